@@ -1,0 +1,47 @@
+//===- Passes.td - attn conversion passes ------------------*- tablegen -*-===//
+
+#ifndef ATTN_CONVERSION_PASSES_TD
+#define ATTN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg"> {
+  let summary = "Naive lowering of every attn op to linalg on tensors";
+  let description = [{
+    Lowers each attn op to `linalg.generic` / `linalg.fill` / `tensor` ops on
+    tensors, exactly as its description defines it: the score matrix is
+    materialised (O(N²) memory), masks are evaluated elementwise, softmax is
+    the three-pass max / exp-sum / divide. All arithmetic happens in `f32`;
+    results are truncated to the op's element type. GQA is a broadcast of the
+    key/value heads. Dynamic dimensions are supported throughout.
+
+    This lowering is the semantic reference of the dialect: the fast
+    lowerings are tested against it and against a float64 C++ reference
+    (`attn-check`). It fails with a diagnostic, never silently, on an op it
+    cannot lower.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AttnExpandMath : Pass<"attn-expand-math"> {
+  let summary = "Replace f32 math functions by polynomial approximations";
+  let description = [{
+    Rewrites `math.exp`, `math.log`, `math.tanh`, ... on f32 scalars and
+    vectors into arithmetic (upstream's polynomial approximations, max.
+    relative error ≈ 1e-7 for exp), so CPU code calls no libm function and
+    vectorises. Run before `convert-math-to-llvm`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // ATTN_CONVERSION_PASSES_TD

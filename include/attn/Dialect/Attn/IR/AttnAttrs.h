@@ -1,0 +1,39 @@
+//===- AttnAttrs.h - attn masks and enums -----------------------*- C++ -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNATTRS_H
+#define ATTN_DIALECT_ATTN_IR_ATTNATTRS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "attn/Dialect/Attn/IR/AttnEnums.h.inc"
+#include "attn/Dialect/Attn/IR/AttnInterfaces.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/Attn/IR/AttnAttrs.h.inc"
+
+namespace mlir::attn {
+
+/// Requirements a mask places on one of its run-time tables.
+struct MaskTableSpec {
+  /// The mask that reads the table (a leaf, never a union/intersection).
+  MaskAttrInterface mask;
+  /// The ranks the table may have: the shared form and the per-batch form.
+  int64_t sharedRank;
+  int64_t batchedRank;
+};
+
+/// The run-time tables `mask` reads, in operand order (leaves of unions and
+/// intersections flattened left to right).
+SmallVector<MaskTableSpec> getMaskTableSpecs(MaskAttrInterface mask);
+
+/// Verifies `tables` against what `mask` reads; `opLabel` prefixes the
+/// constraint label of each message (e.g. "mask_c2").
+LogicalResult verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
+                               MaskAttrInterface mask, TypeRange tables,
+                               StringRef countLabel, StringRef typeLabel);
+
+} // namespace mlir::attn
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_H

@@ -1,0 +1,183 @@
+//===- AttnAttrs.td - attn masks and enums -----------------*- tablegen -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD
+
+include "attn/Dialect/Attn/IR/AttnBase.td"
+include "attn/Dialect/Attn/IR/AttnInterfaces.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Attn_FeatureMapKind : I32EnumAttr<"FeatureMapKind",
+    "feature map φ of kernelized attention", [
+      I32EnumAttrCase<"Identity", 0, "identity">,
+      I32EnumAttrCase<"EluPlusOne", 1, "elu_plus_one">,
+      I32EnumAttrCase<"Relu", 2, "relu">,
+      I32EnumAttrCase<"FavorPlus", 3, "favor_plus">]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+def Attn_FeatureMapKindAttr
+    : EnumAttr<Attn_Dialect, Attn_FeatureMapKind, "feature_map">;
+
+def Attn_MaskFill : I32EnumAttr<"MaskFill",
+    "value that a mask writes into removed entries", [
+      I32EnumAttrCase<"NegInf", 0, "neg_inf">,
+      I32EnumAttrCase<"Zero", 1, "zero">]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+def Attn_MaskFillAttr : EnumAttr<Attn_Dialect, Attn_MaskFill, "fill">;
+
+//===----------------------------------------------------------------------===//
+// Masks
+//===----------------------------------------------------------------------===//
+
+class Attn_MaskAttr<string name, string attrMnemonic,
+                    list<string> overridden = []>
+    : AttrDef<Attn_Dialect, name,
+              [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface,
+                                           overridden>]> {
+  let mnemonic = attrMnemonic;
+}
+
+def Attn_CausalMaskAttr : Attn_MaskAttr<"CausalMask", "causal"> {
+  let summary = "causal mask: key j is allowed iff j ≤ i + N_kv − N_q";
+  let description = [{
+    Query `i` sees every key at or before its own position
+    `i' = i + N_kv − N_q` (bottom-right aligned: with `N_q == N_kv` this is
+    the usual lower-triangular mask; with `N_q < N_kv` the queries are the
+    last `N_q` positions of the sequence). A query with `i' < 0` sees no key
+    and its output row is 0.
+
+    ```mlir
+    #attn.causal
+    ```
+  }];
+}
+
+def Attn_WindowMaskAttr : Attn_MaskAttr<"WindowMask", "window"> {
+  let summary = "sliding-window mask: j ∈ [i' − left, i' + right]";
+  let description = [{
+    Key `j` is allowed for query `i` iff `i' − left ≤ j ≤ i' + right` with
+    `i' = i + N_kv − N_q`. A causal sliding window of `w` keys is
+    `#attn.window<left = w - 1, right = 0>`.
+
+    Constraints: (C1) `left ≥ 0`; (C2) `right ≥ 0`.
+
+    ```mlir
+    #attn.window<left = 127, right = 0>
+    ```
+  }];
+  let parameters = (ins "int64_t":$left, "int64_t":$right);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_DilatedMaskAttr : Attn_MaskAttr<"DilatedMask", "dilated"> {
+  let summary = "dilated (strided) window: every `dilation`-th key of a window";
+  let description = [{
+    Key `j` is allowed iff it lies in the window `[i' − left, i' + right]`
+    (as `#attn.window`) and `(i' − j) mod dilation == 0`: the strided
+    pattern of sparse transformers and LongNet.
+
+    Constraints: (C1) `left ≥ 0`; (C2) `right ≥ 0`; (C3) `dilation ≥ 1`.
+
+    ```mlir
+    #attn.dilated<left = 1024, right = 0, dilation = 4>
+    ```
+  }];
+  let parameters = (ins "int64_t":$left, "int64_t":$right,
+                        "int64_t":$dilation);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_GlobalMaskAttr : Attn_MaskAttr<"GlobalMask", "global"> {
+  let summary = "global tokens: the first `tokens` rows and columns";
+  let description = [{
+    Key `j` is allowed for query `i` iff `j < tokens` or `i' < tokens`: the
+    first `tokens` positions attend to everything and are attended to by
+    everything. Combine it with a window through `#attn.union` for the
+    Longformer / BigBird pattern.
+
+    Constraint: (C1) `tokens ≥ 1`.
+
+    ```mlir
+    #attn.union<[#attn.window<left = 256, right = 256>, #attn.global<tokens = 16>]>
+    ```
+  }];
+  let parameters = (ins "int64_t":$tokens);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_BlockSparseMaskAttr
+    : Attn_MaskAttr<"BlockSparseMask", "block_sparse", ["getNumTables"]> {
+  let summary = "block-sparse mask with a run-time layout table";
+  let description = [{
+    The score matrix is cut into `block_q × block_k` blocks; block
+    `(⌊i / block_q⌋, ⌊j / block_k⌋)` is allowed iff the layout table holds a
+    non-zero entry there. The table is one run-time operand of integer
+    elements, of shape `[⌈N_q / block_q⌉, ⌈N_kv / block_k⌉]` (shared by every
+    batch and head) or `[B, H_q, ⌈N_q / block_q⌉, ⌈N_kv / block_k⌉]`. Unlike
+    FlexAttention's BlockMask, nothing of size N×N is ever built to describe it.
+
+    Constraints: (C1) `block_q ≥ 1`; (C2) `block_k ≥ 1`.
+
+    ```mlir
+    %m = attn.mask #attn.block_sparse<block_q = 128, block_k = 128> %s
+           tables(%layout : tensor<?x?xi8>) : tensor<1x8x1024x1024xf32>
+    ```
+  }];
+  let parameters = (ins "int64_t":$block_q, "int64_t":$block_k);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_DocumentMaskAttr
+    : Attn_MaskAttr<"DocumentMask", "document", ["getNumTables"]> {
+  let summary = "document (packed varlen) mask with run-time segment offsets";
+  let description = [{
+    Several documents are packed into one sequence. The run-time table holds
+    the cumulative offsets `[0 = o_0, o_1, ..., o_D]` (non-decreasing) of
+    shape `[D + 1]` (shared by the batch) or `[B, D + 1]`, integer elements.
+    Key `j` is allowed for query `i` iff `i'` and `j` fall in the same
+    document `[o_k, o_{k+1})`; positions at or past `o_D` belong to none.
+    Intersect with `#attn.causal` for causal attention inside documents.
+
+    ```mlir
+    #attn.intersect<[#attn.document, #attn.causal]>
+    ```
+  }];
+}
+
+def Attn_UnionMaskAttr
+    : Attn_MaskAttr<"UnionMask", "union", ["getNumTables"]> {
+  let summary = "union of masks: allowed where any member allows";
+  let description = [{
+    Constraints: (C1) at least one member; (C2) every member is a mask.
+    Run-time tables are those of the members, in order.
+  }];
+  let parameters = (ins "ArrayAttr":$masks);
+  let assemblyFormat = "`<` $masks `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_IntersectMaskAttr
+    : Attn_MaskAttr<"IntersectMask", "intersect", ["getNumTables"]> {
+  let summary = "intersection of masks: allowed where every member allows";
+  let description = [{
+    Constraints: (C1) at least one member; (C2) every member is a mask.
+    Run-time tables are those of the members, in order.
+  }];
+  let parameters = (ins "ArrayAttr":$masks);
+  let assemblyFormat = "`<` $masks `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD

@@ -1,0 +1,274 @@
+//===- AttnOps.td - attn operations ------------------------*- tablegen -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+
+include "attn/Dialect/Attn/IR/AttnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Attn_TableTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Graph ops
+//===----------------------------------------------------------------------===//
+
+def Attn_ScoresOp : Attn_Op<"scores", [Pure]> {
+  let summary = "attention scores S = scale · Q · Kᵀ";
+  let description = [{
+    `S[b, h, i, j] = scale · Σ_c Q[b, h, i, c] · K[b, h / g, j, c]` with
+    `g = H_q / H_kv`. Without `scale` the op uses `1 / √d`.
+
+    Constraints:
+    * (scores_c1) `query` and `key` have rank 4.
+    * (scores_c2) batch sizes match.
+    * (scores_c3) the head dimension `d` of `query` and `key` match.
+    * (scores_c4) `H_q` is a multiple of `H_kv`.
+    * (scores_c5) the result is `[B, H_q, N_q, N_kv]`.
+    * (scores_c6) the element types of operands and result are equal.
+    * (scores_c7) `scale` is finite and positive.
+
+    ```mlir
+    %s = attn.scores %q, %k scale 0.125
+        : tensor<2x8x128x64xf32>, tensor<2x2x256x64xf32> -> tensor<2x8x128x256xf32>
+    ```
+
+    Lowered by `convert-attn-to-linalg` to a batched contraction; fused into
+    `attn.sdpa` by `attn-raise-sdpa`.
+  }];
+  let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key (`scale` $scale^)? attr-dict `:` type($query) `,`
+    type($key) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_MaskOp : Attn_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "remove the entries of a score matrix that a mask disallows";
+  let description = [{
+    `R[b, h, i, j] = allowed(b, h, i, j) ? S[b, h, i, j] : fill` where
+    The mask comes first (a dialect attribute directly before a `:` would
+    read the type as its own). `fill` is −∞ (`neg_inf`, the default: for a following softmax) or 0
+    (`zero`: for linear attention, which normalises by a sum). The input has
+    shape `[B, H_q, N_q, N_kv]`; `tables` are the run-time tables that the
+    mask reads (see each mask's documentation).
+
+    Constraints:
+    * (mask_c1) the input has rank 4.
+    * (mask_c2) the number of `tables` equals what the mask reads.
+    * (mask_c3) each table has the rank and element type its mask requires.
+
+    ```mlir
+    %m = attn.mask #attn.causal %s : tensor<2x8x128x128xf32>
+    %z = attn.mask #attn.causal %a fill zero : tensor<2x8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_MaskAttrInterface:$mask,
+                       DefaultValuedAttr<Attn_MaskFillAttr,
+                                         "MaskFill::NegInf">:$fill,
+                       Variadic<Attn_TableTensor>:$tables);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $mask $input (`fill` $fill^)?
+    (`tables` `(` $tables^ `:` type($tables) `)`)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_SoftmaxOp : Attn_Op<"softmax",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "row softmax over the key dimension";
+  let description = [{
+    `P[b, h, i, j] = exp(S[b, h, i, j] − m_i) / Σ_j exp(S[b, h, i, j] − m_i)`
+    with `m_i = max_j S[b, h, i, j]`. A row whose entries are all −∞ (fully
+    masked) gives zeros, never NaN.
+
+    Constraint: (softmax_c1) the input has rank 4.
+
+    ```mlir
+    %p = attn.softmax %s : tensor<2x8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Attn_ApplyOp : Attn_Op<"apply", [Pure]> {
+  let summary = "weighted sum of values O = P · V";
+  let description = [{
+    `O[b, h, i, e] = Σ_j P[b, h, i, j] · V[b, h / g, j, e]`, `g = H_q / H_kv`.
+
+    Constraints:
+    * (apply_c1) `probs` and `value` have rank 4.
+    * (apply_c2) batch sizes match.
+    * (apply_c3) the key dimension of `probs` equals `N_kv` of `value`.
+    * (apply_c4) `H_q` is a multiple of `H_kv`.
+    * (apply_c5) the result is `[B, H_q, N_q, d_v]`.
+    * (apply_c6) the element types of operands and result are equal.
+
+    ```mlir
+    %o = attn.apply %p, %v
+        : tensor<2x8x128x256xf32>, tensor<2x2x256x64xf32> -> tensor<2x8x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$probs, Attn_FloatTensor:$value);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $probs `,` $value attr-dict `:` type($probs) `,` type($value) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
+  let summary = "feature map φ of kernelized (linear) attention";
+  let description = [{
+    Applied to each row `x` (length `d`) of a `[B, H, N, d]` tensor:
+
+    * `identity`: φ(x) = x
+    * `elu_plus_one`: φ(x) = elu(x) + 1 (x + 1 for x > 0, eˣ otherwise)
+    * `relu`: φ(x) = max(x, 0)
+    * `favor_plus` (Performer's positive random features, with projection
+      `ω` of shape `[d, m]` as an operand): with `x̂ = x · d^(−1/4)`,
+      φ(x)_r = m^(−1/2) · exp(ω_rᵀ x̂ − ‖x̂‖² / 2), so that
+      E[φ(q)ᵀφ(k)] = exp(qᵀk / √d). The result is `[B, H, N, m]`.
+
+    Constraints:
+    * (feature_map_c1) the input has rank 4.
+    * (feature_map_c2) `favor_plus` takes a rank-2 projection `[d, m]`; the
+      other kinds take none.
+    * (feature_map_c3) the result is `[B, H, N, d]` (`[B, H, N, m]` for
+      `favor_plus`), with the input's element type.
+
+    ```mlir
+    %f = attn.feature_map elu_plus_one %q : tensor<1x8x1024x64xf32> -> tensor<1x8x1024x64xf32>
+    %r = attn.feature_map favor_plus %q, %omega
+        : tensor<1x8x1024x64xf32>, tensor<64x256xf32> -> tensor<1x8x1024x256xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FeatureMapKindAttr:$kind, Attn_FloatTensor:$input,
+                       Optional<Attn_FloatTensor>:$projection);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $kind $input (`,` $projection^)? attr-dict `:` type($input)
+    (`,` type($projection)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_NormalizeOp : Attn_Op<"normalize",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "row normalisation A / (Σ_j A + eps) of linear attention";
+  let description = [{
+    `R[b, h, i, j] = A[b, h, i, j] / (Σ_j A[b, h, i, j] + eps)`: the
+    denominator φ(q)ᵀ Σ φ(k) of linear attention, written on the
+    materialised `[B, H, N_q, N_kv]` matrix of the graph form.
+
+    Constraints: (normalize_c1) the input has rank 4;
+    (normalize_c2) `eps ≥ 0`.
+
+    ```mlir
+    %n = attn.normalize %a : tensor<1x8x1024x1024xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$eps);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused ops
+//===----------------------------------------------------------------------===//
+
+def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
+  let summary = "exact scaled dot-product attention";
+  let description = [{
+    `O = softmax(mask(scale · Q Kᵀ)) V`, and optionally the log-sum-exp of
+    each score row, `LSE[b, h, i] = log Σ_j exp(S'[b, h, i, j])` (−∞ for a
+    fully masked row, whose output row is 0). `scale` defaults to `1 / √d`.
+    GQA/MQA: K and V may have fewer heads than Q.
+
+    The op is the fused form of
+    `attn.scores → attn.mask → attn.softmax → attn.apply`
+    (`attn-raise-sdpa` builds it from that graph). Its naive lowering
+    (`convert-attn-to-linalg`) materialises the N×N scores; the flash
+    lowering tiles it into an online softmax over KV blocks that never does.
+
+    Constraints:
+    * (sdpa_c1) `query`, `key`, `value` have rank 4.
+    * (sdpa_c2) batch sizes match.
+    * (sdpa_c3) the head dimension `d` of `query` and `key` match.
+    * (sdpa_c4) `key` and `value` have the same number of heads and `N_kv`.
+    * (sdpa_c5) `H_q` is a multiple of `H_kv`.
+    * (sdpa_c6) the output is `[B, H_q, N_q, d_v]`.
+    * (sdpa_c7) the element types of `query`, `key`, `value`, `output` are
+      equal.
+    * (sdpa_c8) `lse`, when present, is `[B, H_q, N_q]` of `f32`.
+    * (sdpa_c9) `scale` is finite and positive.
+    * (sdpa_c10) `tables` are what the mask reads (as `attn.mask`).
+
+    ```mlir
+    %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal)
+        : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16>
+        -> tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value, OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<Attn_MaskAttrInterface>:$mask,
+                       Variadic<Attn_TableTensor>:$tables);
+  let results = (outs Attn_FloatTensor:$output,
+                      Optional<RankedTensorOf<[F32]>>:$lse);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`scale` $scale^)? (`mask` `(` $mask^ `)`)?
+    (`tables` `(` $tables^ `:` type($tables) `)`)? attr-dict
+    `:` type($query) `,` type($key) `,` type($value) `->` type($output)
+    (`,` type($lse)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_LinearOp : Attn_Op<"linear", [Pure]> {
+  let summary = "kernelized (linear) attention φ(Q)(φ(K)ᵀV)";
+  let description = [{
+    `O_i = Σ_j φ(q_i)ᵀφ(k_j) v_j / (Σ_j φ(q_i)ᵀφ(k_j) + eps)` over every key
+    `j` (or, with `causal`, over `j ≤ i + N_kv − N_q`), with φ the feature
+    map of `attn.feature_map`. Computed as written it costs O(N²); computed
+    as φ(Q)(φ(K)ᵀV) (a `d × d_v` state) it costs O(N) — the reassociation
+    that the linear-attention passes perform. Causal attention uses the
+    recurrence `S_t = S_{t−1} + φ(k_t) v_tᵀ`, `z_t = z_{t−1} + φ(k_t)`.
+
+    Constraints: (linear_c1)–(linear_c7) as `attn.sdpa`'s c1–c7, and
+    (linear_c8) `favor_plus` takes a rank-2 `projection` `[d, m]`, the other
+    feature maps take none; (linear_c9) `eps ≥ 0`.
+
+    ```mlir
+    %o = attn.linear elu_plus_one %q, %k, %v causal
+        : tensor<1x8x4096x64xf32>, tensor<1x8x4096x64xf32>, tensor<1x8x4096x64xf32>
+        -> tensor<1x8x4096x64xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FeatureMapKindAttr:$feature_map,
+                       Attn_FloatTensor:$query, Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Optional<Attn_FloatTensor>:$projection,
+                       UnitAttr:$causal,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$eps);
+  let results = (outs Attn_FloatTensor:$output);
+  let assemblyFormat = [{
+    $feature_map $query `,` $key `,` $value
+    (`projection` `(` $projection^ `:` type($projection) `)`)?
+    (`causal` $causal^)? attr-dict
+    `:` type($query) `,` type($key) `,` type($value) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

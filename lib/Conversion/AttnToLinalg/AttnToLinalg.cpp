@@ -1,0 +1,671 @@
+//===- AttnToLinalg.cpp - naive lowering of attn to linalg ----------------===//
+//
+// The reference lowering: every attn op becomes linalg on tensors exactly as
+// its description defines it. Intermediates are f32 tensors; each op truncates
+// its result to its own element type at the end. Nothing here tries to be
+// fast: this is what the fast lowerings are checked against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOLINALG
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+/// A builder bundle with the helpers every lowering below needs.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Type f32() { return b.getF32Type(); }
+  Value f32Const(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value indexConst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value negInf() { return f32Const(-std::numeric_limits<double>::infinity()); }
+
+  /// Extends a scalar float to f32 (no-op on f32).
+  Value toF32(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, f32(), v);
+  }
+
+  Value dim(Value tensor, int64_t index) {
+    return tensor::DimOp::create(b, loc, tensor, index);
+  }
+  OpFoldResult mixedDim(Value tensor, int64_t index) {
+    return tensor::getMixedSize(b, loc, tensor, index);
+  }
+
+  /// An uninitialised tensor of the given sizes.
+  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
+    return tensor::EmptyOp::create(b, loc, sizes, elementType);
+  }
+  /// A tensor of the given sizes filled with `value`.
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
+    Value init = empty(sizes, value.getType());
+    return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init})
+        .getResult(0);
+  }
+
+  /// Affine map over `numDims` loops selecting `dims`.
+  AffineMap map(unsigned numDims, ArrayRef<unsigned> dims) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(numDims, 0, exprs, b.getContext());
+  }
+
+  /// A linalg.generic with one output; `body` gets the block arguments
+  /// (inputs then the output) and returns the value to yield.
+  Value generic(ValueRange inputs, Value init, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iterators,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          Value result = body(nested, nestedLoc, args);
+          linalg::YieldOp::create(nested, nestedLoc, result);
+        });
+    return op.getResult(0);
+  }
+
+  /// Elementwise map over a rank-4 tensor into a fresh tensor of
+  /// `elementType`; `body` gets the element (extended to f32) and returns the
+  /// new value in `elementType`.
+  Value map4(Value input, Type elementType,
+             function_ref<Value(OpBuilder &, Location, Value)> body) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, input);
+    AffineMap id = b.getMultiDimIdentityMap(4);
+    return generic(input, empty(sizes, elementType), {id, id},
+                   {kPar, kPar, kPar, kPar},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     Emitter e{nb, nl};
+                     return body(nb, nl, e.toF32(args[0]));
+                   });
+  }
+
+  /// Converts an f32 tensor to `elementType` (no-op for f32).
+  Value castTo(Value f32Tensor, Type elementType) {
+    if (elementType.isF32())
+      return f32Tensor;
+    return map4(f32Tensor, elementType,
+                [&](OpBuilder &nb, Location nl, Value x) -> Value {
+                  return arith::TruncFOp::create(nb, nl, elementType, x);
+                });
+  }
+
+  /// GQA: returns `kv` ([B, H_kv, N, e]) with its heads repeated to `heads`
+  /// (query head h reads head h / (H_q / H_kv)). A no-op when the head counts
+  /// are statically equal.
+  Value broadcastHeads(Value kv, Value query) {
+    auto kvType = cast<RankedTensorType>(kv.getType());
+    auto qType = cast<RankedTensorType>(query.getType());
+    if (!ShapedType::isDynamic(kvType.getDimSize(1)) && !ShapedType::isDynamic(qType.getDimSize(1)) &&
+        kvType.getDimSize(1) == qType.getDimSize(1))
+      return kv;
+    Value group =
+        arith::DivUIOp::create(b, loc, dim(query, 1), dim(kv, 1));
+    SmallVector<OpFoldResult> sizes = {mixedDim(kv, 0), mixedDim(query, 1),
+                                       mixedDim(kv, 2), mixedDim(kv, 3)};
+    Value init = empty(sizes, kvType.getElementType());
+    return generic({}, init, {b.getMultiDimIdentityMap(4)},
+                   {kPar, kPar, kPar, kPar},
+                   [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+                     SmallVector<Value> idx;
+                     for (unsigned d = 0; d < 4; ++d)
+                       idx.push_back(linalg::IndexOp::create(nb, nl, d));
+                     idx[1] = arith::DivUIOp::create(nb, nl, idx[1], group);
+                     return tensor::ExtractOp::create(nb, nl, kv, idx);
+                   });
+  }
+
+  /// S[b,h,i,j] = scale · Σ_c q[b,h,i,c] k[b,h/g,j,c], as f32. A null `scale`
+  /// means 1.
+  Value contractQK(Value q, Value k, Value scale) {
+    Value kb = broadcastHeads(k, q);
+    SmallVector<OpFoldResult> sizes = {mixedDim(q, 0), mixedDim(q, 1),
+                                       mixedDim(q, 2), mixedDim(kb, 2)};
+    Value acc = generic(
+        {q, kb}, filled(sizes, f32Const(0.0)),
+        {map(5, {0, 1, 2, 4}), map(5, {0, 1, 3, 4}), map(5, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter e{nb, nl};
+          Value prod =
+              arith::MulFOp::create(nb, nl, e.toF32(args[0]), e.toF32(args[1]));
+          return arith::AddFOp::create(nb, nl, args[2], prod);
+        });
+    if (!scale)
+      return acc;
+    return map4(acc, f32(), [&](OpBuilder &nb, Location nl, Value x) -> Value {
+      return arith::MulFOp::create(nb, nl, x, scale);
+    });
+  }
+
+  /// O[b,h,i,e] = Σ_j p[b,h,i,j] v[b,h/g,j,e], as f32.
+  Value contractPV(Value p, Value v) {
+    Value vb = broadcastHeads(v, p);
+    SmallVector<OpFoldResult> sizes = {mixedDim(p, 0), mixedDim(p, 1),
+                                       mixedDim(p, 2), mixedDim(vb, 3)};
+    return generic(
+        {p, vb}, filled(sizes, f32Const(0.0)),
+        {map(5, {0, 1, 2, 4}), map(5, {0, 1, 4, 3}), map(5, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter e{nb, nl};
+          Value prod =
+              arith::MulFOp::create(nb, nl, e.toF32(args[0]), e.toF32(args[1]));
+          return arith::AddFOp::create(nb, nl, args[2], prod);
+        });
+  }
+
+  /// Reduces the last dim of a rank-4 tensor: `combine(acc, x)` from `init`.
+  Value reduceRows(Value input, Value init,
+                   function_ref<Value(OpBuilder &, Location, Value, Value)>
+                       combine) {
+    SmallVector<OpFoldResult> sizes = {mixedDim(input, 0), mixedDim(input, 1),
+                                       mixedDim(input, 2)};
+    return generic(input, filled(sizes, init),
+                   {map(4, {0, 1, 2, 3}), map(4, {0, 1, 2})},
+                   {kPar, kPar, kPar, kRed},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Emitter e{nb, nl};
+                     return combine(nb, nl, args[1], e.toF32(args[0]));
+                   });
+  }
+
+  /// Elementwise over a rank-4 tensor `x` and a per-row rank-3 tensor `row`,
+  /// into f32.
+  Value withRow(Value x, Value row,
+                function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+    return generic({x, row}, empty(sizes, f32()),
+                   {map(4, {0, 1, 2, 3}), map(4, {0, 1, 2}),
+                    map(4, {0, 1, 2, 3})},
+                   {kPar, kPar, kPar, kPar},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Emitter e{nb, nl};
+                     return body(nb, nl, e.toF32(args[0]), args[1]);
+                   });
+  }
+
+  Value rowMax(Value s) {
+    return reduceRows(s, negInf(),
+                      [](OpBuilder &nb, Location nl, Value acc, Value x) {
+                        return arith::MaximumFOp::create(nb, nl, acc, x);
+                      });
+  }
+  Value rowSum(Value s) {
+    return reduceRows(s, f32Const(0.0),
+                      [](OpBuilder &nb, Location nl, Value acc, Value x) {
+                        return arith::AddFOp::create(nb, nl, acc, x);
+                      });
+  }
+
+  /// Softmax statistics of a score matrix: e = exp(s − max) (0 for a fully
+  /// masked row), its row max and its row sum.
+  struct Softmax {
+    Value exps, max, sum;
+  };
+  Softmax softmaxStats(Value s) {
+    Value max = rowMax(s);
+    Value exps = withRow(
+        s, max, [](OpBuilder &nb, Location nl, Value x, Value m) -> Value {
+          Emitter e{nb, nl};
+          // A fully masked row has m = −∞; exp(−∞ − (−∞)) would be NaN.
+          Value rowEmpty = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, m, e.negInf());
+          Value shifted = arith::SubFOp::create(nb, nl, x, m);
+          Value ex = math::ExpOp::create(nb, nl, shifted);
+          return arith::SelectOp::create(nb, nl, rowEmpty, e.f32Const(0.0), ex);
+        });
+    return {exps, max, rowSum(exps)};
+  }
+
+  /// x / (sum + eps), 0 where the denominator is 0.
+  Value divideRows(Value x, Value sum, double eps) {
+    return withRow(x, sum,
+                   [eps](OpBuilder &nb, Location nl, Value v, Value s) -> Value {
+                     Emitter e{nb, nl};
+                     Value den = s;
+                     if (eps != 0.0)
+                       den = arith::AddFOp::create(nb, nl, s, e.f32Const(eps));
+                     Value zero = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::OEQ, den, e.f32Const(0.0));
+                     Value q = arith::DivFOp::create(nb, nl, v, den);
+                     return arith::SelectOp::create(nb, nl, zero,
+                                                    e.f32Const(0.0), q);
+                   });
+  }
+
+  /// The default softmax scale 1/√d of a query [B, H, N, d].
+  Value scaleFor(Value query, std::optional<APFloat> scale) {
+    if (scale)
+      return f32Const(scale->convertToDouble());
+    auto type = cast<RankedTensorType>(query.getType());
+    if (!ShapedType::isDynamic(type.getDimSize(3)))
+      return f32Const(1.0 / std::sqrt(static_cast<double>(type.getDimSize(3))));
+    Value d = arith::IndexCastOp::create(b, loc, b.getI64Type(), dim(query, 3));
+    Value df = arith::SIToFPOp::create(b, loc, f32(), d);
+    Value root = math::SqrtOp::create(b, loc, df);
+    return arith::DivFOp::create(b, loc, f32Const(1.0), root);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Masks
+//===----------------------------------------------------------------------===//
+
+/// Position indices of one score-matrix element, inside a generic body.
+struct MaskSite {
+  Value batch, head, query, key; // index
+  Value queryPos;                // i' = i + N_kv − N_q (index, may be < 0)
+  Value numQ, numK;              // index
+};
+
+/// Builds the i1 "allowed" predicate of `mask` at `site`; `tables` yields
+/// the run-time tables in mask order.
+static Value buildAllowed(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                          const MaskSite &site, ArrayRef<Value> &tables) {
+  Emitter e{b, loc};
+  auto cmp = [&](arith::CmpIPredicate pred, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, loc, pred, x, y);
+  };
+  auto add = [&](Value x, int64_t c) -> Value {
+    return arith::AddIOp::create(b, loc, x, e.indexConst(c));
+  };
+  auto inWindow = [&](int64_t left, int64_t right) -> Value {
+    Value lo = cmp(arith::CmpIPredicate::sge, site.key, add(site.queryPos, -left));
+    Value hi = cmp(arith::CmpIPredicate::sle, site.key, add(site.queryPos, right));
+    return arith::AndIOp::create(b, loc, lo, hi);
+  };
+  auto takeTable = [&]() -> Value {
+    Value table = tables.front();
+    tables = tables.drop_front();
+    return table;
+  };
+  auto readTable = [&](Value table, ValueRange trailing) -> Value {
+    auto type = cast<RankedTensorType>(table.getType());
+    SmallVector<Value> idx;
+    if (type.getRank() == static_cast<int64_t>(trailing.size()) + 2) {
+      idx.push_back(site.batch);
+      idx.push_back(site.head);
+    } else if (type.getRank() == static_cast<int64_t>(trailing.size()) + 1) {
+      idx.push_back(site.batch);
+    }
+    llvm::append_range(idx, trailing);
+    return tensor::ExtractOp::create(b, loc, table, idx);
+  };
+
+  return TypeSwitch<Attribute, Value>(mask)
+      .Case<CausalMaskAttr>([&](auto) {
+        return cmp(arith::CmpIPredicate::sle, site.key, site.queryPos);
+      })
+      .Case<WindowMaskAttr>(
+          [&](auto w) { return inWindow(w.getLeft(), w.getRight()); })
+      .Case<DilatedMaskAttr>([&](auto w) -> Value {
+        Value diff = arith::SubIOp::create(b, loc, site.queryPos, site.key);
+        Value rem =
+            arith::RemSIOp::create(b, loc, diff, e.indexConst(w.getDilation()));
+        Value onStride = cmp(arith::CmpIPredicate::eq, rem, e.indexConst(0));
+        return arith::AndIOp::create(b, loc, inWindow(w.getLeft(), w.getRight()),
+                                     onStride);
+      })
+      .Case<GlobalMaskAttr>([&](auto g) -> Value {
+        Value tokens = e.indexConst(g.getTokens());
+        return arith::OrIOp::create(
+            b, loc, cmp(arith::CmpIPredicate::slt, site.key, tokens),
+            cmp(arith::CmpIPredicate::slt, site.queryPos, tokens));
+      })
+      .Case<BlockSparseMaskAttr>([&](auto bs) -> Value {
+        Value table = takeTable();
+        Value qb = arith::DivUIOp::create(b, loc, site.query,
+                                          e.indexConst(bs.getBlockQ()));
+        Value kb = arith::DivUIOp::create(b, loc, site.key,
+                                          e.indexConst(bs.getBlockK()));
+        // The per-batch form is [B, H_q, nq, nk]: indexed by batch and head.
+        auto type = cast<RankedTensorType>(table.getType());
+        SmallVector<Value> idx;
+        if (type.getRank() == 4)
+          idx = {site.batch, site.head, qb, kb};
+        else
+          idx = {qb, kb};
+        Value entry = tensor::ExtractOp::create(b, loc, table, idx);
+        Value zero = arith::ConstantOp::create(
+            b, loc, b.getIntegerAttr(entry.getType(), 0));
+        return cmp(arith::CmpIPredicate::ne, entry, zero);
+      })
+      .Case<DocumentMaskAttr>([&](auto) -> Value {
+        Value table = takeTable();
+        auto type = cast<RankedTensorType>(table.getType());
+        Type intType = type.getElementType();
+        Value numOffsets = e.dim(table, type.getRank() - 1);
+        // doc(p) = #{k ≥ 1 : o_k ≤ p}; positions ≥ o_D have doc(p) = D.
+        auto docOf = [&](Value pos) -> Value {
+          Value posInt = arith::IndexCastOp::create(b, loc, intType, pos);
+          auto loop = scf::ForOp::create(
+              b, loc, e.indexConst(1), numOffsets, e.indexConst(1),
+              ValueRange{e.indexConst(0)},
+              [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
+                Value offset = readTable(table, {k});
+                Value passed = arith::CmpIOp::create(
+                    lb, ll, arith::CmpIPredicate::sle, offset, posInt);
+                Value inc = arith::SelectOp::create(
+                    lb, ll, passed, arith::ConstantIndexOp::create(lb, ll, 1),
+                    arith::ConstantIndexOp::create(lb, ll, 0));
+                scf::YieldOp::create(
+                    lb, ll, ValueRange{arith::AddIOp::create(lb, ll, iter[0], inc)});
+              });
+          return loop.getResult(0);
+        };
+        Value numDocs = arith::SubIOp::create(b, loc, numOffsets, e.indexConst(1));
+        Value docQ = docOf(site.queryPos), docK = docOf(site.key);
+        Value same = cmp(arith::CmpIPredicate::eq, docQ, docK);
+        Value inDoc = cmp(arith::CmpIPredicate::slt, docK, numDocs);
+        Value started = cmp(arith::CmpIPredicate::sge, site.queryPos,
+                            e.indexConst(0));
+        return arith::AndIOp::create(
+            b, loc, arith::AndIOp::create(b, loc, same, inDoc), started);
+      })
+      .Case<UnionMaskAttr, IntersectMaskAttr>([&](auto combined) -> Value {
+        bool isUnion = isa<UnionMaskAttr>(combined);
+        Value result;
+        for (Attribute member : combined.getMasks()) {
+          Value allowed = buildAllowed(b, loc, cast<MaskAttrInterface>(member),
+                                       site, tables);
+          if (!result)
+            result = allowed;
+          else if (isUnion)
+            result = arith::OrIOp::create(b, loc, result, allowed);
+          else
+            result = arith::AndIOp::create(b, loc, result, allowed);
+        }
+        return result;
+      })
+      .Default([&](Attribute) { return Value(); });
+}
+
+/// Applies `mask` to the f32 score matrix `s`: disallowed entries become
+/// `fill`. Returns a null value for a mask kind this lowering does not know.
+static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
+                       ValueRange tables, Value fill) {
+  Value numQ = e.dim(s, 2), numK = e.dim(s, 3);
+  Value shift = arith::SubIOp::create(e.b, e.loc, numK, numQ);
+  bool known = true;
+  Value result = e.map4(s, e.f32(), [&](OpBuilder &nb, Location nl,
+                                        Value x) -> Value {
+    MaskSite site;
+    site.batch = linalg::IndexOp::create(nb, nl, 0);
+    site.head = linalg::IndexOp::create(nb, nl, 1);
+    site.query = linalg::IndexOp::create(nb, nl, 2);
+    site.key = linalg::IndexOp::create(nb, nl, 3);
+    site.queryPos = arith::AddIOp::create(nb, nl, site.query, shift);
+    site.numQ = numQ;
+    site.numK = numK;
+    SmallVector<Value> tableList(tables);
+    ArrayRef<Value> remaining = tableList;
+    Value allowed = buildAllowed(nb, nl, mask, site, remaining);
+    if (!allowed) {
+      known = false;
+      return x;
+    }
+    return arith::SelectOp::create(nb, nl, allowed, x, fill);
+  });
+  return known ? result : Value();
+}
+
+static Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// φ(x) of attn.feature_map as f32 [B, H, N, d] (or [B, H, N, m] for FAVOR+).
+static Value buildFeatureMap(Emitter &e, FeatureMapKind kind, Value x,
+                             Value projection) {
+  switch (kind) {
+  case FeatureMapKind::Identity:
+    return e.map4(x, e.f32(), [](OpBuilder &, Location, Value v) { return v; });
+  case FeatureMapKind::EluPlusOne:
+    return e.map4(x, e.f32(), [](OpBuilder &nb, Location nl, Value v) -> Value {
+      Emitter n{nb, nl};
+      Value pos = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, v,
+                                        n.f32Const(0.0));
+      Value plusOne = arith::AddFOp::create(nb, nl, v, n.f32Const(1.0));
+      Value ex = math::ExpOp::create(nb, nl, v);
+      return arith::SelectOp::create(nb, nl, pos, plusOne, ex);
+    });
+  case FeatureMapKind::Relu:
+    return e.map4(x, e.f32(), [](OpBuilder &nb, Location nl, Value v) -> Value {
+      Emitter n{nb, nl};
+      return arith::MaximumFOp::create(nb, nl, v, n.f32Const(0.0));
+    });
+  case FeatureMapKind::FavorPlus:
+    break;
+  }
+  // FAVOR+: x̂ = x·d^(−1/4); φ(x)_r = m^(−1/2)·exp(ω_rᵀx̂ − ‖x̂‖²/2).
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  auto toF32Index = [&](Value index) -> Value {
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+    return arith::SIToFPOp::create(b, loc, e.f32(), i64);
+  };
+  Value d = toF32Index(e.dim(x, 3));
+  Value m = toF32Index(e.dim(projection, 1));
+  Value xScale = // d^(−1/4) without a libm pow call
+      math::RsqrtOp::create(b, loc, math::SqrtOp::create(b, loc, d));
+  Value outScale = math::RsqrtOp::create(b, loc, m);
+  Value xs = e.map4(x, e.f32(), [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    return arith::MulFOp::create(nb, nl, v, xScale);
+  });
+  Value halfNorm = e.reduceRows(
+      xs, e.f32Const(0.0), [](OpBuilder &nb, Location nl, Value acc, Value v) {
+        Emitter n{nb, nl};
+        Value sq = arith::MulFOp::create(nb, nl, v, v);
+        Value half = arith::MulFOp::create(nb, nl, sq, n.f32Const(0.5));
+        return arith::AddFOp::create(nb, nl, acc, half);
+      });
+  SmallVector<OpFoldResult> sizes = {e.mixedDim(x, 0), e.mixedDim(x, 1),
+                                     e.mixedDim(x, 2), e.mixedDim(projection, 1)};
+  Value proj = e.generic(
+      {xs, projection}, e.filled(sizes, e.f32Const(0.0)),
+      {e.map(5, {0, 1, 2, 4}), e.map(5, {4, 3}), e.map(5, {0, 1, 2, 3})},
+      {kPar, kPar, kPar, kPar, kRed},
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Emitter n{nb, nl};
+        Value prod = arith::MulFOp::create(nb, nl, args[0], n.toF32(args[1]));
+        return arith::AddFOp::create(nb, nl, args[2], prod);
+      });
+  return e.withRow(proj, halfNorm,
+                   [&](OpBuilder &nb, Location nl, Value p, Value h) -> Value {
+                     Value arg = arith::SubFOp::create(nb, nl, p, h);
+                     Value ex = math::ExpOp::create(nb, nl, arg);
+                     return arith::MulFOp::create(nb, nl, ex, outScale);
+                   });
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct LowerScores : OpRewritePattern<ScoresOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScoresOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value scale = e.scaleFor(op.getQuery(), op.getScale());
+    Value s = e.contractQK(op.getQuery(), op.getKey(), scale);
+    rewriter.replaceOp(op, e.castTo(s, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerMask : OpRewritePattern<MaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaskOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value fill = op.getFill() == MaskFill::NegInf ? e.negInf() : e.f32Const(0.0);
+    Value masked = applyMask(e, op.getInput(), op.getMask(), op.getTables(), fill);
+    if (!masked)
+      return op.emitOpError() << "mask " << Attribute(op.getMask())
+                              << " has no reference lowering";
+    rewriter.replaceOp(op, e.castTo(masked, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerSoftmax : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Emitter::Softmax sm = e.softmaxStats(op.getInput());
+    Value p = e.divideRows(sm.exps, sm.sum, /*eps=*/0.0);
+    rewriter.replaceOp(op, e.castTo(p, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerApply : OpRewritePattern<ApplyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ApplyOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value o = e.contractPV(op.getProbs(), op.getValue());
+    rewriter.replaceOp(op, e.castTo(o, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerFeatureMap : OpRewritePattern<FeatureMapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FeatureMapOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value phi =
+        buildFeatureMap(e, op.getKind(), op.getInput(), op.getProjection());
+    rewriter.replaceOp(op, e.castTo(phi, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerNormalize : OpRewritePattern<NormalizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NormalizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value sum = e.rowSum(op.getInput());
+    Value r = e.divideRows(op.getInput(), sum, op.getEps().convertToDouble());
+    rewriter.replaceOp(op, e.castTo(r, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerSdpa : OpRewritePattern<SdpaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value scale = e.scaleFor(op.getQuery(), op.getScale());
+    Value s = e.contractQK(op.getQuery(), op.getKey(), scale);
+    if (MaskAttrInterface mask = op.getMaskAttr()) {
+      s = applyMask(e, s, mask, op.getTables(), e.negInf());
+      if (!s)
+        return op.emitOpError() << "mask " << Attribute(mask)
+                                << " has no reference lowering";
+    }
+    Emitter::Softmax sm = e.softmaxStats(s);
+    Value p = e.divideRows(sm.exps, sm.sum, /*eps=*/0.0);
+    Value o = e.contractPV(p, op.getValue());
+    SmallVector<Value> results = {e.castTo(o, elementTypeOf(op.getOutput()))};
+    if (op.getLse()) {
+      // LSE = max + log(sum): −∞ for a fully masked row (sum = 0).
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, op.getLoc(), sm.max);
+      AffineMap id = rewriter.getMultiDimIdentityMap(3);
+      Value lse = e.generic(
+          {sm.max, sm.sum}, e.empty(sizes, e.f32()), {id, id, id},
+          {kPar, kPar, kPar},
+          [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            Value logSum = math::LogOp::create(nb, nl, args[1]);
+            return arith::AddFOp::create(nb, nl, args[0], logSum);
+          });
+      results.push_back(lse);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct LowerLinear : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    // The quadratic form of the definition: A = φ(Q)φ(K)ᵀ, [causal mask],
+    // A / (row sums + eps), then A·V.
+    Emitter e{rewriter, op.getLoc()};
+    Value phiQ = buildFeatureMap(e, op.getFeatureMap(), op.getQuery(),
+                                 op.getProjection());
+    Value phiK = buildFeatureMap(e, op.getFeatureMap(), op.getKey(),
+                                 op.getProjection());
+    Value a = e.contractQK(phiQ, phiK, /*scale=*/Value());
+    if (op.getCausal())
+      a = applyMask(e, a, CausalMaskAttr::get(op.getContext()), {},
+                    e.f32Const(0.0));
+    Value n = e.divideRows(a, e.rowSum(a), op.getEps().convertToDouble());
+    Value o = e.contractPV(n, op.getValue());
+    rewriter.replaceOp(op, e.castTo(o, elementTypeOf(op.getOutput())));
+    return success();
+  }
+};
+
+struct ConvertAttnToLinalg
+    : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalg> {
+  using Base::Base;
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<AttnDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    populateAttnToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
+               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear>(
+      patterns.getContext());
+}

@@ -1,0 +1,158 @@
+//===- AttnAttrs.cpp - attn masks and enums -------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
+#include "attn/Dialect/Attn/IR/AttnInterfaces.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+
+void AttnDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Verifiers
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyWindowBounds(function_ref<InFlightDiagnostic()> emitError,
+                                        StringRef name, int64_t left,
+                                        int64_t right) {
+  if (left < 0)
+    return emitError() << "[" << name << "_c1] left must be >= 0, got " << left;
+  if (right < 0)
+    return emitError() << "[" << name << "_c2] right must be >= 0, got "
+                       << right;
+  return success();
+}
+
+LogicalResult WindowMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                     int64_t left, int64_t right) {
+  return verifyWindowBounds(emitError, "window", left, right);
+}
+
+LogicalResult
+DilatedMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        int64_t left, int64_t right, int64_t dilation) {
+  if (failed(verifyWindowBounds(emitError, "dilated", left, right)))
+    return failure();
+  if (dilation < 1)
+    return emitError() << "[dilated_c3] dilation must be >= 1, got "
+                       << dilation;
+  return success();
+}
+
+LogicalResult GlobalMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                     int64_t tokens) {
+  if (tokens < 1)
+    return emitError() << "[global_c1] tokens must be >= 1, got " << tokens;
+  return success();
+}
+
+LogicalResult
+BlockSparseMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                            int64_t blockQ, int64_t blockK) {
+  if (blockQ < 1)
+    return emitError() << "[block_sparse_c1] block_q must be >= 1, got "
+                       << blockQ;
+  if (blockK < 1)
+    return emitError() << "[block_sparse_c2] block_k must be >= 1, got "
+                       << blockK;
+  return success();
+}
+
+static LogicalResult verifyMembers(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef name, ArrayAttr masks) {
+  if (masks.empty())
+    return emitError() << "[" << name << "_c1] needs at least one member mask";
+  for (Attribute member : masks)
+    if (!isa<MaskAttrInterface>(member))
+      return emitError() << "[" << name << "_c2] member " << member
+                         << " is not an attention mask";
+  return success();
+}
+
+LogicalResult UnionMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    ArrayAttr masks) {
+  return verifyMembers(emitError, "union", masks);
+}
+
+LogicalResult
+IntersectMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          ArrayAttr masks) {
+  return verifyMembers(emitError, "intersect", masks);
+}
+
+//===----------------------------------------------------------------------===//
+// Run-time tables
+//===----------------------------------------------------------------------===//
+
+static unsigned countMemberTables(ArrayAttr masks) {
+  unsigned count = 0;
+  for (Attribute member : masks)
+    if (auto mask = dyn_cast<MaskAttrInterface>(member))
+      count += mask.getNumTables();
+  return count;
+}
+
+unsigned BlockSparseMaskAttr::getNumTables() const { return 1; }
+unsigned DocumentMaskAttr::getNumTables() const { return 1; }
+unsigned UnionMaskAttr::getNumTables() const { return countMemberTables(getMasks()); }
+unsigned IntersectMaskAttr::getNumTables() const {
+  return countMemberTables(getMasks());
+}
+
+static void collectTableSpecs(MaskAttrInterface mask,
+                              SmallVectorImpl<MaskTableSpec> &specs) {
+  TypeSwitch<Attribute>(mask)
+      .Case<BlockSparseMaskAttr>(
+          [&](auto) { specs.push_back({mask, /*shared=*/2, /*batched=*/4}); })
+      .Case<DocumentMaskAttr>(
+          [&](auto) { specs.push_back({mask, /*shared=*/1, /*batched=*/2}); })
+      .Case<UnionMaskAttr, IntersectMaskAttr>([&](auto combined) {
+        for (Attribute member : combined.getMasks())
+          if (auto memberMask = dyn_cast<MaskAttrInterface>(member))
+            collectTableSpecs(memberMask, specs);
+      });
+}
+
+SmallVector<MaskTableSpec> mlir::attn::getMaskTableSpecs(MaskAttrInterface mask) {
+  SmallVector<MaskTableSpec> specs;
+  collectTableSpecs(mask, specs);
+  return specs;
+}
+
+LogicalResult
+mlir::attn::verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
+                             MaskAttrInterface mask, TypeRange tables,
+                             StringRef countLabel, StringRef typeLabel) {
+  unsigned expected = mask ? mask.getNumTables() : 0;
+  if (tables.size() != expected)
+    return emitError() << "[" << countLabel << "] the mask reads " << expected
+                       << " run-time table(s) but " << tables.size()
+                       << " were given";
+  if (!mask)
+    return success();
+  for (auto [index, spec, type] :
+       llvm::enumerate(getMaskTableSpecs(mask), tables)) {
+    auto tensor = cast<RankedTensorType>(type);
+    if (tensor.getRank() != spec.sharedRank &&
+        tensor.getRank() != spec.batchedRank)
+      return emitError() << "[" << typeLabel << "] table #" << index << " of "
+                         << Attribute(spec.mask) << " must have rank "
+                         << spec.sharedRank << " or " << spec.batchedRank
+                         << ", got " << tensor.getRank();
+  }
+  return success();
+}

@@ -1,0 +1,286 @@
+//===- AttnOps.cpp - attn operations --------------------------------------===//
+//
+// Verifiers. Every check is labelled with the numbered constraint of the op's
+// description (e.g. `[sdpa_c3]`) and has a negative test in
+// test/Dialect/Attn/invalid.mlir.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+/// A dimension as text, `?` when dynamic.
+static std::string Dim(int64_t value) {
+  return ShapedType::isDynamic(value) ? "?" : std::to_string(value);
+}
+
+/// True when both extents are known and differ.
+static bool conflict(int64_t a, int64_t b) {
+  return ShapedType::isStatic(a) && ShapedType::isStatic(b) && a != b;
+}
+
+/// True when both extents are known and `a` is not a multiple of `b`.
+static bool notMultiple(int64_t a, int64_t b) {
+  return ShapedType::isStatic(a) && ShapedType::isStatic(b) &&
+         (b == 0 || a % b != 0);
+}
+
+static LogicalResult verifyRank(Operation *op, StringRef label, StringRef name,
+                                Value value, int64_t rank) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() != rank)
+    return op->emitOpError() << "[" << label << "] " << name << " must have rank "
+                             << rank << ", got " << type;
+  return success();
+}
+
+static LogicalResult verifyScale(Operation *op, StringRef label,
+                                 std::optional<APFloat> scale) {
+  if (!scale)
+    return success();
+  double value = scale->convertToDouble();
+  if (!std::isfinite(value) || value <= 0.0)
+    return op->emitOpError() << "[" << label
+                             << "] scale must be finite and positive, got "
+                             << value;
+  return success();
+}
+
+static LogicalResult verifySameElementType(Operation *op, StringRef label,
+                                           ArrayRef<std::pair<StringRef, Value>> values) {
+  Type expected = getElementTypeOrSelf(values.front().second.getType());
+  for (auto [name, value] : values.drop_front()) {
+    Type actual = getElementTypeOrSelf(value.getType());
+    if (actual != expected)
+      return op->emitOpError()
+             << "[" << label << "] element type of " << name << " (" << actual
+             << ") must equal that of " << values.front().first << " ("
+             << expected << ")";
+  }
+  return success();
+}
+
+static LogicalResult verifyShape(Operation *op, StringRef label, StringRef name,
+                                 Value value, ArrayRef<int64_t> expected) {
+  auto type = cast<RankedTensorType>(value.getType());
+  bool mismatch = type.getRank() != static_cast<int64_t>(expected.size());
+  for (auto [actual, want] : llvm::zip(type.getShape(), expected))
+    mismatch |= conflict(actual, want);
+  if (!mismatch)
+    return success();
+  InFlightDiagnostic diag = op->emitOpError()
+                            << "[" << label << "] " << name << " must be [";
+  llvm::interleave(
+      expected, [&](int64_t dim) { diag << Dim(dim); },
+      [&] { diag << ", "; });
+  return diag << "], got " << type;
+}
+
+static ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+/// Checks shared by attn.sdpa and attn.linear (their constraints c1-c7).
+static LogicalResult verifyAttention(Operation *op, StringRef prefix, Value q,
+                                     Value k, Value v, Value out) {
+  auto label = [&](int n) { return (prefix + "_c" + Twine(n)).str(); };
+  for (auto [name, value] : {std::pair<StringRef, Value>{"query", q},
+                             {"key", k},
+                             {"value", v}})
+    if (failed(verifyRank(op, label(1), name, value, 4)))
+      return failure();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
+  if (conflict(qs[0], ks[0]) || conflict(qs[0], vs[0]))
+    return op->emitOpError() << "[" << label(2) << "] batch sizes of query ("
+                             << Dim(qs[0]) << "), key (" << Dim(ks[0])
+                             << ") and value (" << Dim(vs[0])
+                             << ") must match";
+  if (conflict(qs[3], ks[3]))
+    return op->emitOpError() << "[" << label(3) << "] head dim of query ("
+                             << Dim(qs[3]) << ") must equal head dim of key ("
+                             << Dim(ks[3]) << ")";
+  if (conflict(ks[1], vs[1]) || conflict(ks[2], vs[2]))
+    return op->emitOpError()
+           << "[" << label(4)
+           << "] key and value must have the same heads and length, got "
+           << k.getType() << " and " << v.getType();
+  if (notMultiple(qs[1], ks[1]))
+    return op->emitOpError() << "[" << label(5) << "] query heads ("
+                             << Dim(qs[1])
+                             << ") must be a multiple of key/value heads ("
+                             << Dim(ks[1]) << ")";
+  if (failed(verifyShape(op, label(6), "output", out,
+                         {qs[0], qs[1], qs[2], vs[3]})))
+    return failure();
+  return verifySameElementType(
+      op, label(7), {{"query", q}, {"key", k}, {"value", v}, {"output", out}});
+}
+
+//===----------------------------------------------------------------------===//
+// Graph ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScoresOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "scores_c1", "query", getQuery(), 4)) ||
+      failed(verifyRank(op, "scores_c1", "key", getKey(), 4)))
+    return failure();
+  ArrayRef<int64_t> qs = shapeOf(getQuery()), ks = shapeOf(getKey());
+  if (conflict(qs[0], ks[0]))
+    return emitOpError() << "[scores_c2] batch sizes of query (" << Dim(qs[0])
+                         << ") and key (" << Dim(ks[0]) << ") must match";
+  if (conflict(qs[3], ks[3]))
+    return emitOpError() << "[scores_c3] head dim of query (" << Dim(qs[3])
+                         << ") must equal head dim of key (" << Dim(ks[3])
+                         << ")";
+  if (notMultiple(qs[1], ks[1]))
+    return emitOpError() << "[scores_c4] query heads (" << Dim(qs[1])
+                         << ") must be a multiple of key heads (" << Dim(ks[1])
+                         << ")";
+  if (failed(verifyShape(op, "scores_c5", "result", getResult(),
+                         {qs[0], qs[1], qs[2], ks[2]})))
+    return failure();
+  if (failed(verifySameElementType(op, "scores_c6",
+                                   {{"query", getQuery()},
+                                    {"key", getKey()},
+                                    {"result", getResult()}})))
+    return failure();
+  return verifyScale(op, "scores_c7", getScale());
+}
+
+LogicalResult MaskOp::verify() {
+  if (failed(verifyRank(getOperation(), "mask_c1", "input", getInput(), 4)))
+    return failure();
+  return verifyMaskTables([&] { return emitOpError(); }, getMask(),
+                          getTables().getTypes(), "mask_c2", "mask_c3");
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyRank(getOperation(), "softmax_c1", "input", getInput(), 4);
+}
+
+LogicalResult ApplyOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "apply_c1", "probs", getProbs(), 4)) ||
+      failed(verifyRank(op, "apply_c1", "value", getValue(), 4)))
+    return failure();
+  ArrayRef<int64_t> ps = shapeOf(getProbs()), vs = shapeOf(getValue());
+  if (conflict(ps[0], vs[0]))
+    return emitOpError() << "[apply_c2] batch sizes of probs (" << Dim(ps[0])
+                         << ") and value (" << Dim(vs[0]) << ") must match";
+  if (conflict(ps[3], vs[2]))
+    return emitOpError() << "[apply_c3] key dimension of probs (" << Dim(ps[3])
+                         << ") must equal the length of value (" << Dim(vs[2])
+                         << ")";
+  if (notMultiple(ps[1], vs[1]))
+    return emitOpError() << "[apply_c4] query heads (" << Dim(ps[1])
+                         << ") must be a multiple of value heads ("
+                         << Dim(vs[1]) << ")";
+  if (failed(verifyShape(op, "apply_c5", "result", getResult(),
+                         {ps[0], ps[1], ps[2], vs[3]})))
+    return failure();
+  return verifySameElementType(op, "apply_c6",
+                               {{"probs", getProbs()},
+                                {"value", getValue()},
+                                {"result", getResult()}});
+}
+
+/// Checks that `projection` is present exactly for FAVOR+, with rank 2 and a
+/// first extent equal to the head dim `d`.
+static LogicalResult verifyProjection(Operation *op, StringRef label,
+                                      FeatureMapKind kind, Value projection,
+                                      int64_t headDim) {
+  bool wantsProjection = kind == FeatureMapKind::FavorPlus;
+  if (wantsProjection && !projection)
+    return op->emitOpError() << "[" << label
+                             << "] favor_plus needs a projection operand [d, m]";
+  if (!wantsProjection && projection)
+    return op->emitOpError() << "[" << label << "] " << stringifyEnum(kind)
+                             << " takes no projection operand";
+  if (!projection)
+    return success();
+  ArrayRef<int64_t> ps = shapeOf(projection);
+  if (ps.size() != 2 || conflict(ps[0], headDim))
+    return op->emitOpError() << "[" << label << "] projection must be [d = "
+                             << Dim(headDim) << ", m], got "
+                             << projection.getType();
+  return success();
+}
+
+LogicalResult FeatureMapOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "feature_map_c1", "input", getInput(), 4)))
+    return failure();
+  ArrayRef<int64_t> xs = shapeOf(getInput());
+  if (failed(verifyProjection(op, "feature_map_c2", getKind(), getProjection(),
+                              xs[3])))
+    return failure();
+  int64_t features =
+      getProjection() ? shapeOf(getProjection())[1] : xs[3];
+  if (failed(verifyShape(op, "feature_map_c3", "result", getResult(),
+                         {xs[0], xs[1], xs[2], features})))
+    return failure();
+  SmallVector<std::pair<StringRef, Value>> values = {{"input", getInput()},
+                                                     {"result", getResult()}};
+  if (getProjection())
+    values.push_back({"projection", getProjection()});
+  return verifySameElementType(op, "feature_map_c3", values);
+}
+
+LogicalResult NormalizeOp::verify() {
+  if (failed(verifyRank(getOperation(), "normalize_c1", "input", getInput(), 4)))
+    return failure();
+  if (!(getEps().convertToDouble() >= 0.0))
+    return emitOpError() << "[normalize_c2] eps must be >= 0, got "
+                         << getEps().convertToDouble();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Fused ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult SdpaOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttention(op, "sdpa", getQuery(), getKey(), getValue(),
+                             getOutput())))
+    return failure();
+  if (Value lse = getLse()) {
+    ArrayRef<int64_t> qs = shapeOf(getQuery());
+    if (failed(verifyShape(op, "sdpa_c8", "lse", lse, {qs[0], qs[1], qs[2]})))
+      return failure();
+  }
+  if (failed(verifyScale(op, "sdpa_c9", getScale())))
+    return failure();
+  return verifyMaskTables([&] { return emitOpError(); }, getMaskAttr(),
+                          getTables().getTypes(), "sdpa_c10", "sdpa_c10");
+}
+
+LogicalResult LinearOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttention(op, "linear", getQuery(), getKey(), getValue(),
+                             getOutput())))
+    return failure();
+  if (failed(verifyProjection(op, "linear_c8", getFeatureMap(),
+                              getProjection(), shapeOf(getQuery())[3])))
+    return failure();
+  if (!(getEps().convertToDouble() >= 0.0))
+    return emitOpError() << "[linear_c9] eps must be >= 0, got "
+                         << getEps().convertToDouble();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

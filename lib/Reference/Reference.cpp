@@ -1,0 +1,442 @@
+//===- Reference.cpp - float64 reference semantics of attn ----------------===//
+
+#include "attn/Reference/Reference.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::reference;
+
+static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+Tensor::Tensor(ArrayRef<int64_t> shape, double fill) : shape(shape) {
+  int64_t n = 1;
+  for (int64_t s : shape)
+    n *= s;
+  data.assign(n, fill);
+}
+
+static int64_t linearIndex(ArrayRef<int64_t> shape, ArrayRef<int64_t> index) {
+  int64_t flat = 0;
+  for (auto [extent, i] : llvm::zip_equal(shape, index))
+    flat = flat * extent + i;
+  return flat;
+}
+
+double &Tensor::at(ArrayRef<int64_t> index) {
+  return data[linearIndex(shape, index)];
+}
+double Tensor::at(ArrayRef<int64_t> index) const {
+  return data[linearIndex(shape, index)];
+}
+
+//===----------------------------------------------------------------------===//
+// Masks
+//===----------------------------------------------------------------------===//
+
+/// Reads a mask table whose shared form has `trailing.size()` dims; the
+/// batched form adds leading [B] or [B, H] dims.
+static double readTable(const Tensor &table, int64_t b, int64_t h,
+                        ArrayRef<int64_t> trailing) {
+  SmallVector<int64_t> index;
+  size_t extra = table.shape.size() - trailing.size();
+  if (extra >= 1)
+    index.push_back(b);
+  if (extra >= 2)
+    index.push_back(h);
+  llvm::append_range(index, trailing);
+  return table.at(index);
+}
+
+bool reference::isAllowed(MaskAttrInterface mask, int64_t b, int64_t h,
+                          int64_t i, int64_t j, int64_t nq, int64_t nk,
+                          ArrayRef<const Tensor *> &tables) {
+  int64_t pos = i + nk - nq; // i': the query's position among the keys
+  auto take = [&]() -> const Tensor & {
+    const Tensor *table = tables.front();
+    tables = tables.drop_front();
+    return *table;
+  };
+  auto inWindow = [&](int64_t left, int64_t right) {
+    return j >= pos - left && j <= pos + right;
+  };
+  return TypeSwitch<Attribute, bool>(mask)
+      .Case([&](CausalMaskAttr) { return j <= pos; })
+      .Case([&](WindowMaskAttr w) { return inWindow(w.getLeft(), w.getRight()); })
+      .Case([&](DilatedMaskAttr w) {
+        return inWindow(w.getLeft(), w.getRight()) &&
+               (pos - j) % w.getDilation() == 0;
+      })
+      .Case([&](GlobalMaskAttr g) {
+        return j < g.getTokens() || pos < g.getTokens();
+      })
+      .Case([&](BlockSparseMaskAttr bs) {
+        const Tensor &layout = take();
+        return readTable(layout, b, h,
+                         {i / bs.getBlockQ(), j / bs.getBlockK()}) != 0.0;
+      })
+      .Case([&](DocumentMaskAttr) {
+        const Tensor &offsets = take();
+        int64_t count = offsets.shape.back();
+        // The document holding position p: the k with o_k <= p < o_{k+1}.
+        auto docOf = [&](int64_t p) -> int64_t {
+          for (int64_t k = 0; k + 1 < count; ++k)
+            if (p >= readTable(offsets, b, h, {k}) &&
+                p < readTable(offsets, b, h, {k + 1}))
+              return k;
+          return -1;
+        };
+        int64_t docQ = docOf(pos);
+        return docQ >= 0 && docQ == docOf(j);
+      })
+      .Case([&](UnionMaskAttr u) {
+        bool any = false;
+        for (Attribute m : u.getMasks())
+          any |= isAllowed(cast<MaskAttrInterface>(m), b, h, i, j, nq, nk,
+                           tables);
+        return any;
+      })
+      .Case([&](IntersectMaskAttr x) {
+        bool all = true;
+        for (Attribute m : x.getMasks())
+          all &= isAllowed(cast<MaskAttrInterface>(m), b, h, i, j, nq, nk,
+                           tables);
+        return all;
+      })
+      .Default([](Attribute) -> bool {
+        llvm::report_fatal_error("attn reference: unknown mask");
+      });
+}
+
+static bool allowedAt(MaskAttrInterface mask, ArrayRef<const Tensor *> tables,
+                      int64_t b, int64_t h, int64_t i, int64_t j, int64_t nq,
+                      int64_t nk) {
+  if (!mask)
+    return true;
+  return isAllowed(mask, b, h, i, j, nq, nk, tables);
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Sizes of one attention problem.
+struct Dims {
+  int64_t batch, headsQ, headsKV, nq, nk, d, dv;
+  Dims(const Tensor &q, const Tensor &k, const Tensor &v)
+      : batch(q.shape[0]), headsQ(q.shape[1]), headsKV(k.shape[1]),
+        nq(q.shape[2]), nk(k.shape[2]), d(q.shape[3]), dv(v.shape[3]) {}
+  int64_t kvHead(int64_t h) const { return h / (headsQ / headsKV); }
+};
+} // namespace
+
+Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
+                       double scale, MaskAttrInterface mask,
+                       ArrayRef<const Tensor *> tables, Tensor *lse) {
+  Dims n(q, k, v);
+  Tensor out({n.batch, n.headsQ, n.nq, n.dv});
+  if (lse)
+    *lse = Tensor({n.batch, n.headsQ, n.nq});
+  std::vector<double> s(n.nk);
+  for (int64_t b = 0; b < n.batch; ++b) {
+    for (int64_t h = 0; h < n.headsQ; ++h) {
+      int64_t hk = n.kvHead(h);
+      for (int64_t i = 0; i < n.nq; ++i) {
+        double m = kNegInf;
+        for (int64_t j = 0; j < n.nk; ++j) {
+          if (!allowedAt(mask, tables, b, h, i, j, n.nq, n.nk)) {
+            s[j] = kNegInf;
+            continue;
+          }
+          double dot = 0.0;
+          for (int64_t c = 0; c < n.d; ++c)
+            dot += q.at({b, h, i, c}) * k.at({b, hk, j, c});
+          s[j] = scale * dot;
+          m = std::max(m, s[j]);
+        }
+        if (m == kNegInf) { // fully masked row: output 0, LSE −∞
+          if (lse)
+            lse->at({b, h, i}) = kNegInf;
+          continue;
+        }
+        double sum = 0.0;
+        for (int64_t j = 0; j < n.nk; ++j) {
+          s[j] = std::exp(s[j] - m);
+          sum += s[j];
+        }
+        for (int64_t e = 0; e < n.dv; ++e) {
+          double acc = 0.0;
+          for (int64_t j = 0; j < n.nk; ++j)
+            acc += s[j] * v.at({b, hk, j, e});
+          out.at({b, h, i, e}) = acc / sum;
+        }
+        if (lse)
+          lse->at({b, h, i}) = m + std::log(sum);
+      }
+    }
+  }
+  return out;
+}
+
+Tensor reference::featureMap(FeatureMapKind kind, const Tensor &x,
+                             const Tensor *projection) {
+  int64_t d = x.shape[3];
+  int64_t rows = x.size() / d;
+  if (kind != FeatureMapKind::FavorPlus) {
+    Tensor out = x;
+    for (double &value : out.data) {
+      if (kind == FeatureMapKind::EluPlusOne)
+        value = value > 0.0 ? value + 1.0 : std::exp(value);
+      else if (kind == FeatureMapKind::Relu)
+        value = std::max(value, 0.0);
+    }
+    return out;
+  }
+  int64_t m = projection->shape[1];
+  Tensor out({x.shape[0], x.shape[1], x.shape[2], m});
+  double xScale = std::pow(static_cast<double>(d), -0.25);
+  std::vector<double> xs(d);
+  for (int64_t r = 0; r < rows; ++r) {
+    double halfNorm = 0.0;
+    for (int64_t c = 0; c < d; ++c) {
+      xs[c] = x.data[r * d + c] * xScale;
+      halfNorm += 0.5 * xs[c] * xs[c];
+    }
+    for (int64_t f = 0; f < m; ++f) {
+      double proj = 0.0;
+      for (int64_t c = 0; c < d; ++c)
+        proj += xs[c] * projection->data[c * m + f];
+      out.data[r * m + f] = std::exp(proj - halfNorm) / std::sqrt(double(m));
+    }
+  }
+  return out;
+}
+
+Tensor reference::linear(FeatureMapKind kind, const Tensor &q, const Tensor &k,
+                         const Tensor &v, const Tensor *projection, bool causal,
+                         double eps) {
+  Tensor pq = featureMap(kind, q, projection);
+  Tensor pk = featureMap(kind, k, projection);
+  Dims n(q, k, v);
+  int64_t f = pq.shape[3];
+  Tensor out({n.batch, n.headsQ, n.nq, n.dv});
+  for (int64_t b = 0; b < n.batch; ++b)
+    for (int64_t h = 0; h < n.headsQ; ++h) {
+      int64_t hk = n.kvHead(h);
+      for (int64_t i = 0; i < n.nq; ++i) {
+        std::vector<double> num(n.dv, 0.0);
+        double den = 0.0;
+        for (int64_t j = 0; j < n.nk; ++j) {
+          if (causal && j > i + n.nk - n.nq)
+            continue;
+          double a = 0.0;
+          for (int64_t c = 0; c < f; ++c)
+            a += pq.at({b, h, i, c}) * pk.at({b, hk, j, c});
+          den += a;
+          for (int64_t e = 0; e < n.dv; ++e)
+            num[e] += a * v.at({b, hk, j, e});
+        }
+        den += eps;
+        for (int64_t e = 0; e < n.dv; ++e)
+          out.at({b, h, i, e}) = den == 0.0 ? 0.0 : num[e] / den;
+      }
+    }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Graph ops, one at a time (materialising, like their definitions)
+//===----------------------------------------------------------------------===//
+
+static Tensor scores(const Tensor &q, const Tensor &k, double scale) {
+  int64_t batch = q.shape[0], hq = q.shape[1], nq = q.shape[2], d = q.shape[3];
+  int64_t hkv = k.shape[1], nk = k.shape[2];
+  Tensor s({batch, hq, nq, nk});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < hq; ++h)
+      for (int64_t i = 0; i < nq; ++i)
+        for (int64_t j = 0; j < nk; ++j) {
+          double dot = 0.0;
+          for (int64_t c = 0; c < d; ++c)
+            dot += q.at({b, h, i, c}) * k.at({b, h / (hq / hkv), j, c});
+          s.at({b, h, i, j}) = scale * dot;
+        }
+  return s;
+}
+
+/// Applies `f(row, length)` to every last-dim row of a rank-4 tensor.
+template <typename Fn>
+static Tensor mapRows(Tensor t, Fn f) {
+  int64_t len = t.shape[3];
+  for (int64_t r = 0; r < t.size() / std::max<int64_t>(len, 1); ++r)
+    f(&t.data[r * len], len);
+  return t;
+}
+
+static Tensor softmaxRows(const Tensor &s) {
+  return mapRows(s, [](double *row, int64_t len) {
+    double m = kNegInf;
+    for (int64_t j = 0; j < len; ++j)
+      m = std::max(m, row[j]);
+    if (m == kNegInf) {
+      std::fill(row, row + len, 0.0);
+      return;
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < len; ++j)
+      sum += (row[j] = std::exp(row[j] - m));
+    for (int64_t j = 0; j < len; ++j)
+      row[j] /= sum;
+  });
+}
+
+static Tensor applyProbs(const Tensor &p, const Tensor &v) {
+  int64_t batch = p.shape[0], hq = p.shape[1], nq = p.shape[2], nk = p.shape[3];
+  int64_t hkv = v.shape[1], dv = v.shape[3];
+  Tensor o({batch, hq, nq, dv});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < hq; ++h)
+      for (int64_t i = 0; i < nq; ++i)
+        for (int64_t e = 0; e < dv; ++e) {
+          double acc = 0.0;
+          for (int64_t j = 0; j < nk; ++j)
+            acc += p.at({b, h, i, j}) * v.at({b, h / (hq / hkv), j, e});
+          o.at({b, h, i, e}) = acc;
+        }
+  return o;
+}
+
+static double scaleOf(std::optional<APFloat> scale, const Tensor &q) {
+  return scale ? scale->convertToDouble()
+               : 1.0 / std::sqrt(static_cast<double>(q.shape[3]));
+}
+
+static FailureOr<Tensor> constantTensor(arith::ConstantOp op) {
+  auto elements = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!elements)
+    return op.emitError("attn reference: only dense constants are supported");
+  Tensor t(elements.getType().getShape());
+  int64_t i = 0;
+  if (isa<FloatType>(elements.getElementType())) {
+    for (APFloat value : elements.getValues<APFloat>())
+      t.data[i++] = value.convertToDouble();
+  } else {
+    for (APInt value : elements.getValues<APInt>())
+      t.data[i++] = static_cast<double>(value.getSExtValue());
+  }
+  return t;
+}
+
+FailureOr<SmallVector<Tensor>>
+reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
+  DenseMap<Value, Tensor> env;
+  for (auto [arg, tensor] : llvm::zip_equal(func.getArguments(), args))
+    env[arg] = tensor;
+  auto get = [&](Value v) -> const Tensor & { return env.find(v)->second; };
+  auto tablesOf = [&](ValueRange values) {
+    SmallVector<const Tensor *> tables;
+    for (Value v : values)
+      tables.push_back(&get(v));
+    return tables;
+  };
+
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      SmallVector<Tensor> results;
+      for (Value v : ret.getOperands())
+        results.push_back(get(v));
+      return results;
+    }
+    LogicalResult ok =
+        TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case([&](arith::ConstantOp c) -> LogicalResult {
+              FailureOr<Tensor> t = constantTensor(c);
+              if (failed(t))
+                return failure();
+              env[c.getResult()] = *t;
+              return success();
+            })
+            .Case([&](ScoresOp s) {
+              const Tensor &q = get(s.getQuery());
+              env[s.getResult()] =
+                  scores(q, get(s.getKey()), scaleOf(s.getScale(), q));
+              return success();
+            })
+            .Case([&](MaskOp m) {
+              Tensor t = get(m.getInput());
+              double fill = m.getFill() == MaskFill::NegInf ? kNegInf : 0.0;
+              SmallVector<const Tensor *> tables = tablesOf(m.getTables());
+              int64_t nq = t.shape[2], nk = t.shape[3];
+              for (int64_t b = 0; b < t.shape[0]; ++b)
+                for (int64_t h = 0; h < t.shape[1]; ++h)
+                  for (int64_t i = 0; i < nq; ++i)
+                    for (int64_t j = 0; j < nk; ++j)
+                      if (!allowedAt(m.getMask(), tables, b, h, i, j, nq, nk))
+                        t.at({b, h, i, j}) = fill;
+              env[m.getResult()] = std::move(t);
+              return success();
+            })
+            .Case([&](SoftmaxOp s) {
+              env[s.getResult()] = softmaxRows(get(s.getInput()));
+              return success();
+            })
+            .Case([&](ApplyOp a) {
+              env[a.getResult()] =
+                  applyProbs(get(a.getProbs()), get(a.getValue()));
+              return success();
+            })
+            .Case([&](FeatureMapOp f) {
+              const Tensor *proj =
+                  f.getProjection() ? &get(f.getProjection()) : nullptr;
+              env[f.getResult()] = featureMap(f.getKind(), get(f.getInput()), proj);
+              return success();
+            })
+            .Case([&](NormalizeOp n) {
+              double eps = n.getEps().convertToDouble();
+              env[n.getResult()] =
+                  mapRows(get(n.getInput()), [eps](double *row, int64_t len) {
+                    double sum = eps;
+                    for (int64_t j = 0; j < len; ++j)
+                      sum += row[j];
+                    for (int64_t j = 0; j < len; ++j)
+                      row[j] = sum == 0.0 ? 0.0 : row[j] / sum;
+                  });
+              return success();
+            })
+            .Case([&](SdpaOp s) {
+              const Tensor &q = get(s.getQuery());
+              Tensor lse;
+              env[s.getOutput()] =
+                  sdpa(q, get(s.getKey()), get(s.getValue()),
+                       scaleOf(s.getScale(), q), s.getMaskAttr(),
+                       tablesOf(s.getTables()), s.getLse() ? &lse : nullptr);
+              if (s.getLse())
+                env[s.getLse()] = std::move(lse);
+              return success();
+            })
+            .Case([&](LinearOp l) {
+              const Tensor *proj =
+                  l.getProjection() ? &get(l.getProjection()) : nullptr;
+              env[l.getOutput()] =
+                  linear(l.getFeatureMap(), get(l.getQuery()), get(l.getKey()),
+                         get(l.getValue()), proj, l.getCausal(),
+                         l.getEps().convertToDouble());
+              return success();
+            })
+            .Default([](Operation *other) {
+              return other->emitOpError(
+                  "is not supported by the float64 attn reference");
+            });
+    if (failed(ok))
+      return failure();
+  }
+  return func.emitError("attn reference: function has no func.return");
+}

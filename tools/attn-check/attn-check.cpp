@@ -1,0 +1,396 @@
+//===- attn-check.cpp - run a compiled attn function against float64 ------===//
+//
+// attn-check reads an attn MLIR file, generates fresh random inputs for one of
+// its functions, runs the function's compiled form (a shared library holding
+// `_mlir_ciface_<name>`, results as trailing out-parameters, as
+// `attn-reference-to-llvm` produces) and compares every result with the
+// float64 reference evaluation of the same function.
+//
+//   attn-opt f.mlir --attn-reference-to-llvm | mlir-translate --mlir-to-llvmir > f.ll
+//   clang -shared -O2 f.ll -o f.so
+//   attn-check f.mlir --lib f.so --shapes 2x4x37x16,2x2x53x16,2x2x53x16
+//
+// Exit status 0 when every result is within tolerance (norm-wise relative
+// error ‖out − ref‖ / ‖ref‖; infinities must match exactly; NaN never passes).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Reference/Reference.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+#include <dlfcn.h>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::attn;
+using reference::Tensor;
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> libPath("lib", cl::Required,
+                                    cl::desc("shared library with the compiled function"));
+static cl::opt<std::string> funcName("func",
+                                     cl::desc("function to run (default: the first)"));
+static cl::opt<std::string>
+    shapesOpt("shapes", cl::desc("argument shapes, e.g. 2x4x37x16,2x2x53x16 "
+                                 "(needed where the signature has `?`)"));
+static cl::opt<uint64_t> seedOpt("seed", cl::desc("random seed (default: fresh)"),
+                                 cl::init(0));
+static cl::opt<double> inputScale("input-scale", cl::init(1.0),
+                                  cl::desc("multiply float inputs by this (e.g. "
+                                           "100 for large logits)"));
+static cl::opt<double> tolOpt("tol", cl::init(0.0),
+                              cl::desc("relative tolerance (default by type: "
+                                       "f32 1e-5, f16 2e-3, bf16 1e-2)"));
+static cl::opt<double> density("density", cl::init(0.5),
+                               cl::desc("density of random block-sparse layouts"));
+
+namespace {
+
+/// One argument or result in the kernel's memory layout, with a memref
+/// descriptor {allocated, aligned, offset, sizes[r], strides[r]}.
+struct Buffer {
+  RankedTensorType type;
+  SmallVector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+  std::vector<int64_t> descriptor;
+
+  Buffer(RankedTensorType type, ArrayRef<int64_t> shape)
+      : type(type), shape(shape) {
+    int64_t n = 1;
+    for (int64_t s : shape)
+      n *= s;
+    bytes.assign(std::max<int64_t>(n, 1) * elementBytes(), 0);
+    int64_t rank = shape.size();
+    descriptor.assign(3 + 2 * rank, 0);
+    auto ptr = reinterpret_cast<int64_t>(bytes.data());
+    descriptor[0] = descriptor[1] = ptr;
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      descriptor[3 + d] = shape[d];
+      descriptor[3 + rank + d] = stride;
+      stride *= shape[d];
+    }
+  }
+
+  Type elementType() const { return type.getElementType(); }
+  int64_t elementBytes() const {
+    unsigned bits = elementType().getIntOrFloatBitWidth();
+    return bits == 1 ? 1 : bits / 8;
+  }
+
+  /// Writes `value`, rounded to the element type; returns the rounded value.
+  double store(int64_t i, double value) {
+    uint8_t *p = bytes.data() + i * elementBytes();
+    Type t = elementType();
+    if (t.isF32()) {
+      float f = static_cast<float>(value);
+      std::memcpy(p, &f, 4);
+      return f;
+    }
+    if (auto ft = dyn_cast<FloatType>(t)) {
+      llvm::APFloat f(value);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven, &lost);
+      uint16_t bits = static_cast<uint16_t>(f.bitcastToAPInt().getZExtValue());
+      std::memcpy(p, &bits, 2);
+      return load(i);
+    }
+    int64_t v = static_cast<int64_t>(value);
+    std::memcpy(p, &v, elementBytes()); // little endian
+    return static_cast<double>(v);
+  }
+
+  double load(int64_t i) const {
+    const uint8_t *p = bytes.data() + i * elementBytes();
+    Type t = elementType();
+    if (t.isF32()) {
+      float f;
+      std::memcpy(&f, p, 4);
+      return f;
+    }
+    if (auto ft = dyn_cast<FloatType>(t)) {
+      uint16_t bits;
+      std::memcpy(&bits, p, 2);
+      llvm::APFloat f(ft.getFloatSemantics(), llvm::APInt(16, bits));
+      return f.convertToFloat();
+    }
+    int64_t v = 0;
+    std::memcpy(&v, p, elementBytes());
+    return static_cast<double>(v);
+  }
+};
+
+using Kernel = void (*)(...);
+
+/// Calls `fn` with pointers to each descriptor.
+bool callKernel(void *fn, std::vector<Buffer *> &args) {
+  std::vector<void *> p;
+  for (Buffer *b : args)
+    p.push_back(b->descriptor.data());
+  using F = void (*)(...);
+  auto f = reinterpret_cast<F>(fn);
+  switch (p.size()) {
+  case 1: f(p[0]); return true;
+  case 2: f(p[0], p[1]); return true;
+  case 3: f(p[0], p[1], p[2]); return true;
+  case 4: f(p[0], p[1], p[2], p[3]); return true;
+  case 5: f(p[0], p[1], p[2], p[3], p[4]); return true;
+  case 6: f(p[0], p[1], p[2], p[3], p[4], p[5]); return true;
+  case 7: f(p[0], p[1], p[2], p[3], p[4], p[5], p[6]); return true;
+  case 8: f(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]); return true;
+  case 9: f(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]); return true;
+  case 10: f(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]); return true;
+  default: return false;
+  }
+}
+
+/// Parses "2x4x37x16,2x2x53x16" into shapes.
+std::optional<SmallVector<SmallVector<int64_t>>> parseShapes(StringRef text) {
+  SmallVector<SmallVector<int64_t>> shapes;
+  SmallVector<StringRef> parts;
+  text.split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef part : parts) {
+    SmallVector<StringRef> dims;
+    part.trim().split(dims, 'x');
+    SmallVector<int64_t> shape;
+    for (StringRef d : dims) {
+      int64_t v;
+      if (d.getAsInteger(10, v) || v < 0)
+        return std::nullopt;
+      shape.push_back(v);
+    }
+    shapes.push_back(shape);
+  }
+  return shapes;
+}
+
+/// Finds what run-time table `arg` is, if a mask reads it.
+std::optional<MaskTableSpec> tableRole(BlockArgument arg) {
+  for (Operation *user : arg.getUsers()) {
+    MaskAttrInterface mask;
+    OperandRange tables = user->getOperands();
+    if (auto m = dyn_cast<MaskOp>(user)) {
+      mask = m.getMask();
+      tables = m.getTables();
+    } else if (auto s = dyn_cast<SdpaOp>(user)) {
+      mask = s.getMaskAttr();
+      tables = s.getTables();
+    } else {
+      continue;
+    }
+    SmallVector<MaskTableSpec> specs = getMaskTableSpecs(mask);
+    for (auto [spec, value] : llvm::zip(specs, tables))
+      if (value == arg)
+        return spec;
+  }
+  return std::nullopt;
+}
+
+double defaultTolerance(Type t) {
+  if (t.isBF16())
+    return 1e-2;
+  if (t.isF16())
+    return 2e-3;
+  return 1e-5;
+}
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "attn-check: compiled attn function vs float64\n");
+
+  DialectRegistry registry;
+  registry.insert<AttnDialect, arith::ArithDialect, func::FuncDialect,
+                  tensor::TensorDialect>();
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(false);
+  llvm::SourceMgr sourceMgr;
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return 2;
+
+  func::FuncOp func;
+  for (auto f : module->getOps<func::FuncOp>())
+    if (!func && (funcName.empty() || f.getSymName() == funcName))
+      func = f;
+  if (!func) {
+    llvm::errs() << "attn-check: no function '" << funcName << "' in "
+                 << inputFile << "\n";
+    return 2;
+  }
+
+  SmallVector<SmallVector<int64_t>> shapes;
+  if (!shapesOpt.empty()) {
+    auto parsed = parseShapes(shapesOpt);
+    if (!parsed || parsed->size() != func.getNumArguments()) {
+      llvm::errs() << "attn-check: --shapes must give one shape per argument ("
+                   << func.getNumArguments() << ")\n";
+      return 2;
+    }
+    shapes = *parsed;
+  }
+
+  uint64_t seed = seedOpt ? seedOpt.getValue() : std::random_device{}();
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+
+  // Arguments: shapes, then random values rounded to the argument type.
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  SmallVector<Tensor> refArgs;
+  int64_t maxLen = 1;
+  for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type) {
+      llvm::errs() << "attn-check: argument #" << index
+                   << " is not a ranked tensor\n";
+      return 2;
+    }
+    SmallVector<int64_t> shape(type.getShape());
+    if (!shapes.empty()) {
+      shape = shapes[index];
+      bool fits = shape.size() == type.getShape().size();
+      for (auto [given, declared] : llvm::zip(shape, type.getShape()))
+        fits &= ShapedType::isDynamic(declared) || given == declared;
+      if (!fits) {
+        llvm::errs() << "attn-check: shape " << shapeStr(shape)
+                     << " does not fit argument #" << index << " " << type
+                     << "\n";
+        return 2;
+      }
+    } else if (!type.hasStaticShape()) {
+      llvm::errs() << "attn-check: argument #" << index << " " << type
+                   << " is dynamic; pass --shapes\n";
+      return 2;
+    }
+    if (isa<FloatType>(type.getElementType()) && shape.size() == 4)
+      maxLen = std::max(maxLen, shape[2]);
+    buffers.push_back(std::make_unique<Buffer>(type, shape));
+    refArgs.emplace_back(shape);
+  }
+  for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
+    Buffer &buf = *buffers[index];
+    Tensor &ref = refArgs[index];
+    if (isa<FloatType>(buf.elementType())) {
+      for (int64_t i = 0; i < ref.size(); ++i)
+        ref.data[i] = buf.store(i, normal(rng) * inputScale);
+      continue;
+    }
+    std::optional<MaskTableSpec> role = tableRole(arg);
+    bool isDocument = role && isa<DocumentMaskAttr>(role->mask);
+    int64_t rowLen = buf.shape.empty() ? 1 : buf.shape.back();
+    for (int64_t row = 0; row < ref.size() / std::max<int64_t>(rowLen, 1); ++row) {
+      if (isDocument) {
+        // Sorted offsets 0 = o_0 ≤ ... ≤ o_D ≤ N, the last usually N.
+        std::vector<int64_t> cuts = {0};
+        for (int64_t k = 1; k < rowLen; ++k)
+          cuts.push_back(static_cast<int64_t>(uniform(rng) * (maxLen + 1)));
+        std::sort(cuts.begin() + 1, cuts.end());
+        if (rowLen > 1 && uniform(rng) < 0.75)
+          cuts.back() = maxLen;
+        for (int64_t k = 0; k < rowLen; ++k)
+          ref.data[row * rowLen + k] = buf.store(row * rowLen + k, cuts[k]);
+        continue;
+      }
+      for (int64_t k = 0; k < rowLen; ++k)
+        ref.data[row * rowLen + k] =
+            buf.store(row * rowLen + k, uniform(rng) < density ? 1 : 0);
+    }
+  }
+
+  FailureOr<SmallVector<Tensor>> expected = reference::evaluate(func, refArgs);
+  if (failed(expected))
+    return 2;
+
+  // Out-parameters, shaped as the reference results.
+  std::vector<Buffer *> callArgs;
+  for (auto &b : buffers)
+    callArgs.push_back(b.get());
+  std::vector<std::unique_ptr<Buffer>> outputs;
+  for (auto [type, ref] : llvm::zip(func.getResultTypes(), *expected)) {
+    outputs.push_back(
+        std::make_unique<Buffer>(cast<RankedTensorType>(type), ref.shape));
+    for (int64_t i = 0; i < ref.size(); ++i) // poison: NaN never passes
+      outputs.back()->store(i, std::nan(""));
+    callArgs.push_back(outputs.back().get());
+  }
+
+  void *lib = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    llvm::errs() << "attn-check: cannot load " << libPath << ": " << dlerror()
+                 << "\n";
+    return 2;
+  }
+  std::string symbol = ("_mlir_ciface_" + func.getSymName()).str();
+  void *fn = dlsym(lib, symbol.c_str());
+  if (!fn) {
+    llvm::errs() << "attn-check: " << libPath << " has no " << symbol
+                 << " (mark the function `attributes {llvm.emit_c_interface}`)\n";
+    return 2;
+  }
+  if (!callKernel(fn, callArgs)) {
+    llvm::errs() << "attn-check: too many arguments\n";
+    return 2;
+  }
+
+  bool allPass = true;
+  for (auto [index, ref] : llvm::enumerate(*expected)) {
+    const Buffer &out = *outputs[index];
+    double errSq = 0.0, refSq = 0.0, maxAbs = 0.0;
+    int64_t nanCount = 0, infMismatch = 0;
+    for (int64_t i = 0; i < ref.size(); ++i) {
+      double got = out.load(i), want = ref.data[i];
+      if (std::isnan(got)) {
+        ++nanCount;
+        continue;
+      }
+      if (std::isinf(want) || std::isinf(got)) {
+        infMismatch += got != want;
+        continue;
+      }
+      errSq += (got - want) * (got - want);
+      refSq += want * want;
+      maxAbs = std::max(maxAbs, std::fabs(got - want));
+    }
+    double rel = refSq > 0.0 ? std::sqrt(errSq / refSq) : std::sqrt(errSq);
+    double tol = tolOpt > 0.0 ? tolOpt.getValue()
+                              : defaultTolerance(out.elementType());
+    bool pass = nanCount == 0 && infMismatch == 0 && rel <= tol;
+    allPass &= pass;
+    llvm::outs() << (pass ? "PASS" : "FAIL") << " @" << func.getSymName()
+                 << " result #" << index << " [" << shapeStr(ref.shape)
+                 << "] rel_err=" << llvm::format("%.3e", rel)
+                 << " max_abs_err=" << llvm::format("%.3e", maxAbs)
+                 << " nan=" << nanCount << " inf_mismatch=" << infMismatch
+                 << " tol=" << llvm::format("%.0e", tol) << " seed=" << seed
+                 << "\n";
+  }
+  return allPass ? 0 : 1;
+}
