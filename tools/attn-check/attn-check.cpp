@@ -30,6 +30,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <dlfcn.h>
@@ -325,9 +326,15 @@ int main(int argc, char **argv) {
     }
   }
 
+  auto now = [] { return std::chrono::steady_clock::now(); };
+  auto seconds = [](auto a, auto b) {
+    return std::chrono::duration<double>(b - a).count();
+  };
+  auto refStart = now();
   FailureOr<SmallVector<Tensor>> expected = reference::evaluate(func, refArgs);
   if (failed(expected))
     return 2;
+  double refSeconds = seconds(refStart, now());
 
   // Out-parameters, shaped as the reference results.
   std::vector<Buffer *> callArgs;
@@ -355,10 +362,12 @@ int main(int argc, char **argv) {
                  << " (mark the function `attributes {llvm.emit_c_interface}`)\n";
     return 2;
   }
+  auto kernelStart = now();
   if (!callKernel(fn, callArgs)) {
     llvm::errs() << "attn-check: too many arguments\n";
     return 2;
   }
+  double kernelSeconds = seconds(kernelStart, now());
 
   bool allPass = true;
   for (auto [index, ref] : llvm::enumerate(*expected)) {
@@ -392,5 +401,8 @@ int main(int argc, char **argv) {
                  << " tol=" << llvm::format("%.0e", tol) << " seed=" << seed
                  << "\n";
   }
+  llvm::outs() << "time: compiled " << llvm::format("%.3f", kernelSeconds)
+               << " s, float64 reference " << llvm::format("%.3f", refSeconds)
+               << " s\n";
   return allPass ? 0 : 1;
 }

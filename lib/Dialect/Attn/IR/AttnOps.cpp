@@ -65,9 +65,9 @@ static LogicalResult verifySameElementType(Operation *op, StringRef label,
     Type actual = getElementTypeOrSelf(value.getType());
     if (actual != expected)
       return op->emitOpError()
-             << "[" << label << "] element type of " << name << " (" << actual
-             << ") must equal that of " << values.front().first << " ("
-             << expected << ")";
+             << "[" << label << "] element types must match: " << name
+             << " has " << actual << ", " << values.front().first << " has "
+             << expected;
   }
   return success();
 }

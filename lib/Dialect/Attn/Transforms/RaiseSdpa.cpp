@@ -43,14 +43,8 @@ FailureOr<SdpaOp> mlir::attn::raiseToSdpa(RewriterBase &rewriter,
   if (!scores)
     return rewriter.notifyMatchFailure(apply, "no single-use attn.scores");
 
-  // attn.sdpa requires one element type for Q, K, V and the output; the
-  // graph may convert in between (e.g. f32 scores of bf16 inputs).
-  Type elementType = apply.getResult().getType().getElementType();
-  for (Value v : {scores.getQuery(), scores.getKey(), apply.getValue(),
-                  scores.getResult(), softmax.getResult()})
-    if (cast<RankedTensorType>(v.getType()).getElementType() != elementType)
-      return rewriter.notifyMatchFailure(apply, "element types differ");
-
+  // The verifiers of the graph ops already force one element type on Q, K,
+  // V, the scores and the output, as attn.sdpa requires.
   rewriter.setInsertionPoint(apply);
   auto sdpa = SdpaOp::create(
       rewriter, apply.getLoc(), apply.getResult().getType(), /*lse=*/Type(),

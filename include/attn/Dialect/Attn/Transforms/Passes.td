@@ -20,9 +20,8 @@ def AttnRaiseSdpa : Pass<"attn-raise-sdpa"> {
     and replaces it by one `attn.sdpa %q, %k, %v scale 0.125
     mask(#attn.causal)`. It only fires when each intermediate value has the next op
     as its single user (otherwise the N×N intermediate is needed anyway and
-    fusing would compute it twice), when the mask fills with −∞, and when the
-    scores, probabilities and output share one element type. Anything else
-    is left as it is.
+    fusing would compute it twice) and when the mask fills with −∞. Anything
+    else is left as it is.
   }];
   let dependentDialects = ["::mlir::attn::AttnDialect"];
 }

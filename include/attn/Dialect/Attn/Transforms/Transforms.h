@@ -16,7 +16,7 @@ namespace mlir::attn {
 
 /// Replaces the graph `scores → [mask] → softmax → apply` ending at `apply`
 /// by one attn.sdpa. Fails, changing nothing, when an intermediate value has
-/// another user, a mask fills with zero, or element types differ.
+/// another user or the mask fills with zero.
 FailureOr<SdpaOp> raiseToSdpa(RewriterBase &rewriter, ApplyOp apply);
 
 /// Adds the pattern form of raiseToSdpa to `patterns`.

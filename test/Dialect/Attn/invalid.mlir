@@ -1,0 +1,497 @@
+// RUN: attn-opt %s --split-input-file --verify-diagnostics
+
+// Every verifier constraint of the attn dialect, one case each.
+
+func.func @case0(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[scores_c3] head dim of query (64) must equal head dim of key (32)}}
+  %s = attn.scores %q, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case1(%q: tensor<2x8x16x64xf32>, %k: tensor<2x32x64xf32>) {
+  // expected-error @+1 {{[scores_c1] key must have rank 4}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xf32>, tensor<2x32x64xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case2(%q: tensor<2x8x16x64xf32>, %k: tensor<3x2x32x64xf32>) {
+  // expected-error @+1 {{[scores_c2] batch sizes of query (2) and key (3) must match}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xf32>, tensor<3x2x32x64xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case3(%q: tensor<2x8x16x64xf32>, %k: tensor<2x3x32x64xf32>) {
+  // expected-error @+1 {{[scores_c4] query heads (8) must be a multiple of key heads (3)}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xf32>, tensor<2x3x32x64xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case4(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[scores_c5] result must be [2, 8, 16, 32], got 'tensor<2x8x16x16xf32>'}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32> -> tensor<2x8x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @case5(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf16>) {
+  // expected-error @+1 {{[scores_c6] element types must match: key has 'f16', query has 'f32'}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf16> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case6(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[scores_c7] scale must be finite and positive, got -1}}
+  %s = attn.scores %q, %k scale -1.0 : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case7(%q: tensor<2x8x16x64xi32>, %k: tensor<2x2x32x64xf32>) {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %s = attn.scores %q, %k : tensor<2x8x16x64xi32>, tensor<2x2x32x64xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case8(%s: tensor<8x16x32xf32>) {
+  // expected-error @+1 {{[mask_c1] input must have rank 4}}
+  %m = attn.mask #attn.causal %s : tensor<8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case9(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[mask_c2] the mask reads 1 run-time table(s) but 0 were given}}
+  %m = attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case10(%s: tensor<1x8x16x32xf32>, %t: tensor<2x2xi8>) {
+  // expected-error @+1 {{[mask_c2] the mask reads 0 run-time table(s) but 1 were given}}
+  %m = attn.mask #attn.causal %s tables(%t : tensor<2x2xi8>) : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case11(%s: tensor<1x8x16x32xf32>, %t: tensor<2xi8>) {
+  // expected-error @+1 {{[mask_c3] table #0 of #attn.block_sparse<block_q = 16, block_k = 16> must have rank 2 or 4, got 1}}
+  %m = attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %s tables(%t : tensor<2xi8>) : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case12(%s: tensor<1x8x16x32xf32>, %t: tensor<2x3x4xi32>) {
+  // expected-error @+1 {{[mask_c3] table #0 of #attn.document must have rank 1 or 2, got 3}}
+  %m = attn.mask #attn.intersect<[#attn.causal, #attn.document]> %s tables(%t : tensor<2x3x4xi32>) : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case13(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[window_c1] left must be >= 0, got -1}}
+  %m = attn.mask #attn.window<left = -1, right = 0> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case14(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[window_c2] right must be >= 0, got -3}}
+  %m = attn.mask #attn.window<left = 4, right = -3> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case15(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[dilated_c1] left must be >= 0, got -4}}
+  %m = attn.mask #attn.dilated<left = -4, right = 0, dilation = 2> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case16(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[dilated_c3] dilation must be >= 1, got 0}}
+  %m = attn.mask #attn.dilated<left = 4, right = 0, dilation = 0> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case17(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[global_c1] tokens must be >= 1, got 0}}
+  %m = attn.mask #attn.global<tokens = 0> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case18(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[block_sparse_c1] block_q must be >= 1, got 0}}
+  %m = attn.mask #attn.block_sparse<block_q = 0, block_k = 16> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case19(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[block_sparse_c2] block_k must be >= 1, got -2}}
+  %m = attn.mask #attn.block_sparse<block_q = 16, block_k = -2> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case20(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[union_c1] needs at least one member mask}}
+  %m = attn.mask #attn.union<[]> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case21(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[union_c2] member 3 : i32 is not an attention mask}}
+  %m = attn.mask #attn.union<[#attn.causal, 3 : i32]> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case22(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[intersect_c1] needs at least one member mask}}
+  %m = attn.mask #attn.intersect<[]> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case23(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{[intersect_c2] member unit is not an attention mask}}
+  %m = attn.mask #attn.intersect<[unit]> %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case24(%s: tensor<1x8x16x32xf32>) {
+  // expected-error @+1 {{invalid kind of attribute specified}}
+  %m = attn.mask 42 %s : tensor<1x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case25(%s: tensor<16x32xf32>) {
+  // expected-error @+1 {{[softmax_c1] input must have rank 4}}
+  %p = attn.softmax %s : tensor<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case26(%p: tensor<8x16x32xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[apply_c1] probs must have rank 4}}
+  %o = attn.apply %p, %v : tensor<8x16x32xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case27(%p: tensor<1x8x16x32xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[apply_c2] batch sizes of probs (1) and value (2) must match}}
+  %o = attn.apply %p, %v : tensor<1x8x16x32xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case28(%p: tensor<2x8x16x31xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[apply_c3] key dimension of probs (31) must equal the length of value (32)}}
+  %o = attn.apply %p, %v : tensor<2x8x16x31xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case29(%p: tensor<2x8x16x32xf32>, %v: tensor<2x3x32x32xf32>) {
+  // expected-error @+1 {{[apply_c4] query heads (8) must be a multiple of value heads (3)}}
+  %o = attn.apply %p, %v : tensor<2x8x16x32xf32>, tensor<2x3x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case30(%p: tensor<2x8x16x32xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[apply_c5] result must be [2, 8, 16, 32], got 'tensor<2x8x16x64xf32>'}}
+  %o = attn.apply %p, %v : tensor<2x8x16x32xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @case31(%p: tensor<2x8x16x32xf32>, %v: tensor<2x2x32x32xbf16>) {
+  // expected-error @+1 {{[apply_c6] element types must match: value has 'bf16', probs has 'f32'}}
+  %o = attn.apply %p, %v : tensor<2x8x16x32xf32>, tensor<2x2x32x32xbf16> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case32(%x: tensor<16x64xf32>) {
+  // expected-error @+1 {{[feature_map_c1] input must have rank 4}}
+  %f = attn.feature_map relu %x : tensor<16x64xf32> -> tensor<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @case33(%x: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{[feature_map_c2] favor_plus needs a projection operand [d, m]}}
+  %f = attn.feature_map favor_plus %x : tensor<1x2x16x64xf32> -> tensor<1x2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @case34(%x: tensor<1x2x16x64xf32>, %w: tensor<64x128xf32>) {
+  // expected-error @+1 {{[feature_map_c2] relu takes no projection operand}}
+  %f = attn.feature_map relu %x, %w : tensor<1x2x16x64xf32>, tensor<64x128xf32> -> tensor<1x2x16x128xf32>
+  return
+}
+
+// -----
+
+func.func @case35(%x: tensor<1x2x16x64xf32>, %w: tensor<32x128xf32>) {
+  // expected-error @+1 {{[feature_map_c2] projection must be [d = 64, m], got 'tensor<32x128xf32>'}}
+  %f = attn.feature_map favor_plus %x, %w : tensor<1x2x16x64xf32>, tensor<32x128xf32> -> tensor<1x2x16x128xf32>
+  return
+}
+
+// -----
+
+func.func @case36(%x: tensor<1x2x16x64xf32>, %w: tensor<64x128xf32>) {
+  // expected-error @+1 {{[feature_map_c3] result must be [1, 2, 16, 128], got 'tensor<1x2x16x64xf32>'}}
+  %f = attn.feature_map favor_plus %x, %w : tensor<1x2x16x64xf32>, tensor<64x128xf32> -> tensor<1x2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @case37(%x: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{[feature_map_c3] element types must match: result has 'f16', input has 'f32'}}
+  %f = attn.feature_map elu_plus_one %x : tensor<1x2x16x64xf32> -> tensor<1x2x16x64xf16>
+  return
+}
+
+// -----
+
+func.func @case38(%a: tensor<16x16xf32>) {
+  // expected-error @+1 {{[normalize_c1] input must have rank 4}}
+  %n = attn.normalize %a : tensor<16x16xf32>
+  return
+}
+
+// -----
+
+func.func @case39(%a: tensor<1x1x16x16xf32>) {
+  // expected-error @+1 {{[normalize_c2] eps must be >= 0, got -1}}
+  %n = attn.normalize %a {eps = -1.0 : f32} : tensor<1x1x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @case40(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c1] value must have rank 4}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case41(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<4x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c2] batch sizes of query (2), key (2) and value (4) must match}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<4x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case42(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x80xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c3] head dim of query (64) must equal head dim of key (80)}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x80xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case43(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x33x32xf32>) {
+  // expected-error @+1 {{[sdpa_c4] key and value must have the same heads and length, got 'tensor<2x2x32x64xf32>' and 'tensor<2x2x33x32xf32>'}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x33x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case44(%q: tensor<2x8x16x64xf32>, %k: tensor<2x3x32x64xf32>, %v: tensor<2x3x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c5] query heads (8) must be a multiple of key/value heads (3)}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x3x32x64xf32>, tensor<2x3x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case45(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c6] output must be [2, 8, 16, 32], got 'tensor<2x8x16x64xf32>'}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @case46(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c7] element types must match: output has 'bf16', query has 'f32'}}
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xbf16>
+  return
+}
+
+// -----
+
+func.func @case47(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c8] lse must be [2, 8, 16], got 'tensor<2x8x32xf32>'}}
+  %o, %l = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>, tensor<2x8x32xf32>
+  return
+}
+
+// -----
+
+func.func @case48(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{result #1 must be ranked tensor of 32-bit float values}}
+  %o, %l = attn.sdpa %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>, tensor<2x8x16xf16>
+  return
+}
+
+// -----
+
+func.func @case49(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c9] scale must be finite and positive, got 0}}
+  %o = attn.sdpa %q, %k, %v scale 0.0 : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case50(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[sdpa_c10] the mask reads 1 run-time table(s) but 0 were given}}
+  %o = attn.sdpa %q, %k, %v mask(#attn.document) : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case51(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>, %t: tensor<4xi32>) {
+  // expected-error @+1 {{[sdpa_c10] the mask reads 0 run-time table(s) but 1 were given}}
+  %o = attn.sdpa %q, %k, %v tables(%t : tensor<4xi32>) : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case52(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>, %t: tensor<4x4x4xi32>) {
+  // expected-error @+1 {{[sdpa_c10] table #0 of #attn.document must have rank 1 or 2, got 3}}
+  %o = attn.sdpa %q, %k, %v mask(#attn.document) tables(%t : tensor<4x4x4xi32>) : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case53(%q: tensor<2x8x16xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c1] query must have rank 4}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case54(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c2] batch sizes of query (2), key (2) and value (1) must match}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<1x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case55(%q: tensor<2x8x16x48xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c3] head dim of query (48) must equal head dim of key (64)}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16x48xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case56(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x4x32x32xf32>) {
+  // expected-error @+1 {{[linear_c4] key and value must have the same heads and length}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case57(%q: tensor<2x6x16x64xf32>, %k: tensor<2x4x32x64xf32>, %v: tensor<2x4x32x32xf32>) {
+  // expected-error @+1 {{[linear_c5] query heads (6) must be a multiple of key/value heads (4)}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x6x16x64xf32>, tensor<2x4x32x64xf32>, tensor<2x4x32x32xf32> -> tensor<2x6x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case58(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c6] output must be [2, 8, 16, 32], got 'tensor<2x8x32x32xf32>'}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @case59(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c7] element types must match: output has 'f16', query has 'f32'}}
+  %o = attn.linear relu %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf16>
+  return
+}
+
+// -----
+
+func.func @case60(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c8] favor_plus needs a projection operand [d, m]}}
+  %o = attn.linear favor_plus %q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @case61(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tensor<2x2x32x32xf32>) {
+  // expected-error @+1 {{[linear_c9] eps must be >= 0, got -1}}
+  %o = attn.linear elu_plus_one %q, %k, %v {eps = -1.0 : f32} : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
+  return
+}

@@ -1,0 +1,82 @@
+// RUN: attn-opt %s | attn-opt | FileCheck %s
+// RUN: attn-opt %s --mlir-print-op-generic | attn-opt | FileCheck %s
+
+// CHECK-LABEL: func @graph
+func.func @graph(%q: tensor<2x8x128x64xf32>, %k: tensor<2x2x256x64xf32>,
+                 %v: tensor<2x2x256x32xf32>) -> tensor<2x8x128x32xf32> {
+  // CHECK: %[[S:.+]] = attn.scores %{{.+}}, %{{.+}} scale 1.250000e-01 : tensor<2x8x128x64xf32>, tensor<2x2x256x64xf32> -> tensor<2x8x128x256xf32>
+  %s = attn.scores %q, %k scale 0.125 : tensor<2x8x128x64xf32>, tensor<2x2x256x64xf32> -> tensor<2x8x128x256xf32>
+  // CHECK: %[[M:.+]] = attn.mask #attn.causal %[[S]] : tensor<2x8x128x256xf32>
+  %m = attn.mask #attn.causal %s : tensor<2x8x128x256xf32>
+  // CHECK: %[[P:.+]] = attn.softmax %[[M]] : tensor<2x8x128x256xf32>
+  %p = attn.softmax %m : tensor<2x8x128x256xf32>
+  // CHECK: attn.apply %[[P]], %{{.+}} : tensor<2x8x128x256xf32>, tensor<2x2x256x32xf32> -> tensor<2x8x128x32xf32>
+  %o = attn.apply %p, %v : tensor<2x8x128x256xf32>, tensor<2x2x256x32xf32> -> tensor<2x8x128x32xf32>
+  return %o : tensor<2x8x128x32xf32>
+}
+
+// CHECK-LABEL: func @default_scale_dynamic
+func.func @default_scale_dynamic(%q: tensor<?x?x?x?xbf16>, %k: tensor<?x?x?x?xbf16>) -> tensor<?x?x?x?xbf16> {
+  // CHECK: attn.scores %{{.+}}, %{{.+}} : tensor<?x?x?x?xbf16>, tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>
+  %s = attn.scores %q, %k : tensor<?x?x?x?xbf16>, tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>
+  return %s : tensor<?x?x?x?xbf16>
+}
+
+// CHECK-LABEL: func @masks
+func.func @masks(%s: tensor<1x4x64x64xf16>, %layout: tensor<4x4xi8>,
+                 %layout4: tensor<1x4x4x4xi8>, %offsets: tensor<5xi32>,
+                 %offsets2: tensor<1x5xi64>) -> tensor<1x4x64x64xf16> {
+  // CHECK: attn.mask #attn.window<left = 16, right = 0> %{{.+}} : tensor<1x4x64x64xf16>
+  %0 = attn.mask #attn.window<left = 16, right = 0> %s : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.dilated<left = 32, right = 0, dilation = 4> %{{.+}} fill zero : tensor<1x4x64x64xf16>
+  %1 = attn.mask #attn.dilated<left = 32, right = 0, dilation = 4> %0 fill zero : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.global<tokens = 2> %{{.+}} : tensor<1x4x64x64xf16>
+  %2 = attn.mask #attn.global<tokens = 2> %1 : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %{{.+}} tables(%{{.+}} : tensor<4x4xi8>) : tensor<1x4x64x64xf16>
+  %3 = attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %2 tables(%layout : tensor<4x4xi8>) : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %{{.+}} tables(%{{.+}} : tensor<1x4x4x4xi8>)
+  %4 = attn.mask #attn.block_sparse<block_q = 16, block_k = 16> %3 tables(%layout4 : tensor<1x4x4x4xi8>) : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.intersect<[#attn.document, #attn.causal]> %{{.+}} tables(%{{.+}} : tensor<5xi32>)
+  %5 = attn.mask #attn.intersect<[#attn.document, #attn.causal]> %4 tables(%offsets : tensor<5xi32>) : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.union<[#attn.window<left = 8, right = 8>, #attn.global<tokens = 4>]> %{{.+}} : tensor<1x4x64x64xf16>
+  %6 = attn.mask #attn.union<[#attn.window<left = 8, right = 8>, #attn.global<tokens = 4>]> %5 : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.union<[#attn.document, #attn.block_sparse<block_q = 16, block_k = 16>]> %{{.+}} tables(%{{.+}}, %{{.+}} : tensor<1x5xi64>, tensor<4x4xi8>)
+  %7 = attn.mask #attn.union<[#attn.document, #attn.block_sparse<block_q = 16, block_k = 16>]> %6 tables(%offsets2, %layout : tensor<1x5xi64>, tensor<4x4xi8>) : tensor<1x4x64x64xf16>
+  return %7 : tensor<1x4x64x64xf16>
+}
+
+// CHECK-LABEL: func @linear_graph
+func.func @linear_graph(%q: tensor<1x8x100x64xf32>, %k: tensor<1x8x100x64xf32>,
+                        %w: tensor<64x128xf32>) -> (tensor<1x8x100x64xf32>, tensor<1x8x100x128xf32>, tensor<1x8x100x100xf32>) {
+  // CHECK: attn.feature_map elu_plus_one %{{.+}} : tensor<1x8x100x64xf32> -> tensor<1x8x100x64xf32>
+  %0 = attn.feature_map elu_plus_one %q : tensor<1x8x100x64xf32> -> tensor<1x8x100x64xf32>
+  // CHECK: attn.feature_map relu
+  %1 = attn.feature_map relu %k : tensor<1x8x100x64xf32> -> tensor<1x8x100x64xf32>
+  // CHECK: attn.feature_map identity
+  %2 = attn.feature_map identity %0 : tensor<1x8x100x64xf32> -> tensor<1x8x100x64xf32>
+  // CHECK: attn.feature_map favor_plus %{{.+}}, %{{.+}} : tensor<1x8x100x64xf32>, tensor<64x128xf32> -> tensor<1x8x100x128xf32>
+  %3 = attn.feature_map favor_plus %q, %w : tensor<1x8x100x64xf32>, tensor<64x128xf32> -> tensor<1x8x100x128xf32>
+  %a = attn.scores %2, %1 scale 1.0 : tensor<1x8x100x64xf32>, tensor<1x8x100x64xf32> -> tensor<1x8x100x100xf32>
+  // CHECK: attn.normalize %{{.+}} {eps = 9.99999974E-5 : f32} : tensor<1x8x100x100xf32>
+  %n = attn.normalize %a {eps = 1.0e-4 : f32} : tensor<1x8x100x100xf32>
+  // CHECK: attn.normalize %{{.+}} : tensor<1x8x100x100xf32>
+  %n2 = attn.normalize %n : tensor<1x8x100x100xf32>
+  return %2, %3, %n2 : tensor<1x8x100x64xf32>, tensor<1x8x100x128xf32>, tensor<1x8x100x100xf32>
+}
+
+// CHECK-LABEL: func @fused
+func.func @fused(%q: tensor<2x8x1000x64xbf16>, %k: tensor<2x2x1000x64xbf16>,
+                 %v: tensor<2x2x1000x64xbf16>, %layout: tensor<?x?xi8>,
+                 %w: tensor<64x256xbf16>)
+    -> (tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>, tensor<2x8x1000x64xbf16>,
+        tensor<2x8x1000x64xbf16>, tensor<2x8x1000x64xbf16>) {
+  // CHECK: %{{.+}}, %{{.+}} = attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} mask(#attn.causal) : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>
+  // CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} scale 1.250000e-01 mask(#attn.block_sparse<block_q = 64, block_k = 64>) tables(%{{.+}} : tensor<?x?xi8>) : {{.+}} -> tensor<2x8x1000x64xbf16>
+  %o2 = attn.sdpa %q, %k, %v scale 0.125 mask(#attn.block_sparse<block_q = 64, block_k = 64>) tables(%layout : tensor<?x?xi8>) : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>
+  // CHECK: attn.linear elu_plus_one %{{.+}}, %{{.+}}, %{{.+}} causal : {{.+}} -> tensor<2x8x1000x64xbf16>
+  %o3 = attn.linear elu_plus_one %q, %k, %v causal : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>
+  // CHECK: attn.linear favor_plus %{{.+}}, %{{.+}}, %{{.+}} projection(%{{.+}} : tensor<64x256xbf16>) : {{.+}} -> tensor<2x8x1000x64xbf16>
+  %o4 = attn.linear favor_plus %q, %k, %v projection(%w : tensor<64x256xbf16>) : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>
+  return %o, %lse, %o2, %o3, %o4 : tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>, tensor<2x8x1000x64xbf16>, tensor<2x8x1000x64xbf16>, tensor<2x8x1000x64xbf16>
+}

@@ -1,0 +1,33 @@
+// Kernelized attention through the reference lowering vs float64: every
+// feature map, causal and not, GQA, odd sizes.
+
+// RUN: attn-opt %s --attn-reference-to-llvm | mlir-translate --mlir-to-llvmir -o %t.ll
+// RUN: %compile-shared %t.ll -o %t.so
+// RUN: attn-check %s --lib %t.so --func elu_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.so --func elu_causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.so --func elu_causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.so --func relu --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.so --func relu --shapes 1x3x129x32,1x1x129x32,1x1x129x32
+// RUN: attn-check %s --lib %t.so --func favor_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8,16x64
+// RUN: attn-check %s --lib %t.so --func favor_causal --shapes 1x2x100x32,1x2x100x32,1x2x100x32,32x128
+// RUN: attn-check %s --lib %t.so --func favor_map --shapes 2x3x17x16,16x48
+
+func.func @elu_causal(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
+  %o = attn.linear elu_plus_one %q, %k, %v causal : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+
+func.func @relu(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
+  %o = attn.linear relu %q, %k, %v : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+
+func.func @favor_causal(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
+  %o = attn.linear favor_plus %q, %k, %v projection(%w : tensor<?x?xf32>) causal : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+
+func.func @favor_map(%x: tensor<?x?x?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
+  %f = attn.feature_map favor_plus %x, %w : tensor<?x?x?x?xf32>, tensor<?x?xf32> -> tensor<?x?x?x?xf32>
+  return %f : tensor<?x?x?x?xf32>
+}
