@@ -2,6 +2,7 @@
 
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -10,21 +11,23 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::attn;
 
-void mlir::attn::buildReferenceToLLVMPipeline(
-    OpPassManager &pm, const ReferenceToLLVMOptions &) {
-  pm.addPass(createConvertAttnToLinalg());
+/// linalg on tensors (what convert-attn-to-linalg leaves) → LLVM dialect:
+/// bufferize, loops, polynomial math, LLVM.
+static void buildLinalgToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 
   // Tensors → buffers. Results of public functions become out-parameters so
   // that callers own every buffer.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -35,7 +38,10 @@ void mlir::attn::buildReferenceToLLVMPipeline(
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
-  // Loops → LLVM.
+  // Loops → LLVM. scf.forall (the tiles of attn-tile-flash) runs
+  // sequentially for now.
+  pm.addPass(createForallToForLoopPass());
+  pm.addPass(createAttnLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -58,7 +64,28 @@ void mlir::attn::buildReferenceToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
 }
 
+void mlir::attn::buildReferenceToLLVMPipeline(
+    OpPassManager &pm, const ReferenceToLLVMOptions &) {
+  pm.addPass(createConvertAttnToLinalg());
+  buildLinalgToLLVM(pm);
+}
+
+void mlir::attn::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  AttnTileFlashOptions tile;
+  tile.tileQ = options.tileQ;
+  tile.tileKV = options.tileKV;
+  pm.addPass(createAttnTileFlash(tile));
+  pm.addPass(createConvertAttnToLinalg());
+  buildLinalgToLLVM(pm);
+}
+
 void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "attn-to-cpu-pipeline",
+      "Lower attn.sdpa through the flash form (attn-tile-flash) to the LLVM "
+      "dialect for the CPU: O(N) memory; scalar loops, run sequentially",
+      buildCPUPipeline);
   PassPipelineRegistration<ReferenceToLLVMOptions>(
       "attn-reference-to-llvm",
       "Lower attn through the naive (materialising) linalg reference to the "

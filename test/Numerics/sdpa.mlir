@@ -10,6 +10,12 @@
 
 // RUN: attn-opt %s --attn-reference-to-llvm | mlir-translate --mlir-to-llvmir -o %t.ll
 // RUN: %compile-shared %t.ll -o %t.so
+// The flash form (attn-tile-flash) must agree to the same tolerances, with
+// tiles that do not divide N (16 x 8) and with the default 64 x 64.
+// RUN: attn-opt %s --attn-to-cpu-pipeline="tile-q=16 tile-kv=8" | mlir-translate --mlir-to-llvmir -o %t.flash.ll
+// RUN: %compile-shared %t.flash.ll -o %t.flash.so
+// RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.flash64.ll
+// RUN: %compile-shared %t.flash64.ll -o %t.flash64.so
 // RUN: attn-check %s --lib %t.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
 // RUN: attn-check %s --lib %t.so --func plain --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func plain --shapes 1x2x100x64,1x2x100x64,1x2x100x64
@@ -54,6 +60,65 @@
 // RUN: attn-check %s --lib %t.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.so --func window_f16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func window_f16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func scaled --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func scaled --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8 --input-scale 100 --tol 1e-3
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80 --input-scale 100 --tol 1e-3
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func causal_window --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func causal_window --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func causal_window --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func causal_window --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func dilated --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func dilated --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func dilated --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func dilated --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func longformer --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func longformer --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func longformer --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func longformer --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse --shapes 2x4x37x16,2x2x53x16,2x2x53x8,3x4
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse --shapes 1x2x100x64,1x2x100x64,1x2x100x64,7x7
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse --shapes 2x3x7x80,2x1x129x80,2x1x129x80,1x9
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse --shapes 1x2x64x32,1x1x31x32,1x1x31x32,4x2
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse_per_head --shapes 2x4x37x16,2x2x53x16,2x2x53x8,2x4x5x2
+// RUN: attn-check %s --lib %t.flash.so --func block_sparse_per_head --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x2x13x4
+// RUN: attn-check %s --lib %t.flash.so --func documents_causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x5
+// RUN: attn-check %s --lib %t.flash.so --func documents_causal --shapes 2x2x50x16,2x2x50x16,2x2x50x16,2x5
+// RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash.so --func window_f16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func window_f16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash64.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash64.so --func plain --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash64.so --func scaled --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash64.so --func causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash64.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8 --input-scale 100 --tol 1e-3
+// RUN: attn-check %s --lib %t.flash64.so --func window --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash64.so --func window --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash64.so --func causal_window --shapes 2x3x7x80,2x1x129x80,2x1x129x80
+// RUN: attn-check %s --lib %t.flash64.so --func dilated --shapes 1x2x100x64,1x2x100x64,1x2x100x64
+// RUN: attn-check %s --lib %t.flash64.so --func longformer --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash64.so --func longformer --shapes 1x2x64x32,1x1x31x32,1x1x31x32
+// RUN: attn-check %s --lib %t.flash64.so --func block_sparse --shapes 2x3x7x80,2x1x129x80,2x1x129x80,1x9
+// RUN: attn-check %s --lib %t.flash64.so --func block_sparse_per_head --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x2x13x4
+// RUN: attn-check %s --lib %t.flash64.so --func causal_bf16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash64.so --func window_f16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 
 func.func @plain(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>) attributes {llvm.emit_c_interface} {
   %o, %lse = attn.sdpa %q, %k, %v : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?x?x?xf32>

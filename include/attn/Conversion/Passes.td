@@ -44,4 +44,16 @@ def AttnExpandMath : Pass<"attn-expand-math"> {
   ];
 }
 
+def AttnLowerCopies : Pass<"attn-lower-copies"> {
+  let summary = "Turn memref.copy into linalg.copy so copies become loops";
+  let description = [{
+    Bufferization copies strided tiles with `memref.copy`, which the LLVM
+    lowering turns into a call to `memrefCopy` from MLIR's C runner utils
+    whenever a layout is not contiguous. Rewriting each copy into
+    `linalg.copy` lets `convert-linalg-to-loops` expand it in place, so the
+    generated code depends on no runtime library.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -19,6 +19,21 @@ struct ReferenceToLLVMOptions
 void buildReferenceToLLVMPipeline(OpPassManager &pm,
                                   const ReferenceToLLVMOptions &options);
 
+/// Options of `attn-to-cpu-pipeline`.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> tileQ{*this, "tile-q",
+                                     llvm::cl::desc("Query rows per block"),
+                                     llvm::cl::init(64)};
+  PassOptions::Option<int64_t> tileKV{*this, "tile-kv",
+                                      llvm::cl::desc("Keys per block"),
+                                      llvm::cl::init(64)};
+};
+
+/// attn.sdpa → flash form (attn-tile-flash) → linalg on tiles → loops → LLVM
+/// dialect for the CPU. Memory is O(N); the loops are scalar and the tiles
+/// run one after another (vectorisation and threads are not done yet).
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
 /// Registers every attn pipeline with the global registry.
 void registerAttnPipelines();
 

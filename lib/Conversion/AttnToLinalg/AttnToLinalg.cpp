@@ -10,6 +10,7 @@
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -282,135 +283,6 @@ struct Emitter {
 // Masks
 //===----------------------------------------------------------------------===//
 
-/// Position indices of one score-matrix element, inside a generic body.
-struct MaskSite {
-  Value batch, head, query, key; // index
-  Value queryPos;                // i' = i + N_kv − N_q (index, may be < 0)
-  Value numQ, numK;              // index
-};
-
-/// Builds the i1 "allowed" predicate of `mask` at `site`; `tables` yields
-/// the run-time tables in mask order.
-static Value buildAllowed(OpBuilder &b, Location loc, MaskAttrInterface mask,
-                          const MaskSite &site, ArrayRef<Value> &tables) {
-  Emitter e{b, loc};
-  auto cmp = [&](arith::CmpIPredicate pred, Value x, Value y) -> Value {
-    return arith::CmpIOp::create(b, loc, pred, x, y);
-  };
-  auto add = [&](Value x, int64_t c) -> Value {
-    return arith::AddIOp::create(b, loc, x, e.indexConst(c));
-  };
-  auto inWindow = [&](int64_t left, int64_t right) -> Value {
-    Value lo = cmp(arith::CmpIPredicate::sge, site.key, add(site.queryPos, -left));
-    Value hi = cmp(arith::CmpIPredicate::sle, site.key, add(site.queryPos, right));
-    return arith::AndIOp::create(b, loc, lo, hi);
-  };
-  auto takeTable = [&]() -> Value {
-    Value table = tables.front();
-    tables = tables.drop_front();
-    return table;
-  };
-  auto readTable = [&](Value table, ValueRange trailing) -> Value {
-    auto type = cast<RankedTensorType>(table.getType());
-    SmallVector<Value> idx;
-    if (type.getRank() == static_cast<int64_t>(trailing.size()) + 2) {
-      idx.push_back(site.batch);
-      idx.push_back(site.head);
-    } else if (type.getRank() == static_cast<int64_t>(trailing.size()) + 1) {
-      idx.push_back(site.batch);
-    }
-    llvm::append_range(idx, trailing);
-    return tensor::ExtractOp::create(b, loc, table, idx);
-  };
-
-  return TypeSwitch<Attribute, Value>(mask)
-      .Case<CausalMaskAttr>([&](auto) {
-        return cmp(arith::CmpIPredicate::sle, site.key, site.queryPos);
-      })
-      .Case<WindowMaskAttr>(
-          [&](auto w) { return inWindow(w.getLeft(), w.getRight()); })
-      .Case<DilatedMaskAttr>([&](auto w) -> Value {
-        Value diff = arith::SubIOp::create(b, loc, site.queryPos, site.key);
-        Value rem =
-            arith::RemSIOp::create(b, loc, diff, e.indexConst(w.getDilation()));
-        Value onStride = cmp(arith::CmpIPredicate::eq, rem, e.indexConst(0));
-        return arith::AndIOp::create(b, loc, inWindow(w.getLeft(), w.getRight()),
-                                     onStride);
-      })
-      .Case<GlobalMaskAttr>([&](auto g) -> Value {
-        Value tokens = e.indexConst(g.getTokens());
-        return arith::OrIOp::create(
-            b, loc, cmp(arith::CmpIPredicate::slt, site.key, tokens),
-            cmp(arith::CmpIPredicate::slt, site.queryPos, tokens));
-      })
-      .Case<BlockSparseMaskAttr>([&](auto bs) -> Value {
-        Value table = takeTable();
-        Value qb = arith::DivUIOp::create(b, loc, site.query,
-                                          e.indexConst(bs.getBlockQ()));
-        Value kb = arith::DivUIOp::create(b, loc, site.key,
-                                          e.indexConst(bs.getBlockK()));
-        // The per-batch form is [B, H_q, nq, nk]: indexed by batch and head.
-        auto type = cast<RankedTensorType>(table.getType());
-        SmallVector<Value> idx;
-        if (type.getRank() == 4)
-          idx = {site.batch, site.head, qb, kb};
-        else
-          idx = {qb, kb};
-        Value entry = tensor::ExtractOp::create(b, loc, table, idx);
-        Value zero = arith::ConstantOp::create(
-            b, loc, b.getIntegerAttr(entry.getType(), 0));
-        return cmp(arith::CmpIPredicate::ne, entry, zero);
-      })
-      .Case<DocumentMaskAttr>([&](auto) -> Value {
-        Value table = takeTable();
-        auto type = cast<RankedTensorType>(table.getType());
-        Type intType = type.getElementType();
-        Value numOffsets = e.dim(table, type.getRank() - 1);
-        // doc(p) = #{k ≥ 1 : o_k ≤ p}; positions ≥ o_D have doc(p) = D.
-        auto docOf = [&](Value pos) -> Value {
-          Value posInt = arith::IndexCastOp::create(b, loc, intType, pos);
-          auto loop = scf::ForOp::create(
-              b, loc, e.indexConst(1), numOffsets, e.indexConst(1),
-              ValueRange{e.indexConst(0)},
-              [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
-                Value offset = readTable(table, {k});
-                Value passed = arith::CmpIOp::create(
-                    lb, ll, arith::CmpIPredicate::sle, offset, posInt);
-                Value inc = arith::SelectOp::create(
-                    lb, ll, passed, arith::ConstantIndexOp::create(lb, ll, 1),
-                    arith::ConstantIndexOp::create(lb, ll, 0));
-                scf::YieldOp::create(
-                    lb, ll, ValueRange{arith::AddIOp::create(lb, ll, iter[0], inc)});
-              });
-          return loop.getResult(0);
-        };
-        Value numDocs = arith::SubIOp::create(b, loc, numOffsets, e.indexConst(1));
-        Value docQ = docOf(site.queryPos), docK = docOf(site.key);
-        Value same = cmp(arith::CmpIPredicate::eq, docQ, docK);
-        Value inDoc = cmp(arith::CmpIPredicate::slt, docK, numDocs);
-        Value started = cmp(arith::CmpIPredicate::sge, site.queryPos,
-                            e.indexConst(0));
-        return arith::AndIOp::create(
-            b, loc, arith::AndIOp::create(b, loc, same, inDoc), started);
-      })
-      .Case<UnionMaskAttr, IntersectMaskAttr>([&](auto combined) -> Value {
-        bool isUnion = isa<UnionMaskAttr>(combined);
-        Value result;
-        for (Attribute member : combined.getMasks()) {
-          Value allowed = buildAllowed(b, loc, cast<MaskAttrInterface>(member),
-                                       site, tables);
-          if (!result)
-            result = allowed;
-          else if (isUnion)
-            result = arith::OrIOp::create(b, loc, result, allowed);
-          else
-            result = arith::AndIOp::create(b, loc, result, allowed);
-        }
-        return result;
-      })
-      .Default([&](Attribute) { return Value(); });
-}
-
 /// Applies `mask` to the f32 score matrix `s`: disallowed entries become
 /// `fill`. Returns a null value for a mask kind this lowering does not know.
 static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
@@ -426,11 +298,9 @@ static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
     site.query = linalg::IndexOp::create(nb, nl, 2);
     site.key = linalg::IndexOp::create(nb, nl, 3);
     site.queryPos = arith::AddIOp::create(nb, nl, site.query, shift);
-    site.numQ = numQ;
-    site.numK = numK;
     SmallVector<Value> tableList(tables);
     ArrayRef<Value> remaining = tableList;
-    Value allowed = buildAllowed(nb, nl, mask, site, remaining);
+    Value allowed = buildMaskAllowed(nb, nl, mask, site, remaining);
     if (!allowed) {
       known = false;
       return x;
@@ -643,6 +513,76 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
   }
 };
 
+struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OnlineSoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value s = op.getScores(), v = op.getValue();
+    AffineMap rows = e.map(2, {0}), tile = e.map(2, {0, 1});
+    // m' = max(m, max_j S): a row reduction seeded with m.
+    Value newMax = e.generic(
+        s, op.getMax(), {tile, rows}, {kPar, kRed},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        });
+    // α = exp(m − m'), 1 while the row has seen no allowed key (m' = −∞).
+    AffineMap id1 = e.map(1, {0});
+    Value alpha = e.generic(
+        {op.getMax(), newMax}, e.empty({e.mixedDim(s, 0)}, e.f32()),
+        {id1, id1, id1}, {kPar},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              args[1], n.negInf());
+          Value diff = arith::SubFOp::create(nb, nl, args[0], args[1]);
+          Value ex = math::ExpOp::create(nb, nl, diff);
+          return arith::SelectOp::create(nb, nl, empty, n.f32Const(1.0), ex);
+        });
+    // P = exp(S − m'), 0 while m' = −∞.
+    Value p = e.generic(
+        {s, newMax},
+        e.empty({e.mixedDim(s, 0), e.mixedDim(s, 1)}, e.f32()),
+        {tile, rows, tile}, {kPar, kPar},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              args[1], n.negInf());
+          Value diff = arith::SubFOp::create(nb, nl, args[0], args[1]);
+          Value ex = math::ExpOp::create(nb, nl, diff);
+          return arith::SelectOp::create(nb, nl, empty, n.f32Const(0.0), ex);
+        });
+    auto scaleRows = [&](Value x, AffineMap xMap, ArrayRef<IteratorType> iters,
+                         ArrayRef<OpFoldResult> sizes) {
+      return e.generic({x, alpha}, e.empty(sizes, e.f32()),
+                       {xMap, e.map(xMap.getNumDims(), {0}), xMap}, iters,
+                       [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                         return arith::MulFOp::create(nb, nl, args[0], args[1]);
+                       });
+    };
+    // l' = α·l + Σ_j P.
+    Value newSum = e.generic(
+        p, scaleRows(op.getSum(), id1, {kPar}, {e.mixedDim(s, 0)}),
+        {tile, rows}, {kPar, kRed},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nl, args[1], args[0]);
+        });
+    // acc' = α·acc + P·V.
+    Value accScaled = scaleRows(op.getAcc(), tile, {kPar, kPar},
+                                {e.mixedDim(s, 0), e.mixedDim(v, 1)});
+    Value newAcc = e.generic(
+        {p, v}, accScaled, {e.map(3, {0, 2}), e.map(3, {2, 1}), e.map(3, {0, 1})},
+        {kPar, kPar, kRed},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value prod = arith::MulFOp::create(nb, nl, args[0], n.toF32(args[1]));
+          return arith::AddFOp::create(nb, nl, args[2], prod);
+        });
+    rewriter.replaceOp(op, {newAcc, newMax, newSum});
+    return success();
+  }
+};
+
 struct ConvertAttnToLinalg
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalg> {
   using Base::Base;
@@ -666,6 +606,7 @@ struct ConvertAttnToLinalg
 
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
-               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear>(
+               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear,
+               LowerOnlineSoftmax>(
       patterns.getContext());
 }

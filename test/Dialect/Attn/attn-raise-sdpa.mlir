@@ -103,3 +103,16 @@ func.func @two_graphs(%q: tensor<1x1x16x8xf32>, %k: tensor<1x1x16x8xf32>, %v: te
   %o2 = attn.apply %p2, %k : tensor<1x1x16x16xf32>, tensor<1x1x16x8xf32> -> tensor<1x1x16x8xf32>
   return %o, %o2 : tensor<1x1x16x8xf32>, tensor<1x1x16x8xf32>
 }
+
+// -----
+
+// f32 scores of bf16 inputs applied to f32 values: attn.sdpa cannot hold
+// mixed element types.
+// CHECK-LABEL: func @mixed_types
+// CHECK-NOT: attn.sdpa
+func.func @mixed_types(%q: tensor<1x1x16x8xbf16>, %k: tensor<1x1x16x8xbf16>, %v: tensor<1x1x16x8xf32>) -> tensor<1x1x16x8xf32> {
+  %s = attn.scores %q, %k : tensor<1x1x16x8xbf16>, tensor<1x1x16x8xbf16> -> tensor<1x1x16x16xf32>
+  %p = attn.softmax %s : tensor<1x1x16x16xf32>
+  %o = attn.apply %p, %v : tensor<1x1x16x16xf32>, tensor<1x1x16x8xf32> -> tensor<1x1x16x8xf32>
+  return %o : tensor<1x1x16x8xf32>
+}

@@ -495,3 +495,51 @@ func.func @case61(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x32x64xf32>, %v: tens
   %o = attn.linear elu_plus_one %q, %k, %v {eps = -1.0 : f32} : tensor<2x8x16x64xf32>, tensor<2x2x32x64xf32>, tensor<2x2x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
+
+// -----
+
+func.func @scores_result_type(%q: tensor<1x1x4x8xbf16>, %k: tensor<1x1x4x8xbf16>) {
+  // expected-error @+1 {{[scores_c6] result element type must be that of the operands or f32, got 'f16'}}
+  %s = attn.scores %q, %k : tensor<1x1x4x8xbf16>, tensor<1x1x4x8xbf16> -> tensor<1x1x4x4xf16>
+  return
+}
+
+// -----
+
+func.func @online_softmax_rank(%s: tensor<4x8xf32>, %v: tensor<8x16xf32>, %acc: tensor<4x16xf32>, %m: tensor<4x1xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{[online_softmax_c1] max must have rank 1}}
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xf32>, tensor<4x1xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @online_softmax_rows(%s: tensor<4x8xf32>, %v: tensor<8x16xf32>, %acc: tensor<5x16xf32>, %m: tensor<4xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{[online_softmax_c3] scores, acc, max and sum must have the same number of rows}}
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<5x16xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @online_softmax_keys(%s: tensor<4x8xf32>, %v: tensor<7x16xf32>, %acc: tensor<4x16xf32>, %m: tensor<4xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{[online_softmax_c3] scores have 8 columns but value has 7 rows}}
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<7x16xf32> -> tensor<4x16xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @online_softmax_dv(%s: tensor<4x8xf32>, %v: tensor<8x32xf32>, %acc: tensor<4x16xf32>, %m: tensor<4xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{[online_softmax_c3] value has 32 columns but acc has 16}}
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<8x32xf32> -> tensor<4x16xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @online_softmax_f32(%s: tensor<4x8xf32>, %v: tensor<8x16xf32>, %acc: tensor<4x16xbf16>, %m: tensor<4xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit float values}}
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xbf16>, tensor<4xf32>, tensor<4xf32>
+  return
+}

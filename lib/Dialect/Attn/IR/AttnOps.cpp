@@ -153,10 +153,14 @@ LogicalResult ScoresOp::verify() {
                          {qs[0], qs[1], qs[2], ks[2]})))
     return failure();
   if (failed(verifySameElementType(op, "scores_c6",
-                                   {{"query", getQuery()},
-                                    {"key", getKey()},
-                                    {"result", getResult()}})))
+                                   {{"query", getQuery()}, {"key", getKey()}})))
     return failure();
+  Type resultType = getResult().getType().getElementType();
+  if (resultType != getQuery().getType().getElementType() &&
+      !resultType.isF32())
+    return emitOpError() << "[scores_c6] result element type must be that of "
+                            "the operands or f32, got "
+                         << resultType;
   return verifyScale(op, "scores_c7", getScale());
 }
 
@@ -279,6 +283,34 @@ LogicalResult LinearOp::verify() {
   if (!(getEps().convertToDouble() >= 0.0))
     return emitOpError() << "[linear_c9] eps must be >= 0, got "
                          << getEps().convertToDouble();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Tiled ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult OnlineSoftmaxOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "online_softmax_c1", "scores", getScores(), 2)) ||
+      failed(verifyRank(op, "online_softmax_c1", "value", getValue(), 2)) ||
+      failed(verifyRank(op, "online_softmax_c1", "acc", getAcc(), 2)) ||
+      failed(verifyRank(op, "online_softmax_c1", "max", getMax(), 1)) ||
+      failed(verifyRank(op, "online_softmax_c1", "sum", getSum(), 1)))
+    return failure();
+  ArrayRef<int64_t> ss = shapeOf(getScores()), vs = shapeOf(getValue()),
+                    as = shapeOf(getAcc());
+  int64_t tq = ss[0];
+  if (conflict(tq, as[0]) || conflict(tq, shapeOf(getMax())[0]) ||
+      conflict(tq, shapeOf(getSum())[0]))
+    return emitOpError() << "[online_softmax_c3] scores, acc, max and sum "
+                            "must have the same number of rows";
+  if (conflict(ss[1], vs[0]))
+    return emitOpError() << "[online_softmax_c3] scores have " << Dim(ss[1])
+                         << " columns but value has " << Dim(vs[0]) << " rows";
+  if (conflict(vs[1], as[1]))
+    return emitOpError() << "[online_softmax_c3] value has " << Dim(vs[1])
+                         << " columns but acc has " << Dim(as[1]);
   return success();
 }
 

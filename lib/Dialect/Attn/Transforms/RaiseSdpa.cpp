@@ -43,8 +43,13 @@ FailureOr<SdpaOp> mlir::attn::raiseToSdpa(RewriterBase &rewriter,
   if (!scores)
     return rewriter.notifyMatchFailure(apply, "no single-use attn.scores");
 
-  // The verifiers of the graph ops already force one element type on Q, K,
-  // V, the scores and the output, as attn.sdpa requires.
+  // attn.sdpa needs one element type for Q, K, V and the output; a graph
+  // may keep f32 scores of bf16 inputs and apply them to f32 values.
+  Type elementType = apply.getResult().getType().getElementType();
+  for (Value v : {scores.getQuery(), apply.getValue()})
+    if (cast<RankedTensorType>(v.getType()).getElementType() != elementType)
+      return rewriter.notifyMatchFailure(apply, "element types differ");
+
   rewriter.setInsertionPoint(apply);
   auto sdpa = SdpaOp::create(
       rewriter, apply.getLoc(), apply.getResult().getType(), /*lse=*/Type(),

@@ -25,7 +25,8 @@ def Attn_ScoresOp : Attn_Op<"scores", [Pure]> {
     * (scores_c3) the head dimension `d` of `query` and `key` match.
     * (scores_c4) `H_q` is a multiple of `H_kv`.
     * (scores_c5) the result is `[B, H_q, N_q, N_kv]`.
-    * (scores_c6) the element types of operands and result are equal.
+    * (scores_c6) `query` and `key` have one element type; the result has
+      it too, or f32 (scores accumulated and kept in f32).
     * (scores_c7) `scale` is finite and positive.
 
     ```mlir
@@ -267,6 +268,59 @@ def Attn_LinearOp : Attn_Op<"linear", [Pure]> {
     (`projection` `(` $projection^ `:` type($projection) `)`)?
     (`causal` $causal^)? attr-dict
     `:` type($query) `,` type($key) `,` type($value) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Tiled ops
+//===----------------------------------------------------------------------===//
+
+def Attn_OnlineSoftmaxOp : Attn_Op<"online_softmax", [Pure,
+    AllTypesMatch<["acc", "new_acc"]>, AllTypesMatch<["max", "new_max"]>,
+    AllTypesMatch<["sum", "new_sum"]>]> {
+  let summary = "one step of the online softmax over a block of keys";
+  let description = [{
+    The loop body of FlashAttention. For a tile of scores `S` (`[T_q, T_k]`,
+    already scaled and masked, f32) and the matching value tile `V`
+    (`[T_k, d_v]`), it updates the running row maximum `m`, the running row
+    sum `l` and the unnormalised output `acc` (`[T_q, d_v]`, f32):
+
+    ```
+    m' = max(m, max_j S[:, j])
+    α  = exp(m − m')                 (1 while m' = −∞)
+    P  = exp(S − m')                 (0 while m' = −∞)
+    l' = α · l + Σ_j P[:, j]
+    acc' = α · acc + P · V
+    ```
+
+    After the last block, `O = acc / l` (0 where `l = 0`) and
+    `LSE = m + log l`. `attn-tile-flash` produces it; the naive lowering
+    expands it into linalg ops on the tile.
+
+    Constraints:
+    * (online_softmax_c1) `scores`, `value` and `acc` have rank 2, `max` and
+      `sum` rank 1.
+    * (online_softmax_c2) `scores`, `acc`, `max` and `sum` are f32.
+    * (online_softmax_c3) the tiles agree: `T_q` of scores, acc, max and sum,
+      `T_k` of scores and value, `d_v` of value and acc.
+
+    ```mlir
+    %acc1, %m1, %l1 = attn.online_softmax %s, %v into (%acc, %m, %l)
+        : tensor<64x64xf32>, tensor<64x128xbf16>
+        -> tensor<64x128xf32>, tensor<64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$scores, Attn_FloatTensor:$value,
+                       RankedTensorOf<[F32]>:$acc, RankedTensorOf<[F32]>:$max,
+                       RankedTensorOf<[F32]>:$sum);
+  let results = (outs RankedTensorOf<[F32]>:$new_acc,
+                      RankedTensorOf<[F32]>:$new_max,
+                      RankedTensorOf<[F32]>:$new_sum);
+  let assemblyFormat = [{
+    $scores `,` $value `into` `(` $acc `,` $max `,` $sum `)` attr-dict
+    `:` type($scores) `,` type($value) `->` type($acc) `,` type($max) `,`
+    type($sum)
   }];
   let hasVerifier = 1;
 }

@@ -20,10 +20,58 @@ def AttnRaiseSdpa : Pass<"attn-raise-sdpa"> {
     and replaces it by one `attn.sdpa %q, %k, %v scale 0.125
     mask(#attn.causal)`. It only fires when each intermediate value has the next op
     as its single user (otherwise the N×N intermediate is needed anyway and
-    fusing would compute it twice) and when the mask fills with −∞. Anything
-    else is left as it is.
+    fusing would compute it twice), when the mask fills with −∞, and when Q,
+    V and the output share one element type. Anything else is left as it is.
   }];
   let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
+def AttnTileFlash : Pass<"attn-tile-flash"> {
+  let summary = "Tile attn.sdpa into an online softmax over KV blocks";
+  let description = [{
+    Rewrites each `attn.sdpa` into FlashAttention's loop structure on tensors:
+    an `scf.forall` over (batch, query head, query block of `tile-q` rows),
+    and inside it an `scf.for` over blocks of `tile-kv` keys carrying the
+    running output, row maximum and row sum through `attn.online_softmax`.
+    The epilogue divides by the row sum and, when the op has one, writes the
+    LSE. Only `tile-q × tile-kv` scores exist at a time: memory is O(N).
+    N need not divide the tiles (the last blocks are smaller).
+
+    Masks: for causal, window and intersections containing them, the key
+    loop of each query block runs only over the keys some row of the block
+    can see (fully masked blocks are never visited), and blocks every row
+    sees in full skip the mask (an `scf.if`); only blocks crossing the band's
+    edge evaluate it. Dilated windows bound the loop but are always
+    evaluated. Global, block-sparse, document masks and unions are evaluated
+    on every block (no skipping yet: that belongs to the general block
+    analysis, `attn-sparsify`).
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v mask(#attn.causal) : ...
+    // becomes
+    %o = scf.forall (%b, %h, %qb) in (%B, %H, %nqb) shared_outs(%out = ...) {
+      %r:3 = scf.for %ks = %lo to %hi step %c64 iter_args(%acc, %m, %l) {
+        %s = attn.scores %qt, %kt ...
+        %sm = scf.if %inside -> ... { yield %s } else { masked %s }
+        %step:3 = attn.online_softmax %sm, %vt into (%acc, %m, %l) ...
+      }
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"64",
+           "Query rows per block (one scf.forall iteration)">,
+    Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",
+           "Keys per step of the online softmax">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
 }
 
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -10,14 +10,28 @@
 #define ATTN_DIALECT_ATTN_TRANSFORMS_TRANSFORMS_H
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::attn {
 
 /// Replaces the graph `scores → [mask] → softmax → apply` ending at `apply`
 /// by one attn.sdpa. Fails, changing nothing, when an intermediate value has
-/// another user or the mask fills with zero.
+/// another user, the mask fills with zero, or Q, V and the output differ in
+/// element type.
 FailureOr<SdpaOp> raiseToSdpa(RewriterBase &rewriter, ApplyOp apply);
+
+/// Tile sizes of the flash form.
+struct FlashTileSizes {
+  int64_t tileQ = 64;
+  int64_t tileKV = 64;
+};
+
+/// Rewrites `op` into an scf.forall over (batch, head, query block) whose
+/// body runs the online softmax over KV blocks (see `attn-tile-flash`).
+/// Fails, changing nothing, on tile sizes below 1.
+FailureOr<scf::ForallOp> tileSdpaFlash(RewriterBase &rewriter, SdpaOp op,
+                                       const FlashTileSizes &sizes);
 
 /// Adds the pattern form of raiseToSdpa to `patterns`.
 void populateRaiseSdpaPatterns(RewritePatternSet &patterns);

@@ -1,0 +1,46 @@
+//===- MaskUtils.h - building and analysing attn masks ----------*- C++ -*-===//
+//
+// What lowerings share about masks: the IR of the `allowed` predicate at one
+// score element, and the key range a block of queries can see.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_UTILS_MASKUTILS_H
+#define ATTN_DIALECT_ATTN_UTILS_MASKUTILS_H
+
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace mlir::attn {
+
+/// Index values locating one score element (all `index` typed).
+struct MaskSite {
+  Value batch, head;
+  Value query, key; // absolute row and column of the score matrix
+  Value queryPos;   // i' = query + N_kv − N_q (may be negative)
+};
+
+/// Builds the i1 predicate "`mask` allows `site`". `tables` holds the mask's
+/// run-time tables in operand order; they are consumed as they are read.
+/// Returns a null value for a mask kind it does not know.
+Value buildMaskAllowed(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                       const MaskSite &site, ArrayRef<Value> &tables);
+
+/// The band of key positions relative to a query position p that a mask can
+/// allow: keys j with p − left ≤ j ≤ p + right. A side is unbounded when
+/// std::nullopt. `exact` is true when the mask allows *every* key of the
+/// band (causal, window), so that blocks inside it need no masking.
+struct MaskBand {
+  std::optional<int64_t> left, right;
+  bool exact = false;
+};
+
+/// The band of `mask` (unbounded and inexact for masks it cannot bound:
+/// dilated windows are bounded but inexact, run-time tables unbounded).
+MaskBand getMaskBand(MaskAttrInterface mask);
+
+} // namespace mlir::attn
+
+#endif // ATTN_DIALECT_ATTN_UTILS_MASKUTILS_H

@@ -1,0 +1,335 @@
+//===- TileFlash.cpp - attn.sdpa as an online softmax over KV blocks ------===//
+//
+// FlashAttention's loop structure on tensors:
+//
+//   scf.forall (b, h, query block qs):              -- independent tiles
+//     Q_t = Q[b, h, qs : qs + tq, :]
+//     acc = 0, m = −∞, l = 0
+//     scf.for ks in [lo, hi) step tile-kv:          -- lo, hi from the mask
+//       S_t = scale · Q_t K_tᵀ                      -- attn.scores on the tile
+//       S_t = mask(S_t)   only where the block is not inside the mask's band
+//       acc, m, l = attn.online_softmax S_t, V_t into (acc, m, l)
+//     O[b, h, qs : qs + tq, :] = acc / l;  LSE = m + log l
+//
+// Only tq × tile-kv scores exist at a time: memory is O(N), not O(N²).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNTILEFLASH
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+using utils::IteratorType;
+
+/// Index arithmetic and small linalg builders used by the tiling.
+struct TileBuilder {
+  RewriterBase &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value dim(Value t, int64_t i) { return tensor::DimOp::create(b, loc, t, i); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
+    Value init = tensor::EmptyOp::create(b, loc, sizes, value.getType());
+    return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init})
+        .getResult(0);
+  }
+
+  /// A rank-4 slice [1, 1, rows, all of dim 3] at (batch, head, row).
+  Value slice4(Value t, Value batch, Value head, Value row, Value rows) {
+    SmallVector<OpFoldResult> offsets = {batch, head, row, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       rows,
+                                       tensor::getMixedSize(b, loc, t, 3)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, loc, t, offsets, sizes, strides);
+  }
+
+  /// Drops the two leading unit dims of a [1, 1, r, c] tensor.
+  Value collapse2(Value t) {
+    SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3}};
+    return tensor::CollapseShapeOp::create(b, loc, t, groups);
+  }
+};
+} // namespace
+
+/// The key range [lo, hi) that query rows [qs, qs + tq) can see, and the
+/// range [fullLo, fullHi] of keys every one of those rows sees (for exact
+/// bands), from the mask's band. `shift` = N_kv − N_q.
+namespace {
+struct KeyRange {
+  Value lo, hi;
+  Value fullLo, fullHi; // null when the mask is not an exact band
+};
+} // namespace
+
+static KeyRange keyRangeFor(TileBuilder &t, MaskAttrInterface mask, Value qs,
+                            Value tq, Value shift, Value numK) {
+  KeyRange range{t.idx(0), numK, Value(), Value()};
+  if (!mask)
+    return range;
+  MaskBand band = getMaskBand(mask);
+  Value firstPos = t.add(qs, shift);                   // p of the first row
+  Value lastPos = t.add(firstPos, t.sub(tq, t.idx(1))); // p of the last row
+  if (band.left)
+    range.lo = t.max(t.idx(0), t.sub(firstPos, t.idx(*band.left)));
+  if (band.right)
+    range.hi = t.min(numK, t.add(lastPos, t.idx(*band.right + 1)));
+  // An empty range (all rows masked) must not run backwards.
+  range.hi = t.max(range.hi, range.lo);
+  if (band.exact) {
+    range.fullLo = band.left ? t.sub(lastPos, t.idx(*band.left)) : t.idx(0);
+    range.fullHi = band.right ? t.add(firstPos, t.idx(*band.right)) : numK;
+  }
+  return range;
+}
+
+/// S_t with the disallowed entries set to −∞; rows are queries qs + r, columns
+/// keys ks + c.
+static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
+                      ValueRange tables, Value batch, Value head, Value qs,
+                      Value ks, Value shift) {
+  AffineMap id = t.b.getMultiDimIdentityMap(2);
+  Value negInf = t.f32(-std::numeric_limits<double>::infinity());
+  auto generic = linalg::GenericOp::create(
+      t.b, t.loc, TypeRange{scores.getType()}, ValueRange{},
+      ValueRange{scores}, ArrayRef<AffineMap>{id},
+      ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        MaskSite site;
+        site.batch = batch;
+        site.head = head;
+        site.query = arith::AddIOp::create(
+            nb, nl, qs, linalg::IndexOp::create(nb, nl, 0));
+        site.key = arith::AddIOp::create(nb, nl, ks,
+                                         linalg::IndexOp::create(nb, nl, 1));
+        site.queryPos = arith::AddIOp::create(nb, nl, site.query, shift);
+        SmallVector<Value> tableList(tables);
+        ArrayRef<Value> remaining = tableList;
+        Value allowed = buildMaskAllowed(nb, nl, mask, site, remaining);
+        Value result = arith::SelectOp::create(nb, nl, allowed, args[0], negInf);
+        linalg::YieldOp::create(nb, nl, result);
+      });
+  return generic.getResult(0);
+}
+
+FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
+                                                   SdpaOp op,
+                                                   const FlashTileSizes &sizes) {
+  if (sizes.tileQ < 1 || sizes.tileKV < 1)
+    return rewriter.notifyMatchFailure(op, "tile sizes must be >= 1");
+  MaskAttrInterface mask = op.getMaskAttr();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  TileBuilder t{rewriter, loc};
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  Type elementType = outType.getElementType();
+
+  Value batch = t.dim(q, 0), headsQ = t.dim(q, 1), numQ = t.dim(q, 2);
+  Value headsKV = t.dim(k, 1), numK = t.dim(k, 2);
+  Value group = arith::DivUIOp::create(rewriter, loc, headsQ, headsKV);
+  Value shift = t.sub(numK, numQ);
+  Value tileQ = t.idx(sizes.tileQ), tileKV = t.idx(sizes.tileKV);
+  Value numQBlocks = arith::CeilDivUIOp::create(rewriter, loc, numQ, tileQ);
+
+  // Destinations of the forall: the output and, if asked for, the LSE.
+  SmallVector<Value> dests;
+  auto mixed = [&](Value x, int64_t i) {
+    return tensor::getMixedSize(rewriter, loc, x, i);
+  };
+  dests.push_back(tensor::EmptyOp::create(
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{mixed(q, 0), mixed(q, 1), mixed(q, 2), mixed(v, 3)},
+      elementType));
+  if (op.getLse())
+    dests.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{mixed(q, 0), mixed(q, 1), mixed(q, 2)},
+        rewriter.getF32Type()));
+
+  FloatAttr scale = op.getScaleAttr();
+  if (!scale) {
+    // The default 1/√d is materialised as an attribute when d is static;
+    // attn.scores computes it at run time otherwise.
+    auto qType = cast<RankedTensorType>(q.getType());
+    if (!qType.isDynamicDim(3))
+      scale = rewriter.getF32FloatAttr(
+          1.0 / std::sqrt(static_cast<double>(qType.getDimSize(3))));
+  }
+
+  auto forall = scf::ForallOp::create(
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{batch, headsQ, numQBlocks}, dests,
+      /*mapping=*/std::nullopt);
+  Block *body = forall.getBody();
+  rewriter.setInsertionPointToStart(body);
+  Value b = body->getArgument(0), h = body->getArgument(1);
+  Value qs = t.mul(body->getArgument(2), tileQ);
+  Value tq = t.min(tileQ, t.sub(numQ, qs));
+  Value hk = arith::DivUIOp::create(rewriter, loc, h, group);
+
+  Value qTile = t.slice4(q, b, h, qs, tq);
+  Value vDim = t.dim(v, 3);
+  Value acc0 = t.filled({tq, vDim}, t.f32(0.0));
+  Value max0 = t.filled({tq}, t.f32(-std::numeric_limits<double>::infinity()));
+  Value sum0 = t.filled({tq}, t.f32(0.0));
+
+  KeyRange range = keyRangeFor(t, mask, qs, tq, shift, numK);
+  auto loop = scf::ForOp::create(
+      rewriter, loc, range.lo, range.hi, tileKV,
+      ValueRange{acc0, max0, sum0},
+      [&](OpBuilder &, Location, Value ks, ValueRange iter) {
+        Value tk = t.min(tileKV, t.sub(range.hi, ks));
+        Value kTile = t.slice4(k, b, hk, ks, tk);
+        Value vTile = t.collapse2(t.slice4(v, b, hk, ks, tk));
+        // Scores in f32 whatever the input type: the online softmax runs
+        // in f32.
+        auto scoresType = RankedTensorType::get(
+            {1, 1, ShapedType::kDynamic, ShapedType::kDynamic},
+            rewriter.getF32Type());
+        Value s = ScoresOp::create(rewriter, loc, scoresType, qTile, kTile,
+                                   scale);
+        s = t.collapse2(s);
+        if (mask) {
+          auto maskIt = [&]() {
+            return maskTile(t, s, mask, op.getTables(), b, h, qs, ks, shift);
+          };
+          if (!range.fullLo) {
+            s = maskIt();
+          } else {
+            // Mask only blocks that leave the band every row sees.
+            Value lastKey = t.sub(t.add(ks, tk), t.idx(1));
+            Value inside = arith::AndIOp::create(
+                rewriter, loc,
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                      ks, range.fullLo),
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
+                                      lastKey, range.fullHi));
+            auto branch = scf::IfOp::create(
+                rewriter, loc, inside,
+                [&](OpBuilder &, Location) {
+                  scf::YieldOp::create(rewriter, loc, s);
+                },
+                [&](OpBuilder &, Location) {
+                  scf::YieldOp::create(rewriter, loc, maskIt());
+                });
+            s = branch.getResult(0);
+          }
+        }
+        auto step = OnlineSoftmaxOp::create(
+            rewriter, loc, iter[0].getType(), iter[1].getType(),
+            iter[2].getType(), s, vTile, iter[0], iter[1], iter[2]);
+        scf::YieldOp::create(rewriter, loc, step.getResults());
+      });
+  Value acc = loop.getResult(0), max = loop.getResult(1),
+        sum = loop.getResult(2);
+
+  // Epilogue: O = acc / l (0 where l = 0), LSE = m + log l.
+  AffineMap tile = AffineMap::getMultiDimIdentityMap(2, rewriter.getContext());
+  AffineMap rows = AffineMap::get(2, 0, rewriter.getAffineDimExpr(0),
+                                  rewriter.getContext());
+  Value outInit =
+      tensor::EmptyOp::create(rewriter, loc, ArrayRef<OpFoldResult>{tq, vDim},
+                              elementType);
+  Value outTile =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{outInit.getType()}, ValueRange{acc, sum},
+          ValueRange{outInit}, ArrayRef<AffineMap>{tile, rows, tile},
+          ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+            Value empty = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
+            Value ratio = arith::DivFOp::create(nb, nl, args[0], args[1]);
+            Value o = arith::SelectOp::create(nb, nl, empty, zero, ratio);
+            if (!elementType.isF32())
+              o = arith::TruncFOp::create(nb, nl, elementType, o);
+            linalg::YieldOp::create(nb, nl, o);
+          })
+          .getResult(0);
+
+  rewriter.setInsertionPointToEnd(forall.getTerminator().getBody());
+  SmallVector<OpFoldResult> one4(4, rewriter.getIndexAttr(1));
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, outTile, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{b, h, qs, rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+                             tq, vDim},
+      one4);
+  if (op.getLse()) {
+    rewriter.setInsertionPoint(forall.getTerminator());
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, rewriter.getContext());
+    Value lseInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{tq}, rewriter.getF32Type());
+    Value lseTile =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{lseInit.getType()}, ValueRange{max, sum},
+            ValueRange{lseInit}, ArrayRef<AffineMap>{id1, id1, id1},
+            ArrayRef<IteratorType>{IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value logSum = math::LogOp::create(nb, nl, args[1]);
+              linalg::YieldOp::create(
+                  nb, nl, ValueRange{arith::AddFOp::create(nb, nl, args[0], logSum)});
+            })
+            .getResult(0);
+    rewriter.setInsertionPointToEnd(forall.getTerminator().getBody());
+    SmallVector<OpFoldResult> one3(3, rewriter.getIndexAttr(1));
+    tensor::ParallelInsertSliceOp::create(
+        rewriter, loc, lseTile, forall.getRegionIterArgs()[1],
+        ArrayRef<OpFoldResult>{b, h, qs},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                               rewriter.getIndexAttr(1), tq},
+        one3);
+  }
+
+  rewriter.replaceOp(op, forall.getResults());
+  return forall;
+}
+
+namespace {
+struct AttnTileFlash : attn::impl::AttnTileFlashBase<AttnTileFlash> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<SdpaOp> ops;
+    getOperation()->walk([&](SdpaOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (SdpaOp op : ops) {
+      if (failed(tileSdpaFlash(rewriter, op, {tileQ, tileKV}))) {
+        op.emitError() << "attn-tile-flash: tile sizes must be >= 1 (tile-q="
+                       << tileQ << ", tile-kv=" << tileKV << ")";
+        return signalPassFailure();
+      }
+    }
+  }
+};
+} // namespace
