@@ -2,6 +2,7 @@
 
 #include "attn/Reference/Reference.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -145,39 +146,47 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
   Tensor out({n.batch, n.headsQ, n.nq, n.dv});
   if (lse)
     *lse = Tensor({n.batch, n.headsQ, n.nq});
+  // Keys outside the mask's band are never allowed: skip them (this keeps
+  // the reference usable for long sequences with windowed masks).
+  MaskBand band = mask ? getMaskBand(mask) : MaskBand{};
   std::vector<double> s(n.nk);
   for (int64_t b = 0; b < n.batch; ++b) {
     for (int64_t h = 0; h < n.headsQ; ++h) {
       int64_t hk = n.kvHead(h);
+      const double *kHead = &k.data[((b * n.headsKV) + hk) * n.nk * n.d];
+      const double *vHead = &v.data[((b * n.headsKV) + hk) * n.nk * n.dv];
       for (int64_t i = 0; i < n.nq; ++i) {
+        const double *qRow = &q.data[(((b * n.headsQ) + h) * n.nq + i) * n.d];
+        int64_t pos = i + n.nk - n.nq;
+        int64_t jLo = band.left ? std::max<int64_t>(0, pos - *band.left) : 0;
+        int64_t jHi = band.right ? std::min(n.nk, pos + *band.right + 1) : n.nk;
         double m = kNegInf;
-        for (int64_t j = 0; j < n.nk; ++j) {
-          if (!allowedAt(mask, tables, b, h, i, j, n.nq, n.nk)) {
-            s[j] = kNegInf;
+        for (int64_t j = jLo; j < jHi; ++j) {
+          s[j] = kNegInf;
+          if (!allowedAt(mask, tables, b, h, i, j, n.nq, n.nk))
             continue;
-          }
           double dot = 0.0;
           for (int64_t c = 0; c < n.d; ++c)
-            dot += q.at({b, h, i, c}) * k.at({b, hk, j, c});
+            dot += qRow[c] * kHead[j * n.d + c];
           s[j] = scale * dot;
           m = std::max(m, s[j]);
         }
+        double *oRow = &out.data[(((b * n.headsQ) + h) * n.nq + i) * n.dv];
         if (m == kNegInf) { // fully masked row: output 0, LSE −∞
           if (lse)
             lse->at({b, h, i}) = kNegInf;
           continue;
         }
         double sum = 0.0;
-        for (int64_t j = 0; j < n.nk; ++j) {
+        for (int64_t j = jLo; j < jHi; ++j) {
           s[j] = std::exp(s[j] - m);
           sum += s[j];
         }
-        for (int64_t e = 0; e < n.dv; ++e) {
-          double acc = 0.0;
-          for (int64_t j = 0; j < n.nk; ++j)
-            acc += s[j] * v.at({b, hk, j, e});
-          out.at({b, h, i, e}) = acc / sum;
-        }
+        for (int64_t j = jLo; j < jHi; ++j)
+          for (int64_t e = 0; e < n.dv; ++e)
+            oRow[e] += s[j] * vHead[j * n.dv + e];
+        for (int64_t e = 0; e < n.dv; ++e)
+          oRow[e] /= sum;
         if (lse)
           lse->at({b, h, i}) = m + std::log(sum);
       }

@@ -27,11 +27,13 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
 #include <random>
@@ -59,6 +61,11 @@ static cl::opt<double> inputScale("input-scale", cl::init(1.0),
 static cl::opt<double> tolOpt("tol", cl::init(0.0),
                               cl::desc("relative tolerance (default by type: "
                                        "f32 1e-5, f16 2e-3, bf16 1e-2)"));
+static cl::opt<double> maxExtraMb(
+    "max-extra-mb", cl::init(0.0),
+    cl::desc("fail if the compiled function's peak extra resident memory "
+             "(peak during the call minus resident memory before it) exceeds "
+             "this many MiB; shows that a kernel does not materialise N×N"));
 static cl::opt<double> density("density", cl::init(0.5),
                                cl::desc("density of random block-sparse layouts"));
 
@@ -212,6 +219,33 @@ double defaultTolerance(Type t) {
   return 1e-5;
 }
 
+/// A field of /proc/self/status in KiB (VmRSS, VmHWM), -1 if unknown.
+int64_t procStatusKiB(StringRef field) {
+  // /proc files report size 0: read them as a stream.
+  auto buffer = llvm::MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (!buffer)
+    return -1;
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (StringRef line : lines) {
+    if (!line.consume_front(field) || !line.consume_front(":"))
+      continue;
+    int64_t kib;
+    if (!line.trim().consumeInteger(10, kib))
+      return kib;
+  }
+  return -1;
+}
+
+/// Resets the process's peak resident memory (VmHWM) to the current one.
+bool resetPeakRss() {
+  std::FILE *f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f)
+    return false;
+  bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
 std::string shapeStr(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -362,12 +396,18 @@ int main(int argc, char **argv) {
                  << " (mark the function `attributes {llvm.emit_c_interface}`)\n";
     return 2;
   }
+  bool peakReset = resetPeakRss();
+  int64_t rssBefore = procStatusKiB("VmRSS");
   auto kernelStart = now();
   if (!callKernel(fn, callArgs)) {
     llvm::errs() << "attn-check: too many arguments\n";
     return 2;
   }
   double kernelSeconds = seconds(kernelStart, now());
+  int64_t peak = procStatusKiB("VmHWM");
+  double extraMb = (peakReset && peak >= 0 && rssBefore >= 0)
+                       ? static_cast<double>(peak - rssBefore) / 1024.0
+                       : -1.0;
 
   bool allPass = true;
   for (auto [index, ref] : llvm::enumerate(*expected)) {
@@ -404,5 +444,15 @@ int main(int argc, char **argv) {
   llvm::outs() << "time: compiled " << llvm::format("%.3f", kernelSeconds)
                << " s, float64 reference " << llvm::format("%.3f", refSeconds)
                << " s\n";
+  if (extraMb >= 0.0)
+    llvm::outs() << "memory: compiled function peak extra "
+                 << llvm::format("%.1f", extraMb) << " MiB\n";
+  if (maxExtraMb > 0.0) {
+    bool within = extraMb >= 0.0 && extraMb <= maxExtraMb;
+    llvm::outs() << (within ? "PASS" : "FAIL") << " memory: peak extra "
+                 << llvm::format("%.1f", extraMb) << " MiB, limit "
+                 << llvm::format("%.1f", maxExtraMb.getValue()) << " MiB\n";
+    allPass &= within;
+  }
   return allPass ? 0 : 1;
 }

@@ -150,3 +150,26 @@ func.func @favor(%x: tensor<1x2x8x16xf32>, %w: tensor<16x32xf32>) -> tensor<1x2x
   %f = attn.feature_map favor_plus %x, %w : tensor<1x2x8x16xf32>, tensor<16x32xf32> -> tensor<1x2x8x32xf32>
   return %f : tensor<1x2x8x32xf32>
 }
+
+// -----
+
+// One online-softmax step: new max seeded with the old, guarded rescale α,
+// guarded exp, l' = α·l + Σ P, acc' = α·acc + P·V.
+// CHECK-LABEL: func @online_softmax
+// CHECK-SAME: (%[[S:.+]]: tensor<?x?xf32>, %[[V:.+]]: tensor<?x32xbf16>, %[[ACC:.+]]: tensor<?x32xf32>, %[[M:.+]]: tensor<?xf32>, %[[L:.+]]: tensor<?xf32>)
+// CHECK: %[[M2:.+]] = linalg.generic {{.*}} ins(%[[S]] : tensor<?x?xf32>) outs(%[[M]] : tensor<?xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[ALPHA:.+]] = linalg.generic {{.*}} ins(%[[M]], %[[M2]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: math.exp
+// CHECK: %[[P:.+]] = linalg.generic {{.*}} ins(%[[S]], %[[M2]] : tensor<?x?xf32>, tensor<?xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins(%[[L]], %[[ALPHA]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: %[[L2:.+]] = linalg.generic {{.*}} ins(%[[P]] : tensor<?x?xf32>)
+// CHECK: %[[ACCS:.+]] = linalg.generic {{.*}} ins(%[[ACC]], %[[ALPHA]] : tensor<?x32xf32>, tensor<?xf32>)
+// CHECK: %[[ACC2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P]], %[[V]] : tensor<?x?xf32>, tensor<?x32xbf16>) outs(%[[ACCS]] : tensor<?x32xf32>)
+// CHECK: arith.extf
+// CHECK: return %[[ACC2]], %[[M2]], %[[L2]]
+func.func @online_softmax(%s: tensor<?x?xf32>, %v: tensor<?x32xbf16>, %acc: tensor<?x32xf32>, %m: tensor<?xf32>, %l: tensor<?xf32>) -> (tensor<?x32xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<?x?xf32>, tensor<?x32xbf16> -> tensor<?x32xf32>, tensor<?xf32>, tensor<?xf32>
+  return %0#0, %0#1, %0#2 : tensor<?x32xf32>, tensor<?xf32>, tensor<?xf32>
+}

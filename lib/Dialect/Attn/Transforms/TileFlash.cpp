@@ -326,7 +326,8 @@ struct AttnTileFlash : attn::impl::AttnTileFlashBase<AttnTileFlash> {
     for (SdpaOp op : ops) {
       if (failed(tileSdpaFlash(rewriter, op, {tileQ, tileKV}))) {
         op.emitError() << "attn-tile-flash: tile sizes must be >= 1 (tile-q="
-                       << tileQ << ", tile-kv=" << tileKV << ")";
+                       << static_cast<int64_t>(tileQ)
+                       << ", tile-kv=" << static_cast<int64_t>(tileKV) << ")";
         return signalPassFailure();
       }
     }
