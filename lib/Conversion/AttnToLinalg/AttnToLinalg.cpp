@@ -229,6 +229,15 @@ struct Emitter {
                       });
   }
 
+  /// exp(x − m), or `ifEmpty` when m = −∞ (a row that has seen no allowed
+  /// entry, where exp(−∞ − (−∞)) would be NaN).
+  Value guardedExp(Value x, Value m, double ifEmpty) {
+    Value rowEmpty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf());
+    Value ex = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, m));
+    return arith::SelectOp::create(b, loc, rowEmpty, f32Const(ifEmpty), ex);
+  }
+
   /// Softmax statistics of a score matrix: e = exp(s − max) (0 for a fully
   /// masked row), its row max and its row sum.
   struct Softmax {
@@ -238,13 +247,7 @@ struct Emitter {
     Value max = rowMax(s);
     Value exps = withRow(
         s, max, [](OpBuilder &nb, Location nl, Value x, Value m) -> Value {
-          Emitter e{nb, nl};
-          // A fully masked row has m = −∞; exp(−∞ − (−∞)) would be NaN.
-          Value rowEmpty = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, m, e.negInf());
-          Value shifted = arith::SubFOp::create(nb, nl, x, m);
-          Value ex = math::ExpOp::create(nb, nl, shifted);
-          return arith::SelectOp::create(nb, nl, rowEmpty, e.f32Const(0.0), ex);
+          return Emitter{nb, nl}.guardedExp(x, m, /*ifEmpty=*/0.0);
         });
     return {exps, max, rowSum(exps)};
   }
@@ -532,12 +535,7 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
         {op.getMax(), newMax}, e.empty({e.mixedDim(s, 0)}, e.f32()),
         {id1, id1, id1}, {kPar},
         [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Emitter n{nb, nl};
-          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                              args[1], n.negInf());
-          Value diff = arith::SubFOp::create(nb, nl, args[0], args[1]);
-          Value ex = math::ExpOp::create(nb, nl, diff);
-          return arith::SelectOp::create(nb, nl, empty, n.f32Const(1.0), ex);
+          return Emitter{nb, nl}.guardedExp(args[0], args[1], /*ifEmpty=*/1.0);
         });
     // P = exp(S − m'), 0 while m' = −∞.
     Value p = e.generic(
@@ -545,12 +543,7 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
         e.empty({e.mixedDim(s, 0), e.mixedDim(s, 1)}, e.f32()),
         {tile, rows, tile}, {kPar, kPar},
         [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Emitter n{nb, nl};
-          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                              args[1], n.negInf());
-          Value diff = arith::SubFOp::create(nb, nl, args[0], args[1]);
-          Value ex = math::ExpOp::create(nb, nl, diff);
-          return arith::SelectOp::create(nb, nl, empty, n.f32Const(0.0), ex);
+          return Emitter{nb, nl}.guardedExp(args[0], args[1], /*ifEmpty=*/0.0);
         });
     auto scaleRows = [&](Value x, AffineMap xMap, ArrayRef<IteratorType> iters,
                          ArrayRef<OpFoldResult> sizes) {
