@@ -70,8 +70,8 @@ void mlir::attn::buildReferenceToLLVMPipeline(
   buildLinalgToLLVM(pm);
 }
 
-void mlir::attn::buildCPUPipeline(OpPassManager &pm,
-                                  const CPUPipelineOptions &options) {
+void mlir::attn::buildFlashToLLVMPipeline(OpPassManager &pm,
+                                          const FlashToLLVMOptions &options) {
   AttnTileFlashOptions tile;
   tile.tileQ = options.tileQ;
   tile.tileKV = options.tileKV;
@@ -80,11 +80,39 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
   buildLinalgToLLVM(pm);
 }
 
+void mlir::attn::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  ConvertAttnToCPUOptions cpu;
+  cpu.tileKV = options.tileKV;
+  pm.addPass(createConvertAttnToCPU(cpu));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createAttnExpandMath());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<FlashToLLVMOptions>(
+      "attn-flash-to-llvm",
+      "Lower attn through the portable flash form (attn-tile-flash, then the "
+      "naive lowering of the tiles) to the LLVM dialect: O(N) memory, any "
+      "mask and element type; scalar loops, one thread",
+      buildFlashToLLVMPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "attn-to-cpu-pipeline",
-      "Lower attn.sdpa through the flash form (attn-tile-flash) to the LLVM "
-      "dialect for the CPU: O(N) memory; scalar loops, run sequentially",
+      "Lower attn.sdpa functions to vectorised CPU flash kernels "
+      "(convert-attn-to-cpu) in the LLVM dialect, for attnrt to run",
       buildCPUPipeline);
   PassPipelineRegistration<ReferenceToLLVMOptions>(
       "attn-reference-to-llvm",

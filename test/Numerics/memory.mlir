@@ -4,7 +4,7 @@
 // reference lowering of the same function, at only N = 4096, exceeds that
 // limit (it materialises several N×N tensors): the check can tell them apart.
 
-// RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.flash.ll
+// RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir -o %t.flash.ll
 // RUN: %compile-shared %t.flash.ll -o %t.flash.so
 // RUN: attn-check %s --lib %t.flash.so --shapes 1x2x32768x16,1x1x32768x16,1x1x32768x16 --max-extra-mb 64 | FileCheck %s --check-prefix=FLASH
 // RUN: attn-opt %s --attn-reference-to-llvm | mlir-translate --mlir-to-llvmir -o %t.naive.ll

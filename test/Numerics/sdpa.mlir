@@ -12,9 +12,9 @@
 // RUN: %compile-shared %t.ll -o %t.so
 // The flash form (attn-tile-flash) must agree to the same tolerances, with
 // tiles that do not divide N (16 x 8) and with the default 64 x 64.
-// RUN: attn-opt %s --attn-to-cpu-pipeline="tile-q=16 tile-kv=8" | mlir-translate --mlir-to-llvmir -o %t.flash.ll
+// RUN: attn-opt %s --attn-flash-to-llvm="tile-q=16 tile-kv=8" | mlir-translate --mlir-to-llvmir -o %t.flash.ll
 // RUN: %compile-shared %t.flash.ll -o %t.flash.so
-// RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.flash64.ll
+// RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir -o %t.flash64.ll
 // RUN: %compile-shared %t.flash64.ll -o %t.flash64.so
 // RUN: attn-check %s --lib %t.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
 // RUN: attn-check %s --lib %t.so --func plain --shapes 2x4x37x16,2x2x53x16,2x2x53x8

@@ -17,6 +17,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Reference/Reference.h"
+#include "attn/Runtime/attnrt.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,6 +67,22 @@ static cl::opt<double> maxExtraMb(
     cl::desc("fail if the compiled function's peak extra resident memory "
              "(peak during the call minus resident memory before it) exceeds "
              "this many MiB; shows that a kernel does not materialise N×N"));
+enum class Abi { CInterface, CpuKernel };
+static cl::opt<Abi> abi(
+    "abi", cl::init(Abi::CInterface), cl::desc("how the library is called"),
+    cl::values(clEnumValN(Abi::CInterface, "ciface",
+                          "_mlir_ciface_<name>(inputs..., results...) on "
+                          "memref descriptors (attn-reference-to-llvm, "
+                          "attn-flash-to-llvm)"),
+               clEnumValN(Abi::CpuKernel, "cpu-kernel",
+                          "a CPU flash kernel (attn-to-cpu-pipeline, "
+                          "attn-kernelgen) run through attnrt")));
+static cl::opt<std::string> layout(
+    "layout", cl::init("bhnd"),
+    cl::desc("memory order of Q, K, V, O for --abi=cpu-kernel: bhnd "
+             "([B, H, N, d]) or bnhd (torch's [B, N, H, d])"));
+static cl::opt<int> threads("num-threads", cl::init(1),
+                            cl::desc("attnrt threads for --abi=cpu-kernel"));
 static cl::opt<double> density("density", cl::init(0.5),
                                cl::desc("density of random block-sparse layouts"));
 
@@ -79,22 +96,45 @@ struct Buffer {
   std::vector<uint8_t> bytes;
   std::vector<int64_t> descriptor;
 
-  Buffer(RankedTensorType type, ArrayRef<int64_t> shape)
+  /// Element strides of the logical shape (row-major unless permuted).
+  SmallVector<int64_t> strides;
+
+  /// A buffer for a tensor of logical `shape`. With `nhSwapped` (rank 4
+  /// only), memory holds [B, N, H, d] — torch's layout — while indices stay
+  /// [B, H, N, d].
+  Buffer(RankedTensorType type, ArrayRef<int64_t> shape, bool nhSwapped = false)
       : type(type), shape(shape) {
     int64_t n = 1;
     for (int64_t s : shape)
       n *= s;
     bytes.assign(std::max<int64_t>(n, 1) * elementBytes(), 0);
     int64_t rank = shape.size();
+    SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (nhSwapped && rank == 4)
+      std::swap(order[1], order[2]);
+    strides.assign(rank, 0);
+    int64_t stride = 1;
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      strides[order[i]] = stride;
+      stride *= shape[order[i]];
+    }
     descriptor.assign(3 + 2 * rank, 0);
     auto ptr = reinterpret_cast<int64_t>(bytes.data());
     descriptor[0] = descriptor[1] = ptr;
-    int64_t stride = 1;
-    for (int64_t d = rank - 1; d >= 0; --d) {
+    for (int64_t d = 0; d < rank; ++d) {
       descriptor[3 + d] = shape[d];
-      descriptor[3 + rank + d] = stride;
-      stride *= shape[d];
+      descriptor[3 + rank + d] = strides[d];
     }
+  }
+
+  /// The memory index of the element at row-major logical index `flat`.
+  int64_t physical(int64_t flat) const {
+    int64_t offset = 0;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      offset += (flat % shape[d]) * strides[d];
+      flat /= shape[d];
+    }
+    return offset;
   }
 
   Type elementType() const { return type.getElementType(); }
@@ -105,7 +145,7 @@ struct Buffer {
 
   /// Writes `value`, rounded to the element type; returns the rounded value.
   double store(int64_t i, double value) {
-    uint8_t *p = bytes.data() + i * elementBytes();
+    uint8_t *p = bytes.data() + physical(i) * elementBytes();
     Type t = elementType();
     if (t.isF32()) {
       float f = static_cast<float>(value);
@@ -126,7 +166,7 @@ struct Buffer {
   }
 
   double load(int64_t i) const {
-    const uint8_t *p = bytes.data() + i * elementBytes();
+    const uint8_t *p = bytes.data() + physical(i) * elementBytes();
     Type t = elementType();
     if (t.isF32()) {
       float f;
@@ -209,6 +249,46 @@ std::optional<MaskTableSpec> tableRole(BlockArgument arg) {
         return spec;
   }
   return std::nullopt;
+}
+
+bool swapNH() { return abi == Abi::CpuKernel && layout == "bnhd"; }
+
+/// Runs the CPU kernel `entry` through attnrt on the buffers.
+bool runCpuKernel(func::FuncOp func, void *entry, ArrayRef<Buffer *> args,
+                  ArrayRef<Buffer *> results) {
+  auto headDim = [](Buffer *b) { return b->shape[3]; };
+  attnrt_cpu_kernel kernel{};
+  std::string name = func.getSymName().str();
+  kernel.name = name.c_str();
+  kernel.head_dim = headDim(args[0]);
+  kernel.value_dim = headDim(args[2]);
+  kernel.has_lse = results.size() == 2;
+  kernel.rows_per_task = 32;
+  kernel.entry = entry;
+  attnrt_sdpa_args a{};
+  a.q = reinterpret_cast<const float *>(args[0]->bytes.data());
+  a.k = reinterpret_cast<const float *>(args[1]->bytes.data());
+  a.v = reinterpret_cast<const float *>(args[2]->bytes.data());
+  a.o = reinterpret_cast<float *>(results[0]->bytes.data());
+  a.lse = kernel.has_lse ? reinterpret_cast<float *>(results[1]->bytes.data())
+                         : nullptr;
+  a.batch = args[0]->shape[0];
+  a.heads_q = args[0]->shape[1];
+  a.heads_kv = args[1]->shape[1];
+  a.seq_q = args[0]->shape[2];
+  a.seq_kv = args[1]->shape[2];
+  llvm::copy(args[0]->strides, a.q_strides);
+  llvm::copy(args[1]->strides, a.k_strides);
+  llvm::copy(args[2]->strides, a.v_strides);
+  llvm::copy(results[0]->strides, a.o_strides);
+  if (kernel.has_lse)
+    llvm::copy(results[1]->strides, a.lse_strides);
+  if (attnrt_set_num_threads(threads) != ATTNRT_OK ||
+      attnrt_sdpa_cpu(&kernel, &a) != ATTNRT_OK) {
+    llvm::errs() << "attn-check: attnrt: " << attnrt_last_error() << "\n";
+    return false;
+  }
+  return true;
 }
 
 double defaultTolerance(Type t) {
@@ -327,7 +407,7 @@ int main(int argc, char **argv) {
     }
     if (isa<FloatType>(type.getElementType()) && shape.size() == 4)
       maxLen = std::max(maxLen, shape[2]);
-    buffers.push_back(std::make_unique<Buffer>(type, shape));
+    buffers.push_back(std::make_unique<Buffer>(type, shape, swapNH()));
     refArgs.emplace_back(shape);
   }
   for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
@@ -376,8 +456,8 @@ int main(int argc, char **argv) {
     callArgs.push_back(b.get());
   std::vector<std::unique_ptr<Buffer>> outputs;
   for (auto [type, ref] : llvm::zip(func.getResultTypes(), *expected)) {
-    outputs.push_back(
-        std::make_unique<Buffer>(cast<RankedTensorType>(type), ref.shape));
+    outputs.push_back(std::make_unique<Buffer>(cast<RankedTensorType>(type),
+                                               ref.shape, swapNH()));
     for (int64_t i = 0; i < ref.size(); ++i) // poison: NaN never passes
       outputs.back()->store(i, std::nan(""));
     callArgs.push_back(outputs.back().get());
@@ -399,7 +479,19 @@ int main(int argc, char **argv) {
   bool peakReset = resetPeakRss();
   int64_t rssBefore = procStatusKiB("VmRSS");
   auto kernelStart = now();
-  if (!callKernel(fn, callArgs)) {
+  if (abi == Abi::CpuKernel) {
+    std::vector<Buffer *> ins(callArgs.begin(),
+                              callArgs.begin() + buffers.size());
+    std::vector<Buffer *> outs(callArgs.begin() + buffers.size(),
+                               callArgs.end());
+    if (ins.size() != 3 || outs.empty() || outs.size() > 2) {
+      llvm::errs() << "attn-check: --abi=cpu-kernel needs @"
+                   << func.getSymName() << "(q, k, v) -> (o[, lse])\n";
+      return 2;
+    }
+    if (!runCpuKernel(func, fn, ins, outs))
+      return 2;
+  } else if (!callKernel(fn, callArgs)) {
     llvm::errs() << "attn-check: too many arguments\n";
     return 2;
   }

@@ -56,4 +56,44 @@ def AttnLowerCopies : Pass<"attn-lower-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
+  let summary = "Lower attn.sdpa functions to vectorised CPU flash kernels";
+  let description = [{
+    Rewrites each function whose body is one `attn.sdpa` of its arguments
+    (the form `attn-kernelgen` writes) into a kernel on strided memrefs:
+
+    ```mlir
+    func.func @f(%q, %k, %v, %o[, %lse] : memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>,
+                 %begin: index, %end: index) attributes {llvm.emit_c_interface}
+    ```
+
+    It computes tasks `[begin, end)` of `B · H_q · ⌈N_q / 32⌉`, each a
+    (batch, query head, block of 32 query rows), so the caller chooses how
+    to spread them over threads (attnrt's pool hands out tasks
+    dynamically). Any strides work as long as the head dim is contiguous:
+    `[B, H, N, d]` and `[B, N, H, d]` alike.
+
+    The body is the flash schedule of `attn-tile-flash` with the 32 query rows
+    of a task in the lanes of two `vector<16xf32>` (AVX-512): scores and
+    `P·V` are broadcast-FMA loops over register blocks of 8 keys / 8 value
+    columns, the online softmax reduces across registers only, exp is
+    polynomial after `attn-expand-math`. Key loops are bounded by the mask
+    band, and only blocks leaving the band (or the ragged last block) are
+    masked. Fails with a diagnostic on what it does not support: element
+    types other than f32, dynamic head dims, `d_v` not a multiple of 8,
+    masks other than causal / window / their intersections.
+  }];
+  let options = [
+    Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",
+           "Keys per online-softmax step (a multiple of 8)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

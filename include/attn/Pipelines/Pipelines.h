@@ -19,8 +19,8 @@ struct ReferenceToLLVMOptions
 void buildReferenceToLLVMPipeline(OpPassManager &pm,
                                   const ReferenceToLLVMOptions &options);
 
-/// Options of `attn-to-cpu-pipeline`.
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+/// Options of `attn-flash-to-llvm`.
+struct FlashToLLVMOptions : public PassPipelineOptions<FlashToLLVMOptions> {
   PassOptions::Option<int64_t> tileQ{*this, "tile-q",
                                      llvm::cl::desc("Query rows per block"),
                                      llvm::cl::init(64)};
@@ -29,9 +29,22 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                                       llvm::cl::init(64)};
 };
 
-/// attn.sdpa → flash form (attn-tile-flash) → linalg on tiles → loops → LLVM
-/// dialect for the CPU. Memory is O(N); the loops are scalar and the tiles
-/// run one after another (vectorisation and threads are not done yet).
+/// attn.sdpa → portable flash form (attn-tile-flash) → linalg on tiles →
+/// loops → LLVM dialect. O(N) memory, every mask and element type; scalar
+/// loops, one thread. Functions keep the tensor calling convention of
+/// `attn-reference-to-llvm`.
+void buildFlashToLLVMPipeline(OpPassManager &pm,
+                              const FlashToLLVMOptions &options);
+
+/// Options of `attn-to-cpu-pipeline`.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> tileKV{
+      *this, "tile-kv", llvm::cl::desc("Keys per step (a multiple of 8)"),
+      llvm::cl::init(64)};
+};
+
+/// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,
+/// task-range ABI for attnrt) → LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers every attn pipeline with the global registry.

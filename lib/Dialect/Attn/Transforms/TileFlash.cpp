@@ -81,37 +81,6 @@ struct TileBuilder {
 };
 } // namespace
 
-/// The key range [lo, hi) that query rows [qs, qs + tq) can see, and the
-/// range [fullLo, fullHi] of keys every one of those rows sees (for exact
-/// bands), from the mask's band. `shift` = N_kv − N_q.
-namespace {
-struct KeyRange {
-  Value lo, hi;
-  Value fullLo, fullHi; // null when the mask is not an exact band
-};
-} // namespace
-
-static KeyRange keyRangeFor(TileBuilder &t, MaskAttrInterface mask, Value qs,
-                            Value tq, Value shift, Value numK) {
-  KeyRange range{t.idx(0), numK, Value(), Value()};
-  if (!mask)
-    return range;
-  MaskBand band = getMaskBand(mask);
-  Value firstPos = t.add(qs, shift);                   // p of the first row
-  Value lastPos = t.add(firstPos, t.sub(tq, t.idx(1))); // p of the last row
-  if (band.left)
-    range.lo = t.max(t.idx(0), t.sub(firstPos, t.idx(*band.left)));
-  if (band.right)
-    range.hi = t.min(numK, t.add(lastPos, t.idx(*band.right + 1)));
-  // An empty range (all rows masked) must not run backwards.
-  range.hi = t.max(range.hi, range.lo);
-  if (band.exact) {
-    range.fullLo = band.left ? t.sub(lastPos, t.idx(*band.left)) : t.idx(0);
-    range.fullHi = band.right ? t.add(firstPos, t.idx(*band.right)) : numK;
-  }
-  return range;
-}
-
 /// S_t with the disallowed entries set to −∞; rows are queries qs + r, columns
 /// keys ks + c.
 static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
@@ -204,7 +173,7 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
   Value max0 = t.filled({tq}, t.f32(-std::numeric_limits<double>::infinity()));
   Value sum0 = t.filled({tq}, t.f32(0.0));
 
-  KeyRange range = keyRangeFor(t, mask, qs, tq, shift, numK);
+  KeyRange range = buildKeyRange(rewriter, loc, mask, qs, tq, shift, numK);
   auto loop = scf::ForOp::create(
       rewriter, loc, range.lo, range.hi, tileKV,
       ValueRange{acc0, max0, sum0},
@@ -228,13 +197,7 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
             s = maskIt();
           } else {
             // Mask only blocks that leave the band every row sees.
-            Value lastKey = t.sub(t.add(ks, tk), t.idx(1));
-            Value inside = arith::AndIOp::create(
-                rewriter, loc,
-                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
-                                      ks, range.fullLo),
-                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
-                                      lastKey, range.fullHi));
+            Value inside = buildBlockInsideBand(rewriter, loc, range, ks, tk);
             auto branch = scf::IfOp::create(
                 rewriter, loc, inside,
                 [&](OpBuilder &, Location) {

@@ -163,3 +163,50 @@ MaskBand mlir::attn::getMaskBand(MaskAttrInterface mask) {
       })
       .Default([](Attribute) { return MaskBand{}; });
 }
+
+KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,
+                                   MaskAttrInterface mask, Value qs,
+                                   Value rows, Value shift, Value numK) {
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto sub = [&](Value x, Value y) -> Value {
+    return arith::SubIOp::create(b, loc, x, y);
+  };
+  KeyRange range{idx(0), numK, Value(), Value()};
+  if (!mask)
+    return range;
+  MaskBand band = getMaskBand(mask);
+  Value firstPos = add(qs, shift);                 // p of the first row
+  Value lastPos = add(firstPos, sub(rows, idx(1))); // p of the last row
+  if (band.left)
+    range.lo = arith::MaxSIOp::create(b, loc, idx(0),
+                                      sub(firstPos, idx(*band.left)));
+  if (band.right)
+    range.hi = arith::MinSIOp::create(b, loc, numK,
+                                      add(lastPos, idx(*band.right + 1)));
+  // An empty range (all rows masked) must not run backwards.
+  range.hi = arith::MaxSIOp::create(b, loc, range.hi, range.lo);
+  if (band.exact) {
+    range.fullLo = band.left ? sub(lastPos, idx(*band.left)) : idx(0);
+    range.fullHi = band.right ? add(firstPos, idx(*band.right)) : numK;
+  }
+  return range;
+}
+
+Value mlir::attn::buildBlockInsideBand(OpBuilder &b, Location loc,
+                                       const KeyRange &range, Value ks,
+                                       Value count) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value lastKey = arith::SubIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, ks, count), one);
+  return arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ks,
+                            range.fullLo),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, lastKey,
+                            range.fullHi));
+}

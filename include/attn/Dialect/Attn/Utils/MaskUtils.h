@@ -41,6 +41,22 @@ struct MaskBand {
 /// dilated windows are bounded but inexact, run-time tables unbounded).
 MaskBand getMaskBand(MaskAttrInterface mask);
 
+/// The keys a block of query rows [qs, qs + rows) can see under `mask`:
+/// every allowed key lies in [lo, hi), and, for exact bands, every row of the
+/// block sees all of [fullLo, fullHi] (null otherwise). `shift` = N_kv − N_q.
+/// A null `mask` gives [0, numK) with no masking needed.
+struct KeyRange {
+  Value lo, hi;
+  Value fullLo, fullHi;
+};
+KeyRange buildKeyRange(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                       Value qs, Value rows, Value shift, Value numK);
+
+/// i1: keys [ks, ks + count) all lie inside [range.fullLo, range.fullHi], so
+/// the block needs no mask. Requires an exact band (non-null fullLo).
+Value buildBlockInsideBand(OpBuilder &b, Location loc, const KeyRange &range,
+                           Value ks, Value count);
+
 } // namespace mlir::attn
 
 #endif // ATTN_DIALECT_ATTN_UTILS_MASKUTILS_H

@@ -1,5 +1,5 @@
-// RUN: attn-opt %s --attn-to-cpu-pipeline="tile-q=32 tile-kv=32" | FileCheck %s
-// RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
+// RUN: attn-opt %s --attn-flash-to-llvm="tile-q=32 tile-kv=32" | FileCheck %s
+// RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 
 // The flash form reaches the LLVM dialect with no runtime calls beyond
 // malloc/free: copies are loops, exp is a polynomial.

@@ -1,0 +1,463 @@
+//===- AttnToCPU.cpp - attn.sdpa as a vectorised CPU flash kernel ---------===//
+//
+// Rewrites a function whose body is one `attn.sdpa` of its arguments into a
+// CPU kernel on strided memrefs. The kernel runs the flash schedule of
+// attn-tile-flash with query rows in vector lanes:
+//
+//   for task t in [begin, end):                 (b, h, block of 32 query rows)
+//     Qᵀ = scale · Q[b, h, rows, :]ᵀ            [d][32], zero past N_q
+//     Oᵀ = 0 [d_v][32];  m = −∞, l = 0          (two vector<16xf32> each)
+//     for keys ks in [lo, hi) step tile-kv:      (lo, hi from the mask band)
+//       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             8 keys × 2 vectors per block
+//       mask Sᵀ only if the block leaves the band or is the ragged tail
+//       m' = max(m, max_j Sᵀ[j]); α = e^(m − m'); Pᵀ[j] = e^(Sᵀ[j] − m')
+//       l = α l + Σ_j Pᵀ[j];  Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] · Pᵀ[j]
+//     O[b, h, rows, :] = (Oᵀ / l)ᵀ;  LSE = m + log l
+//
+// With rows in lanes, every softmax reduction runs across registers, never
+// within one; both products are broadcast-FMA loops with 16 accumulators.
+// Tasks are independent: the caller (attnrt's thread pool) hands out ranges.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOCPU
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr int64_t kLanes = 16;           // f32 lanes of one AVX-512 register
+constexpr int64_t kRows = 2 * kLanes;    // query rows per task
+constexpr int64_t kKeysPerBlock = 8;     // keys per register block
+constexpr int64_t kValuesPerBlock = 8;   // value columns per register block
+
+/// Builders for the kernel body.
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  VectorType vecType() { return VectorType::get({kLanes}, b.getF32Type()); }
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value splat(double v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType(), b.getF32FloatAttr(v)));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value dim(Value m, int64_t i) { return memref::DimOp::create(b, loc, m, i); }
+
+  Value load(Value m, ValueRange idx) {
+    return memref::LoadOp::create(b, loc, m, idx);
+  }
+  void store(Value v, Value m, ValueRange idx) {
+    memref::StoreOp::create(b, loc, v, m, idx);
+  }
+  Value vload(Value m, ValueRange idx) {
+    return vector::LoadOp::create(b, loc, vecType(), m, idx);
+  }
+  void vstore(Value v, Value m, ValueRange idx) {
+    vector::StoreOp::create(b, loc, v, m, idx);
+  }
+  Value bcast(Value scalar) {
+    return vector::BroadcastOp::create(b, loc, vecType(), scalar);
+  }
+  Value fma(Value a, Value x, Value acc) {
+    return vector::FMAOp::create(b, loc, a, x, acc);
+  }
+
+  /// exp(x − m) per lane, `ifEmpty` in lanes whose m is −∞.
+  Value guardedExp(Value x, Value m, double ifEmpty) {
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
+                                        splat(-INFINITY));
+    Value ex = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, m));
+    return arith::SelectOp::create(b, loc, empty, splat(ifEmpty), ex);
+  }
+
+  /// A counted loop with vector iter_args; `body` returns the next values.
+  SmallVector<Value>
+  loop(Value lo, Value hi, Value step, ValueRange init,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lo, hi, step, init,
+        [&](OpBuilder &, Location, Value iv, ValueRange iter) {
+          scf::YieldOp::create(b, loc, body(iv, iter));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  void loop(Value lo, Value hi, Value step, function_ref<void(Value)> body) {
+    scf::ForOp::create(b, loc, lo, hi, step, ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+};
+
+/// What the kernel computes, read off the attn.sdpa it replaces.
+struct KernelSpec {
+  int64_t headDim, valueDim;
+  double scale;
+  MaskAttrInterface mask;
+  MaskBand band;
+  bool hasLse;
+};
+
+/// Emits the kernel body into `func` (already holding the new signature).
+void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
+                     int64_t tileKV) {
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  Location loc = func.getLoc();
+  KernelBuilder kb{b, loc};
+  Block &entry = func.getBody().front();
+  Value q = entry.getArgument(0), k = entry.getArgument(1),
+        v = entry.getArgument(2), o = entry.getArgument(3);
+  Value lse = spec.hasLse ? entry.getArgument(4) : Value();
+  Value begin = entry.getArgument(entry.getNumArguments() - 2);
+  Value end = entry.getArgument(entry.getNumArguments() - 1);
+
+  int64_t d = spec.headDim, dv = spec.valueDim;
+  Type f32 = b.getF32Type();
+  Value c0 = kb.idx(0), c1 = kb.idx(1), cLanes = kb.idx(kLanes);
+  Value numQ = kb.dim(q, 2), headsQ = kb.dim(q, 1);
+  Value headsKV = kb.dim(k, 1), numK = kb.dim(k, 2);
+  Value group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
+  Value shift = kb.sub(numK, numQ);
+  Value rowsPerTask = kb.idx(kRows);
+  Value numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
+  Value lastKey = kb.sub(numK, c1);
+
+  // Scratch, reused by every task of this call.
+  auto scratch = [&](int64_t rows) {
+    return memref::AllocaOp::create(
+        b, loc, MemRefType::get({rows, kRows}, f32), b.getI64IntegerAttr(64));
+  };
+  Value qT = scratch(d), oT = scratch(dv), sT = scratch(tileKV);
+  Value rowStats = scratch(2); // row 0: 1/l, row 1: LSE
+
+  // Lane index vectors (0..15 and 16..31) as i64 for the mask compares.
+  auto laneIota = [&](int64_t base) -> Value {
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < kLanes; ++i)
+      lanes.push_back(base + i);
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, b.getI64Type()),
+                               ArrayRef<int64_t>(lanes)));
+  };
+  Value lanesLo = laneIota(0), lanesHi = laneIota(kLanes);
+
+  kb.loop(begin, end, c1, [&](Value task) {
+    Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
+    Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
+    Value h = arith::RemUIOp::create(b, loc, bh, headsQ);
+    Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+    Value hk = arith::DivUIOp::create(b, loc, h, group);
+    Value qs = kb.mul(qb, rowsPerTask);
+    Value rows = kb.min(rowsPerTask, kb.sub(numQ, qs));
+
+    // Qᵀ = scale · Q[rows]ᵀ, zero past the last row.
+    Value scale = kb.f32(spec.scale);
+    kb.loop(c0, kb.idx(d), c1, [&](Value c) {
+      kb.loop(c0, rowsPerTask, c1, [&](Value r) {
+        Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            r, rows);
+        auto pick = scf::IfOp::create(
+            b, loc, valid,
+            [&](OpBuilder &, Location) {
+              Value x = kb.load(q, {batch, h, kb.add(qs, r), c});
+              scf::YieldOp::create(b, loc,
+                                   ValueRange{arith::MulFOp::create(b, loc, x, scale)});
+            },
+            [&](OpBuilder &, Location) {
+              scf::YieldOp::create(b, loc, ValueRange{kb.f32(0.0)});
+            });
+        kb.store(pick.getResult(0), qT, {c, r});
+      });
+    });
+    kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
+      kb.vstore(kb.splat(0.0), oT, {e, c0});
+      kb.vstore(kb.splat(0.0), oT, {e, cLanes});
+    });
+
+    KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+    Value tile = kb.idx(tileKV);
+    SmallVector<Value> stats = kb.loop(
+        range.lo, range.hi, tile,
+        {kb.splat(-INFINITY), kb.splat(-INFINITY), kb.splat(0.0),
+         kb.splat(0.0)},
+        [&](Value ks, ValueRange state) -> SmallVector<Value> {
+          Value count = kb.min(tile, kb.sub(range.hi, ks));
+
+          // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c], 8 keys by 2 lane-vectors at a time.
+          kb.loop(c0, tile, kb.idx(kKeysPerBlock), [&](Value jb) {
+            SmallVector<Value> keyRows;
+            for (int64_t i = 0; i < kKeysPerBlock; ++i)
+              keyRows.push_back(
+                  kb.min(kb.add(ks, kb.add(jb, kb.idx(i))), lastKey));
+            SmallVector<Value> zeros(2 * kKeysPerBlock, kb.splat(0.0));
+            SmallVector<Value> acc = kb.loop(
+                c0, kb.idx(d), c1, zeros,
+                [&](Value c, ValueRange acc) -> SmallVector<Value> {
+                  Value q0 = kb.vload(qT, {c, c0}), q1 = kb.vload(qT, {c, cLanes});
+                  SmallVector<Value> next;
+                  for (int64_t i = 0; i < kKeysPerBlock; ++i) {
+                    Value key = kb.bcast(kb.load(k, {batch, hk, keyRows[i], c}));
+                    next.push_back(kb.fma(key, q0, acc[2 * i]));
+                    next.push_back(kb.fma(key, q1, acc[2 * i + 1]));
+                  }
+                  return next;
+                });
+            for (int64_t i = 0; i < kKeysPerBlock; ++i) {
+              Value j = kb.add(jb, kb.idx(i));
+              kb.vstore(acc[2 * i], sT, {j, c0});
+              kb.vstore(acc[2 * i + 1], sT, {j, cLanes});
+            }
+          });
+
+          // Mask: keys past the ragged end always; the band only where the
+          // block leaves it.
+          Value needsMask = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, count, tile);
+          if (spec.mask)
+            needsMask = arith::OrIOp::create(
+                b, loc, needsMask,
+                arith::XOrIOp::create(
+                    b, loc, buildBlockInsideBand(b, loc, range, ks, count),
+                    arith::ConstantIntOp::create(b, loc, 1, 1)));
+          scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
+            kb.loop(c0, tile, c1, [&](Value jj) {
+              Value j = kb.add(ks, jj);
+              Value keyValid = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::slt, jj, count);
+              // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
+              Value rel = kb.sub(kb.sub(j, qs), shift);
+              auto toI64 = [&](Value x) -> Value {
+                return arith::IndexCastOp::create(b, loc, b.getI64Type(), x);
+              };
+              for (int half = 0; half < 2; ++half) {
+                Value lanes = half ? lanesHi : lanesLo;
+                Value col = half ? cLanes : c0;
+                Value allowed = vector::BroadcastOp::create(
+                    b, loc, VectorType::get({kLanes}, b.getI1Type()), keyValid);
+                // Lanes r with r ≥ edge (or ≤ edge) for edge = rel ∓ bound.
+                auto clip = [&](arith::CmpIPredicate pred, Value edge) {
+                  Value edgeVec = vector::BroadcastOp::create(
+                      b, loc, VectorType::get({kLanes}, b.getI64Type()),
+                      toI64(edge));
+                  allowed = arith::AndIOp::create(
+                      b, loc, allowed,
+                      arith::CmpIOp::create(b, loc, pred, lanes, edgeVec));
+                };
+                if (spec.band.right)
+                  clip(arith::CmpIPredicate::sge,
+                       kb.sub(rel, kb.idx(*spec.band.right)));
+                if (spec.band.left)
+                  clip(arith::CmpIPredicate::sle,
+                       kb.add(rel, kb.idx(*spec.band.left)));
+                Value s = kb.vload(sT, {jj, col});
+                kb.vstore(arith::SelectOp::create(b, loc, allowed, s,
+                                                  kb.splat(-INFINITY)),
+                          sT, {jj, col});
+              }
+            });
+            scf::YieldOp::create(b, loc);
+          });
+
+          // Online softmax, lane-wise.
+          SmallVector<Value> newMax = {state[0], state[1]};
+          newMax = kb.loop(c0, tile, c1, newMax,
+                           [&](Value jj, ValueRange m) -> SmallVector<Value> {
+                             return {arith::MaximumFOp::create(
+                                         b, loc, m[0], kb.vload(sT, {jj, c0})),
+                                     arith::MaximumFOp::create(
+                                         b, loc, m[1], kb.vload(sT, {jj, cLanes}))};
+                           });
+          Value alpha0 = kb.guardedExp(state[0], newMax[0], 1.0);
+          Value alpha1 = kb.guardedExp(state[1], newMax[1], 1.0);
+          SmallVector<Value> sums = kb.loop(
+              c0, tile, c1, {kb.splat(0.0), kb.splat(0.0)},
+              [&](Value jj, ValueRange sum) -> SmallVector<Value> {
+                Value p0 = kb.guardedExp(kb.vload(sT, {jj, c0}), newMax[0], 0.0);
+                Value p1 =
+                    kb.guardedExp(kb.vload(sT, {jj, cLanes}), newMax[1], 0.0);
+                kb.vstore(p0, sT, {jj, c0});
+                kb.vstore(p1, sT, {jj, cLanes});
+                return {arith::AddFOp::create(b, loc, sum[0], p0),
+                        arith::AddFOp::create(b, loc, sum[1], p1)};
+              });
+          Value l0 = arith::AddFOp::create(
+              b, loc, arith::MulFOp::create(b, loc, alpha0, state[2]), sums[0]);
+          Value l1 = arith::AddFOp::create(
+              b, loc, arith::MulFOp::create(b, loc, alpha1, state[3]), sums[1]);
+
+          // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], 8 value columns at a time.
+          kb.loop(c0, kb.idx(dv), kb.idx(kValuesPerBlock), [&](Value eb) {
+            SmallVector<Value> init;
+            for (int64_t i = 0; i < kValuesPerBlock; ++i) {
+              Value e = kb.add(eb, kb.idx(i));
+              init.push_back(arith::MulFOp::create(b, loc, alpha0,
+                                                   kb.vload(oT, {e, c0})));
+              init.push_back(arith::MulFOp::create(b, loc, alpha1,
+                                                   kb.vload(oT, {e, cLanes})));
+            }
+            SmallVector<Value> acc = kb.loop(
+                c0, tile, c1, init,
+                [&](Value jj, ValueRange acc) -> SmallVector<Value> {
+                  Value p0 = kb.vload(sT, {jj, c0}), p1 = kb.vload(sT, {jj, cLanes});
+                  Value j = kb.min(kb.add(ks, jj), lastKey);
+                  SmallVector<Value> next;
+                  for (int64_t i = 0; i < kValuesPerBlock; ++i) {
+                    Value x = kb.bcast(
+                        kb.load(v, {batch, hk, j, kb.add(eb, kb.idx(i))}));
+                    next.push_back(kb.fma(x, p0, acc[2 * i]));
+                    next.push_back(kb.fma(x, p1, acc[2 * i + 1]));
+                  }
+                  return next;
+                });
+            for (int64_t i = 0; i < kValuesPerBlock; ++i) {
+              Value e = kb.add(eb, kb.idx(i));
+              kb.vstore(acc[2 * i], oT, {e, c0});
+              kb.vstore(acc[2 * i + 1], oT, {e, cLanes});
+            }
+          });
+          return {newMax[0], newMax[1], l0, l1};
+        });
+
+    // Epilogue: 1/l (0 for an empty row) and LSE = m + log l, per lane.
+    for (auto [half, col] : llvm::enumerate(ArrayRef<Value>{c0, cLanes})) {
+      Value m = stats[half], l = stats[2 + half];
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
+                                          kb.splat(0.0));
+      Value inv = arith::SelectOp::create(
+          b, loc, empty, kb.splat(0.0),
+          arith::DivFOp::create(b, loc, kb.splat(1.0), l));
+      kb.vstore(inv, rowStats, {c0, col});
+      if (lse)
+        kb.vstore(arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, l)),
+                  rowStats, {c1, col});
+    }
+    kb.loop(c0, rows, c1, [&](Value r) {
+      Value inv = kb.load(rowStats, {c0, r});
+      Value row = kb.add(qs, r);
+      kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
+        Value x = arith::MulFOp::create(b, loc, kb.load(oT, {e, r}), inv);
+        kb.store(x, o, {batch, h, row, e});
+      });
+      if (lse)
+        kb.store(kb.load(rowStats, {c1, r}), lse, {batch, h, row});
+    });
+  });
+  func::ReturnOp::create(b, loc);
+}
+
+} // namespace
+
+LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
+                                                         int64_t tileKV) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "convert-attn-to-cpu: " << why;
+  };
+  if (tileKV < kKeysPerBlock || tileKV % kKeysPerBlock != 0)
+    return fail("tile-kv must be a positive multiple of " +
+                Twine(kKeysPerBlock));
+  Block &body = func.getBody().front();
+  auto sdpa = body.empty() ? SdpaOp() : dyn_cast<SdpaOp>(body.front());
+  auto ret = sdpa ? dyn_cast<func::ReturnOp>(sdpa->getNextNode())
+                  : func::ReturnOp();
+  if (!sdpa || !ret || ret.getOperands() != sdpa->getResults() ||
+      sdpa.getQuery() != body.getArgument(0) ||
+      sdpa.getKey() != body.getArgument(1) ||
+      sdpa.getValue() != body.getArgument(2) || func.getNumArguments() != 3)
+    return fail("expects a function (q, k, v) whose body is one attn.sdpa of "
+                "its arguments, returned as is (the form attn-kernelgen "
+                "writes)");
+  auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
+  auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
+  if (!qType.getElementType().isF32())
+    return func.emitError() << "convert-attn-to-cpu: the CPU kernel supports "
+                               "f32 only, got "
+                            << qType.getElementType();
+  if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
+    return fail("the head dims d and d_v must be static");
+  int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
+  if (dv % kValuesPerBlock != 0)
+    return fail("d_v must be a multiple of " + Twine(kValuesPerBlock) +
+                ", got " + Twine(dv));
+  KernelSpec spec{d,
+                  dv,
+                  sdpa.getScale() ? sdpa.getScale()->convertToDouble()
+                                  : 1.0 / std::sqrt(static_cast<double>(d)),
+                  sdpa.getMaskAttr(),
+                  {},
+                  static_cast<bool>(sdpa.getLse())};
+  if (spec.mask) {
+    spec.band = getMaskBand(spec.mask);
+    if (!spec.band.exact)
+      return func.emitError()
+             << "convert-attn-to-cpu: the CPU kernel supports no mask, causal "
+                "and window masks (and their intersections); lower "
+             << Attribute(spec.mask) << " with attn-flash-to-llvm instead";
+  }
+
+  // New signature: q, k, v, o[, lse] as strided memrefs, then [begin, end).
+  MLIRContext *ctx = func.getContext();
+  auto strided = [&](int64_t rank) {
+    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+    auto layout = StridedLayoutAttr::get(
+        ctx, ShapedType::kDynamic, SmallVector<int64_t>(rank, ShapedType::kDynamic));
+    return MemRefType::get(shape, Float32Type::get(ctx), layout);
+  };
+  SmallVector<Type> inputs = {strided(4), strided(4), strided(4), strided(4)};
+  if (spec.hasLse)
+    inputs.push_back(strided(3));
+  IndexType index = IndexType::get(ctx);
+  inputs.push_back(index);
+  inputs.push_back(index);
+  func.getBody().getBlocks().clear();
+  func.setFunctionType(FunctionType::get(ctx, inputs, {}));
+  func.addEntryBlock();
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  buildKernelBody(func, spec, tileKV);
+  return success();
+}
+
+namespace {
+struct ConvertAttnToCPU : attn::impl::ConvertAttnToCPUBase<ConvertAttnToCPU> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> funcs;
+    getOperation()->walk([&](func::FuncOp f) {
+      if (!f.getBody().empty() && !f.getBody().front().getOps<SdpaOp>().empty())
+        funcs.push_back(f);
+    });
+    for (func::FuncOp f : funcs)
+      if (failed(convertSdpaFunctionToCPUKernel(f, tileKV)))
+        return signalPassFailure();
+  }
+};
+} // namespace
