@@ -1,0 +1,77 @@
+// RUN: attn-opt %s --split-input-file --convert-attn-to-cpu --verify-diagnostics | FileCheck %s
+
+// The kernel ABI: strided memrefs, results as out-parameters, a task range.
+// The scores are broadcast-FMAs into two vector<16xf32> per key, the mask is
+// evaluated only for blocks leaving the band or at the ragged end.
+// CHECK-LABEL: func.func @causal(
+// CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>,
+// CHECK-SAME: %[[LSE:.+]]: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK: scf.for %{{.+}} = %[[BEGIN]] to %[[END]]
+// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.broadcast %{{.+}} : f32 to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: scf.if
+// CHECK: arith.cmpi sge, %{{.+}}, %{{.+}} : vector<16xi64>
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.fma
+// CHECK: math.log
+// CHECK-NOT: attn.
+func.func @causal(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+// -----
+
+// No mask and no LSE: one output memref, no lane compares for the band.
+// CHECK-LABEL: func.func @plain(
+// CHECK-SAME: %{{.+}}: memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, %{{.+}}: index, %{{.+}}: index)
+// CHECK-NOT: math.log
+func.func @plain(%q: tensor<2x8x100x32xf32>, %k: tensor<2x8x100x32xf32>, %v: tensor<2x8x100x32xf32>) -> tensor<2x8x100x32xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x100x32xf32>, tensor<2x8x100x32xf32>, tensor<2x8x100x32xf32> -> tensor<2x8x100x32xf32>
+  return %o : tensor<2x8x100x32xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: the CPU kernel supports f32 only, got 'bf16'}}
+func.func @bf16(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: the head dims d and d_v must be static}}
+func.func @dynamic_d(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: d_v must be a multiple of 8, got 20}}
+func.func @odd_dv(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x20xf32>) -> tensor<?x?x?x20xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x20xf32> -> tensor<?x?x?x20xf32>
+  return %o : tensor<?x?x?x20xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: the CPU kernel supports no mask, causal and window masks (and their intersections); lower #attn.dilated<left = 8, right = 0, dilation = 2> with attn-flash-to-llvm instead}}
+func.func @dilated(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 8, right = 0, dilation = 2>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
+  return %o : tensor<?x?x?x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: expects a function (q, k, v) whose body is one attn.sdpa of its arguments}}
+func.func @not_alone(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
+  %o2 = attn.sdpa %o, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
+  return %o2 : tensor<?x?x?x64xf32>
+}
