@@ -84,6 +84,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
   ConvertAttnToCPUOptions cpu;
   cpu.tileKV = options.tileKV;
+  cpu.rowsPerTask = options.rowsPerTask;
   pm.addPass(createConvertAttnToCPU(cpu));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());

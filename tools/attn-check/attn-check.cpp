@@ -254,7 +254,8 @@ std::optional<MaskTableSpec> tableRole(BlockArgument arg) {
 bool swapNH() { return abi == Abi::CpuKernel && layout == "bnhd"; }
 
 /// Runs the CPU kernel `entry` through attnrt on the buffers.
-bool runCpuKernel(func::FuncOp func, void *entry, ArrayRef<Buffer *> args,
+bool runCpuKernel(func::FuncOp func, void *library, void *entry,
+                  ArrayRef<Buffer *> args,
                   ArrayRef<Buffer *> results) {
   auto headDim = [](Buffer *b) { return b->shape[3]; };
   attnrt_cpu_kernel kernel{};
@@ -263,7 +264,15 @@ bool runCpuKernel(func::FuncOp func, void *entry, ArrayRef<Buffer *> args,
   kernel.head_dim = headDim(args[0]);
   kernel.value_dim = headDim(args[2]);
   kernel.has_lse = results.size() == 2;
-  kernel.rows_per_task = 32;
+  // The kernel publishes its task geometry beside its entry point.
+  std::string geometry = "__attn_rows_per_task_" + name;
+  auto *rows = reinterpret_cast<const int64_t *>(dlsym(library, geometry.c_str()));
+  if (!rows) {
+    llvm::errs() << "attn-check: the library has no " << geometry
+                 << " (not a convert-attn-to-cpu kernel?)\n";
+    return false;
+  }
+  kernel.rows_per_task = *rows;
   kernel.entry = entry;
   attnrt_sdpa_args a{};
   a.q = reinterpret_cast<const float *>(args[0]->bytes.data());
@@ -489,7 +498,7 @@ int main(int argc, char **argv) {
                    << func.getSymName() << "(q, k, v) -> (o[, lse])\n";
       return 2;
     }
-    if (!runCpuKernel(func, fn, ins, outs))
+    if (!runCpuKernel(func, lib, fn, ins, outs))
       return 2;
   } else if (!callKernel(fn, callArgs)) {
     llvm::errs() << "attn-check: too many arguments\n";

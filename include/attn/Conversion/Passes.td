@@ -63,29 +63,38 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     (the form `attn-kernelgen` writes) into a kernel on strided memrefs:
 
     ```mlir
-    func.func @f(%q, %k, %v, %o[, %lse] : memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>,
+    func.func @f(%q, %k, %v, %o : memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
+                 [%lse : memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>,]
                  %begin: index, %end: index) attributes {llvm.emit_c_interface}
     ```
 
-    It computes tasks `[begin, end)` of `B · H_q · ⌈N_q / 32⌉`, each a
-    (batch, query head, block of 32 query rows), so the caller chooses how
+    It computes tasks `[begin, end)` of `B · H_q · ⌈N_q / R⌉`, each a
+    (batch, query head, block of R = `rows-per-task` query rows), so the
+    caller chooses how
     to spread them over threads (attnrt's pool hands out tasks
     dynamically). Any strides work as long as the head dim is contiguous:
     `[B, H, N, d]` and `[B, N, H, d]` alike.
 
-    The body is the flash schedule of `attn-tile-flash` with the 32 query rows
-    of a task in the lanes of two `vector<16xf32>` (AVX-512): scores and
-    `P·V` are broadcast-FMA loops over register blocks of 8 keys / 8 value
-    columns, the online softmax reduces across registers only, exp is
+    R is published as the public constant `__attn_rows_per_task_<name>`.
+
+    The body is the flash schedule of `attn-tile-flash` with the R query rows
+    of a task in the lanes of R/16 `vector<16xf32>` (AVX-512): the K and V
+    rows of each KV tile are packed contiguously, scores and `P·V` are
+    broadcast-FMA loops over register blocks of keys / value columns (up to
+    24 accumulators), the online softmax reduces across registers only, exp is
     polynomial after `attn-expand-math`. Key loops are bounded by the mask
     band, and only blocks leaving the band (or the ragged last block) are
     masked. Fails with a diagnostic on what it does not support: element
-    types other than f32, dynamic head dims, `d_v` not a multiple of 8,
+    types other than f32, dynamic head dims, `d_v` not a multiple of the
+    register block,
     masks other than causal / window / their intersections.
   }];
   let options = [
     Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",
-           "Keys per online-softmax step (a multiple of 8)">,
+           "Keys per online-softmax step (a multiple of the register block)">,
+    Option<"rowsPerTask", "rows-per-task", "int64_t", /*default=*/"96",
+           "Query rows per task, in 2 to 6 lane-vectors: 32 or 48 (register "
+           "blocks of 8 keys / value columns), 64, 80 or 96 (blocks of 4)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -41,6 +41,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> tileKV{
       *this, "tile-kv", llvm::cl::desc("Keys per step (a multiple of 8)"),
       llvm::cl::init(64)};
+  PassOptions::Option<int64_t> rowsPerTask{
+      *this, "rows-per-task",
+      llvm::cl::desc("Query rows per task: 32, 48, 64, 80 or 96"),
+      llvm::cl::init(96)};
 };
 
 /// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,

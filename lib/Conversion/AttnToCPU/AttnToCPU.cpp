@@ -46,10 +46,33 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr int64_t kLanes = 16;           // f32 lanes of one AVX-512 register
-constexpr int64_t kRows = 2 * kLanes;    // query rows per task
-constexpr int64_t kKeysPerBlock = 8;     // keys per register block
-constexpr int64_t kValuesPerBlock = 8;   // value columns per register block
+constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
+
+/// The register blocking of a kernel: `vecs` lane-vectors of query rows
+/// (rows per task = 16 · vecs), times `block` keys (scores) or value columns
+/// (P·V) per register block: vecs · block accumulators.
+struct Blocking {
+  int64_t vecs, block;
+  int64_t rows() const { return vecs * kLanes; }
+};
+
+/// The blocking for `rowsPerTask` (32, 48, 64, 80 or 96), or std::nullopt.
+std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
+  switch (rowsPerTask) {
+  case 32:
+    return Blocking{2, 8};
+  case 48:
+    return Blocking{3, 8};
+  case 64:
+    return Blocking{4, 4};
+  case 80:
+    return Blocking{5, 4};
+  case 96:
+    return Blocking{6, 4};
+  default:
+    return std::nullopt;
+  }
+}
 
 /// Builders for the kernel body.
 struct KernelBuilder {
@@ -129,7 +152,7 @@ struct KernelSpec {
 
 /// Emits the kernel body into `func` (already holding the new signature).
 void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
-                     int64_t tileKV) {
+                     int64_t tileKV, Blocking blocking) {
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Location loc = func.getLoc();
   KernelBuilder kb{b, loc};
@@ -140,36 +163,45 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
   Value begin = entry.getArgument(entry.getNumArguments() - 2);
   Value end = entry.getArgument(entry.getNumArguments() - 1);
 
-  int64_t d = spec.headDim, dv = spec.valueDim;
+  const int64_t d = spec.headDim, dv = spec.valueDim;
+  const int64_t vecs = blocking.vecs, block = blocking.block;
   Type f32 = b.getF32Type();
-  Value c0 = kb.idx(0), c1 = kb.idx(1), cLanes = kb.idx(kLanes);
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  // Column of lane-vector `x` in a [*, rows] scratch row.
+  SmallVector<Value> col;
+  for (int64_t x = 0; x < vecs; ++x)
+    col.push_back(kb.idx(x * kLanes));
   Value numQ = kb.dim(q, 2), headsQ = kb.dim(q, 1);
   Value headsKV = kb.dim(k, 1), numK = kb.dim(k, 2);
   Value group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
   Value shift = kb.sub(numK, numQ);
-  Value rowsPerTask = kb.idx(kRows);
+  Value rowsPerTask = kb.idx(blocking.rows());
   Value numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
   Value lastKey = kb.sub(numK, c1);
 
   // Scratch, reused by every task of this call.
-  auto scratch = [&](int64_t rows) {
-    return memref::AllocaOp::create(
-        b, loc, MemRefType::get({rows, kRows}, f32), b.getI64IntegerAttr(64));
+  auto scratch = [&](int64_t rows, int64_t cols) {
+    return memref::AllocaOp::create(b, loc, MemRefType::get({rows, cols}, f32),
+                                    b.getI64IntegerAttr(64));
   };
-  Value qT = scratch(d), oT = scratch(dv), sT = scratch(tileKV);
-  Value rowStats = scratch(2); // row 0: 1/l, row 1: LSE
+  Value qT = scratch(d, blocking.rows()), oT = scratch(dv, blocking.rows()),
+        sT = scratch(tileKV, blocking.rows());
+  // The K and V rows of a tile, packed contiguously: rows N·H·d apart in
+  // torch's layout would all fall into the same few L1 sets.
+  Value kPack = scratch(tileKV, d), vPack = scratch(tileKV, dv);
+  Value rowStats = scratch(2, blocking.rows()); // row 0: 1/l, row 1: LSE
 
-  // Lane index vectors (0..15 and 16..31) as i64 for the mask compares.
-  auto laneIota = [&](int64_t base) -> Value {
+  // Row index of each lane, per lane-vector, as i64 for the mask compares.
+  SmallVector<Value> laneRows;
+  for (int64_t x = 0; x < vecs; ++x) {
     SmallVector<int64_t> lanes;
     for (int64_t i = 0; i < kLanes; ++i)
-      lanes.push_back(base + i);
-    return arith::ConstantOp::create(
+      lanes.push_back(x * kLanes + i);
+    laneRows.push_back(arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(VectorType::get({kLanes}, b.getI64Type()),
-                               ArrayRef<int64_t>(lanes)));
-  };
-  Value lanesLo = laneIota(0), lanesHi = laneIota(kLanes);
+                               ArrayRef<int64_t>(lanes))));
+  }
 
   kb.loop(begin, end, c1, [&](Value task) {
     Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
@@ -190,8 +222,8 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
             b, loc, valid,
             [&](OpBuilder &, Location) {
               Value x = kb.load(q, {batch, h, kb.add(qs, r), c});
-              scf::YieldOp::create(b, loc,
-                                   ValueRange{arith::MulFOp::create(b, loc, x, scale)});
+              scf::YieldOp::create(
+                  b, loc, ValueRange{arith::MulFOp::create(b, loc, x, scale)});
             },
             [&](OpBuilder &, Location) {
               scf::YieldOp::create(b, loc, ValueRange{kb.f32(0.0)});
@@ -200,43 +232,59 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
       });
     });
     kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
-      kb.vstore(kb.splat(0.0), oT, {e, c0});
-      kb.vstore(kb.splat(0.0), oT, {e, cLanes});
+      for (int64_t x = 0; x < vecs; ++x)
+        kb.vstore(kb.splat(0.0), oT, {e, col[x]});
     });
 
     KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
     Value tile = kb.idx(tileKV);
+    // Loop state: the row max m, then the row sum l, one vector per lane-vector.
+    SmallVector<Value> init(vecs, kb.splat(-INFINITY));
+    init.append(vecs, kb.splat(0.0));
     SmallVector<Value> stats = kb.loop(
-        range.lo, range.hi, tile,
-        {kb.splat(-INFINITY), kb.splat(-INFINITY), kb.splat(0.0),
-         kb.splat(0.0)},
+        range.lo, range.hi, tile, init,
         [&](Value ks, ValueRange state) -> SmallVector<Value> {
           Value count = kb.min(tile, kb.sub(range.hi, ks));
 
-          // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c], 8 keys by 2 lane-vectors at a time.
-          kb.loop(c0, tile, kb.idx(kKeysPerBlock), [&](Value jb) {
+          // Pack the tile's K and V rows (the last valid row repeats past
+          // the ragged end; those keys are masked below).
+          auto pack = [&](Value src, Value dst, int64_t cols) {
+            kb.loop(c0, tile, c1, [&](Value jj) {
+              Value j = kb.min(kb.add(ks, jj), lastKey);
+              for (int64_t c = 0; c + kLanes <= cols; c += kLanes)
+                kb.vstore(kb.vload(src, {batch, hk, j, kb.idx(c)}), dst,
+                          {jj, kb.idx(c)});
+              for (int64_t c = cols - cols % kLanes; c < cols; ++c)
+                kb.store(kb.load(src, {batch, hk, j, kb.idx(c)}), dst,
+                         {jj, kb.idx(c)});
+            });
+          };
+          pack(k, kPack, d);
+          pack(v, vPack, dv);
+
+          // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
+          kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
             SmallVector<Value> keyRows;
-            for (int64_t i = 0; i < kKeysPerBlock; ++i)
-              keyRows.push_back(
-                  kb.min(kb.add(ks, kb.add(jb, kb.idx(i))), lastKey));
-            SmallVector<Value> zeros(2 * kKeysPerBlock, kb.splat(0.0));
+            for (int64_t i = 0; i < block; ++i)
+              keyRows.push_back(kb.add(jb, kb.idx(i)));
+            SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
             SmallVector<Value> acc = kb.loop(
                 c0, kb.idx(d), c1, zeros,
                 [&](Value c, ValueRange acc) -> SmallVector<Value> {
-                  Value q0 = kb.vload(qT, {c, c0}), q1 = kb.vload(qT, {c, cLanes});
+                  SmallVector<Value> qv;
+                  for (int64_t x = 0; x < vecs; ++x)
+                    qv.push_back(kb.vload(qT, {c, col[x]}));
                   SmallVector<Value> next;
-                  for (int64_t i = 0; i < kKeysPerBlock; ++i) {
-                    Value key = kb.bcast(kb.load(k, {batch, hk, keyRows[i], c}));
-                    next.push_back(kb.fma(key, q0, acc[2 * i]));
-                    next.push_back(kb.fma(key, q1, acc[2 * i + 1]));
+                  for (int64_t i = 0; i < block; ++i) {
+                    Value key = kb.bcast(kb.load(kPack, {keyRows[i], c}));
+                    for (int64_t x = 0; x < vecs; ++x)
+                      next.push_back(kb.fma(key, qv[x], acc[vecs * i + x]));
                   }
                   return next;
                 });
-            for (int64_t i = 0; i < kKeysPerBlock; ++i) {
-              Value j = kb.add(jb, kb.idx(i));
-              kb.vstore(acc[2 * i], sT, {j, c0});
-              kb.vstore(acc[2 * i + 1], sT, {j, cLanes});
-            }
+            for (int64_t i = 0; i < block; ++i)
+              for (int64_t x = 0; x < vecs; ++x)
+                kb.vstore(acc[vecs * i + x], sT, {keyRows[i], col[x]});
           });
 
           // Mask: keys past the ragged end always; the band only where the
@@ -256,22 +304,19 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                   b, loc, arith::CmpIPredicate::slt, jj, count);
               // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
               Value rel = kb.sub(kb.sub(j, qs), shift);
-              auto toI64 = [&](Value x) -> Value {
-                return arith::IndexCastOp::create(b, loc, b.getI64Type(), x);
+              auto i64Splat = [&](Value x) -> Value {
+                return vector::BroadcastOp::create(
+                    b, loc, VectorType::get({kLanes}, b.getI64Type()),
+                    arith::IndexCastOp::create(b, loc, b.getI64Type(), x));
               };
-              for (int half = 0; half < 2; ++half) {
-                Value lanes = half ? lanesHi : lanesLo;
-                Value col = half ? cLanes : c0;
+              for (int64_t x = 0; x < vecs; ++x) {
                 Value allowed = vector::BroadcastOp::create(
                     b, loc, VectorType::get({kLanes}, b.getI1Type()), keyValid);
-                // Lanes r with r ≥ edge (or ≤ edge) for edge = rel ∓ bound.
                 auto clip = [&](arith::CmpIPredicate pred, Value edge) {
-                  Value edgeVec = vector::BroadcastOp::create(
-                      b, loc, VectorType::get({kLanes}, b.getI64Type()),
-                      toI64(edge));
                   allowed = arith::AndIOp::create(
                       b, loc, allowed,
-                      arith::CmpIOp::create(b, loc, pred, lanes, edgeVec));
+                      arith::CmpIOp::create(b, loc, pred, laneRows[x],
+                                            i64Splat(edge)));
                 };
                 if (spec.band.right)
                   clip(arith::CmpIPredicate::sge,
@@ -279,87 +324,92 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                 if (spec.band.left)
                   clip(arith::CmpIPredicate::sle,
                        kb.add(rel, kb.idx(*spec.band.left)));
-                Value s = kb.vload(sT, {jj, col});
-                kb.vstore(arith::SelectOp::create(b, loc, allowed, s,
+                Value sv = kb.vload(sT, {jj, col[x]});
+                kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
                                                   kb.splat(-INFINITY)),
-                          sT, {jj, col});
+                          sT, {jj, col[x]});
               }
             });
             scf::YieldOp::create(b, loc);
           });
 
-          // Online softmax, lane-wise.
-          SmallVector<Value> newMax = {state[0], state[1]};
-          newMax = kb.loop(c0, tile, c1, newMax,
-                           [&](Value jj, ValueRange m) -> SmallVector<Value> {
-                             return {arith::MaximumFOp::create(
-                                         b, loc, m[0], kb.vload(sT, {jj, c0})),
-                                     arith::MaximumFOp::create(
-                                         b, loc, m[1], kb.vload(sT, {jj, cLanes}))};
-                           });
-          Value alpha0 = kb.guardedExp(state[0], newMax[0], 1.0);
-          Value alpha1 = kb.guardedExp(state[1], newMax[1], 1.0);
-          SmallVector<Value> sums = kb.loop(
-              c0, tile, c1, {kb.splat(0.0), kb.splat(0.0)},
-              [&](Value jj, ValueRange sum) -> SmallVector<Value> {
-                Value p0 = kb.guardedExp(kb.vload(sT, {jj, c0}), newMax[0], 0.0);
-                Value p1 =
-                    kb.guardedExp(kb.vload(sT, {jj, cLanes}), newMax[1], 0.0);
-                kb.vstore(p0, sT, {jj, c0});
-                kb.vstore(p1, sT, {jj, cLanes});
-                return {arith::AddFOp::create(b, loc, sum[0], p0),
-                        arith::AddFOp::create(b, loc, sum[1], p1)};
+          // Online softmax, lane-wise. maxnumf is one vmaxps (maximumf adds
+          // NaN-propagating blends to every lane).
+          SmallVector<Value> newMax = kb.loop(
+              c0, tile, c1, state.take_front(vecs),
+              [&](Value jj, ValueRange m) -> SmallVector<Value> {
+                SmallVector<Value> next;
+                for (int64_t x = 0; x < vecs; ++x)
+                  next.push_back(arith::MaxNumFOp::create(
+                      b, loc, m[x], kb.vload(sT, {jj, col[x]})));
+                return next;
               });
-          Value l0 = arith::AddFOp::create(
-              b, loc, arith::MulFOp::create(b, loc, alpha0, state[2]), sums[0]);
-          Value l1 = arith::AddFOp::create(
-              b, loc, arith::MulFOp::create(b, loc, alpha1, state[3]), sums[1]);
+          SmallVector<Value> alpha;
+          for (int64_t x = 0; x < vecs; ++x)
+            alpha.push_back(kb.guardedExp(state[x], newMax[x], 1.0));
+          SmallVector<Value> sums = kb.loop(
+              c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
+              [&](Value jj, ValueRange sum) -> SmallVector<Value> {
+                SmallVector<Value> next;
+                for (int64_t x = 0; x < vecs; ++x) {
+                  Value p =
+                      kb.guardedExp(kb.vload(sT, {jj, col[x]}), newMax[x], 0.0);
+                  kb.vstore(p, sT, {jj, col[x]});
+                  next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
+                }
+                return next;
+              });
 
-          // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], 8 value columns at a time.
-          kb.loop(c0, kb.idx(dv), kb.idx(kValuesPerBlock), [&](Value eb) {
-            SmallVector<Value> init;
-            for (int64_t i = 0; i < kValuesPerBlock; ++i) {
-              Value e = kb.add(eb, kb.idx(i));
-              init.push_back(arith::MulFOp::create(b, loc, alpha0,
-                                                   kb.vload(oT, {e, c0})));
-              init.push_back(arith::MulFOp::create(b, loc, alpha1,
-                                                   kb.vload(oT, {e, cLanes})));
+          // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a
+          // time.
+          kb.loop(c0, kb.idx(dv), kb.idx(block), [&](Value eb) {
+            SmallVector<Value> cols, accInit;
+            for (int64_t i = 0; i < block; ++i) {
+              cols.push_back(kb.add(eb, kb.idx(i)));
+              for (int64_t x = 0; x < vecs; ++x)
+                accInit.push_back(arith::MulFOp::create(
+                    b, loc, alpha[x], kb.vload(oT, {cols[i], col[x]})));
             }
             SmallVector<Value> acc = kb.loop(
-                c0, tile, c1, init,
+                c0, tile, c1, accInit,
                 [&](Value jj, ValueRange acc) -> SmallVector<Value> {
-                  Value p0 = kb.vload(sT, {jj, c0}), p1 = kb.vload(sT, {jj, cLanes});
-                  Value j = kb.min(kb.add(ks, jj), lastKey);
+                  SmallVector<Value> pv;
+                  for (int64_t x = 0; x < vecs; ++x)
+                    pv.push_back(kb.vload(sT, {jj, col[x]}));
                   SmallVector<Value> next;
-                  for (int64_t i = 0; i < kValuesPerBlock; ++i) {
-                    Value x = kb.bcast(
-                        kb.load(v, {batch, hk, j, kb.add(eb, kb.idx(i))}));
-                    next.push_back(kb.fma(x, p0, acc[2 * i]));
-                    next.push_back(kb.fma(x, p1, acc[2 * i + 1]));
+                  for (int64_t i = 0; i < block; ++i) {
+                    Value val = kb.bcast(kb.load(vPack, {jj, cols[i]}));
+                    for (int64_t x = 0; x < vecs; ++x)
+                      next.push_back(kb.fma(val, pv[x], acc[vecs * i + x]));
                   }
                   return next;
                 });
-            for (int64_t i = 0; i < kValuesPerBlock; ++i) {
-              Value e = kb.add(eb, kb.idx(i));
-              kb.vstore(acc[2 * i], oT, {e, c0});
-              kb.vstore(acc[2 * i + 1], oT, {e, cLanes});
-            }
+            for (int64_t i = 0; i < block; ++i)
+              for (int64_t x = 0; x < vecs; ++x)
+                kb.vstore(acc[vecs * i + x], oT, {cols[i], col[x]});
           });
-          return {newMax[0], newMax[1], l0, l1};
+
+          SmallVector<Value> next(newMax);
+          for (int64_t x = 0; x < vecs; ++x)
+            next.push_back(arith::AddFOp::create(
+                b, loc, arith::MulFOp::create(b, loc, alpha[x], state[vecs + x]),
+                sums[x]));
+          return next;
         });
 
     // Epilogue: 1/l (0 for an empty row) and LSE = m + log l, per lane.
-    for (auto [half, col] : llvm::enumerate(ArrayRef<Value>{c0, cLanes})) {
-      Value m = stats[half], l = stats[2 + half];
+    for (int64_t x = 0; x < vecs; ++x) {
+      Value m = stats[x], l = stats[vecs + x];
       Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
                                           kb.splat(0.0));
       Value inv = arith::SelectOp::create(
           b, loc, empty, kb.splat(0.0),
           arith::DivFOp::create(b, loc, kb.splat(1.0), l));
-      kb.vstore(inv, rowStats, {c0, col});
+      kb.vstore(inv, rowStats, {c0, col[x]});
       if (lse)
-        kb.vstore(arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, l)),
-                  rowStats, {c1, col});
+        kb.vstore(
+            arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, l)),
+            rowStats, {c1, col[x]});
     }
     kb.loop(c0, rows, c1, [&](Value r) {
       Value inv = kb.load(rowStats, {c0, r});
@@ -378,13 +428,18 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
 } // namespace
 
 LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
-                                                         int64_t tileKV) {
+                                                         int64_t tileKV,
+                                                         int64_t rowsPerTask) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-cpu: " << why;
   };
-  if (tileKV < kKeysPerBlock || tileKV % kKeysPerBlock != 0)
+  std::optional<Blocking> blocking = blockingFor(rowsPerTask);
+  if (!blocking)
+    return fail("rows-per-task must be 32, 48, 64, 80 or 96, got " +
+                Twine(rowsPerTask));
+  if (tileKV < blocking->block || tileKV % blocking->block != 0)
     return fail("tile-kv must be a positive multiple of " +
-                Twine(kKeysPerBlock));
+                Twine(blocking->block));
   Block &body = func.getBody().front();
   auto sdpa = body.empty() ? SdpaOp() : dyn_cast<SdpaOp>(body.front());
   auto ret = sdpa ? dyn_cast<func::ReturnOp>(sdpa->getNextNode())
@@ -405,8 +460,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
     return fail("the head dims d and d_v must be static");
   int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
-  if (dv % kValuesPerBlock != 0)
-    return fail("d_v must be a multiple of " + Twine(kValuesPerBlock) +
+  if (dv % blocking->block != 0)
+    return fail("d_v must be a multiple of " + Twine(blocking->block) +
                 ", got " + Twine(dv));
   KernelSpec spec{d,
                   dv,
@@ -426,10 +481,14 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
 
   // New signature: q, k, v, o[, lse] as strided memrefs, then [begin, end).
   MLIRContext *ctx = func.getContext();
+  // The head dim of Q, K, V, O is contiguous (attnrt checks it): its stride
+  // is a static 1, so rows load as vectors.
   auto strided = [&](int64_t rank) {
     SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
-    auto layout = StridedLayoutAttr::get(
-        ctx, ShapedType::kDynamic, SmallVector<int64_t>(rank, ShapedType::kDynamic));
+    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+    if (rank == 4)
+      strides.back() = 1;
+    auto layout = StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides);
     return MemRefType::get(shape, Float32Type::get(ctx), layout);
   };
   SmallVector<Type> inputs = {strided(4), strided(4), strided(4), strided(4)};
@@ -441,8 +500,20 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   func.getBody().getBlocks().clear();
   func.setFunctionType(FunctionType::get(ctx, inputs, {}));
   func.addEntryBlock();
+  // Publish the task geometry next to the kernel, so that a caller holding
+  // only the library can find it: `int64_t __attn_rows_per_task_<name>`.
+  {
+    OpBuilder b(func);
+    auto type = MemRefType::get({}, IntegerType::get(ctx, 64));
+    memref::GlobalOp::create(
+        b, func.getLoc(), ("__attn_rows_per_task_" + func.getSymName()).str(),
+        b.getStringAttr("public"), type,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                               ArrayRef<int64_t>{blocking->rows()}),
+        /*constant=*/true, /*alignment=*/IntegerAttr());
+  }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-  buildKernelBody(func, spec, tileKV);
+  buildKernelBody(func, spec, tileKV, *blocking);
   return success();
 }
 
@@ -456,7 +527,7 @@ struct ConvertAttnToCPU : attn::impl::ConvertAttnToCPUBase<ConvertAttnToCPU> {
         funcs.push_back(f);
     });
     for (func::FuncOp f : funcs)
-      if (failed(convertSdpaFunctionToCPUKernel(f, tileKV)))
+      if (failed(convertSdpaFunctionToCPUKernel(f, tileKV, rowsPerTask)))
         return signalPassFailure();
   }
 };

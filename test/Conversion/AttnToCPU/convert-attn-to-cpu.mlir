@@ -1,20 +1,24 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-cpu --verify-diagnostics | FileCheck %s
+// RUN: not attn-opt %s --split-input-file --convert-attn-to-cpu="rows-per-task=40" 2>&1 | FileCheck %s --check-prefix=ROWS
+// ROWS: convert-attn-to-cpu: rows-per-task must be 32, 48, 64, 80 or 96, got 40
 
 // The kernel ABI: strided memrefs, results as out-parameters, a task range.
 // The scores are broadcast-FMAs into two vector<16xf32> per key, the mask is
 // evaluated only for blocks leaving the band or at the ragged end.
+// CHECK: memref.global "public" constant @__attn_rows_per_task_causal : memref<i64> = dense<96>
 // CHECK-LABEL: func.func @causal(
-// CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>,
+// CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %[[LSE:.+]]: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
 // CHECK-SAME: attributes {llvm.emit_c_interface}
-// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x96xf32>
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x64xf32>
 // CHECK: scf.for %{{.+}} = %[[BEGIN]] to %[[END]]
-// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.broadcast %{{.+}} : f32 to vector<16xf32>
 // CHECK: vector.fma
 // CHECK: scf.if
 // CHECK: arith.cmpi sge, %{{.+}}, %{{.+}} : vector<16xi64>
-// CHECK: arith.maximumf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: arith.maxnumf %{{.+}}, %{{.+}} : vector<16xf32>
 // CHECK: math.exp %{{.+}} : vector<16xf32>
 // CHECK: vector.fma
 // CHECK: math.log
@@ -28,7 +32,7 @@ func.func @causal(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor
 
 // No mask and no LSE: one output memref, no lane compares for the band.
 // CHECK-LABEL: func.func @plain(
-// CHECK-SAME: %{{.+}}: memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, %{{.+}}: index, %{{.+}}: index)
+// CHECK-SAME: %{{.+}}: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>, %{{.+}}: index, %{{.+}}: index)
 // CHECK-NOT: math.log
 func.func @plain(%q: tensor<2x8x100x32xf32>, %k: tensor<2x8x100x32xf32>, %v: tensor<2x8x100x32xf32>) -> tensor<2x8x100x32xf32> {
   %o = attn.sdpa %q, %k, %v : tensor<2x8x100x32xf32>, tensor<2x8x100x32xf32>, tensor<2x8x100x32xf32> -> tensor<2x8x100x32xf32>
@@ -53,10 +57,10 @@ func.func @dynamic_d(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tenso
 
 // -----
 
-// expected-error @+1 {{convert-attn-to-cpu: d_v must be a multiple of 8, got 20}}
-func.func @odd_dv(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x20xf32>) -> tensor<?x?x?x20xf32> {
-  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x20xf32> -> tensor<?x?x?x20xf32>
-  return %o : tensor<?x?x?x20xf32>
+// expected-error @+1 {{convert-attn-to-cpu: d_v must be a multiple of 4, got 18}}
+func.func @odd_dv(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x18xf32>) -> tensor<?x?x?x18xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x18xf32> -> tensor<?x?x?x18xf32>
+  return %o : tensor<?x?x?x18xf32>
 }
 
 // -----

@@ -12,12 +12,13 @@ namespace mlir::attn {
 ///
 ///   func @f(q, k, v, o[, lse]: strided memrefs, begin, end: index)
 ///
-/// computing tasks [begin, end) of B · H_q · ⌈N_q / 32⌉ (batch, head,
-/// 32-row query block) with vector<16xf32> code. Emits a diagnostic and
+/// computing tasks [begin, end) of B · H_q · ⌈N_q / rowsPerTask⌉ (batch,
+/// head, query block) with vector<16xf32> code; rowsPerTask is 32, 48 or 64. Emits a diagnostic and
 /// fails on what it does not support (non-f32, dynamic head dim, masks other
 /// than causal/window bands, d_v not a multiple of 8).
 LogicalResult convertSdpaFunctionToCPUKernel(func::FuncOp func,
-                                             int64_t tileKV);
+                                             int64_t tileKV,
+                                             int64_t rowsPerTask);
 
 } // namespace mlir::attn
 

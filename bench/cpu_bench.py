@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""CPU attention benchmark, one process, side by side:
+
+  attn   the committed generated kernels (kernels-generated/cpu) through attnrt
+  naive  the naive reference lowering (materialises N x N), small N only
+  torch  torch.nn.functional.scaled_dot_product_attention on the CPU
+
+at the same thread count (1 and 2), fp32, inputs in torch's [B, N, H, d]
+layout (attn reads them in place through strides). GFLOP/s = 4*B*H*N^2*d /
+time (half for causal). Every attn result is checked against torch in the
+same run. Prints a markdown table and writes JSON (and a PNG plot of time vs N
+when matplotlib is there).
+
+  python3 bench/cpu_bench.py --out results.json [--quick]
+
+Needs bench/out from bench/build-cpu-bench.sh and torch (the benchmark only;
+torch is no build dependency of attn).
+"""
+import argparse
+import ctypes
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "out")
+
+
+class Args(ctypes.Structure):
+    _fields_ = [("q", ctypes.c_void_p), ("k", ctypes.c_void_p),
+                ("v", ctypes.c_void_p), ("o", ctypes.c_void_p),
+                ("lse", ctypes.c_void_p),
+                ("batch", ctypes.c_int64), ("heads_q", ctypes.c_int64),
+                ("heads_kv", ctypes.c_int64), ("seq_q", ctypes.c_int64),
+                ("seq_kv", ctypes.c_int64),
+                ("q_strides", ctypes.c_int64 * 4), ("k_strides", ctypes.c_int64 * 4),
+                ("v_strides", ctypes.c_int64 * 4), ("o_strides", ctypes.c_int64 * 4),
+                ("lse_strides", ctypes.c_int64 * 3)]
+
+
+class Kernel(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("head_dim", ctypes.c_int64),
+                ("value_dim", ctypes.c_int64), ("has_lse", ctypes.c_int),
+                ("rows_per_task", ctypes.c_int64), ("entry", ctypes.c_void_p)]
+
+
+class MemRef4(ctypes.Structure):
+    _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * 4),
+                ("strides", ctypes.c_int64 * 4)]
+
+
+rt = ctypes.CDLL(os.path.join(OUT, "libattnrt.so"))
+rt.attnrt_sdpa_cpu.argtypes = [ctypes.POINTER(Kernel), ctypes.POINTER(Args)]
+rt.attnrt_last_error.restype = ctypes.c_char_p
+# ATTN_KERNEL_DIR: a directory with attn_cpu_kernels.{so,json} to measure
+# instead of the committed kernels (for tuning variants).
+VARIANT = os.environ.get("ATTN_KERNEL_DIR")
+kernels_lib = ctypes.CDLL(os.path.join(VARIANT, "attn_cpu_kernels.so") if VARIANT
+                          else os.path.join(OUT, "libattn_cpu_kernels.so"))
+naive_lib = ctypes.CDLL(os.path.join(OUT, "libnaive.so"))
+MANIFEST = json.load(open(os.path.join(VARIANT, "attn_cpu_kernels.json") if VARIANT
+                          else os.path.join(HERE, "..", "kernels-generated", "cpu",
+                                            "attn_cpu_kernels.json")))
+
+
+def kernel_for(d, causal):
+    name = f"sdpa_d{d}_causal" if causal else f"sdpa_d{d}"
+    info = next(k for k in MANIFEST["kernels"] if k["name"] == name)
+    entry = ctypes.cast(getattr(kernels_lib, info["symbol"]), ctypes.c_void_p)
+    return (Kernel(name.encode(), d, d, int(info["lse"]),
+                   info["tiles"]["rows_per_task"], entry.value), info["lse"])
+
+
+def attn_call(q, k, v, causal):
+    """Returns a function running the generated kernel on torch tensors in
+    [B, N, H, d] memory (q, k, v as given; o allocated the same way)."""
+    B, N, H, d = q.shape
+    Hkv = k.shape[2]
+    kernel, has_lse = kernel_for(d, causal)
+    o = torch.empty_like(q)
+    lse = torch.empty(B, H, N) if has_lse else None
+    a = Args()
+    a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
+    a.lse = lse.data_ptr() if has_lse else None
+    a.batch, a.heads_q, a.heads_kv, a.seq_q, a.seq_kv = B, H, Hkv, N, N
+    # logical [B, H, N, d] strides of [B, N, H, d] memory
+    for name, t in (("q_strides", q), ("k_strides", k), ("v_strides", v),
+                    ("o_strides", o)):
+        s = t.stride()
+        getattr(a, name)[:] = (s[0], s[2], s[1], s[3])
+    if has_lse:
+        a.lse_strides[:] = lse.stride()
+
+    keep = (q, k, v, o, lse)  # the raw pointers in `a` must stay valid
+
+    def run():
+        assert keep
+        status = rt.attnrt_sdpa_cpu(ctypes.byref(kernel), ctypes.byref(a))
+        if status != 0:
+            raise RuntimeError(rt.attnrt_last_error().decode())
+        return o
+    return run
+
+
+def naive_call(q, k, v, causal):
+    """The reference lowering on contiguous [B, H, N, d] copies."""
+    qh, kh, vh = (t.transpose(1, 2).contiguous() for t in (q, k, v))
+    o = torch.empty_like(qh)
+    fn = naive_lib["_mlir_ciface_naive_causal" if causal else "_mlir_ciface_naive"]
+
+    def desc(t):
+        m = MemRef4()
+        m.allocated = m.aligned = t.data_ptr()
+        m.offset = 0
+        m.sizes[:] = t.shape
+        m.strides[:] = t.stride()
+        return m
+    keep = (qh, kh, vh, o)  # the raw pointers in `descs` must stay valid
+    descs = [desc(t) for t in keep]
+
+    def run():
+        assert keep
+        fn(*[ctypes.byref(x) for x in descs])
+        return o.transpose(1, 2)
+    return run
+
+
+def torch_call(q, k, v, causal):
+    qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))
+    gqa = qh.shape[1] != kh.shape[1]
+
+    def run():
+        return torch.nn.functional.scaled_dot_product_attention(
+            qh, kh, vh, is_causal=causal, enable_gqa=gqa).transpose(1, 2)
+    return run
+
+
+def fma_peak(threads):
+    """Best of 3 runs of the FMA probe (the machine's clocks vary)."""
+    return max(float(subprocess.run([os.path.join(OUT, "fma_peak"), str(threads)],
+                                    capture_output=True, text=True,
+                                    check=True).stdout.strip())
+               for _ in range(3))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="cpu_bench.json")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--plot", default="")
+    ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--only-n", type=int, default=0)
+    ap.add_argument("--threads", default="1,2")
+    opts = ap.parse_args()
+
+    torch.manual_seed(0)
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpu": next((l.split(":", 1)[1].strip()
+                     for l in open("/proc/cpuinfo") if l.startswith("model name")),
+                    platform.processor()),
+        "torch": torch.__version__,
+        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+        "fma_peak_gflops": {t: fma_peak(t) for t in (1, 2)},
+    }
+    print(json.dumps(info, indent=1), flush=True)
+    rows = []
+    configs = []
+    for threads in [int(t) for t in opts.threads.split(",")]:
+        for N, H in ((1024, 8), (4096, 8), (16384, 2)):
+            for d in (64, 128):
+                for causal in (False, True):
+                    configs.append((threads, N, H, d, causal))
+    if opts.quick:
+        configs = [c for c in configs if c[1] <= 4096]
+    if opts.only_n:
+        configs = [c for c in configs if c[1] == opts.only_n]
+    for threads, N, H, d, causal in configs:
+        torch.set_num_threads(threads)
+        rt.attnrt_set_num_threads(threads)
+        B = 1
+        q = torch.randn(B, N, H, d)
+        k = torch.randn(B, N, H, d)
+        v = torch.randn(B, N, H, d)
+        flops = 4 * B * H * N * N * d / (2 if causal else 1)
+        reps = 5 if N <= 4096 else 2
+        impls = {"attn": attn_call(q, k, v, causal),
+                 "torch": torch_call(q, k, v, causal)}
+        if (not opts.no_naive and threads == 1 and N <= 4096
+                and not (N == 4096 and d == 128)):
+            impls["naive"] = naive_call(q, k, v, causal)
+        ref = impls["torch"]().double()
+        row = {"threads": threads, "B": B, "H": H, "N": N, "d": d,
+               "causal": causal}
+        for name, fn in impls.items():
+            out = fn()  # also the warm-up
+            err = ((out.double() - ref).norm() / ref.norm()).item()
+            if name != "torch" and not err <= 1e-4:
+                raise SystemExit(f"{name} disagrees with torch: {err:.2e} at {row}")
+            if name != "torch":
+                row[name + "_err_vs_torch"] = err
+        # Interleave the timed runs of attn and torch (best of `reps` each)
+        # so that clock drift on a shared machine hits both alike; the slow
+        # naive path was run once above and is timed once.
+        best = {name: float("inf") for name in impls}
+        for rep in range(reps):
+            for name, fn in impls.items():
+                if name == "naive" and rep > 0:
+                    continue
+                t0 = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - t0)
+        for name, t in best.items():
+            row[name + "_ms"] = 1e3 * t
+            row[name + "_gflops"] = flops / t / 1e9
+        row["attn_vs_torch"] = row["torch_ms"] / row["attn_ms"]
+        row["attn_pct_peak"] = 100 * row["attn_gflops"] / info["fma_peak_gflops"][threads]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
+    print("\n| threads | B×H | N | d | causal | attn GFLOP/s | torch GFLOP/s | "
+          "attn/torch | attn % of FMA peak | naive GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        naive = f"{r['naive_gflops']:.2f}" if "naive_gflops" in r else "–"
+        print(f"| {r['threads']} | {r['B']}×{r['H']} | {r['N']} | {r['d']} | "
+              f"{'yes' if r['causal'] else 'no'} | {r['attn_gflops']:.1f} | "
+              f"{r['torch_gflops']:.1f} | {r['attn_vs_torch']:.2f}× | "
+              f"{r['attn_pct_peak']:.0f}% | {naive} |")
+    json.dump({"info": info, "rows": rows}, open(opts.out, "w"), indent=1)
+
+    if opts.plot:
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            return
+        # The quadratic wall: time vs N, d = 64, 1 thread, non-causal, per head.
+        sel = [r for r in rows if r["threads"] == 1 and r["d"] == 64 and not r["causal"]]
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name, style in (("naive", "o-"), ("torch", "s-"), ("attn", "^-")):
+            pts = [(r["N"], r[name + "_ms"] / r["H"]) for r in sel if name + "_ms" in r]
+            if pts:
+                ax.loglog(*zip(*pts), style, label=name)
+        ax.set_xlabel("sequence length N")
+        ax.set_ylabel("ms per head (1 thread, d = 64, fp32)")
+        ax.set_title("CPU attention: " + info["cpu"][:40])
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(opts.plot, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
