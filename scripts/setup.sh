@@ -40,4 +40,4 @@ if [[ ! -f "$build/build.ninja" ]]; then
 fi
 
 echo "setup: building with $jobs jobs"
-cmake --build "$build" -j "$jobs" --target attn-opt attn-check mlir-doc
+cmake --build "$build" -j "$jobs" --target all mlir-doc
