@@ -18,6 +18,31 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+/// scf loops, memrefs, vectors, math and arith → LLVM dialect, with no
+/// runtime calls: polynomial math, integer bf16 conversions.
+static void buildLoopsToLLVM(OpPassManager &pm) {
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createAttnExpandMath());
+  // bf16 conversions as integer arithmetic: no compiler-rt calls
+  // (__truncsfbf2) in the generated code.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 /// linalg on tensors (what convert-attn-to-linalg leaves) → LLVM dialect:
 /// bufferize, loops, polynomial math, LLVM.
 static void buildLinalgToLLVM(OpPassManager &pm) {
@@ -43,25 +68,7 @@ static void buildLinalgToLLVM(OpPassManager &pm) {
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createAttnLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createAttnExpandMath());
-  // bf16 conversions as integer arithmetic: no compiler-rt calls
-  // (__truncsfbf2) in the generated code.
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildLoopsToLLVM(pm);
 }
 
 void mlir::attn::buildReferenceToLLVMPipeline(
@@ -87,20 +94,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
   cpu.rowsPerTask = options.rowsPerTask;
   pm.addPass(createConvertAttnToCPU(cpu));
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createAttnExpandMath());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildLoopsToLLVM(pm);
 }
 
 void mlir::attn::registerAttnPipelines() {

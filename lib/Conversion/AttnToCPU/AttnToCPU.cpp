@@ -132,6 +132,28 @@ struct KernelBuilder {
         });
     return SmallVector<Value>(forOp.getResults());
   }
+  /// The register block of both products: over iv in [0, extent), for
+  /// `scalars` broadcast values s_i(iv) and `vectors.size()` lane-vectors
+  /// v_x(iv), acc[vecs·i + x] += s_i(iv) · v_x(iv). Returns the
+  SmallVector<Value>
+  broadcastFmaBlock(Value extent, int64_t scalars, int64_t vecs,
+                    ValueRange init, function_ref<Value(Value, int64_t)> scalar,
+                    function_ref<Value(Value, int64_t)> vector) {
+    return loop(idx(0), extent, idx(1), init,
+                [&](Value iv, ValueRange acc) -> SmallVector<Value> {
+                  SmallVector<Value> vs;
+                  for (int64_t x = 0; x < vecs; ++x)
+                    vs.push_back(vector(iv, x));
+                  SmallVector<Value> next;
+                  for (int64_t i = 0; i < scalars; ++i) {
+                    Value s = bcast(scalar(iv, i));
+                    for (int64_t x = 0; x < vecs; ++x)
+                      next.push_back(fma(s, vs[x], acc[vecs * i + x]));
+                  }
+                  return next;
+                });
+  }
+
   void loop(Value lo, Value hi, Value step, function_ref<void(Value)> body) {
     scf::ForOp::create(b, loc, lo, hi, step, ValueRange{},
                        [&](OpBuilder &, Location, Value iv, ValueRange) {
@@ -268,20 +290,10 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
             for (int64_t i = 0; i < block; ++i)
               keyRows.push_back(kb.add(jb, kb.idx(i)));
             SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
-            SmallVector<Value> acc = kb.loop(
-                c0, kb.idx(d), c1, zeros,
-                [&](Value c, ValueRange acc) -> SmallVector<Value> {
-                  SmallVector<Value> qv;
-                  for (int64_t x = 0; x < vecs; ++x)
-                    qv.push_back(kb.vload(qT, {c, col[x]}));
-                  SmallVector<Value> next;
-                  for (int64_t i = 0; i < block; ++i) {
-                    Value key = kb.bcast(kb.load(kPack, {keyRows[i], c}));
-                    for (int64_t x = 0; x < vecs; ++x)
-                      next.push_back(kb.fma(key, qv[x], acc[vecs * i + x]));
-                  }
-                  return next;
-                });
+            SmallVector<Value> acc = kb.broadcastFmaBlock(
+                kb.idx(d), block, vecs, zeros,
+                [&](Value c, int64_t i) { return kb.load(kPack, {keyRows[i], c}); },
+                [&](Value c, int64_t x) { return kb.vload(qT, {c, col[x]}); });
             for (int64_t i = 0; i < block; ++i)
               for (int64_t x = 0; x < vecs; ++x)
                 kb.vstore(acc[vecs * i + x], sT, {keyRows[i], col[x]});
@@ -370,20 +382,10 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                 accInit.push_back(arith::MulFOp::create(
                     b, loc, alpha[x], kb.vload(oT, {cols[i], col[x]})));
             }
-            SmallVector<Value> acc = kb.loop(
-                c0, tile, c1, accInit,
-                [&](Value jj, ValueRange acc) -> SmallVector<Value> {
-                  SmallVector<Value> pv;
-                  for (int64_t x = 0; x < vecs; ++x)
-                    pv.push_back(kb.vload(sT, {jj, col[x]}));
-                  SmallVector<Value> next;
-                  for (int64_t i = 0; i < block; ++i) {
-                    Value val = kb.bcast(kb.load(vPack, {jj, cols[i]}));
-                    for (int64_t x = 0; x < vecs; ++x)
-                      next.push_back(kb.fma(val, pv[x], acc[vecs * i + x]));
-                  }
-                  return next;
-                });
+            SmallVector<Value> acc = kb.broadcastFmaBlock(
+                tile, block, vecs, accInit,
+                [&](Value jj, int64_t i) { return kb.load(vPack, {jj, cols[i]}); },
+                [&](Value jj, int64_t x) { return kb.vload(sT, {jj, col[x]}); });
             for (int64_t i = 0; i < block; ++i)
               for (int64_t x = 0; x < vecs; ++x)
                 kb.vstore(acc[vecs * i + x], oT, {cols[i], col[x]});
