@@ -19,7 +19,8 @@
 // CHECK: scf.if
 // CHECK: arith.cmpi sge, %{{.+}}, %{{.+}} : vector<16xi64>
 // CHECK: arith.maxnumf %{{.+}}, %{{.+}} : vector<16xf32>
-// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: math.floor %{{.+}} : vector<16xf32>
+// CHECK: arith.bitcast %{{.+}} : vector<16xi32> to vector<16xf32>
 // CHECK: vector.fma
 // CHECK: math.log
 // CHECK-NOT: attn.
