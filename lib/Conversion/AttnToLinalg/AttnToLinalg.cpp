@@ -295,20 +295,13 @@ static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
   bool known = true;
   Value result = e.map4(s, e.f32(), [&](OpBuilder &nb, Location nl,
                                         Value x) -> Value {
-    MaskSite site;
-    site.batch = linalg::IndexOp::create(nb, nl, 0);
-    site.head = linalg::IndexOp::create(nb, nl, 1);
-    site.query = linalg::IndexOp::create(nb, nl, 2);
-    site.key = linalg::IndexOp::create(nb, nl, 3);
-    site.queryPos = arith::AddIOp::create(nb, nl, site.query, shift);
-    SmallVector<Value> tableList(tables);
-    ArrayRef<Value> remaining = tableList;
-    Value allowed = buildMaskAllowed(nb, nl, mask, site, remaining);
-    if (!allowed) {
-      known = false;
-      return x;
-    }
-    return arith::SelectOp::create(nb, nl, allowed, x, fill);
+    MaskSite site{linalg::IndexOp::create(nb, nl, 0),
+                  linalg::IndexOp::create(nb, nl, 1),
+                  linalg::IndexOp::create(nb, nl, 2),
+                  linalg::IndexOp::create(nb, nl, 3), shift};
+    Value masked = buildMaskSelect(nb, nl, mask, site, tables, x, fill);
+    known &= static_cast<bool>(masked);
+    return masked ? masked : x;
   });
   return known ? result : Value();
 }

@@ -91,18 +91,14 @@ static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
       ValueRange{scores}, ArrayRef<AffineMap>{id},
       ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        MaskSite site;
-        site.batch = batch;
-        site.head = head;
-        site.query = arith::AddIOp::create(
-            nb, nl, qs, linalg::IndexOp::create(nb, nl, 0));
-        site.key = arith::AddIOp::create(nb, nl, ks,
-                                         linalg::IndexOp::create(nb, nl, 1));
-        site.queryPos = arith::AddIOp::create(nb, nl, site.query, shift);
-        SmallVector<Value> tableList(tables);
-        ArrayRef<Value> remaining = tableList;
-        Value allowed = buildMaskAllowed(nb, nl, mask, site, remaining);
-        Value result = arith::SelectOp::create(nb, nl, allowed, args[0], negInf);
+        MaskSite site{batch, head,
+                      arith::AddIOp::create(nb, nl, qs,
+                                            linalg::IndexOp::create(nb, nl, 0)),
+                      arith::AddIOp::create(nb, nl, ks,
+                                            linalg::IndexOp::create(nb, nl, 1)),
+                      shift};
+        Value result =
+            buildMaskSelect(nb, nl, mask, site, tables, args[0], negInf);
         linalg::YieldOp::create(nb, nl, result);
       });
   return generic.getResult(0);

@@ -10,9 +10,16 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-Value mlir::attn::buildMaskAllowed(OpBuilder &b, Location loc,
-                                  MaskAttrInterface mask, const MaskSite &site,
-                                  ArrayRef<Value> &tables) {
+namespace {
+/// A MaskSite with the query's key position i' = query + shift derived.
+struct Site {
+  Value batch, head, query, key, queryPos;
+};
+} // namespace
+
+/// The i1 predicate of `mask` at `site`; `tables` are consumed as read.
+static Value buildAllowed(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                          const Site &site, ArrayRef<Value> &tables) {
   auto indexConst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -119,7 +126,7 @@ Value mlir::attn::buildMaskAllowed(OpBuilder &b, Location loc,
         bool isUnion = isa<UnionMaskAttr>(combined);
         Value result;
         for (Attribute member : combined.getMasks()) {
-          Value allowed = buildMaskAllowed(b, loc, cast<MaskAttrInterface>(member),
+          Value allowed = buildAllowed(b, loc, cast<MaskAttrInterface>(member),
                                        site, tables);
           if (!result)
             result = allowed;
@@ -162,6 +169,19 @@ MaskBand mlir::attn::getMaskBand(MaskAttrInterface mask) {
         return band;
       })
       .Default([](Attribute) { return MaskBand{}; });
+}
+
+Value mlir::attn::buildMaskSelect(OpBuilder &b, Location loc,
+                                  MaskAttrInterface mask, const MaskSite &site,
+                                  ValueRange tables, Value x, Value fill) {
+  Site derived{site.batch, site.head, site.query, site.key,
+               arith::AddIOp::create(b, loc, site.query, site.shift)};
+  SmallVector<Value> tableList(tables);
+  ArrayRef<Value> remaining = tableList;
+  Value allowed = buildAllowed(b, loc, mask, derived, remaining);
+  if (!allowed)
+    return Value();
+  return arith::SelectOp::create(b, loc, allowed, x, fill);
 }
 
 KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,

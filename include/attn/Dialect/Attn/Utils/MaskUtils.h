@@ -19,14 +19,15 @@ namespace mlir::attn {
 struct MaskSite {
   Value batch, head;
   Value query, key; // absolute row and column of the score matrix
-  Value queryPos;   // i' = query + N_kv − N_q (may be negative)
+  Value shift;      // N_kv − N_q: query i sits at key position i + shift
 };
 
-/// Builds the i1 predicate "`mask` allows `site`". `tables` holds the mask's
-/// run-time tables in operand order; they are consumed as they are read.
-/// Returns a null value for a mask kind it does not know.
-Value buildMaskAllowed(OpBuilder &b, Location loc, MaskAttrInterface mask,
-                       const MaskSite &site, ArrayRef<Value> &tables);
+/// Builds `mask`'s predicate at `site` and selects `x` where it allows the
+/// element, `fill` elsewhere. `tables` are the mask's run-time tables in
+/// operand order. Returns a null value for a mask kind it does not know.
+Value buildMaskSelect(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                      const MaskSite &site, ValueRange tables, Value x,
+                      Value fill);
 
 /// The band of key positions relative to a query position p that a mask can
 /// allow: keys j with p − left ≤ j ≤ p + right. A side is unbounded when
