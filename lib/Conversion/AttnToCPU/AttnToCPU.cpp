@@ -4,18 +4,20 @@
 // CPU kernel on strided memrefs. The kernel runs the flash schedule of
 // attn-tile-flash with query rows in vector lanes:
 //
-//   for task t in [begin, end):                 (b, h, block of 32 query rows)
-//     Qᵀ = scale · Q[b, h, rows, :]ᵀ            [d][32], zero past N_q
-//     Oᵀ = 0 [d_v][32];  m = −∞, l = 0          (two vector<16xf32> each)
+//   for task t in [begin, end):                 (b, h, block of R query rows)
+//     Qᵀ = scale·log2(e) · Q[b, h, rows, :]ᵀ     [d][R], zero past N_q
+//     Oᵀ = 0 [d_v][R];  m = −∞, l = 0           (R/16 vector<16xf32> each)
 //     for keys ks in [lo, hi) step tile-kv:      (lo, hi from the mask band)
-//       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             8 keys × 2 vectors per block
+//       pack K and V rows of the tile contiguously
+//       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             register blocks of keys
 //       mask Sᵀ only if the block leaves the band or is the ragged tail
-//       m' = max(m, max_j Sᵀ[j]); α = e^(m − m'); Pᵀ[j] = e^(Sᵀ[j] − m')
+//       m' = max(m, max_j Sᵀ[j]); α = 2^(m − m'); Pᵀ[j] = 2^(Sᵀ[j] − m')
 //       l = α l + Σ_j Pᵀ[j];  Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] · Pᵀ[j]
-//     O[b, h, rows, :] = (Oᵀ / l)ᵀ;  LSE = m + log l
+//     O[b, h, rows, :] = (Oᵀ / l)ᵀ;  LSE = m·ln 2 + log l
 //
 // With rows in lanes, every softmax reduction runs across registers, never
-// within one; both products are broadcast-FMA loops with 16 accumulators.
+// within one; both products are broadcast-FMA loops with up to 24
+// accumulators (R = rows-per-task, 96 by default).
 // Tasks are independent: the caller (attnrt's thread pool) hands out ranges.
 //
 //===----------------------------------------------------------------------===//
@@ -154,8 +156,8 @@ struct KernelBuilder {
     return SmallVector<Value>(forOp.getResults());
   }
   /// The register block of both products: over iv in [0, extent), for
-  /// `scalars` broadcast values s_i(iv) and `vectors.size()` lane-vectors
-  /// v_x(iv), acc[vecs·i + x] += s_i(iv) · v_x(iv). Returns the
+  /// `scalars` broadcast values s_i(iv) and `vecs` lane-vectors v_x(iv),
+  /// acc[vecs·i + x] += s_i(iv) · v_x(iv). Returns the accumulators.
   SmallVector<Value>
   broadcastFmaBlock(Value extent, int64_t scalars, int64_t vecs,
                     ValueRange init, function_ref<Value(Value, int64_t)> scalar,
