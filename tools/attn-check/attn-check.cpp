@@ -185,8 +185,6 @@ struct Buffer {
   }
 };
 
-using Kernel = void (*)(...);
-
 /// Calls `fn` with pointers to each descriptor.
 bool callKernel(void *fn, std::vector<Buffer *> &args) {
   std::vector<void *> p;
