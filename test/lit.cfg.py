@@ -1,4 +1,5 @@
 # -*- Python -*-
+import ctypes
 import os
 import sys
 
@@ -11,7 +12,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "attnrt_args.c"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "attnrt_args.c", "attnrt_cuda_args.c"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -19,6 +21,8 @@ config.substitutions.append(("%attn_src_root", config.attn_src_root))
 config.substitutions.append(("%attn_obj_root", config.attn_obj_root))
 config.substitutions.append(("%attn_tools_dir", config.attn_tools_dir))
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(
+    ("%clang", os.path.join(config.attn_llvm_tools_dir, "clang")))
 # Compile the LLVM IR of a reference-lowered function into a loadable library.
 config.substitutions.append(
     ("%compile-shared",
@@ -33,3 +37,20 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
 tools = ["attn-opt", "attn-check", "attn-kernelgen", "mlir-translate", "split-file"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# ptxas (the CUDA toolkit's) assembles the PTX of attn-kernelgen
+# --target=nvidia; tests of the cubins need it.
+if config.attn_ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.attn_ptxas))
+
+# attnrt_cuda is built where the CUDA toolkit is found. Where no driver is
+# installed (no GPU), its tests run against the toolkit's stub libcuda, whose
+# every call fails with CUDA_ERROR_STUB_LIBRARY.
+if config.attn_cuda_runtime:
+    config.available_features.add("cuda-runtime")
+    try:
+        ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        llvm_config.with_environment(
+            "LD_LIBRARY_PATH", config.attn_cuda_stub_dir, append_path=True)

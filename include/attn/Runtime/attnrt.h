@@ -28,6 +28,8 @@ typedef enum attnrt_status {
   ATTNRT_ERROR_OVERLAP = 4,        /* O or LSE overlaps itself or an input */
   ATTNRT_ERROR_KERNEL_MISMATCH = 5,/* the arguments don't fit the kernel */
   ATTNRT_ERROR_BAD_ARGUMENT = 6,   /* anything else (e.g. thread count) */
+  ATTNRT_ERROR_CUDA = 7,           /* a CUDA driver call failed */
+  ATTNRT_ERROR_ALIGNMENT = 8,      /* a GPU pointer or stride is misaligned */
 } attnrt_status;
 
 /* Arguments of one attention call. Tensors are [B, H, N, d] in index

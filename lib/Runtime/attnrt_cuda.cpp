@@ -1,0 +1,347 @@
+//===- attnrt_cuda.cpp - the attn runtime on CUDA -------------------------===//
+//
+// Validation of GPU calls (the checks of Validate.h, then what the kernels
+// need on top: a sane descriptor, grid limits, aligned pointers and strides)
+// before any CUDA call; then a launch through the driver API in the calling
+// thread's context, loading each image once per context and looking each
+// function up once per module. Every driver error becomes ATTNRT_ERROR_CUDA
+// with the call's name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/attnrt_cuda.h"
+#include "Validate.h"
+
+#include <cuda.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+using namespace attnrt::detail;
+
+namespace {
+
+constexpr int64_t kMaxGridX = 2147483647;
+constexpr int64_t kMaxGridY = 65535;
+/// Dynamic shared memory a kernel gets without opting in.
+constexpr int kDefaultSmemLimit = 48 * 1024;
+/// Bytes of q, k, v, o elements (bf16 or f16).
+constexpr int64_t kElementSize = 2;
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+attnrt_status checkKernel(const attnrt_gpu_kernel *kernel) {
+  if (!kernel)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
+  if (!kernel->name)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
+  const char *name = kernel->name;
+  if (!kernel->image)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel %s: image is null", name);
+  if (kernel->image_size == 0)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT, "kernel %s: image_size is 0", name);
+  if (kernel->dtype != ATTNRT_DTYPE_BF16 && kernel->dtype != ATTNRT_DTYPE_F16)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: dtype %d is neither bf16 (%d) nor f16 (%d)", name,
+                static_cast<int>(kernel->dtype), ATTNRT_DTYPE_BF16,
+                ATTNRT_DTYPE_F16);
+  if (kernel->head_dim < 1 || kernel->value_dim < 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: head_dim and value_dim must be >= 1, got %lld and "
+                "%lld",
+                name, static_cast<long long>(kernel->head_dim),
+                static_cast<long long>(kernel->value_dim));
+  if (kernel->tile_q < 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: tile_q must be >= 1, got %lld", name,
+                static_cast<long long>(kernel->tile_q));
+  if (kernel->threads < 32 || kernel->threads > 1024 ||
+      kernel->threads % 32 != 0)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: threads must be a multiple of 32 in [32, 1024], "
+                "got %d",
+                name, kernel->threads);
+  if (kernel->smem_bytes < 0)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: smem_bytes must be >= 0, got %d", name,
+                kernel->smem_bytes);
+  return ATTNRT_OK;
+}
+
+/// Blocks along the grid's x dimension: one per tile_q query rows.
+int64_t gridX(const attnrt_gpu_kernel &kernel, const attnrt_sdpa_gpu_args &a) {
+  return a.seq_q / kernel.tile_q + (a.seq_q % kernel.tile_q != 0);
+}
+
+/// `v` starts on a multiple of `bytes`.
+attnrt_status checkBaseAlignment(const View &v, int64_t bytes,
+                                 const char *why) {
+  if (reinterpret_cast<uintptr_t>(v.data) % bytes != 0)
+    return fail(ATTNRT_ERROR_ALIGNMENT,
+                "%s must be %lld-byte aligned (%s), got %p", v.name,
+                static_cast<long long>(bytes), why, v.data);
+  return ATTNRT_OK;
+}
+
+/// The strides of `v` but the last (d's, which is 1) are multiples of
+/// `elements`.
+attnrt_status checkStrideAlignment(const View &v, int64_t elements,
+                                   const char *why) {
+  for (int i = 0; i < v.rank - 1; ++i)
+    if (v.strides[i] % elements != 0)
+      return fail(ATTNRT_ERROR_ALIGNMENT,
+                  "%s stride %d is %lld; it must be a multiple of %lld "
+                  "elements (%s)",
+                  v.name, i, static_cast<long long>(v.strides[i]),
+                  static_cast<long long>(elements), why);
+  return ATTNRT_OK;
+}
+
+/// Every check of attnrt_sdpa_cuda_check; fills `views` when they pass.
+attnrt_status check(const attnrt_gpu_kernel *kernel,
+                    const attnrt_sdpa_gpu_args *a, SdpaViews &views) {
+  if (attnrt_status s = checkKernel(kernel))
+    return s;
+  if (!a)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "args is null");
+  KernelShape shape{kernel->name, kernel->head_dim, kernel->value_dim,
+                    kernel->has_lse != 0, kElementSize};
+  if (attnrt_status s = checkSdpaShape(shape, *a, views))
+    return s;
+
+  if (a->batch > kMaxGridY / a->heads_q)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "batch * heads_q (%lld * %lld) must be <= %lld (grid.y)",
+                static_cast<long long>(a->batch),
+                static_cast<long long>(a->heads_q),
+                static_cast<long long>(kMaxGridY));
+  if (gridX(*kernel, *a) > kMaxGridX)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "seq_q (%lld) needs %lld blocks of tile_q = %lld rows; grid.x "
+                "allows %lld",
+                static_cast<long long>(a->seq_q),
+                static_cast<long long>(gridX(*kernel, *a)),
+                static_cast<long long>(kernel->tile_q),
+                static_cast<long long>(kMaxGridX));
+
+  for (const View *in : {&views.q, &views.k, &views.v}) {
+    if (attnrt_status s = checkBaseAlignment(*in, 16, "cp.async"))
+      return s;
+    if (attnrt_status s =
+            checkStrideAlignment(*in, 8, "16-byte rows for cp.async"))
+      return s;
+  }
+  if (attnrt_status s = checkBaseAlignment(views.o, 4, "4-byte stores"))
+    return s;
+  if (attnrt_status s = checkStrideAlignment(views.o, 2, "4-byte stores"))
+    return s;
+  if (shape.hasLse)
+    if (attnrt_status s = checkBaseAlignment(views.lse, 4, "f32"))
+      return s;
+
+  return checkSdpaOverlaps(views, shape.hasLse);
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA
+//===----------------------------------------------------------------------===//
+
+/// Names a driver error. Without a driver (the toolkit's stub libcuda),
+/// cuGetErrorName and cuGetErrorString fail too: then it is a number.
+std::string describe(CUresult result) {
+  const char *name = nullptr, *text = nullptr;
+  if (cuGetErrorName(result, &name) == CUDA_SUCCESS && name &&
+      cuGetErrorString(result, &text) == CUDA_SUCCESS && text)
+    return std::string(name) + " (" + text + ")";
+  std::string number = "CUDA error " + std::to_string(result);
+  if (result == CUDA_ERROR_STUB_LIBRARY)
+    number += " (CUDA_ERROR_STUB_LIBRARY: libcuda.so.1 is the toolkit's "
+              "stub, not a driver)";
+  return number;
+}
+
+/// Records a failed driver call, with `log` if not empty, and returns
+/// ATTNRT_ERROR_CUDA.
+attnrt_status cudaFail(const char *call, CUresult result,
+                       const char *log = "") {
+  return fail(ATTNRT_ERROR_CUDA, "%s failed: %s%s%s", call,
+              describe(result).c_str(), *log ? ": " : "", log);
+}
+
+/// The context of this call: the calling thread's current one, else device
+/// 0's primary context (retained once per process), made current.
+attnrt_status currentContext(CUcontext &context) {
+  if (CUresult r = cuCtxGetCurrent(&context))
+    return cudaFail("cuCtxGetCurrent", r);
+  if (context)
+    return ATTNRT_OK;
+
+  struct Primary {
+    CUcontext context = nullptr;
+    const char *failedCall = nullptr;
+    CUresult result = CUDA_SUCCESS;
+  };
+  static const Primary primary = [] {
+    Primary p;
+    CUdevice device;
+    if ((p.result = cuDeviceGet(&device, 0)))
+      p.failedCall = "cuDeviceGet";
+    else if ((p.result = cuDevicePrimaryCtxRetain(&p.context, device)))
+      p.failedCall = "cuDevicePrimaryCtxRetain";
+    return p;
+  }();
+  if (primary.failedCall)
+    return cudaFail(primary.failedCall, primary.result);
+  if (CUresult r = cuCtxSetCurrent(primary.context))
+    return cudaFail("cuCtxSetCurrent", r);
+  context = primary.context;
+  return ATTNRT_OK;
+}
+
+/// `v` is memory a kernel can read: device or managed, not host.
+attnrt_status checkDevicePointer(const View &v) {
+  CUmemorytype type{};
+  CUresult r = cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                                     reinterpret_cast<CUdeviceptr>(v.data));
+  if (r == CUDA_ERROR_INVALID_VALUE)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "%s is not a device pointer (CUDA does not know %p)", v.name,
+                v.data);
+  if (r)
+    return cudaFail("cuPointerGetAttribute", r);
+  if (type != CU_MEMORYTYPE_DEVICE && type != CU_MEMORYTYPE_UNIFIED)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "%s is not a device pointer (%p is host memory)", v.name,
+                v.data);
+  return ATTNRT_OK;
+}
+
+/// A kernel's function and the dynamic shared memory it is opened up to.
+struct Function {
+  CUfunction function = nullptr;
+  int smemLimit = kDefaultSmemLimit;
+};
+
+std::mutex cacheMutex;
+std::map<std::pair<const void *, CUcontext>, CUmodule> modules;
+std::map<std::pair<CUmodule, std::string>, Function> functions;
+
+/// The function of `kernel` in `context` (current on this thread): loads its
+/// image on first use in this context, looks the function up on first use in
+/// that module, and raises its shared memory limit when it needs more than
+/// the default.
+attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
+                          CUfunction &result) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  CUmodule &module = modules[{kernel.image, context}];
+  if (!module) {
+    // For PTX, the JIT's log says what it rejected.
+    char log[384] = "";
+    CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                              CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {log, reinterpret_cast<void *>(sizeof(log))};
+    CUmodule loaded;
+    if (CUresult r =
+            cuModuleLoadDataEx(&loaded, kernel.image, 2, options, values))
+      return cudaFail("cuModuleLoadDataEx", r, log);
+    module = loaded;
+  }
+
+  Function &f = functions[{module, kernel.name}];
+  if (!f.function) {
+    CUfunction found;
+    if (CUresult r = cuModuleGetFunction(&found, module, kernel.name))
+      return cudaFail("cuModuleGetFunction", r);
+    f.function = found;
+  }
+  if (kernel.smem_bytes > f.smemLimit) {
+    if (CUresult r = cuFuncSetAttribute(
+            f.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+            kernel.smem_bytes))
+      return cudaFail("cuFuncSetAttribute", r);
+    f.smemLimit = kernel.smem_bytes;
+  }
+  result = f.function;
+  return ATTNRT_OK;
+}
+
+/// The kernel's parameters, as cuLaunchKernel takes them: the fields of the
+/// memref descriptors of q, k, v, o (11 each) and lse (9), every field 8
+/// bytes: allocated and aligned pointer, offset 0, sizes, element strides.
+struct KernelParams {
+  static constexpr int kMaxParams = 4 * 11 + 9;
+  int64_t values[kMaxParams];
+  void *pointers[kMaxParams];
+  int count = 0;
+
+  void push(int64_t value) {
+    values[count] = value;
+    pointers[count] = &values[count];
+    ++count;
+  }
+  void push(const View &v) {
+    int64_t data = static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data));
+    push(data); // allocated
+    push(data); // aligned
+    push(0);    // offset
+    for (int i = 0; i < v.rank; ++i)
+      push(v.sizes[i]);
+    for (int i = 0; i < v.rank; ++i)
+      push(v.strides[i]);
+  }
+};
+
+} // namespace
+
+extern "C" {
+
+attnrt_status attnrt_sdpa_cuda_check(const attnrt_gpu_kernel *kernel,
+                                     const attnrt_sdpa_gpu_args *a) {
+  SdpaViews views;
+  return check(kernel, a, views);
+}
+
+attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
+                               const attnrt_sdpa_gpu_args *a, void *stream) {
+  SdpaViews views;
+  if (attnrt_status s = check(kernel, a, views))
+    return s;
+  bool hasLse = kernel->has_lse != 0;
+
+  // Once per process; like the CUDA runtime, a failure is final.
+  static const CUresult initResult = cuInit(0);
+  if (initResult)
+    return cudaFail("cuInit", initResult);
+  CUcontext context;
+  if (attnrt_status s = currentContext(context))
+    return s;
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o})
+    if (attnrt_status s = checkDevicePointer(*view))
+      return s;
+  if (hasLse)
+    if (attnrt_status s = checkDevicePointer(views.lse))
+      return s;
+
+  CUfunction function;
+  if (attnrt_status s = getFunction(*kernel, context, function))
+    return s;
+  KernelParams params;
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o})
+    params.push(*view);
+  if (hasLse)
+    params.push(views.lse);
+  if (CUresult r = cuLaunchKernel(
+          function, static_cast<unsigned>(gridX(*kernel, *a)),
+          static_cast<unsigned>(a->batch * a->heads_q), 1,
+          static_cast<unsigned>(kernel->threads), 1, 1,
+          static_cast<unsigned>(kernel->smem_bytes),
+          static_cast<CUstream>(stream), params.pointers, nullptr))
+    return cudaFail("cuLaunchKernel", r);
+  return ATTNRT_OK;
+}
+
+} // extern "C"
