@@ -9,11 +9,13 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -97,7 +99,49 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
   buildLoopsToLLVM(pm);
 }
 
+/// 32-bit shared-memory pointers in the NVPTX backend (`-nvptx-short-ptr`):
+/// an ldmatrix or cp.async address then takes one register instead of two,
+/// which is what keeps the d = 128 kernels within 255 registers. The
+/// backend reads it only as a command-line option.
+static void useShortSharedPointers() {
+  auto &options =
+      llvm::cl::getRegisteredOptions();
+  auto it = options.find("nvptx-short-ptr");
+  if (it != options.end() && it->second->getNumOccurrences() == 0)
+    it->second->addOccurrence(0, "nvptx-short-ptr", "true");
+}
+
+void mlir::attn::buildGPUKernelsToBinaryPipeline(
+    OpPassManager &pm, const GPUPipelineOptions &options) {
+  useShortSharedPointers();
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = "+ptx80";
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = 3;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
+
+void mlir::attn::buildGPUPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &options) {
+  ConvertAttnToGPUOptions gpu;
+  gpu.tileQ = options.tileQ;
+  gpu.warps = options.warps;
+  gpu.tileKV = options.tileKV;
+  gpu.kvStep = options.kvStep;
+  pm.addPass(createConvertAttnToGPU(gpu));
+  buildGPUKernelsToBinaryPipeline(pm, options);
+}
+
 void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "attn-to-nvvm-pipeline",
+      "Lower attn.sdpa functions to tensor-core GPU flash kernels "
+      "(convert-attn-to-gpu) and on to a gpu.binary of PTX or cubin for "
+      "NVIDIA sm_80 / sm_90a, for attnrt to launch",
+      buildGPUPipeline);
   PassPipelineRegistration<FlashToLLVMOptions>(
       "attn-flash-to-llvm",
       "Lower attn through the portable flash form (attn-tile-flash, then the "

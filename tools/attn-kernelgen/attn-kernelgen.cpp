@@ -1,16 +1,21 @@
 //===- attn-kernelgen.cpp - emit attention kernels for applications -------===//
 //
 // Reads attention functions (an attn MLIR file, or short specs on the command
-// line), compiles them with attn-to-cpu-pipeline and writes, into one
-// directory:
+// line), compiles them for one target and writes, into one directory:
 //
 //   <name>.mlir   the attn source of every kernel (what attn-check reads)
-//   <name>.ll     LLVM IR
-//   <name>.o      an object file (clang -c -O3 -march=<cpu>)
-//   <name>.h      a C header: one `attn_<kernel>(const attnrt_sdpa_args *)`
-//                 per kernel, run through the attnrt runtime
+//   --target=cpu (attn-to-cpu-pipeline):
+//     <name>.ll   LLVM IR
+//     <name>.o    an object file (clang -c -O3 -march=<cpu>)
+//   --target=nvidia (attn-to-nvvm-pipeline):
+//     <name>.ptx  PTX for --chip
+//     <name>.cubin  ptxas's cubin for --chip (when ptxas is found)
+//     <name>.o    the cubin (else the PTX) as the symbol <name>_image
+//   <name>.h      a C header: one `attn_<kernel>(args[, stream])` per kernel,
+//                 run through the attnrt runtime
 //   <name>.json   the manifest: what each kernel computes and accepts, the
-//                 tile sizes, the target, the command that made it
+//                 tile sizes, the target, registers and spills (nvidia), the
+//                 command that made it
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +24,7 @@
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -32,6 +38,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -41,6 +48,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <functional>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -53,9 +62,10 @@ static cl::opt<std::string> inputFile(
 static cl::list<std::string> specs(
     "spec", cl::cat(category),
     cl::desc("a kernel in short form instead of (or besides) an input file:\n"
-             "  name=<id>,d=<head dim>[,dv=<value dim>][,mask=none|causal|"
-             "window:<left>:<right>][,lse][,scale=<s>]\n"
-             "e.g. --spec name=causal_d64,d=64,mask=causal,lse"));
+             "  name=<id>,d=<head dim>[,dv=<value dim>][,dtype=f32|bf16|f16]"
+             "[,mask=none|causal|window:<left>:<right>][,lse][,scale=<s>]\n"
+             "dtype defaults to f32 for cpu and bf16 for nvidia, e.g.\n"
+             "  --spec name=causal_d64,d=64,mask=causal,lse"));
 static cl::opt<std::string> outDir("o", cl::desc("output directory"),
                                    cl::value_desc("dir"), cl::Required,
                                    cl::cat(category));
@@ -63,24 +73,49 @@ static cl::opt<std::string> baseName(
     "name", cl::desc("base name of the files (default: the input's stem, or "
                      "'kernels')"),
     cl::cat(category));
-static cl::opt<std::string> target("target", cl::init("cpu"),
-                                   cl::desc("target: cpu (NVIDIA comes later)"),
-                                   cl::cat(category));
+static cl::opt<std::string> target(
+    "target", cl::init("cpu"),
+    cl::desc("cpu (x86-64 with AVX-512, f32) or nvidia (tensor cores, "
+             "sm_80 and later, bf16/f16)"),
+    cl::cat(category));
 static cl::opt<std::string> cpu(
     "cpu", cl::init("x86-64-v4"),
-    cl::desc("-march for the object file (x86-64-v4 = AVX-512)"),
+    cl::desc("cpu: -march for the object file (x86-64-v4 = AVX-512)"),
     cl::cat(category));
-static cl::opt<int64_t> tileKV("tile-kv", cl::init(64),
-                               cl::desc("keys per online-softmax step"),
-                               cl::cat(category));
+static cl::opt<std::string> chip(
+    "chip", cl::init("sm_80"),
+    cl::desc("nvidia: the GPU, sm_80 (A100; its PTX JIT-compiles on later "
+             "GPUs) or sm_90a (H100)"),
+    cl::cat(category));
+static cl::opt<int64_t> tileKV(
+    "tile-kv", cl::init(0),
+    cl::desc("keys per online-softmax step (0: the target's default, 64 on "
+             "cpu, by head dim on nvidia)"),
+    cl::cat(category));
 static cl::opt<int64_t> rowsPerTask(
     "rows-per-task", cl::init(96),
-    cl::desc("query rows per task: 32, 48, 64, 80 or 96 (the register "
+    cl::desc("cpu: query rows per task: 32, 48, 64, 80 or 96 (the register "
              "blocking; 96 measured fastest on Sapphire Rapids)"),
     cl::cat(category));
+static cl::opt<int64_t> tileQ(
+    "tile-q", cl::init(0),
+    cl::desc("nvidia: query rows per CTA, 16 or 32 per warp (0: by head dim)"),
+    cl::cat(category));
+static cl::opt<int64_t> kvStep(
+    "kv-step", cl::init(0),
+    cl::desc("nvidia: keys per online-softmax update, dividing tile-kv (0: by "
+             "head dim)"),
+    cl::cat(category));
+static cl::opt<int64_t> warps("warps", cl::init(4),
+                              cl::desc("nvidia: warps per CTA"),
+                              cl::cat(category));
 static cl::opt<std::string> clangPath(
     "clang", cl::init(ATTN_CLANG_PATH),
     cl::desc("clang used to assemble the object file"), cl::cat(category));
+static cl::opt<std::string> ptxasPath(
+    "ptxas", cl::init(ATTN_PTXAS_PATH),
+    cl::desc("nvidia: ptxas used to make the cubin ('none': PTX only)"),
+    cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress messages"),
                            cl::cat(category));
 
@@ -92,8 +127,8 @@ void progress(const Twine &message) {
 }
 
 /// Expands one --spec into the text of an attn function.
-FailureOr<std::string> specToMLIR(StringRef spec) {
-  std::string name, mask = "none", scale;
+FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
+  std::string name, mask = "none", scale, dtype = defaultType.str();
   int64_t d = 0, dv = 0;
   bool lse = false;
   SmallVector<StringRef> fields;
@@ -108,6 +143,9 @@ FailureOr<std::string> specToMLIR(StringRef spec) {
       continue;
     else if (key == "mask")
       mask = value.str();
+    else if (key == "dtype" &&
+             (value == "f32" || value == "bf16" || value == "f16"))
+      dtype = value.str();
     else if (key == "lse" && value.empty())
       lse = true;
     else if (key == "scale")
@@ -146,8 +184,8 @@ FailureOr<std::string> specToMLIR(StringRef spec) {
                  << "': expected none, causal or window:<left>:<right>\n";
     return failure();
   }
-  std::string qT = llvm::formatv("tensor<?x?x?x{0}xf32>", d).str();
-  std::string vT = llvm::formatv("tensor<?x?x?x{0}xf32>", dv).str();
+  std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
+  std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
   std::string results = lse ? "(" + vT + ", tensor<?x?x?xf32>)" : vT;
   std::string scaleText = scale.empty() ? "" : " scale " + scale;
   return llvm::formatv(
@@ -163,7 +201,7 @@ FailureOr<std::string> specToMLIR(StringRef spec) {
 
 /// What the header and manifest say about one kernel.
 struct KernelInfo {
-  std::string name, mask, source;
+  std::string name, mask, source, dtype;
   int64_t headDim, valueDim;
   double scale;
   bool lse;
@@ -178,6 +216,7 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
   auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
   KernelInfo info;
   info.name = func.getSymName().str();
+  llvm::raw_string_ostream(info.dtype) << qType.getElementType();
   info.headDim = qType.getDimSize(3);
   info.valueDim = vType.getDimSize(3);
   info.scale = sdpa.getScale()
@@ -208,111 +247,29 @@ bool writeFile(StringRef path, function_ref<void(llvm::raw_ostream &)> body) {
   return true;
 }
 
-} // namespace
+/// Where the files go, and what made them.
+struct Output {
+  std::string name, command;
+  std::function<std::string(StringRef)> path; // extension → file path
+};
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  std::string command = "attn-kernelgen";
-  for (int i = 1; i < argc; ++i)
-    command += " " + std::string(argv[i]);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "attn-kernelgen: compile attention into kernels that applications link\n\n"
-      "Each function of the input whose body is one attn.sdpa of its\n"
-      "arguments (f32, static head dim; no mask, causal or window) becomes a\n"
-      "CPU kernel. Link <name>.o and libattnrt, include <name>.h, and call\n"
-      "attn_<kernel>(&args): sizes are run-time, strides are free as long as\n"
-      "the head dim is contiguous, N need not divide the tiles.\n\n"
-      "  attn-kernelgen --spec name=causal_d64,d=64,mask=causal,lse -o out/\n"
-      "  attn-kernelgen my_kernels.mlir -o out/ --cpu=native\n");
-
-  if (target != "cpu") {
-    llvm::errs() << "attn-kernelgen: --target=" << target
-                 << " is not supported yet (only cpu)\n";
-    return 1;
-  }
-  if (inputFile.empty() && specs.empty()) {
-    llvm::errs() << "attn-kernelgen: give an input file or at least one "
-                    "--spec (see --help)\n";
-    return 1;
-  }
-
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<AttnDialect>();
-  MLIRContext context(registry);
-
-  // The source: the input file's text followed by the expanded specs.
-  std::string source;
-  if (!inputFile.empty()) {
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
-    if (!buffer) {
-      llvm::errs() << "attn-kernelgen: cannot read " << inputFile << "\n";
-      return 1;
-    }
-    source = (*buffer)->getBuffer().str();
-  }
-  for (StringRef spec : specs) {
-    FailureOr<std::string> text = specToMLIR(spec);
-    if (failed(text))
-      return 1;
-    source += *text;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(
-          source, inputFile.empty() ? "<specs>" : inputFile.getValue()),
-      llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
-
-  SmallVector<KernelInfo> kernels;
-  for (auto func : module->getOps<func::FuncOp>()) {
-    FailureOr<KernelInfo> info = describe(func);
-    if (failed(info))
-      return 1;
-    kernels.push_back(*info);
-  }
-  if (kernels.empty()) {
-    llvm::errs() << "attn-kernelgen: no function to compile\n";
-    return 1;
-  }
-  std::string name = baseName;
-  if (name.empty())
-    name = inputFile.empty() ? "kernels"
-                             : llvm::sys::path::stem(inputFile).str();
-  if (std::error_code ec = llvm::sys::fs::create_directories(outDir)) {
-    llvm::errs() << "attn-kernelgen: cannot create " << outDir << ": "
-                 << ec.message() << "\n";
-    return 1;
-  }
-  auto path = [&](StringRef ext) {
-    SmallString<128> p(outDir);
-    llvm::sys::path::append(p, name + ext);
-    return std::string(p);
-  };
-
+/// --target=cpu: LLVM IR, an object, the header and the manifest.
+int emitCPU(ModuleOp module, MLIRContext &context,
+            ArrayRef<KernelInfo> kernels, const Output &out) {
+  const std::string &name = out.name, &command = out.command;
+  auto path = out.path;
+  const int64_t cpuTileKV = tileKV ? int64_t(tileKV) : 64;
   std::string pipeline = "attn-to-cpu-pipeline{tile-kv=" +
-                         std::to_string(tileKV) + " rows-per-task=" +
+                         std::to_string(cpuTileKV) + " rows-per-task=" +
                          std::to_string(rowsPerTask) + "}";
   progress(Twine("[1/4] ") + Twine(kernels.size()) + " kernel(s); lowering with " +
            pipeline);
-  if (!writeFile(path(".mlir"), [&](llvm::raw_ostream &os) {
-        os << "// Generated by: " << command << "\n";
-        for (const KernelInfo &k : kernels)
-          os << k.source << "\n";
-      }))
-    return 1;
   PassManager pm(&context);
   CPUPipelineOptions options;
-  options.tileKV = tileKV;
+  options.tileKV = cpuTileKV;
   options.rowsPerTask = rowsPerTask;
   buildCPUPipeline(pm, options);
-  if (failed(pm.run(*module))) {
+  if (failed(pm.run(module))) {
     llvm::errs() << "attn-kernelgen: lowering failed (see the diagnostics "
                     "above)\n";
     return 1;
@@ -321,7 +278,7 @@ int main(int argc, char **argv) {
   progress("[2/4] translating to LLVM IR");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext, name);
+      translateModuleToLLVMIR(module, llvmContext, name);
   if (!llvmModule) {
     llvm::errs() << "attn-kernelgen: translation to LLVM IR failed\n";
     return 1;
@@ -372,7 +329,7 @@ int main(int argc, char **argv) {
           os << "/* " << k.name << ": d = " << k.headDim
              << ", d_v = " << k.valueDim << ", scale = " << k.scale
              << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
-             << ", tile-kv " << tileKV << ", rows per task "
+             << ", tile-kv " << cpuTileKV << ", rows per task "
              << static_cast<int64_t>(rowsPerTask) << ", " << cpu << " */\n"
              << "void _mlir_ciface_" << k.name
              << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
@@ -410,7 +367,7 @@ int main(int argc, char **argv) {
          "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time; "
          "element strides free, head dim contiguous"},
         {"tiles", llvm::json::Object{{"rows_per_task", int64_t(rowsPerTask)},
-                                     {"tile_kv", int64_t(tileKV)}}},
+                                     {"tile_kv", cpuTileKV}}},
     });
   llvm::json::Object manifest{
       {"generator", "attn-kernelgen"},
@@ -431,4 +388,436 @@ int main(int argc, char **argv) {
       }))
     return 1;
   return 0;
+}
+
+/// What ptxas said about one kernel.
+struct PtxasReport {
+  int64_t registers = -1, spillStores = 0, spillLoads = 0, stackBytes = 0;
+};
+
+/// The ptxas to run: --ptxas, else the one on PATH; empty if none.
+std::string findPtxas() {
+  if (llvm::sys::fs::can_execute(ptxasPath))
+    return ptxasPath;
+  llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName("ptxas");
+  return found ? *found : std::string();
+}
+
+/// Runs `ptxas` on `ptxPath`, writing `cubinPath`; returns its per-kernel
+/// report (from -v), or std::nullopt (with its messages printed) if it
+/// failed.
+std::optional<llvm::StringMap<PtxasReport>>
+runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
+  SmallString<128> log;
+  if (llvm::sys::fs::createTemporaryFile("attn-ptxas", "log", log))
+    return std::nullopt;
+  std::string arch = "-arch=" + chip;
+  SmallVector<StringRef> args = {ptxas, arch, "-O3", "-v", ptxPath, "-o",
+                                 cubinPath};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                          StringRef(log)};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0,
+                                     &error);
+  auto text = llvm::MemoryBuffer::getFile(log);
+  llvm::sys::fs::remove(log);
+  if (rc != 0) {
+    llvm::errs() << "attn-kernelgen: " << ptxas << " failed (" << rc << ") "
+                 << error << "\n";
+    if (text)
+      llvm::errs() << (*text)->getBuffer();
+    return std::nullopt;
+  }
+  // "Compiling entry function 'k' for 'sm_90a'" opens a kernel's lines:
+  // "N bytes stack frame, N bytes spill stores, N bytes spill loads" and
+  // "Used N registers, ...".
+  llvm::StringMap<PtxasReport> reports;
+  PtxasReport *current = nullptr;
+  SmallVector<StringRef> lines;
+  if (text)
+    (*text)->getBuffer().split(lines, '\n');
+  for (StringRef line : lines) {
+    if (size_t at = line.find("Compiling entry function '");
+        at != StringRef::npos) {
+      StringRef rest = line.drop_front(at + 26);
+      current = &reports[rest.take_until([](char c) { return c == '\''; })];
+      continue;
+    }
+    if (!current)
+      continue;
+    auto numberBefore = [&](StringRef what, int64_t &into) {
+      size_t at = line.find(what);
+      if (at == StringRef::npos)
+        return;
+      StringRef head = line.take_front(at).rtrim();
+      head = head.drop_front(head.find_last_of(" :") + 1);
+      head.getAsInteger(10, into);
+    };
+    numberBefore(" bytes stack frame", current->stackBytes);
+    numberBefore(" bytes spill stores", current->spillStores);
+    numberBefore(" bytes spill loads", current->spillLoads);
+    if (size_t at = line.find("Used "); at != StringRef::npos)
+      line.drop_front(at + 5).take_until([](char c) { return c == ' '; })
+          .getAsInteger(10, current->registers);
+  }
+  return reports;
+}
+
+/// The launch geometry convert-attn-to-gpu recorded on a kernel.
+struct LaunchInfo {
+  int64_t tileQ, tileKV, kvStep, threads, smemBytes;
+};
+
+/// --target=nvidia: PTX, a cubin, an object holding the image, the header and
+/// the manifest.
+int emitNVIDIA(ModuleOp module, MLIRContext &context,
+               ArrayRef<KernelInfo> kernels, const Output &out) {
+  const std::string &name = out.name, &command = out.command;
+  auto path = out.path;
+  GPUPipelineOptions options;
+  options.chip = chip;
+  options.format = "isa";
+  options.tileQ = tileQ;
+  options.warps = warps;
+  options.tileKV = tileKV;
+  options.kvStep = kvStep;
+  std::string pipeline =
+      llvm::formatv("attn-to-nvvm-pipeline{{chip={0} tile-q={1} warps={2} "
+                    "tile-kv={3} kv-step={4}}",
+                    chip, int64_t(tileQ), int64_t(warps), int64_t(tileKV),
+                    int64_t(kvStep))
+          .str();
+  progress(Twine("[1/5] ") + Twine(kernels.size()) +
+           " kernel(s); lowering with " + pipeline);
+  PassManager convert(&context);
+  ConvertAttnToGPUOptions gpuOptions;
+  gpuOptions.tileQ = tileQ;
+  gpuOptions.warps = warps;
+  gpuOptions.tileKV = tileKV;
+  gpuOptions.kvStep = kvStep;
+  convert.addPass(createConvertAttnToGPU(gpuOptions));
+  if (failed(convert.run(module))) {
+    llvm::errs() << "attn-kernelgen: lowering failed (see the diagnostics "
+                    "above)\n";
+    return 1;
+  }
+  // The geometry a launch needs, before the kernels become LLVM functions.
+  llvm::StringMap<LaunchInfo> launch;
+  module.walk([&](gpu::GPUFuncOp f) {
+    auto get = [&](StringRef attr) {
+      auto value = f->getAttrOfType<IntegerAttr>(attr);
+      return value ? value.getInt() : int64_t(0);
+    };
+    launch[f.getName()] = {get("attn.tile_q"), get("attn.tile_kv"),
+                           get("attn.kv_step"),
+                              f.getKnownBlockSize() ? (*f.getKnownBlockSize())[0]
+                                                    : int64_t(0),
+                              get("attn.smem_bytes")};
+  });
+  PassManager lower(&context);
+  buildGPUKernelsToBinaryPipeline(lower, options);
+  if (failed(lower.run(module))) {
+    llvm::errs() << "attn-kernelgen: lowering to NVVM failed (see the "
+                    "diagnostics above)\n";
+    return 1;
+  }
+
+  progress("[2/5] writing the PTX for " + chip);
+  std::string ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjects())
+      if (auto o = dyn_cast<gpu::ObjectAttr>(object))
+        ptx = o.getObject().str();
+  });
+  if (ptx.empty()) {
+    llvm::errs() << "attn-kernelgen: the pipeline produced no PTX\n";
+    return 1;
+  }
+  if (!writeFile(path(".ptx"), [&](llvm::raw_ostream &os) {
+        os << "// Generated by: " << command << "\n" << ptx;
+      }))
+    return 1;
+
+  std::string cubinPath = path(".cubin");
+  std::optional<llvm::StringMap<PtxasReport>> reports;
+  std::string ptxas = ptxasPath == "none" ? std::string() : findPtxas();
+  if (!ptxas.empty()) {
+    progress("[3/5] assembling " + cubinPath + " with ptxas -arch=" + chip);
+    reports = runPtxas(ptxas, path(".ptx"), cubinPath);
+    if (!reports)
+      return 1;
+  } else {
+    progress("[3/5] no ptxas (--ptxas, PATH): embedding the PTX, which the "
+             "driver compiles when it loads it");
+  }
+  for (const KernelInfo &k : kernels) {
+    if (!reports || !reports->count(k.name))
+      continue;
+    const PtxasReport &r = reports->lookup(k.name);
+    if (r.spillStores || r.spillLoads)
+      llvm::errs() << "attn-kernelgen: warning: " << k.name << " spills ("
+                   << r.spillStores << " bytes stored, " << r.spillLoads
+                   << " loaded) with " << r.registers << " registers\n";
+  }
+
+  // The object: the image (cubin, else PTX with its NUL) as bytes.
+  progress("[4/5] embedding the " + std::string(reports ? "cubin" : "PTX") +
+           " in " + path(".o"));
+  std::string image;
+  if (reports) {
+    auto cubin = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
+    if (!cubin) {
+      llvm::errs() << "attn-kernelgen: cannot read " << cubinPath << "\n";
+      return 1;
+    }
+    image = (*cubin)->getBuffer().str();
+  } else {
+    image = ptx;
+    image.push_back('\0');
+  }
+  SmallString<128> imageSource;
+  if (llvm::sys::fs::createTemporaryFile("attn-image", "c", imageSource)) {
+    llvm::errs() << "attn-kernelgen: cannot create a temporary file\n";
+    return 1;
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(imageSource, ec);
+    os << "#include <stddef.h>\n"
+       << "const char attn_kernelgen_command_" << name << "[] = \"";
+    os.write_escaped("attn-kernelgen: " + command);
+    os << "\";\n__attribute__((aligned(64))) const unsigned char " << name
+       << "_image[] = {";
+    for (size_t i = 0; i < image.size(); ++i)
+      os << (i % 24 ? "" : "\n") << unsigned(uint8_t(image[i])) << ",";
+    os << "};\nconst size_t " << name << "_image_size = " << image.size()
+       << ";\n";
+  }
+  std::string objPath = path(".o");
+  // From stdin, so that no temporary file name lands in the object.
+  SmallVector<StringRef> clangArgs = {clangPath, "-c", "-O2", "-fPIC", "-x",
+                                      "c", "-", "-o", objPath};
+  std::optional<StringRef> redirects[] = {StringRef(imageSource), std::nullopt,
+                                          std::nullopt};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(clangPath, clangArgs, std::nullopt,
+                                     redirects, 0, 0, &error);
+  llvm::sys::fs::remove(imageSource);
+  if (rc != 0) {
+    llvm::errs() << "attn-kernelgen: " << clangPath << " failed (" << rc
+                 << ") " << error << "\n";
+    return 1;
+  }
+
+  progress("[5/5] writing the header and the manifest");
+  std::string guard = "ATTN_KERNELS_" + StringRef(name).upper() + "_H";
+  for (char &c : guard)
+    if (!llvm::isAlnum(c))
+      c = '_';
+  auto dtypeEnum = [](StringRef dtype) {
+    return dtype == "f16" ? "ATTNRT_DTYPE_F16" : "ATTNRT_DTYPE_BF16";
+  };
+  if (!writeFile(path(".h"), [&](llvm::raw_ostream &os) {
+        os << "/* Generated by attn-kernelgen; do not edit.\n"
+           << " * Command: " << command << "\n"
+           << " * Link " << name << ".o, libattnrt_cuda and libattnrt. Each "
+           << "kernel computes attn.sdpa\n"
+           << " * on the GPU (" << chip << (reports ? " cubin" : " PTX")
+           << ") for any B, H_q, H_kv (H_q % H_kv == 0), N_q,\n"
+           << " * N_kv >= 1 and any strides with a contiguous head dim "
+           << "(16-byte aligned rows). */\n"
+           << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+           << "#include \"attn/Runtime/attnrt_cuda.h\"\n\n"
+           << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+           << "extern const unsigned char " << name << "_image[];\n"
+           << "extern const size_t " << name << "_image_size;\n\n";
+        for (const KernelInfo &k : kernels) {
+          const LaunchInfo &l = launch.lookup(k.name);
+          os << "/* " << k.name << ": " << k.dtype << ", d = " << k.headDim
+             << ", d_v = " << k.valueDim << ", scale = " << k.scale
+             << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
+             << ", tile-q " << l.tileQ << ", tile-kv " << l.tileKV
+             << " (steps of " << l.kvStep << "), "
+             << l.threads << " threads, " << l.smemBytes
+             << " bytes of shared memory */\n"
+             << "static inline attnrt_gpu_kernel attn_" << k.name
+             << "_kernel(void) {\n"
+             << "  attnrt_gpu_kernel kernel = {\"" << k.name << "\", " << name
+             << "_image, " << name << "_image_size, " << dtypeEnum(k.dtype)
+             << ", " << k.headDim << ", " << k.valueDim << ", "
+             << (k.lse ? 1 : 0) << ", " << l.tileQ << ", " << l.threads << ", "
+             << l.smemBytes << "};\n  return kernel;\n}\n"
+             << "static inline attnrt_status attn_" << k.name
+             << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
+             << "  attnrt_gpu_kernel kernel = attn_" << k.name
+             << "_kernel();\n"
+             << "  return attnrt_sdpa_cuda(&kernel, args, stream);\n}\n\n";
+        }
+        os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
+           << " */\n";
+      }))
+    return 1;
+
+  llvm::json::Array entries;
+  for (const KernelInfo &k : kernels) {
+    const LaunchInfo &l = launch.lookup(k.name);
+    llvm::json::Object entry{
+        {"name", k.name},
+        {"function", "attn_" + k.name},
+        {"entry", k.name},
+        {"op", "attn.sdpa"},
+        {"dtype", k.dtype},
+        {"head_dim", k.headDim},
+        {"value_dim", k.valueDim},
+        {"scale", k.scale},
+        {"mask", k.mask},
+        {"lse", k.lse},
+        {"accepts",
+         "B, H_q, H_kv with H_q % H_kv == 0 and B * H_q <= 65535, N_q, N_kv "
+         ">= 1 at run time; element strides free with a contiguous head dim, "
+         "16-byte aligned rows of q, k, v"},
+        {"tiles", llvm::json::Object{{"tile_q", l.tileQ},
+                                     {"tile_kv", l.tileKV},
+                                     {"kv_step", l.kvStep}}},
+        {"threads", l.threads},
+        {"smem_bytes", l.smemBytes},
+    };
+    if (reports && reports->count(k.name)) {
+      const PtxasReport &r = reports->lookup(k.name);
+      entry["registers"] = r.registers;
+      entry["spills"] = llvm::json::Object{{"stores", r.spillStores},
+                                           {"loads", r.spillLoads}};
+    }
+    entries.push_back(std::move(entry));
+  }
+  llvm::json::Object files{{"source", name + ".mlir"},
+                           {"ptx", name + ".ptx"},
+                           {"object", name + ".o"},
+                           {"header", name + ".h"}};
+  if (reports)
+    files["cubin"] = name + ".cubin";
+  llvm::json::Object manifest{
+      {"generator", "attn-kernelgen"},
+      {"command", command},
+      {"target", llvm::json::Object{{"kind", "nvidia"},
+                                    {"chip", chip},
+                                    {"image", reports ? "cubin" : "ptx"},
+                                    {"pipeline", pipeline}}},
+      {"files", std::move(files)},
+      {"kernels", std::move(entries)},
+  };
+  if (!writeFile(path(".json"), [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)))
+           << "\n";
+      }))
+    return 1;
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::string command = "attn-kernelgen";
+  for (int i = 1; i < argc; ++i)
+    command += " " + std::string(argv[i]);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-kernelgen: compile attention into kernels that applications link\n\n"
+      "Each function of the input whose body is one attn.sdpa of its\n"
+      "arguments (static head dim; no mask, causal or window) becomes a\n"
+      "kernel: f32 on the CPU, bf16/f16 with f32 accumulation on NVIDIA GPUs.\n"
+      "Link <name>.o and libattnrt (and libattnrt_cuda for nvidia), include\n"
+      "<name>.h, and call attn_<kernel>(&args) (cpu) or\n"
+      "attn_<kernel>(&args, stream) (nvidia): sizes are run-time, strides are\n"
+      "free as long as the head dim is contiguous, N need not divide the\n"
+      "tiles.\n\n"
+      "  attn-kernelgen --spec name=causal_d64,d=64,mask=causal,lse -o out/\n"
+      "  attn-kernelgen my_kernels.mlir -o out/ --cpu=native\n"
+      "  attn-kernelgen --target=nvidia --chip=sm_90a \\\n"
+      "      --spec name=causal_d128,d=128,mask=causal,lse -o out/\n");
+
+  if (target != "cpu" && target != "nvidia") {
+    llvm::errs() << "attn-kernelgen: --target=" << target
+                 << ": expected cpu or nvidia\n";
+    return 1;
+  }
+  if (target == "nvidia" && chip != "sm_80" && chip != "sm_90a") {
+    llvm::errs() << "attn-kernelgen: --chip=" << chip
+                 << ": expected sm_80 or sm_90a\n";
+    return 1;
+  }
+  if (inputFile.empty() && specs.empty()) {
+    llvm::errs() << "attn-kernelgen: give an input file or at least one "
+                    "--spec (see --help)\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<AttnDialect>();
+  MLIRContext context(registry);
+
+  // The source: the input file's text followed by the expanded specs.
+  std::string source;
+  if (!inputFile.empty()) {
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
+    if (!buffer) {
+      llvm::errs() << "attn-kernelgen: cannot read " << inputFile << "\n";
+      return 1;
+    }
+    source = (*buffer)->getBuffer().str();
+  }
+  for (StringRef spec : specs) {
+    FailureOr<std::string> text = specToMLIR(spec, target == "cpu" ? "f32" : "bf16");
+    if (failed(text))
+      return 1;
+    source += *text;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(
+          source, inputFile.empty() ? "<specs>" : inputFile.getValue()),
+      llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  SmallVector<KernelInfo> kernels;
+  for (auto func : module->getOps<func::FuncOp>()) {
+    FailureOr<KernelInfo> info = describe(func);
+    if (failed(info))
+      return 1;
+    kernels.push_back(*info);
+  }
+  if (kernels.empty()) {
+    llvm::errs() << "attn-kernelgen: no function to compile\n";
+    return 1;
+  }
+  std::string name = baseName;
+  if (name.empty())
+    name = inputFile.empty() ? "kernels"
+                             : llvm::sys::path::stem(inputFile).str();
+  if (std::error_code ec = llvm::sys::fs::create_directories(outDir)) {
+    llvm::errs() << "attn-kernelgen: cannot create " << outDir << ": "
+                 << ec.message() << "\n";
+    return 1;
+  }
+  auto path = [&](StringRef ext) {
+    SmallString<128> p(outDir);
+    llvm::sys::path::append(p, name + ext);
+    return std::string(p);
+  };
+
+  if (!writeFile(path(".mlir"), [&](llvm::raw_ostream &os) {
+        os << "// Generated by: " << command << "\n";
+        for (const KernelInfo &k : kernels)
+          os << k.source << "\n";
+      }))
+    return 1;
+  Output out{name, command, path};
+  return target == "cpu" ? emitCPU(*module, context, kernels, out)
+                         : emitNVIDIA(*module, context, kernels, out);
 }

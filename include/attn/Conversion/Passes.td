@@ -105,4 +105,66 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
   ];
 }
 
+def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
+  let summary = "Lower attn.sdpa functions to tensor-core GPU flash kernels";
+  let description = [{
+    Rewrites each function whose body is one `attn.sdpa` of its arguments
+    (the form `attn-kernelgen` writes) into a `gpu.func` kernel of the
+    `gpu.module` named by `module` (created if absent; the enclosing module
+    becomes a `gpu.container_module`):
+
+    ```mlir
+    gpu.func @f(%q, %k, %v, %o : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+                [%lse : memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>])
+        kernel attributes {known_block_size = array<i32: 128, 1, 1>,
+                           attn.smem_bytes = 87040 : i64, ...}
+    ```
+
+    Launch it on a grid of `(⌈N_q / tile-q⌉, B · H_q)` CTAs of
+    `32 · warps` threads (each warp owns 16 or 32 query rows) with `attn.smem_bytes`
+    of dynamic shared memory. Any strides work as long as the head dim is
+    contiguous, rows are 16-byte aligned and the output's 4-byte aligned
+    (attnrt checks all of it).
+
+    The body is FlashAttention-2's decomposition of the flash schedule:
+    the CTA's Q tile and double-buffered K/V tiles are staged in shared
+    memory by `cp.async` (`nvgpu.device_async_copy`, zero-filled past the
+    ends), both products run on tensor cores (`nvvm.mma.sync` m16n8k16 with
+    f32 accumulation, operands by `nvgpu.ldmatrix`), the online softmax lives
+    in the accumulator registers (exp2 with `scale · log2 e` folded in, row
+    reductions by quad shuffles), and P is re-packed to bf16/f16 A fragments
+    without leaving registers. Key loops are bounded by the mask band; only
+    tiles leaving it (or passing N_kv) are masked.
+
+    Fails with a diagnostic on what it does not support: element types other
+    than bf16/f16, head dims that are not multiples of 16 up to 256, masks
+    other than causal / window / their intersections, tiles that need more
+    shared memory than an SM has.
+  }];
+  let options = [
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"0",
+           "Query rows per CTA: 16 or 32 per warp (0: chosen by head dim)">,
+    Option<"warps", "warps", "int64_t", /*default=*/"4",
+           "Warps per CTA (1 to 8)">,
+    Option<"tileKV", "tile-kv", "int64_t", /*default=*/"0",
+           "Keys per online-softmax step: a multiple of 16 up to 128 (0: "
+           "chosen by head dim)">,
+    Option<"kvStep", "kv-step", "int64_t", /*default=*/"0",
+           "Keys per online-softmax update, dividing tile-kv (0: chosen by "
+           "head dim when tile-kv is, else tile-kv)">,
+    Option<"moduleName", "module", "std::string", /*default=*/"\"attn_kernels\"",
+           "The gpu.module that receives the kernels">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -51,6 +51,43 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// task-range ABI for attnrt) → LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// Options of `attn-to-nvvm-pipeline`.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The GPU: sm_80 (Ampere and later) or sm_90a"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu.binary holds: isa (PTX), bin (cubin, runs "
+                     "ptxas) or fatbin"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> tileQ{
+      *this, "tile-q",
+      llvm::cl::desc("Query rows per CTA (16 or 32 per warp; 0: chosen by "
+                     "head dim)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> warps{
+      *this, "warps", llvm::cl::desc("Warps per CTA"), llvm::cl::init(4)};
+  PassOptions::Option<int64_t> tileKV{
+      *this, "tile-kv",
+      llvm::cl::desc("Keys per copied K/V tile (0: chosen by head dim)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> kvStep{
+      *this, "kv-step",
+      llvm::cl::desc("Keys per online-softmax update (0: chosen by head dim)"),
+      llvm::cl::init(0)};
+};
+
+/// attn.sdpa functions → tensor-core flash kernels in a gpu.module
+/// (convert-attn-to-gpu) → NVVM → gpu.binary, through upstream's
+/// gpu-lower-to-nvvm-pipeline. Host code is the runtime's business (attnrt).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The second half of buildGPUPipeline: gpu.module kernels (what
+/// convert-attn-to-gpu writes) → NVVM → gpu.binary.
+void buildGPUKernelsToBinaryPipeline(OpPassManager &pm,
+                                     const GPUPipelineOptions &options);
+
 /// Registers every attn pipeline with the global registry.
 void registerAttnPipelines();
 

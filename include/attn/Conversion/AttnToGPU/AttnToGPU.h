@@ -1,0 +1,44 @@
+//===- AttnToGPU.h - attn.sdpa as a tensor-core GPU kernel ------*- C++ -*-===//
+
+#ifndef ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
+#define ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir::attn {
+
+/// The CTA shape of a GPU kernel: `tileQ` query rows shared by `warps` warps
+/// (16 or 32 rows each) and `tileKV` keys per copied K/V tile, processed in
+/// online-softmax steps of `kvStep` keys (0: the whole tile).
+struct GPUTiling {
+  int64_t tileQ = 128, tileKV = 64, warps = 4, kvStep = 0;
+  int64_t rowsPerWarp() const { return tileQ / warps; }
+  int64_t threads() const { return 32 * warps; }
+};
+
+/// The tiling measured fastest on an H100 for head dims d, d_v (bf16): 128
+/// query rows (32 per warp) and steps of 64 keys up to d = 128 (at d = 128
+/// ptxas spills a few dozen bytes, and it is still faster than steps of 32
+/// keys that spill none); 64 rows (16 per warp) and 32 keys beyond, where
+/// the accumulators alone take 128 registers.
+GPUTiling getDefaultGPUTiling(int64_t d, int64_t dv);
+
+/// Rewrites `func` — (q, k, v) bf16/f16 tensors whose body is one attn.sdpa
+/// of them, returned as is — into a `gpu.func` kernel of `module`:
+///
+///   gpu.func @f(q, k, v, o: memref<?x?x?x?xT, strided<[?, ?, ?, 1]>>
+///               [, lse: memref<?x?x?xf32, strided<[?, ?, ?]>>]) kernel
+///
+/// A zero `tileQ` or `tileKV` in `tiling` picks getDefaultGPUTiling's. The
+/// kernel is launched on a grid of (⌈N_q / tileQ⌉, B · H_q) CTAs of
+/// tiling.threads() threads with the dynamic shared memory recorded in the
+/// kernel's `attn.smem_bytes` attribute. Erases `func`. Emits a diagnostic and
+/// fails on what it does not support.
+LogicalResult convertSdpaFunctionToGPUKernel(func::FuncOp func,
+                                             gpu::GPUModuleOp module,
+                                             const GPUTiling &tiling);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H

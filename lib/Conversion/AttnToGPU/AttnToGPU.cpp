@@ -1,0 +1,752 @@
+//===- AttnToGPU.cpp - attn.sdpa as a tensor-core GPU kernel
+//---------------===//
+//
+// Rewrites a function whose body is one `attn.sdpa` of its arguments into a
+// `gpu.func` that runs the flash schedule of attn-tile-flash on tensor cores
+// (FlashAttention-2's decomposition, sm_80 and later):
+//
+//   CTA (query block qb, batch·head bh); warp w owns query rows 16w..16w+15
+//     Q tile → shared (cp.async), then into registers as mma A fragments
+//     prefetch K, V tile 0 (cp.async, zero-filled past N_kv)
+//     for keys ks in [lo, hi) step Bc:          (lo, hi from the mask band)
+//       prefetch the next K, V tile into the other stage (double buffering)
+//       S = Q·Kᵀ            mma.sync m16n8k16, K fragments by ldmatrix
+//       mask S only if the tile leaves the band or passes N_kv
+//       m' = max(m, rowmax S) (quad shuffles); α = 2^((m − m')·c)
+//       P = 2^(S·c − m'·c); l = α·l + rowsum P; O = α·O
+//       O += P·V            P re-packed to bf16/f16 A fragments in registers,
+//                           V fragments by ldmatrix.trans
+//     O /= l (quad-reduced); LSE = m·scale + ln l
+//
+// with c = scale·log2(e) folded into the exp2 argument. Each thread holds two
+// query rows of its warp (lane/4 and lane/4 + 8), so row reductions are
+// thread-local plus two shuffles. Shared-memory rows are padded by 16 bytes so
+// that the 8 row addresses of an ldmatrix hit distinct banks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPU
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Shared-memory rows are padded by this many elements (16 bytes).
+constexpr int64_t kPad = 8;
+
+/// What the kernel computes, read off the attn.sdpa it replaces.
+struct KernelSpec {
+  int64_t d, dv;
+  double scale;
+  MaskAttrInterface mask;
+  bool hasLse;
+  Type elem; // bf16 or f16
+};
+
+/// The element offsets of the shared-memory regions: the Q tile, then two
+/// stages of K, then two of V, each row `cols + kPad` elements.
+struct SharedLayout {
+  int64_t qRows, kvRows, d, dv;
+  int64_t qElems() const { return qRows * (d + kPad); }
+  int64_t kElems() const { return 2 * kvRows * (d + kPad); }
+  int64_t vElems() const { return 2 * kvRows * (dv + kPad); }
+  int64_t bytes() const { return 2 * (qElems() + kElems() + vElems()); }
+};
+
+/// Builders for the kernel body: scalar arithmetic, warp-level fragments.
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  const KernelSpec &spec;
+
+  Type f32() { return b.getF32Type(); }
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t c) {
+    return arith::DivUIOp::create(b, loc, x, idx(c));
+  }
+  Value rem(Value x, int64_t c) {
+    return arith::RemUIOp::create(b, loc, x, idx(c));
+  }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  /// x·y + z as a multiply and an add, which the NVPTX backend contracts to
+  /// one fma.rn (math.fma would become a libdevice call).
+  Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value intrinsic(StringRef name, Value x) {
+    return LLVM::CallIntrinsicOp::create(b, loc, f32(), b.getStringAttr(name),
+                                         ValueRange{x})
+        .getResult(0);
+  }
+  /// 2^x with the hardware approximation (ex2.approx: 2 ulp, 2^−∞ = +0).
+  Value exp2(Value x) { return intrinsic("llvm.nvvm.ex2.approx.ftz.f", x); }
+  Value log2(Value x) { return intrinsic("llvm.nvvm.lg2.approx.ftz.f", x); }
+  /// x combined with the values of the lanes 1 and 2 apart (a quad: the four
+  /// threads holding one row of an mma fragment).
+  Value quadReduce(Value x, function_ref<Value(Value, Value)> combine) {
+    for (int32_t offset : {1, 2}) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, x, offset, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      x = combine(x, other);
+    }
+    return x;
+  }
+
+  /// A 2-element register of the mma operand type: vector<2xf16> for f16,
+  /// the i32 bit pattern for bf16 (what nvvm.mma.sync takes).
+  Value operand(Value pair) {
+    if (spec.elem.isF16())
+      return pair;
+    return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
+  }
+  /// ldmatrix of `tiles` 8×8 matrices of `smem` at [prefix..., row, col];
+  /// one operand register per matrix.
+  SmallVector<Value> ldmatrix(Value smem, ValueRange at, int64_t tiles,
+                              bool transpose) {
+    auto type = VectorType::get({tiles, 2}, spec.elem);
+    Value m = nvgpu::LdMatrixOp::create(b, loc, type, smem, at,
+                                        b.getBoolAttr(transpose),
+                                        b.getI32IntegerAttr(tiles));
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < tiles; ++i)
+      regs.push_back(operand(vector::ExtractOp::create(b, loc, m, i)));
+    return regs;
+  }
+  /// c += a·b on one m16n8k16 tile: a 4, b 2 and c 4 registers.
+  void mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, MutableArrayRef<Value> c) {
+    Type f32Type = f32();
+    auto result = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {f32Type, f32Type, f32Type, f32Type});
+    std::optional<std::array<NVVM::MMATypes, 2>> types;
+    if (spec.elem.isBF16())
+      types = {{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16}};
+    Value d = NVVM::MmaOp::create(
+        b, loc, result, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+        std::nullopt, types,
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    for (int64_t i = 0; i < 4; ++i)
+      c[i] = LLVM::ExtractValueOp::create(b, loc, d, i);
+  }
+  /// Two f32 values as one packed bf16/f16 operand register.
+  Value pack(Value x, Value y) {
+    Value pair = vector::FromElementsOp::create(
+        b, loc, VectorType::get({2}, f32()), ValueRange{x, y});
+    return arith::TruncFOp::create(b, loc, VectorType::get({2}, spec.elem),
+                                   pair);
+  }
+
+  /// `x` through an empty inline-asm move that LLVM must keep in place.
+  Value opaque(Value x) {
+    Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), x);
+    Value moved =
+        LLVM::InlineAsmOp::create(
+            b, loc, b.getI64Type(), ValueRange{wide}, "mov.b64 $0, $1;", "=l,l",
+            /*has_side_effects=*/true, /*is_align_stack=*/false,
+            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+            ArrayAttr())
+            .getResult(0);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), moved);
+  }
+
+  void ifThen(Value cond, function_ref<void()> body) {
+    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
+      body();
+      scf::YieldOp::create(b, loc);
+    });
+  }
+};
+
+/// The thread's coordinates inside its warp and the mma fragment layout.
+struct Lane {
+  Value warp, g, t;  // warp index; fragment row (lane / 4), column pair
+  Value r8, q8, h16; // lane % 8, (lane / 8) % 2, lane / 16 (ldmatrix rows)
+};
+
+/// Emits the kernel body into `func` (already holding its signature).
+void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
+                     const GPUTiling &tiling, Value qSmem, Value kSmem,
+                     Value vSmem) {
+  OpBuilder b = OpBuilder::atBlockEnd(&func.getBody().front());
+  Location loc = func.getLoc();
+  KernelBuilder kb{b, loc, spec};
+  Block &entry = func.getBody().front();
+  Value q = entry.getArgument(0), k = entry.getArgument(1),
+        v = entry.getArgument(2), o = entry.getArgument(3);
+  Value lse = spec.hasLse ? entry.getArgument(4) : Value();
+
+  const int64_t d = spec.d, dv = spec.dv;
+  const int64_t br = tiling.tileQ, bc = tiling.tileKV;
+  const int64_t threads = tiling.threads();
+  const int64_t kvStep = tiling.kvStep ? tiling.kvStep : bc;
+  const int64_t keyTiles = kvStep / 8, valueTiles = dv / 8;
+  // Exact bands only (the caller checks): keys j of query position p with
+  // p − left ≤ j ≤ p + right.
+  const MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  Type f32 = b.getF32Type();
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+
+  // Where this CTA and thread sit.
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value lane = kb.rem(tid, 32);
+  Lane ln{kb.div(tid, 32),
+          kb.div(lane, 4),
+          kb.rem(lane, 4),
+          kb.rem(lane, 8),
+          kb.rem(kb.div(lane, 8), 2),
+          kb.div(lane, 16)};
+  // Heavy (late, for causal masks) query blocks first.
+  Value qb =
+      kb.sub(kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), c1),
+             gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value numQ = memref::DimOp::create(b, loc, q, 2);
+  Value headsQ = memref::DimOp::create(b, loc, q, 1);
+  Value headsKV = memref::DimOp::create(b, loc, k, 1);
+  Value numK = memref::DimOp::create(b, loc, k, 2);
+  Value head = arith::RemUIOp::create(b, loc, bh, headsQ);
+  Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+  Value headKV = arith::DivUIOp::create(
+      b, loc, head, arith::DivUIOp::create(b, loc, headsQ, headsKV));
+  Value shift = kb.sub(numK, numQ);
+  Value qs = kb.mul(qb, kb.idx(br));
+  Value rows = kb.min(kb.idx(br), kb.sub(numQ, qs));
+
+  // Copies `tileRows` rows of src[batch, h, first + r, :] into
+  // smem[prefix..., r, :] with 16-byte cp.async; rows at or past `limit` are
+  // zero-filled (their address is clamped to the last row).
+  // Copies `tileRows` rows of src[batch, h, first + r, :] into
+  // smem[prefix..., r, :] with 16-byte cp.async, each thread a fixed set of
+  // chunks (the caller checks that they divide evenly); rows at or past
+  // `limit` are zero-filled (their address is clamped to the last row).
+  // Appends the copies' tokens to `tokens`.
+  auto copyTile = [&](Value src, Value h, Value first, Value limit,
+                      int64_t tileRows, int64_t cols, Value smem,
+                      ValueRange prefix, SmallVectorImpl<Value> &tokens) {
+    const int64_t chunksPerRow = cols / 8, chunks = tileRows * chunksPerRow;
+    Value last = kb.sub(limit, c1);
+    // When whole rows fit a pass of the threads, chunk i of a thread is its
+    // first chunk moved down by a constant number of rows: its addresses
+    // fold into immediates instead of each taking loop-invariant registers.
+    const bool rowsPerPass = threads % chunksPerRow == 0;
+    Value firstRow = kb.div(tid, chunksPerRow);
+    Value firstCol = kb.mul(kb.rem(tid, chunksPerRow), kb.idx(8));
+    for (int64_t i = 0; i * threads < chunks; ++i) {
+      Value c = kb.add(tid, kb.idx(i * threads));
+      Value r = rowsPerPass
+                    ? kb.add(firstRow, kb.idx(i * threads / chunksPerRow))
+                    : kb.div(c, chunksPerRow);
+      Value col =
+          rowsPerPass ? firstCol : kb.mul(kb.rem(c, chunksPerRow), kb.idx(8));
+      Value row = kb.add(first, r);
+      Value elems = kb.select(kb.lt(row, limit), kb.idx(8), c0);
+      SmallVector<Value> dst(prefix);
+      dst.append({r, col});
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
+          src, ValueRange{batch, h, kb.min(row, last), col}, b.getIndexAttr(8),
+          elems, b.getUnitAttr()));
+    }
+  };
+  auto commit = [&](ValueRange tokens) -> Value {
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
+  };
+  auto waitAllBut = [&](Value group, int32_t pending) {
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
+                                     b.getI32IntegerAttr(pending));
+    gpu::BarrierOp::create(b, loc);
+  };
+  // Always one group per tile, also past the last one (a zero-filled copy of
+  // clamped rows), so that "all groups but the newest" is always this tile.
+  auto copyKV = [&](Value ks, Value stage) {
+    SmallVector<Value> tokens;
+    copyTile(k, headKV, ks, numK, bc, d, kSmem, stage, tokens);
+    copyTile(v, headKV, ks, numK, bc, dv, vSmem, stage, tokens);
+    return commit(tokens);
+  };
+
+  KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+  SmallVector<Value> qTokens;
+  copyTile(q, head, qs, numQ, br, d, qSmem, {}, qTokens);
+  commit(qTokens);
+  waitAllBut(copyKV(range.lo, c0), 1);
+
+  // This warp's query rows: `mTiles` m16 tiles. Each thread holds rows
+  // lane/4 and lane/4 + 8 of each, 2·mTiles rows in all; row r of the thread
+  // is m-tile r/2, half r%2.
+  const int64_t mTiles = tiling.rowsPerWarp() / 16, threadRows = 2 * mTiles;
+  Value warpRow = kb.mul(ln.warp, kb.idx(tiling.rowsPerWarp()));
+  auto rowOf = [&](int64_t r) {
+    return kb.add(warpRow, kb.add(ln.g, kb.idx(16 * (r / 2) + 8 * (r % 2))));
+  };
+  // Q as A fragments (m-tile mt, columns 16kk..): loaded once into registers
+  // when they are few, else re-read from shared memory at each use.
+  const bool qInRegisters = mTiles * d <= 128;
+  // The row and column this lane addresses in each ldmatrix.x4, to which
+  // every fragment adds a constant (so that addresses fold into immediates):
+  // A fragments of Q (m16 × k16) and B fragments of V (ldmatrix.trans) take
+  // matrices 0–3 as (rows, cols) + (0, 0), (8, 0), (0, 8), (8, 8); B
+  // fragments of K take (0, 0), (0, 8), (8, 0), (8, 8).
+  Value q8 = kb.mul(ln.q8, kb.idx(8)), h8 = kb.mul(ln.h16, kb.idx(8));
+  Value qLaneRow = kb.add(warpRow, kb.add(ln.r8, q8));
+  Value kLaneRow = kb.add(ln.r8, h8), vLaneRow = kb.add(ln.r8, q8);
+  auto loadQ = [&](Value laneRow, int64_t mt, int64_t kk) {
+    return kb.ldmatrix(
+        qSmem, {kb.add(laneRow, kb.idx(16 * mt)), kb.add(h8, kb.idx(16 * kk))},
+        4, /*transpose=*/false);
+  };
+  SmallVector<SmallVector<Value>> qRegs;
+  if (qInRegisters)
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t kk = 0; kk < d / 16; ++kk)
+        qRegs.push_back(loadQ(qLaneRow, mt, kk));
+
+  // Loop state: stage, then per thread row m and l (thread-partial sums),
+  // then the O fragments [mt][n][e].
+  const double c = spec.scale * M_LOG2E;
+  Value cScale = kb.f32(c);
+  Value negInf = kb.f32(-INFINITY), zero = kb.f32(0.0);
+  SmallVector<Value> init = {c0};
+  init.append(threadRows, negInf);
+  init.append(threadRows, zero);
+  init.append(4 * mTiles * valueTiles, zero);
+  const int64_t accBegin = 1 + 2 * threadRows;
+  Value tile = kb.idx(bc);
+  // One online-softmax step on keys [ks, ks + bc); `masked` steps apply the
+  // band and the N_kv edge to S, the others skip that code entirely.
+  auto step = [&](Value ks, ValueRange state,
+                  bool masked) -> SmallVector<Value> {
+    Value stage = state[0];
+    SmallVector<Value> m(state.slice(1, threadRows));
+    SmallVector<Value> l(state.slice(1 + threadRows, threadRows));
+    SmallVector<Value> acc(state.drop_front(accBegin));
+
+    // Prefetch the next tile into the other stage, then wait for this
+    // one.
+    Value next = kb.add(ks, tile);
+    Value other = kb.sub(c1, stage);
+    waitAllBut(copyKV(next, other), 1);
+
+    // The tile in sub-steps of kvStep keys (rows row0.. of the stage):
+    // S of one sub-step is all the scores a thread holds at a time.
+    for (int64_t row0 = 0; row0 < bc; row0 += kvStep) {
+      // S = Q·Kᵀ, [mt][n][e]: each ldmatrix.x4 of K gives two n-tiles of
+      // 8 keys, used by every m-tile.
+      SmallVector<Value> s(4 * mTiles * keyTiles, zero);
+      auto sTile = [&](int64_t mt, int64_t n) {
+        return MutableArrayRef<Value>(s).slice(4 * (mt * keyTiles + n), 4);
+      };
+      // Re-read Q fragments address a lane row that LLVM cannot hoist out
+      // of the loop: hoisted, each of the mTiles · d/16 addresses would
+      // hold a register across the loop; here they fold into ldmatrix's
+      // immediate offsets from one base.
+      Value qLoopRow = qInRegisters ? Value() : kb.opaque(qLaneRow);
+      for (int64_t kk = 0; kk < d / 16; ++kk) {
+        SmallVector<SmallVector<Value>> qFrag;
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          qFrag.push_back(qInRegisters ? qRegs[mt * (d / 16) + kk]
+                                       : loadQ(qLoopRow, mt, kk));
+        for (int64_t p = 0; p < keyTiles / 2; ++p) {
+          SmallVector<Value> kFrag =
+              kb.ldmatrix(kSmem,
+                          {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
+                           kb.add(q8, kb.idx(16 * kk))},
+                          4, /*transpose=*/false);
+          for (int64_t mt = 0; mt < mTiles; ++mt) {
+            kb.mma(qFrag[mt], {kFrag[0], kFrag[1]}, sTile(mt, 2 * p));
+            kb.mma(qFrag[mt], {kFrag[2], kFrag[3]}, sTile(mt, 2 * p + 1));
+          }
+        }
+      }
+
+      if (masked) {
+        // Element i of the thread sits at key keyBase + dk(i) and query
+        // position posBase + dq(i), with constant dk, dq: each test is one
+        // compare of a lane value with a constant (in i32).
+        Type i32 = b.getI32Type();
+        auto toI32 = [&](Value x) -> Value {
+          return arith::IndexCastOp::create(b, loc, i32, x);
+        };
+        auto cmp = [&](arith::CmpIPredicate pred, Value x, int64_t c) {
+          return arith::CmpIOp::create(
+              b, loc, pred, x,
+              arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(c)));
+        };
+        Value keyBase =
+            kb.add(kb.add(ks, kb.idx(row0)), kb.mul(ln.t, kb.idx(2)));
+        Value keysLeft = toI32(kb.sub(numK, keyBase));
+        Value diffBase = toI32(
+            kb.sub(keyBase, kb.add(kb.add(qs, shift), kb.add(warpRow, ln.g))));
+        SmallVector<Value> out;
+        for (int64_t i = 0, e = s.size(); i < e; ++i) {
+          int64_t mt = i / (4 * keyTiles), n = (i / 4) % keyTiles;
+          int64_t dk = 8 * n + i % 2, dq = 16 * mt + 8 * ((i % 4) / 2);
+          Value ok = cmp(arith::CmpIPredicate::sgt, keysLeft, dk);
+          if (band.right)
+            ok = arith::AndIOp::create(b, loc, ok,
+                                       cmp(arith::CmpIPredicate::sle, diffBase,
+                                           *band.right - (dk - dq)));
+          if (band.left)
+            ok = arith::AndIOp::create(b, loc, ok,
+                                       cmp(arith::CmpIPredicate::sge, diffBase,
+                                           -*band.left - (dk - dq)));
+          out.push_back(kb.select(ok, s[i], negInf));
+        }
+        s = out;
+      }
+      auto rowOfS = [&](int64_t i) {
+        return 2 * (i / (4 * keyTiles)) + (i % 4) / 2;
+      };
+
+      // Online softmax per thread row.
+      SmallVector<Value> rowMax(m);
+      for (int64_t i = 0, e = s.size(); i < e; ++i)
+        rowMax[rowOfS(i)] = kb.fmax(rowMax[rowOfS(i)], s[i]);
+      SmallVector<Value> alpha, mScaled;
+      for (int64_t r = 0; r < threadRows; ++r) {
+        rowMax[r] = kb.quadReduce(
+            rowMax[r], [&](Value x, Value y) { return kb.fmax(x, y); });
+        // A row with no allowed key yet keeps m = −∞; 0 stands in for it
+        // so that 2^(−∞ − m) is 0, not NaN.
+        Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                           rowMax[r], negInf);
+        Value mc = kb.fmul(kb.select(none, zero, rowMax[r]), cScale);
+        mScaled.push_back(arith::NegFOp::create(b, loc, mc));
+        alpha.push_back(
+            kb.exp2(arith::SubFOp::create(b, loc, kb.fmul(m[r], cScale), mc)));
+      }
+      SmallVector<Value> sum(threadRows, zero);
+      for (int64_t i = 0, e = s.size(); i < e; ++i) {
+        int64_t r = rowOfS(i);
+        s[i] = kb.exp2(kb.fma(s[i], cScale, mScaled[r]));
+        sum[r] = kb.fadd(sum[r], s[i]);
+      }
+      // P as A fragments of the next product, packed right away to free
+      // the f32 registers: n-tiles 2j and 2j + 1 are keys 16j.. of m-tile
+      // mt (pFrag[mt · keyTiles/2 + j]).
+      SmallVector<SmallVector<Value>> pFrag;
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int64_t j = 0; j < keyTiles / 2; ++j) {
+          ArrayRef<Value> lo = sTile(mt, 2 * j), hi = sTile(mt, 2 * j + 1);
+          pFrag.push_back({kb.operand(kb.pack(lo[0], lo[1])),
+                           kb.operand(kb.pack(lo[2], lo[3])),
+                           kb.operand(kb.pack(hi[0], hi[1])),
+                           kb.operand(kb.pack(hi[2], hi[3]))});
+        }
+      for (int64_t r = 0; r < threadRows; ++r)
+        l[r] = kb.fma(l[r], alpha[r], sum[r]);
+      m = rowMax;
+      for (int64_t i = 0, e = acc.size(); i < e; ++i)
+        acc[i] =
+            kb.fmul(acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]);
+
+      // O += P·V.
+      for (int64_t j = 0; j < keyTiles / 2; ++j) {
+        Value row = kb.add(vLaneRow, kb.idx(row0 + 16 * j));
+        for (int64_t p = 0; p < valueTiles / 2; ++p) {
+          SmallVector<Value> vFrag =
+              kb.ldmatrix(vSmem, {stage, row, kb.add(h8, kb.idx(16 * p))}, 4,
+                          /*transpose=*/true);
+          for (int64_t mt = 0; mt < mTiles; ++mt) {
+            auto accTile = [&](int64_t n) {
+              return MutableArrayRef<Value>(acc).slice(
+                  4 * (mt * valueTiles + n), 4);
+            };
+            ArrayRef<Value> a = pFrag[mt * (keyTiles / 2) + j];
+            kb.mma(a, {vFrag[0], vFrag[1]}, accTile(2 * p));
+            kb.mma(a, {vFrag[2], vFrag[3]}, accTile(2 * p + 1));
+          }
+        }
+      }
+    }
+    // Every warp is done with this stage before it is refilled.
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> result = {other};
+    result.append(m);
+    result.append(l);
+    result.append(acc);
+    return result;
+  };
+
+  // The steps of [lo, hi) in three loops: tiles before the first one every
+  // row sees in full (only with a left band edge), those tiles, and the rest
+  // (the diagonal of a right edge and the ragged end at N_kv). Tile i covers
+  // keys lo + i·bc ...
+  Value numTiles =
+      arith::CeilDivSIOp::create(b, loc, kb.sub(range.hi, range.lo), tile);
+  auto clamp = [&](Value x, Value lo, Value hi) {
+    return kb.min(arith::MaxSIOp::create(b, loc, x, lo), hi);
+  };
+  Value lastFull = kb.sub(numK, c1);
+  if (range.fullHi)
+    lastFull = kb.min(lastFull, range.fullHi);
+  Value fullBegin = c0;
+  if (band.left)
+    fullBegin = clamp(arith::CeilDivSIOp::create(
+                          b, loc, kb.sub(range.fullLo, range.lo), tile),
+                      c0, numTiles);
+  Value fullEnd =
+      clamp(arith::FloorDivSIOp::create(
+                b, loc, kb.sub(kb.add(lastFull, c1), range.lo), tile),
+            fullBegin, numTiles);
+  SmallVector<Value> state(init);
+  auto runSteps = [&](Value from, Value to, bool masked) {
+    auto loop = scf::ForOp::create(
+        b, loc, kb.add(range.lo, kb.mul(from, tile)),
+        kb.add(range.lo, kb.mul(to, tile)), tile, state,
+        [&](OpBuilder &, Location, Value ks, ValueRange iter) {
+          scf::YieldOp::create(b, loc, step(ks, iter, masked));
+        });
+    state.assign(loop.getResults().begin(), loop.getResults().end());
+  };
+  if (band.left)
+    runSteps(c0, fullBegin, /*masked=*/true);
+  runSteps(fullBegin, fullEnd, /*masked=*/false);
+  runSteps(fullEnd, numTiles, /*masked=*/true);
+
+  // Epilogue: O / l (0 for a row with no allowed key), LSE = m·scale + ln l.
+  for (int64_t r = 0; r < threadRows; ++r) {
+    Value m = state[1 + r];
+    Value l = kb.quadReduce(state[1 + threadRows + r],
+                            [&](Value x, Value y) { return kb.fadd(x, y); });
+    Value empty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
+    Value inv =
+        kb.select(empty, zero, arith::DivFOp::create(b, loc, kb.f32(1.0), l));
+    Value row = kb.add(qs, rowOf(r));
+    int64_t mt = r / 2, half = r % 2;
+    kb.ifThen(kb.lt(row, numQ), [&] {
+      for (int64_t n = 0; n < valueTiles; ++n) {
+        int64_t i = accBegin + 4 * (mt * valueTiles + n) + 2 * half;
+        Value x = kb.pack(kb.fmul(state[i], inv), kb.fmul(state[i + 1], inv));
+        vector::StoreOp::create(
+            b, loc, x, o,
+            ValueRange{batch, head, row,
+                       kb.add(kb.idx(8 * n), kb.mul(ln.t, kb.idx(2)))});
+      }
+      if (lse)
+        kb.ifThen(
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ln.t, c0),
+            [&] {
+              Value x = kb.fadd(kb.fmul(m, kb.f32(spec.scale)),
+                                kb.fmul(kb.log2(l), kb.f32(M_LN2)));
+              memref::StoreOp::create(b, loc, x, lse,
+                                      ValueRange{batch, head, row});
+            });
+    });
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+} // namespace
+
+GPUTiling mlir::attn::getDefaultGPUTiling(int64_t d, int64_t dv) {
+  if (std::max(d, dv) <= 128)
+    return GPUTiling{128, 64, 4, 64};
+  return GPUTiling{64, 32, 4, 32};
+}
+
+LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
+    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "convert-attn-to-gpu: " << why;
+  };
+  Block &body = func.getBody().front();
+  auto sdpa = body.empty() ? SdpaOp() : dyn_cast<SdpaOp>(body.front());
+  auto ret =
+      sdpa ? dyn_cast<func::ReturnOp>(sdpa->getNextNode()) : func::ReturnOp();
+  if (!sdpa || !ret || ret.getOperands() != sdpa->getResults() ||
+      sdpa.getQuery() != body.getArgument(0) ||
+      sdpa.getKey() != body.getArgument(1) ||
+      sdpa.getValue() != body.getArgument(2) || func.getNumArguments() != 3)
+    return fail("expects a function (q, k, v) whose body is one attn.sdpa of "
+                "its arguments, returned as is (the form attn-kernelgen "
+                "writes)");
+  auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
+  auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
+  Type elem = qType.getElementType();
+  if (!elem.isBF16() && !elem.isF16())
+    return func.emitError() << "convert-attn-to-gpu: the tensor-core kernel "
+                               "takes bf16 or f16 inputs, got "
+                            << elem;
+  if (cast<RankedTensorType>(sdpa.getOutput().getType()).getElementType() !=
+      elem)
+    return fail("the output must have the input element type");
+  if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
+    return fail("the head dims d and d_v must be static");
+  int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
+  if (d % 16 != 0 || dv % 16 != 0 || d > 256 || dv > 256)
+    return fail("d and d_v must be multiples of 16 up to 256, got d = " +
+                Twine(d) + ", d_v = " + Twine(dv));
+  GPUTiling tiling = requested;
+  GPUTiling fallback = getDefaultGPUTiling(d, dv);
+  if (tiling.tileQ == 0)
+    tiling.tileQ = fallback.tileQ;
+  if (tiling.tileKV == 0)
+    tiling.tileKV = fallback.tileKV;
+  if (tiling.kvStep == 0)
+    tiling.kvStep = requested.tileKV == 0 ? fallback.kvStep : tiling.tileKV;
+  if (tiling.warps < 1 || tiling.warps > 8)
+    return fail("warps must be 1 to 8, got " + Twine(tiling.warps));
+  if (tiling.tileQ % tiling.warps != 0 ||
+      (tiling.rowsPerWarp() != 16 && tiling.rowsPerWarp() != 32))
+    return fail("tile-q must give each warp 16 or 32 query rows, got tile-q "
+                "= " +
+                Twine(tiling.tileQ) + " for " + Twine(tiling.warps) + " warps");
+  if (tiling.tileKV < 16 || tiling.tileKV % 16 != 0 || tiling.tileKV > 128)
+    return fail("tile-kv must be a multiple of 16 up to 128, got " +
+                Twine(tiling.tileKV));
+  if (tiling.kvStep < 16 || tiling.kvStep % 16 != 0 ||
+      tiling.tileKV % tiling.kvStep != 0)
+    return fail("kv-step must be a multiple of 16 dividing tile-kv, got " +
+                Twine(tiling.kvStep));
+  for (auto [rows, cols] :
+       {std::pair(tiling.tileQ, d), std::pair(tiling.tileKV, d),
+        std::pair(tiling.tileKV, dv)})
+    if (rows * cols / 8 % tiling.threads() != 0)
+      return fail("a " + Twine(rows) + "x" + Twine(cols) +
+                  " tile does not split into 16-byte copies evenly over " +
+                  Twine(tiling.threads()) + " threads; use larger tiles");
+  KernelSpec spec{d,
+                  dv,
+                  sdpa.getScale() ? sdpa.getScale()->convertToDouble()
+                                  : 1.0 / std::sqrt(static_cast<double>(d)),
+                  sdpa.getMaskAttr(),
+                  static_cast<bool>(sdpa.getLse()),
+                  elem};
+  if (spec.mask && !getMaskBand(spec.mask).exact)
+    return func.emitError()
+           << "convert-attn-to-gpu: the GPU kernel supports no mask, causal "
+              "and window masks (and their intersections); got "
+           << Attribute(spec.mask);
+  SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv};
+  if (smem.bytes() > 227 * 1024)
+    return fail("the tiles need " + Twine(smem.bytes()) +
+                " bytes of shared memory, more than an SM has (227 KiB)");
+
+  MLIRContext *ctx = func.getContext();
+  auto strided = [&](int64_t rank, Type type) {
+    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+    if (rank == 4)
+      strides.back() = 1;
+    auto layout = StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides);
+    return MemRefType::get(shape, type, layout);
+  };
+  SmallVector<Type> inputs(4, strided(4, elem));
+  if (spec.hasLse)
+    inputs.push_back(strided(3, Float32Type::get(ctx)));
+
+  // The dynamic shared memory: an external, public array, so that LLVM
+  // neither drops nor shrinks it; each region is a view at a static offset.
+  // One array per element type (every extern shared array of PTX starts at
+  // the dynamic shared memory).
+  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  Location loc = func.getLoc();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  std::string smemName = elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16";
+  if (!module.lookupSymbol(smemName))
+    memref::GlobalOp::create(mb, loc, smemName, mb.getStringAttr("public"),
+                             MemRefType::get({0}, elem, nullptr, workgroup),
+                             Attribute(), /*constant=*/false,
+                             mb.getI64IntegerAttr(128));
+  auto kernel = gpu::GPUFuncOp::create(mb, loc, func.getSymName(),
+                                       FunctionType::get(ctx, inputs, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  kernel.setKnownBlockSizeAttr(
+      mb.getDenseI32ArrayAttr({static_cast<int32_t>(tiling.threads()), 1, 1}));
+  kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(smem.bytes()));
+  kernel->setAttr("attn.tile_q", mb.getI64IntegerAttr(tiling.tileQ));
+  kernel->setAttr("attn.tile_kv", mb.getI64IntegerAttr(tiling.tileKV));
+  kernel->setAttr("attn.kv_step", mb.getI64IntegerAttr(tiling.kvStep));
+
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  Value base = memref::GetGlobalOp::create(
+      b, loc, MemRefType::get({0}, elem, nullptr, workgroup), smemName);
+  auto region = [&](int64_t offset, ArrayRef<int64_t> shape) -> Value {
+    SmallVector<int64_t> strides(shape.size(), 1);
+    for (int64_t i = shape.size() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * shape[i + 1];
+    auto type = MemRefType::get(
+        shape, elem, StridedLayoutAttr::get(ctx, offset, strides), workgroup);
+    SmallVector<OpFoldResult> sizes, strideFolds;
+    for (auto [size, stride] : llvm::zip(shape, strides)) {
+      sizes.push_back(b.getIndexAttr(size));
+      strideFolds.push_back(b.getIndexAttr(stride));
+    }
+    return memref::ReinterpretCastOp::create(
+        b, loc, type, base, b.getIndexAttr(offset), sizes, strideFolds);
+  };
+  Value qSmem = region(0, {tiling.tileQ, d + kPad});
+  Value kSmem = region(smem.qElems(), {2, tiling.tileKV, d + kPad});
+  Value vSmem =
+      region(smem.qElems() + smem.kElems(), {2, tiling.tileKV, dv + kPad});
+  buildKernelBody(kernel, spec, tiling, qSmem, kSmem, vSmem);
+  func.erase();
+  return success();
+}
+
+namespace {
+struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp top = getOperation();
+    SmallVector<func::FuncOp> funcs;
+    top.walk([&](func::FuncOp f) {
+      if (!f.getBody().empty() && !f.getBody().front().getOps<SdpaOp>().empty())
+        funcs.push_back(f);
+    });
+    if (funcs.empty())
+      return;
+    top->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                 UnitAttr::get(&getContext()));
+    auto module = top.lookupSymbol<gpu::GPUModuleOp>(moduleName);
+    if (!module) {
+      OpBuilder b = OpBuilder::atBlockEnd(top.getBody());
+      module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
+    }
+    GPUTiling tiling{tileQ, tileKV, warps, kvStep};
+    for (func::FuncOp f : funcs)
+      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling)))
+        return signalPassFailure();
+  }
+};
+} // namespace

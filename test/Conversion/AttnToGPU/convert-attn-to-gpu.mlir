@@ -1,0 +1,95 @@
+// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu --verify-diagnostics | FileCheck %s
+// The output parses again (attn-opt prints nothing it cannot read).
+// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu --verify-diagnostics | attn-opt --split-input-file > /dev/null
+// RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-q=96" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-kv=40" 2>&1 | FileCheck %s --check-prefix=TILEKV
+// RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-kv=64 kv-step=48" 2>&1 | FileCheck %s --check-prefix=STEP
+// TILEQ: convert-attn-to-gpu: tile-q must give each warp 16 or 32 query rows, got tile-q = 96 for 4 warps
+// TILEKV: convert-attn-to-gpu: tile-kv must be a multiple of 16 up to 128, got 40
+// STEP: convert-attn-to-gpu: kv-step must be a multiple of 16 dividing tile-kv, got 48
+
+// The kernel ABI: strided memrefs in, O (and LSE) out, the launch geometry
+// on the kernel. Q and double-buffered K/V tiles go to shared memory by
+// cp.async groups; scores and P·V are mma.sync on ldmatrix fragments; the
+// softmax is exp2 and quad shuffles. Causal: the unmasked tiles, then the
+// masked diagonal.
+// CHECK: module attributes {gpu.container_module}
+// CHECK: gpu.module @attn_kernels
+// CHECK: memref.global "public" @attn_smem_bf16 : memref<0xbf16, #gpu.address_space<workgroup>> {alignment = 128 : i64}
+// CHECK-LABEL: gpu.func @causal(
+// CHECK-SAME: %{{.+}}: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %{{.+}}: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) kernel
+// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
+// CHECK: nvgpu.device_async_copy {{.+}}, 8, %{{.+}} {bypassL1}
+// CHECK: nvgpu.device_async_create_group
+// CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 1 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<128x72xbf16
+// CHECK: scf.for
+// CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<2x64x72xbf16
+// CHECK: nvvm.mma.sync A[{{.+}}] B[{{.+}}] C[{{.+}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: arith.cmpi sle, %{{.+}}, %{{.+}} : i32
+// CHECK: gpu.shuffle  xor
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
+// CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
+// CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
+// CHECK: scf.for
+// CHECK: arith.cmpi sle, %{{.+}}, %{{.+}} : i32
+// CHECK: vector.store %{{.+}} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.ftz.f"
+// CHECK: memref.store
+// CHECK-NOT: attn.
+func.func @causal(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> (tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
+}
+
+// -----
+
+// f16 keeps vector<2xf16> mma operands. A window has a left edge too: masked
+// tiles, unmasked tiles, masked tiles. d = 128 re-reads Q from shared memory.
+// CHECK: memref.global "public" @attn_smem_f16
+// CHECK-LABEL: gpu.func @window(
+// CHECK-SAME: attn.smem_bytes = 104448 : i64
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: nvvm.mma.sync {{.+}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: scf.for
+func.func @window(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?x?x?x128xf16>) -> tensor<?x?x?x128xf16> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.window<left = 255, right = 0>) : tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16> -> tensor<?x?x?x128xf16>
+  return %o : tensor<?x?x?x128xf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: the tensor-core kernel takes bf16 or f16 inputs, got 'f32'}}
+func.func @f32(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
+  return %o : tensor<?x?x?x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: the GPU kernel supports no mask, causal and window masks (and their intersections); got #attn.dilated<left = 32, right = 0, dilation = 4>}}
+func.func @dilated(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 32, right = 0, dilation = 4>) : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: d and d_v must be multiples of 16 up to 256, got d = 72, d_v = 72}}
+func.func @d72(%q: tensor<?x?x?x72xbf16>, %k: tensor<?x?x?x72xbf16>, %v: tensor<?x?x?x72xbf16>) -> tensor<?x?x?x72xbf16> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x72xbf16>, tensor<?x?x?x72xbf16>, tensor<?x?x?x72xbf16> -> tensor<?x?x?x72xbf16>
+  return %o : tensor<?x?x?x72xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: expects a function (q, k, v) whose body is one attn.sdpa of its arguments}}
+func.func @graph(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %q2 = arith.addf %q, %q : tensor<?x?x?x64xbf16>
+  %o = attn.sdpa %q2, %k, %v : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
