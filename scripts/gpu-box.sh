@@ -9,7 +9,9 @@
 # runtime, from source. Steps:
 #   1. build libattnrt.so and libattnrt_cuda.so into build-gpu/ (g++, the
 #      flags of lib/Runtime/CMakeLists.txt);
-#   2. print the GPU, driver, toolkit and torch;
+#   2. print the GPU, driver, toolkit and torch, and build and run the
+#      example application's GPU mode (examples/gpu_app, a C program linking
+#      kernels-generated/nvidia/attn_gpu_kernels.o);
 #   3. bench/gpu_check.py: every manifest kernel against float64 / fp32
 #      references, plus the runtime's argument errors;
 #   4. compute-sanitizer memcheck and racecheck on gpu_check.py
@@ -95,6 +97,14 @@ for k in m["kernels"]:
           f" tile_q={k['tiles']['tile_q']} threads={k['threads']} smem={k['smem_bytes']}"
           f" registers={k.get('registers', '?')} spills={k.get('spills', '?')}")
 EOF
+
+# The example application's GPU mode: C, the committed object, the runtime.
+gcc -O2 -I include -I kernels-generated/nvidia -I "$CUDA_HOME/include" \
+  examples/gpu_app/main.c kernels-generated/nvidia/attn_gpu_kernels.o \
+  -L "$build" -lattnrt_cuda -lattnrt -L "$stubs" -lcuda -lm \
+  -Wl,-rpath,"$build" -o "$build/attn-example-gpu" \
+  && "$build/attn-example-gpu" | tee "$out/example.log" \
+  && grep -q "^PASS" "$out/example.log" || failed+=("example")
 
 common=(--lib "$build/libattnrt_cuda.so" --manifest "$manifest")
 

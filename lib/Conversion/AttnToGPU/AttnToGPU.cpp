@@ -99,9 +99,11 @@ struct KernelBuilder {
   }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  /// x·y + z as a multiply and an add, which the NVPTX backend contracts to
-  /// one fma.rn (math.fma would become a libdevice call).
-  Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
+  /// x·y + z in one fma.rn (llvm.intr.fma: the NVPTX backend contracts no
+  /// separate multiply and add, and math.fma would be a libdevice call).
+  Value fma(Value x, Value y, Value z) {
+    return LLVM::FMAOp::create(b, loc, x, y, z);
+  }
   Value fmax(Value x, Value y) {
     return arith::MaxNumFOp::create(b, loc, x, y);
   }
@@ -383,12 +385,14 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         for (int64_t mt = 0; mt < mTiles; ++mt)
           qFrag.push_back(qInRegisters ? qRegs[mt * (d / 16) + kk]
                                        : loadQ(qLoopRow, mt, kk));
+        auto loadK = [&](int64_t p) {
+          return kb.ldmatrix(kSmem,
+                             {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
+                              kb.add(q8, kb.idx(16 * kk))},
+                             4, /*transpose=*/false);
+        };
         for (int64_t p = 0; p < keyTiles / 2; ++p) {
-          SmallVector<Value> kFrag =
-              kb.ldmatrix(kSmem,
-                          {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
-                           kb.add(q8, kb.idx(16 * kk))},
-                          4, /*transpose=*/false);
+          SmallVector<Value> kFrag = loadK(p);
           for (int64_t mt = 0; mt < mTiles; ++mt) {
             kb.mma(qFrag[mt], {kFrag[0], kFrag[1]}, sTile(mt, 2 * p));
             kb.mma(qFrag[mt], {kFrag[2], kFrag[3]}, sTile(mt, 2 * p + 1));
@@ -453,48 +457,59 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
             kb.exp2(arith::SubFOp::create(b, loc, kb.fmul(m[r], cScale), mc)));
       }
       SmallVector<Value> sum(threadRows, zero);
-      for (int64_t i = 0, e = s.size(); i < e; ++i) {
-        int64_t r = rowOfS(i);
-        s[i] = kb.exp2(kb.fma(s[i], cScale, mScaled[r]));
-        sum[r] = kb.fadd(sum[r], s[i]);
-      }
-      // P as A fragments of the next product, packed right away to free
-      // the f32 registers: n-tiles 2j and 2j + 1 are keys 16j.. of m-tile
-      // mt (pFrag[mt · keyTiles/2 + j]).
-      SmallVector<SmallVector<Value>> pFrag;
-      for (int64_t mt = 0; mt < mTiles; ++mt)
-        for (int64_t j = 0; j < keyTiles / 2; ++j) {
+      // P = 2^(S·c − m·c) of keys 16j.. (n-tiles 2j and 2j + 1) as A
+      // fragments of the next product, one per m-tile: packed right away, so
+      // that the f32 scores die as they are used.
+      auto softmaxSlice = [&](int64_t j) {
+        SmallVector<SmallVector<Value>> frags;
+        for (int64_t mt = 0; mt < mTiles; ++mt) {
+          for (int64_t n : {2 * j, 2 * j + 1})
+            for (int64_t e = 0; e < 4; ++e) {
+              int64_t i = 4 * (mt * keyTiles + n) + e, r = rowOfS(i);
+              s[i] = kb.exp2(kb.fma(s[i], cScale, mScaled[r]));
+              sum[r] = kb.fadd(sum[r], s[i]);
+            }
           ArrayRef<Value> lo = sTile(mt, 2 * j), hi = sTile(mt, 2 * j + 1);
-          pFrag.push_back({kb.operand(kb.pack(lo[0], lo[1])),
+          frags.push_back({kb.operand(kb.pack(lo[0], lo[1])),
                            kb.operand(kb.pack(lo[2], lo[3])),
                            kb.operand(kb.pack(hi[0], hi[1])),
                            kb.operand(kb.pack(hi[2], hi[3]))});
         }
-      for (int64_t r = 0; r < threadRows; ++r)
-        l[r] = kb.fma(l[r], alpha[r], sum[r]);
-      m = rowMax;
+        return frags;
+      };
+      // All of P first, then the products (interleaving them measured no
+      // faster).
+      SmallVector<SmallVector<SmallVector<Value>>> pSlices;
+      for (int64_t j = 0; j < keyTiles / 2; ++j)
+        pSlices.push_back(softmaxSlice(j));
       for (int64_t i = 0, e = acc.size(); i < e; ++i)
         acc[i] =
             kb.fmul(acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]);
 
-      // O += P·V.
+      // O += P·V, slice by slice.
       for (int64_t j = 0; j < keyTiles / 2; ++j) {
+        ArrayRef<SmallVector<Value>> pFrag = pSlices[j];
         Value row = kb.add(vLaneRow, kb.idx(row0 + 16 * j));
+        auto loadV = [&](int64_t p) {
+          return kb.ldmatrix(vSmem, {stage, row, kb.add(h8, kb.idx(16 * p))}, 4,
+                             /*transpose=*/true);
+        };
         for (int64_t p = 0; p < valueTiles / 2; ++p) {
-          SmallVector<Value> vFrag =
-              kb.ldmatrix(vSmem, {stage, row, kb.add(h8, kb.idx(16 * p))}, 4,
-                          /*transpose=*/true);
+          SmallVector<Value> vFrag = loadV(p);
           for (int64_t mt = 0; mt < mTiles; ++mt) {
             auto accTile = [&](int64_t n) {
               return MutableArrayRef<Value>(acc).slice(
                   4 * (mt * valueTiles + n), 4);
             };
-            ArrayRef<Value> a = pFrag[mt * (keyTiles / 2) + j];
+            ArrayRef<Value> a = pFrag[mt];
             kb.mma(a, {vFrag[0], vFrag[1]}, accTile(2 * p));
             kb.mma(a, {vFrag[2], vFrag[3]}, accTile(2 * p + 1));
           }
         }
       }
+      for (int64_t r = 0; r < threadRows; ++r)
+        l[r] = kb.fma(l[r], alpha[r], sum[r]);
+      m = rowMax;
     }
     // Every warp is done with this stage before it is refilled.
     gpu::BarrierOp::create(b, loc);
