@@ -131,6 +131,7 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
   gpu.warps = options.warps;
   gpu.tileKV = options.tileKV;
   gpu.kvStep = options.kvStep;
+  gpu.stages = options.stages;
   pm.addPass(createConvertAttnToGPU(gpu));
   buildGPUKernelsToBinaryPipeline(pm, options);
 }

@@ -57,8 +57,8 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("attn-kernelgen options");
 
-static cl::opt<std::string> inputFile(
-    cl::Positional, cl::desc("[input.mlir]"), cl::init(""), cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("[input.mlir]"),
+                                      cl::init(""), cl::cat(category));
 static cl::list<std::string> specs(
     "spec", cl::cat(category),
     cl::desc("a kernel in short form instead of (or besides) an input file:\n"
@@ -69,24 +69,25 @@ static cl::list<std::string> specs(
 static cl::opt<std::string> outDir("o", cl::desc("output directory"),
                                    cl::value_desc("dir"), cl::Required,
                                    cl::cat(category));
-static cl::opt<std::string> baseName(
-    "name", cl::desc("base name of the files (default: the input's stem, or "
-                     "'kernels')"),
-    cl::cat(category));
-static cl::opt<std::string> target(
-    "target", cl::init("cpu"),
-    cl::desc("cpu (x86-64 with AVX-512, f32) or nvidia (tensor cores, "
-             "sm_80 and later, bf16/f16)"),
-    cl::cat(category));
-static cl::opt<std::string> cpu(
-    "cpu", cl::init("x86-64-v4"),
-    cl::desc("cpu: -march for the object file (x86-64-v4 = AVX-512)"),
-    cl::cat(category));
-static cl::opt<std::string> chip(
-    "chip", cl::init("sm_80"),
-    cl::desc("nvidia: the GPU, sm_80 (A100; its PTX JIT-compiles on later "
-             "GPUs) or sm_90a (H100)"),
-    cl::cat(category));
+static cl::opt<std::string>
+    baseName("name",
+             cl::desc("base name of the files (default: the input's stem, or "
+                      "'kernels')"),
+             cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::init("cpu"),
+           cl::desc("cpu (x86-64 with AVX-512, f32) or nvidia (tensor cores, "
+                    "sm_80 and later, bf16/f16)"),
+           cl::cat(category));
+static cl::opt<std::string>
+    cpu("cpu", cl::init("x86-64-v4"),
+        cl::desc("cpu: -march for the object file (x86-64-v4 = AVX-512)"),
+        cl::cat(category));
+static cl::opt<std::string>
+    chip("chip", cl::init("sm_80"),
+         cl::desc("nvidia: the GPU, sm_80 (A100; its PTX JIT-compiles on later "
+                  "GPUs) or sm_90a (H100)"),
+         cl::cat(category));
 static cl::opt<int64_t> tileKV(
     "tile-kv", cl::init(0),
     cl::desc("keys per online-softmax step (0: the target's default, 64 on "
@@ -106,12 +107,17 @@ static cl::opt<int64_t> kvStep(
     cl::desc("nvidia: keys per online-softmax update, dividing tile-kv (0: by "
              "head dim)"),
     cl::cat(category));
+static cl::opt<int64_t>
+    stages("stages", cl::init(2),
+           cl::desc("nvidia: K/V tiles in flight, 2 (double buffering) or 1"),
+           cl::cat(category));
 static cl::opt<int64_t> warps("warps", cl::init(4),
                               cl::desc("nvidia: warps per CTA"),
                               cl::cat(category));
-static cl::opt<std::string> clangPath(
-    "clang", cl::init(ATTN_CLANG_PATH),
-    cl::desc("clang used to assemble the object file"), cl::cat(category));
+static cl::opt<std::string>
+    clangPath("clang", cl::init(ATTN_CLANG_PATH),
+              cl::desc("clang used to assemble the object file"),
+              cl::cat(category));
 static cl::opt<std::string> ptxasPath(
     "ptxas", cl::init(ATTN_PTXAS_PATH),
     cl::desc("nvidia: ptxas used to make the cubin ('none': PTX only)"),
@@ -254,16 +260,16 @@ struct Output {
 };
 
 /// --target=cpu: LLVM IR, an object, the header and the manifest.
-int emitCPU(ModuleOp module, MLIRContext &context,
-            ArrayRef<KernelInfo> kernels, const Output &out) {
+int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
+            const Output &out) {
   const std::string &name = out.name, &command = out.command;
   auto path = out.path;
   const int64_t cpuTileKV = tileKV ? int64_t(tileKV) : 64;
-  std::string pipeline = "attn-to-cpu-pipeline{tile-kv=" +
-                         std::to_string(cpuTileKV) + " rows-per-task=" +
-                         std::to_string(rowsPerTask) + "}";
-  progress(Twine("[1/4] ") + Twine(kernels.size()) + " kernel(s); lowering with " +
-           pipeline);
+  std::string pipeline =
+      "attn-to-cpu-pipeline{tile-kv=" + std::to_string(cpuTileKV) +
+      " rows-per-task=" + std::to_string(rowsPerTask) + "}";
+  progress(Twine("[1/4] ") + Twine(kernels.size()) +
+           " kernel(s); lowering with " + pipeline);
   PassManager pm(&context);
   CPUPipelineOptions options;
   options.tileKV = cpuTileKV;
@@ -284,8 +290,8 @@ int emitCPU(ModuleOp module, MLIRContext &context,
     return 1;
   }
   // Name the command inside the object file too (`strings <name>.o`).
-  llvm::Constant *text =
-      llvm::ConstantDataArray::getString(llvmContext, "attn-kernelgen: " + command);
+  llvm::Constant *text = llvm::ConstantDataArray::getString(
+      llvmContext, "attn-kernelgen: " + command);
   new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text,
                            "attn_kernelgen_command_" + name);
@@ -299,15 +305,15 @@ int emitCPU(ModuleOp module, MLIRContext &context,
            " -march=" + cpu);
   std::string march = "-march=" + cpu;
   std::string llPath = path(".ll"), objPath = path(".o");
-  SmallVector<StringRef> clangArgs = {clangPath, "-c", "-O3", march, "-fPIC",
-                                      "-Wno-override-module", llPath, "-o",
-                                      objPath};
+  SmallVector<StringRef> clangArgs = {
+      clangPath, "-c", "-O3",  march, "-fPIC", "-Wno-override-module",
+      llPath,    "-o", objPath};
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(clangPath, clangArgs, std::nullopt, {}, 0,
                                      0, &error);
   if (rc != 0) {
-    llvm::errs() << "attn-kernelgen: " << clangPath << " failed (" << rc
-                 << ") " << error << "\n";
+    llvm::errs() << "attn-kernelgen: " << clangPath << " failed (" << rc << ") "
+                 << error << "\n";
     return 1;
   }
 
@@ -321,15 +327,16 @@ int emitCPU(ModuleOp module, MLIRContext &context,
            << " * Command: " << command << "\n"
            << " * Link " << name << ".o and libattnrt. Each kernel computes\n"
            << " * attn.sdpa in f32 for any B, H_q, H_kv (H_q % H_kv == 0),\n"
-           << " * N_q, N_kv >= 1 and any strides with a contiguous head dim. */\n"
+           << " * N_q, N_kv >= 1 and any strides with a contiguous head dim. "
+              "*/\n"
            << "#ifndef " << guard << "\n#define " << guard << "\n\n"
            << "#include \"attn/Runtime/attnrt.h\"\n\n"
            << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
         for (const KernelInfo &k : kernels) {
           os << "/* " << k.name << ": d = " << k.headDim
-             << ", d_v = " << k.valueDim << ", scale = " << k.scale
-             << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
-             << ", tile-kv " << cpuTileKV << ", rows per task "
+             << ", d_v = " << k.valueDim << ", scale = " << k.scale << ", mask "
+             << k.mask << ", LSE " << (k.lse ? "yes" : "no") << ", tile-kv "
+             << cpuTileKV << ", rows per task "
              << static_cast<int64_t>(rowsPerTask) << ", " << cpu << " */\n"
              << "void _mlir_ciface_" << k.name
              << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
@@ -345,8 +352,7 @@ int emitCPU(ModuleOp module, MLIRContext &context,
              << "  return attnrt_sdpa_cpu(&attn_" << k.name
              << "_kernel, args);\n}\n\n";
         }
-        os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
-           << " */\n";
+        os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
       }))
     return 1;
 
@@ -372,10 +378,11 @@ int emitCPU(ModuleOp module, MLIRContext &context,
   llvm::json::Object manifest{
       {"generator", "attn-kernelgen"},
       {"command", command},
-      {"target", llvm::json::Object{{"kind", "cpu"},
-                                    {"triple", llvmModule->getTargetTriple().str()},
-                                    {"march", cpu},
-                                    {"pipeline", pipeline}}},
+      {"target",
+       llvm::json::Object{{"kind", "cpu"},
+                          {"triple", llvmModule->getTargetTriple().str()},
+                          {"march", cpu},
+                          {"pipeline", pipeline}}},
       {"files", llvm::json::Object{{"source", name + ".mlir"},
                                    {"llvm_ir", name + ".ll"},
                                    {"object", name + ".o"},
@@ -412,8 +419,8 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
   if (llvm::sys::fs::createTemporaryFile("attn-ptxas", "log", log))
     return std::nullopt;
   std::string arch = "-arch=" + chip;
-  SmallVector<StringRef> args = {ptxas, arch, "-O3", "-v", ptxPath, "-o",
-                                 cubinPath};
+  SmallVector<StringRef> args = {ptxas,   arch, "-O3",    "-v",
+                                 ptxPath, "-o", cubinPath};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
   std::string error;
@@ -457,7 +464,8 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
     numberBefore(" bytes spill stores", current->spillStores);
     numberBefore(" bytes spill loads", current->spillLoads);
     if (size_t at = line.find("Used "); at != StringRef::npos)
-      line.drop_front(at + 5).take_until([](char c) { return c == ' '; })
+      line.drop_front(at + 5)
+          .take_until([](char c) { return c == ' '; })
           .getAsInteger(10, current->registers);
   }
   return reports;
@@ -481,11 +489,12 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   options.warps = warps;
   options.tileKV = tileKV;
   options.kvStep = kvStep;
+  options.stages = stages;
   std::string pipeline =
       llvm::formatv("attn-to-nvvm-pipeline{{chip={0} tile-q={1} warps={2} "
-                    "tile-kv={3} kv-step={4}}",
+                    "tile-kv={3} kv-step={4} stages={5}}",
                     chip, int64_t(tileQ), int64_t(warps), int64_t(tileKV),
-                    int64_t(kvStep))
+                    int64_t(kvStep), int64_t(stages))
           .str();
   progress(Twine("[1/5] ") + Twine(kernels.size()) +
            " kernel(s); lowering with " + pipeline);
@@ -495,6 +504,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   gpuOptions.warps = warps;
   gpuOptions.tileKV = tileKV;
   gpuOptions.kvStep = kvStep;
+  gpuOptions.stages = stages;
   convert.addPass(createConvertAttnToGPU(gpuOptions));
   if (failed(convert.run(module))) {
     llvm::errs() << "attn-kernelgen: lowering failed (see the diagnostics "
@@ -508,11 +518,10 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
       auto value = f->getAttrOfType<IntegerAttr>(attr);
       return value ? value.getInt() : int64_t(0);
     };
-    launch[f.getName()] = {get("attn.tile_q"), get("attn.tile_kv"),
-                           get("attn.kv_step"),
-                              f.getKnownBlockSize() ? (*f.getKnownBlockSize())[0]
-                                                    : int64_t(0),
-                              get("attn.smem_bytes")};
+    launch[f.getName()] = {
+        get("attn.tile_q"), get("attn.tile_kv"), get("attn.kv_step"),
+        f.getKnownBlockSize() ? (*f.getKnownBlockSize())[0] : int64_t(0),
+        get("attn.smem_bytes")};
   });
   PassManager lower(&context);
   buildGPUKernelsToBinaryPipeline(lower, options);
@@ -596,7 +605,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   std::string objPath = path(".o");
   // From stdin, so that no temporary file name lands in the object.
   SmallVector<StringRef> clangArgs = {clangPath, "-c", "-O2", "-fPIC", "-x",
-                                      "c", "-", "-o", objPath};
+                                      "c",       "-",  "-o",  objPath};
   std::optional<StringRef> redirects[] = {StringRef(imageSource), std::nullopt,
                                           std::nullopt};
   std::string error;
@@ -604,8 +613,8 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                                      redirects, 0, 0, &error);
   llvm::sys::fs::remove(imageSource);
   if (rc != 0) {
-    llvm::errs() << "attn-kernelgen: " << clangPath << " failed (" << rc
-                 << ") " << error << "\n";
+    llvm::errs() << "attn-kernelgen: " << clangPath << " failed (" << rc << ") "
+                 << error << "\n";
     return 1;
   }
 
@@ -634,11 +643,10 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
         for (const KernelInfo &k : kernels) {
           const LaunchInfo &l = launch.lookup(k.name);
           os << "/* " << k.name << ": " << k.dtype << ", d = " << k.headDim
-             << ", d_v = " << k.valueDim << ", scale = " << k.scale
-             << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
-             << ", tile-q " << l.tileQ << ", tile-kv " << l.tileKV
-             << " (steps of " << l.kvStep << "), "
-             << l.threads << " threads, " << l.smemBytes
+             << ", d_v = " << k.valueDim << ", scale = " << k.scale << ", mask "
+             << k.mask << ", LSE " << (k.lse ? "yes" : "no") << ", tile-q "
+             << l.tileQ << ", tile-kv " << l.tileKV << " (steps of " << l.kvStep
+             << "), " << l.threads << " threads, " << l.smemBytes
              << " bytes of shared memory */\n"
              << "static inline attnrt_gpu_kernel attn_" << k.name
              << "_kernel(void) {\n"
@@ -649,12 +657,10 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
              << l.smemBytes << "};\n  return kernel;\n}\n"
              << "static inline attnrt_status attn_" << k.name
              << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
-             << "  attnrt_gpu_kernel kernel = attn_" << k.name
-             << "_kernel();\n"
+             << "  attnrt_gpu_kernel kernel = attn_" << k.name << "_kernel();\n"
              << "  return attnrt_sdpa_cuda(&kernel, args, stream);\n}\n\n";
         }
-        os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
-           << " */\n";
+        os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
       }))
     return 1;
 
@@ -723,7 +729,8 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "attn-kernelgen: compile attention into kernels that applications link\n\n"
+      "attn-kernelgen: compile attention into kernels that applications "
+      "link\n\n"
       "Each function of the input whose body is one attn.sdpa of its\n"
       "arguments (static head dim; no mask, causal or window) becomes a\n"
       "kernel: f32 on the CPU, bf16/f16 with f32 accumulation on NVIDIA GPUs.\n"
@@ -771,7 +778,8 @@ int main(int argc, char **argv) {
     source = (*buffer)->getBuffer().str();
   }
   for (StringRef spec : specs) {
-    FailureOr<std::string> text = specToMLIR(spec, target == "cpu" ? "f32" : "bf16");
+    FailureOr<std::string> text =
+        specToMLIR(spec, target == "cpu" ? "f32" : "bf16");
     if (failed(text))
       return 1;
     source += *text;
@@ -798,8 +806,8 @@ int main(int argc, char **argv) {
   }
   std::string name = baseName;
   if (name.empty())
-    name = inputFile.empty() ? "kernels"
-                             : llvm::sys::path::stem(inputFile).str();
+    name =
+        inputFile.empty() ? "kernels" : llvm::sys::path::stem(inputFile).str();
   if (std::error_code ec = llvm::sys::fs::create_directories(outDir)) {
     llvm::errs() << "attn-kernelgen: cannot create " << outDir << ": "
                  << ec.message() << "\n";

@@ -152,6 +152,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     Option<"kvStep", "kv-step", "int64_t", /*default=*/"0",
            "Keys per online-softmax update, dividing tile-kv (0: chosen by "
            "head dim when tile-kv is, else tile-kv)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"2",
+           "K/V tiles in flight: 2 (double buffering, the next tile copied "
+           "during the whole step) or 1 (V copied during QKᵀ, the next K "
+           "during PV; half the shared memory)">,
     Option<"moduleName", "module", "std::string", /*default=*/"\"attn_kernels\"",
            "The gpu.module that receives the kernels">,
   ];

@@ -76,6 +76,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "kv-step",
       llvm::cl::desc("Keys per online-softmax update (0: chosen by head dim)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> stages{
+      *this, "stages", llvm::cl::desc("K/V tiles in flight: 2 or 1"),
+      llvm::cl::init(2)};
 };
 
 /// attn.sdpa functions → tensor-core flash kernels in a gpu.module

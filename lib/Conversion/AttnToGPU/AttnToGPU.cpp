@@ -66,10 +66,10 @@ struct KernelSpec {
 /// The element offsets of the shared-memory regions: the Q tile, then two
 /// stages of K, then two of V, each row `cols + kPad` elements.
 struct SharedLayout {
-  int64_t qRows, kvRows, d, dv;
+  int64_t qRows, kvRows, d, dv, stages;
   int64_t qElems() const { return qRows * (d + kPad); }
-  int64_t kElems() const { return 2 * kvRows * (d + kPad); }
-  int64_t vElems() const { return 2 * kvRows * (dv + kPad); }
+  int64_t kElems() const { return stages * kvRows * (d + kPad); }
+  int64_t vElems() const { return stages * kvRows * (dv + kPad); }
   int64_t bytes() const { return 2 * (qElems() + kElems() + vElems()); }
 };
 
@@ -303,12 +303,28 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     copyTile(v, headKV, ks, numK, bc, dv, vSmem, stage, tokens);
     return commit(tokens);
   };
+  auto copyK = [&](Value ks) {
+    SmallVector<Value> tokens;
+    copyTile(k, headKV, ks, numK, bc, d, kSmem, c0, tokens);
+    return commit(tokens);
+  };
+  auto copyV = [&](Value ks) {
+    SmallVector<Value> tokens;
+    copyTile(v, headKV, ks, numK, bc, dv, vSmem, c0, tokens);
+    return commit(tokens);
+  };
+  const bool singleStage = tiling.stages == 1;
 
   KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
   SmallVector<Value> qTokens;
   copyTile(q, head, qs, numQ, br, d, qSmem, {}, qTokens);
-  commit(qTokens);
-  waitAllBut(copyKV(range.lo, c0), 1);
+  // (nvgpu.device_async_wait names a group but waits by count: the single
+  // stage's waits name this one.)
+  Value qGroup = commit(qTokens);
+  if (singleStage)
+    waitAllBut(copyK(range.lo), 0);
+  else
+    waitAllBut(copyKV(range.lo, c0), 1);
 
   // This warp's query rows: `mTiles` m16 tiles. Each thread holds rows
   // lane/4 and lane/4 + 8 of each, 2·mTiles rows in all; row r of the thread
@@ -360,11 +376,20 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     SmallVector<Value> l(state.slice(1 + threadRows, threadRows));
     SmallVector<Value> acc(state.drop_front(accBegin));
 
-    // Prefetch the next tile into the other stage, then wait for this
-    // one.
     Value next = kb.add(ks, tile);
-    Value other = kb.sub(c1, stage);
-    waitAllBut(copyKV(next, other), 1);
+    Value other = stage;
+    if (singleStage) {
+      // K(ks) was started by the previous step: once it is in, and every
+      // warp is done with the last V, V(ks) streams in during S and the
+      // softmax.
+      waitAllBut(qGroup, 0);
+      copyV(ks);
+    } else {
+      // Prefetch the next tile into the other stage, then wait for this
+      // one.
+      other = kb.sub(c1, stage);
+      waitAllBut(copyKV(next, other), 1);
+    }
 
     // The tile in sub-steps of kvStep keys (rows row0.. of the stage):
     // S of one sub-step is all the scores a thread holds at a time.
@@ -482,6 +507,12 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       SmallVector<SmallVector<SmallVector<Value>>> pSlices;
       for (int64_t j = 0; j < keyTiles / 2; ++j)
         pSlices.push_back(softmaxSlice(j));
+      if (singleStage) {
+        // V(ks) is in and every warp is done with K(ks): the next K streams
+        // in during P·V.
+        waitAllBut(qGroup, 0);
+        copyK(next);
+      }
       for (int64_t i = 0, e = acc.size(); i < e; ++i)
         acc[i] =
             kb.fmul(acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]);
@@ -511,8 +542,10 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         l[r] = kb.fma(l[r], alpha[r], sum[r]);
       m = rowMax;
     }
-    // Every warp is done with this stage before it is refilled.
-    gpu::BarrierOp::create(b, loc);
+    // Every warp is done with this stage before it is refilled (with one
+    // stage, the next step's first barrier is).
+    if (!singleStage)
+      gpu::BarrierOp::create(b, loc);
     SmallVector<Value> result = {other};
     result.append(m);
     result.append(l);
@@ -648,6 +681,10 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   if (tiling.tileKV < 16 || tiling.tileKV % 16 != 0 || tiling.tileKV > 128)
     return fail("tile-kv must be a multiple of 16 up to 128, got " +
                 Twine(tiling.tileKV));
+  if (tiling.stages != 1 && tiling.stages != 2)
+    return fail("stages must be 1 or 2, got " + Twine(tiling.stages));
+  if (tiling.stages == 1 && tiling.kvStep != tiling.tileKV)
+    return fail("one K/V stage needs kv-step = tile-kv");
   if (tiling.kvStep < 16 || tiling.kvStep % 16 != 0 ||
       tiling.tileKV % tiling.kvStep != 0)
     return fail("kv-step must be a multiple of 16 dividing tile-kv, got " +
@@ -671,7 +708,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
            << "convert-attn-to-gpu: the GPU kernel supports no mask, causal "
               "and window masks (and their intersections); got "
            << Attribute(spec.mask);
-  SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv};
+  SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv, tiling.stages};
   if (smem.bytes() > 227 * 1024)
     return fail("the tiles need " + Twine(smem.bytes()) +
                 " bytes of shared memory, more than an SM has (227 KiB)");
@@ -712,6 +749,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   kernel->setAttr("attn.tile_q", mb.getI64IntegerAttr(tiling.tileQ));
   kernel->setAttr("attn.tile_kv", mb.getI64IntegerAttr(tiling.tileKV));
   kernel->setAttr("attn.kv_step", mb.getI64IntegerAttr(tiling.kvStep));
+  kernel->setAttr("attn.stages", mb.getI64IntegerAttr(tiling.stages));
 
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value base = memref::GetGlobalOp::create(
@@ -731,9 +769,9 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
         b, loc, type, base, b.getIndexAttr(offset), sizes, strideFolds);
   };
   Value qSmem = region(0, {tiling.tileQ, d + kPad});
-  Value kSmem = region(smem.qElems(), {2, tiling.tileKV, d + kPad});
-  Value vSmem =
-      region(smem.qElems() + smem.kElems(), {2, tiling.tileKV, dv + kPad});
+  Value kSmem = region(smem.qElems(), {tiling.stages, tiling.tileKV, d + kPad});
+  Value vSmem = region(smem.qElems() + smem.kElems(),
+                       {tiling.stages, tiling.tileKV, dv + kPad});
   buildKernelBody(kernel, spec, tiling, qSmem, kSmem, vSmem);
   func.erase();
   return success();
@@ -758,7 +796,7 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       OpBuilder b = OpBuilder::atBlockEnd(top.getBody());
       module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
     }
-    GPUTiling tiling{tileQ, tileKV, warps, kvStep};
+    GPUTiling tiling{tileQ, tileKV, warps, kvStep, stages};
     for (func::FuncOp f : funcs)
       if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling)))
         return signalPassFailure();

@@ -4,6 +4,9 @@
 // RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-q=96" 2>&1 | FileCheck %s --check-prefix=TILEQ
 // RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-kv=40" 2>&1 | FileCheck %s --check-prefix=TILEKV
 // RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="tile-kv=64 kv-step=48" 2>&1 | FileCheck %s --check-prefix=STEP
+// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu="stages=1" --verify-diagnostics | FileCheck %s --check-prefix=ONE
+// RUN: not attn-opt %s --split-input-file --convert-attn-to-gpu="stages=3" 2>&1 | FileCheck %s --check-prefix=STAGES
+// STAGES: convert-attn-to-gpu: stages must be 1 or 2, got 3
 // TILEQ: convert-attn-to-gpu: tile-q must give each warp 16 or 32 query rows, got tile-q = 96 for 4 warps
 // TILEKV: convert-attn-to-gpu: tile-kv must be a multiple of 16 up to 128, got 40
 // STEP: convert-attn-to-gpu: kv-step must be a multiple of 16 dividing tile-kv, got 48
@@ -19,7 +22,7 @@
 // CHECK-LABEL: gpu.func @causal(
 // CHECK-SAME: %{{.+}}: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %{{.+}}: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) kernel
-// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
+// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.stages = 2 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
 // CHECK: nvgpu.device_async_copy {{.+}}, 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
@@ -40,6 +43,21 @@
 // CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.ftz.f"
 // CHECK: memref.store
 // CHECK-NOT: attn.
+// One K/V stage: half the K/V shared memory; V is copied after the wait for
+// K, the next K after the wait for V, and the step ends without a barrier.
+// ONE-LABEL: gpu.func @causal(
+// ONE-SAME: attn.smem_bytes = 36864 : i64, attn.stages = 1 : i64
+// ONE: scf.for
+// ONE: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
+// ONE-NEXT: gpu.barrier
+// ONE: nvgpu.device_async_copy %arg2
+// ONE: nvvm.mma.sync
+// ONE: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
+// ONE-NEXT: gpu.barrier
+// ONE: nvgpu.device_async_copy %arg1
+// ONE: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
+// ONE-NOT: gpu.barrier
+// ONE: scf.yield
 func.func @causal(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> (tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>) {
   %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
   return %o, %lse : tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>

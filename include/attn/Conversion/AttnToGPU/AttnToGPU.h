@@ -12,7 +12,7 @@ namespace mlir::attn {
 /// (16 or 32 rows each) and `tileKV` keys per copied K/V tile, processed in
 /// online-softmax steps of `kvStep` keys (0: the whole tile).
 struct GPUTiling {
-  int64_t tileQ = 128, tileKV = 64, warps = 4, kvStep = 0;
+  int64_t tileQ = 128, tileKV = 64, warps = 4, kvStep = 0, stages = 2;
   int64_t rowsPerWarp() const { return tileQ / warps; }
   int64_t threads() const { return 32 * warps; }
 };
