@@ -302,7 +302,7 @@ def plot(rows, info, path):
 
 def git_commit():
     try:
-        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+        return subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
                               capture_output=True, text=True, check=True).stdout.strip()
     except Exception:
         return "unknown"
