@@ -28,6 +28,7 @@
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Dialect/Attn/Utils/MaskUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -636,17 +637,10 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-gpu: " << why;
   };
-  Block &body = func.getBody().front();
-  auto sdpa = body.empty() ? SdpaOp() : dyn_cast<SdpaOp>(body.front());
-  auto ret =
-      sdpa ? dyn_cast<func::ReturnOp>(sdpa->getNextNode()) : func::ReturnOp();
-  if (!sdpa || !ret || ret.getOperands() != sdpa->getResults() ||
-      sdpa.getQuery() != body.getArgument(0) ||
-      sdpa.getKey() != body.getArgument(1) ||
-      sdpa.getValue() != body.getArgument(2) || func.getNumArguments() != 3)
-    return fail("expects a function (q, k, v) whose body is one attn.sdpa of "
-                "its arguments, returned as is (the form attn-kernelgen "
-                "writes)");
+  FailureOr<SdpaOp> matched = matchKernelFunction(func, "convert-attn-to-gpu");
+  if (failed(matched))
+    return failure();
+  SdpaOp sdpa = *matched;
   auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
   auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
   Type elem = qType.getElementType();
