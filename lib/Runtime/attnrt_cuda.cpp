@@ -23,8 +23,8 @@ using namespace attnrt::detail;
 
 namespace {
 
-constexpr int64_t kMaxGridX = 2147483647;
 constexpr int64_t kMaxGridY = 65535;
+constexpr int64_t kMaxSequence = 2147483647 - 256;
 /// Dynamic shared memory a kernel gets without opting in.
 constexpr int kDefaultSmemLimit = 48 * 1024;
 /// Bytes of q, k, v, o elements (bf16 or f16).
@@ -119,14 +119,16 @@ attnrt_status check(const attnrt_gpu_kernel *kernel,
                 static_cast<long long>(a->batch),
                 static_cast<long long>(a->heads_q),
                 static_cast<long long>(kMaxGridY));
-  if (gridX(*kernel, *a) > kMaxGridX)
-    return fail(ATTNRT_ERROR_BAD_SIZE,
-                "seq_q (%lld) needs %lld blocks of tile_q = %lld rows; grid.x "
-                "allows %lld",
-                static_cast<long long>(a->seq_q),
-                static_cast<long long>(gridX(*kernel, *a)),
-                static_cast<long long>(kernel->tile_q),
-                static_cast<long long>(kMaxGridX));
+  // The kernels compare key positions in 32-bit arithmetic (which also keeps
+  // grid.x, ceil(seq_q / tile_q), below its limit of 2^31 − 1).
+  for (auto [n, what] :
+       {std::pair(a->seq_q, "seq_q"), std::pair(a->seq_kv, "seq_kv")})
+    if (n > kMaxSequence)
+      return fail(ATTNRT_ERROR_BAD_SIZE,
+                  "%s (%lld) must be <= %lld (the kernels' 32-bit key "
+                  "positions)",
+                  what, static_cast<long long>(n),
+                  static_cast<long long>(kMaxSequence));
 
   for (const View *in : {&views.q, &views.k, &views.v}) {
     if (attnrt_status s = checkBaseAlignment(*in, 16, "cp.async"))
@@ -226,6 +228,9 @@ struct Function {
   int smemLimit = kDefaultSmemLimit;
 };
 
+// Modules are cached per (image, context handle) for the process's life: a
+// context destroyed while the process runs (cuDevicePrimaryCtxReset,
+// cudaDeviceReset) must not be followed by launches through this runtime.
 std::mutex cacheMutex;
 std::map<std::pair<const void *, CUcontext>, CUmodule> modules;
 std::map<std::pair<CUmodule, std::string>, Function> functions;

@@ -81,10 +81,9 @@ int main(void) {
   a = good(); a.batch = 16384;
   report("grid y", attnrt_sdpa_cuda(&kern, &a, NULL));
   a = good(); a.batch = 1; a.heads_q = a.heads_kv = 1;
-  a.seq_q = (int64_t)1 << 33; kern.tile_q = 2;
-  a.q_strides[0] = a.o_strides[0] = a.seq_q * D;
-  a.lse_strides[0] = a.seq_q;
-  report("grid x", attnrt_sdpa_cuda_check(&kern, &a));
+  a.seq_kv = (int64_t)1 << 31;
+  a.k_strides[0] = a.v_strides[0] = a.seq_kv * D;
+  report("long keys", attnrt_sdpa_cuda_check(&kern, &a));
   kern = kernel();
   a = good(); a.k_strides[1] = 0;
   report("zero stride", attnrt_sdpa_cuda_check(&kern, &a));

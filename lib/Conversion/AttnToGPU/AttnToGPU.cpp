@@ -5,8 +5,10 @@
 // `gpu.func` that runs the flash schedule of attn-tile-flash on tensor cores
 // (FlashAttention-2's decomposition, sm_80 and later):
 //
-//   CTA (query block qb, batch·head bh); warp w owns query rows 16w..16w+15
-//     Q tile → shared (cp.async), then into registers as mma A fragments
+//   CTA (query block qb, batch·head bh); each warp owns 16 or 32 query rows
+//     Q tile → shared (cp.async); its mma A fragments stay in registers
+//     when they take at most 32 (rows per warp · d ≤ 2048), else are
+//     re-read from shared memory at each step
 //     prefetch K, V tile 0 (cp.async, zero-filled past N_kv)
 //     for keys ks in [lo, hi) step Bc:          (lo, hi from the mask band)
 //       prefetch the next K, V tile into the other stage (double buffering)
@@ -217,11 +219,15 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   const int64_t d = spec.d, dv = spec.dv;
   const int64_t br = tiling.tileQ, bc = tiling.tileKV;
   const int64_t threads = tiling.threads();
-  const int64_t kvStep = tiling.kvStep ? tiling.kvStep : bc;
+  const int64_t kvStep = tiling.kvStep;
   const int64_t keyTiles = kvStep / 8, valueTiles = dv / 8;
   // Exact bands only (the caller checks): keys j of query position p with
-  // p − left ≤ j ≤ p + right.
-  const MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  // p − left ≤ j ≤ p + right. The in-tile tests compare in i32 (the runtime
+  // keeps N below 2^31 − 256): a side that reaches past any key is dropped.
+  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  for (std::optional<int64_t> *side : {&band.left, &band.right})
+    if (*side && **side > (int64_t(1) << 30))
+      side->reset();
   Type f32 = b.getF32Type();
   Value c0 = kb.idx(0), c1 = kb.idx(1);
 
@@ -251,9 +257,6 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   Value qs = kb.mul(qb, kb.idx(br));
   Value rows = kb.min(kb.idx(br), kb.sub(numQ, qs));
 
-  // Copies `tileRows` rows of src[batch, h, first + r, :] into
-  // smem[prefix..., r, :] with 16-byte cp.async; rows at or past `limit` are
-  // zero-filled (their address is clamped to the last row).
   // Copies `tileRows` rows of src[batch, h, first + r, :] into
   // smem[prefix..., r, :] with 16-byte cp.async, each thread a fixed set of
   // chunks (the caller checks that they divide evenly); rows at or past
@@ -296,8 +299,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
                                      b.getI32IntegerAttr(pending));
     gpu::BarrierOp::create(b, loc);
   };
-  // Always one group per tile, also past the last one (a zero-filled copy of
-  // clamped rows), so that "all groups but the newest" is always this tile.
+  // Always one group per tile, also past the last one (rows past N_kv are
+  // zero-filled, others copied for nothing), so that "all groups but the
+  // newest" is always this tile.
   auto copyKV = [&](Value ks, Value stage) {
     SmallVector<Value> tokens;
     copyTile(k, headKV, ks, numK, bc, d, kSmem, stage, tokens);
@@ -336,7 +340,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     return kb.add(warpRow, kb.add(ln.g, kb.idx(16 * (r / 2) + 8 * (r % 2))));
   };
   // Q as A fragments (m-tile mt, columns 16kk..): loaded once into registers
-  // when they are few, else re-read from shared memory at each use.
+  // when they take at most 32 of them, else re-read from shared memory at
+  // each use.
   const bool qInRegisters = mTiles * d <= 128;
   // The row and column this lane addresses in each ldmatrix.x4, to which
   // every fragment adds a constant (so that addresses fold into immediates):
@@ -654,8 +659,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
     return fail("the head dims d and d_v must be static");
   int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
-  if (d % 16 != 0 || dv % 16 != 0 || d > 256 || dv > 256)
-    return fail("d and d_v must be multiples of 16 up to 256, got d = " +
+  if (d < 16 || dv < 16 || d % 16 != 0 || dv % 16 != 0 || d > 256 || dv > 256)
+    return fail("d and d_v must be multiples of 16 from 16 to 256, got d = " +
                 Twine(d) + ", d_v = " + Twine(dv));
   GPUTiling tiling = requested;
   GPUTiling fallback = getDefaultGPUTiling(d, dv);
@@ -705,7 +710,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv, tiling.stages};
   if (smem.bytes() > 227 * 1024)
     return fail("the tiles need " + Twine(smem.bytes()) +
-                " bytes of shared memory, more than an SM has (227 KiB)");
+                " bytes of shared memory, more than any GPU gives a CTA (227 "
+                "KiB on H100; the runtime checks the device's own limit)");
 
   MLIRContext *ctx = func.getContext();
   auto strided = [&](int64_t rank, Type type) {

@@ -97,10 +97,30 @@ func.func @dilated(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 
 // -----
 
-// expected-error @+1 {{convert-attn-to-gpu: d and d_v must be multiples of 16 up to 256, got d = 72, d_v = 72}}
+// expected-error @+1 {{convert-attn-to-gpu: d and d_v must be multiples of 16 from 16 to 256, got d = 72, d_v = 72}}
 func.func @d72(%q: tensor<?x?x?x72xbf16>, %k: tensor<?x?x?x72xbf16>, %v: tensor<?x?x?x72xbf16>) -> tensor<?x?x?x72xbf16> {
   %o = attn.sdpa %q, %k, %v : tensor<?x?x?x72xbf16>, tensor<?x?x?x72xbf16>, tensor<?x?x?x72xbf16> -> tensor<?x?x?x72xbf16>
   return %o : tensor<?x?x?x72xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: d and d_v must be multiples of 16 from 16 to 256, got d = 0, d_v = 0}}
+func.func @d0(%q: tensor<?x?x?x0xbf16>, %k: tensor<?x?x?x0xbf16>, %v: tensor<?x?x?x0xbf16>) -> tensor<?x?x?x0xbf16> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x0xbf16>, tensor<?x?x?x0xbf16>, tensor<?x?x?x0xbf16> -> tensor<?x?x?x0xbf16>
+  return %o : tensor<?x?x?x0xbf16>
+}
+
+// -----
+
+// A window wider than any sequence the runtime accepts: its left side is
+// dropped from the in-tile tests (no truncated i32 constant).
+// CHECK-LABEL: gpu.func @wide(
+// CHECK-NOT: arith.cmpi sge, %{{.+}}, %{{.+}} : i32
+// CHECK: gpu.return
+func.func @wide(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.window<left = 4294967296, right = 0>) : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
 }
 
 // -----

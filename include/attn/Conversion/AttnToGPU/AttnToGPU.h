@@ -10,7 +10,8 @@ namespace mlir::attn {
 
 /// The CTA shape of a GPU kernel: `tileQ` query rows shared by `warps` warps
 /// (16 or 32 rows each) and `tileKV` keys per copied K/V tile, processed in
-/// online-softmax steps of `kvStep` keys (0: the whole tile).
+/// online-softmax steps of `kvStep` keys (0: the head-dim default when tileKV
+/// is 0 too, else the whole tile); `stages` K/V tiles in flight.
 struct GPUTiling {
   int64_t tileQ = 128, tileKV = 64, warps = 4, kvStep = 0, stages = 2;
   int64_t rowsPerWarp() const { return tileQ / warps; }
