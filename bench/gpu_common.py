@@ -8,7 +8,7 @@ bench/gpu_bench.py.
   rt.run(kern, q, k, v, o, lse)                    # raises AttnrtError
 
 The kernels are what attn-kernelgen --target nvidia wrote: the manifest (JSON)
-describes each one and names the image (cubin, else PTX) that holds them all.
+describes each one and names the image (fatbin, cubin or PTX) that holds them all.
 This module mirrors the runtime's two structs (include/attn/Runtime/
 attnrt_cuda.h) with ctypes and calls attnrt_sdpa_cuda on torch CUDA tensors
 given in [B, H, N, d] index order with any strides: torch's usual [B, N, H, d]
@@ -188,17 +188,17 @@ class Runtime:
         target = self.manifest.get("target", {})
         if target.get("kind") != "nvidia":
             raise ValueError(f"{manifest_path}: target {target!r} is not nvidia")
-        # The image the kernels live in: the cubin when ptxas made one, else
-        # the PTX, NUL-terminated (image_size counts the NUL).
+        # The image the kernels live in, as the generated object embeds it:
+        # the fatbin (cubin + PTX), else the cubin, else the PTX,
+        # NUL-terminated (image_size counts the NUL).
         files = self.manifest["files"]
         here = os.path.dirname(self.manifest_path)
-        if files.get("cubin"):
-            self.image_path = os.path.join(here, files["cubin"])
-            data = open(self.image_path, "rb").read()
-        else:
-            self.image_path = os.path.join(here, files["ptx"])
-            data = open(self.image_path, "rb").read() + b"\0"
-        self.image_kind = "cubin" if files.get("cubin") else "ptx"
+        self.image_kind = next(
+            (kind for kind in ("fatbin", "cubin") if files.get(kind)), "ptx")
+        self.image_path = os.path.join(here, files[self.image_kind])
+        data = open(self.image_path, "rb").read()
+        if self.image_kind == "ptx":
+            data += b"\0"
         # One buffer for every kernel: the runtime loads it once per context.
         self._image = _image_buffer(data)
         self.kernels = {}
