@@ -200,8 +200,10 @@ struct KernelBuilder {
 
 /// The thread's coordinates inside its warp and the mma fragment layout.
 struct Lane {
-  Value warp, g, t;  // warp index; fragment row (lane / 4), column pair
-  Value r8, q8, h16; // lane % 8, (lane / 8) % 2, lane / 16 (ldmatrix rows)
+  Value warp, g, t; // warp index; fragment row (lane / 4), column pair
+  // ldmatrix.x4: lanes 8m..8m+7 address the rows of matrix m; this lane
+  // addresses row r8 of matrix 2·m1 + m0.
+  Value r8, m0, m1; // lane % 8, (lane / 8) % 2, lane / 16
 };
 
 /// Emits the kernel body into `func` (already holding its signature).
@@ -348,13 +350,14 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   // A fragments of Q (m16 × k16) and B fragments of V (ldmatrix.trans) take
   // matrices 0–3 as (rows, cols) + (0, 0), (8, 0), (0, 8), (8, 8); B
   // fragments of K take (0, 0), (0, 8), (8, 0), (8, 8).
-  Value q8 = kb.mul(ln.q8, kb.idx(8)), h8 = kb.mul(ln.h16, kb.idx(8));
-  Value qLaneRow = kb.add(warpRow, kb.add(ln.r8, q8));
-  Value kLaneRow = kb.add(ln.r8, h8), vLaneRow = kb.add(ln.r8, q8);
+  Value m0x8 = kb.mul(ln.m0, kb.idx(8)), m1x8 = kb.mul(ln.m1, kb.idx(8));
+  Value qLaneRow = kb.add(warpRow, kb.add(ln.r8, m0x8));
+  Value kLaneRow = kb.add(ln.r8, m1x8), vLaneRow = kb.add(ln.r8, m0x8);
   auto loadQ = [&](Value laneRow, int64_t mt, int64_t kk) {
     return kb.ldmatrix(
-        qSmem, {kb.add(laneRow, kb.idx(16 * mt)), kb.add(h8, kb.idx(16 * kk))},
-        4, /*transpose=*/false);
+        qSmem,
+        {kb.add(laneRow, kb.idx(16 * mt)), kb.add(m1x8, kb.idx(16 * kk))}, 4,
+        /*transpose=*/false);
   };
   SmallVector<SmallVector<Value>> qRegs;
   if (qInRegisters)
@@ -419,7 +422,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         auto loadK = [&](int64_t p) {
           return kb.ldmatrix(kSmem,
                              {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
-                              kb.add(q8, kb.idx(16 * kk))},
+                              kb.add(m0x8, kb.idx(16 * kk))},
                              4, /*transpose=*/false);
         };
         for (int64_t p = 0; p < keyTiles / 2; ++p) {
@@ -528,7 +531,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         ArrayRef<SmallVector<Value>> pFrag = pSlices[j];
         Value row = kb.add(vLaneRow, kb.idx(row0 + 16 * j));
         auto loadV = [&](int64_t p) {
-          return kb.ldmatrix(vSmem, {stage, row, kb.add(h8, kb.idx(16 * p))}, 4,
+          return kb.ldmatrix(vSmem, {stage, row, kb.add(m1x8, kb.idx(16 * p))},
+                             4,
                              /*transpose=*/true);
         };
         for (int64_t p = 0; p < valueTiles / 2; ++p) {
