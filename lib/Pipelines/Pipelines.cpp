@@ -104,8 +104,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
 /// which is what keeps the d = 128 kernels within 255 registers. The
 /// backend reads it only as a command-line option.
 static void useShortSharedPointers() {
-  auto &options =
-      llvm::cl::getRegisteredOptions();
+  auto &options = llvm::cl::getRegisteredOptions();
   auto it = options.find("nvptx-short-ptr");
   if (it != options.end() && it->second->getNumOccurrences() == 0)
     it->second->addOccurrence(0, "nvptx-short-ptr", "true");
@@ -124,8 +123,8 @@ void mlir::attn::buildGPUKernelsToBinaryPipeline(
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
 }
 
-void mlir::attn::buildGPUPipeline(OpPassManager &pm,
-                                  const GPUPipelineOptions &options) {
+void mlir::attn::buildGPUKernelsPipeline(OpPassManager &pm,
+                                         const GPUPipelineOptions &options) {
   ConvertAttnToGPUOptions gpu;
   gpu.tileQ = options.tileQ;
   gpu.warps = options.warps;
@@ -133,6 +132,11 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
   gpu.kvStep = options.kvStep;
   gpu.stages = options.stages;
   pm.addPass(createConvertAttnToGPU(gpu));
+}
+
+void mlir::attn::buildGPUPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &options) {
+  buildGPUKernelsPipeline(pm, options);
   buildGPUKernelsToBinaryPipeline(pm, options);
 }
 

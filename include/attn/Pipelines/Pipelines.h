@@ -54,7 +54,8 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// Options of `attn-to-nvvm-pipeline`.
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("The GPU: sm_80 (Ampere and later) or sm_90a"),
+      *this, "chip",
+      llvm::cl::desc("The GPU: sm_80 (Ampere and later) or sm_90a"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> format{
       *this, "format",
@@ -85,6 +86,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 /// (convert-attn-to-gpu) → NVVM → gpu.binary, through upstream's
 /// gpu-lower-to-nvvm-pipeline. Host code is the runtime's business (attnrt).
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The first half of buildGPUPipeline: convert-attn-to-gpu with the
+/// options' tiling (the kernels carry their launch geometry as attributes).
+void buildGPUKernelsPipeline(OpPassManager &pm,
+                             const GPUPipelineOptions &options);
 
 /// The second half of buildGPUPipeline: gpu.module kernels (what
 /// convert-attn-to-gpu writes) → NVVM → gpu.binary.
