@@ -301,23 +301,16 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
                                      b.getI32IntegerAttr(pending));
     gpu::BarrierOp::create(b, loc);
   };
-  // Always one group per tile, also past the last one (rows past N_kv are
-  // zero-filled, others copied for nothing), so that "all groups but the
-  // newest" is always this tile.
-  auto copyKV = [&](Value ks, Value stage) {
+  // One cp.async group of the K and/or V tile of keys [ks, ks + bc) into
+  // `stage`. Always one group per tile, also past the last one (rows past
+  // N_kv are zero-filled, others copied for nothing), so that "all groups
+  // but the newest" is always this tile.
+  auto copyKV = [&](Value ks, Value stage, bool withK, bool withV) {
     SmallVector<Value> tokens;
-    copyTile(k, headKV, ks, numK, bc, d, kSmem, stage, tokens);
-    copyTile(v, headKV, ks, numK, bc, dv, vSmem, stage, tokens);
-    return commit(tokens);
-  };
-  auto copyK = [&](Value ks) {
-    SmallVector<Value> tokens;
-    copyTile(k, headKV, ks, numK, bc, d, kSmem, c0, tokens);
-    return commit(tokens);
-  };
-  auto copyV = [&](Value ks) {
-    SmallVector<Value> tokens;
-    copyTile(v, headKV, ks, numK, bc, dv, vSmem, c0, tokens);
+    if (withK)
+      copyTile(k, headKV, ks, numK, bc, d, kSmem, stage, tokens);
+    if (withV)
+      copyTile(v, headKV, ks, numK, bc, dv, vSmem, stage, tokens);
     return commit(tokens);
   };
   const bool singleStage = tiling.stages == 1;
@@ -329,9 +322,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   // stage's waits name this one.)
   Value qGroup = commit(qTokens);
   if (singleStage)
-    waitAllBut(copyK(range.lo), 0);
+    waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/false), 0);
   else
-    waitAllBut(copyKV(range.lo, c0), 1);
+    waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/true), 1);
 
   // This warp's query rows: `mTiles` m16 tiles. Each thread holds rows
   // lane/4 and lane/4 + 8 of each, 2·mTiles rows in all; row r of the thread
@@ -392,12 +385,12 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       // warp is done with the last V, V(ks) streams in during S and the
       // softmax.
       waitAllBut(qGroup, 0);
-      copyV(ks);
+      copyKV(ks, c0, /*withK=*/false, /*withV=*/true);
     } else {
       // Prefetch the next tile into the other stage, then wait for this
       // one.
       other = kb.sub(c1, stage);
-      waitAllBut(copyKV(next, other), 1);
+      waitAllBut(copyKV(next, other, /*withK=*/true, /*withV=*/true), 1);
     }
 
     // The tile in sub-steps of kvStep keys (rows row0.. of the stage):
@@ -520,7 +513,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         // V(ks) is in and every warp is done with K(ks): the next K streams
         // in during P·V.
         waitAllBut(qGroup, 0);
-        copyK(next);
+        copyKV(next, c0, /*withK=*/true, /*withV=*/false);
       }
       for (int64_t i = 0, e = acc.size(); i < e; ++i)
         acc[i] =
