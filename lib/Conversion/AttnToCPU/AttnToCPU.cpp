@@ -8,7 +8,7 @@
 //     Qᵀ = scale·log2(e) · Q[b, h, rows, :]ᵀ     [d][R], zero past N_q
 //     Oᵀ = 0 [d_v][R];  m = −∞, l = 0           (R/16 vector<16xf32> each)
 //     for keys ks in [lo, hi) step tile-kv:      (lo, hi from the mask band)
-//       pack K and V rows of the tile contiguously
+//       pack the tile's V rows; prefetch the next tile's K, V into L2
 //       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             register blocks of keys
 //       mask Sᵀ only if the block leaves the band or is the ragged tail
 //       m' = max(m, max_j Sᵀ[j]); α = 2^(m − m'); Pᵀ[j] = 2^(Sᵀ[j] − m')
@@ -232,9 +232,11 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
   };
   Value qT = scratch(d, blocking.rows()), oT = scratch(dv, blocking.rows()),
         sT = scratch(tileKV, blocking.rows());
-  // The K and V rows of a tile, packed contiguously: rows N·H·d apart in
-  // torch's layout would all fall into the same few L1 sets.
-  Value kPack = scratch(tileKV, d), vPack = scratch(tileKV, dv);
+  // The V rows of a tile, packed contiguously: P·V reads a few columns of
+  // every row of the tile at once, and rows N·H·d apart in torch's layout
+  // would all fall into the same few L1 sets. (Q·Kᵀ streams K rows a few
+  // at a time and reads them in place.)
+  Value vPack = scratch(tileKV, dv);
   Value rowStats = scratch(2, blocking.rows()); // row 0: 1/l, row 1: LSE
 
   // Row index of each lane, per lane-vector, as i64 for the mask compares.
@@ -293,31 +295,44 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
         [&](Value ks, ValueRange state) -> SmallVector<Value> {
           Value count = kb.min(tile, kb.sub(range.hi, ks));
 
-          // Pack the tile's K and V rows (the last valid row repeats past
-          // the ragged end; those keys are masked below).
-          auto pack = [&](Value src, Value dst, int64_t cols) {
-            kb.loop(c0, tile, c1, [&](Value jj) {
-              Value j = kb.min(kb.add(ks, jj), lastKey);
-              for (int64_t c = 0; c + kLanes <= cols; c += kLanes)
-                kb.vstore(kb.vload(src, {batch, hk, j, kb.idx(c)}), dst,
-                          {jj, kb.idx(c)});
-              for (int64_t c = cols - cols % kLanes; c < cols; ++c)
-                kb.store(kb.load(src, {batch, hk, j, kb.idx(c)}), dst,
-                         {jj, kb.idx(c)});
-            });
+          // Pack the tile's V rows (the last valid row repeats past the
+          // ragged end; those keys are masked below), and prefetch the K
+          // and V rows of the next tile into L2: every task streams all of
+          // K and V, which a long sequence keeps in no cache.
+          auto prefetch = [&](Value src, Value row, int64_t cols) {
+            for (int64_t c = 0; c < cols; c += kLanes)
+              memref::PrefetchOp::create(b, loc, src,
+                                         ValueRange{batch, hk, row, kb.idx(c)},
+                                         /*isWrite=*/false, /*localityHint=*/2,
+                                         /*isDataCache=*/true);
           };
-          pack(k, kPack, d);
-          pack(v, vPack, dv);
+          kb.loop(c0, tile, c1, [&](Value jj) {
+            Value j = kb.min(kb.add(ks, jj), lastKey);
+            Value ahead = kb.min(kb.add(j, tile), lastKey);
+            prefetch(k, ahead, d);
+            prefetch(v, ahead, dv);
+            for (int64_t c = 0; c + kLanes <= dv; c += kLanes)
+              kb.vstore(kb.vload(v, {batch, hk, j, kb.idx(c)}), vPack,
+                        {jj, kb.idx(c)});
+            for (int64_t c = dv - dv % kLanes; c < dv; ++c)
+              kb.store(kb.load(v, {batch, hk, j, kb.idx(c)}), vPack,
+                       {jj, kb.idx(c)});
+          });
 
           // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
           kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
-            SmallVector<Value> keyRows;
-            for (int64_t i = 0; i < block; ++i)
+            // Key rows past the ragged end read the last one (masked below).
+            SmallVector<Value> keyRows, keys;
+            for (int64_t i = 0; i < block; ++i) {
               keyRows.push_back(kb.add(jb, kb.idx(i)));
+              keys.push_back(kb.min(kb.add(ks, keyRows.back()), lastKey));
+            }
             SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
             SmallVector<Value> acc = kb.broadcastFmaBlock(
                 kb.idx(d), block, vecs, zeros,
-                [&](Value c, int64_t i) { return kb.load(kPack, {keyRows[i], c}); },
+                [&](Value c, int64_t i) {
+                  return kb.load(k, {batch, hk, keys[i], c});
+                },
                 [&](Value c, int64_t x) { return kb.vload(qT, {c, col[x]}); });
             for (int64_t i = 0; i < block; ++i)
               for (int64_t x = 0; x < vecs; ++x)
