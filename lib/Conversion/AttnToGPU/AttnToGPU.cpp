@@ -11,7 +11,8 @@
 //     re-read from shared memory at each step
 //     prefetch K, V tile 0 (cp.async, zero-filled past N_kv)
 //     for keys ks in [lo, hi) step Bc:          (lo, hi from the mask band)
-//       prefetch the next K, V tile into the other stage (double buffering)
+//       wait for this tile (one barrier: every warp is also done with the
+//       other stage); prefetch the next K, V tile into it (double buffering)
 //       S = Q·Kᵀ            mma.sync m16n8k16, K fragments by ldmatrix
 //       mask S only if the tile leaves the band or passes N_kv
 //       m' = max(m, rowmax S) (quad shuffles); α = 2^((m − m')·c)
@@ -302,9 +303,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     gpu::BarrierOp::create(b, loc);
   };
   // One cp.async group of the K and/or V tile of keys [ks, ks + bc) into
-  // `stage`. Always one group per tile, also past the last one (rows past
-  // N_kv are zero-filled, others copied for nothing), so that "all groups
-  // but the newest" is always this tile.
+  // `stage`. Issued for every step, also past the last tile (rows past N_kv
+  // are zero-filled, others copied for nothing), so that the loop body has
+  // no branch.
   auto copyKV = [&](Value ks, Value stage, bool withK, bool withV) {
     SmallVector<Value> tokens;
     if (withK)
@@ -387,10 +388,12 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       waitAllBut(qGroup, 0);
       copyKV(ks, c0, /*withK=*/false, /*withV=*/true);
     } else {
-      // Prefetch the next tile into the other stage, then wait for this
-      // one.
+      // Wait for this tile. The same barrier tells that every warp is done
+      // with the other stage (the previous step's), so the next tile
+      // streams into it during this step: one barrier per step.
       other = kb.sub(c1, stage);
-      waitAllBut(copyKV(next, other, /*withK=*/true, /*withV=*/true), 1);
+      waitAllBut(qGroup, 0);
+      copyKV(next, other, /*withK=*/true, /*withV=*/true);
     }
 
     // The tile in sub-steps of kvStep keys (rows row0.. of the stage):
@@ -545,10 +548,6 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         l[r] = kb.fma(l[r], alpha[r], sum[r]);
       m = rowMax;
     }
-    // Every warp is done with this stage before it is refilled (with one
-    // stage, the next step's first barrier is).
-    if (!singleStage)
-      gpu::BarrierOp::create(b, loc);
     SmallVector<Value> result = {other};
     result.append(m);
     result.append(l);
