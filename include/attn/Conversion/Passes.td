@@ -78,11 +78,14 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     R is published as the public constant `__attn_rows_per_task_<name>`.
 
     The body is the flash schedule of `attn-tile-flash` with the R query rows
-    of a task in the lanes of R/16 `vector<16xf32>` (AVX-512): the K and V
-    rows of each KV tile are packed contiguously, scores and `P·V` are
+    of a task in the lanes of R/16 `vector<16xf32>` (AVX-512): the V rows of
+    each KV tile are packed contiguously (K rows are read in place), the next
+    tile's K and V rows are prefetched into L2, scores and `P·V` are
     broadcast-FMA loops over register blocks of keys / value columns (up to
     24 accumulators), the online softmax reduces across registers only, exp is
-    polynomial after `attn-expand-math`. Key loops are bounded by the mask
+    polynomial after `attn-expand-math`. R = 192 is two groups of 96 rows
+    that share each packed tile, each skipping the tiles its own rows
+    cannot see. Key loops are bounded by the mask
     band, and only blocks leaving the band (or the ragged last block) are
     masked. Fails with a diagnostic on what it does not support: element
     types other than f32, dynamic head dims, `d_v` not a multiple of the
@@ -92,9 +95,10 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
   let options = [
     Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",
            "Keys per online-softmax step (a multiple of the register block)">,
-    Option<"rowsPerTask", "rows-per-task", "int64_t", /*default=*/"96",
+    Option<"rowsPerTask", "rows-per-task", "int64_t", /*default=*/"192",
            "Query rows per task, in 2 to 6 lane-vectors: 32 or 48 (register "
-           "blocks of 8 keys / value columns), 64, 80 or 96 (blocks of 4)">,
+           "blocks of 8 keys / value columns), 64, 80 or 96 (blocks of 4), "
+           "or 192 (two groups of 96)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -43,8 +43,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> rowsPerTask{
       *this, "rows-per-task",
-      llvm::cl::desc("Query rows per task: 32, 48, 64, 80 or 96"),
-      llvm::cl::init(96)};
+      llvm::cl::desc("Query rows per task: 32, 48, 64, 80, 96 or 192"),
+      llvm::cl::init(192)};
 };
 
 /// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,

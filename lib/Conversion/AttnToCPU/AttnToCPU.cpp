@@ -8,7 +8,7 @@
 //     Qᵀ = scale·log2(e) · Q[b, h, rows, :]ᵀ     [d][R], zero past N_q
 //     Oᵀ = 0 [d_v][R];  m = −∞, l = 0           (R/16 vector<16xf32> each)
 //     for keys ks in [lo, hi) step tile-kv:      (lo, hi from the mask band)
-//       pack the tile's V rows; prefetch the next tile's V into L2
+//       pack the tile's V rows; prefetch the next tile's K, V into L2
 //       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             register blocks of keys
 //       mask Sᵀ only if the block leaves the band or is the ragged tail
 //       m' = max(m, max_j Sᵀ[j]); α = 2^(m − m'); Pᵀ[j] = 2^(Sᵀ[j] − m')
@@ -17,7 +17,9 @@
 //
 // With rows in lanes, every softmax reduction runs across registers, never
 // within one; both products are broadcast-FMA loops with up to 24
-// accumulators (R = rows-per-task, 96 by default).
+// accumulators (R = rows-per-task). R = 192 by default: two groups of 96
+// rows that share each packed V tile and K rows just read, each group
+// skipping the tiles its own rows cannot see.
 // Tasks are independent: the caller (attnrt's thread pool) hands out ranges.
 //
 //===----------------------------------------------------------------------===//
@@ -51,14 +53,16 @@ namespace {
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
 /// The register blocking of a kernel: `vecs` lane-vectors of query rows
-/// (rows per task = 16 · vecs), times `block` keys (scores) or value columns
-/// (P·V) per register block: vecs · block accumulators.
+/// times `block` keys (scores) or value columns (P·V) per register block:
+/// vecs · block accumulators. A task holds `groups` such row groups, which
+/// share each packed V tile (rows per task = 16 · vecs · groups).
 struct Blocking {
-  int64_t vecs, block;
-  int64_t rows() const { return vecs * kLanes; }
+  int64_t vecs, block, groups = 1;
+  int64_t rows() const { return vecs * groups * kLanes; }
 };
 
-/// The blocking for `rowsPerTask` (32, 48, 64, 80 or 96), or std::nullopt.
+/// The blocking for `rowsPerTask` (32, 48, 64, 80, 96 or 192), or
+/// std::nullopt.
 std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
   switch (rowsPerTask) {
   case 32:
@@ -71,6 +75,8 @@ std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
     return Blocking{5, 4};
   case 96:
     return Blocking{6, 4};
+  case 192:
+    return Blocking{6, 4, 2};
   default:
     return std::nullopt;
   }
@@ -211,11 +217,13 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
 
   const int64_t d = spec.headDim, dv = spec.valueDim;
   const int64_t vecs = blocking.vecs, block = blocking.block;
+  const int64_t groups = blocking.groups, totalVecs = vecs * groups;
+  const int64_t rowsPerGroup = vecs * kLanes;
   Type f32 = b.getF32Type();
   Value c0 = kb.idx(0), c1 = kb.idx(1);
   // Column of lane-vector `x` in a [*, rows] scratch row.
   SmallVector<Value> col;
-  for (int64_t x = 0; x < vecs; ++x)
+  for (int64_t x = 0; x < totalVecs; ++x)
     col.push_back(kb.idx(x * kLanes));
   Value numQ = kb.dim(q, 2), headsQ = kb.dim(q, 1);
   Value headsKV = kb.dim(k, 1), numK = kb.dim(k, 2);
@@ -241,7 +249,7 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
 
   // Row index of each lane, per lane-vector, as i64 for the mask compares.
   SmallVector<Value> laneRows;
-  for (int64_t x = 0; x < vecs; ++x) {
+  for (int64_t x = 0; x < totalVecs; ++x) {
     SmallVector<int64_t> lanes;
     for (int64_t i = 0; i < kLanes; ++i)
       lanes.push_back(x * kLanes + i);
@@ -281,34 +289,54 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
       });
     });
     kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
-      for (int64_t x = 0; x < vecs; ++x)
+      for (int64_t x = 0; x < totalVecs; ++x)
         kb.vstore(kb.splat(0.0), oT, {e, col[x]});
     });
 
-    KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+    // The key range of the whole task bounds the key loop. With several
+    // groups, each group of rowsPerGroup rows skips the tiles its own range
+    // misses and masks against its own band; its rows may be ≤ 0 in the
+    // last task (then it skips every tile).
+    KeyRange taskRange =
+        buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+    SmallVector<KeyRange> groupRanges = {taskRange};
+    SmallVector<Value> groupRows = {rows};
+    if (groups > 1) {
+      groupRanges.clear();
+      groupRows.clear();
+      for (int64_t g = 0; g < groups; ++g) {
+        Value first = kb.idx(g * rowsPerGroup);
+        groupRows.push_back(kb.sub(rows, first));
+        Value clamped = arith::MaxSIOp::create(
+            b, loc, c1, kb.min(groupRows.back(), kb.idx(rowsPerGroup)));
+        groupRanges.push_back(buildKeyRange(
+            b, loc, spec.mask, kb.add(qs, first), clamped, shift, numK));
+      }
+    }
     Value tile = kb.idx(tileKV);
-    // Loop state: the row max m, then the row sum l, one vector per lane-vector.
-    SmallVector<Value> init(vecs, kb.splat(-INFINITY));
-    init.append(vecs, kb.splat(0.0));
+    // Loop state, per group: the row max m, then the row sum l, one vector
+    // per lane-vector.
+    SmallVector<Value> init;
+    for (int64_t g = 0; g < groups; ++g) {
+      init.append(vecs, kb.splat(-INFINITY));
+      init.append(vecs, kb.splat(0.0));
+    }
     SmallVector<Value> stats = kb.loop(
-        range.lo, range.hi, tile, init,
-        [&](Value ks, ValueRange state) -> SmallVector<Value> {
-          Value count = kb.min(tile, kb.sub(range.hi, ks));
-
+        taskRange.lo, taskRange.hi, tile, init,
+        [&](Value ks, ValueRange allState) -> SmallVector<Value> {
           // Pack the tile's V rows (the last valid row repeats past the
-          // ragged end; those keys are masked below), and prefetch the V
-          // rows of the next tile into L2: every task streams all of V,
-          // which a long sequence keeps in no cache, with rows too far
-          // apart for the hardware prefetcher. (K rows, streamed a few at a
-          // time, measured no faster with it.)
+          // ragged end; those keys are masked below), and prefetch the K
+          // and V rows of the next tile into L2: every task streams all of
+          // K and V, which a long sequence keeps in no cache.
           kb.loop(c0, tile, c1, [&](Value jj) {
             Value j = kb.min(kb.add(ks, jj), lastKey);
             Value ahead = kb.min(kb.add(j, tile), lastKey);
-            for (int64_t c = 0; c < dv; c += kLanes)
-              memref::PrefetchOp::create(b, loc, v,
-                                         ValueRange{batch, hk, ahead, kb.idx(c)},
-                                         /*isWrite=*/false, /*localityHint=*/2,
-                                         /*isDataCache=*/true);
+            for (auto [src, cols] : {std::pair(k, d), std::pair(v, dv)})
+              for (int64_t c = 0; c < cols; c += kLanes)
+                memref::PrefetchOp::create(
+                    b, loc, src, ValueRange{batch, hk, ahead, kb.idx(c)},
+                    /*isWrite=*/false, /*localityHint=*/2,
+                    /*isDataCache=*/true);
             for (int64_t c = 0; c + kLanes <= dv; c += kLanes)
               kb.vstore(kb.vload(v, {batch, hk, j, kb.idx(c)}), vPack,
                         {jj, kb.idx(c)});
@@ -317,131 +345,181 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                        {jj, kb.idx(c)});
           });
 
-          // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
-          kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
-            // Key rows past the ragged end read the last one (masked below).
-            SmallVector<Value> keyRows, keys;
-            for (int64_t i = 0; i < block; ++i) {
-              keyRows.push_back(kb.add(jb, kb.idx(i)));
-              keys.push_back(kb.min(kb.add(ks, keyRows.back()), lastKey));
-            }
-            SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
-            SmallVector<Value> acc = kb.broadcastFmaBlock(
-                kb.idx(d), block, vecs, zeros,
-                [&](Value c, int64_t i) {
-                  return kb.load(k, {batch, hk, keys[i], c});
-                },
-                [&](Value c, int64_t x) { return kb.vload(qT, {c, col[x]}); });
-            for (int64_t i = 0; i < block; ++i)
-              for (int64_t x = 0; x < vecs; ++x)
-                kb.vstore(acc[vecs * i + x], sT, {keyRows[i], col[x]});
-          });
+          // One online-softmax step of group g on this tile.
+          auto groupStep = [&](int64_t g,
+                               ValueRange state) -> SmallVector<Value> {
+            const KeyRange &range = groupRanges[g];
+            ArrayRef<Value> gcol = ArrayRef<Value>(col).slice(g * vecs, vecs);
+            ArrayRef<Value> glane =
+                ArrayRef<Value>(laneRows).slice(g * vecs, vecs);
+            Value count = kb.min(tile, kb.sub(range.hi, ks));
 
-          // Mask: keys past the ragged end always; the band only where the
-          // block leaves it.
-          Value needsMask = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::slt, count, tile);
-          if (spec.mask)
-            needsMask = arith::OrIOp::create(
-                b, loc, needsMask,
-                arith::XOrIOp::create(
-                    b, loc, buildBlockInsideBand(b, loc, range, ks, count),
-                    arith::ConstantIntOp::create(b, loc, 1, 1)));
-          scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
-            kb.loop(c0, tile, c1, [&](Value jj) {
-              Value j = kb.add(ks, jj);
-              Value keyValid = arith::CmpIOp::create(
-                  b, loc, arith::CmpIPredicate::slt, jj, count);
-              // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
-              Value rel = kb.sub(kb.sub(j, qs), shift);
-              auto i64Splat = [&](Value x) -> Value {
-                return vector::BroadcastOp::create(
-                    b, loc, VectorType::get({kLanes}, b.getI64Type()),
-                    arith::IndexCastOp::create(b, loc, b.getI64Type(), x));
-              };
-              for (int64_t x = 0; x < vecs; ++x) {
-                Value allowed = vector::BroadcastOp::create(
-                    b, loc, VectorType::get({kLanes}, b.getI1Type()), keyValid);
-                auto clip = [&](arith::CmpIPredicate pred, Value edge) {
-                  allowed = arith::AndIOp::create(
-                      b, loc, allowed,
-                      arith::CmpIOp::create(b, loc, pred, laneRows[x],
-                                            i64Splat(edge)));
-                };
-                if (spec.band.right)
-                  clip(arith::CmpIPredicate::sge,
-                       kb.sub(rel, kb.idx(*spec.band.right)));
-                if (spec.band.left)
-                  clip(arith::CmpIPredicate::sle,
-                       kb.add(rel, kb.idx(*spec.band.left)));
-                Value sv = kb.vload(sT, {jj, col[x]});
-                kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
-                                                  kb.splat(-INFINITY)),
-                          sT, {jj, col[x]});
+            // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
+            kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
+              // Key rows past the ragged end read the last one (masked below).
+              SmallVector<Value> keyRows, keys;
+              for (int64_t i = 0; i < block; ++i) {
+                keyRows.push_back(kb.add(jb, kb.idx(i)));
+                keys.push_back(kb.min(kb.add(ks, keyRows.back()), lastKey));
               }
-            });
-            scf::YieldOp::create(b, loc);
-          });
-
-          // Online softmax, lane-wise. maxnumf is one vmaxps (maximumf adds
-          // NaN-propagating blends to every lane).
-          SmallVector<Value> newMax = kb.loop(
-              c0, tile, c1, state.take_front(vecs),
-              [&](Value jj, ValueRange m) -> SmallVector<Value> {
-                SmallVector<Value> next;
+              SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
+              SmallVector<Value> acc = kb.broadcastFmaBlock(
+                  kb.idx(d), block, vecs, zeros,
+                  [&](Value c, int64_t i) {
+                    return kb.load(k, {batch, hk, keys[i], c});
+                  },
+                  [&](Value c, int64_t x) {
+                    return kb.vload(qT, {c, gcol[x]});
+                  });
+              for (int64_t i = 0; i < block; ++i)
                 for (int64_t x = 0; x < vecs; ++x)
-                  next.push_back(arith::MaxNumFOp::create(
-                      b, loc, m[x], kb.vload(sT, {jj, col[x]})));
-                return next;
-              });
-          SmallVector<Value> alpha;
-          for (int64_t x = 0; x < vecs; ++x)
-            alpha.push_back(kb.exp2(
-                arith::SubFOp::create(b, loc, state[x], newMax[x])));
-          SmallVector<Value> sums = kb.loop(
-              c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
-              [&](Value jj, ValueRange sum) -> SmallVector<Value> {
-                SmallVector<Value> next;
+                  kb.vstore(acc[vecs * i + x], sT, {keyRows[i], gcol[x]});
+            });
+
+            // Mask: keys past the ragged end always; the band only where the
+            // block leaves it.
+            Value needsMask = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::slt, count, tile);
+            if (spec.mask)
+              needsMask = arith::OrIOp::create(
+                  b, loc, needsMask,
+                  arith::XOrIOp::create(
+                      b, loc, buildBlockInsideBand(b, loc, range, ks, count),
+                      arith::ConstantIntOp::create(b, loc, 1, 1)));
+            scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
+              kb.loop(c0, tile, c1, [&](Value jj) {
+                Value j = kb.add(ks, jj);
+                Value keyValid = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::slt, jj, count);
+                // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
+                Value rel = kb.sub(kb.sub(j, qs), shift);
+                auto i64Splat = [&](Value x) -> Value {
+                  return vector::BroadcastOp::create(
+                      b, loc, VectorType::get({kLanes}, b.getI64Type()),
+                      arith::IndexCastOp::create(b, loc, b.getI64Type(), x));
+                };
                 for (int64_t x = 0; x < vecs; ++x) {
-                  Value p = kb.exp2(arith::SubFOp::create(
-                      b, loc, kb.vload(sT, {jj, col[x]}), newMax[x]));
-                  kb.vstore(p, sT, {jj, col[x]});
-                  next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
+                  Value allowed = vector::BroadcastOp::create(
+                      b, loc, VectorType::get({kLanes}, b.getI1Type()),
+                      keyValid);
+                  auto clip = [&](arith::CmpIPredicate pred, Value edge) {
+                    allowed = arith::AndIOp::create(
+                        b, loc, allowed,
+                        arith::CmpIOp::create(b, loc, pred, glane[x],
+                                              i64Splat(edge)));
+                  };
+                  if (spec.band.right)
+                    clip(arith::CmpIPredicate::sge,
+                         kb.sub(rel, kb.idx(*spec.band.right)));
+                  if (spec.band.left)
+                    clip(arith::CmpIPredicate::sle,
+                         kb.add(rel, kb.idx(*spec.band.left)));
+                  Value sv = kb.vload(sT, {jj, gcol[x]});
+                  kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
+                                                    kb.splat(-INFINITY)),
+                            sT, {jj, gcol[x]});
                 }
-                return next;
               });
+              scf::YieldOp::create(b, loc);
+            });
 
-          // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a
-          // time.
-          kb.loop(c0, kb.idx(dv), kb.idx(block), [&](Value eb) {
-            SmallVector<Value> cols, accInit;
-            for (int64_t i = 0; i < block; ++i) {
-              cols.push_back(kb.add(eb, kb.idx(i)));
-              for (int64_t x = 0; x < vecs; ++x)
-                accInit.push_back(arith::MulFOp::create(
-                    b, loc, alpha[x], kb.vload(oT, {cols[i], col[x]})));
+            // Online softmax, lane-wise. maxnumf is one vmaxps (maximumf adds
+            // NaN-propagating blends to every lane).
+            SmallVector<Value> newMax =
+                kb.loop(c0, tile, c1, state.take_front(vecs),
+                        [&](Value jj, ValueRange m) -> SmallVector<Value> {
+                          SmallVector<Value> next;
+                          for (int64_t x = 0; x < vecs; ++x)
+                            next.push_back(arith::MaxNumFOp::create(
+                                b, loc, m[x], kb.vload(sT, {jj, gcol[x]})));
+                          return next;
+                        });
+            SmallVector<Value> alpha;
+            for (int64_t x = 0; x < vecs; ++x)
+              alpha.push_back(
+                  kb.exp2(arith::SubFOp::create(b, loc, state[x], newMax[x])));
+            SmallVector<Value> sums = kb.loop(
+                c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
+                [&](Value jj, ValueRange sum) -> SmallVector<Value> {
+                  SmallVector<Value> next;
+                  for (int64_t x = 0; x < vecs; ++x) {
+                    Value p = kb.exp2(arith::SubFOp::create(
+                        b, loc, kb.vload(sT, {jj, gcol[x]}), newMax[x]));
+                    kb.vstore(p, sT, {jj, gcol[x]});
+                    next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
+                  }
+                  return next;
+                });
+
+            // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a
+            // time.
+            kb.loop(c0, kb.idx(dv), kb.idx(block), [&](Value eb) {
+              SmallVector<Value> cols, accInit;
+              for (int64_t i = 0; i < block; ++i) {
+                cols.push_back(kb.add(eb, kb.idx(i)));
+                for (int64_t x = 0; x < vecs; ++x)
+                  accInit.push_back(arith::MulFOp::create(
+                      b, loc, alpha[x], kb.vload(oT, {cols[i], gcol[x]})));
+              }
+              SmallVector<Value> acc = kb.broadcastFmaBlock(
+                  tile, block, vecs, accInit,
+                  [&](Value jj, int64_t i) {
+                    return kb.load(vPack, {jj, cols[i]});
+                  },
+                  [&](Value jj, int64_t x) {
+                    return kb.vload(sT, {jj, gcol[x]});
+                  });
+              for (int64_t i = 0; i < block; ++i)
+                for (int64_t x = 0; x < vecs; ++x)
+                  kb.vstore(acc[vecs * i + x], oT, {cols[i], gcol[x]});
+            });
+
+            SmallVector<Value> next(newMax);
+            for (int64_t x = 0; x < vecs; ++x)
+              next.push_back(arith::AddFOp::create(
+                  b, loc,
+                  arith::MulFOp::create(b, loc, alpha[x], state[vecs + x]),
+                  sums[x]));
+            return next;
+          };
+
+          SmallVector<Value> nextState;
+          for (int64_t g = 0; g < groups; ++g) {
+            ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
+            if (groups == 1) {
+              llvm::append_range(nextState, groupStep(g, state));
+              continue;
             }
-            SmallVector<Value> acc = kb.broadcastFmaBlock(
-                tile, block, vecs, accInit,
-                [&](Value jj, int64_t i) { return kb.load(vPack, {jj, cols[i]}); },
-                [&](Value jj, int64_t x) { return kb.vload(sT, {jj, col[x]}); });
-            for (int64_t i = 0; i < block; ++i)
-              for (int64_t x = 0; x < vecs; ++x)
-                kb.vstore(acc[vecs * i + x], oT, {cols[i], col[x]});
-          });
-
-          SmallVector<Value> next(newMax);
-          for (int64_t x = 0; x < vecs; ++x)
-            next.push_back(arith::AddFOp::create(
-                b, loc, arith::MulFOp::create(b, loc, alpha[x], state[vecs + x]),
-                sums[x]));
-          return next;
+            // Skip the tile when the group has no rows or its range misses
+            // the tile (the diagonal of a causal task's first rows).
+            Value overlaps = arith::AndIOp::create(
+                b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
+                                      groupRanges[g].hi),
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                      kb.add(ks, tile), groupRanges[g].lo));
+            overlaps = arith::AndIOp::create(
+                b, loc, overlaps,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                      groupRows[g], c0));
+            auto step = scf::IfOp::create(
+                b, loc, overlaps,
+                [&](OpBuilder &, Location) {
+                  scf::YieldOp::create(b, loc, groupStep(g, state));
+                },
+                [&](OpBuilder &, Location) {
+                  scf::YieldOp::create(b, loc, state);
+                });
+            llvm::append_range(nextState, step.getResults());
+          }
+          return nextState;
         });
 
     // Epilogue: 1/l (0 for an empty row) and LSE = m·ln 2 + log l per lane
     // (m is in log2 units; −∞ for an empty row).
-    for (int64_t x = 0; x < vecs; ++x) {
-      Value m = stats[x], l = stats[vecs + x];
+    for (int64_t x = 0; x < totalVecs; ++x) {
+      int64_t g = x / vecs, first = 2 * vecs * g + x % vecs;
+      Value m = stats[first], l = stats[first + vecs];
       Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
                                           kb.splat(0.0));
       Value inv = arith::SelectOp::create(
@@ -479,7 +557,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   };
   std::optional<Blocking> blocking = blockingFor(rowsPerTask);
   if (!blocking)
-    return fail("rows-per-task must be 32, 48, 64, 80 or 96, got " +
+    return fail("rows-per-task must be 32, 48, 64, 80, 96 or 192, got " +
                 Twine(rowsPerTask));
   if (tileKV < blocking->block || tileKV % blocking->block != 0)
     return fail("tile-kv must be a positive multiple of " +

@@ -1,19 +1,23 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-cpu --verify-diagnostics | FileCheck %s
 // RUN: not attn-opt %s --split-input-file --convert-attn-to-cpu="rows-per-task=40" 2>&1 | FileCheck %s --check-prefix=ROWS
-// ROWS: convert-attn-to-cpu: rows-per-task must be 32, 48, 64, 80 or 96, got 40
+// ROWS: convert-attn-to-cpu: rows-per-task must be 32, 48, 64, 80, 96 or 192, got 40
 
 // The kernel ABI: strided memrefs, results as out-parameters, a task range.
-// The scores are broadcast-FMAs into two vector<16xf32> per key, the mask is
-// evaluated only for blocks leaving the band or at the ragged end.
-// CHECK: memref.global "public" constant @__attn_rows_per_task_causal : memref<i64> = dense<96>
+// A task is two groups of 96 rows (m and l of both are the key loop's
+// state), sharing the packed V tile; each group steps only through the tiles
+// its rows see. The scores are broadcast-FMAs, the mask is evaluated only for
+// blocks leaving the band or at the ragged end.
+// CHECK: memref.global "public" constant @__attn_rows_per_task_causal : memref<i64> = dense<192>
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %[[LSE:.+]]: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
 // CHECK-SAME: attributes {llvm.emit_c_interface}
-// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x96xf32>
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x192xf32>
 // CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<64x64xf32>
 // CHECK: scf.for %{{.+}} = %[[BEGIN]] to %[[END]]
-// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: memref.prefetch
+// CHECK: scf.if %{{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.broadcast %{{.+}} : f32 to vector<16xf32>
 // CHECK: vector.fma
 // CHECK: scf.if
