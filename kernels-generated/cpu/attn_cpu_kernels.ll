@@ -1443,7 +1443,7 @@ define void @sdpa_d32_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
   %1306 = add i64 %227, 64
   %1307 = icmp sgt i64 %1306, 0
   %1308 = and i1 %1305, %1307
-  %1309 = icmp sgt i64 %212, 0
+  %1309 = icmp sgt i64 %117, 96
   %1310 = and i1 %1308, %1309
   br i1 %1310, label %1311, label %2273
 
@@ -3258,10 +3258,10 @@ define void @sdpa_d64(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i6
   %94 = alloca float, i64 384, align 64
   br label %95
 
-95:                                               ; preds = %2311, %46
-  %96 = phi i64 [ %2312, %2311 ], [ %44, %46 ]
+95:                                               ; preds = %2310, %46
+  %96 = phi i64 [ %2311, %2310 ], [ %44, %46 ]
   %97 = icmp slt i64 %96, %45
-  br i1 %97, label %98, label %2313
+  br i1 %97, label %98, label %2312
 
 98:                                               ; preds = %95
   %99 = urem i64 %96, %88
@@ -3386,2417 +3386,2416 @@ define void @sdpa_d64(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i6
   br label %140
 
 181:                                              ; preds = %140
-  %182 = sub i64 %107, 96
-  br label %183
+  br label %182
 
-183:                                              ; preds = %2232, %181
-  %184 = phi i64 [ %2233, %2232 ], [ 0, %181 ]
-  %185 = phi <16 x float> [ %1271, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %186 = phi <16 x float> [ %1272, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %187 = phi <16 x float> [ %1273, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %188 = phi <16 x float> [ %1274, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %189 = phi <16 x float> [ %1275, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %190 = phi <16 x float> [ %1276, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %191 = phi <16 x float> [ %1277, %2232 ], [ zeroinitializer, %181 ]
-  %192 = phi <16 x float> [ %1278, %2232 ], [ zeroinitializer, %181 ]
-  %193 = phi <16 x float> [ %1279, %2232 ], [ zeroinitializer, %181 ]
-  %194 = phi <16 x float> [ %1280, %2232 ], [ zeroinitializer, %181 ]
-  %195 = phi <16 x float> [ %1281, %2232 ], [ zeroinitializer, %181 ]
-  %196 = phi <16 x float> [ %1282, %2232 ], [ zeroinitializer, %181 ]
-  %197 = phi <16 x float> [ %2220, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %198 = phi <16 x float> [ %2221, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %199 = phi <16 x float> [ %2222, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %200 = phi <16 x float> [ %2223, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %201 = phi <16 x float> [ %2224, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %202 = phi <16 x float> [ %2225, %2232 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %203 = phi <16 x float> [ %2226, %2232 ], [ zeroinitializer, %181 ]
-  %204 = phi <16 x float> [ %2227, %2232 ], [ zeroinitializer, %181 ]
-  %205 = phi <16 x float> [ %2228, %2232 ], [ zeroinitializer, %181 ]
-  %206 = phi <16 x float> [ %2229, %2232 ], [ zeroinitializer, %181 ]
-  %207 = phi <16 x float> [ %2230, %2232 ], [ zeroinitializer, %181 ]
-  %208 = phi <16 x float> [ %2231, %2232 ], [ zeroinitializer, %181 ]
-  %209 = icmp slt i64 %184, %82
-  br i1 %209, label %210, label %2234
+182:                                              ; preds = %2231, %181
+  %183 = phi i64 [ %2232, %2231 ], [ 0, %181 ]
+  %184 = phi <16 x float> [ %1270, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %185 = phi <16 x float> [ %1271, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %186 = phi <16 x float> [ %1272, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %187 = phi <16 x float> [ %1273, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %188 = phi <16 x float> [ %1274, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %189 = phi <16 x float> [ %1275, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %190 = phi <16 x float> [ %1276, %2231 ], [ zeroinitializer, %181 ]
+  %191 = phi <16 x float> [ %1277, %2231 ], [ zeroinitializer, %181 ]
+  %192 = phi <16 x float> [ %1278, %2231 ], [ zeroinitializer, %181 ]
+  %193 = phi <16 x float> [ %1279, %2231 ], [ zeroinitializer, %181 ]
+  %194 = phi <16 x float> [ %1280, %2231 ], [ zeroinitializer, %181 ]
+  %195 = phi <16 x float> [ %1281, %2231 ], [ zeroinitializer, %181 ]
+  %196 = phi <16 x float> [ %2219, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %197 = phi <16 x float> [ %2220, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %198 = phi <16 x float> [ %2221, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %199 = phi <16 x float> [ %2222, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %200 = phi <16 x float> [ %2223, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %201 = phi <16 x float> [ %2224, %2231 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %202 = phi <16 x float> [ %2225, %2231 ], [ zeroinitializer, %181 ]
+  %203 = phi <16 x float> [ %2226, %2231 ], [ zeroinitializer, %181 ]
+  %204 = phi <16 x float> [ %2227, %2231 ], [ zeroinitializer, %181 ]
+  %205 = phi <16 x float> [ %2228, %2231 ], [ zeroinitializer, %181 ]
+  %206 = phi <16 x float> [ %2229, %2231 ], [ zeroinitializer, %181 ]
+  %207 = phi <16 x float> [ %2230, %2231 ], [ zeroinitializer, %181 ]
+  %208 = icmp slt i64 %183, %82
+  br i1 %208, label %209, label %2233
 
-210:                                              ; preds = %183
-  br label %211
+209:                                              ; preds = %182
+  br label %210
 
-211:                                              ; preds = %214, %210
-  %212 = phi i64 [ %333, %214 ], [ 0, %210 ]
-  %213 = icmp slt i64 %212, 64
-  br i1 %213, label %214, label %334
+210:                                              ; preds = %213, %209
+  %211 = phi i64 [ %332, %213 ], [ 0, %209 ]
+  %212 = icmp slt i64 %211, 64
+  br i1 %212, label %213, label %333
 
-214:                                              ; preds = %211
-  %215 = add i64 %184, %212
-  %216 = icmp slt i64 %215, %89
-  %217 = select i1 %216, i64 %215, i64 %89
-  %218 = add i64 %217, 64
-  %219 = icmp slt i64 %218, %89
-  %220 = select i1 %219, i64 %218, i64 %89
-  %221 = getelementptr float, ptr %12, i64 %13
-  %222 = mul i64 %102, %18
-  %223 = mul i64 %103, %19
-  %224 = add i64 %222, %223
-  %225 = mul i64 %220, %20
-  %226 = add i64 %224, %225
-  %227 = add i64 %226, 0
-  %228 = getelementptr float, ptr %221, i64 %227
-  call void @llvm.prefetch.p0(ptr %228, i32 0, i32 2, i32 1)
-  %229 = getelementptr float, ptr %12, i64 %13
-  %230 = mul i64 %102, %18
-  %231 = mul i64 %103, %19
-  %232 = add i64 %230, %231
-  %233 = mul i64 %220, %20
-  %234 = add i64 %232, %233
-  %235 = add i64 %234, 16
-  %236 = getelementptr float, ptr %229, i64 %235
-  call void @llvm.prefetch.p0(ptr %236, i32 0, i32 2, i32 1)
-  %237 = getelementptr float, ptr %12, i64 %13
-  %238 = mul i64 %102, %18
-  %239 = mul i64 %103, %19
-  %240 = add i64 %238, %239
-  %241 = mul i64 %220, %20
-  %242 = add i64 %240, %241
-  %243 = add i64 %242, 32
-  %244 = getelementptr float, ptr %237, i64 %243
-  call void @llvm.prefetch.p0(ptr %244, i32 0, i32 2, i32 1)
-  %245 = getelementptr float, ptr %12, i64 %13
-  %246 = mul i64 %102, %18
-  %247 = mul i64 %103, %19
-  %248 = add i64 %246, %247
-  %249 = mul i64 %220, %20
-  %250 = add i64 %248, %249
-  %251 = add i64 %250, 48
-  %252 = getelementptr float, ptr %245, i64 %251
-  call void @llvm.prefetch.p0(ptr %252, i32 0, i32 2, i32 1)
-  %253 = getelementptr float, ptr %23, i64 %24
-  %254 = mul i64 %102, %29
-  %255 = mul i64 %103, %30
-  %256 = add i64 %254, %255
-  %257 = mul i64 %220, %31
-  %258 = add i64 %256, %257
-  %259 = add i64 %258, 0
-  %260 = getelementptr float, ptr %253, i64 %259
-  call void @llvm.prefetch.p0(ptr %260, i32 0, i32 2, i32 1)
-  %261 = getelementptr float, ptr %23, i64 %24
-  %262 = mul i64 %102, %29
-  %263 = mul i64 %103, %30
-  %264 = add i64 %262, %263
-  %265 = mul i64 %220, %31
-  %266 = add i64 %264, %265
-  %267 = add i64 %266, 16
-  %268 = getelementptr float, ptr %261, i64 %267
-  call void @llvm.prefetch.p0(ptr %268, i32 0, i32 2, i32 1)
-  %269 = getelementptr float, ptr %23, i64 %24
-  %270 = mul i64 %102, %29
-  %271 = mul i64 %103, %30
-  %272 = add i64 %270, %271
-  %273 = mul i64 %220, %31
-  %274 = add i64 %272, %273
-  %275 = add i64 %274, 32
-  %276 = getelementptr float, ptr %269, i64 %275
-  call void @llvm.prefetch.p0(ptr %276, i32 0, i32 2, i32 1)
-  %277 = getelementptr float, ptr %23, i64 %24
-  %278 = mul i64 %102, %29
-  %279 = mul i64 %103, %30
-  %280 = add i64 %278, %279
-  %281 = mul i64 %220, %31
-  %282 = add i64 %280, %281
-  %283 = add i64 %282, 48
-  %284 = getelementptr float, ptr %277, i64 %283
-  call void @llvm.prefetch.p0(ptr %284, i32 0, i32 2, i32 1)
-  %285 = getelementptr float, ptr %23, i64 %24
-  %286 = mul i64 %102, %29
-  %287 = mul i64 %103, %30
-  %288 = add i64 %286, %287
-  %289 = mul i64 %217, %31
-  %290 = add i64 %288, %289
-  %291 = add i64 %290, 0
-  %292 = getelementptr float, ptr %285, i64 %291
-  %293 = load <16 x float>, ptr %292, align 4
-  %294 = mul i64 %212, 64
-  %295 = add i64 %294, 0
-  %296 = getelementptr float, ptr %93, i64 %295
-  store <16 x float> %293, ptr %296, align 4
-  %297 = getelementptr float, ptr %23, i64 %24
-  %298 = mul i64 %102, %29
-  %299 = mul i64 %103, %30
-  %300 = add i64 %298, %299
-  %301 = mul i64 %217, %31
-  %302 = add i64 %300, %301
-  %303 = add i64 %302, 16
-  %304 = getelementptr float, ptr %297, i64 %303
-  %305 = load <16 x float>, ptr %304, align 4
-  %306 = mul i64 %212, 64
-  %307 = add i64 %306, 16
-  %308 = getelementptr float, ptr %93, i64 %307
-  store <16 x float> %305, ptr %308, align 4
-  %309 = getelementptr float, ptr %23, i64 %24
-  %310 = mul i64 %102, %29
-  %311 = mul i64 %103, %30
-  %312 = add i64 %310, %311
-  %313 = mul i64 %217, %31
-  %314 = add i64 %312, %313
-  %315 = add i64 %314, 32
-  %316 = getelementptr float, ptr %309, i64 %315
-  %317 = load <16 x float>, ptr %316, align 4
-  %318 = mul i64 %212, 64
-  %319 = add i64 %318, 32
-  %320 = getelementptr float, ptr %93, i64 %319
-  store <16 x float> %317, ptr %320, align 4
-  %321 = getelementptr float, ptr %23, i64 %24
-  %322 = mul i64 %102, %29
-  %323 = mul i64 %103, %30
-  %324 = add i64 %322, %323
-  %325 = mul i64 %217, %31
-  %326 = add i64 %324, %325
-  %327 = add i64 %326, 48
-  %328 = getelementptr float, ptr %321, i64 %327
-  %329 = load <16 x float>, ptr %328, align 4
-  %330 = mul i64 %212, 64
-  %331 = add i64 %330, 48
-  %332 = getelementptr float, ptr %93, i64 %331
-  store <16 x float> %329, ptr %332, align 4
-  %333 = add i64 %212, 1
-  br label %211
+213:                                              ; preds = %210
+  %214 = add i64 %183, %211
+  %215 = icmp slt i64 %214, %89
+  %216 = select i1 %215, i64 %214, i64 %89
+  %217 = add i64 %216, 64
+  %218 = icmp slt i64 %217, %89
+  %219 = select i1 %218, i64 %217, i64 %89
+  %220 = getelementptr float, ptr %12, i64 %13
+  %221 = mul i64 %102, %18
+  %222 = mul i64 %103, %19
+  %223 = add i64 %221, %222
+  %224 = mul i64 %219, %20
+  %225 = add i64 %223, %224
+  %226 = add i64 %225, 0
+  %227 = getelementptr float, ptr %220, i64 %226
+  call void @llvm.prefetch.p0(ptr %227, i32 0, i32 2, i32 1)
+  %228 = getelementptr float, ptr %12, i64 %13
+  %229 = mul i64 %102, %18
+  %230 = mul i64 %103, %19
+  %231 = add i64 %229, %230
+  %232 = mul i64 %219, %20
+  %233 = add i64 %231, %232
+  %234 = add i64 %233, 16
+  %235 = getelementptr float, ptr %228, i64 %234
+  call void @llvm.prefetch.p0(ptr %235, i32 0, i32 2, i32 1)
+  %236 = getelementptr float, ptr %12, i64 %13
+  %237 = mul i64 %102, %18
+  %238 = mul i64 %103, %19
+  %239 = add i64 %237, %238
+  %240 = mul i64 %219, %20
+  %241 = add i64 %239, %240
+  %242 = add i64 %241, 32
+  %243 = getelementptr float, ptr %236, i64 %242
+  call void @llvm.prefetch.p0(ptr %243, i32 0, i32 2, i32 1)
+  %244 = getelementptr float, ptr %12, i64 %13
+  %245 = mul i64 %102, %18
+  %246 = mul i64 %103, %19
+  %247 = add i64 %245, %246
+  %248 = mul i64 %219, %20
+  %249 = add i64 %247, %248
+  %250 = add i64 %249, 48
+  %251 = getelementptr float, ptr %244, i64 %250
+  call void @llvm.prefetch.p0(ptr %251, i32 0, i32 2, i32 1)
+  %252 = getelementptr float, ptr %23, i64 %24
+  %253 = mul i64 %102, %29
+  %254 = mul i64 %103, %30
+  %255 = add i64 %253, %254
+  %256 = mul i64 %219, %31
+  %257 = add i64 %255, %256
+  %258 = add i64 %257, 0
+  %259 = getelementptr float, ptr %252, i64 %258
+  call void @llvm.prefetch.p0(ptr %259, i32 0, i32 2, i32 1)
+  %260 = getelementptr float, ptr %23, i64 %24
+  %261 = mul i64 %102, %29
+  %262 = mul i64 %103, %30
+  %263 = add i64 %261, %262
+  %264 = mul i64 %219, %31
+  %265 = add i64 %263, %264
+  %266 = add i64 %265, 16
+  %267 = getelementptr float, ptr %260, i64 %266
+  call void @llvm.prefetch.p0(ptr %267, i32 0, i32 2, i32 1)
+  %268 = getelementptr float, ptr %23, i64 %24
+  %269 = mul i64 %102, %29
+  %270 = mul i64 %103, %30
+  %271 = add i64 %269, %270
+  %272 = mul i64 %219, %31
+  %273 = add i64 %271, %272
+  %274 = add i64 %273, 32
+  %275 = getelementptr float, ptr %268, i64 %274
+  call void @llvm.prefetch.p0(ptr %275, i32 0, i32 2, i32 1)
+  %276 = getelementptr float, ptr %23, i64 %24
+  %277 = mul i64 %102, %29
+  %278 = mul i64 %103, %30
+  %279 = add i64 %277, %278
+  %280 = mul i64 %219, %31
+  %281 = add i64 %279, %280
+  %282 = add i64 %281, 48
+  %283 = getelementptr float, ptr %276, i64 %282
+  call void @llvm.prefetch.p0(ptr %283, i32 0, i32 2, i32 1)
+  %284 = getelementptr float, ptr %23, i64 %24
+  %285 = mul i64 %102, %29
+  %286 = mul i64 %103, %30
+  %287 = add i64 %285, %286
+  %288 = mul i64 %216, %31
+  %289 = add i64 %287, %288
+  %290 = add i64 %289, 0
+  %291 = getelementptr float, ptr %284, i64 %290
+  %292 = load <16 x float>, ptr %291, align 4
+  %293 = mul i64 %211, 64
+  %294 = add i64 %293, 0
+  %295 = getelementptr float, ptr %93, i64 %294
+  store <16 x float> %292, ptr %295, align 4
+  %296 = getelementptr float, ptr %23, i64 %24
+  %297 = mul i64 %102, %29
+  %298 = mul i64 %103, %30
+  %299 = add i64 %297, %298
+  %300 = mul i64 %216, %31
+  %301 = add i64 %299, %300
+  %302 = add i64 %301, 16
+  %303 = getelementptr float, ptr %296, i64 %302
+  %304 = load <16 x float>, ptr %303, align 4
+  %305 = mul i64 %211, 64
+  %306 = add i64 %305, 16
+  %307 = getelementptr float, ptr %93, i64 %306
+  store <16 x float> %304, ptr %307, align 4
+  %308 = getelementptr float, ptr %23, i64 %24
+  %309 = mul i64 %102, %29
+  %310 = mul i64 %103, %30
+  %311 = add i64 %309, %310
+  %312 = mul i64 %216, %31
+  %313 = add i64 %311, %312
+  %314 = add i64 %313, 32
+  %315 = getelementptr float, ptr %308, i64 %314
+  %316 = load <16 x float>, ptr %315, align 4
+  %317 = mul i64 %211, 64
+  %318 = add i64 %317, 32
+  %319 = getelementptr float, ptr %93, i64 %318
+  store <16 x float> %316, ptr %319, align 4
+  %320 = getelementptr float, ptr %23, i64 %24
+  %321 = mul i64 %102, %29
+  %322 = mul i64 %103, %30
+  %323 = add i64 %321, %322
+  %324 = mul i64 %216, %31
+  %325 = add i64 %323, %324
+  %326 = add i64 %325, 48
+  %327 = getelementptr float, ptr %320, i64 %326
+  %328 = load <16 x float>, ptr %327, align 4
+  %329 = mul i64 %211, 64
+  %330 = add i64 %329, 48
+  %331 = getelementptr float, ptr %93, i64 %330
+  store <16 x float> %328, ptr %331, align 4
+  %332 = add i64 %211, 1
+  br label %210
 
-334:                                              ; preds = %211
-  %335 = icmp slt i64 %184, %82
-  %336 = add i64 %184, 64
-  %337 = icmp sgt i64 %336, 0
-  %338 = and i1 %335, %337
-  %339 = icmp sgt i64 %107, 0
-  %340 = and i1 %338, %339
-  br i1 %340, label %341, label %1269
+333:                                              ; preds = %210
+  %334 = icmp slt i64 %183, %82
+  %335 = add i64 %183, 64
+  %336 = icmp sgt i64 %335, 0
+  %337 = and i1 %334, %336
+  %338 = icmp sgt i64 %107, 0
+  %339 = and i1 %337, %338
+  br i1 %339, label %340, label %1268
 
-341:                                              ; preds = %334
-  %342 = sub i64 %82, %184
-  %343 = icmp slt i64 %342, 64
-  %344 = select i1 %343, i64 %342, i64 64
-  br label %345
+340:                                              ; preds = %333
+  %341 = sub i64 %82, %183
+  %342 = icmp slt i64 %341, 64
+  %343 = select i1 %342, i64 %341, i64 64
+  br label %344
 
-345:                                              ; preds = %485, %341
-  %346 = phi i64 [ %558, %485 ], [ 0, %341 ]
-  %347 = icmp slt i64 %346, 64
-  br i1 %347, label %348, label %559
+344:                                              ; preds = %484, %340
+  %345 = phi i64 [ %557, %484 ], [ 0, %340 ]
+  %346 = icmp slt i64 %345, 64
+  br i1 %346, label %347, label %558
 
-348:                                              ; preds = %345
-  %349 = add i64 %184, %346
-  %350 = icmp slt i64 %349, %89
-  %351 = select i1 %350, i64 %349, i64 %89
-  %352 = add i64 %346, 1
-  %353 = add i64 %184, %352
-  %354 = icmp slt i64 %353, %89
-  %355 = select i1 %354, i64 %353, i64 %89
-  %356 = add i64 %346, 2
-  %357 = add i64 %184, %356
-  %358 = icmp slt i64 %357, %89
-  %359 = select i1 %358, i64 %357, i64 %89
-  %360 = add i64 %346, 3
-  %361 = add i64 %184, %360
-  %362 = icmp slt i64 %361, %89
-  %363 = select i1 %362, i64 %361, i64 %89
-  br label %364
+347:                                              ; preds = %344
+  %348 = add i64 %183, %345
+  %349 = icmp slt i64 %348, %89
+  %350 = select i1 %349, i64 %348, i64 %89
+  %351 = add i64 %345, 1
+  %352 = add i64 %183, %351
+  %353 = icmp slt i64 %352, %89
+  %354 = select i1 %353, i64 %352, i64 %89
+  %355 = add i64 %345, 2
+  %356 = add i64 %183, %355
+  %357 = icmp slt i64 %356, %89
+  %358 = select i1 %357, i64 %356, i64 %89
+  %359 = add i64 %345, 3
+  %360 = add i64 %183, %359
+  %361 = icmp slt i64 %360, %89
+  %362 = select i1 %361, i64 %360, i64 %89
+  br label %363
 
-364:                                              ; preds = %391, %348
-  %365 = phi i64 [ %484, %391 ], [ 0, %348 ]
-  %366 = phi <16 x float> [ %427, %391 ], [ zeroinitializer, %348 ]
-  %367 = phi <16 x float> [ %428, %391 ], [ zeroinitializer, %348 ]
-  %368 = phi <16 x float> [ %429, %391 ], [ zeroinitializer, %348 ]
-  %369 = phi <16 x float> [ %430, %391 ], [ zeroinitializer, %348 ]
-  %370 = phi <16 x float> [ %431, %391 ], [ zeroinitializer, %348 ]
-  %371 = phi <16 x float> [ %432, %391 ], [ zeroinitializer, %348 ]
-  %372 = phi <16 x float> [ %444, %391 ], [ zeroinitializer, %348 ]
-  %373 = phi <16 x float> [ %445, %391 ], [ zeroinitializer, %348 ]
-  %374 = phi <16 x float> [ %446, %391 ], [ zeroinitializer, %348 ]
-  %375 = phi <16 x float> [ %447, %391 ], [ zeroinitializer, %348 ]
-  %376 = phi <16 x float> [ %448, %391 ], [ zeroinitializer, %348 ]
-  %377 = phi <16 x float> [ %449, %391 ], [ zeroinitializer, %348 ]
-  %378 = phi <16 x float> [ %461, %391 ], [ zeroinitializer, %348 ]
-  %379 = phi <16 x float> [ %462, %391 ], [ zeroinitializer, %348 ]
-  %380 = phi <16 x float> [ %463, %391 ], [ zeroinitializer, %348 ]
-  %381 = phi <16 x float> [ %464, %391 ], [ zeroinitializer, %348 ]
-  %382 = phi <16 x float> [ %465, %391 ], [ zeroinitializer, %348 ]
-  %383 = phi <16 x float> [ %466, %391 ], [ zeroinitializer, %348 ]
-  %384 = phi <16 x float> [ %478, %391 ], [ zeroinitializer, %348 ]
-  %385 = phi <16 x float> [ %479, %391 ], [ zeroinitializer, %348 ]
-  %386 = phi <16 x float> [ %480, %391 ], [ zeroinitializer, %348 ]
-  %387 = phi <16 x float> [ %481, %391 ], [ zeroinitializer, %348 ]
-  %388 = phi <16 x float> [ %482, %391 ], [ zeroinitializer, %348 ]
-  %389 = phi <16 x float> [ %483, %391 ], [ zeroinitializer, %348 ]
-  %390 = icmp slt i64 %365, 64
-  br i1 %390, label %391, label %485
+363:                                              ; preds = %390, %347
+  %364 = phi i64 [ %483, %390 ], [ 0, %347 ]
+  %365 = phi <16 x float> [ %426, %390 ], [ zeroinitializer, %347 ]
+  %366 = phi <16 x float> [ %427, %390 ], [ zeroinitializer, %347 ]
+  %367 = phi <16 x float> [ %428, %390 ], [ zeroinitializer, %347 ]
+  %368 = phi <16 x float> [ %429, %390 ], [ zeroinitializer, %347 ]
+  %369 = phi <16 x float> [ %430, %390 ], [ zeroinitializer, %347 ]
+  %370 = phi <16 x float> [ %431, %390 ], [ zeroinitializer, %347 ]
+  %371 = phi <16 x float> [ %443, %390 ], [ zeroinitializer, %347 ]
+  %372 = phi <16 x float> [ %444, %390 ], [ zeroinitializer, %347 ]
+  %373 = phi <16 x float> [ %445, %390 ], [ zeroinitializer, %347 ]
+  %374 = phi <16 x float> [ %446, %390 ], [ zeroinitializer, %347 ]
+  %375 = phi <16 x float> [ %447, %390 ], [ zeroinitializer, %347 ]
+  %376 = phi <16 x float> [ %448, %390 ], [ zeroinitializer, %347 ]
+  %377 = phi <16 x float> [ %460, %390 ], [ zeroinitializer, %347 ]
+  %378 = phi <16 x float> [ %461, %390 ], [ zeroinitializer, %347 ]
+  %379 = phi <16 x float> [ %462, %390 ], [ zeroinitializer, %347 ]
+  %380 = phi <16 x float> [ %463, %390 ], [ zeroinitializer, %347 ]
+  %381 = phi <16 x float> [ %464, %390 ], [ zeroinitializer, %347 ]
+  %382 = phi <16 x float> [ %465, %390 ], [ zeroinitializer, %347 ]
+  %383 = phi <16 x float> [ %477, %390 ], [ zeroinitializer, %347 ]
+  %384 = phi <16 x float> [ %478, %390 ], [ zeroinitializer, %347 ]
+  %385 = phi <16 x float> [ %479, %390 ], [ zeroinitializer, %347 ]
+  %386 = phi <16 x float> [ %480, %390 ], [ zeroinitializer, %347 ]
+  %387 = phi <16 x float> [ %481, %390 ], [ zeroinitializer, %347 ]
+  %388 = phi <16 x float> [ %482, %390 ], [ zeroinitializer, %347 ]
+  %389 = icmp slt i64 %364, 64
+  br i1 %389, label %390, label %484
 
-391:                                              ; preds = %364
-  %392 = mul i64 %365, 192
-  %393 = add i64 %392, 0
-  %394 = getelementptr float, ptr %90, i64 %393
-  %395 = load <16 x float>, ptr %394, align 4
-  %396 = mul i64 %365, 192
-  %397 = add i64 %396, 16
-  %398 = getelementptr float, ptr %90, i64 %397
-  %399 = load <16 x float>, ptr %398, align 4
-  %400 = mul i64 %365, 192
-  %401 = add i64 %400, 32
-  %402 = getelementptr float, ptr %90, i64 %401
-  %403 = load <16 x float>, ptr %402, align 4
-  %404 = mul i64 %365, 192
-  %405 = add i64 %404, 48
-  %406 = getelementptr float, ptr %90, i64 %405
-  %407 = load <16 x float>, ptr %406, align 4
-  %408 = mul i64 %365, 192
-  %409 = add i64 %408, 64
-  %410 = getelementptr float, ptr %90, i64 %409
-  %411 = load <16 x float>, ptr %410, align 4
-  %412 = mul i64 %365, 192
-  %413 = add i64 %412, 80
-  %414 = getelementptr float, ptr %90, i64 %413
-  %415 = load <16 x float>, ptr %414, align 4
-  %416 = getelementptr float, ptr %12, i64 %13
-  %417 = mul nuw nsw i64 %102, %18
-  %418 = mul nuw nsw i64 %103, %19
-  %419 = add nuw nsw i64 %417, %418
-  %420 = mul nuw nsw i64 %351, %20
-  %421 = add nuw nsw i64 %419, %420
-  %422 = add nuw nsw i64 %421, %365
-  %423 = getelementptr inbounds nuw float, ptr %416, i64 %422
-  %424 = load float, ptr %423, align 4
-  %425 = insertelement <16 x float> poison, float %424, i32 0
-  %426 = shufflevector <16 x float> %425, <16 x float> poison, <16 x i32> zeroinitializer
-  %427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %395, <16 x float> %366)
-  %428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %399, <16 x float> %367)
-  %429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %403, <16 x float> %368)
-  %430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %407, <16 x float> %369)
-  %431 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %411, <16 x float> %370)
-  %432 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %426, <16 x float> %415, <16 x float> %371)
-  %433 = getelementptr float, ptr %12, i64 %13
-  %434 = mul nuw nsw i64 %102, %18
-  %435 = mul nuw nsw i64 %103, %19
-  %436 = add nuw nsw i64 %434, %435
-  %437 = mul nuw nsw i64 %355, %20
-  %438 = add nuw nsw i64 %436, %437
-  %439 = add nuw nsw i64 %438, %365
-  %440 = getelementptr inbounds nuw float, ptr %433, i64 %439
-  %441 = load float, ptr %440, align 4
-  %442 = insertelement <16 x float> poison, float %441, i32 0
-  %443 = shufflevector <16 x float> %442, <16 x float> poison, <16 x i32> zeroinitializer
-  %444 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %395, <16 x float> %372)
-  %445 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %399, <16 x float> %373)
-  %446 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %403, <16 x float> %374)
-  %447 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %407, <16 x float> %375)
-  %448 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %411, <16 x float> %376)
-  %449 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %443, <16 x float> %415, <16 x float> %377)
-  %450 = getelementptr float, ptr %12, i64 %13
-  %451 = mul nuw nsw i64 %102, %18
-  %452 = mul nuw nsw i64 %103, %19
-  %453 = add nuw nsw i64 %451, %452
-  %454 = mul nuw nsw i64 %359, %20
-  %455 = add nuw nsw i64 %453, %454
-  %456 = add nuw nsw i64 %455, %365
-  %457 = getelementptr inbounds nuw float, ptr %450, i64 %456
-  %458 = load float, ptr %457, align 4
-  %459 = insertelement <16 x float> poison, float %458, i32 0
-  %460 = shufflevector <16 x float> %459, <16 x float> poison, <16 x i32> zeroinitializer
-  %461 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %395, <16 x float> %378)
-  %462 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %399, <16 x float> %379)
-  %463 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %403, <16 x float> %380)
-  %464 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %407, <16 x float> %381)
-  %465 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %411, <16 x float> %382)
-  %466 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %460, <16 x float> %415, <16 x float> %383)
-  %467 = getelementptr float, ptr %12, i64 %13
-  %468 = mul nuw nsw i64 %102, %18
-  %469 = mul nuw nsw i64 %103, %19
-  %470 = add nuw nsw i64 %468, %469
-  %471 = mul nuw nsw i64 %363, %20
-  %472 = add nuw nsw i64 %470, %471
-  %473 = add nuw nsw i64 %472, %365
-  %474 = getelementptr inbounds nuw float, ptr %467, i64 %473
-  %475 = load float, ptr %474, align 4
-  %476 = insertelement <16 x float> poison, float %475, i32 0
-  %477 = shufflevector <16 x float> %476, <16 x float> poison, <16 x i32> zeroinitializer
-  %478 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %395, <16 x float> %384)
-  %479 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %399, <16 x float> %385)
-  %480 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %403, <16 x float> %386)
-  %481 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %407, <16 x float> %387)
-  %482 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %411, <16 x float> %388)
-  %483 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %477, <16 x float> %415, <16 x float> %389)
-  %484 = add i64 %365, 1
-  br label %364
+390:                                              ; preds = %363
+  %391 = mul i64 %364, 192
+  %392 = add i64 %391, 0
+  %393 = getelementptr float, ptr %90, i64 %392
+  %394 = load <16 x float>, ptr %393, align 4
+  %395 = mul i64 %364, 192
+  %396 = add i64 %395, 16
+  %397 = getelementptr float, ptr %90, i64 %396
+  %398 = load <16 x float>, ptr %397, align 4
+  %399 = mul i64 %364, 192
+  %400 = add i64 %399, 32
+  %401 = getelementptr float, ptr %90, i64 %400
+  %402 = load <16 x float>, ptr %401, align 4
+  %403 = mul i64 %364, 192
+  %404 = add i64 %403, 48
+  %405 = getelementptr float, ptr %90, i64 %404
+  %406 = load <16 x float>, ptr %405, align 4
+  %407 = mul i64 %364, 192
+  %408 = add i64 %407, 64
+  %409 = getelementptr float, ptr %90, i64 %408
+  %410 = load <16 x float>, ptr %409, align 4
+  %411 = mul i64 %364, 192
+  %412 = add i64 %411, 80
+  %413 = getelementptr float, ptr %90, i64 %412
+  %414 = load <16 x float>, ptr %413, align 4
+  %415 = getelementptr float, ptr %12, i64 %13
+  %416 = mul nuw nsw i64 %102, %18
+  %417 = mul nuw nsw i64 %103, %19
+  %418 = add nuw nsw i64 %416, %417
+  %419 = mul nuw nsw i64 %350, %20
+  %420 = add nuw nsw i64 %418, %419
+  %421 = add nuw nsw i64 %420, %364
+  %422 = getelementptr inbounds nuw float, ptr %415, i64 %421
+  %423 = load float, ptr %422, align 4
+  %424 = insertelement <16 x float> poison, float %423, i32 0
+  %425 = shufflevector <16 x float> %424, <16 x float> poison, <16 x i32> zeroinitializer
+  %426 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %394, <16 x float> %365)
+  %427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %398, <16 x float> %366)
+  %428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %402, <16 x float> %367)
+  %429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %406, <16 x float> %368)
+  %430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %410, <16 x float> %369)
+  %431 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %425, <16 x float> %414, <16 x float> %370)
+  %432 = getelementptr float, ptr %12, i64 %13
+  %433 = mul nuw nsw i64 %102, %18
+  %434 = mul nuw nsw i64 %103, %19
+  %435 = add nuw nsw i64 %433, %434
+  %436 = mul nuw nsw i64 %354, %20
+  %437 = add nuw nsw i64 %435, %436
+  %438 = add nuw nsw i64 %437, %364
+  %439 = getelementptr inbounds nuw float, ptr %432, i64 %438
+  %440 = load float, ptr %439, align 4
+  %441 = insertelement <16 x float> poison, float %440, i32 0
+  %442 = shufflevector <16 x float> %441, <16 x float> poison, <16 x i32> zeroinitializer
+  %443 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %394, <16 x float> %371)
+  %444 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %398, <16 x float> %372)
+  %445 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %402, <16 x float> %373)
+  %446 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %406, <16 x float> %374)
+  %447 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %410, <16 x float> %375)
+  %448 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %442, <16 x float> %414, <16 x float> %376)
+  %449 = getelementptr float, ptr %12, i64 %13
+  %450 = mul nuw nsw i64 %102, %18
+  %451 = mul nuw nsw i64 %103, %19
+  %452 = add nuw nsw i64 %450, %451
+  %453 = mul nuw nsw i64 %358, %20
+  %454 = add nuw nsw i64 %452, %453
+  %455 = add nuw nsw i64 %454, %364
+  %456 = getelementptr inbounds nuw float, ptr %449, i64 %455
+  %457 = load float, ptr %456, align 4
+  %458 = insertelement <16 x float> poison, float %457, i32 0
+  %459 = shufflevector <16 x float> %458, <16 x float> poison, <16 x i32> zeroinitializer
+  %460 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %394, <16 x float> %377)
+  %461 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %398, <16 x float> %378)
+  %462 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %402, <16 x float> %379)
+  %463 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %406, <16 x float> %380)
+  %464 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %410, <16 x float> %381)
+  %465 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %459, <16 x float> %414, <16 x float> %382)
+  %466 = getelementptr float, ptr %12, i64 %13
+  %467 = mul nuw nsw i64 %102, %18
+  %468 = mul nuw nsw i64 %103, %19
+  %469 = add nuw nsw i64 %467, %468
+  %470 = mul nuw nsw i64 %362, %20
+  %471 = add nuw nsw i64 %469, %470
+  %472 = add nuw nsw i64 %471, %364
+  %473 = getelementptr inbounds nuw float, ptr %466, i64 %472
+  %474 = load float, ptr %473, align 4
+  %475 = insertelement <16 x float> poison, float %474, i32 0
+  %476 = shufflevector <16 x float> %475, <16 x float> poison, <16 x i32> zeroinitializer
+  %477 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %394, <16 x float> %383)
+  %478 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %398, <16 x float> %384)
+  %479 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %402, <16 x float> %385)
+  %480 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %406, <16 x float> %386)
+  %481 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %410, <16 x float> %387)
+  %482 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %476, <16 x float> %414, <16 x float> %388)
+  %483 = add i64 %364, 1
+  br label %363
 
-485:                                              ; preds = %364
-  %486 = mul i64 %346, 192
-  %487 = add i64 %486, 0
-  %488 = getelementptr float, ptr %92, i64 %487
-  store <16 x float> %366, ptr %488, align 4
-  %489 = mul i64 %346, 192
-  %490 = add i64 %489, 16
-  %491 = getelementptr float, ptr %92, i64 %490
-  store <16 x float> %367, ptr %491, align 4
-  %492 = mul i64 %346, 192
-  %493 = add i64 %492, 32
-  %494 = getelementptr float, ptr %92, i64 %493
-  store <16 x float> %368, ptr %494, align 4
-  %495 = mul i64 %346, 192
-  %496 = add i64 %495, 48
-  %497 = getelementptr float, ptr %92, i64 %496
-  store <16 x float> %369, ptr %497, align 4
-  %498 = mul i64 %346, 192
-  %499 = add i64 %498, 64
-  %500 = getelementptr float, ptr %92, i64 %499
-  store <16 x float> %370, ptr %500, align 4
-  %501 = mul i64 %346, 192
-  %502 = add i64 %501, 80
-  %503 = getelementptr float, ptr %92, i64 %502
-  store <16 x float> %371, ptr %503, align 4
-  %504 = mul i64 %352, 192
-  %505 = add i64 %504, 0
-  %506 = getelementptr float, ptr %92, i64 %505
-  store <16 x float> %372, ptr %506, align 4
-  %507 = mul i64 %352, 192
-  %508 = add i64 %507, 16
-  %509 = getelementptr float, ptr %92, i64 %508
-  store <16 x float> %373, ptr %509, align 4
-  %510 = mul i64 %352, 192
-  %511 = add i64 %510, 32
-  %512 = getelementptr float, ptr %92, i64 %511
-  store <16 x float> %374, ptr %512, align 4
-  %513 = mul i64 %352, 192
-  %514 = add i64 %513, 48
-  %515 = getelementptr float, ptr %92, i64 %514
-  store <16 x float> %375, ptr %515, align 4
-  %516 = mul i64 %352, 192
-  %517 = add i64 %516, 64
-  %518 = getelementptr float, ptr %92, i64 %517
-  store <16 x float> %376, ptr %518, align 4
-  %519 = mul i64 %352, 192
-  %520 = add i64 %519, 80
-  %521 = getelementptr float, ptr %92, i64 %520
-  store <16 x float> %377, ptr %521, align 4
-  %522 = mul i64 %356, 192
-  %523 = add i64 %522, 0
-  %524 = getelementptr float, ptr %92, i64 %523
-  store <16 x float> %378, ptr %524, align 4
-  %525 = mul i64 %356, 192
-  %526 = add i64 %525, 16
-  %527 = getelementptr float, ptr %92, i64 %526
-  store <16 x float> %379, ptr %527, align 4
-  %528 = mul i64 %356, 192
-  %529 = add i64 %528, 32
-  %530 = getelementptr float, ptr %92, i64 %529
-  store <16 x float> %380, ptr %530, align 4
-  %531 = mul i64 %356, 192
-  %532 = add i64 %531, 48
-  %533 = getelementptr float, ptr %92, i64 %532
-  store <16 x float> %381, ptr %533, align 4
-  %534 = mul i64 %356, 192
-  %535 = add i64 %534, 64
-  %536 = getelementptr float, ptr %92, i64 %535
-  store <16 x float> %382, ptr %536, align 4
-  %537 = mul i64 %356, 192
-  %538 = add i64 %537, 80
-  %539 = getelementptr float, ptr %92, i64 %538
-  store <16 x float> %383, ptr %539, align 4
-  %540 = mul i64 %360, 192
-  %541 = add i64 %540, 0
-  %542 = getelementptr float, ptr %92, i64 %541
-  store <16 x float> %384, ptr %542, align 4
-  %543 = mul i64 %360, 192
-  %544 = add i64 %543, 16
-  %545 = getelementptr float, ptr %92, i64 %544
-  store <16 x float> %385, ptr %545, align 4
-  %546 = mul i64 %360, 192
-  %547 = add i64 %546, 32
-  %548 = getelementptr float, ptr %92, i64 %547
-  store <16 x float> %386, ptr %548, align 4
-  %549 = mul i64 %360, 192
-  %550 = add i64 %549, 48
-  %551 = getelementptr float, ptr %92, i64 %550
-  store <16 x float> %387, ptr %551, align 4
-  %552 = mul i64 %360, 192
-  %553 = add i64 %552, 64
-  %554 = getelementptr float, ptr %92, i64 %553
-  store <16 x float> %388, ptr %554, align 4
-  %555 = mul i64 %360, 192
-  %556 = add i64 %555, 80
-  %557 = getelementptr float, ptr %92, i64 %556
-  store <16 x float> %389, ptr %557, align 4
-  %558 = add i64 %346, 4
-  br label %345
+484:                                              ; preds = %363
+  %485 = mul i64 %345, 192
+  %486 = add i64 %485, 0
+  %487 = getelementptr float, ptr %92, i64 %486
+  store <16 x float> %365, ptr %487, align 4
+  %488 = mul i64 %345, 192
+  %489 = add i64 %488, 16
+  %490 = getelementptr float, ptr %92, i64 %489
+  store <16 x float> %366, ptr %490, align 4
+  %491 = mul i64 %345, 192
+  %492 = add i64 %491, 32
+  %493 = getelementptr float, ptr %92, i64 %492
+  store <16 x float> %367, ptr %493, align 4
+  %494 = mul i64 %345, 192
+  %495 = add i64 %494, 48
+  %496 = getelementptr float, ptr %92, i64 %495
+  store <16 x float> %368, ptr %496, align 4
+  %497 = mul i64 %345, 192
+  %498 = add i64 %497, 64
+  %499 = getelementptr float, ptr %92, i64 %498
+  store <16 x float> %369, ptr %499, align 4
+  %500 = mul i64 %345, 192
+  %501 = add i64 %500, 80
+  %502 = getelementptr float, ptr %92, i64 %501
+  store <16 x float> %370, ptr %502, align 4
+  %503 = mul i64 %351, 192
+  %504 = add i64 %503, 0
+  %505 = getelementptr float, ptr %92, i64 %504
+  store <16 x float> %371, ptr %505, align 4
+  %506 = mul i64 %351, 192
+  %507 = add i64 %506, 16
+  %508 = getelementptr float, ptr %92, i64 %507
+  store <16 x float> %372, ptr %508, align 4
+  %509 = mul i64 %351, 192
+  %510 = add i64 %509, 32
+  %511 = getelementptr float, ptr %92, i64 %510
+  store <16 x float> %373, ptr %511, align 4
+  %512 = mul i64 %351, 192
+  %513 = add i64 %512, 48
+  %514 = getelementptr float, ptr %92, i64 %513
+  store <16 x float> %374, ptr %514, align 4
+  %515 = mul i64 %351, 192
+  %516 = add i64 %515, 64
+  %517 = getelementptr float, ptr %92, i64 %516
+  store <16 x float> %375, ptr %517, align 4
+  %518 = mul i64 %351, 192
+  %519 = add i64 %518, 80
+  %520 = getelementptr float, ptr %92, i64 %519
+  store <16 x float> %376, ptr %520, align 4
+  %521 = mul i64 %355, 192
+  %522 = add i64 %521, 0
+  %523 = getelementptr float, ptr %92, i64 %522
+  store <16 x float> %377, ptr %523, align 4
+  %524 = mul i64 %355, 192
+  %525 = add i64 %524, 16
+  %526 = getelementptr float, ptr %92, i64 %525
+  store <16 x float> %378, ptr %526, align 4
+  %527 = mul i64 %355, 192
+  %528 = add i64 %527, 32
+  %529 = getelementptr float, ptr %92, i64 %528
+  store <16 x float> %379, ptr %529, align 4
+  %530 = mul i64 %355, 192
+  %531 = add i64 %530, 48
+  %532 = getelementptr float, ptr %92, i64 %531
+  store <16 x float> %380, ptr %532, align 4
+  %533 = mul i64 %355, 192
+  %534 = add i64 %533, 64
+  %535 = getelementptr float, ptr %92, i64 %534
+  store <16 x float> %381, ptr %535, align 4
+  %536 = mul i64 %355, 192
+  %537 = add i64 %536, 80
+  %538 = getelementptr float, ptr %92, i64 %537
+  store <16 x float> %382, ptr %538, align 4
+  %539 = mul i64 %359, 192
+  %540 = add i64 %539, 0
+  %541 = getelementptr float, ptr %92, i64 %540
+  store <16 x float> %383, ptr %541, align 4
+  %542 = mul i64 %359, 192
+  %543 = add i64 %542, 16
+  %544 = getelementptr float, ptr %92, i64 %543
+  store <16 x float> %384, ptr %544, align 4
+  %545 = mul i64 %359, 192
+  %546 = add i64 %545, 32
+  %547 = getelementptr float, ptr %92, i64 %546
+  store <16 x float> %385, ptr %547, align 4
+  %548 = mul i64 %359, 192
+  %549 = add i64 %548, 48
+  %550 = getelementptr float, ptr %92, i64 %549
+  store <16 x float> %386, ptr %550, align 4
+  %551 = mul i64 %359, 192
+  %552 = add i64 %551, 64
+  %553 = getelementptr float, ptr %92, i64 %552
+  store <16 x float> %387, ptr %553, align 4
+  %554 = mul i64 %359, 192
+  %555 = add i64 %554, 80
+  %556 = getelementptr float, ptr %92, i64 %555
+  store <16 x float> %388, ptr %556, align 4
+  %557 = add i64 %345, 4
+  br label %344
 
-559:                                              ; preds = %345
-  %560 = icmp slt i64 %344, 64
-  br i1 %560, label %561, label %629
+558:                                              ; preds = %344
+  %559 = icmp slt i64 %343, 64
+  br i1 %559, label %560, label %628
 
-561:                                              ; preds = %559
-  br label %562
+560:                                              ; preds = %558
+  br label %561
 
-562:                                              ; preds = %565, %561
-  %563 = phi i64 [ %627, %565 ], [ 0, %561 ]
-  %564 = icmp slt i64 %563, 64
-  br i1 %564, label %565, label %628
+561:                                              ; preds = %564, %560
+  %562 = phi i64 [ %626, %564 ], [ 0, %560 ]
+  %563 = icmp slt i64 %562, 64
+  br i1 %563, label %564, label %627
 
-565:                                              ; preds = %562
-  %566 = icmp slt i64 %563, %344
-  %567 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %568 = shufflevector <16 x i1> %567, <16 x i1> poison, <16 x i32> zeroinitializer
-  %569 = mul i64 %563, 192
-  %570 = add i64 %569, 0
-  %571 = getelementptr float, ptr %92, i64 %570
-  %572 = load <16 x float>, ptr %571, align 4
-  %573 = select <16 x i1> %568, <16 x float> %572, <16 x float> splat (float 0xFFF0000000000000)
-  %574 = mul i64 %563, 192
-  %575 = add i64 %574, 0
-  %576 = getelementptr float, ptr %92, i64 %575
-  store <16 x float> %573, ptr %576, align 4
-  %577 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %578 = shufflevector <16 x i1> %577, <16 x i1> poison, <16 x i32> zeroinitializer
-  %579 = mul i64 %563, 192
-  %580 = add i64 %579, 16
-  %581 = getelementptr float, ptr %92, i64 %580
-  %582 = load <16 x float>, ptr %581, align 4
-  %583 = select <16 x i1> %578, <16 x float> %582, <16 x float> splat (float 0xFFF0000000000000)
-  %584 = mul i64 %563, 192
-  %585 = add i64 %584, 16
-  %586 = getelementptr float, ptr %92, i64 %585
-  store <16 x float> %583, ptr %586, align 4
-  %587 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %588 = shufflevector <16 x i1> %587, <16 x i1> poison, <16 x i32> zeroinitializer
-  %589 = mul i64 %563, 192
-  %590 = add i64 %589, 32
-  %591 = getelementptr float, ptr %92, i64 %590
-  %592 = load <16 x float>, ptr %591, align 4
-  %593 = select <16 x i1> %588, <16 x float> %592, <16 x float> splat (float 0xFFF0000000000000)
-  %594 = mul i64 %563, 192
-  %595 = add i64 %594, 32
-  %596 = getelementptr float, ptr %92, i64 %595
-  store <16 x float> %593, ptr %596, align 4
-  %597 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %598 = shufflevector <16 x i1> %597, <16 x i1> poison, <16 x i32> zeroinitializer
-  %599 = mul i64 %563, 192
-  %600 = add i64 %599, 48
-  %601 = getelementptr float, ptr %92, i64 %600
-  %602 = load <16 x float>, ptr %601, align 4
-  %603 = select <16 x i1> %598, <16 x float> %602, <16 x float> splat (float 0xFFF0000000000000)
-  %604 = mul i64 %563, 192
-  %605 = add i64 %604, 48
-  %606 = getelementptr float, ptr %92, i64 %605
-  store <16 x float> %603, ptr %606, align 4
-  %607 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %608 = shufflevector <16 x i1> %607, <16 x i1> poison, <16 x i32> zeroinitializer
-  %609 = mul i64 %563, 192
-  %610 = add i64 %609, 64
-  %611 = getelementptr float, ptr %92, i64 %610
-  %612 = load <16 x float>, ptr %611, align 4
-  %613 = select <16 x i1> %608, <16 x float> %612, <16 x float> splat (float 0xFFF0000000000000)
-  %614 = mul i64 %563, 192
-  %615 = add i64 %614, 64
-  %616 = getelementptr float, ptr %92, i64 %615
-  store <16 x float> %613, ptr %616, align 4
-  %617 = insertelement <16 x i1> poison, i1 %566, i32 0
-  %618 = shufflevector <16 x i1> %617, <16 x i1> poison, <16 x i32> zeroinitializer
-  %619 = mul i64 %563, 192
-  %620 = add i64 %619, 80
-  %621 = getelementptr float, ptr %92, i64 %620
-  %622 = load <16 x float>, ptr %621, align 4
-  %623 = select <16 x i1> %618, <16 x float> %622, <16 x float> splat (float 0xFFF0000000000000)
-  %624 = mul i64 %563, 192
-  %625 = add i64 %624, 80
-  %626 = getelementptr float, ptr %92, i64 %625
-  store <16 x float> %623, ptr %626, align 4
-  %627 = add i64 %563, 1
-  br label %562
+564:                                              ; preds = %561
+  %565 = icmp slt i64 %562, %343
+  %566 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %567 = shufflevector <16 x i1> %566, <16 x i1> poison, <16 x i32> zeroinitializer
+  %568 = mul i64 %562, 192
+  %569 = add i64 %568, 0
+  %570 = getelementptr float, ptr %92, i64 %569
+  %571 = load <16 x float>, ptr %570, align 4
+  %572 = select <16 x i1> %567, <16 x float> %571, <16 x float> splat (float 0xFFF0000000000000)
+  %573 = mul i64 %562, 192
+  %574 = add i64 %573, 0
+  %575 = getelementptr float, ptr %92, i64 %574
+  store <16 x float> %572, ptr %575, align 4
+  %576 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %577 = shufflevector <16 x i1> %576, <16 x i1> poison, <16 x i32> zeroinitializer
+  %578 = mul i64 %562, 192
+  %579 = add i64 %578, 16
+  %580 = getelementptr float, ptr %92, i64 %579
+  %581 = load <16 x float>, ptr %580, align 4
+  %582 = select <16 x i1> %577, <16 x float> %581, <16 x float> splat (float 0xFFF0000000000000)
+  %583 = mul i64 %562, 192
+  %584 = add i64 %583, 16
+  %585 = getelementptr float, ptr %92, i64 %584
+  store <16 x float> %582, ptr %585, align 4
+  %586 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %587 = shufflevector <16 x i1> %586, <16 x i1> poison, <16 x i32> zeroinitializer
+  %588 = mul i64 %562, 192
+  %589 = add i64 %588, 32
+  %590 = getelementptr float, ptr %92, i64 %589
+  %591 = load <16 x float>, ptr %590, align 4
+  %592 = select <16 x i1> %587, <16 x float> %591, <16 x float> splat (float 0xFFF0000000000000)
+  %593 = mul i64 %562, 192
+  %594 = add i64 %593, 32
+  %595 = getelementptr float, ptr %92, i64 %594
+  store <16 x float> %592, ptr %595, align 4
+  %596 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %597 = shufflevector <16 x i1> %596, <16 x i1> poison, <16 x i32> zeroinitializer
+  %598 = mul i64 %562, 192
+  %599 = add i64 %598, 48
+  %600 = getelementptr float, ptr %92, i64 %599
+  %601 = load <16 x float>, ptr %600, align 4
+  %602 = select <16 x i1> %597, <16 x float> %601, <16 x float> splat (float 0xFFF0000000000000)
+  %603 = mul i64 %562, 192
+  %604 = add i64 %603, 48
+  %605 = getelementptr float, ptr %92, i64 %604
+  store <16 x float> %602, ptr %605, align 4
+  %606 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %607 = shufflevector <16 x i1> %606, <16 x i1> poison, <16 x i32> zeroinitializer
+  %608 = mul i64 %562, 192
+  %609 = add i64 %608, 64
+  %610 = getelementptr float, ptr %92, i64 %609
+  %611 = load <16 x float>, ptr %610, align 4
+  %612 = select <16 x i1> %607, <16 x float> %611, <16 x float> splat (float 0xFFF0000000000000)
+  %613 = mul i64 %562, 192
+  %614 = add i64 %613, 64
+  %615 = getelementptr float, ptr %92, i64 %614
+  store <16 x float> %612, ptr %615, align 4
+  %616 = insertelement <16 x i1> poison, i1 %565, i32 0
+  %617 = shufflevector <16 x i1> %616, <16 x i1> poison, <16 x i32> zeroinitializer
+  %618 = mul i64 %562, 192
+  %619 = add i64 %618, 80
+  %620 = getelementptr float, ptr %92, i64 %619
+  %621 = load <16 x float>, ptr %620, align 4
+  %622 = select <16 x i1> %617, <16 x float> %621, <16 x float> splat (float 0xFFF0000000000000)
+  %623 = mul i64 %562, 192
+  %624 = add i64 %623, 80
+  %625 = getelementptr float, ptr %92, i64 %624
+  store <16 x float> %622, ptr %625, align 4
+  %626 = add i64 %562, 1
+  br label %561
 
-628:                                              ; preds = %562
+627:                                              ; preds = %561
+  br label %628
+
+628:                                              ; preds = %627, %558
   br label %629
 
-629:                                              ; preds = %628, %559
-  br label %630
+629:                                              ; preds = %638, %628
+  %630 = phi i64 [ %687, %638 ], [ 0, %628 ]
+  %631 = phi <16 x float> [ %646, %638 ], [ %184, %628 ]
+  %632 = phi <16 x float> [ %654, %638 ], [ %185, %628 ]
+  %633 = phi <16 x float> [ %662, %638 ], [ %186, %628 ]
+  %634 = phi <16 x float> [ %670, %638 ], [ %187, %628 ]
+  %635 = phi <16 x float> [ %678, %638 ], [ %188, %628 ]
+  %636 = phi <16 x float> [ %686, %638 ], [ %189, %628 ]
+  %637 = icmp slt i64 %630, 64
+  br i1 %637, label %638, label %688
 
-630:                                              ; preds = %639, %629
-  %631 = phi i64 [ %688, %639 ], [ 0, %629 ]
-  %632 = phi <16 x float> [ %647, %639 ], [ %185, %629 ]
-  %633 = phi <16 x float> [ %655, %639 ], [ %186, %629 ]
-  %634 = phi <16 x float> [ %663, %639 ], [ %187, %629 ]
-  %635 = phi <16 x float> [ %671, %639 ], [ %188, %629 ]
-  %636 = phi <16 x float> [ %679, %639 ], [ %189, %629 ]
-  %637 = phi <16 x float> [ %687, %639 ], [ %190, %629 ]
-  %638 = icmp slt i64 %631, 64
-  br i1 %638, label %639, label %689
+638:                                              ; preds = %629
+  %639 = mul i64 %630, 192
+  %640 = add i64 %639, 0
+  %641 = getelementptr float, ptr %92, i64 %640
+  %642 = load <16 x float>, ptr %641, align 4
+  %643 = fcmp ugt <16 x float> %631, %642
+  %644 = select <16 x i1> %643, <16 x float> %631, <16 x float> %642
+  %645 = fcmp uno <16 x float> %631, %631
+  %646 = select <16 x i1> %645, <16 x float> %642, <16 x float> %644
+  %647 = mul i64 %630, 192
+  %648 = add i64 %647, 16
+  %649 = getelementptr float, ptr %92, i64 %648
+  %650 = load <16 x float>, ptr %649, align 4
+  %651 = fcmp ugt <16 x float> %632, %650
+  %652 = select <16 x i1> %651, <16 x float> %632, <16 x float> %650
+  %653 = fcmp uno <16 x float> %632, %632
+  %654 = select <16 x i1> %653, <16 x float> %650, <16 x float> %652
+  %655 = mul i64 %630, 192
+  %656 = add i64 %655, 32
+  %657 = getelementptr float, ptr %92, i64 %656
+  %658 = load <16 x float>, ptr %657, align 4
+  %659 = fcmp ugt <16 x float> %633, %658
+  %660 = select <16 x i1> %659, <16 x float> %633, <16 x float> %658
+  %661 = fcmp uno <16 x float> %633, %633
+  %662 = select <16 x i1> %661, <16 x float> %658, <16 x float> %660
+  %663 = mul i64 %630, 192
+  %664 = add i64 %663, 48
+  %665 = getelementptr float, ptr %92, i64 %664
+  %666 = load <16 x float>, ptr %665, align 4
+  %667 = fcmp ugt <16 x float> %634, %666
+  %668 = select <16 x i1> %667, <16 x float> %634, <16 x float> %666
+  %669 = fcmp uno <16 x float> %634, %634
+  %670 = select <16 x i1> %669, <16 x float> %666, <16 x float> %668
+  %671 = mul i64 %630, 192
+  %672 = add i64 %671, 64
+  %673 = getelementptr float, ptr %92, i64 %672
+  %674 = load <16 x float>, ptr %673, align 4
+  %675 = fcmp ugt <16 x float> %635, %674
+  %676 = select <16 x i1> %675, <16 x float> %635, <16 x float> %674
+  %677 = fcmp uno <16 x float> %635, %635
+  %678 = select <16 x i1> %677, <16 x float> %674, <16 x float> %676
+  %679 = mul i64 %630, 192
+  %680 = add i64 %679, 80
+  %681 = getelementptr float, ptr %92, i64 %680
+  %682 = load <16 x float>, ptr %681, align 4
+  %683 = fcmp ugt <16 x float> %636, %682
+  %684 = select <16 x i1> %683, <16 x float> %636, <16 x float> %682
+  %685 = fcmp uno <16 x float> %636, %636
+  %686 = select <16 x i1> %685, <16 x float> %682, <16 x float> %684
+  %687 = add i64 %630, 1
+  br label %629
 
-639:                                              ; preds = %630
-  %640 = mul i64 %631, 192
-  %641 = add i64 %640, 0
-  %642 = getelementptr float, ptr %92, i64 %641
-  %643 = load <16 x float>, ptr %642, align 4
-  %644 = fcmp ugt <16 x float> %632, %643
-  %645 = select <16 x i1> %644, <16 x float> %632, <16 x float> %643
-  %646 = fcmp uno <16 x float> %632, %632
-  %647 = select <16 x i1> %646, <16 x float> %643, <16 x float> %645
-  %648 = mul i64 %631, 192
-  %649 = add i64 %648, 16
-  %650 = getelementptr float, ptr %92, i64 %649
-  %651 = load <16 x float>, ptr %650, align 4
-  %652 = fcmp ugt <16 x float> %633, %651
-  %653 = select <16 x i1> %652, <16 x float> %633, <16 x float> %651
-  %654 = fcmp uno <16 x float> %633, %633
-  %655 = select <16 x i1> %654, <16 x float> %651, <16 x float> %653
-  %656 = mul i64 %631, 192
-  %657 = add i64 %656, 32
-  %658 = getelementptr float, ptr %92, i64 %657
-  %659 = load <16 x float>, ptr %658, align 4
-  %660 = fcmp ugt <16 x float> %634, %659
-  %661 = select <16 x i1> %660, <16 x float> %634, <16 x float> %659
-  %662 = fcmp uno <16 x float> %634, %634
-  %663 = select <16 x i1> %662, <16 x float> %659, <16 x float> %661
-  %664 = mul i64 %631, 192
-  %665 = add i64 %664, 48
-  %666 = getelementptr float, ptr %92, i64 %665
-  %667 = load <16 x float>, ptr %666, align 4
-  %668 = fcmp ugt <16 x float> %635, %667
-  %669 = select <16 x i1> %668, <16 x float> %635, <16 x float> %667
-  %670 = fcmp uno <16 x float> %635, %635
-  %671 = select <16 x i1> %670, <16 x float> %667, <16 x float> %669
-  %672 = mul i64 %631, 192
-  %673 = add i64 %672, 64
-  %674 = getelementptr float, ptr %92, i64 %673
-  %675 = load <16 x float>, ptr %674, align 4
-  %676 = fcmp ugt <16 x float> %636, %675
-  %677 = select <16 x i1> %676, <16 x float> %636, <16 x float> %675
-  %678 = fcmp uno <16 x float> %636, %636
-  %679 = select <16 x i1> %678, <16 x float> %675, <16 x float> %677
-  %680 = mul i64 %631, 192
-  %681 = add i64 %680, 80
-  %682 = getelementptr float, ptr %92, i64 %681
-  %683 = load <16 x float>, ptr %682, align 4
-  %684 = fcmp ugt <16 x float> %637, %683
-  %685 = select <16 x i1> %684, <16 x float> %637, <16 x float> %683
-  %686 = fcmp uno <16 x float> %637, %637
-  %687 = select <16 x i1> %686, <16 x float> %683, <16 x float> %685
-  %688 = add i64 %631, 1
-  br label %630
+688:                                              ; preds = %629
+  %689 = fsub <16 x float> %184, %631
+  %690 = fcmp ugt <16 x float> %689, splat (float -1.270000e+02)
+  %691 = select <16 x i1> %690, <16 x float> %689, <16 x float> splat (float -1.270000e+02)
+  %692 = fcmp uno <16 x float> %689, %689
+  %693 = select <16 x i1> %692, <16 x float> splat (float -1.270000e+02), <16 x float> %691
+  %694 = call <16 x float> @llvm.floor.v16f32(<16 x float> %693)
+  %695 = fsub <16 x float> %693, %694
+  %696 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %695, <16 x float> splat (float 0x3F826AB440000000))
+  %697 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %696, <16 x float> %695, <16 x float> splat (float 0x3FAC94E960000000))
+  %698 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %697, <16 x float> %695, <16 x float> splat (float 0x3FCEBD6240000000))
+  %699 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %698, <16 x float> %695, <16 x float> splat (float 0x3FE62E4F20000000))
+  %700 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %699, <16 x float> %695, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %701 = fptosi <16 x float> %694 to <16 x i32>
+  %702 = add <16 x i32> %701, splat (i32 127)
+  %703 = shl <16 x i32> %702, splat (i32 23)
+  %704 = bitcast <16 x i32> %703 to <16 x float>
+  %705 = fmul <16 x float> %700, %704
+  %706 = fsub <16 x float> %185, %632
+  %707 = fcmp ugt <16 x float> %706, splat (float -1.270000e+02)
+  %708 = select <16 x i1> %707, <16 x float> %706, <16 x float> splat (float -1.270000e+02)
+  %709 = fcmp uno <16 x float> %706, %706
+  %710 = select <16 x i1> %709, <16 x float> splat (float -1.270000e+02), <16 x float> %708
+  %711 = call <16 x float> @llvm.floor.v16f32(<16 x float> %710)
+  %712 = fsub <16 x float> %710, %711
+  %713 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %712, <16 x float> splat (float 0x3F826AB440000000))
+  %714 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %713, <16 x float> %712, <16 x float> splat (float 0x3FAC94E960000000))
+  %715 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %714, <16 x float> %712, <16 x float> splat (float 0x3FCEBD6240000000))
+  %716 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %715, <16 x float> %712, <16 x float> splat (float 0x3FE62E4F20000000))
+  %717 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %716, <16 x float> %712, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %718 = fptosi <16 x float> %711 to <16 x i32>
+  %719 = add <16 x i32> %718, splat (i32 127)
+  %720 = shl <16 x i32> %719, splat (i32 23)
+  %721 = bitcast <16 x i32> %720 to <16 x float>
+  %722 = fmul <16 x float> %717, %721
+  %723 = fsub <16 x float> %186, %633
+  %724 = fcmp ugt <16 x float> %723, splat (float -1.270000e+02)
+  %725 = select <16 x i1> %724, <16 x float> %723, <16 x float> splat (float -1.270000e+02)
+  %726 = fcmp uno <16 x float> %723, %723
+  %727 = select <16 x i1> %726, <16 x float> splat (float -1.270000e+02), <16 x float> %725
+  %728 = call <16 x float> @llvm.floor.v16f32(<16 x float> %727)
+  %729 = fsub <16 x float> %727, %728
+  %730 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %729, <16 x float> splat (float 0x3F826AB440000000))
+  %731 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %730, <16 x float> %729, <16 x float> splat (float 0x3FAC94E960000000))
+  %732 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %731, <16 x float> %729, <16 x float> splat (float 0x3FCEBD6240000000))
+  %733 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %732, <16 x float> %729, <16 x float> splat (float 0x3FE62E4F20000000))
+  %734 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %733, <16 x float> %729, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %735 = fptosi <16 x float> %728 to <16 x i32>
+  %736 = add <16 x i32> %735, splat (i32 127)
+  %737 = shl <16 x i32> %736, splat (i32 23)
+  %738 = bitcast <16 x i32> %737 to <16 x float>
+  %739 = fmul <16 x float> %734, %738
+  %740 = fsub <16 x float> %187, %634
+  %741 = fcmp ugt <16 x float> %740, splat (float -1.270000e+02)
+  %742 = select <16 x i1> %741, <16 x float> %740, <16 x float> splat (float -1.270000e+02)
+  %743 = fcmp uno <16 x float> %740, %740
+  %744 = select <16 x i1> %743, <16 x float> splat (float -1.270000e+02), <16 x float> %742
+  %745 = call <16 x float> @llvm.floor.v16f32(<16 x float> %744)
+  %746 = fsub <16 x float> %744, %745
+  %747 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %746, <16 x float> splat (float 0x3F826AB440000000))
+  %748 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %747, <16 x float> %746, <16 x float> splat (float 0x3FAC94E960000000))
+  %749 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %748, <16 x float> %746, <16 x float> splat (float 0x3FCEBD6240000000))
+  %750 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %749, <16 x float> %746, <16 x float> splat (float 0x3FE62E4F20000000))
+  %751 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %750, <16 x float> %746, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %752 = fptosi <16 x float> %745 to <16 x i32>
+  %753 = add <16 x i32> %752, splat (i32 127)
+  %754 = shl <16 x i32> %753, splat (i32 23)
+  %755 = bitcast <16 x i32> %754 to <16 x float>
+  %756 = fmul <16 x float> %751, %755
+  %757 = fsub <16 x float> %188, %635
+  %758 = fcmp ugt <16 x float> %757, splat (float -1.270000e+02)
+  %759 = select <16 x i1> %758, <16 x float> %757, <16 x float> splat (float -1.270000e+02)
+  %760 = fcmp uno <16 x float> %757, %757
+  %761 = select <16 x i1> %760, <16 x float> splat (float -1.270000e+02), <16 x float> %759
+  %762 = call <16 x float> @llvm.floor.v16f32(<16 x float> %761)
+  %763 = fsub <16 x float> %761, %762
+  %764 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %763, <16 x float> splat (float 0x3F826AB440000000))
+  %765 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %764, <16 x float> %763, <16 x float> splat (float 0x3FAC94E960000000))
+  %766 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %765, <16 x float> %763, <16 x float> splat (float 0x3FCEBD6240000000))
+  %767 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %766, <16 x float> %763, <16 x float> splat (float 0x3FE62E4F20000000))
+  %768 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %767, <16 x float> %763, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %769 = fptosi <16 x float> %762 to <16 x i32>
+  %770 = add <16 x i32> %769, splat (i32 127)
+  %771 = shl <16 x i32> %770, splat (i32 23)
+  %772 = bitcast <16 x i32> %771 to <16 x float>
+  %773 = fmul <16 x float> %768, %772
+  %774 = fsub <16 x float> %189, %636
+  %775 = fcmp ugt <16 x float> %774, splat (float -1.270000e+02)
+  %776 = select <16 x i1> %775, <16 x float> %774, <16 x float> splat (float -1.270000e+02)
+  %777 = fcmp uno <16 x float> %774, %774
+  %778 = select <16 x i1> %777, <16 x float> splat (float -1.270000e+02), <16 x float> %776
+  %779 = call <16 x float> @llvm.floor.v16f32(<16 x float> %778)
+  %780 = fsub <16 x float> %778, %779
+  %781 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %780, <16 x float> splat (float 0x3F826AB440000000))
+  %782 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %781, <16 x float> %780, <16 x float> splat (float 0x3FAC94E960000000))
+  %783 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %782, <16 x float> %780, <16 x float> splat (float 0x3FCEBD6240000000))
+  %784 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %783, <16 x float> %780, <16 x float> splat (float 0x3FE62E4F20000000))
+  %785 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %784, <16 x float> %780, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %786 = fptosi <16 x float> %779 to <16 x i32>
+  %787 = add <16 x i32> %786, splat (i32 127)
+  %788 = shl <16 x i32> %787, splat (i32 23)
+  %789 = bitcast <16 x i32> %788 to <16 x float>
+  %790 = fmul <16 x float> %785, %789
+  br label %791
 
-689:                                              ; preds = %630
-  %690 = fsub <16 x float> %185, %632
-  %691 = fcmp ugt <16 x float> %690, splat (float -1.270000e+02)
-  %692 = select <16 x i1> %691, <16 x float> %690, <16 x float> splat (float -1.270000e+02)
-  %693 = fcmp uno <16 x float> %690, %690
-  %694 = select <16 x i1> %693, <16 x float> splat (float -1.270000e+02), <16 x float> %692
-  %695 = call <16 x float> @llvm.floor.v16f32(<16 x float> %694)
-  %696 = fsub <16 x float> %694, %695
-  %697 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %696, <16 x float> splat (float 0x3F826AB440000000))
-  %698 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %697, <16 x float> %696, <16 x float> splat (float 0x3FAC94E960000000))
-  %699 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %698, <16 x float> %696, <16 x float> splat (float 0x3FCEBD6240000000))
-  %700 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %699, <16 x float> %696, <16 x float> splat (float 0x3FE62E4F20000000))
-  %701 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %700, <16 x float> %696, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %702 = fptosi <16 x float> %695 to <16 x i32>
-  %703 = add <16 x i32> %702, splat (i32 127)
-  %704 = shl <16 x i32> %703, splat (i32 23)
-  %705 = bitcast <16 x i32> %704 to <16 x float>
-  %706 = fmul <16 x float> %701, %705
-  %707 = fsub <16 x float> %186, %633
-  %708 = fcmp ugt <16 x float> %707, splat (float -1.270000e+02)
-  %709 = select <16 x i1> %708, <16 x float> %707, <16 x float> splat (float -1.270000e+02)
-  %710 = fcmp uno <16 x float> %707, %707
-  %711 = select <16 x i1> %710, <16 x float> splat (float -1.270000e+02), <16 x float> %709
-  %712 = call <16 x float> @llvm.floor.v16f32(<16 x float> %711)
-  %713 = fsub <16 x float> %711, %712
-  %714 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %713, <16 x float> splat (float 0x3F826AB440000000))
-  %715 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %714, <16 x float> %713, <16 x float> splat (float 0x3FAC94E960000000))
-  %716 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %715, <16 x float> %713, <16 x float> splat (float 0x3FCEBD6240000000))
-  %717 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %716, <16 x float> %713, <16 x float> splat (float 0x3FE62E4F20000000))
-  %718 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %717, <16 x float> %713, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %719 = fptosi <16 x float> %712 to <16 x i32>
-  %720 = add <16 x i32> %719, splat (i32 127)
-  %721 = shl <16 x i32> %720, splat (i32 23)
-  %722 = bitcast <16 x i32> %721 to <16 x float>
-  %723 = fmul <16 x float> %718, %722
-  %724 = fsub <16 x float> %187, %634
-  %725 = fcmp ugt <16 x float> %724, splat (float -1.270000e+02)
-  %726 = select <16 x i1> %725, <16 x float> %724, <16 x float> splat (float -1.270000e+02)
-  %727 = fcmp uno <16 x float> %724, %724
-  %728 = select <16 x i1> %727, <16 x float> splat (float -1.270000e+02), <16 x float> %726
-  %729 = call <16 x float> @llvm.floor.v16f32(<16 x float> %728)
-  %730 = fsub <16 x float> %728, %729
-  %731 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %730, <16 x float> splat (float 0x3F826AB440000000))
-  %732 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %731, <16 x float> %730, <16 x float> splat (float 0x3FAC94E960000000))
-  %733 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %732, <16 x float> %730, <16 x float> splat (float 0x3FCEBD6240000000))
-  %734 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %733, <16 x float> %730, <16 x float> splat (float 0x3FE62E4F20000000))
-  %735 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %734, <16 x float> %730, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %736 = fptosi <16 x float> %729 to <16 x i32>
-  %737 = add <16 x i32> %736, splat (i32 127)
-  %738 = shl <16 x i32> %737, splat (i32 23)
-  %739 = bitcast <16 x i32> %738 to <16 x float>
-  %740 = fmul <16 x float> %735, %739
-  %741 = fsub <16 x float> %188, %635
-  %742 = fcmp ugt <16 x float> %741, splat (float -1.270000e+02)
-  %743 = select <16 x i1> %742, <16 x float> %741, <16 x float> splat (float -1.270000e+02)
-  %744 = fcmp uno <16 x float> %741, %741
-  %745 = select <16 x i1> %744, <16 x float> splat (float -1.270000e+02), <16 x float> %743
-  %746 = call <16 x float> @llvm.floor.v16f32(<16 x float> %745)
-  %747 = fsub <16 x float> %745, %746
-  %748 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %747, <16 x float> splat (float 0x3F826AB440000000))
-  %749 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %748, <16 x float> %747, <16 x float> splat (float 0x3FAC94E960000000))
-  %750 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %749, <16 x float> %747, <16 x float> splat (float 0x3FCEBD6240000000))
-  %751 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %750, <16 x float> %747, <16 x float> splat (float 0x3FE62E4F20000000))
-  %752 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %751, <16 x float> %747, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %753 = fptosi <16 x float> %746 to <16 x i32>
-  %754 = add <16 x i32> %753, splat (i32 127)
-  %755 = shl <16 x i32> %754, splat (i32 23)
-  %756 = bitcast <16 x i32> %755 to <16 x float>
-  %757 = fmul <16 x float> %752, %756
-  %758 = fsub <16 x float> %189, %636
-  %759 = fcmp ugt <16 x float> %758, splat (float -1.270000e+02)
-  %760 = select <16 x i1> %759, <16 x float> %758, <16 x float> splat (float -1.270000e+02)
-  %761 = fcmp uno <16 x float> %758, %758
-  %762 = select <16 x i1> %761, <16 x float> splat (float -1.270000e+02), <16 x float> %760
-  %763 = call <16 x float> @llvm.floor.v16f32(<16 x float> %762)
-  %764 = fsub <16 x float> %762, %763
-  %765 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %764, <16 x float> splat (float 0x3F826AB440000000))
-  %766 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %765, <16 x float> %764, <16 x float> splat (float 0x3FAC94E960000000))
-  %767 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %766, <16 x float> %764, <16 x float> splat (float 0x3FCEBD6240000000))
-  %768 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %767, <16 x float> %764, <16 x float> splat (float 0x3FE62E4F20000000))
-  %769 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %768, <16 x float> %764, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %770 = fptosi <16 x float> %763 to <16 x i32>
-  %771 = add <16 x i32> %770, splat (i32 127)
-  %772 = shl <16 x i32> %771, splat (i32 23)
-  %773 = bitcast <16 x i32> %772 to <16 x float>
-  %774 = fmul <16 x float> %769, %773
-  %775 = fsub <16 x float> %190, %637
-  %776 = fcmp ugt <16 x float> %775, splat (float -1.270000e+02)
-  %777 = select <16 x i1> %776, <16 x float> %775, <16 x float> splat (float -1.270000e+02)
-  %778 = fcmp uno <16 x float> %775, %775
-  %779 = select <16 x i1> %778, <16 x float> splat (float -1.270000e+02), <16 x float> %777
-  %780 = call <16 x float> @llvm.floor.v16f32(<16 x float> %779)
-  %781 = fsub <16 x float> %779, %780
-  %782 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %781, <16 x float> splat (float 0x3F826AB440000000))
-  %783 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %782, <16 x float> %781, <16 x float> splat (float 0x3FAC94E960000000))
-  %784 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %783, <16 x float> %781, <16 x float> splat (float 0x3FCEBD6240000000))
-  %785 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %784, <16 x float> %781, <16 x float> splat (float 0x3FE62E4F20000000))
-  %786 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %785, <16 x float> %781, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %787 = fptosi <16 x float> %780 to <16 x i32>
-  %788 = add <16 x i32> %787, splat (i32 127)
-  %789 = shl <16 x i32> %788, splat (i32 23)
-  %790 = bitcast <16 x i32> %789 to <16 x float>
-  %791 = fmul <16 x float> %786, %790
-  br label %792
+791:                                              ; preds = %800, %688
+  %792 = phi i64 [ %951, %800 ], [ 0, %688 ]
+  %793 = phi <16 x float> [ %825, %800 ], [ zeroinitializer, %688 ]
+  %794 = phi <16 x float> [ %850, %800 ], [ zeroinitializer, %688 ]
+  %795 = phi <16 x float> [ %875, %800 ], [ zeroinitializer, %688 ]
+  %796 = phi <16 x float> [ %900, %800 ], [ zeroinitializer, %688 ]
+  %797 = phi <16 x float> [ %925, %800 ], [ zeroinitializer, %688 ]
+  %798 = phi <16 x float> [ %950, %800 ], [ zeroinitializer, %688 ]
+  %799 = icmp slt i64 %792, 64
+  br i1 %799, label %800, label %952
 
-792:                                              ; preds = %801, %689
-  %793 = phi i64 [ %952, %801 ], [ 0, %689 ]
-  %794 = phi <16 x float> [ %826, %801 ], [ zeroinitializer, %689 ]
-  %795 = phi <16 x float> [ %851, %801 ], [ zeroinitializer, %689 ]
-  %796 = phi <16 x float> [ %876, %801 ], [ zeroinitializer, %689 ]
-  %797 = phi <16 x float> [ %901, %801 ], [ zeroinitializer, %689 ]
-  %798 = phi <16 x float> [ %926, %801 ], [ zeroinitializer, %689 ]
-  %799 = phi <16 x float> [ %951, %801 ], [ zeroinitializer, %689 ]
-  %800 = icmp slt i64 %793, 64
-  br i1 %800, label %801, label %953
+800:                                              ; preds = %791
+  %801 = mul i64 %792, 192
+  %802 = add i64 %801, 0
+  %803 = getelementptr float, ptr %92, i64 %802
+  %804 = load <16 x float>, ptr %803, align 4
+  %805 = fsub <16 x float> %804, %631
+  %806 = fcmp ugt <16 x float> %805, splat (float -1.270000e+02)
+  %807 = select <16 x i1> %806, <16 x float> %805, <16 x float> splat (float -1.270000e+02)
+  %808 = fcmp uno <16 x float> %805, %805
+  %809 = select <16 x i1> %808, <16 x float> splat (float -1.270000e+02), <16 x float> %807
+  %810 = call <16 x float> @llvm.floor.v16f32(<16 x float> %809)
+  %811 = fsub <16 x float> %809, %810
+  %812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %811, <16 x float> splat (float 0x3F826AB440000000))
+  %813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %812, <16 x float> %811, <16 x float> splat (float 0x3FAC94E960000000))
+  %814 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %813, <16 x float> %811, <16 x float> splat (float 0x3FCEBD6240000000))
+  %815 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %811, <16 x float> splat (float 0x3FE62E4F20000000))
+  %816 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %815, <16 x float> %811, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %817 = fptosi <16 x float> %810 to <16 x i32>
+  %818 = add <16 x i32> %817, splat (i32 127)
+  %819 = shl <16 x i32> %818, splat (i32 23)
+  %820 = bitcast <16 x i32> %819 to <16 x float>
+  %821 = fmul <16 x float> %816, %820
+  %822 = mul i64 %792, 192
+  %823 = add i64 %822, 0
+  %824 = getelementptr float, ptr %92, i64 %823
+  store <16 x float> %821, ptr %824, align 4
+  %825 = fadd <16 x float> %793, %821
+  %826 = mul i64 %792, 192
+  %827 = add i64 %826, 16
+  %828 = getelementptr float, ptr %92, i64 %827
+  %829 = load <16 x float>, ptr %828, align 4
+  %830 = fsub <16 x float> %829, %632
+  %831 = fcmp ugt <16 x float> %830, splat (float -1.270000e+02)
+  %832 = select <16 x i1> %831, <16 x float> %830, <16 x float> splat (float -1.270000e+02)
+  %833 = fcmp uno <16 x float> %830, %830
+  %834 = select <16 x i1> %833, <16 x float> splat (float -1.270000e+02), <16 x float> %832
+  %835 = call <16 x float> @llvm.floor.v16f32(<16 x float> %834)
+  %836 = fsub <16 x float> %834, %835
+  %837 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %836, <16 x float> splat (float 0x3F826AB440000000))
+  %838 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %837, <16 x float> %836, <16 x float> splat (float 0x3FAC94E960000000))
+  %839 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %838, <16 x float> %836, <16 x float> splat (float 0x3FCEBD6240000000))
+  %840 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %839, <16 x float> %836, <16 x float> splat (float 0x3FE62E4F20000000))
+  %841 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %840, <16 x float> %836, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %842 = fptosi <16 x float> %835 to <16 x i32>
+  %843 = add <16 x i32> %842, splat (i32 127)
+  %844 = shl <16 x i32> %843, splat (i32 23)
+  %845 = bitcast <16 x i32> %844 to <16 x float>
+  %846 = fmul <16 x float> %841, %845
+  %847 = mul i64 %792, 192
+  %848 = add i64 %847, 16
+  %849 = getelementptr float, ptr %92, i64 %848
+  store <16 x float> %846, ptr %849, align 4
+  %850 = fadd <16 x float> %794, %846
+  %851 = mul i64 %792, 192
+  %852 = add i64 %851, 32
+  %853 = getelementptr float, ptr %92, i64 %852
+  %854 = load <16 x float>, ptr %853, align 4
+  %855 = fsub <16 x float> %854, %633
+  %856 = fcmp ugt <16 x float> %855, splat (float -1.270000e+02)
+  %857 = select <16 x i1> %856, <16 x float> %855, <16 x float> splat (float -1.270000e+02)
+  %858 = fcmp uno <16 x float> %855, %855
+  %859 = select <16 x i1> %858, <16 x float> splat (float -1.270000e+02), <16 x float> %857
+  %860 = call <16 x float> @llvm.floor.v16f32(<16 x float> %859)
+  %861 = fsub <16 x float> %859, %860
+  %862 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %861, <16 x float> splat (float 0x3F826AB440000000))
+  %863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %862, <16 x float> %861, <16 x float> splat (float 0x3FAC94E960000000))
+  %864 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %861, <16 x float> splat (float 0x3FCEBD6240000000))
+  %865 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %864, <16 x float> %861, <16 x float> splat (float 0x3FE62E4F20000000))
+  %866 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %865, <16 x float> %861, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %867 = fptosi <16 x float> %860 to <16 x i32>
+  %868 = add <16 x i32> %867, splat (i32 127)
+  %869 = shl <16 x i32> %868, splat (i32 23)
+  %870 = bitcast <16 x i32> %869 to <16 x float>
+  %871 = fmul <16 x float> %866, %870
+  %872 = mul i64 %792, 192
+  %873 = add i64 %872, 32
+  %874 = getelementptr float, ptr %92, i64 %873
+  store <16 x float> %871, ptr %874, align 4
+  %875 = fadd <16 x float> %795, %871
+  %876 = mul i64 %792, 192
+  %877 = add i64 %876, 48
+  %878 = getelementptr float, ptr %92, i64 %877
+  %879 = load <16 x float>, ptr %878, align 4
+  %880 = fsub <16 x float> %879, %634
+  %881 = fcmp ugt <16 x float> %880, splat (float -1.270000e+02)
+  %882 = select <16 x i1> %881, <16 x float> %880, <16 x float> splat (float -1.270000e+02)
+  %883 = fcmp uno <16 x float> %880, %880
+  %884 = select <16 x i1> %883, <16 x float> splat (float -1.270000e+02), <16 x float> %882
+  %885 = call <16 x float> @llvm.floor.v16f32(<16 x float> %884)
+  %886 = fsub <16 x float> %884, %885
+  %887 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %886, <16 x float> splat (float 0x3F826AB440000000))
+  %888 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %887, <16 x float> %886, <16 x float> splat (float 0x3FAC94E960000000))
+  %889 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %888, <16 x float> %886, <16 x float> splat (float 0x3FCEBD6240000000))
+  %890 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %889, <16 x float> %886, <16 x float> splat (float 0x3FE62E4F20000000))
+  %891 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %890, <16 x float> %886, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %892 = fptosi <16 x float> %885 to <16 x i32>
+  %893 = add <16 x i32> %892, splat (i32 127)
+  %894 = shl <16 x i32> %893, splat (i32 23)
+  %895 = bitcast <16 x i32> %894 to <16 x float>
+  %896 = fmul <16 x float> %891, %895
+  %897 = mul i64 %792, 192
+  %898 = add i64 %897, 48
+  %899 = getelementptr float, ptr %92, i64 %898
+  store <16 x float> %896, ptr %899, align 4
+  %900 = fadd <16 x float> %796, %896
+  %901 = mul i64 %792, 192
+  %902 = add i64 %901, 64
+  %903 = getelementptr float, ptr %92, i64 %902
+  %904 = load <16 x float>, ptr %903, align 4
+  %905 = fsub <16 x float> %904, %635
+  %906 = fcmp ugt <16 x float> %905, splat (float -1.270000e+02)
+  %907 = select <16 x i1> %906, <16 x float> %905, <16 x float> splat (float -1.270000e+02)
+  %908 = fcmp uno <16 x float> %905, %905
+  %909 = select <16 x i1> %908, <16 x float> splat (float -1.270000e+02), <16 x float> %907
+  %910 = call <16 x float> @llvm.floor.v16f32(<16 x float> %909)
+  %911 = fsub <16 x float> %909, %910
+  %912 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %911, <16 x float> splat (float 0x3F826AB440000000))
+  %913 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %912, <16 x float> %911, <16 x float> splat (float 0x3FAC94E960000000))
+  %914 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %913, <16 x float> %911, <16 x float> splat (float 0x3FCEBD6240000000))
+  %915 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %914, <16 x float> %911, <16 x float> splat (float 0x3FE62E4F20000000))
+  %916 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %915, <16 x float> %911, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %917 = fptosi <16 x float> %910 to <16 x i32>
+  %918 = add <16 x i32> %917, splat (i32 127)
+  %919 = shl <16 x i32> %918, splat (i32 23)
+  %920 = bitcast <16 x i32> %919 to <16 x float>
+  %921 = fmul <16 x float> %916, %920
+  %922 = mul i64 %792, 192
+  %923 = add i64 %922, 64
+  %924 = getelementptr float, ptr %92, i64 %923
+  store <16 x float> %921, ptr %924, align 4
+  %925 = fadd <16 x float> %797, %921
+  %926 = mul i64 %792, 192
+  %927 = add i64 %926, 80
+  %928 = getelementptr float, ptr %92, i64 %927
+  %929 = load <16 x float>, ptr %928, align 4
+  %930 = fsub <16 x float> %929, %636
+  %931 = fcmp ugt <16 x float> %930, splat (float -1.270000e+02)
+  %932 = select <16 x i1> %931, <16 x float> %930, <16 x float> splat (float -1.270000e+02)
+  %933 = fcmp uno <16 x float> %930, %930
+  %934 = select <16 x i1> %933, <16 x float> splat (float -1.270000e+02), <16 x float> %932
+  %935 = call <16 x float> @llvm.floor.v16f32(<16 x float> %934)
+  %936 = fsub <16 x float> %934, %935
+  %937 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %936, <16 x float> splat (float 0x3F826AB440000000))
+  %938 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %937, <16 x float> %936, <16 x float> splat (float 0x3FAC94E960000000))
+  %939 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %936, <16 x float> splat (float 0x3FCEBD6240000000))
+  %940 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %939, <16 x float> %936, <16 x float> splat (float 0x3FE62E4F20000000))
+  %941 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %940, <16 x float> %936, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %942 = fptosi <16 x float> %935 to <16 x i32>
+  %943 = add <16 x i32> %942, splat (i32 127)
+  %944 = shl <16 x i32> %943, splat (i32 23)
+  %945 = bitcast <16 x i32> %944 to <16 x float>
+  %946 = fmul <16 x float> %941, %945
+  %947 = mul i64 %792, 192
+  %948 = add i64 %947, 80
+  %949 = getelementptr float, ptr %92, i64 %948
+  store <16 x float> %946, ptr %949, align 4
+  %950 = fadd <16 x float> %798, %946
+  %951 = add i64 %792, 1
+  br label %791
 
-801:                                              ; preds = %792
-  %802 = mul i64 %793, 192
-  %803 = add i64 %802, 0
-  %804 = getelementptr float, ptr %92, i64 %803
-  %805 = load <16 x float>, ptr %804, align 4
-  %806 = fsub <16 x float> %805, %632
-  %807 = fcmp ugt <16 x float> %806, splat (float -1.270000e+02)
-  %808 = select <16 x i1> %807, <16 x float> %806, <16 x float> splat (float -1.270000e+02)
-  %809 = fcmp uno <16 x float> %806, %806
-  %810 = select <16 x i1> %809, <16 x float> splat (float -1.270000e+02), <16 x float> %808
-  %811 = call <16 x float> @llvm.floor.v16f32(<16 x float> %810)
-  %812 = fsub <16 x float> %810, %811
-  %813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %812, <16 x float> splat (float 0x3F826AB440000000))
-  %814 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %813, <16 x float> %812, <16 x float> splat (float 0x3FAC94E960000000))
-  %815 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %812, <16 x float> splat (float 0x3FCEBD6240000000))
-  %816 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %815, <16 x float> %812, <16 x float> splat (float 0x3FE62E4F20000000))
-  %817 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %816, <16 x float> %812, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %818 = fptosi <16 x float> %811 to <16 x i32>
-  %819 = add <16 x i32> %818, splat (i32 127)
-  %820 = shl <16 x i32> %819, splat (i32 23)
-  %821 = bitcast <16 x i32> %820 to <16 x float>
-  %822 = fmul <16 x float> %817, %821
-  %823 = mul i64 %793, 192
-  %824 = add i64 %823, 0
-  %825 = getelementptr float, ptr %92, i64 %824
-  store <16 x float> %822, ptr %825, align 4
-  %826 = fadd <16 x float> %794, %822
-  %827 = mul i64 %793, 192
-  %828 = add i64 %827, 16
-  %829 = getelementptr float, ptr %92, i64 %828
-  %830 = load <16 x float>, ptr %829, align 4
-  %831 = fsub <16 x float> %830, %633
-  %832 = fcmp ugt <16 x float> %831, splat (float -1.270000e+02)
-  %833 = select <16 x i1> %832, <16 x float> %831, <16 x float> splat (float -1.270000e+02)
-  %834 = fcmp uno <16 x float> %831, %831
-  %835 = select <16 x i1> %834, <16 x float> splat (float -1.270000e+02), <16 x float> %833
-  %836 = call <16 x float> @llvm.floor.v16f32(<16 x float> %835)
-  %837 = fsub <16 x float> %835, %836
-  %838 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %837, <16 x float> splat (float 0x3F826AB440000000))
-  %839 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %838, <16 x float> %837, <16 x float> splat (float 0x3FAC94E960000000))
-  %840 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %839, <16 x float> %837, <16 x float> splat (float 0x3FCEBD6240000000))
-  %841 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %840, <16 x float> %837, <16 x float> splat (float 0x3FE62E4F20000000))
-  %842 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %841, <16 x float> %837, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %843 = fptosi <16 x float> %836 to <16 x i32>
-  %844 = add <16 x i32> %843, splat (i32 127)
-  %845 = shl <16 x i32> %844, splat (i32 23)
-  %846 = bitcast <16 x i32> %845 to <16 x float>
-  %847 = fmul <16 x float> %842, %846
-  %848 = mul i64 %793, 192
-  %849 = add i64 %848, 16
-  %850 = getelementptr float, ptr %92, i64 %849
-  store <16 x float> %847, ptr %850, align 4
-  %851 = fadd <16 x float> %795, %847
-  %852 = mul i64 %793, 192
-  %853 = add i64 %852, 32
-  %854 = getelementptr float, ptr %92, i64 %853
-  %855 = load <16 x float>, ptr %854, align 4
-  %856 = fsub <16 x float> %855, %634
-  %857 = fcmp ugt <16 x float> %856, splat (float -1.270000e+02)
-  %858 = select <16 x i1> %857, <16 x float> %856, <16 x float> splat (float -1.270000e+02)
-  %859 = fcmp uno <16 x float> %856, %856
-  %860 = select <16 x i1> %859, <16 x float> splat (float -1.270000e+02), <16 x float> %858
-  %861 = call <16 x float> @llvm.floor.v16f32(<16 x float> %860)
-  %862 = fsub <16 x float> %860, %861
-  %863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %862, <16 x float> splat (float 0x3F826AB440000000))
-  %864 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %862, <16 x float> splat (float 0x3FAC94E960000000))
-  %865 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %864, <16 x float> %862, <16 x float> splat (float 0x3FCEBD6240000000))
-  %866 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %865, <16 x float> %862, <16 x float> splat (float 0x3FE62E4F20000000))
-  %867 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %866, <16 x float> %862, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %868 = fptosi <16 x float> %861 to <16 x i32>
-  %869 = add <16 x i32> %868, splat (i32 127)
-  %870 = shl <16 x i32> %869, splat (i32 23)
-  %871 = bitcast <16 x i32> %870 to <16 x float>
-  %872 = fmul <16 x float> %867, %871
-  %873 = mul i64 %793, 192
-  %874 = add i64 %873, 32
-  %875 = getelementptr float, ptr %92, i64 %874
-  store <16 x float> %872, ptr %875, align 4
-  %876 = fadd <16 x float> %796, %872
-  %877 = mul i64 %793, 192
-  %878 = add i64 %877, 48
-  %879 = getelementptr float, ptr %92, i64 %878
-  %880 = load <16 x float>, ptr %879, align 4
-  %881 = fsub <16 x float> %880, %635
-  %882 = fcmp ugt <16 x float> %881, splat (float -1.270000e+02)
-  %883 = select <16 x i1> %882, <16 x float> %881, <16 x float> splat (float -1.270000e+02)
-  %884 = fcmp uno <16 x float> %881, %881
-  %885 = select <16 x i1> %884, <16 x float> splat (float -1.270000e+02), <16 x float> %883
-  %886 = call <16 x float> @llvm.floor.v16f32(<16 x float> %885)
-  %887 = fsub <16 x float> %885, %886
-  %888 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %887, <16 x float> splat (float 0x3F826AB440000000))
-  %889 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %888, <16 x float> %887, <16 x float> splat (float 0x3FAC94E960000000))
-  %890 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %889, <16 x float> %887, <16 x float> splat (float 0x3FCEBD6240000000))
-  %891 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %890, <16 x float> %887, <16 x float> splat (float 0x3FE62E4F20000000))
-  %892 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %891, <16 x float> %887, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %893 = fptosi <16 x float> %886 to <16 x i32>
-  %894 = add <16 x i32> %893, splat (i32 127)
-  %895 = shl <16 x i32> %894, splat (i32 23)
-  %896 = bitcast <16 x i32> %895 to <16 x float>
-  %897 = fmul <16 x float> %892, %896
-  %898 = mul i64 %793, 192
-  %899 = add i64 %898, 48
-  %900 = getelementptr float, ptr %92, i64 %899
-  store <16 x float> %897, ptr %900, align 4
-  %901 = fadd <16 x float> %797, %897
-  %902 = mul i64 %793, 192
-  %903 = add i64 %902, 64
-  %904 = getelementptr float, ptr %92, i64 %903
-  %905 = load <16 x float>, ptr %904, align 4
-  %906 = fsub <16 x float> %905, %636
-  %907 = fcmp ugt <16 x float> %906, splat (float -1.270000e+02)
-  %908 = select <16 x i1> %907, <16 x float> %906, <16 x float> splat (float -1.270000e+02)
-  %909 = fcmp uno <16 x float> %906, %906
-  %910 = select <16 x i1> %909, <16 x float> splat (float -1.270000e+02), <16 x float> %908
-  %911 = call <16 x float> @llvm.floor.v16f32(<16 x float> %910)
-  %912 = fsub <16 x float> %910, %911
-  %913 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %912, <16 x float> splat (float 0x3F826AB440000000))
-  %914 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %913, <16 x float> %912, <16 x float> splat (float 0x3FAC94E960000000))
-  %915 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %914, <16 x float> %912, <16 x float> splat (float 0x3FCEBD6240000000))
-  %916 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %915, <16 x float> %912, <16 x float> splat (float 0x3FE62E4F20000000))
-  %917 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %916, <16 x float> %912, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %918 = fptosi <16 x float> %911 to <16 x i32>
-  %919 = add <16 x i32> %918, splat (i32 127)
-  %920 = shl <16 x i32> %919, splat (i32 23)
-  %921 = bitcast <16 x i32> %920 to <16 x float>
-  %922 = fmul <16 x float> %917, %921
-  %923 = mul i64 %793, 192
-  %924 = add i64 %923, 64
-  %925 = getelementptr float, ptr %92, i64 %924
-  store <16 x float> %922, ptr %925, align 4
-  %926 = fadd <16 x float> %798, %922
-  %927 = mul i64 %793, 192
-  %928 = add i64 %927, 80
-  %929 = getelementptr float, ptr %92, i64 %928
-  %930 = load <16 x float>, ptr %929, align 4
-  %931 = fsub <16 x float> %930, %637
-  %932 = fcmp ugt <16 x float> %931, splat (float -1.270000e+02)
-  %933 = select <16 x i1> %932, <16 x float> %931, <16 x float> splat (float -1.270000e+02)
-  %934 = fcmp uno <16 x float> %931, %931
-  %935 = select <16 x i1> %934, <16 x float> splat (float -1.270000e+02), <16 x float> %933
-  %936 = call <16 x float> @llvm.floor.v16f32(<16 x float> %935)
-  %937 = fsub <16 x float> %935, %936
-  %938 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %937, <16 x float> splat (float 0x3F826AB440000000))
-  %939 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %937, <16 x float> splat (float 0x3FAC94E960000000))
-  %940 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %939, <16 x float> %937, <16 x float> splat (float 0x3FCEBD6240000000))
-  %941 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %940, <16 x float> %937, <16 x float> splat (float 0x3FE62E4F20000000))
-  %942 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %941, <16 x float> %937, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %943 = fptosi <16 x float> %936 to <16 x i32>
-  %944 = add <16 x i32> %943, splat (i32 127)
-  %945 = shl <16 x i32> %944, splat (i32 23)
-  %946 = bitcast <16 x i32> %945 to <16 x float>
-  %947 = fmul <16 x float> %942, %946
-  %948 = mul i64 %793, 192
-  %949 = add i64 %948, 80
-  %950 = getelementptr float, ptr %92, i64 %949
-  store <16 x float> %947, ptr %950, align 4
-  %951 = fadd <16 x float> %799, %947
-  %952 = add i64 %793, 1
-  br label %792
+952:                                              ; preds = %791
+  br label %953
 
-953:                                              ; preds = %792
-  br label %954
+953:                                              ; preds = %1181, %952
+  %954 = phi i64 [ %1254, %1181 ], [ 0, %952 ]
+  %955 = icmp slt i64 %954, 64
+  br i1 %955, label %956, label %1255
 
-954:                                              ; preds = %1182, %953
-  %955 = phi i64 [ %1255, %1182 ], [ 0, %953 ]
-  %956 = icmp slt i64 %955, 64
-  br i1 %956, label %957, label %1256
+956:                                              ; preds = %953
+  %957 = mul i64 %954, 192
+  %958 = add i64 %957, 0
+  %959 = getelementptr float, ptr %91, i64 %958
+  %960 = load <16 x float>, ptr %959, align 4
+  %961 = fmul <16 x float> %705, %960
+  %962 = mul i64 %954, 192
+  %963 = add i64 %962, 16
+  %964 = getelementptr float, ptr %91, i64 %963
+  %965 = load <16 x float>, ptr %964, align 4
+  %966 = fmul <16 x float> %722, %965
+  %967 = mul i64 %954, 192
+  %968 = add i64 %967, 32
+  %969 = getelementptr float, ptr %91, i64 %968
+  %970 = load <16 x float>, ptr %969, align 4
+  %971 = fmul <16 x float> %739, %970
+  %972 = mul i64 %954, 192
+  %973 = add i64 %972, 48
+  %974 = getelementptr float, ptr %91, i64 %973
+  %975 = load <16 x float>, ptr %974, align 4
+  %976 = fmul <16 x float> %756, %975
+  %977 = mul i64 %954, 192
+  %978 = add i64 %977, 64
+  %979 = getelementptr float, ptr %91, i64 %978
+  %980 = load <16 x float>, ptr %979, align 4
+  %981 = fmul <16 x float> %773, %980
+  %982 = mul i64 %954, 192
+  %983 = add i64 %982, 80
+  %984 = getelementptr float, ptr %91, i64 %983
+  %985 = load <16 x float>, ptr %984, align 4
+  %986 = fmul <16 x float> %790, %985
+  %987 = add i64 %954, 1
+  %988 = mul i64 %987, 192
+  %989 = add i64 %988, 0
+  %990 = getelementptr float, ptr %91, i64 %989
+  %991 = load <16 x float>, ptr %990, align 4
+  %992 = fmul <16 x float> %705, %991
+  %993 = mul i64 %987, 192
+  %994 = add i64 %993, 16
+  %995 = getelementptr float, ptr %91, i64 %994
+  %996 = load <16 x float>, ptr %995, align 4
+  %997 = fmul <16 x float> %722, %996
+  %998 = mul i64 %987, 192
+  %999 = add i64 %998, 32
+  %1000 = getelementptr float, ptr %91, i64 %999
+  %1001 = load <16 x float>, ptr %1000, align 4
+  %1002 = fmul <16 x float> %739, %1001
+  %1003 = mul i64 %987, 192
+  %1004 = add i64 %1003, 48
+  %1005 = getelementptr float, ptr %91, i64 %1004
+  %1006 = load <16 x float>, ptr %1005, align 4
+  %1007 = fmul <16 x float> %756, %1006
+  %1008 = mul i64 %987, 192
+  %1009 = add i64 %1008, 64
+  %1010 = getelementptr float, ptr %91, i64 %1009
+  %1011 = load <16 x float>, ptr %1010, align 4
+  %1012 = fmul <16 x float> %773, %1011
+  %1013 = mul i64 %987, 192
+  %1014 = add i64 %1013, 80
+  %1015 = getelementptr float, ptr %91, i64 %1014
+  %1016 = load <16 x float>, ptr %1015, align 4
+  %1017 = fmul <16 x float> %790, %1016
+  %1018 = add i64 %954, 2
+  %1019 = mul i64 %1018, 192
+  %1020 = add i64 %1019, 0
+  %1021 = getelementptr float, ptr %91, i64 %1020
+  %1022 = load <16 x float>, ptr %1021, align 4
+  %1023 = fmul <16 x float> %705, %1022
+  %1024 = mul i64 %1018, 192
+  %1025 = add i64 %1024, 16
+  %1026 = getelementptr float, ptr %91, i64 %1025
+  %1027 = load <16 x float>, ptr %1026, align 4
+  %1028 = fmul <16 x float> %722, %1027
+  %1029 = mul i64 %1018, 192
+  %1030 = add i64 %1029, 32
+  %1031 = getelementptr float, ptr %91, i64 %1030
+  %1032 = load <16 x float>, ptr %1031, align 4
+  %1033 = fmul <16 x float> %739, %1032
+  %1034 = mul i64 %1018, 192
+  %1035 = add i64 %1034, 48
+  %1036 = getelementptr float, ptr %91, i64 %1035
+  %1037 = load <16 x float>, ptr %1036, align 4
+  %1038 = fmul <16 x float> %756, %1037
+  %1039 = mul i64 %1018, 192
+  %1040 = add i64 %1039, 64
+  %1041 = getelementptr float, ptr %91, i64 %1040
+  %1042 = load <16 x float>, ptr %1041, align 4
+  %1043 = fmul <16 x float> %773, %1042
+  %1044 = mul i64 %1018, 192
+  %1045 = add i64 %1044, 80
+  %1046 = getelementptr float, ptr %91, i64 %1045
+  %1047 = load <16 x float>, ptr %1046, align 4
+  %1048 = fmul <16 x float> %790, %1047
+  %1049 = add i64 %954, 3
+  %1050 = mul i64 %1049, 192
+  %1051 = add i64 %1050, 0
+  %1052 = getelementptr float, ptr %91, i64 %1051
+  %1053 = load <16 x float>, ptr %1052, align 4
+  %1054 = fmul <16 x float> %705, %1053
+  %1055 = mul i64 %1049, 192
+  %1056 = add i64 %1055, 16
+  %1057 = getelementptr float, ptr %91, i64 %1056
+  %1058 = load <16 x float>, ptr %1057, align 4
+  %1059 = fmul <16 x float> %722, %1058
+  %1060 = mul i64 %1049, 192
+  %1061 = add i64 %1060, 32
+  %1062 = getelementptr float, ptr %91, i64 %1061
+  %1063 = load <16 x float>, ptr %1062, align 4
+  %1064 = fmul <16 x float> %739, %1063
+  %1065 = mul i64 %1049, 192
+  %1066 = add i64 %1065, 48
+  %1067 = getelementptr float, ptr %91, i64 %1066
+  %1068 = load <16 x float>, ptr %1067, align 4
+  %1069 = fmul <16 x float> %756, %1068
+  %1070 = mul i64 %1049, 192
+  %1071 = add i64 %1070, 64
+  %1072 = getelementptr float, ptr %91, i64 %1071
+  %1073 = load <16 x float>, ptr %1072, align 4
+  %1074 = fmul <16 x float> %773, %1073
+  %1075 = mul i64 %1049, 192
+  %1076 = add i64 %1075, 80
+  %1077 = getelementptr float, ptr %91, i64 %1076
+  %1078 = load <16 x float>, ptr %1077, align 4
+  %1079 = fmul <16 x float> %790, %1078
+  br label %1080
 
-957:                                              ; preds = %954
-  %958 = mul i64 %955, 192
-  %959 = add i64 %958, 0
-  %960 = getelementptr float, ptr %91, i64 %959
-  %961 = load <16 x float>, ptr %960, align 4
-  %962 = fmul <16 x float> %706, %961
-  %963 = mul i64 %955, 192
-  %964 = add i64 %963, 16
-  %965 = getelementptr float, ptr %91, i64 %964
-  %966 = load <16 x float>, ptr %965, align 4
-  %967 = fmul <16 x float> %723, %966
-  %968 = mul i64 %955, 192
-  %969 = add i64 %968, 32
-  %970 = getelementptr float, ptr %91, i64 %969
-  %971 = load <16 x float>, ptr %970, align 4
-  %972 = fmul <16 x float> %740, %971
-  %973 = mul i64 %955, 192
-  %974 = add i64 %973, 48
-  %975 = getelementptr float, ptr %91, i64 %974
-  %976 = load <16 x float>, ptr %975, align 4
-  %977 = fmul <16 x float> %757, %976
-  %978 = mul i64 %955, 192
-  %979 = add i64 %978, 64
-  %980 = getelementptr float, ptr %91, i64 %979
-  %981 = load <16 x float>, ptr %980, align 4
-  %982 = fmul <16 x float> %774, %981
-  %983 = mul i64 %955, 192
-  %984 = add i64 %983, 80
-  %985 = getelementptr float, ptr %91, i64 %984
-  %986 = load <16 x float>, ptr %985, align 4
-  %987 = fmul <16 x float> %791, %986
-  %988 = add i64 %955, 1
-  %989 = mul i64 %988, 192
-  %990 = add i64 %989, 0
-  %991 = getelementptr float, ptr %91, i64 %990
-  %992 = load <16 x float>, ptr %991, align 4
-  %993 = fmul <16 x float> %706, %992
-  %994 = mul i64 %988, 192
-  %995 = add i64 %994, 16
-  %996 = getelementptr float, ptr %91, i64 %995
-  %997 = load <16 x float>, ptr %996, align 4
-  %998 = fmul <16 x float> %723, %997
-  %999 = mul i64 %988, 192
-  %1000 = add i64 %999, 32
-  %1001 = getelementptr float, ptr %91, i64 %1000
-  %1002 = load <16 x float>, ptr %1001, align 4
-  %1003 = fmul <16 x float> %740, %1002
-  %1004 = mul i64 %988, 192
-  %1005 = add i64 %1004, 48
-  %1006 = getelementptr float, ptr %91, i64 %1005
-  %1007 = load <16 x float>, ptr %1006, align 4
-  %1008 = fmul <16 x float> %757, %1007
-  %1009 = mul i64 %988, 192
-  %1010 = add i64 %1009, 64
-  %1011 = getelementptr float, ptr %91, i64 %1010
-  %1012 = load <16 x float>, ptr %1011, align 4
-  %1013 = fmul <16 x float> %774, %1012
-  %1014 = mul i64 %988, 192
-  %1015 = add i64 %1014, 80
-  %1016 = getelementptr float, ptr %91, i64 %1015
-  %1017 = load <16 x float>, ptr %1016, align 4
-  %1018 = fmul <16 x float> %791, %1017
-  %1019 = add i64 %955, 2
-  %1020 = mul i64 %1019, 192
-  %1021 = add i64 %1020, 0
-  %1022 = getelementptr float, ptr %91, i64 %1021
-  %1023 = load <16 x float>, ptr %1022, align 4
-  %1024 = fmul <16 x float> %706, %1023
-  %1025 = mul i64 %1019, 192
-  %1026 = add i64 %1025, 16
-  %1027 = getelementptr float, ptr %91, i64 %1026
-  %1028 = load <16 x float>, ptr %1027, align 4
-  %1029 = fmul <16 x float> %723, %1028
-  %1030 = mul i64 %1019, 192
-  %1031 = add i64 %1030, 32
-  %1032 = getelementptr float, ptr %91, i64 %1031
-  %1033 = load <16 x float>, ptr %1032, align 4
-  %1034 = fmul <16 x float> %740, %1033
-  %1035 = mul i64 %1019, 192
-  %1036 = add i64 %1035, 48
-  %1037 = getelementptr float, ptr %91, i64 %1036
-  %1038 = load <16 x float>, ptr %1037, align 4
-  %1039 = fmul <16 x float> %757, %1038
-  %1040 = mul i64 %1019, 192
-  %1041 = add i64 %1040, 64
-  %1042 = getelementptr float, ptr %91, i64 %1041
-  %1043 = load <16 x float>, ptr %1042, align 4
-  %1044 = fmul <16 x float> %774, %1043
-  %1045 = mul i64 %1019, 192
-  %1046 = add i64 %1045, 80
-  %1047 = getelementptr float, ptr %91, i64 %1046
-  %1048 = load <16 x float>, ptr %1047, align 4
-  %1049 = fmul <16 x float> %791, %1048
-  %1050 = add i64 %955, 3
-  %1051 = mul i64 %1050, 192
-  %1052 = add i64 %1051, 0
-  %1053 = getelementptr float, ptr %91, i64 %1052
-  %1054 = load <16 x float>, ptr %1053, align 4
-  %1055 = fmul <16 x float> %706, %1054
-  %1056 = mul i64 %1050, 192
-  %1057 = add i64 %1056, 16
-  %1058 = getelementptr float, ptr %91, i64 %1057
-  %1059 = load <16 x float>, ptr %1058, align 4
-  %1060 = fmul <16 x float> %723, %1059
-  %1061 = mul i64 %1050, 192
-  %1062 = add i64 %1061, 32
-  %1063 = getelementptr float, ptr %91, i64 %1062
-  %1064 = load <16 x float>, ptr %1063, align 4
-  %1065 = fmul <16 x float> %740, %1064
-  %1066 = mul i64 %1050, 192
-  %1067 = add i64 %1066, 48
-  %1068 = getelementptr float, ptr %91, i64 %1067
-  %1069 = load <16 x float>, ptr %1068, align 4
-  %1070 = fmul <16 x float> %757, %1069
-  %1071 = mul i64 %1050, 192
-  %1072 = add i64 %1071, 64
-  %1073 = getelementptr float, ptr %91, i64 %1072
-  %1074 = load <16 x float>, ptr %1073, align 4
-  %1075 = fmul <16 x float> %774, %1074
-  %1076 = mul i64 %1050, 192
-  %1077 = add i64 %1076, 80
-  %1078 = getelementptr float, ptr %91, i64 %1077
-  %1079 = load <16 x float>, ptr %1078, align 4
-  %1080 = fmul <16 x float> %791, %1079
-  br label %1081
+1080:                                             ; preds = %1107, %956
+  %1081 = phi i64 [ %1180, %1107 ], [ 0, %956 ]
+  %1082 = phi <16 x float> [ %1138, %1107 ], [ %961, %956 ]
+  %1083 = phi <16 x float> [ %1139, %1107 ], [ %966, %956 ]
+  %1084 = phi <16 x float> [ %1140, %1107 ], [ %971, %956 ]
+  %1085 = phi <16 x float> [ %1141, %1107 ], [ %976, %956 ]
+  %1086 = phi <16 x float> [ %1142, %1107 ], [ %981, %956 ]
+  %1087 = phi <16 x float> [ %1143, %1107 ], [ %986, %956 ]
+  %1088 = phi <16 x float> [ %1150, %1107 ], [ %992, %956 ]
+  %1089 = phi <16 x float> [ %1151, %1107 ], [ %997, %956 ]
+  %1090 = phi <16 x float> [ %1152, %1107 ], [ %1002, %956 ]
+  %1091 = phi <16 x float> [ %1153, %1107 ], [ %1007, %956 ]
+  %1092 = phi <16 x float> [ %1154, %1107 ], [ %1012, %956 ]
+  %1093 = phi <16 x float> [ %1155, %1107 ], [ %1017, %956 ]
+  %1094 = phi <16 x float> [ %1162, %1107 ], [ %1023, %956 ]
+  %1095 = phi <16 x float> [ %1163, %1107 ], [ %1028, %956 ]
+  %1096 = phi <16 x float> [ %1164, %1107 ], [ %1033, %956 ]
+  %1097 = phi <16 x float> [ %1165, %1107 ], [ %1038, %956 ]
+  %1098 = phi <16 x float> [ %1166, %1107 ], [ %1043, %956 ]
+  %1099 = phi <16 x float> [ %1167, %1107 ], [ %1048, %956 ]
+  %1100 = phi <16 x float> [ %1174, %1107 ], [ %1054, %956 ]
+  %1101 = phi <16 x float> [ %1175, %1107 ], [ %1059, %956 ]
+  %1102 = phi <16 x float> [ %1176, %1107 ], [ %1064, %956 ]
+  %1103 = phi <16 x float> [ %1177, %1107 ], [ %1069, %956 ]
+  %1104 = phi <16 x float> [ %1178, %1107 ], [ %1074, %956 ]
+  %1105 = phi <16 x float> [ %1179, %1107 ], [ %1079, %956 ]
+  %1106 = icmp slt i64 %1081, 64
+  br i1 %1106, label %1107, label %1181
 
-1081:                                             ; preds = %1108, %957
-  %1082 = phi i64 [ %1181, %1108 ], [ 0, %957 ]
-  %1083 = phi <16 x float> [ %1139, %1108 ], [ %962, %957 ]
-  %1084 = phi <16 x float> [ %1140, %1108 ], [ %967, %957 ]
-  %1085 = phi <16 x float> [ %1141, %1108 ], [ %972, %957 ]
-  %1086 = phi <16 x float> [ %1142, %1108 ], [ %977, %957 ]
-  %1087 = phi <16 x float> [ %1143, %1108 ], [ %982, %957 ]
-  %1088 = phi <16 x float> [ %1144, %1108 ], [ %987, %957 ]
-  %1089 = phi <16 x float> [ %1151, %1108 ], [ %993, %957 ]
-  %1090 = phi <16 x float> [ %1152, %1108 ], [ %998, %957 ]
-  %1091 = phi <16 x float> [ %1153, %1108 ], [ %1003, %957 ]
-  %1092 = phi <16 x float> [ %1154, %1108 ], [ %1008, %957 ]
-  %1093 = phi <16 x float> [ %1155, %1108 ], [ %1013, %957 ]
-  %1094 = phi <16 x float> [ %1156, %1108 ], [ %1018, %957 ]
-  %1095 = phi <16 x float> [ %1163, %1108 ], [ %1024, %957 ]
-  %1096 = phi <16 x float> [ %1164, %1108 ], [ %1029, %957 ]
-  %1097 = phi <16 x float> [ %1165, %1108 ], [ %1034, %957 ]
-  %1098 = phi <16 x float> [ %1166, %1108 ], [ %1039, %957 ]
-  %1099 = phi <16 x float> [ %1167, %1108 ], [ %1044, %957 ]
-  %1100 = phi <16 x float> [ %1168, %1108 ], [ %1049, %957 ]
-  %1101 = phi <16 x float> [ %1175, %1108 ], [ %1055, %957 ]
-  %1102 = phi <16 x float> [ %1176, %1108 ], [ %1060, %957 ]
-  %1103 = phi <16 x float> [ %1177, %1108 ], [ %1065, %957 ]
-  %1104 = phi <16 x float> [ %1178, %1108 ], [ %1070, %957 ]
-  %1105 = phi <16 x float> [ %1179, %1108 ], [ %1075, %957 ]
-  %1106 = phi <16 x float> [ %1180, %1108 ], [ %1080, %957 ]
-  %1107 = icmp slt i64 %1082, 64
-  br i1 %1107, label %1108, label %1182
+1107:                                             ; preds = %1080
+  %1108 = mul i64 %1081, 192
+  %1109 = add i64 %1108, 0
+  %1110 = getelementptr float, ptr %92, i64 %1109
+  %1111 = load <16 x float>, ptr %1110, align 4
+  %1112 = mul i64 %1081, 192
+  %1113 = add i64 %1112, 16
+  %1114 = getelementptr float, ptr %92, i64 %1113
+  %1115 = load <16 x float>, ptr %1114, align 4
+  %1116 = mul i64 %1081, 192
+  %1117 = add i64 %1116, 32
+  %1118 = getelementptr float, ptr %92, i64 %1117
+  %1119 = load <16 x float>, ptr %1118, align 4
+  %1120 = mul i64 %1081, 192
+  %1121 = add i64 %1120, 48
+  %1122 = getelementptr float, ptr %92, i64 %1121
+  %1123 = load <16 x float>, ptr %1122, align 4
+  %1124 = mul i64 %1081, 192
+  %1125 = add i64 %1124, 64
+  %1126 = getelementptr float, ptr %92, i64 %1125
+  %1127 = load <16 x float>, ptr %1126, align 4
+  %1128 = mul i64 %1081, 192
+  %1129 = add i64 %1128, 80
+  %1130 = getelementptr float, ptr %92, i64 %1129
+  %1131 = load <16 x float>, ptr %1130, align 4
+  %1132 = mul nuw nsw i64 %1081, 64
+  %1133 = add nuw nsw i64 %1132, %954
+  %1134 = getelementptr inbounds nuw float, ptr %93, i64 %1133
+  %1135 = load float, ptr %1134, align 4
+  %1136 = insertelement <16 x float> poison, float %1135, i32 0
+  %1137 = shufflevector <16 x float> %1136, <16 x float> poison, <16 x i32> zeroinitializer
+  %1138 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1111, <16 x float> %1082)
+  %1139 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1115, <16 x float> %1083)
+  %1140 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1119, <16 x float> %1084)
+  %1141 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1123, <16 x float> %1085)
+  %1142 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1127, <16 x float> %1086)
+  %1143 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1137, <16 x float> %1131, <16 x float> %1087)
+  %1144 = mul nuw nsw i64 %1081, 64
+  %1145 = add nuw nsw i64 %1144, %987
+  %1146 = getelementptr inbounds nuw float, ptr %93, i64 %1145
+  %1147 = load float, ptr %1146, align 4
+  %1148 = insertelement <16 x float> poison, float %1147, i32 0
+  %1149 = shufflevector <16 x float> %1148, <16 x float> poison, <16 x i32> zeroinitializer
+  %1150 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1111, <16 x float> %1088)
+  %1151 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1115, <16 x float> %1089)
+  %1152 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1119, <16 x float> %1090)
+  %1153 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1123, <16 x float> %1091)
+  %1154 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1127, <16 x float> %1092)
+  %1155 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1149, <16 x float> %1131, <16 x float> %1093)
+  %1156 = mul nuw nsw i64 %1081, 64
+  %1157 = add nuw nsw i64 %1156, %1018
+  %1158 = getelementptr inbounds nuw float, ptr %93, i64 %1157
+  %1159 = load float, ptr %1158, align 4
+  %1160 = insertelement <16 x float> poison, float %1159, i32 0
+  %1161 = shufflevector <16 x float> %1160, <16 x float> poison, <16 x i32> zeroinitializer
+  %1162 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1111, <16 x float> %1094)
+  %1163 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1115, <16 x float> %1095)
+  %1164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1119, <16 x float> %1096)
+  %1165 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1123, <16 x float> %1097)
+  %1166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1127, <16 x float> %1098)
+  %1167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1161, <16 x float> %1131, <16 x float> %1099)
+  %1168 = mul nuw nsw i64 %1081, 64
+  %1169 = add nuw nsw i64 %1168, %1049
+  %1170 = getelementptr inbounds nuw float, ptr %93, i64 %1169
+  %1171 = load float, ptr %1170, align 4
+  %1172 = insertelement <16 x float> poison, float %1171, i32 0
+  %1173 = shufflevector <16 x float> %1172, <16 x float> poison, <16 x i32> zeroinitializer
+  %1174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1111, <16 x float> %1100)
+  %1175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1115, <16 x float> %1101)
+  %1176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1119, <16 x float> %1102)
+  %1177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1123, <16 x float> %1103)
+  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1127, <16 x float> %1104)
+  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1131, <16 x float> %1105)
+  %1180 = add i64 %1081, 1
+  br label %1080
 
-1108:                                             ; preds = %1081
-  %1109 = mul i64 %1082, 192
-  %1110 = add i64 %1109, 0
-  %1111 = getelementptr float, ptr %92, i64 %1110
-  %1112 = load <16 x float>, ptr %1111, align 4
-  %1113 = mul i64 %1082, 192
-  %1114 = add i64 %1113, 16
-  %1115 = getelementptr float, ptr %92, i64 %1114
-  %1116 = load <16 x float>, ptr %1115, align 4
-  %1117 = mul i64 %1082, 192
-  %1118 = add i64 %1117, 32
-  %1119 = getelementptr float, ptr %92, i64 %1118
-  %1120 = load <16 x float>, ptr %1119, align 4
-  %1121 = mul i64 %1082, 192
-  %1122 = add i64 %1121, 48
-  %1123 = getelementptr float, ptr %92, i64 %1122
-  %1124 = load <16 x float>, ptr %1123, align 4
-  %1125 = mul i64 %1082, 192
-  %1126 = add i64 %1125, 64
-  %1127 = getelementptr float, ptr %92, i64 %1126
-  %1128 = load <16 x float>, ptr %1127, align 4
-  %1129 = mul i64 %1082, 192
-  %1130 = add i64 %1129, 80
-  %1131 = getelementptr float, ptr %92, i64 %1130
-  %1132 = load <16 x float>, ptr %1131, align 4
-  %1133 = mul nuw nsw i64 %1082, 64
-  %1134 = add nuw nsw i64 %1133, %955
-  %1135 = getelementptr inbounds nuw float, ptr %93, i64 %1134
-  %1136 = load float, ptr %1135, align 4
-  %1137 = insertelement <16 x float> poison, float %1136, i32 0
-  %1138 = shufflevector <16 x float> %1137, <16 x float> poison, <16 x i32> zeroinitializer
-  %1139 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1112, <16 x float> %1083)
-  %1140 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1116, <16 x float> %1084)
-  %1141 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1120, <16 x float> %1085)
-  %1142 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1124, <16 x float> %1086)
-  %1143 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1128, <16 x float> %1087)
-  %1144 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1138, <16 x float> %1132, <16 x float> %1088)
-  %1145 = mul nuw nsw i64 %1082, 64
-  %1146 = add nuw nsw i64 %1145, %988
-  %1147 = getelementptr inbounds nuw float, ptr %93, i64 %1146
-  %1148 = load float, ptr %1147, align 4
-  %1149 = insertelement <16 x float> poison, float %1148, i32 0
-  %1150 = shufflevector <16 x float> %1149, <16 x float> poison, <16 x i32> zeroinitializer
-  %1151 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1112, <16 x float> %1089)
-  %1152 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1116, <16 x float> %1090)
-  %1153 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1120, <16 x float> %1091)
-  %1154 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1124, <16 x float> %1092)
-  %1155 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1128, <16 x float> %1093)
-  %1156 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1150, <16 x float> %1132, <16 x float> %1094)
-  %1157 = mul nuw nsw i64 %1082, 64
-  %1158 = add nuw nsw i64 %1157, %1019
-  %1159 = getelementptr inbounds nuw float, ptr %93, i64 %1158
-  %1160 = load float, ptr %1159, align 4
-  %1161 = insertelement <16 x float> poison, float %1160, i32 0
-  %1162 = shufflevector <16 x float> %1161, <16 x float> poison, <16 x i32> zeroinitializer
-  %1163 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1112, <16 x float> %1095)
-  %1164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1116, <16 x float> %1096)
-  %1165 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1120, <16 x float> %1097)
-  %1166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1124, <16 x float> %1098)
-  %1167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1128, <16 x float> %1099)
-  %1168 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1162, <16 x float> %1132, <16 x float> %1100)
-  %1169 = mul nuw nsw i64 %1082, 64
-  %1170 = add nuw nsw i64 %1169, %1050
-  %1171 = getelementptr inbounds nuw float, ptr %93, i64 %1170
-  %1172 = load float, ptr %1171, align 4
-  %1173 = insertelement <16 x float> poison, float %1172, i32 0
-  %1174 = shufflevector <16 x float> %1173, <16 x float> poison, <16 x i32> zeroinitializer
-  %1175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1112, <16 x float> %1101)
-  %1176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1116, <16 x float> %1102)
-  %1177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1120, <16 x float> %1103)
-  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1124, <16 x float> %1104)
-  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1128, <16 x float> %1105)
-  %1180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1174, <16 x float> %1132, <16 x float> %1106)
-  %1181 = add i64 %1082, 1
-  br label %1081
+1181:                                             ; preds = %1080
+  %1182 = mul i64 %954, 192
+  %1183 = add i64 %1182, 0
+  %1184 = getelementptr float, ptr %91, i64 %1183
+  store <16 x float> %1082, ptr %1184, align 4
+  %1185 = mul i64 %954, 192
+  %1186 = add i64 %1185, 16
+  %1187 = getelementptr float, ptr %91, i64 %1186
+  store <16 x float> %1083, ptr %1187, align 4
+  %1188 = mul i64 %954, 192
+  %1189 = add i64 %1188, 32
+  %1190 = getelementptr float, ptr %91, i64 %1189
+  store <16 x float> %1084, ptr %1190, align 4
+  %1191 = mul i64 %954, 192
+  %1192 = add i64 %1191, 48
+  %1193 = getelementptr float, ptr %91, i64 %1192
+  store <16 x float> %1085, ptr %1193, align 4
+  %1194 = mul i64 %954, 192
+  %1195 = add i64 %1194, 64
+  %1196 = getelementptr float, ptr %91, i64 %1195
+  store <16 x float> %1086, ptr %1196, align 4
+  %1197 = mul i64 %954, 192
+  %1198 = add i64 %1197, 80
+  %1199 = getelementptr float, ptr %91, i64 %1198
+  store <16 x float> %1087, ptr %1199, align 4
+  %1200 = mul i64 %987, 192
+  %1201 = add i64 %1200, 0
+  %1202 = getelementptr float, ptr %91, i64 %1201
+  store <16 x float> %1088, ptr %1202, align 4
+  %1203 = mul i64 %987, 192
+  %1204 = add i64 %1203, 16
+  %1205 = getelementptr float, ptr %91, i64 %1204
+  store <16 x float> %1089, ptr %1205, align 4
+  %1206 = mul i64 %987, 192
+  %1207 = add i64 %1206, 32
+  %1208 = getelementptr float, ptr %91, i64 %1207
+  store <16 x float> %1090, ptr %1208, align 4
+  %1209 = mul i64 %987, 192
+  %1210 = add i64 %1209, 48
+  %1211 = getelementptr float, ptr %91, i64 %1210
+  store <16 x float> %1091, ptr %1211, align 4
+  %1212 = mul i64 %987, 192
+  %1213 = add i64 %1212, 64
+  %1214 = getelementptr float, ptr %91, i64 %1213
+  store <16 x float> %1092, ptr %1214, align 4
+  %1215 = mul i64 %987, 192
+  %1216 = add i64 %1215, 80
+  %1217 = getelementptr float, ptr %91, i64 %1216
+  store <16 x float> %1093, ptr %1217, align 4
+  %1218 = mul i64 %1018, 192
+  %1219 = add i64 %1218, 0
+  %1220 = getelementptr float, ptr %91, i64 %1219
+  store <16 x float> %1094, ptr %1220, align 4
+  %1221 = mul i64 %1018, 192
+  %1222 = add i64 %1221, 16
+  %1223 = getelementptr float, ptr %91, i64 %1222
+  store <16 x float> %1095, ptr %1223, align 4
+  %1224 = mul i64 %1018, 192
+  %1225 = add i64 %1224, 32
+  %1226 = getelementptr float, ptr %91, i64 %1225
+  store <16 x float> %1096, ptr %1226, align 4
+  %1227 = mul i64 %1018, 192
+  %1228 = add i64 %1227, 48
+  %1229 = getelementptr float, ptr %91, i64 %1228
+  store <16 x float> %1097, ptr %1229, align 4
+  %1230 = mul i64 %1018, 192
+  %1231 = add i64 %1230, 64
+  %1232 = getelementptr float, ptr %91, i64 %1231
+  store <16 x float> %1098, ptr %1232, align 4
+  %1233 = mul i64 %1018, 192
+  %1234 = add i64 %1233, 80
+  %1235 = getelementptr float, ptr %91, i64 %1234
+  store <16 x float> %1099, ptr %1235, align 4
+  %1236 = mul i64 %1049, 192
+  %1237 = add i64 %1236, 0
+  %1238 = getelementptr float, ptr %91, i64 %1237
+  store <16 x float> %1100, ptr %1238, align 4
+  %1239 = mul i64 %1049, 192
+  %1240 = add i64 %1239, 16
+  %1241 = getelementptr float, ptr %91, i64 %1240
+  store <16 x float> %1101, ptr %1241, align 4
+  %1242 = mul i64 %1049, 192
+  %1243 = add i64 %1242, 32
+  %1244 = getelementptr float, ptr %91, i64 %1243
+  store <16 x float> %1102, ptr %1244, align 4
+  %1245 = mul i64 %1049, 192
+  %1246 = add i64 %1245, 48
+  %1247 = getelementptr float, ptr %91, i64 %1246
+  store <16 x float> %1103, ptr %1247, align 4
+  %1248 = mul i64 %1049, 192
+  %1249 = add i64 %1248, 64
+  %1250 = getelementptr float, ptr %91, i64 %1249
+  store <16 x float> %1104, ptr %1250, align 4
+  %1251 = mul i64 %1049, 192
+  %1252 = add i64 %1251, 80
+  %1253 = getelementptr float, ptr %91, i64 %1252
+  store <16 x float> %1105, ptr %1253, align 4
+  %1254 = add i64 %954, 4
+  br label %953
 
-1182:                                             ; preds = %1081
-  %1183 = mul i64 %955, 192
-  %1184 = add i64 %1183, 0
-  %1185 = getelementptr float, ptr %91, i64 %1184
-  store <16 x float> %1083, ptr %1185, align 4
-  %1186 = mul i64 %955, 192
-  %1187 = add i64 %1186, 16
-  %1188 = getelementptr float, ptr %91, i64 %1187
-  store <16 x float> %1084, ptr %1188, align 4
-  %1189 = mul i64 %955, 192
-  %1190 = add i64 %1189, 32
-  %1191 = getelementptr float, ptr %91, i64 %1190
-  store <16 x float> %1085, ptr %1191, align 4
-  %1192 = mul i64 %955, 192
-  %1193 = add i64 %1192, 48
-  %1194 = getelementptr float, ptr %91, i64 %1193
-  store <16 x float> %1086, ptr %1194, align 4
-  %1195 = mul i64 %955, 192
-  %1196 = add i64 %1195, 64
-  %1197 = getelementptr float, ptr %91, i64 %1196
-  store <16 x float> %1087, ptr %1197, align 4
-  %1198 = mul i64 %955, 192
-  %1199 = add i64 %1198, 80
-  %1200 = getelementptr float, ptr %91, i64 %1199
-  store <16 x float> %1088, ptr %1200, align 4
-  %1201 = mul i64 %988, 192
-  %1202 = add i64 %1201, 0
-  %1203 = getelementptr float, ptr %91, i64 %1202
-  store <16 x float> %1089, ptr %1203, align 4
-  %1204 = mul i64 %988, 192
-  %1205 = add i64 %1204, 16
-  %1206 = getelementptr float, ptr %91, i64 %1205
-  store <16 x float> %1090, ptr %1206, align 4
-  %1207 = mul i64 %988, 192
-  %1208 = add i64 %1207, 32
-  %1209 = getelementptr float, ptr %91, i64 %1208
-  store <16 x float> %1091, ptr %1209, align 4
-  %1210 = mul i64 %988, 192
-  %1211 = add i64 %1210, 48
-  %1212 = getelementptr float, ptr %91, i64 %1211
-  store <16 x float> %1092, ptr %1212, align 4
-  %1213 = mul i64 %988, 192
-  %1214 = add i64 %1213, 64
-  %1215 = getelementptr float, ptr %91, i64 %1214
-  store <16 x float> %1093, ptr %1215, align 4
-  %1216 = mul i64 %988, 192
-  %1217 = add i64 %1216, 80
-  %1218 = getelementptr float, ptr %91, i64 %1217
-  store <16 x float> %1094, ptr %1218, align 4
-  %1219 = mul i64 %1019, 192
-  %1220 = add i64 %1219, 0
-  %1221 = getelementptr float, ptr %91, i64 %1220
-  store <16 x float> %1095, ptr %1221, align 4
-  %1222 = mul i64 %1019, 192
-  %1223 = add i64 %1222, 16
-  %1224 = getelementptr float, ptr %91, i64 %1223
-  store <16 x float> %1096, ptr %1224, align 4
-  %1225 = mul i64 %1019, 192
-  %1226 = add i64 %1225, 32
-  %1227 = getelementptr float, ptr %91, i64 %1226
-  store <16 x float> %1097, ptr %1227, align 4
-  %1228 = mul i64 %1019, 192
-  %1229 = add i64 %1228, 48
-  %1230 = getelementptr float, ptr %91, i64 %1229
-  store <16 x float> %1098, ptr %1230, align 4
-  %1231 = mul i64 %1019, 192
-  %1232 = add i64 %1231, 64
-  %1233 = getelementptr float, ptr %91, i64 %1232
-  store <16 x float> %1099, ptr %1233, align 4
-  %1234 = mul i64 %1019, 192
-  %1235 = add i64 %1234, 80
-  %1236 = getelementptr float, ptr %91, i64 %1235
-  store <16 x float> %1100, ptr %1236, align 4
-  %1237 = mul i64 %1050, 192
-  %1238 = add i64 %1237, 0
-  %1239 = getelementptr float, ptr %91, i64 %1238
-  store <16 x float> %1101, ptr %1239, align 4
-  %1240 = mul i64 %1050, 192
-  %1241 = add i64 %1240, 16
-  %1242 = getelementptr float, ptr %91, i64 %1241
-  store <16 x float> %1102, ptr %1242, align 4
-  %1243 = mul i64 %1050, 192
-  %1244 = add i64 %1243, 32
-  %1245 = getelementptr float, ptr %91, i64 %1244
-  store <16 x float> %1103, ptr %1245, align 4
-  %1246 = mul i64 %1050, 192
-  %1247 = add i64 %1246, 48
-  %1248 = getelementptr float, ptr %91, i64 %1247
-  store <16 x float> %1104, ptr %1248, align 4
-  %1249 = mul i64 %1050, 192
-  %1250 = add i64 %1249, 64
-  %1251 = getelementptr float, ptr %91, i64 %1250
-  store <16 x float> %1105, ptr %1251, align 4
-  %1252 = mul i64 %1050, 192
-  %1253 = add i64 %1252, 80
-  %1254 = getelementptr float, ptr %91, i64 %1253
-  store <16 x float> %1106, ptr %1254, align 4
-  %1255 = add i64 %955, 4
-  br label %954
+1255:                                             ; preds = %953
+  %1256 = fmul <16 x float> %705, %190
+  %1257 = fadd <16 x float> %1256, %793
+  %1258 = fmul <16 x float> %722, %191
+  %1259 = fadd <16 x float> %1258, %794
+  %1260 = fmul <16 x float> %739, %192
+  %1261 = fadd <16 x float> %1260, %795
+  %1262 = fmul <16 x float> %756, %193
+  %1263 = fadd <16 x float> %1262, %796
+  %1264 = fmul <16 x float> %773, %194
+  %1265 = fadd <16 x float> %1264, %797
+  %1266 = fmul <16 x float> %790, %195
+  %1267 = fadd <16 x float> %1266, %798
+  br label %1269
 
-1256:                                             ; preds = %954
-  %1257 = fmul <16 x float> %706, %191
-  %1258 = fadd <16 x float> %1257, %794
-  %1259 = fmul <16 x float> %723, %192
-  %1260 = fadd <16 x float> %1259, %795
-  %1261 = fmul <16 x float> %740, %193
-  %1262 = fadd <16 x float> %1261, %796
-  %1263 = fmul <16 x float> %757, %194
-  %1264 = fadd <16 x float> %1263, %797
-  %1265 = fmul <16 x float> %774, %195
-  %1266 = fadd <16 x float> %1265, %798
-  %1267 = fmul <16 x float> %791, %196
-  %1268 = fadd <16 x float> %1267, %799
-  br label %1270
+1268:                                             ; preds = %333
+  br label %1269
 
-1269:                                             ; preds = %334
-  br label %1270
+1269:                                             ; preds = %1255, %1268
+  %1270 = phi <16 x float> [ %184, %1268 ], [ %631, %1255 ]
+  %1271 = phi <16 x float> [ %185, %1268 ], [ %632, %1255 ]
+  %1272 = phi <16 x float> [ %186, %1268 ], [ %633, %1255 ]
+  %1273 = phi <16 x float> [ %187, %1268 ], [ %634, %1255 ]
+  %1274 = phi <16 x float> [ %188, %1268 ], [ %635, %1255 ]
+  %1275 = phi <16 x float> [ %189, %1268 ], [ %636, %1255 ]
+  %1276 = phi <16 x float> [ %190, %1268 ], [ %1257, %1255 ]
+  %1277 = phi <16 x float> [ %191, %1268 ], [ %1259, %1255 ]
+  %1278 = phi <16 x float> [ %192, %1268 ], [ %1261, %1255 ]
+  %1279 = phi <16 x float> [ %193, %1268 ], [ %1263, %1255 ]
+  %1280 = phi <16 x float> [ %194, %1268 ], [ %1265, %1255 ]
+  %1281 = phi <16 x float> [ %195, %1268 ], [ %1267, %1255 ]
+  br label %1282
 
-1270:                                             ; preds = %1256, %1269
-  %1271 = phi <16 x float> [ %185, %1269 ], [ %632, %1256 ]
-  %1272 = phi <16 x float> [ %186, %1269 ], [ %633, %1256 ]
-  %1273 = phi <16 x float> [ %187, %1269 ], [ %634, %1256 ]
-  %1274 = phi <16 x float> [ %188, %1269 ], [ %635, %1256 ]
-  %1275 = phi <16 x float> [ %189, %1269 ], [ %636, %1256 ]
-  %1276 = phi <16 x float> [ %190, %1269 ], [ %637, %1256 ]
-  %1277 = phi <16 x float> [ %191, %1269 ], [ %1258, %1256 ]
-  %1278 = phi <16 x float> [ %192, %1269 ], [ %1260, %1256 ]
-  %1279 = phi <16 x float> [ %193, %1269 ], [ %1262, %1256 ]
-  %1280 = phi <16 x float> [ %194, %1269 ], [ %1264, %1256 ]
-  %1281 = phi <16 x float> [ %195, %1269 ], [ %1266, %1256 ]
-  %1282 = phi <16 x float> [ %196, %1269 ], [ %1268, %1256 ]
-  br label %1283
+1282:                                             ; preds = %1269
+  %1283 = icmp slt i64 %183, %82
+  %1284 = add i64 %183, 64
+  %1285 = icmp sgt i64 %1284, 0
+  %1286 = and i1 %1283, %1285
+  %1287 = icmp sgt i64 %107, 96
+  %1288 = and i1 %1286, %1287
+  br i1 %1288, label %1289, label %2217
 
-1283:                                             ; preds = %1270
-  %1284 = icmp slt i64 %184, %82
-  %1285 = add i64 %184, 64
-  %1286 = icmp sgt i64 %1285, 0
-  %1287 = and i1 %1284, %1286
-  %1288 = icmp sgt i64 %182, 0
-  %1289 = and i1 %1287, %1288
-  br i1 %1289, label %1290, label %2218
+1289:                                             ; preds = %1282
+  %1290 = sub i64 %82, %183
+  %1291 = icmp slt i64 %1290, 64
+  %1292 = select i1 %1291, i64 %1290, i64 64
+  br label %1293
 
-1290:                                             ; preds = %1283
-  %1291 = sub i64 %82, %184
-  %1292 = icmp slt i64 %1291, 64
-  %1293 = select i1 %1292, i64 %1291, i64 64
-  br label %1294
+1293:                                             ; preds = %1433, %1289
+  %1294 = phi i64 [ %1506, %1433 ], [ 0, %1289 ]
+  %1295 = icmp slt i64 %1294, 64
+  br i1 %1295, label %1296, label %1507
 
-1294:                                             ; preds = %1434, %1290
-  %1295 = phi i64 [ %1507, %1434 ], [ 0, %1290 ]
-  %1296 = icmp slt i64 %1295, 64
-  br i1 %1296, label %1297, label %1508
+1296:                                             ; preds = %1293
+  %1297 = add i64 %183, %1294
+  %1298 = icmp slt i64 %1297, %89
+  %1299 = select i1 %1298, i64 %1297, i64 %89
+  %1300 = add i64 %1294, 1
+  %1301 = add i64 %183, %1300
+  %1302 = icmp slt i64 %1301, %89
+  %1303 = select i1 %1302, i64 %1301, i64 %89
+  %1304 = add i64 %1294, 2
+  %1305 = add i64 %183, %1304
+  %1306 = icmp slt i64 %1305, %89
+  %1307 = select i1 %1306, i64 %1305, i64 %89
+  %1308 = add i64 %1294, 3
+  %1309 = add i64 %183, %1308
+  %1310 = icmp slt i64 %1309, %89
+  %1311 = select i1 %1310, i64 %1309, i64 %89
+  br label %1312
 
-1297:                                             ; preds = %1294
-  %1298 = add i64 %184, %1295
-  %1299 = icmp slt i64 %1298, %89
-  %1300 = select i1 %1299, i64 %1298, i64 %89
-  %1301 = add i64 %1295, 1
-  %1302 = add i64 %184, %1301
-  %1303 = icmp slt i64 %1302, %89
-  %1304 = select i1 %1303, i64 %1302, i64 %89
-  %1305 = add i64 %1295, 2
-  %1306 = add i64 %184, %1305
-  %1307 = icmp slt i64 %1306, %89
-  %1308 = select i1 %1307, i64 %1306, i64 %89
-  %1309 = add i64 %1295, 3
-  %1310 = add i64 %184, %1309
-  %1311 = icmp slt i64 %1310, %89
-  %1312 = select i1 %1311, i64 %1310, i64 %89
-  br label %1313
+1312:                                             ; preds = %1339, %1296
+  %1313 = phi i64 [ %1432, %1339 ], [ 0, %1296 ]
+  %1314 = phi <16 x float> [ %1375, %1339 ], [ zeroinitializer, %1296 ]
+  %1315 = phi <16 x float> [ %1376, %1339 ], [ zeroinitializer, %1296 ]
+  %1316 = phi <16 x float> [ %1377, %1339 ], [ zeroinitializer, %1296 ]
+  %1317 = phi <16 x float> [ %1378, %1339 ], [ zeroinitializer, %1296 ]
+  %1318 = phi <16 x float> [ %1379, %1339 ], [ zeroinitializer, %1296 ]
+  %1319 = phi <16 x float> [ %1380, %1339 ], [ zeroinitializer, %1296 ]
+  %1320 = phi <16 x float> [ %1392, %1339 ], [ zeroinitializer, %1296 ]
+  %1321 = phi <16 x float> [ %1393, %1339 ], [ zeroinitializer, %1296 ]
+  %1322 = phi <16 x float> [ %1394, %1339 ], [ zeroinitializer, %1296 ]
+  %1323 = phi <16 x float> [ %1395, %1339 ], [ zeroinitializer, %1296 ]
+  %1324 = phi <16 x float> [ %1396, %1339 ], [ zeroinitializer, %1296 ]
+  %1325 = phi <16 x float> [ %1397, %1339 ], [ zeroinitializer, %1296 ]
+  %1326 = phi <16 x float> [ %1409, %1339 ], [ zeroinitializer, %1296 ]
+  %1327 = phi <16 x float> [ %1410, %1339 ], [ zeroinitializer, %1296 ]
+  %1328 = phi <16 x float> [ %1411, %1339 ], [ zeroinitializer, %1296 ]
+  %1329 = phi <16 x float> [ %1412, %1339 ], [ zeroinitializer, %1296 ]
+  %1330 = phi <16 x float> [ %1413, %1339 ], [ zeroinitializer, %1296 ]
+  %1331 = phi <16 x float> [ %1414, %1339 ], [ zeroinitializer, %1296 ]
+  %1332 = phi <16 x float> [ %1426, %1339 ], [ zeroinitializer, %1296 ]
+  %1333 = phi <16 x float> [ %1427, %1339 ], [ zeroinitializer, %1296 ]
+  %1334 = phi <16 x float> [ %1428, %1339 ], [ zeroinitializer, %1296 ]
+  %1335 = phi <16 x float> [ %1429, %1339 ], [ zeroinitializer, %1296 ]
+  %1336 = phi <16 x float> [ %1430, %1339 ], [ zeroinitializer, %1296 ]
+  %1337 = phi <16 x float> [ %1431, %1339 ], [ zeroinitializer, %1296 ]
+  %1338 = icmp slt i64 %1313, 64
+  br i1 %1338, label %1339, label %1433
 
-1313:                                             ; preds = %1340, %1297
-  %1314 = phi i64 [ %1433, %1340 ], [ 0, %1297 ]
-  %1315 = phi <16 x float> [ %1376, %1340 ], [ zeroinitializer, %1297 ]
-  %1316 = phi <16 x float> [ %1377, %1340 ], [ zeroinitializer, %1297 ]
-  %1317 = phi <16 x float> [ %1378, %1340 ], [ zeroinitializer, %1297 ]
-  %1318 = phi <16 x float> [ %1379, %1340 ], [ zeroinitializer, %1297 ]
-  %1319 = phi <16 x float> [ %1380, %1340 ], [ zeroinitializer, %1297 ]
-  %1320 = phi <16 x float> [ %1381, %1340 ], [ zeroinitializer, %1297 ]
-  %1321 = phi <16 x float> [ %1393, %1340 ], [ zeroinitializer, %1297 ]
-  %1322 = phi <16 x float> [ %1394, %1340 ], [ zeroinitializer, %1297 ]
-  %1323 = phi <16 x float> [ %1395, %1340 ], [ zeroinitializer, %1297 ]
-  %1324 = phi <16 x float> [ %1396, %1340 ], [ zeroinitializer, %1297 ]
-  %1325 = phi <16 x float> [ %1397, %1340 ], [ zeroinitializer, %1297 ]
-  %1326 = phi <16 x float> [ %1398, %1340 ], [ zeroinitializer, %1297 ]
-  %1327 = phi <16 x float> [ %1410, %1340 ], [ zeroinitializer, %1297 ]
-  %1328 = phi <16 x float> [ %1411, %1340 ], [ zeroinitializer, %1297 ]
-  %1329 = phi <16 x float> [ %1412, %1340 ], [ zeroinitializer, %1297 ]
-  %1330 = phi <16 x float> [ %1413, %1340 ], [ zeroinitializer, %1297 ]
-  %1331 = phi <16 x float> [ %1414, %1340 ], [ zeroinitializer, %1297 ]
-  %1332 = phi <16 x float> [ %1415, %1340 ], [ zeroinitializer, %1297 ]
-  %1333 = phi <16 x float> [ %1427, %1340 ], [ zeroinitializer, %1297 ]
-  %1334 = phi <16 x float> [ %1428, %1340 ], [ zeroinitializer, %1297 ]
-  %1335 = phi <16 x float> [ %1429, %1340 ], [ zeroinitializer, %1297 ]
-  %1336 = phi <16 x float> [ %1430, %1340 ], [ zeroinitializer, %1297 ]
-  %1337 = phi <16 x float> [ %1431, %1340 ], [ zeroinitializer, %1297 ]
-  %1338 = phi <16 x float> [ %1432, %1340 ], [ zeroinitializer, %1297 ]
-  %1339 = icmp slt i64 %1314, 64
-  br i1 %1339, label %1340, label %1434
+1339:                                             ; preds = %1312
+  %1340 = mul i64 %1313, 192
+  %1341 = add i64 %1340, 96
+  %1342 = getelementptr float, ptr %90, i64 %1341
+  %1343 = load <16 x float>, ptr %1342, align 4
+  %1344 = mul i64 %1313, 192
+  %1345 = add i64 %1344, 112
+  %1346 = getelementptr float, ptr %90, i64 %1345
+  %1347 = load <16 x float>, ptr %1346, align 4
+  %1348 = mul i64 %1313, 192
+  %1349 = add i64 %1348, 128
+  %1350 = getelementptr float, ptr %90, i64 %1349
+  %1351 = load <16 x float>, ptr %1350, align 4
+  %1352 = mul i64 %1313, 192
+  %1353 = add i64 %1352, 144
+  %1354 = getelementptr float, ptr %90, i64 %1353
+  %1355 = load <16 x float>, ptr %1354, align 4
+  %1356 = mul i64 %1313, 192
+  %1357 = add i64 %1356, 160
+  %1358 = getelementptr float, ptr %90, i64 %1357
+  %1359 = load <16 x float>, ptr %1358, align 4
+  %1360 = mul i64 %1313, 192
+  %1361 = add i64 %1360, 176
+  %1362 = getelementptr float, ptr %90, i64 %1361
+  %1363 = load <16 x float>, ptr %1362, align 4
+  %1364 = getelementptr float, ptr %12, i64 %13
+  %1365 = mul nuw nsw i64 %102, %18
+  %1366 = mul nuw nsw i64 %103, %19
+  %1367 = add nuw nsw i64 %1365, %1366
+  %1368 = mul nuw nsw i64 %1299, %20
+  %1369 = add nuw nsw i64 %1367, %1368
+  %1370 = add nuw nsw i64 %1369, %1313
+  %1371 = getelementptr inbounds nuw float, ptr %1364, i64 %1370
+  %1372 = load float, ptr %1371, align 4
+  %1373 = insertelement <16 x float> poison, float %1372, i32 0
+  %1374 = shufflevector <16 x float> %1373, <16 x float> poison, <16 x i32> zeroinitializer
+  %1375 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1343, <16 x float> %1314)
+  %1376 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1347, <16 x float> %1315)
+  %1377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1351, <16 x float> %1316)
+  %1378 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1355, <16 x float> %1317)
+  %1379 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1359, <16 x float> %1318)
+  %1380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1374, <16 x float> %1363, <16 x float> %1319)
+  %1381 = getelementptr float, ptr %12, i64 %13
+  %1382 = mul nuw nsw i64 %102, %18
+  %1383 = mul nuw nsw i64 %103, %19
+  %1384 = add nuw nsw i64 %1382, %1383
+  %1385 = mul nuw nsw i64 %1303, %20
+  %1386 = add nuw nsw i64 %1384, %1385
+  %1387 = add nuw nsw i64 %1386, %1313
+  %1388 = getelementptr inbounds nuw float, ptr %1381, i64 %1387
+  %1389 = load float, ptr %1388, align 4
+  %1390 = insertelement <16 x float> poison, float %1389, i32 0
+  %1391 = shufflevector <16 x float> %1390, <16 x float> poison, <16 x i32> zeroinitializer
+  %1392 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1343, <16 x float> %1320)
+  %1393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1347, <16 x float> %1321)
+  %1394 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1351, <16 x float> %1322)
+  %1395 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1355, <16 x float> %1323)
+  %1396 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1359, <16 x float> %1324)
+  %1397 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1391, <16 x float> %1363, <16 x float> %1325)
+  %1398 = getelementptr float, ptr %12, i64 %13
+  %1399 = mul nuw nsw i64 %102, %18
+  %1400 = mul nuw nsw i64 %103, %19
+  %1401 = add nuw nsw i64 %1399, %1400
+  %1402 = mul nuw nsw i64 %1307, %20
+  %1403 = add nuw nsw i64 %1401, %1402
+  %1404 = add nuw nsw i64 %1403, %1313
+  %1405 = getelementptr inbounds nuw float, ptr %1398, i64 %1404
+  %1406 = load float, ptr %1405, align 4
+  %1407 = insertelement <16 x float> poison, float %1406, i32 0
+  %1408 = shufflevector <16 x float> %1407, <16 x float> poison, <16 x i32> zeroinitializer
+  %1409 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1343, <16 x float> %1326)
+  %1410 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1347, <16 x float> %1327)
+  %1411 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1351, <16 x float> %1328)
+  %1412 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1355, <16 x float> %1329)
+  %1413 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1359, <16 x float> %1330)
+  %1414 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1408, <16 x float> %1363, <16 x float> %1331)
+  %1415 = getelementptr float, ptr %12, i64 %13
+  %1416 = mul nuw nsw i64 %102, %18
+  %1417 = mul nuw nsw i64 %103, %19
+  %1418 = add nuw nsw i64 %1416, %1417
+  %1419 = mul nuw nsw i64 %1311, %20
+  %1420 = add nuw nsw i64 %1418, %1419
+  %1421 = add nuw nsw i64 %1420, %1313
+  %1422 = getelementptr inbounds nuw float, ptr %1415, i64 %1421
+  %1423 = load float, ptr %1422, align 4
+  %1424 = insertelement <16 x float> poison, float %1423, i32 0
+  %1425 = shufflevector <16 x float> %1424, <16 x float> poison, <16 x i32> zeroinitializer
+  %1426 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1343, <16 x float> %1332)
+  %1427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1347, <16 x float> %1333)
+  %1428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1351, <16 x float> %1334)
+  %1429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1355, <16 x float> %1335)
+  %1430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1359, <16 x float> %1336)
+  %1431 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1425, <16 x float> %1363, <16 x float> %1337)
+  %1432 = add i64 %1313, 1
+  br label %1312
 
-1340:                                             ; preds = %1313
-  %1341 = mul i64 %1314, 192
-  %1342 = add i64 %1341, 96
-  %1343 = getelementptr float, ptr %90, i64 %1342
-  %1344 = load <16 x float>, ptr %1343, align 4
-  %1345 = mul i64 %1314, 192
-  %1346 = add i64 %1345, 112
-  %1347 = getelementptr float, ptr %90, i64 %1346
-  %1348 = load <16 x float>, ptr %1347, align 4
-  %1349 = mul i64 %1314, 192
-  %1350 = add i64 %1349, 128
-  %1351 = getelementptr float, ptr %90, i64 %1350
-  %1352 = load <16 x float>, ptr %1351, align 4
-  %1353 = mul i64 %1314, 192
-  %1354 = add i64 %1353, 144
-  %1355 = getelementptr float, ptr %90, i64 %1354
-  %1356 = load <16 x float>, ptr %1355, align 4
-  %1357 = mul i64 %1314, 192
-  %1358 = add i64 %1357, 160
-  %1359 = getelementptr float, ptr %90, i64 %1358
-  %1360 = load <16 x float>, ptr %1359, align 4
-  %1361 = mul i64 %1314, 192
-  %1362 = add i64 %1361, 176
-  %1363 = getelementptr float, ptr %90, i64 %1362
-  %1364 = load <16 x float>, ptr %1363, align 4
-  %1365 = getelementptr float, ptr %12, i64 %13
-  %1366 = mul nuw nsw i64 %102, %18
-  %1367 = mul nuw nsw i64 %103, %19
-  %1368 = add nuw nsw i64 %1366, %1367
-  %1369 = mul nuw nsw i64 %1300, %20
-  %1370 = add nuw nsw i64 %1368, %1369
-  %1371 = add nuw nsw i64 %1370, %1314
-  %1372 = getelementptr inbounds nuw float, ptr %1365, i64 %1371
-  %1373 = load float, ptr %1372, align 4
-  %1374 = insertelement <16 x float> poison, float %1373, i32 0
-  %1375 = shufflevector <16 x float> %1374, <16 x float> poison, <16 x i32> zeroinitializer
-  %1376 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1344, <16 x float> %1315)
-  %1377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1348, <16 x float> %1316)
-  %1378 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1352, <16 x float> %1317)
-  %1379 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1356, <16 x float> %1318)
-  %1380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1360, <16 x float> %1319)
-  %1381 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1375, <16 x float> %1364, <16 x float> %1320)
-  %1382 = getelementptr float, ptr %12, i64 %13
-  %1383 = mul nuw nsw i64 %102, %18
-  %1384 = mul nuw nsw i64 %103, %19
-  %1385 = add nuw nsw i64 %1383, %1384
-  %1386 = mul nuw nsw i64 %1304, %20
-  %1387 = add nuw nsw i64 %1385, %1386
-  %1388 = add nuw nsw i64 %1387, %1314
-  %1389 = getelementptr inbounds nuw float, ptr %1382, i64 %1388
-  %1390 = load float, ptr %1389, align 4
-  %1391 = insertelement <16 x float> poison, float %1390, i32 0
-  %1392 = shufflevector <16 x float> %1391, <16 x float> poison, <16 x i32> zeroinitializer
-  %1393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1344, <16 x float> %1321)
-  %1394 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1348, <16 x float> %1322)
-  %1395 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1352, <16 x float> %1323)
-  %1396 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1356, <16 x float> %1324)
-  %1397 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1360, <16 x float> %1325)
-  %1398 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1392, <16 x float> %1364, <16 x float> %1326)
-  %1399 = getelementptr float, ptr %12, i64 %13
-  %1400 = mul nuw nsw i64 %102, %18
-  %1401 = mul nuw nsw i64 %103, %19
-  %1402 = add nuw nsw i64 %1400, %1401
-  %1403 = mul nuw nsw i64 %1308, %20
-  %1404 = add nuw nsw i64 %1402, %1403
-  %1405 = add nuw nsw i64 %1404, %1314
-  %1406 = getelementptr inbounds nuw float, ptr %1399, i64 %1405
-  %1407 = load float, ptr %1406, align 4
-  %1408 = insertelement <16 x float> poison, float %1407, i32 0
-  %1409 = shufflevector <16 x float> %1408, <16 x float> poison, <16 x i32> zeroinitializer
-  %1410 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1344, <16 x float> %1327)
-  %1411 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1348, <16 x float> %1328)
-  %1412 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1352, <16 x float> %1329)
-  %1413 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1356, <16 x float> %1330)
-  %1414 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1360, <16 x float> %1331)
-  %1415 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1409, <16 x float> %1364, <16 x float> %1332)
-  %1416 = getelementptr float, ptr %12, i64 %13
-  %1417 = mul nuw nsw i64 %102, %18
-  %1418 = mul nuw nsw i64 %103, %19
-  %1419 = add nuw nsw i64 %1417, %1418
-  %1420 = mul nuw nsw i64 %1312, %20
-  %1421 = add nuw nsw i64 %1419, %1420
-  %1422 = add nuw nsw i64 %1421, %1314
-  %1423 = getelementptr inbounds nuw float, ptr %1416, i64 %1422
-  %1424 = load float, ptr %1423, align 4
-  %1425 = insertelement <16 x float> poison, float %1424, i32 0
-  %1426 = shufflevector <16 x float> %1425, <16 x float> poison, <16 x i32> zeroinitializer
-  %1427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1344, <16 x float> %1333)
-  %1428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1348, <16 x float> %1334)
-  %1429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1352, <16 x float> %1335)
-  %1430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1356, <16 x float> %1336)
-  %1431 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1360, <16 x float> %1337)
-  %1432 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1426, <16 x float> %1364, <16 x float> %1338)
-  %1433 = add i64 %1314, 1
-  br label %1313
+1433:                                             ; preds = %1312
+  %1434 = mul i64 %1294, 192
+  %1435 = add i64 %1434, 96
+  %1436 = getelementptr float, ptr %92, i64 %1435
+  store <16 x float> %1314, ptr %1436, align 4
+  %1437 = mul i64 %1294, 192
+  %1438 = add i64 %1437, 112
+  %1439 = getelementptr float, ptr %92, i64 %1438
+  store <16 x float> %1315, ptr %1439, align 4
+  %1440 = mul i64 %1294, 192
+  %1441 = add i64 %1440, 128
+  %1442 = getelementptr float, ptr %92, i64 %1441
+  store <16 x float> %1316, ptr %1442, align 4
+  %1443 = mul i64 %1294, 192
+  %1444 = add i64 %1443, 144
+  %1445 = getelementptr float, ptr %92, i64 %1444
+  store <16 x float> %1317, ptr %1445, align 4
+  %1446 = mul i64 %1294, 192
+  %1447 = add i64 %1446, 160
+  %1448 = getelementptr float, ptr %92, i64 %1447
+  store <16 x float> %1318, ptr %1448, align 4
+  %1449 = mul i64 %1294, 192
+  %1450 = add i64 %1449, 176
+  %1451 = getelementptr float, ptr %92, i64 %1450
+  store <16 x float> %1319, ptr %1451, align 4
+  %1452 = mul i64 %1300, 192
+  %1453 = add i64 %1452, 96
+  %1454 = getelementptr float, ptr %92, i64 %1453
+  store <16 x float> %1320, ptr %1454, align 4
+  %1455 = mul i64 %1300, 192
+  %1456 = add i64 %1455, 112
+  %1457 = getelementptr float, ptr %92, i64 %1456
+  store <16 x float> %1321, ptr %1457, align 4
+  %1458 = mul i64 %1300, 192
+  %1459 = add i64 %1458, 128
+  %1460 = getelementptr float, ptr %92, i64 %1459
+  store <16 x float> %1322, ptr %1460, align 4
+  %1461 = mul i64 %1300, 192
+  %1462 = add i64 %1461, 144
+  %1463 = getelementptr float, ptr %92, i64 %1462
+  store <16 x float> %1323, ptr %1463, align 4
+  %1464 = mul i64 %1300, 192
+  %1465 = add i64 %1464, 160
+  %1466 = getelementptr float, ptr %92, i64 %1465
+  store <16 x float> %1324, ptr %1466, align 4
+  %1467 = mul i64 %1300, 192
+  %1468 = add i64 %1467, 176
+  %1469 = getelementptr float, ptr %92, i64 %1468
+  store <16 x float> %1325, ptr %1469, align 4
+  %1470 = mul i64 %1304, 192
+  %1471 = add i64 %1470, 96
+  %1472 = getelementptr float, ptr %92, i64 %1471
+  store <16 x float> %1326, ptr %1472, align 4
+  %1473 = mul i64 %1304, 192
+  %1474 = add i64 %1473, 112
+  %1475 = getelementptr float, ptr %92, i64 %1474
+  store <16 x float> %1327, ptr %1475, align 4
+  %1476 = mul i64 %1304, 192
+  %1477 = add i64 %1476, 128
+  %1478 = getelementptr float, ptr %92, i64 %1477
+  store <16 x float> %1328, ptr %1478, align 4
+  %1479 = mul i64 %1304, 192
+  %1480 = add i64 %1479, 144
+  %1481 = getelementptr float, ptr %92, i64 %1480
+  store <16 x float> %1329, ptr %1481, align 4
+  %1482 = mul i64 %1304, 192
+  %1483 = add i64 %1482, 160
+  %1484 = getelementptr float, ptr %92, i64 %1483
+  store <16 x float> %1330, ptr %1484, align 4
+  %1485 = mul i64 %1304, 192
+  %1486 = add i64 %1485, 176
+  %1487 = getelementptr float, ptr %92, i64 %1486
+  store <16 x float> %1331, ptr %1487, align 4
+  %1488 = mul i64 %1308, 192
+  %1489 = add i64 %1488, 96
+  %1490 = getelementptr float, ptr %92, i64 %1489
+  store <16 x float> %1332, ptr %1490, align 4
+  %1491 = mul i64 %1308, 192
+  %1492 = add i64 %1491, 112
+  %1493 = getelementptr float, ptr %92, i64 %1492
+  store <16 x float> %1333, ptr %1493, align 4
+  %1494 = mul i64 %1308, 192
+  %1495 = add i64 %1494, 128
+  %1496 = getelementptr float, ptr %92, i64 %1495
+  store <16 x float> %1334, ptr %1496, align 4
+  %1497 = mul i64 %1308, 192
+  %1498 = add i64 %1497, 144
+  %1499 = getelementptr float, ptr %92, i64 %1498
+  store <16 x float> %1335, ptr %1499, align 4
+  %1500 = mul i64 %1308, 192
+  %1501 = add i64 %1500, 160
+  %1502 = getelementptr float, ptr %92, i64 %1501
+  store <16 x float> %1336, ptr %1502, align 4
+  %1503 = mul i64 %1308, 192
+  %1504 = add i64 %1503, 176
+  %1505 = getelementptr float, ptr %92, i64 %1504
+  store <16 x float> %1337, ptr %1505, align 4
+  %1506 = add i64 %1294, 4
+  br label %1293
 
-1434:                                             ; preds = %1313
-  %1435 = mul i64 %1295, 192
-  %1436 = add i64 %1435, 96
-  %1437 = getelementptr float, ptr %92, i64 %1436
-  store <16 x float> %1315, ptr %1437, align 4
-  %1438 = mul i64 %1295, 192
-  %1439 = add i64 %1438, 112
-  %1440 = getelementptr float, ptr %92, i64 %1439
-  store <16 x float> %1316, ptr %1440, align 4
-  %1441 = mul i64 %1295, 192
-  %1442 = add i64 %1441, 128
-  %1443 = getelementptr float, ptr %92, i64 %1442
-  store <16 x float> %1317, ptr %1443, align 4
-  %1444 = mul i64 %1295, 192
-  %1445 = add i64 %1444, 144
-  %1446 = getelementptr float, ptr %92, i64 %1445
-  store <16 x float> %1318, ptr %1446, align 4
-  %1447 = mul i64 %1295, 192
-  %1448 = add i64 %1447, 160
-  %1449 = getelementptr float, ptr %92, i64 %1448
-  store <16 x float> %1319, ptr %1449, align 4
-  %1450 = mul i64 %1295, 192
-  %1451 = add i64 %1450, 176
-  %1452 = getelementptr float, ptr %92, i64 %1451
-  store <16 x float> %1320, ptr %1452, align 4
-  %1453 = mul i64 %1301, 192
-  %1454 = add i64 %1453, 96
-  %1455 = getelementptr float, ptr %92, i64 %1454
-  store <16 x float> %1321, ptr %1455, align 4
-  %1456 = mul i64 %1301, 192
-  %1457 = add i64 %1456, 112
-  %1458 = getelementptr float, ptr %92, i64 %1457
-  store <16 x float> %1322, ptr %1458, align 4
-  %1459 = mul i64 %1301, 192
-  %1460 = add i64 %1459, 128
-  %1461 = getelementptr float, ptr %92, i64 %1460
-  store <16 x float> %1323, ptr %1461, align 4
-  %1462 = mul i64 %1301, 192
-  %1463 = add i64 %1462, 144
-  %1464 = getelementptr float, ptr %92, i64 %1463
-  store <16 x float> %1324, ptr %1464, align 4
-  %1465 = mul i64 %1301, 192
-  %1466 = add i64 %1465, 160
-  %1467 = getelementptr float, ptr %92, i64 %1466
-  store <16 x float> %1325, ptr %1467, align 4
-  %1468 = mul i64 %1301, 192
-  %1469 = add i64 %1468, 176
-  %1470 = getelementptr float, ptr %92, i64 %1469
-  store <16 x float> %1326, ptr %1470, align 4
-  %1471 = mul i64 %1305, 192
-  %1472 = add i64 %1471, 96
-  %1473 = getelementptr float, ptr %92, i64 %1472
-  store <16 x float> %1327, ptr %1473, align 4
-  %1474 = mul i64 %1305, 192
-  %1475 = add i64 %1474, 112
-  %1476 = getelementptr float, ptr %92, i64 %1475
-  store <16 x float> %1328, ptr %1476, align 4
-  %1477 = mul i64 %1305, 192
-  %1478 = add i64 %1477, 128
-  %1479 = getelementptr float, ptr %92, i64 %1478
-  store <16 x float> %1329, ptr %1479, align 4
-  %1480 = mul i64 %1305, 192
-  %1481 = add i64 %1480, 144
-  %1482 = getelementptr float, ptr %92, i64 %1481
-  store <16 x float> %1330, ptr %1482, align 4
-  %1483 = mul i64 %1305, 192
-  %1484 = add i64 %1483, 160
-  %1485 = getelementptr float, ptr %92, i64 %1484
-  store <16 x float> %1331, ptr %1485, align 4
-  %1486 = mul i64 %1305, 192
-  %1487 = add i64 %1486, 176
-  %1488 = getelementptr float, ptr %92, i64 %1487
-  store <16 x float> %1332, ptr %1488, align 4
-  %1489 = mul i64 %1309, 192
-  %1490 = add i64 %1489, 96
-  %1491 = getelementptr float, ptr %92, i64 %1490
-  store <16 x float> %1333, ptr %1491, align 4
-  %1492 = mul i64 %1309, 192
-  %1493 = add i64 %1492, 112
-  %1494 = getelementptr float, ptr %92, i64 %1493
-  store <16 x float> %1334, ptr %1494, align 4
-  %1495 = mul i64 %1309, 192
-  %1496 = add i64 %1495, 128
-  %1497 = getelementptr float, ptr %92, i64 %1496
-  store <16 x float> %1335, ptr %1497, align 4
-  %1498 = mul i64 %1309, 192
-  %1499 = add i64 %1498, 144
-  %1500 = getelementptr float, ptr %92, i64 %1499
-  store <16 x float> %1336, ptr %1500, align 4
-  %1501 = mul i64 %1309, 192
-  %1502 = add i64 %1501, 160
-  %1503 = getelementptr float, ptr %92, i64 %1502
-  store <16 x float> %1337, ptr %1503, align 4
-  %1504 = mul i64 %1309, 192
-  %1505 = add i64 %1504, 176
-  %1506 = getelementptr float, ptr %92, i64 %1505
-  store <16 x float> %1338, ptr %1506, align 4
-  %1507 = add i64 %1295, 4
-  br label %1294
+1507:                                             ; preds = %1293
+  %1508 = icmp slt i64 %1292, 64
+  br i1 %1508, label %1509, label %1577
 
-1508:                                             ; preds = %1294
-  %1509 = icmp slt i64 %1293, 64
-  br i1 %1509, label %1510, label %1578
+1509:                                             ; preds = %1507
+  br label %1510
 
-1510:                                             ; preds = %1508
-  br label %1511
+1510:                                             ; preds = %1513, %1509
+  %1511 = phi i64 [ %1575, %1513 ], [ 0, %1509 ]
+  %1512 = icmp slt i64 %1511, 64
+  br i1 %1512, label %1513, label %1576
 
-1511:                                             ; preds = %1514, %1510
-  %1512 = phi i64 [ %1576, %1514 ], [ 0, %1510 ]
-  %1513 = icmp slt i64 %1512, 64
-  br i1 %1513, label %1514, label %1577
+1513:                                             ; preds = %1510
+  %1514 = icmp slt i64 %1511, %1292
+  %1515 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1516 = shufflevector <16 x i1> %1515, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1517 = mul i64 %1511, 192
+  %1518 = add i64 %1517, 96
+  %1519 = getelementptr float, ptr %92, i64 %1518
+  %1520 = load <16 x float>, ptr %1519, align 4
+  %1521 = select <16 x i1> %1516, <16 x float> %1520, <16 x float> splat (float 0xFFF0000000000000)
+  %1522 = mul i64 %1511, 192
+  %1523 = add i64 %1522, 96
+  %1524 = getelementptr float, ptr %92, i64 %1523
+  store <16 x float> %1521, ptr %1524, align 4
+  %1525 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1526 = shufflevector <16 x i1> %1525, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1527 = mul i64 %1511, 192
+  %1528 = add i64 %1527, 112
+  %1529 = getelementptr float, ptr %92, i64 %1528
+  %1530 = load <16 x float>, ptr %1529, align 4
+  %1531 = select <16 x i1> %1526, <16 x float> %1530, <16 x float> splat (float 0xFFF0000000000000)
+  %1532 = mul i64 %1511, 192
+  %1533 = add i64 %1532, 112
+  %1534 = getelementptr float, ptr %92, i64 %1533
+  store <16 x float> %1531, ptr %1534, align 4
+  %1535 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1536 = shufflevector <16 x i1> %1535, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1537 = mul i64 %1511, 192
+  %1538 = add i64 %1537, 128
+  %1539 = getelementptr float, ptr %92, i64 %1538
+  %1540 = load <16 x float>, ptr %1539, align 4
+  %1541 = select <16 x i1> %1536, <16 x float> %1540, <16 x float> splat (float 0xFFF0000000000000)
+  %1542 = mul i64 %1511, 192
+  %1543 = add i64 %1542, 128
+  %1544 = getelementptr float, ptr %92, i64 %1543
+  store <16 x float> %1541, ptr %1544, align 4
+  %1545 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1546 = shufflevector <16 x i1> %1545, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1547 = mul i64 %1511, 192
+  %1548 = add i64 %1547, 144
+  %1549 = getelementptr float, ptr %92, i64 %1548
+  %1550 = load <16 x float>, ptr %1549, align 4
+  %1551 = select <16 x i1> %1546, <16 x float> %1550, <16 x float> splat (float 0xFFF0000000000000)
+  %1552 = mul i64 %1511, 192
+  %1553 = add i64 %1552, 144
+  %1554 = getelementptr float, ptr %92, i64 %1553
+  store <16 x float> %1551, ptr %1554, align 4
+  %1555 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1556 = shufflevector <16 x i1> %1555, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1557 = mul i64 %1511, 192
+  %1558 = add i64 %1557, 160
+  %1559 = getelementptr float, ptr %92, i64 %1558
+  %1560 = load <16 x float>, ptr %1559, align 4
+  %1561 = select <16 x i1> %1556, <16 x float> %1560, <16 x float> splat (float 0xFFF0000000000000)
+  %1562 = mul i64 %1511, 192
+  %1563 = add i64 %1562, 160
+  %1564 = getelementptr float, ptr %92, i64 %1563
+  store <16 x float> %1561, ptr %1564, align 4
+  %1565 = insertelement <16 x i1> poison, i1 %1514, i32 0
+  %1566 = shufflevector <16 x i1> %1565, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1567 = mul i64 %1511, 192
+  %1568 = add i64 %1567, 176
+  %1569 = getelementptr float, ptr %92, i64 %1568
+  %1570 = load <16 x float>, ptr %1569, align 4
+  %1571 = select <16 x i1> %1566, <16 x float> %1570, <16 x float> splat (float 0xFFF0000000000000)
+  %1572 = mul i64 %1511, 192
+  %1573 = add i64 %1572, 176
+  %1574 = getelementptr float, ptr %92, i64 %1573
+  store <16 x float> %1571, ptr %1574, align 4
+  %1575 = add i64 %1511, 1
+  br label %1510
 
-1514:                                             ; preds = %1511
-  %1515 = icmp slt i64 %1512, %1293
-  %1516 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1517 = shufflevector <16 x i1> %1516, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1518 = mul i64 %1512, 192
-  %1519 = add i64 %1518, 96
-  %1520 = getelementptr float, ptr %92, i64 %1519
-  %1521 = load <16 x float>, ptr %1520, align 4
-  %1522 = select <16 x i1> %1517, <16 x float> %1521, <16 x float> splat (float 0xFFF0000000000000)
-  %1523 = mul i64 %1512, 192
-  %1524 = add i64 %1523, 96
-  %1525 = getelementptr float, ptr %92, i64 %1524
-  store <16 x float> %1522, ptr %1525, align 4
-  %1526 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1527 = shufflevector <16 x i1> %1526, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1528 = mul i64 %1512, 192
-  %1529 = add i64 %1528, 112
-  %1530 = getelementptr float, ptr %92, i64 %1529
-  %1531 = load <16 x float>, ptr %1530, align 4
-  %1532 = select <16 x i1> %1527, <16 x float> %1531, <16 x float> splat (float 0xFFF0000000000000)
-  %1533 = mul i64 %1512, 192
-  %1534 = add i64 %1533, 112
-  %1535 = getelementptr float, ptr %92, i64 %1534
-  store <16 x float> %1532, ptr %1535, align 4
-  %1536 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1537 = shufflevector <16 x i1> %1536, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1538 = mul i64 %1512, 192
-  %1539 = add i64 %1538, 128
-  %1540 = getelementptr float, ptr %92, i64 %1539
-  %1541 = load <16 x float>, ptr %1540, align 4
-  %1542 = select <16 x i1> %1537, <16 x float> %1541, <16 x float> splat (float 0xFFF0000000000000)
-  %1543 = mul i64 %1512, 192
-  %1544 = add i64 %1543, 128
-  %1545 = getelementptr float, ptr %92, i64 %1544
-  store <16 x float> %1542, ptr %1545, align 4
-  %1546 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1547 = shufflevector <16 x i1> %1546, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1548 = mul i64 %1512, 192
-  %1549 = add i64 %1548, 144
-  %1550 = getelementptr float, ptr %92, i64 %1549
-  %1551 = load <16 x float>, ptr %1550, align 4
-  %1552 = select <16 x i1> %1547, <16 x float> %1551, <16 x float> splat (float 0xFFF0000000000000)
-  %1553 = mul i64 %1512, 192
-  %1554 = add i64 %1553, 144
-  %1555 = getelementptr float, ptr %92, i64 %1554
-  store <16 x float> %1552, ptr %1555, align 4
-  %1556 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1557 = shufflevector <16 x i1> %1556, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1558 = mul i64 %1512, 192
-  %1559 = add i64 %1558, 160
-  %1560 = getelementptr float, ptr %92, i64 %1559
-  %1561 = load <16 x float>, ptr %1560, align 4
-  %1562 = select <16 x i1> %1557, <16 x float> %1561, <16 x float> splat (float 0xFFF0000000000000)
-  %1563 = mul i64 %1512, 192
-  %1564 = add i64 %1563, 160
-  %1565 = getelementptr float, ptr %92, i64 %1564
-  store <16 x float> %1562, ptr %1565, align 4
-  %1566 = insertelement <16 x i1> poison, i1 %1515, i32 0
-  %1567 = shufflevector <16 x i1> %1566, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1568 = mul i64 %1512, 192
-  %1569 = add i64 %1568, 176
-  %1570 = getelementptr float, ptr %92, i64 %1569
-  %1571 = load <16 x float>, ptr %1570, align 4
-  %1572 = select <16 x i1> %1567, <16 x float> %1571, <16 x float> splat (float 0xFFF0000000000000)
-  %1573 = mul i64 %1512, 192
-  %1574 = add i64 %1573, 176
-  %1575 = getelementptr float, ptr %92, i64 %1574
-  store <16 x float> %1572, ptr %1575, align 4
-  %1576 = add i64 %1512, 1
-  br label %1511
+1576:                                             ; preds = %1510
+  br label %1577
 
-1577:                                             ; preds = %1511
+1577:                                             ; preds = %1576, %1507
   br label %1578
 
-1578:                                             ; preds = %1577, %1508
-  br label %1579
+1578:                                             ; preds = %1587, %1577
+  %1579 = phi i64 [ %1636, %1587 ], [ 0, %1577 ]
+  %1580 = phi <16 x float> [ %1595, %1587 ], [ %196, %1577 ]
+  %1581 = phi <16 x float> [ %1603, %1587 ], [ %197, %1577 ]
+  %1582 = phi <16 x float> [ %1611, %1587 ], [ %198, %1577 ]
+  %1583 = phi <16 x float> [ %1619, %1587 ], [ %199, %1577 ]
+  %1584 = phi <16 x float> [ %1627, %1587 ], [ %200, %1577 ]
+  %1585 = phi <16 x float> [ %1635, %1587 ], [ %201, %1577 ]
+  %1586 = icmp slt i64 %1579, 64
+  br i1 %1586, label %1587, label %1637
 
-1579:                                             ; preds = %1588, %1578
-  %1580 = phi i64 [ %1637, %1588 ], [ 0, %1578 ]
-  %1581 = phi <16 x float> [ %1596, %1588 ], [ %197, %1578 ]
-  %1582 = phi <16 x float> [ %1604, %1588 ], [ %198, %1578 ]
-  %1583 = phi <16 x float> [ %1612, %1588 ], [ %199, %1578 ]
-  %1584 = phi <16 x float> [ %1620, %1588 ], [ %200, %1578 ]
-  %1585 = phi <16 x float> [ %1628, %1588 ], [ %201, %1578 ]
-  %1586 = phi <16 x float> [ %1636, %1588 ], [ %202, %1578 ]
-  %1587 = icmp slt i64 %1580, 64
-  br i1 %1587, label %1588, label %1638
+1587:                                             ; preds = %1578
+  %1588 = mul i64 %1579, 192
+  %1589 = add i64 %1588, 96
+  %1590 = getelementptr float, ptr %92, i64 %1589
+  %1591 = load <16 x float>, ptr %1590, align 4
+  %1592 = fcmp ugt <16 x float> %1580, %1591
+  %1593 = select <16 x i1> %1592, <16 x float> %1580, <16 x float> %1591
+  %1594 = fcmp uno <16 x float> %1580, %1580
+  %1595 = select <16 x i1> %1594, <16 x float> %1591, <16 x float> %1593
+  %1596 = mul i64 %1579, 192
+  %1597 = add i64 %1596, 112
+  %1598 = getelementptr float, ptr %92, i64 %1597
+  %1599 = load <16 x float>, ptr %1598, align 4
+  %1600 = fcmp ugt <16 x float> %1581, %1599
+  %1601 = select <16 x i1> %1600, <16 x float> %1581, <16 x float> %1599
+  %1602 = fcmp uno <16 x float> %1581, %1581
+  %1603 = select <16 x i1> %1602, <16 x float> %1599, <16 x float> %1601
+  %1604 = mul i64 %1579, 192
+  %1605 = add i64 %1604, 128
+  %1606 = getelementptr float, ptr %92, i64 %1605
+  %1607 = load <16 x float>, ptr %1606, align 4
+  %1608 = fcmp ugt <16 x float> %1582, %1607
+  %1609 = select <16 x i1> %1608, <16 x float> %1582, <16 x float> %1607
+  %1610 = fcmp uno <16 x float> %1582, %1582
+  %1611 = select <16 x i1> %1610, <16 x float> %1607, <16 x float> %1609
+  %1612 = mul i64 %1579, 192
+  %1613 = add i64 %1612, 144
+  %1614 = getelementptr float, ptr %92, i64 %1613
+  %1615 = load <16 x float>, ptr %1614, align 4
+  %1616 = fcmp ugt <16 x float> %1583, %1615
+  %1617 = select <16 x i1> %1616, <16 x float> %1583, <16 x float> %1615
+  %1618 = fcmp uno <16 x float> %1583, %1583
+  %1619 = select <16 x i1> %1618, <16 x float> %1615, <16 x float> %1617
+  %1620 = mul i64 %1579, 192
+  %1621 = add i64 %1620, 160
+  %1622 = getelementptr float, ptr %92, i64 %1621
+  %1623 = load <16 x float>, ptr %1622, align 4
+  %1624 = fcmp ugt <16 x float> %1584, %1623
+  %1625 = select <16 x i1> %1624, <16 x float> %1584, <16 x float> %1623
+  %1626 = fcmp uno <16 x float> %1584, %1584
+  %1627 = select <16 x i1> %1626, <16 x float> %1623, <16 x float> %1625
+  %1628 = mul i64 %1579, 192
+  %1629 = add i64 %1628, 176
+  %1630 = getelementptr float, ptr %92, i64 %1629
+  %1631 = load <16 x float>, ptr %1630, align 4
+  %1632 = fcmp ugt <16 x float> %1585, %1631
+  %1633 = select <16 x i1> %1632, <16 x float> %1585, <16 x float> %1631
+  %1634 = fcmp uno <16 x float> %1585, %1585
+  %1635 = select <16 x i1> %1634, <16 x float> %1631, <16 x float> %1633
+  %1636 = add i64 %1579, 1
+  br label %1578
 
-1588:                                             ; preds = %1579
-  %1589 = mul i64 %1580, 192
-  %1590 = add i64 %1589, 96
-  %1591 = getelementptr float, ptr %92, i64 %1590
-  %1592 = load <16 x float>, ptr %1591, align 4
-  %1593 = fcmp ugt <16 x float> %1581, %1592
-  %1594 = select <16 x i1> %1593, <16 x float> %1581, <16 x float> %1592
-  %1595 = fcmp uno <16 x float> %1581, %1581
-  %1596 = select <16 x i1> %1595, <16 x float> %1592, <16 x float> %1594
-  %1597 = mul i64 %1580, 192
-  %1598 = add i64 %1597, 112
-  %1599 = getelementptr float, ptr %92, i64 %1598
-  %1600 = load <16 x float>, ptr %1599, align 4
-  %1601 = fcmp ugt <16 x float> %1582, %1600
-  %1602 = select <16 x i1> %1601, <16 x float> %1582, <16 x float> %1600
-  %1603 = fcmp uno <16 x float> %1582, %1582
-  %1604 = select <16 x i1> %1603, <16 x float> %1600, <16 x float> %1602
-  %1605 = mul i64 %1580, 192
-  %1606 = add i64 %1605, 128
-  %1607 = getelementptr float, ptr %92, i64 %1606
-  %1608 = load <16 x float>, ptr %1607, align 4
-  %1609 = fcmp ugt <16 x float> %1583, %1608
-  %1610 = select <16 x i1> %1609, <16 x float> %1583, <16 x float> %1608
-  %1611 = fcmp uno <16 x float> %1583, %1583
-  %1612 = select <16 x i1> %1611, <16 x float> %1608, <16 x float> %1610
-  %1613 = mul i64 %1580, 192
-  %1614 = add i64 %1613, 144
-  %1615 = getelementptr float, ptr %92, i64 %1614
-  %1616 = load <16 x float>, ptr %1615, align 4
-  %1617 = fcmp ugt <16 x float> %1584, %1616
-  %1618 = select <16 x i1> %1617, <16 x float> %1584, <16 x float> %1616
-  %1619 = fcmp uno <16 x float> %1584, %1584
-  %1620 = select <16 x i1> %1619, <16 x float> %1616, <16 x float> %1618
-  %1621 = mul i64 %1580, 192
-  %1622 = add i64 %1621, 160
-  %1623 = getelementptr float, ptr %92, i64 %1622
-  %1624 = load <16 x float>, ptr %1623, align 4
-  %1625 = fcmp ugt <16 x float> %1585, %1624
-  %1626 = select <16 x i1> %1625, <16 x float> %1585, <16 x float> %1624
-  %1627 = fcmp uno <16 x float> %1585, %1585
-  %1628 = select <16 x i1> %1627, <16 x float> %1624, <16 x float> %1626
-  %1629 = mul i64 %1580, 192
-  %1630 = add i64 %1629, 176
-  %1631 = getelementptr float, ptr %92, i64 %1630
-  %1632 = load <16 x float>, ptr %1631, align 4
-  %1633 = fcmp ugt <16 x float> %1586, %1632
-  %1634 = select <16 x i1> %1633, <16 x float> %1586, <16 x float> %1632
-  %1635 = fcmp uno <16 x float> %1586, %1586
-  %1636 = select <16 x i1> %1635, <16 x float> %1632, <16 x float> %1634
-  %1637 = add i64 %1580, 1
-  br label %1579
+1637:                                             ; preds = %1578
+  %1638 = fsub <16 x float> %196, %1580
+  %1639 = fcmp ugt <16 x float> %1638, splat (float -1.270000e+02)
+  %1640 = select <16 x i1> %1639, <16 x float> %1638, <16 x float> splat (float -1.270000e+02)
+  %1641 = fcmp uno <16 x float> %1638, %1638
+  %1642 = select <16 x i1> %1641, <16 x float> splat (float -1.270000e+02), <16 x float> %1640
+  %1643 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1642)
+  %1644 = fsub <16 x float> %1642, %1643
+  %1645 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1644, <16 x float> splat (float 0x3F826AB440000000))
+  %1646 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1645, <16 x float> %1644, <16 x float> splat (float 0x3FAC94E960000000))
+  %1647 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1646, <16 x float> %1644, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1648 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1647, <16 x float> %1644, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1649 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1648, <16 x float> %1644, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1650 = fptosi <16 x float> %1643 to <16 x i32>
+  %1651 = add <16 x i32> %1650, splat (i32 127)
+  %1652 = shl <16 x i32> %1651, splat (i32 23)
+  %1653 = bitcast <16 x i32> %1652 to <16 x float>
+  %1654 = fmul <16 x float> %1649, %1653
+  %1655 = fsub <16 x float> %197, %1581
+  %1656 = fcmp ugt <16 x float> %1655, splat (float -1.270000e+02)
+  %1657 = select <16 x i1> %1656, <16 x float> %1655, <16 x float> splat (float -1.270000e+02)
+  %1658 = fcmp uno <16 x float> %1655, %1655
+  %1659 = select <16 x i1> %1658, <16 x float> splat (float -1.270000e+02), <16 x float> %1657
+  %1660 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1659)
+  %1661 = fsub <16 x float> %1659, %1660
+  %1662 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1661, <16 x float> splat (float 0x3F826AB440000000))
+  %1663 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1662, <16 x float> %1661, <16 x float> splat (float 0x3FAC94E960000000))
+  %1664 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1663, <16 x float> %1661, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1665 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1664, <16 x float> %1661, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1666 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1665, <16 x float> %1661, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1667 = fptosi <16 x float> %1660 to <16 x i32>
+  %1668 = add <16 x i32> %1667, splat (i32 127)
+  %1669 = shl <16 x i32> %1668, splat (i32 23)
+  %1670 = bitcast <16 x i32> %1669 to <16 x float>
+  %1671 = fmul <16 x float> %1666, %1670
+  %1672 = fsub <16 x float> %198, %1582
+  %1673 = fcmp ugt <16 x float> %1672, splat (float -1.270000e+02)
+  %1674 = select <16 x i1> %1673, <16 x float> %1672, <16 x float> splat (float -1.270000e+02)
+  %1675 = fcmp uno <16 x float> %1672, %1672
+  %1676 = select <16 x i1> %1675, <16 x float> splat (float -1.270000e+02), <16 x float> %1674
+  %1677 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1676)
+  %1678 = fsub <16 x float> %1676, %1677
+  %1679 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1678, <16 x float> splat (float 0x3F826AB440000000))
+  %1680 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1679, <16 x float> %1678, <16 x float> splat (float 0x3FAC94E960000000))
+  %1681 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1680, <16 x float> %1678, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1682 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1681, <16 x float> %1678, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1683 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1682, <16 x float> %1678, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1684 = fptosi <16 x float> %1677 to <16 x i32>
+  %1685 = add <16 x i32> %1684, splat (i32 127)
+  %1686 = shl <16 x i32> %1685, splat (i32 23)
+  %1687 = bitcast <16 x i32> %1686 to <16 x float>
+  %1688 = fmul <16 x float> %1683, %1687
+  %1689 = fsub <16 x float> %199, %1583
+  %1690 = fcmp ugt <16 x float> %1689, splat (float -1.270000e+02)
+  %1691 = select <16 x i1> %1690, <16 x float> %1689, <16 x float> splat (float -1.270000e+02)
+  %1692 = fcmp uno <16 x float> %1689, %1689
+  %1693 = select <16 x i1> %1692, <16 x float> splat (float -1.270000e+02), <16 x float> %1691
+  %1694 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1693)
+  %1695 = fsub <16 x float> %1693, %1694
+  %1696 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1695, <16 x float> splat (float 0x3F826AB440000000))
+  %1697 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1696, <16 x float> %1695, <16 x float> splat (float 0x3FAC94E960000000))
+  %1698 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1697, <16 x float> %1695, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1699 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1698, <16 x float> %1695, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1700 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1699, <16 x float> %1695, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1701 = fptosi <16 x float> %1694 to <16 x i32>
+  %1702 = add <16 x i32> %1701, splat (i32 127)
+  %1703 = shl <16 x i32> %1702, splat (i32 23)
+  %1704 = bitcast <16 x i32> %1703 to <16 x float>
+  %1705 = fmul <16 x float> %1700, %1704
+  %1706 = fsub <16 x float> %200, %1584
+  %1707 = fcmp ugt <16 x float> %1706, splat (float -1.270000e+02)
+  %1708 = select <16 x i1> %1707, <16 x float> %1706, <16 x float> splat (float -1.270000e+02)
+  %1709 = fcmp uno <16 x float> %1706, %1706
+  %1710 = select <16 x i1> %1709, <16 x float> splat (float -1.270000e+02), <16 x float> %1708
+  %1711 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1710)
+  %1712 = fsub <16 x float> %1710, %1711
+  %1713 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1712, <16 x float> splat (float 0x3F826AB440000000))
+  %1714 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1713, <16 x float> %1712, <16 x float> splat (float 0x3FAC94E960000000))
+  %1715 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1714, <16 x float> %1712, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1716 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %1712, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1717 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1716, <16 x float> %1712, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1718 = fptosi <16 x float> %1711 to <16 x i32>
+  %1719 = add <16 x i32> %1718, splat (i32 127)
+  %1720 = shl <16 x i32> %1719, splat (i32 23)
+  %1721 = bitcast <16 x i32> %1720 to <16 x float>
+  %1722 = fmul <16 x float> %1717, %1721
+  %1723 = fsub <16 x float> %201, %1585
+  %1724 = fcmp ugt <16 x float> %1723, splat (float -1.270000e+02)
+  %1725 = select <16 x i1> %1724, <16 x float> %1723, <16 x float> splat (float -1.270000e+02)
+  %1726 = fcmp uno <16 x float> %1723, %1723
+  %1727 = select <16 x i1> %1726, <16 x float> splat (float -1.270000e+02), <16 x float> %1725
+  %1728 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1727)
+  %1729 = fsub <16 x float> %1727, %1728
+  %1730 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1729, <16 x float> splat (float 0x3F826AB440000000))
+  %1731 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1730, <16 x float> %1729, <16 x float> splat (float 0x3FAC94E960000000))
+  %1732 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1731, <16 x float> %1729, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1733 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1732, <16 x float> %1729, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1734 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1733, <16 x float> %1729, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1735 = fptosi <16 x float> %1728 to <16 x i32>
+  %1736 = add <16 x i32> %1735, splat (i32 127)
+  %1737 = shl <16 x i32> %1736, splat (i32 23)
+  %1738 = bitcast <16 x i32> %1737 to <16 x float>
+  %1739 = fmul <16 x float> %1734, %1738
+  br label %1740
 
-1638:                                             ; preds = %1579
-  %1639 = fsub <16 x float> %197, %1581
-  %1640 = fcmp ugt <16 x float> %1639, splat (float -1.270000e+02)
-  %1641 = select <16 x i1> %1640, <16 x float> %1639, <16 x float> splat (float -1.270000e+02)
-  %1642 = fcmp uno <16 x float> %1639, %1639
-  %1643 = select <16 x i1> %1642, <16 x float> splat (float -1.270000e+02), <16 x float> %1641
-  %1644 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1643)
-  %1645 = fsub <16 x float> %1643, %1644
-  %1646 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1645, <16 x float> splat (float 0x3F826AB440000000))
-  %1647 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1646, <16 x float> %1645, <16 x float> splat (float 0x3FAC94E960000000))
-  %1648 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1647, <16 x float> %1645, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1649 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1648, <16 x float> %1645, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1650 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1649, <16 x float> %1645, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1651 = fptosi <16 x float> %1644 to <16 x i32>
-  %1652 = add <16 x i32> %1651, splat (i32 127)
-  %1653 = shl <16 x i32> %1652, splat (i32 23)
-  %1654 = bitcast <16 x i32> %1653 to <16 x float>
-  %1655 = fmul <16 x float> %1650, %1654
-  %1656 = fsub <16 x float> %198, %1582
-  %1657 = fcmp ugt <16 x float> %1656, splat (float -1.270000e+02)
-  %1658 = select <16 x i1> %1657, <16 x float> %1656, <16 x float> splat (float -1.270000e+02)
-  %1659 = fcmp uno <16 x float> %1656, %1656
-  %1660 = select <16 x i1> %1659, <16 x float> splat (float -1.270000e+02), <16 x float> %1658
-  %1661 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1660)
-  %1662 = fsub <16 x float> %1660, %1661
-  %1663 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1662, <16 x float> splat (float 0x3F826AB440000000))
-  %1664 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1663, <16 x float> %1662, <16 x float> splat (float 0x3FAC94E960000000))
-  %1665 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1664, <16 x float> %1662, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1666 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1665, <16 x float> %1662, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1667 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1666, <16 x float> %1662, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1668 = fptosi <16 x float> %1661 to <16 x i32>
-  %1669 = add <16 x i32> %1668, splat (i32 127)
-  %1670 = shl <16 x i32> %1669, splat (i32 23)
-  %1671 = bitcast <16 x i32> %1670 to <16 x float>
-  %1672 = fmul <16 x float> %1667, %1671
-  %1673 = fsub <16 x float> %199, %1583
-  %1674 = fcmp ugt <16 x float> %1673, splat (float -1.270000e+02)
-  %1675 = select <16 x i1> %1674, <16 x float> %1673, <16 x float> splat (float -1.270000e+02)
-  %1676 = fcmp uno <16 x float> %1673, %1673
-  %1677 = select <16 x i1> %1676, <16 x float> splat (float -1.270000e+02), <16 x float> %1675
-  %1678 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1677)
-  %1679 = fsub <16 x float> %1677, %1678
-  %1680 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1679, <16 x float> splat (float 0x3F826AB440000000))
-  %1681 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1680, <16 x float> %1679, <16 x float> splat (float 0x3FAC94E960000000))
-  %1682 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1681, <16 x float> %1679, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1683 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1682, <16 x float> %1679, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1684 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1683, <16 x float> %1679, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1685 = fptosi <16 x float> %1678 to <16 x i32>
-  %1686 = add <16 x i32> %1685, splat (i32 127)
-  %1687 = shl <16 x i32> %1686, splat (i32 23)
-  %1688 = bitcast <16 x i32> %1687 to <16 x float>
-  %1689 = fmul <16 x float> %1684, %1688
-  %1690 = fsub <16 x float> %200, %1584
-  %1691 = fcmp ugt <16 x float> %1690, splat (float -1.270000e+02)
-  %1692 = select <16 x i1> %1691, <16 x float> %1690, <16 x float> splat (float -1.270000e+02)
-  %1693 = fcmp uno <16 x float> %1690, %1690
-  %1694 = select <16 x i1> %1693, <16 x float> splat (float -1.270000e+02), <16 x float> %1692
-  %1695 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1694)
-  %1696 = fsub <16 x float> %1694, %1695
-  %1697 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1696, <16 x float> splat (float 0x3F826AB440000000))
-  %1698 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1697, <16 x float> %1696, <16 x float> splat (float 0x3FAC94E960000000))
-  %1699 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1698, <16 x float> %1696, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1700 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1699, <16 x float> %1696, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1701 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1700, <16 x float> %1696, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1702 = fptosi <16 x float> %1695 to <16 x i32>
-  %1703 = add <16 x i32> %1702, splat (i32 127)
-  %1704 = shl <16 x i32> %1703, splat (i32 23)
-  %1705 = bitcast <16 x i32> %1704 to <16 x float>
-  %1706 = fmul <16 x float> %1701, %1705
-  %1707 = fsub <16 x float> %201, %1585
-  %1708 = fcmp ugt <16 x float> %1707, splat (float -1.270000e+02)
-  %1709 = select <16 x i1> %1708, <16 x float> %1707, <16 x float> splat (float -1.270000e+02)
-  %1710 = fcmp uno <16 x float> %1707, %1707
-  %1711 = select <16 x i1> %1710, <16 x float> splat (float -1.270000e+02), <16 x float> %1709
-  %1712 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1711)
-  %1713 = fsub <16 x float> %1711, %1712
-  %1714 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1713, <16 x float> splat (float 0x3F826AB440000000))
-  %1715 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1714, <16 x float> %1713, <16 x float> splat (float 0x3FAC94E960000000))
-  %1716 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %1713, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1717 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1716, <16 x float> %1713, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1718 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1717, <16 x float> %1713, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1719 = fptosi <16 x float> %1712 to <16 x i32>
-  %1720 = add <16 x i32> %1719, splat (i32 127)
-  %1721 = shl <16 x i32> %1720, splat (i32 23)
-  %1722 = bitcast <16 x i32> %1721 to <16 x float>
-  %1723 = fmul <16 x float> %1718, %1722
-  %1724 = fsub <16 x float> %202, %1586
-  %1725 = fcmp ugt <16 x float> %1724, splat (float -1.270000e+02)
-  %1726 = select <16 x i1> %1725, <16 x float> %1724, <16 x float> splat (float -1.270000e+02)
-  %1727 = fcmp uno <16 x float> %1724, %1724
-  %1728 = select <16 x i1> %1727, <16 x float> splat (float -1.270000e+02), <16 x float> %1726
-  %1729 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1728)
-  %1730 = fsub <16 x float> %1728, %1729
-  %1731 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1730, <16 x float> splat (float 0x3F826AB440000000))
-  %1732 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1731, <16 x float> %1730, <16 x float> splat (float 0x3FAC94E960000000))
-  %1733 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1732, <16 x float> %1730, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1734 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1733, <16 x float> %1730, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1735 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1734, <16 x float> %1730, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1736 = fptosi <16 x float> %1729 to <16 x i32>
-  %1737 = add <16 x i32> %1736, splat (i32 127)
-  %1738 = shl <16 x i32> %1737, splat (i32 23)
-  %1739 = bitcast <16 x i32> %1738 to <16 x float>
-  %1740 = fmul <16 x float> %1735, %1739
-  br label %1741
+1740:                                             ; preds = %1749, %1637
+  %1741 = phi i64 [ %1900, %1749 ], [ 0, %1637 ]
+  %1742 = phi <16 x float> [ %1774, %1749 ], [ zeroinitializer, %1637 ]
+  %1743 = phi <16 x float> [ %1799, %1749 ], [ zeroinitializer, %1637 ]
+  %1744 = phi <16 x float> [ %1824, %1749 ], [ zeroinitializer, %1637 ]
+  %1745 = phi <16 x float> [ %1849, %1749 ], [ zeroinitializer, %1637 ]
+  %1746 = phi <16 x float> [ %1874, %1749 ], [ zeroinitializer, %1637 ]
+  %1747 = phi <16 x float> [ %1899, %1749 ], [ zeroinitializer, %1637 ]
+  %1748 = icmp slt i64 %1741, 64
+  br i1 %1748, label %1749, label %1901
 
-1741:                                             ; preds = %1750, %1638
-  %1742 = phi i64 [ %1901, %1750 ], [ 0, %1638 ]
-  %1743 = phi <16 x float> [ %1775, %1750 ], [ zeroinitializer, %1638 ]
-  %1744 = phi <16 x float> [ %1800, %1750 ], [ zeroinitializer, %1638 ]
-  %1745 = phi <16 x float> [ %1825, %1750 ], [ zeroinitializer, %1638 ]
-  %1746 = phi <16 x float> [ %1850, %1750 ], [ zeroinitializer, %1638 ]
-  %1747 = phi <16 x float> [ %1875, %1750 ], [ zeroinitializer, %1638 ]
-  %1748 = phi <16 x float> [ %1900, %1750 ], [ zeroinitializer, %1638 ]
-  %1749 = icmp slt i64 %1742, 64
-  br i1 %1749, label %1750, label %1902
+1749:                                             ; preds = %1740
+  %1750 = mul i64 %1741, 192
+  %1751 = add i64 %1750, 96
+  %1752 = getelementptr float, ptr %92, i64 %1751
+  %1753 = load <16 x float>, ptr %1752, align 4
+  %1754 = fsub <16 x float> %1753, %1580
+  %1755 = fcmp ugt <16 x float> %1754, splat (float -1.270000e+02)
+  %1756 = select <16 x i1> %1755, <16 x float> %1754, <16 x float> splat (float -1.270000e+02)
+  %1757 = fcmp uno <16 x float> %1754, %1754
+  %1758 = select <16 x i1> %1757, <16 x float> splat (float -1.270000e+02), <16 x float> %1756
+  %1759 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1758)
+  %1760 = fsub <16 x float> %1758, %1759
+  %1761 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1760, <16 x float> splat (float 0x3F826AB440000000))
+  %1762 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1761, <16 x float> %1760, <16 x float> splat (float 0x3FAC94E960000000))
+  %1763 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1762, <16 x float> %1760, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1764 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1763, <16 x float> %1760, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1765 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1764, <16 x float> %1760, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1766 = fptosi <16 x float> %1759 to <16 x i32>
+  %1767 = add <16 x i32> %1766, splat (i32 127)
+  %1768 = shl <16 x i32> %1767, splat (i32 23)
+  %1769 = bitcast <16 x i32> %1768 to <16 x float>
+  %1770 = fmul <16 x float> %1765, %1769
+  %1771 = mul i64 %1741, 192
+  %1772 = add i64 %1771, 96
+  %1773 = getelementptr float, ptr %92, i64 %1772
+  store <16 x float> %1770, ptr %1773, align 4
+  %1774 = fadd <16 x float> %1742, %1770
+  %1775 = mul i64 %1741, 192
+  %1776 = add i64 %1775, 112
+  %1777 = getelementptr float, ptr %92, i64 %1776
+  %1778 = load <16 x float>, ptr %1777, align 4
+  %1779 = fsub <16 x float> %1778, %1581
+  %1780 = fcmp ugt <16 x float> %1779, splat (float -1.270000e+02)
+  %1781 = select <16 x i1> %1780, <16 x float> %1779, <16 x float> splat (float -1.270000e+02)
+  %1782 = fcmp uno <16 x float> %1779, %1779
+  %1783 = select <16 x i1> %1782, <16 x float> splat (float -1.270000e+02), <16 x float> %1781
+  %1784 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1783)
+  %1785 = fsub <16 x float> %1783, %1784
+  %1786 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1785, <16 x float> splat (float 0x3F826AB440000000))
+  %1787 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1786, <16 x float> %1785, <16 x float> splat (float 0x3FAC94E960000000))
+  %1788 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1787, <16 x float> %1785, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1789 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1788, <16 x float> %1785, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1790 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %1785, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1791 = fptosi <16 x float> %1784 to <16 x i32>
+  %1792 = add <16 x i32> %1791, splat (i32 127)
+  %1793 = shl <16 x i32> %1792, splat (i32 23)
+  %1794 = bitcast <16 x i32> %1793 to <16 x float>
+  %1795 = fmul <16 x float> %1790, %1794
+  %1796 = mul i64 %1741, 192
+  %1797 = add i64 %1796, 112
+  %1798 = getelementptr float, ptr %92, i64 %1797
+  store <16 x float> %1795, ptr %1798, align 4
+  %1799 = fadd <16 x float> %1743, %1795
+  %1800 = mul i64 %1741, 192
+  %1801 = add i64 %1800, 128
+  %1802 = getelementptr float, ptr %92, i64 %1801
+  %1803 = load <16 x float>, ptr %1802, align 4
+  %1804 = fsub <16 x float> %1803, %1582
+  %1805 = fcmp ugt <16 x float> %1804, splat (float -1.270000e+02)
+  %1806 = select <16 x i1> %1805, <16 x float> %1804, <16 x float> splat (float -1.270000e+02)
+  %1807 = fcmp uno <16 x float> %1804, %1804
+  %1808 = select <16 x i1> %1807, <16 x float> splat (float -1.270000e+02), <16 x float> %1806
+  %1809 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1808)
+  %1810 = fsub <16 x float> %1808, %1809
+  %1811 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1810, <16 x float> splat (float 0x3F826AB440000000))
+  %1812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1811, <16 x float> %1810, <16 x float> splat (float 0x3FAC94E960000000))
+  %1813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1812, <16 x float> %1810, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1814 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1813, <16 x float> %1810, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1815 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1814, <16 x float> %1810, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1816 = fptosi <16 x float> %1809 to <16 x i32>
+  %1817 = add <16 x i32> %1816, splat (i32 127)
+  %1818 = shl <16 x i32> %1817, splat (i32 23)
+  %1819 = bitcast <16 x i32> %1818 to <16 x float>
+  %1820 = fmul <16 x float> %1815, %1819
+  %1821 = mul i64 %1741, 192
+  %1822 = add i64 %1821, 128
+  %1823 = getelementptr float, ptr %92, i64 %1822
+  store <16 x float> %1820, ptr %1823, align 4
+  %1824 = fadd <16 x float> %1744, %1820
+  %1825 = mul i64 %1741, 192
+  %1826 = add i64 %1825, 144
+  %1827 = getelementptr float, ptr %92, i64 %1826
+  %1828 = load <16 x float>, ptr %1827, align 4
+  %1829 = fsub <16 x float> %1828, %1583
+  %1830 = fcmp ugt <16 x float> %1829, splat (float -1.270000e+02)
+  %1831 = select <16 x i1> %1830, <16 x float> %1829, <16 x float> splat (float -1.270000e+02)
+  %1832 = fcmp uno <16 x float> %1829, %1829
+  %1833 = select <16 x i1> %1832, <16 x float> splat (float -1.270000e+02), <16 x float> %1831
+  %1834 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1833)
+  %1835 = fsub <16 x float> %1833, %1834
+  %1836 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1835, <16 x float> splat (float 0x3F826AB440000000))
+  %1837 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1836, <16 x float> %1835, <16 x float> splat (float 0x3FAC94E960000000))
+  %1838 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1837, <16 x float> %1835, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1839 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1838, <16 x float> %1835, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1840 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1839, <16 x float> %1835, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1841 = fptosi <16 x float> %1834 to <16 x i32>
+  %1842 = add <16 x i32> %1841, splat (i32 127)
+  %1843 = shl <16 x i32> %1842, splat (i32 23)
+  %1844 = bitcast <16 x i32> %1843 to <16 x float>
+  %1845 = fmul <16 x float> %1840, %1844
+  %1846 = mul i64 %1741, 192
+  %1847 = add i64 %1846, 144
+  %1848 = getelementptr float, ptr %92, i64 %1847
+  store <16 x float> %1845, ptr %1848, align 4
+  %1849 = fadd <16 x float> %1745, %1845
+  %1850 = mul i64 %1741, 192
+  %1851 = add i64 %1850, 160
+  %1852 = getelementptr float, ptr %92, i64 %1851
+  %1853 = load <16 x float>, ptr %1852, align 4
+  %1854 = fsub <16 x float> %1853, %1584
+  %1855 = fcmp ugt <16 x float> %1854, splat (float -1.270000e+02)
+  %1856 = select <16 x i1> %1855, <16 x float> %1854, <16 x float> splat (float -1.270000e+02)
+  %1857 = fcmp uno <16 x float> %1854, %1854
+  %1858 = select <16 x i1> %1857, <16 x float> splat (float -1.270000e+02), <16 x float> %1856
+  %1859 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1858)
+  %1860 = fsub <16 x float> %1858, %1859
+  %1861 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1860, <16 x float> splat (float 0x3F826AB440000000))
+  %1862 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1861, <16 x float> %1860, <16 x float> splat (float 0x3FAC94E960000000))
+  %1863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1862, <16 x float> %1860, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1864 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1863, <16 x float> %1860, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1865 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %1860, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1866 = fptosi <16 x float> %1859 to <16 x i32>
+  %1867 = add <16 x i32> %1866, splat (i32 127)
+  %1868 = shl <16 x i32> %1867, splat (i32 23)
+  %1869 = bitcast <16 x i32> %1868 to <16 x float>
+  %1870 = fmul <16 x float> %1865, %1869
+  %1871 = mul i64 %1741, 192
+  %1872 = add i64 %1871, 160
+  %1873 = getelementptr float, ptr %92, i64 %1872
+  store <16 x float> %1870, ptr %1873, align 4
+  %1874 = fadd <16 x float> %1746, %1870
+  %1875 = mul i64 %1741, 192
+  %1876 = add i64 %1875, 176
+  %1877 = getelementptr float, ptr %92, i64 %1876
+  %1878 = load <16 x float>, ptr %1877, align 4
+  %1879 = fsub <16 x float> %1878, %1585
+  %1880 = fcmp ugt <16 x float> %1879, splat (float -1.270000e+02)
+  %1881 = select <16 x i1> %1880, <16 x float> %1879, <16 x float> splat (float -1.270000e+02)
+  %1882 = fcmp uno <16 x float> %1879, %1879
+  %1883 = select <16 x i1> %1882, <16 x float> splat (float -1.270000e+02), <16 x float> %1881
+  %1884 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1883)
+  %1885 = fsub <16 x float> %1883, %1884
+  %1886 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1885, <16 x float> splat (float 0x3F826AB440000000))
+  %1887 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1886, <16 x float> %1885, <16 x float> splat (float 0x3FAC94E960000000))
+  %1888 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %1885, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1889 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1888, <16 x float> %1885, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1890 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1889, <16 x float> %1885, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1891 = fptosi <16 x float> %1884 to <16 x i32>
+  %1892 = add <16 x i32> %1891, splat (i32 127)
+  %1893 = shl <16 x i32> %1892, splat (i32 23)
+  %1894 = bitcast <16 x i32> %1893 to <16 x float>
+  %1895 = fmul <16 x float> %1890, %1894
+  %1896 = mul i64 %1741, 192
+  %1897 = add i64 %1896, 176
+  %1898 = getelementptr float, ptr %92, i64 %1897
+  store <16 x float> %1895, ptr %1898, align 4
+  %1899 = fadd <16 x float> %1747, %1895
+  %1900 = add i64 %1741, 1
+  br label %1740
 
-1750:                                             ; preds = %1741
-  %1751 = mul i64 %1742, 192
-  %1752 = add i64 %1751, 96
-  %1753 = getelementptr float, ptr %92, i64 %1752
-  %1754 = load <16 x float>, ptr %1753, align 4
-  %1755 = fsub <16 x float> %1754, %1581
-  %1756 = fcmp ugt <16 x float> %1755, splat (float -1.270000e+02)
-  %1757 = select <16 x i1> %1756, <16 x float> %1755, <16 x float> splat (float -1.270000e+02)
-  %1758 = fcmp uno <16 x float> %1755, %1755
-  %1759 = select <16 x i1> %1758, <16 x float> splat (float -1.270000e+02), <16 x float> %1757
-  %1760 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1759)
-  %1761 = fsub <16 x float> %1759, %1760
-  %1762 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1761, <16 x float> splat (float 0x3F826AB440000000))
-  %1763 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1762, <16 x float> %1761, <16 x float> splat (float 0x3FAC94E960000000))
-  %1764 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1763, <16 x float> %1761, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1765 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1764, <16 x float> %1761, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1766 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1765, <16 x float> %1761, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1767 = fptosi <16 x float> %1760 to <16 x i32>
-  %1768 = add <16 x i32> %1767, splat (i32 127)
-  %1769 = shl <16 x i32> %1768, splat (i32 23)
-  %1770 = bitcast <16 x i32> %1769 to <16 x float>
-  %1771 = fmul <16 x float> %1766, %1770
-  %1772 = mul i64 %1742, 192
-  %1773 = add i64 %1772, 96
-  %1774 = getelementptr float, ptr %92, i64 %1773
-  store <16 x float> %1771, ptr %1774, align 4
-  %1775 = fadd <16 x float> %1743, %1771
-  %1776 = mul i64 %1742, 192
-  %1777 = add i64 %1776, 112
-  %1778 = getelementptr float, ptr %92, i64 %1777
-  %1779 = load <16 x float>, ptr %1778, align 4
-  %1780 = fsub <16 x float> %1779, %1582
-  %1781 = fcmp ugt <16 x float> %1780, splat (float -1.270000e+02)
-  %1782 = select <16 x i1> %1781, <16 x float> %1780, <16 x float> splat (float -1.270000e+02)
-  %1783 = fcmp uno <16 x float> %1780, %1780
-  %1784 = select <16 x i1> %1783, <16 x float> splat (float -1.270000e+02), <16 x float> %1782
-  %1785 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1784)
-  %1786 = fsub <16 x float> %1784, %1785
-  %1787 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1786, <16 x float> splat (float 0x3F826AB440000000))
-  %1788 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1787, <16 x float> %1786, <16 x float> splat (float 0x3FAC94E960000000))
-  %1789 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1788, <16 x float> %1786, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1790 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %1786, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1791 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1790, <16 x float> %1786, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1792 = fptosi <16 x float> %1785 to <16 x i32>
-  %1793 = add <16 x i32> %1792, splat (i32 127)
-  %1794 = shl <16 x i32> %1793, splat (i32 23)
-  %1795 = bitcast <16 x i32> %1794 to <16 x float>
-  %1796 = fmul <16 x float> %1791, %1795
-  %1797 = mul i64 %1742, 192
-  %1798 = add i64 %1797, 112
-  %1799 = getelementptr float, ptr %92, i64 %1798
-  store <16 x float> %1796, ptr %1799, align 4
-  %1800 = fadd <16 x float> %1744, %1796
-  %1801 = mul i64 %1742, 192
-  %1802 = add i64 %1801, 128
-  %1803 = getelementptr float, ptr %92, i64 %1802
-  %1804 = load <16 x float>, ptr %1803, align 4
-  %1805 = fsub <16 x float> %1804, %1583
-  %1806 = fcmp ugt <16 x float> %1805, splat (float -1.270000e+02)
-  %1807 = select <16 x i1> %1806, <16 x float> %1805, <16 x float> splat (float -1.270000e+02)
-  %1808 = fcmp uno <16 x float> %1805, %1805
-  %1809 = select <16 x i1> %1808, <16 x float> splat (float -1.270000e+02), <16 x float> %1807
-  %1810 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1809)
-  %1811 = fsub <16 x float> %1809, %1810
-  %1812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1811, <16 x float> splat (float 0x3F826AB440000000))
-  %1813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1812, <16 x float> %1811, <16 x float> splat (float 0x3FAC94E960000000))
-  %1814 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1813, <16 x float> %1811, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1815 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1814, <16 x float> %1811, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1816 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1815, <16 x float> %1811, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1817 = fptosi <16 x float> %1810 to <16 x i32>
-  %1818 = add <16 x i32> %1817, splat (i32 127)
-  %1819 = shl <16 x i32> %1818, splat (i32 23)
-  %1820 = bitcast <16 x i32> %1819 to <16 x float>
-  %1821 = fmul <16 x float> %1816, %1820
-  %1822 = mul i64 %1742, 192
-  %1823 = add i64 %1822, 128
-  %1824 = getelementptr float, ptr %92, i64 %1823
-  store <16 x float> %1821, ptr %1824, align 4
-  %1825 = fadd <16 x float> %1745, %1821
-  %1826 = mul i64 %1742, 192
-  %1827 = add i64 %1826, 144
-  %1828 = getelementptr float, ptr %92, i64 %1827
-  %1829 = load <16 x float>, ptr %1828, align 4
-  %1830 = fsub <16 x float> %1829, %1584
-  %1831 = fcmp ugt <16 x float> %1830, splat (float -1.270000e+02)
-  %1832 = select <16 x i1> %1831, <16 x float> %1830, <16 x float> splat (float -1.270000e+02)
-  %1833 = fcmp uno <16 x float> %1830, %1830
-  %1834 = select <16 x i1> %1833, <16 x float> splat (float -1.270000e+02), <16 x float> %1832
-  %1835 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1834)
-  %1836 = fsub <16 x float> %1834, %1835
-  %1837 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1836, <16 x float> splat (float 0x3F826AB440000000))
-  %1838 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1837, <16 x float> %1836, <16 x float> splat (float 0x3FAC94E960000000))
-  %1839 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1838, <16 x float> %1836, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1840 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1839, <16 x float> %1836, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1841 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1840, <16 x float> %1836, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1842 = fptosi <16 x float> %1835 to <16 x i32>
-  %1843 = add <16 x i32> %1842, splat (i32 127)
-  %1844 = shl <16 x i32> %1843, splat (i32 23)
-  %1845 = bitcast <16 x i32> %1844 to <16 x float>
-  %1846 = fmul <16 x float> %1841, %1845
-  %1847 = mul i64 %1742, 192
-  %1848 = add i64 %1847, 144
-  %1849 = getelementptr float, ptr %92, i64 %1848
-  store <16 x float> %1846, ptr %1849, align 4
-  %1850 = fadd <16 x float> %1746, %1846
-  %1851 = mul i64 %1742, 192
-  %1852 = add i64 %1851, 160
-  %1853 = getelementptr float, ptr %92, i64 %1852
-  %1854 = load <16 x float>, ptr %1853, align 4
-  %1855 = fsub <16 x float> %1854, %1585
-  %1856 = fcmp ugt <16 x float> %1855, splat (float -1.270000e+02)
-  %1857 = select <16 x i1> %1856, <16 x float> %1855, <16 x float> splat (float -1.270000e+02)
-  %1858 = fcmp uno <16 x float> %1855, %1855
-  %1859 = select <16 x i1> %1858, <16 x float> splat (float -1.270000e+02), <16 x float> %1857
-  %1860 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1859)
-  %1861 = fsub <16 x float> %1859, %1860
-  %1862 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1861, <16 x float> splat (float 0x3F826AB440000000))
-  %1863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1862, <16 x float> %1861, <16 x float> splat (float 0x3FAC94E960000000))
-  %1864 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1863, <16 x float> %1861, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1865 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %1861, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1866 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1865, <16 x float> %1861, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1867 = fptosi <16 x float> %1860 to <16 x i32>
-  %1868 = add <16 x i32> %1867, splat (i32 127)
-  %1869 = shl <16 x i32> %1868, splat (i32 23)
-  %1870 = bitcast <16 x i32> %1869 to <16 x float>
-  %1871 = fmul <16 x float> %1866, %1870
-  %1872 = mul i64 %1742, 192
-  %1873 = add i64 %1872, 160
-  %1874 = getelementptr float, ptr %92, i64 %1873
-  store <16 x float> %1871, ptr %1874, align 4
-  %1875 = fadd <16 x float> %1747, %1871
-  %1876 = mul i64 %1742, 192
-  %1877 = add i64 %1876, 176
-  %1878 = getelementptr float, ptr %92, i64 %1877
-  %1879 = load <16 x float>, ptr %1878, align 4
-  %1880 = fsub <16 x float> %1879, %1586
-  %1881 = fcmp ugt <16 x float> %1880, splat (float -1.270000e+02)
-  %1882 = select <16 x i1> %1881, <16 x float> %1880, <16 x float> splat (float -1.270000e+02)
-  %1883 = fcmp uno <16 x float> %1880, %1880
-  %1884 = select <16 x i1> %1883, <16 x float> splat (float -1.270000e+02), <16 x float> %1882
-  %1885 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1884)
-  %1886 = fsub <16 x float> %1884, %1885
-  %1887 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1886, <16 x float> splat (float 0x3F826AB440000000))
-  %1888 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %1886, <16 x float> splat (float 0x3FAC94E960000000))
-  %1889 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1888, <16 x float> %1886, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1890 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1889, <16 x float> %1886, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1891 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1890, <16 x float> %1886, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1892 = fptosi <16 x float> %1885 to <16 x i32>
-  %1893 = add <16 x i32> %1892, splat (i32 127)
-  %1894 = shl <16 x i32> %1893, splat (i32 23)
-  %1895 = bitcast <16 x i32> %1894 to <16 x float>
-  %1896 = fmul <16 x float> %1891, %1895
-  %1897 = mul i64 %1742, 192
-  %1898 = add i64 %1897, 176
-  %1899 = getelementptr float, ptr %92, i64 %1898
-  store <16 x float> %1896, ptr %1899, align 4
-  %1900 = fadd <16 x float> %1748, %1896
-  %1901 = add i64 %1742, 1
-  br label %1741
+1901:                                             ; preds = %1740
+  br label %1902
 
-1902:                                             ; preds = %1741
-  br label %1903
+1902:                                             ; preds = %2130, %1901
+  %1903 = phi i64 [ %2203, %2130 ], [ 0, %1901 ]
+  %1904 = icmp slt i64 %1903, 64
+  br i1 %1904, label %1905, label %2204
 
-1903:                                             ; preds = %2131, %1902
-  %1904 = phi i64 [ %2204, %2131 ], [ 0, %1902 ]
-  %1905 = icmp slt i64 %1904, 64
-  br i1 %1905, label %1906, label %2205
+1905:                                             ; preds = %1902
+  %1906 = mul i64 %1903, 192
+  %1907 = add i64 %1906, 96
+  %1908 = getelementptr float, ptr %91, i64 %1907
+  %1909 = load <16 x float>, ptr %1908, align 4
+  %1910 = fmul <16 x float> %1654, %1909
+  %1911 = mul i64 %1903, 192
+  %1912 = add i64 %1911, 112
+  %1913 = getelementptr float, ptr %91, i64 %1912
+  %1914 = load <16 x float>, ptr %1913, align 4
+  %1915 = fmul <16 x float> %1671, %1914
+  %1916 = mul i64 %1903, 192
+  %1917 = add i64 %1916, 128
+  %1918 = getelementptr float, ptr %91, i64 %1917
+  %1919 = load <16 x float>, ptr %1918, align 4
+  %1920 = fmul <16 x float> %1688, %1919
+  %1921 = mul i64 %1903, 192
+  %1922 = add i64 %1921, 144
+  %1923 = getelementptr float, ptr %91, i64 %1922
+  %1924 = load <16 x float>, ptr %1923, align 4
+  %1925 = fmul <16 x float> %1705, %1924
+  %1926 = mul i64 %1903, 192
+  %1927 = add i64 %1926, 160
+  %1928 = getelementptr float, ptr %91, i64 %1927
+  %1929 = load <16 x float>, ptr %1928, align 4
+  %1930 = fmul <16 x float> %1722, %1929
+  %1931 = mul i64 %1903, 192
+  %1932 = add i64 %1931, 176
+  %1933 = getelementptr float, ptr %91, i64 %1932
+  %1934 = load <16 x float>, ptr %1933, align 4
+  %1935 = fmul <16 x float> %1739, %1934
+  %1936 = add i64 %1903, 1
+  %1937 = mul i64 %1936, 192
+  %1938 = add i64 %1937, 96
+  %1939 = getelementptr float, ptr %91, i64 %1938
+  %1940 = load <16 x float>, ptr %1939, align 4
+  %1941 = fmul <16 x float> %1654, %1940
+  %1942 = mul i64 %1936, 192
+  %1943 = add i64 %1942, 112
+  %1944 = getelementptr float, ptr %91, i64 %1943
+  %1945 = load <16 x float>, ptr %1944, align 4
+  %1946 = fmul <16 x float> %1671, %1945
+  %1947 = mul i64 %1936, 192
+  %1948 = add i64 %1947, 128
+  %1949 = getelementptr float, ptr %91, i64 %1948
+  %1950 = load <16 x float>, ptr %1949, align 4
+  %1951 = fmul <16 x float> %1688, %1950
+  %1952 = mul i64 %1936, 192
+  %1953 = add i64 %1952, 144
+  %1954 = getelementptr float, ptr %91, i64 %1953
+  %1955 = load <16 x float>, ptr %1954, align 4
+  %1956 = fmul <16 x float> %1705, %1955
+  %1957 = mul i64 %1936, 192
+  %1958 = add i64 %1957, 160
+  %1959 = getelementptr float, ptr %91, i64 %1958
+  %1960 = load <16 x float>, ptr %1959, align 4
+  %1961 = fmul <16 x float> %1722, %1960
+  %1962 = mul i64 %1936, 192
+  %1963 = add i64 %1962, 176
+  %1964 = getelementptr float, ptr %91, i64 %1963
+  %1965 = load <16 x float>, ptr %1964, align 4
+  %1966 = fmul <16 x float> %1739, %1965
+  %1967 = add i64 %1903, 2
+  %1968 = mul i64 %1967, 192
+  %1969 = add i64 %1968, 96
+  %1970 = getelementptr float, ptr %91, i64 %1969
+  %1971 = load <16 x float>, ptr %1970, align 4
+  %1972 = fmul <16 x float> %1654, %1971
+  %1973 = mul i64 %1967, 192
+  %1974 = add i64 %1973, 112
+  %1975 = getelementptr float, ptr %91, i64 %1974
+  %1976 = load <16 x float>, ptr %1975, align 4
+  %1977 = fmul <16 x float> %1671, %1976
+  %1978 = mul i64 %1967, 192
+  %1979 = add i64 %1978, 128
+  %1980 = getelementptr float, ptr %91, i64 %1979
+  %1981 = load <16 x float>, ptr %1980, align 4
+  %1982 = fmul <16 x float> %1688, %1981
+  %1983 = mul i64 %1967, 192
+  %1984 = add i64 %1983, 144
+  %1985 = getelementptr float, ptr %91, i64 %1984
+  %1986 = load <16 x float>, ptr %1985, align 4
+  %1987 = fmul <16 x float> %1705, %1986
+  %1988 = mul i64 %1967, 192
+  %1989 = add i64 %1988, 160
+  %1990 = getelementptr float, ptr %91, i64 %1989
+  %1991 = load <16 x float>, ptr %1990, align 4
+  %1992 = fmul <16 x float> %1722, %1991
+  %1993 = mul i64 %1967, 192
+  %1994 = add i64 %1993, 176
+  %1995 = getelementptr float, ptr %91, i64 %1994
+  %1996 = load <16 x float>, ptr %1995, align 4
+  %1997 = fmul <16 x float> %1739, %1996
+  %1998 = add i64 %1903, 3
+  %1999 = mul i64 %1998, 192
+  %2000 = add i64 %1999, 96
+  %2001 = getelementptr float, ptr %91, i64 %2000
+  %2002 = load <16 x float>, ptr %2001, align 4
+  %2003 = fmul <16 x float> %1654, %2002
+  %2004 = mul i64 %1998, 192
+  %2005 = add i64 %2004, 112
+  %2006 = getelementptr float, ptr %91, i64 %2005
+  %2007 = load <16 x float>, ptr %2006, align 4
+  %2008 = fmul <16 x float> %1671, %2007
+  %2009 = mul i64 %1998, 192
+  %2010 = add i64 %2009, 128
+  %2011 = getelementptr float, ptr %91, i64 %2010
+  %2012 = load <16 x float>, ptr %2011, align 4
+  %2013 = fmul <16 x float> %1688, %2012
+  %2014 = mul i64 %1998, 192
+  %2015 = add i64 %2014, 144
+  %2016 = getelementptr float, ptr %91, i64 %2015
+  %2017 = load <16 x float>, ptr %2016, align 4
+  %2018 = fmul <16 x float> %1705, %2017
+  %2019 = mul i64 %1998, 192
+  %2020 = add i64 %2019, 160
+  %2021 = getelementptr float, ptr %91, i64 %2020
+  %2022 = load <16 x float>, ptr %2021, align 4
+  %2023 = fmul <16 x float> %1722, %2022
+  %2024 = mul i64 %1998, 192
+  %2025 = add i64 %2024, 176
+  %2026 = getelementptr float, ptr %91, i64 %2025
+  %2027 = load <16 x float>, ptr %2026, align 4
+  %2028 = fmul <16 x float> %1739, %2027
+  br label %2029
 
-1906:                                             ; preds = %1903
-  %1907 = mul i64 %1904, 192
-  %1908 = add i64 %1907, 96
-  %1909 = getelementptr float, ptr %91, i64 %1908
-  %1910 = load <16 x float>, ptr %1909, align 4
-  %1911 = fmul <16 x float> %1655, %1910
-  %1912 = mul i64 %1904, 192
-  %1913 = add i64 %1912, 112
-  %1914 = getelementptr float, ptr %91, i64 %1913
-  %1915 = load <16 x float>, ptr %1914, align 4
-  %1916 = fmul <16 x float> %1672, %1915
-  %1917 = mul i64 %1904, 192
-  %1918 = add i64 %1917, 128
-  %1919 = getelementptr float, ptr %91, i64 %1918
-  %1920 = load <16 x float>, ptr %1919, align 4
-  %1921 = fmul <16 x float> %1689, %1920
-  %1922 = mul i64 %1904, 192
-  %1923 = add i64 %1922, 144
-  %1924 = getelementptr float, ptr %91, i64 %1923
-  %1925 = load <16 x float>, ptr %1924, align 4
-  %1926 = fmul <16 x float> %1706, %1925
-  %1927 = mul i64 %1904, 192
-  %1928 = add i64 %1927, 160
-  %1929 = getelementptr float, ptr %91, i64 %1928
-  %1930 = load <16 x float>, ptr %1929, align 4
-  %1931 = fmul <16 x float> %1723, %1930
-  %1932 = mul i64 %1904, 192
-  %1933 = add i64 %1932, 176
-  %1934 = getelementptr float, ptr %91, i64 %1933
-  %1935 = load <16 x float>, ptr %1934, align 4
-  %1936 = fmul <16 x float> %1740, %1935
-  %1937 = add i64 %1904, 1
-  %1938 = mul i64 %1937, 192
-  %1939 = add i64 %1938, 96
-  %1940 = getelementptr float, ptr %91, i64 %1939
-  %1941 = load <16 x float>, ptr %1940, align 4
-  %1942 = fmul <16 x float> %1655, %1941
-  %1943 = mul i64 %1937, 192
-  %1944 = add i64 %1943, 112
-  %1945 = getelementptr float, ptr %91, i64 %1944
-  %1946 = load <16 x float>, ptr %1945, align 4
-  %1947 = fmul <16 x float> %1672, %1946
-  %1948 = mul i64 %1937, 192
-  %1949 = add i64 %1948, 128
-  %1950 = getelementptr float, ptr %91, i64 %1949
-  %1951 = load <16 x float>, ptr %1950, align 4
-  %1952 = fmul <16 x float> %1689, %1951
-  %1953 = mul i64 %1937, 192
-  %1954 = add i64 %1953, 144
-  %1955 = getelementptr float, ptr %91, i64 %1954
-  %1956 = load <16 x float>, ptr %1955, align 4
-  %1957 = fmul <16 x float> %1706, %1956
-  %1958 = mul i64 %1937, 192
-  %1959 = add i64 %1958, 160
-  %1960 = getelementptr float, ptr %91, i64 %1959
-  %1961 = load <16 x float>, ptr %1960, align 4
-  %1962 = fmul <16 x float> %1723, %1961
-  %1963 = mul i64 %1937, 192
-  %1964 = add i64 %1963, 176
-  %1965 = getelementptr float, ptr %91, i64 %1964
-  %1966 = load <16 x float>, ptr %1965, align 4
-  %1967 = fmul <16 x float> %1740, %1966
-  %1968 = add i64 %1904, 2
-  %1969 = mul i64 %1968, 192
-  %1970 = add i64 %1969, 96
-  %1971 = getelementptr float, ptr %91, i64 %1970
-  %1972 = load <16 x float>, ptr %1971, align 4
-  %1973 = fmul <16 x float> %1655, %1972
-  %1974 = mul i64 %1968, 192
-  %1975 = add i64 %1974, 112
-  %1976 = getelementptr float, ptr %91, i64 %1975
-  %1977 = load <16 x float>, ptr %1976, align 4
-  %1978 = fmul <16 x float> %1672, %1977
-  %1979 = mul i64 %1968, 192
-  %1980 = add i64 %1979, 128
-  %1981 = getelementptr float, ptr %91, i64 %1980
-  %1982 = load <16 x float>, ptr %1981, align 4
-  %1983 = fmul <16 x float> %1689, %1982
-  %1984 = mul i64 %1968, 192
-  %1985 = add i64 %1984, 144
-  %1986 = getelementptr float, ptr %91, i64 %1985
-  %1987 = load <16 x float>, ptr %1986, align 4
-  %1988 = fmul <16 x float> %1706, %1987
-  %1989 = mul i64 %1968, 192
-  %1990 = add i64 %1989, 160
-  %1991 = getelementptr float, ptr %91, i64 %1990
-  %1992 = load <16 x float>, ptr %1991, align 4
-  %1993 = fmul <16 x float> %1723, %1992
-  %1994 = mul i64 %1968, 192
-  %1995 = add i64 %1994, 176
-  %1996 = getelementptr float, ptr %91, i64 %1995
-  %1997 = load <16 x float>, ptr %1996, align 4
-  %1998 = fmul <16 x float> %1740, %1997
-  %1999 = add i64 %1904, 3
-  %2000 = mul i64 %1999, 192
-  %2001 = add i64 %2000, 96
-  %2002 = getelementptr float, ptr %91, i64 %2001
-  %2003 = load <16 x float>, ptr %2002, align 4
-  %2004 = fmul <16 x float> %1655, %2003
-  %2005 = mul i64 %1999, 192
-  %2006 = add i64 %2005, 112
-  %2007 = getelementptr float, ptr %91, i64 %2006
-  %2008 = load <16 x float>, ptr %2007, align 4
-  %2009 = fmul <16 x float> %1672, %2008
-  %2010 = mul i64 %1999, 192
-  %2011 = add i64 %2010, 128
-  %2012 = getelementptr float, ptr %91, i64 %2011
-  %2013 = load <16 x float>, ptr %2012, align 4
-  %2014 = fmul <16 x float> %1689, %2013
-  %2015 = mul i64 %1999, 192
-  %2016 = add i64 %2015, 144
-  %2017 = getelementptr float, ptr %91, i64 %2016
-  %2018 = load <16 x float>, ptr %2017, align 4
-  %2019 = fmul <16 x float> %1706, %2018
-  %2020 = mul i64 %1999, 192
-  %2021 = add i64 %2020, 160
-  %2022 = getelementptr float, ptr %91, i64 %2021
-  %2023 = load <16 x float>, ptr %2022, align 4
-  %2024 = fmul <16 x float> %1723, %2023
-  %2025 = mul i64 %1999, 192
-  %2026 = add i64 %2025, 176
-  %2027 = getelementptr float, ptr %91, i64 %2026
-  %2028 = load <16 x float>, ptr %2027, align 4
-  %2029 = fmul <16 x float> %1740, %2028
-  br label %2030
+2029:                                             ; preds = %2056, %1905
+  %2030 = phi i64 [ %2129, %2056 ], [ 0, %1905 ]
+  %2031 = phi <16 x float> [ %2087, %2056 ], [ %1910, %1905 ]
+  %2032 = phi <16 x float> [ %2088, %2056 ], [ %1915, %1905 ]
+  %2033 = phi <16 x float> [ %2089, %2056 ], [ %1920, %1905 ]
+  %2034 = phi <16 x float> [ %2090, %2056 ], [ %1925, %1905 ]
+  %2035 = phi <16 x float> [ %2091, %2056 ], [ %1930, %1905 ]
+  %2036 = phi <16 x float> [ %2092, %2056 ], [ %1935, %1905 ]
+  %2037 = phi <16 x float> [ %2099, %2056 ], [ %1941, %1905 ]
+  %2038 = phi <16 x float> [ %2100, %2056 ], [ %1946, %1905 ]
+  %2039 = phi <16 x float> [ %2101, %2056 ], [ %1951, %1905 ]
+  %2040 = phi <16 x float> [ %2102, %2056 ], [ %1956, %1905 ]
+  %2041 = phi <16 x float> [ %2103, %2056 ], [ %1961, %1905 ]
+  %2042 = phi <16 x float> [ %2104, %2056 ], [ %1966, %1905 ]
+  %2043 = phi <16 x float> [ %2111, %2056 ], [ %1972, %1905 ]
+  %2044 = phi <16 x float> [ %2112, %2056 ], [ %1977, %1905 ]
+  %2045 = phi <16 x float> [ %2113, %2056 ], [ %1982, %1905 ]
+  %2046 = phi <16 x float> [ %2114, %2056 ], [ %1987, %1905 ]
+  %2047 = phi <16 x float> [ %2115, %2056 ], [ %1992, %1905 ]
+  %2048 = phi <16 x float> [ %2116, %2056 ], [ %1997, %1905 ]
+  %2049 = phi <16 x float> [ %2123, %2056 ], [ %2003, %1905 ]
+  %2050 = phi <16 x float> [ %2124, %2056 ], [ %2008, %1905 ]
+  %2051 = phi <16 x float> [ %2125, %2056 ], [ %2013, %1905 ]
+  %2052 = phi <16 x float> [ %2126, %2056 ], [ %2018, %1905 ]
+  %2053 = phi <16 x float> [ %2127, %2056 ], [ %2023, %1905 ]
+  %2054 = phi <16 x float> [ %2128, %2056 ], [ %2028, %1905 ]
+  %2055 = icmp slt i64 %2030, 64
+  br i1 %2055, label %2056, label %2130
 
-2030:                                             ; preds = %2057, %1906
-  %2031 = phi i64 [ %2130, %2057 ], [ 0, %1906 ]
-  %2032 = phi <16 x float> [ %2088, %2057 ], [ %1911, %1906 ]
-  %2033 = phi <16 x float> [ %2089, %2057 ], [ %1916, %1906 ]
-  %2034 = phi <16 x float> [ %2090, %2057 ], [ %1921, %1906 ]
-  %2035 = phi <16 x float> [ %2091, %2057 ], [ %1926, %1906 ]
-  %2036 = phi <16 x float> [ %2092, %2057 ], [ %1931, %1906 ]
-  %2037 = phi <16 x float> [ %2093, %2057 ], [ %1936, %1906 ]
-  %2038 = phi <16 x float> [ %2100, %2057 ], [ %1942, %1906 ]
-  %2039 = phi <16 x float> [ %2101, %2057 ], [ %1947, %1906 ]
-  %2040 = phi <16 x float> [ %2102, %2057 ], [ %1952, %1906 ]
-  %2041 = phi <16 x float> [ %2103, %2057 ], [ %1957, %1906 ]
-  %2042 = phi <16 x float> [ %2104, %2057 ], [ %1962, %1906 ]
-  %2043 = phi <16 x float> [ %2105, %2057 ], [ %1967, %1906 ]
-  %2044 = phi <16 x float> [ %2112, %2057 ], [ %1973, %1906 ]
-  %2045 = phi <16 x float> [ %2113, %2057 ], [ %1978, %1906 ]
-  %2046 = phi <16 x float> [ %2114, %2057 ], [ %1983, %1906 ]
-  %2047 = phi <16 x float> [ %2115, %2057 ], [ %1988, %1906 ]
-  %2048 = phi <16 x float> [ %2116, %2057 ], [ %1993, %1906 ]
-  %2049 = phi <16 x float> [ %2117, %2057 ], [ %1998, %1906 ]
-  %2050 = phi <16 x float> [ %2124, %2057 ], [ %2004, %1906 ]
-  %2051 = phi <16 x float> [ %2125, %2057 ], [ %2009, %1906 ]
-  %2052 = phi <16 x float> [ %2126, %2057 ], [ %2014, %1906 ]
-  %2053 = phi <16 x float> [ %2127, %2057 ], [ %2019, %1906 ]
-  %2054 = phi <16 x float> [ %2128, %2057 ], [ %2024, %1906 ]
-  %2055 = phi <16 x float> [ %2129, %2057 ], [ %2029, %1906 ]
-  %2056 = icmp slt i64 %2031, 64
-  br i1 %2056, label %2057, label %2131
+2056:                                             ; preds = %2029
+  %2057 = mul i64 %2030, 192
+  %2058 = add i64 %2057, 96
+  %2059 = getelementptr float, ptr %92, i64 %2058
+  %2060 = load <16 x float>, ptr %2059, align 4
+  %2061 = mul i64 %2030, 192
+  %2062 = add i64 %2061, 112
+  %2063 = getelementptr float, ptr %92, i64 %2062
+  %2064 = load <16 x float>, ptr %2063, align 4
+  %2065 = mul i64 %2030, 192
+  %2066 = add i64 %2065, 128
+  %2067 = getelementptr float, ptr %92, i64 %2066
+  %2068 = load <16 x float>, ptr %2067, align 4
+  %2069 = mul i64 %2030, 192
+  %2070 = add i64 %2069, 144
+  %2071 = getelementptr float, ptr %92, i64 %2070
+  %2072 = load <16 x float>, ptr %2071, align 4
+  %2073 = mul i64 %2030, 192
+  %2074 = add i64 %2073, 160
+  %2075 = getelementptr float, ptr %92, i64 %2074
+  %2076 = load <16 x float>, ptr %2075, align 4
+  %2077 = mul i64 %2030, 192
+  %2078 = add i64 %2077, 176
+  %2079 = getelementptr float, ptr %92, i64 %2078
+  %2080 = load <16 x float>, ptr %2079, align 4
+  %2081 = mul nuw nsw i64 %2030, 64
+  %2082 = add nuw nsw i64 %2081, %1903
+  %2083 = getelementptr inbounds nuw float, ptr %93, i64 %2082
+  %2084 = load float, ptr %2083, align 4
+  %2085 = insertelement <16 x float> poison, float %2084, i32 0
+  %2086 = shufflevector <16 x float> %2085, <16 x float> poison, <16 x i32> zeroinitializer
+  %2087 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2060, <16 x float> %2031)
+  %2088 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2064, <16 x float> %2032)
+  %2089 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2068, <16 x float> %2033)
+  %2090 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2072, <16 x float> %2034)
+  %2091 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2076, <16 x float> %2035)
+  %2092 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2086, <16 x float> %2080, <16 x float> %2036)
+  %2093 = mul nuw nsw i64 %2030, 64
+  %2094 = add nuw nsw i64 %2093, %1936
+  %2095 = getelementptr inbounds nuw float, ptr %93, i64 %2094
+  %2096 = load float, ptr %2095, align 4
+  %2097 = insertelement <16 x float> poison, float %2096, i32 0
+  %2098 = shufflevector <16 x float> %2097, <16 x float> poison, <16 x i32> zeroinitializer
+  %2099 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2060, <16 x float> %2037)
+  %2100 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2064, <16 x float> %2038)
+  %2101 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2068, <16 x float> %2039)
+  %2102 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2072, <16 x float> %2040)
+  %2103 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2076, <16 x float> %2041)
+  %2104 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2098, <16 x float> %2080, <16 x float> %2042)
+  %2105 = mul nuw nsw i64 %2030, 64
+  %2106 = add nuw nsw i64 %2105, %1967
+  %2107 = getelementptr inbounds nuw float, ptr %93, i64 %2106
+  %2108 = load float, ptr %2107, align 4
+  %2109 = insertelement <16 x float> poison, float %2108, i32 0
+  %2110 = shufflevector <16 x float> %2109, <16 x float> poison, <16 x i32> zeroinitializer
+  %2111 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2060, <16 x float> %2043)
+  %2112 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2064, <16 x float> %2044)
+  %2113 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2068, <16 x float> %2045)
+  %2114 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2072, <16 x float> %2046)
+  %2115 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2076, <16 x float> %2047)
+  %2116 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2110, <16 x float> %2080, <16 x float> %2048)
+  %2117 = mul nuw nsw i64 %2030, 64
+  %2118 = add nuw nsw i64 %2117, %1998
+  %2119 = getelementptr inbounds nuw float, ptr %93, i64 %2118
+  %2120 = load float, ptr %2119, align 4
+  %2121 = insertelement <16 x float> poison, float %2120, i32 0
+  %2122 = shufflevector <16 x float> %2121, <16 x float> poison, <16 x i32> zeroinitializer
+  %2123 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2060, <16 x float> %2049)
+  %2124 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2064, <16 x float> %2050)
+  %2125 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2068, <16 x float> %2051)
+  %2126 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2072, <16 x float> %2052)
+  %2127 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2076, <16 x float> %2053)
+  %2128 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2122, <16 x float> %2080, <16 x float> %2054)
+  %2129 = add i64 %2030, 1
+  br label %2029
 
-2057:                                             ; preds = %2030
-  %2058 = mul i64 %2031, 192
-  %2059 = add i64 %2058, 96
-  %2060 = getelementptr float, ptr %92, i64 %2059
-  %2061 = load <16 x float>, ptr %2060, align 4
-  %2062 = mul i64 %2031, 192
-  %2063 = add i64 %2062, 112
-  %2064 = getelementptr float, ptr %92, i64 %2063
-  %2065 = load <16 x float>, ptr %2064, align 4
-  %2066 = mul i64 %2031, 192
-  %2067 = add i64 %2066, 128
-  %2068 = getelementptr float, ptr %92, i64 %2067
-  %2069 = load <16 x float>, ptr %2068, align 4
-  %2070 = mul i64 %2031, 192
-  %2071 = add i64 %2070, 144
-  %2072 = getelementptr float, ptr %92, i64 %2071
-  %2073 = load <16 x float>, ptr %2072, align 4
-  %2074 = mul i64 %2031, 192
-  %2075 = add i64 %2074, 160
-  %2076 = getelementptr float, ptr %92, i64 %2075
-  %2077 = load <16 x float>, ptr %2076, align 4
-  %2078 = mul i64 %2031, 192
-  %2079 = add i64 %2078, 176
-  %2080 = getelementptr float, ptr %92, i64 %2079
-  %2081 = load <16 x float>, ptr %2080, align 4
-  %2082 = mul nuw nsw i64 %2031, 64
-  %2083 = add nuw nsw i64 %2082, %1904
-  %2084 = getelementptr inbounds nuw float, ptr %93, i64 %2083
-  %2085 = load float, ptr %2084, align 4
-  %2086 = insertelement <16 x float> poison, float %2085, i32 0
-  %2087 = shufflevector <16 x float> %2086, <16 x float> poison, <16 x i32> zeroinitializer
-  %2088 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2061, <16 x float> %2032)
-  %2089 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2065, <16 x float> %2033)
-  %2090 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2069, <16 x float> %2034)
-  %2091 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2073, <16 x float> %2035)
-  %2092 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2077, <16 x float> %2036)
-  %2093 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2087, <16 x float> %2081, <16 x float> %2037)
-  %2094 = mul nuw nsw i64 %2031, 64
-  %2095 = add nuw nsw i64 %2094, %1937
-  %2096 = getelementptr inbounds nuw float, ptr %93, i64 %2095
-  %2097 = load float, ptr %2096, align 4
-  %2098 = insertelement <16 x float> poison, float %2097, i32 0
-  %2099 = shufflevector <16 x float> %2098, <16 x float> poison, <16 x i32> zeroinitializer
-  %2100 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2061, <16 x float> %2038)
-  %2101 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2065, <16 x float> %2039)
-  %2102 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2069, <16 x float> %2040)
-  %2103 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2073, <16 x float> %2041)
-  %2104 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2077, <16 x float> %2042)
-  %2105 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2099, <16 x float> %2081, <16 x float> %2043)
-  %2106 = mul nuw nsw i64 %2031, 64
-  %2107 = add nuw nsw i64 %2106, %1968
-  %2108 = getelementptr inbounds nuw float, ptr %93, i64 %2107
-  %2109 = load float, ptr %2108, align 4
-  %2110 = insertelement <16 x float> poison, float %2109, i32 0
-  %2111 = shufflevector <16 x float> %2110, <16 x float> poison, <16 x i32> zeroinitializer
-  %2112 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2061, <16 x float> %2044)
-  %2113 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2065, <16 x float> %2045)
-  %2114 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2069, <16 x float> %2046)
-  %2115 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2073, <16 x float> %2047)
-  %2116 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2077, <16 x float> %2048)
-  %2117 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2111, <16 x float> %2081, <16 x float> %2049)
-  %2118 = mul nuw nsw i64 %2031, 64
-  %2119 = add nuw nsw i64 %2118, %1999
-  %2120 = getelementptr inbounds nuw float, ptr %93, i64 %2119
-  %2121 = load float, ptr %2120, align 4
-  %2122 = insertelement <16 x float> poison, float %2121, i32 0
-  %2123 = shufflevector <16 x float> %2122, <16 x float> poison, <16 x i32> zeroinitializer
-  %2124 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2061, <16 x float> %2050)
-  %2125 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2065, <16 x float> %2051)
-  %2126 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2069, <16 x float> %2052)
-  %2127 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2073, <16 x float> %2053)
-  %2128 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2077, <16 x float> %2054)
-  %2129 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2123, <16 x float> %2081, <16 x float> %2055)
-  %2130 = add i64 %2031, 1
-  br label %2030
+2130:                                             ; preds = %2029
+  %2131 = mul i64 %1903, 192
+  %2132 = add i64 %2131, 96
+  %2133 = getelementptr float, ptr %91, i64 %2132
+  store <16 x float> %2031, ptr %2133, align 4
+  %2134 = mul i64 %1903, 192
+  %2135 = add i64 %2134, 112
+  %2136 = getelementptr float, ptr %91, i64 %2135
+  store <16 x float> %2032, ptr %2136, align 4
+  %2137 = mul i64 %1903, 192
+  %2138 = add i64 %2137, 128
+  %2139 = getelementptr float, ptr %91, i64 %2138
+  store <16 x float> %2033, ptr %2139, align 4
+  %2140 = mul i64 %1903, 192
+  %2141 = add i64 %2140, 144
+  %2142 = getelementptr float, ptr %91, i64 %2141
+  store <16 x float> %2034, ptr %2142, align 4
+  %2143 = mul i64 %1903, 192
+  %2144 = add i64 %2143, 160
+  %2145 = getelementptr float, ptr %91, i64 %2144
+  store <16 x float> %2035, ptr %2145, align 4
+  %2146 = mul i64 %1903, 192
+  %2147 = add i64 %2146, 176
+  %2148 = getelementptr float, ptr %91, i64 %2147
+  store <16 x float> %2036, ptr %2148, align 4
+  %2149 = mul i64 %1936, 192
+  %2150 = add i64 %2149, 96
+  %2151 = getelementptr float, ptr %91, i64 %2150
+  store <16 x float> %2037, ptr %2151, align 4
+  %2152 = mul i64 %1936, 192
+  %2153 = add i64 %2152, 112
+  %2154 = getelementptr float, ptr %91, i64 %2153
+  store <16 x float> %2038, ptr %2154, align 4
+  %2155 = mul i64 %1936, 192
+  %2156 = add i64 %2155, 128
+  %2157 = getelementptr float, ptr %91, i64 %2156
+  store <16 x float> %2039, ptr %2157, align 4
+  %2158 = mul i64 %1936, 192
+  %2159 = add i64 %2158, 144
+  %2160 = getelementptr float, ptr %91, i64 %2159
+  store <16 x float> %2040, ptr %2160, align 4
+  %2161 = mul i64 %1936, 192
+  %2162 = add i64 %2161, 160
+  %2163 = getelementptr float, ptr %91, i64 %2162
+  store <16 x float> %2041, ptr %2163, align 4
+  %2164 = mul i64 %1936, 192
+  %2165 = add i64 %2164, 176
+  %2166 = getelementptr float, ptr %91, i64 %2165
+  store <16 x float> %2042, ptr %2166, align 4
+  %2167 = mul i64 %1967, 192
+  %2168 = add i64 %2167, 96
+  %2169 = getelementptr float, ptr %91, i64 %2168
+  store <16 x float> %2043, ptr %2169, align 4
+  %2170 = mul i64 %1967, 192
+  %2171 = add i64 %2170, 112
+  %2172 = getelementptr float, ptr %91, i64 %2171
+  store <16 x float> %2044, ptr %2172, align 4
+  %2173 = mul i64 %1967, 192
+  %2174 = add i64 %2173, 128
+  %2175 = getelementptr float, ptr %91, i64 %2174
+  store <16 x float> %2045, ptr %2175, align 4
+  %2176 = mul i64 %1967, 192
+  %2177 = add i64 %2176, 144
+  %2178 = getelementptr float, ptr %91, i64 %2177
+  store <16 x float> %2046, ptr %2178, align 4
+  %2179 = mul i64 %1967, 192
+  %2180 = add i64 %2179, 160
+  %2181 = getelementptr float, ptr %91, i64 %2180
+  store <16 x float> %2047, ptr %2181, align 4
+  %2182 = mul i64 %1967, 192
+  %2183 = add i64 %2182, 176
+  %2184 = getelementptr float, ptr %91, i64 %2183
+  store <16 x float> %2048, ptr %2184, align 4
+  %2185 = mul i64 %1998, 192
+  %2186 = add i64 %2185, 96
+  %2187 = getelementptr float, ptr %91, i64 %2186
+  store <16 x float> %2049, ptr %2187, align 4
+  %2188 = mul i64 %1998, 192
+  %2189 = add i64 %2188, 112
+  %2190 = getelementptr float, ptr %91, i64 %2189
+  store <16 x float> %2050, ptr %2190, align 4
+  %2191 = mul i64 %1998, 192
+  %2192 = add i64 %2191, 128
+  %2193 = getelementptr float, ptr %91, i64 %2192
+  store <16 x float> %2051, ptr %2193, align 4
+  %2194 = mul i64 %1998, 192
+  %2195 = add i64 %2194, 144
+  %2196 = getelementptr float, ptr %91, i64 %2195
+  store <16 x float> %2052, ptr %2196, align 4
+  %2197 = mul i64 %1998, 192
+  %2198 = add i64 %2197, 160
+  %2199 = getelementptr float, ptr %91, i64 %2198
+  store <16 x float> %2053, ptr %2199, align 4
+  %2200 = mul i64 %1998, 192
+  %2201 = add i64 %2200, 176
+  %2202 = getelementptr float, ptr %91, i64 %2201
+  store <16 x float> %2054, ptr %2202, align 4
+  %2203 = add i64 %1903, 4
+  br label %1902
 
-2131:                                             ; preds = %2030
-  %2132 = mul i64 %1904, 192
-  %2133 = add i64 %2132, 96
-  %2134 = getelementptr float, ptr %91, i64 %2133
-  store <16 x float> %2032, ptr %2134, align 4
-  %2135 = mul i64 %1904, 192
-  %2136 = add i64 %2135, 112
-  %2137 = getelementptr float, ptr %91, i64 %2136
-  store <16 x float> %2033, ptr %2137, align 4
-  %2138 = mul i64 %1904, 192
-  %2139 = add i64 %2138, 128
-  %2140 = getelementptr float, ptr %91, i64 %2139
-  store <16 x float> %2034, ptr %2140, align 4
-  %2141 = mul i64 %1904, 192
-  %2142 = add i64 %2141, 144
-  %2143 = getelementptr float, ptr %91, i64 %2142
-  store <16 x float> %2035, ptr %2143, align 4
-  %2144 = mul i64 %1904, 192
-  %2145 = add i64 %2144, 160
-  %2146 = getelementptr float, ptr %91, i64 %2145
-  store <16 x float> %2036, ptr %2146, align 4
-  %2147 = mul i64 %1904, 192
-  %2148 = add i64 %2147, 176
-  %2149 = getelementptr float, ptr %91, i64 %2148
-  store <16 x float> %2037, ptr %2149, align 4
-  %2150 = mul i64 %1937, 192
-  %2151 = add i64 %2150, 96
-  %2152 = getelementptr float, ptr %91, i64 %2151
-  store <16 x float> %2038, ptr %2152, align 4
-  %2153 = mul i64 %1937, 192
-  %2154 = add i64 %2153, 112
-  %2155 = getelementptr float, ptr %91, i64 %2154
-  store <16 x float> %2039, ptr %2155, align 4
-  %2156 = mul i64 %1937, 192
-  %2157 = add i64 %2156, 128
-  %2158 = getelementptr float, ptr %91, i64 %2157
-  store <16 x float> %2040, ptr %2158, align 4
-  %2159 = mul i64 %1937, 192
-  %2160 = add i64 %2159, 144
-  %2161 = getelementptr float, ptr %91, i64 %2160
-  store <16 x float> %2041, ptr %2161, align 4
-  %2162 = mul i64 %1937, 192
-  %2163 = add i64 %2162, 160
-  %2164 = getelementptr float, ptr %91, i64 %2163
-  store <16 x float> %2042, ptr %2164, align 4
-  %2165 = mul i64 %1937, 192
-  %2166 = add i64 %2165, 176
-  %2167 = getelementptr float, ptr %91, i64 %2166
-  store <16 x float> %2043, ptr %2167, align 4
-  %2168 = mul i64 %1968, 192
-  %2169 = add i64 %2168, 96
-  %2170 = getelementptr float, ptr %91, i64 %2169
-  store <16 x float> %2044, ptr %2170, align 4
-  %2171 = mul i64 %1968, 192
-  %2172 = add i64 %2171, 112
-  %2173 = getelementptr float, ptr %91, i64 %2172
-  store <16 x float> %2045, ptr %2173, align 4
-  %2174 = mul i64 %1968, 192
-  %2175 = add i64 %2174, 128
-  %2176 = getelementptr float, ptr %91, i64 %2175
-  store <16 x float> %2046, ptr %2176, align 4
-  %2177 = mul i64 %1968, 192
-  %2178 = add i64 %2177, 144
-  %2179 = getelementptr float, ptr %91, i64 %2178
-  store <16 x float> %2047, ptr %2179, align 4
-  %2180 = mul i64 %1968, 192
-  %2181 = add i64 %2180, 160
-  %2182 = getelementptr float, ptr %91, i64 %2181
-  store <16 x float> %2048, ptr %2182, align 4
-  %2183 = mul i64 %1968, 192
-  %2184 = add i64 %2183, 176
-  %2185 = getelementptr float, ptr %91, i64 %2184
-  store <16 x float> %2049, ptr %2185, align 4
-  %2186 = mul i64 %1999, 192
-  %2187 = add i64 %2186, 96
-  %2188 = getelementptr float, ptr %91, i64 %2187
-  store <16 x float> %2050, ptr %2188, align 4
-  %2189 = mul i64 %1999, 192
-  %2190 = add i64 %2189, 112
-  %2191 = getelementptr float, ptr %91, i64 %2190
-  store <16 x float> %2051, ptr %2191, align 4
-  %2192 = mul i64 %1999, 192
-  %2193 = add i64 %2192, 128
-  %2194 = getelementptr float, ptr %91, i64 %2193
-  store <16 x float> %2052, ptr %2194, align 4
-  %2195 = mul i64 %1999, 192
-  %2196 = add i64 %2195, 144
-  %2197 = getelementptr float, ptr %91, i64 %2196
-  store <16 x float> %2053, ptr %2197, align 4
-  %2198 = mul i64 %1999, 192
-  %2199 = add i64 %2198, 160
-  %2200 = getelementptr float, ptr %91, i64 %2199
-  store <16 x float> %2054, ptr %2200, align 4
-  %2201 = mul i64 %1999, 192
-  %2202 = add i64 %2201, 176
-  %2203 = getelementptr float, ptr %91, i64 %2202
-  store <16 x float> %2055, ptr %2203, align 4
-  %2204 = add i64 %1904, 4
-  br label %1903
+2204:                                             ; preds = %1902
+  %2205 = fmul <16 x float> %1654, %202
+  %2206 = fadd <16 x float> %2205, %1742
+  %2207 = fmul <16 x float> %1671, %203
+  %2208 = fadd <16 x float> %2207, %1743
+  %2209 = fmul <16 x float> %1688, %204
+  %2210 = fadd <16 x float> %2209, %1744
+  %2211 = fmul <16 x float> %1705, %205
+  %2212 = fadd <16 x float> %2211, %1745
+  %2213 = fmul <16 x float> %1722, %206
+  %2214 = fadd <16 x float> %2213, %1746
+  %2215 = fmul <16 x float> %1739, %207
+  %2216 = fadd <16 x float> %2215, %1747
+  br label %2218
 
-2205:                                             ; preds = %1903
-  %2206 = fmul <16 x float> %1655, %203
-  %2207 = fadd <16 x float> %2206, %1743
-  %2208 = fmul <16 x float> %1672, %204
-  %2209 = fadd <16 x float> %2208, %1744
-  %2210 = fmul <16 x float> %1689, %205
-  %2211 = fadd <16 x float> %2210, %1745
-  %2212 = fmul <16 x float> %1706, %206
-  %2213 = fadd <16 x float> %2212, %1746
-  %2214 = fmul <16 x float> %1723, %207
-  %2215 = fadd <16 x float> %2214, %1747
-  %2216 = fmul <16 x float> %1740, %208
-  %2217 = fadd <16 x float> %2216, %1748
-  br label %2219
+2217:                                             ; preds = %1282
+  br label %2218
 
-2218:                                             ; preds = %1283
-  br label %2219
+2218:                                             ; preds = %2204, %2217
+  %2219 = phi <16 x float> [ %196, %2217 ], [ %1580, %2204 ]
+  %2220 = phi <16 x float> [ %197, %2217 ], [ %1581, %2204 ]
+  %2221 = phi <16 x float> [ %198, %2217 ], [ %1582, %2204 ]
+  %2222 = phi <16 x float> [ %199, %2217 ], [ %1583, %2204 ]
+  %2223 = phi <16 x float> [ %200, %2217 ], [ %1584, %2204 ]
+  %2224 = phi <16 x float> [ %201, %2217 ], [ %1585, %2204 ]
+  %2225 = phi <16 x float> [ %202, %2217 ], [ %2206, %2204 ]
+  %2226 = phi <16 x float> [ %203, %2217 ], [ %2208, %2204 ]
+  %2227 = phi <16 x float> [ %204, %2217 ], [ %2210, %2204 ]
+  %2228 = phi <16 x float> [ %205, %2217 ], [ %2212, %2204 ]
+  %2229 = phi <16 x float> [ %206, %2217 ], [ %2214, %2204 ]
+  %2230 = phi <16 x float> [ %207, %2217 ], [ %2216, %2204 ]
+  br label %2231
 
-2219:                                             ; preds = %2205, %2218
-  %2220 = phi <16 x float> [ %197, %2218 ], [ %1581, %2205 ]
-  %2221 = phi <16 x float> [ %198, %2218 ], [ %1582, %2205 ]
-  %2222 = phi <16 x float> [ %199, %2218 ], [ %1583, %2205 ]
-  %2223 = phi <16 x float> [ %200, %2218 ], [ %1584, %2205 ]
-  %2224 = phi <16 x float> [ %201, %2218 ], [ %1585, %2205 ]
-  %2225 = phi <16 x float> [ %202, %2218 ], [ %1586, %2205 ]
-  %2226 = phi <16 x float> [ %203, %2218 ], [ %2207, %2205 ]
-  %2227 = phi <16 x float> [ %204, %2218 ], [ %2209, %2205 ]
-  %2228 = phi <16 x float> [ %205, %2218 ], [ %2211, %2205 ]
-  %2229 = phi <16 x float> [ %206, %2218 ], [ %2213, %2205 ]
-  %2230 = phi <16 x float> [ %207, %2218 ], [ %2215, %2205 ]
-  %2231 = phi <16 x float> [ %208, %2218 ], [ %2217, %2205 ]
-  br label %2232
+2231:                                             ; preds = %2218
+  %2232 = add i64 %183, 64
+  br label %182
 
-2232:                                             ; preds = %2219
-  %2233 = add i64 %184, 64
-  br label %183
+2233:                                             ; preds = %182
+  %2234 = fcmp oeq <16 x float> %190, zeroinitializer
+  %2235 = fdiv <16 x float> splat (float 1.000000e+00), %190
+  %2236 = select <16 x i1> %2234, <16 x float> zeroinitializer, <16 x float> %2235
+  %2237 = getelementptr float, ptr %94, i64 0
+  store <16 x float> %2236, ptr %2237, align 4
+  %2238 = fcmp oeq <16 x float> %191, zeroinitializer
+  %2239 = fdiv <16 x float> splat (float 1.000000e+00), %191
+  %2240 = select <16 x i1> %2238, <16 x float> zeroinitializer, <16 x float> %2239
+  %2241 = getelementptr float, ptr %94, i64 16
+  store <16 x float> %2240, ptr %2241, align 4
+  %2242 = fcmp oeq <16 x float> %192, zeroinitializer
+  %2243 = fdiv <16 x float> splat (float 1.000000e+00), %192
+  %2244 = select <16 x i1> %2242, <16 x float> zeroinitializer, <16 x float> %2243
+  %2245 = getelementptr float, ptr %94, i64 32
+  store <16 x float> %2244, ptr %2245, align 4
+  %2246 = fcmp oeq <16 x float> %193, zeroinitializer
+  %2247 = fdiv <16 x float> splat (float 1.000000e+00), %193
+  %2248 = select <16 x i1> %2246, <16 x float> zeroinitializer, <16 x float> %2247
+  %2249 = getelementptr float, ptr %94, i64 48
+  store <16 x float> %2248, ptr %2249, align 4
+  %2250 = fcmp oeq <16 x float> %194, zeroinitializer
+  %2251 = fdiv <16 x float> splat (float 1.000000e+00), %194
+  %2252 = select <16 x i1> %2250, <16 x float> zeroinitializer, <16 x float> %2251
+  %2253 = getelementptr float, ptr %94, i64 64
+  store <16 x float> %2252, ptr %2253, align 4
+  %2254 = fcmp oeq <16 x float> %195, zeroinitializer
+  %2255 = fdiv <16 x float> splat (float 1.000000e+00), %195
+  %2256 = select <16 x i1> %2254, <16 x float> zeroinitializer, <16 x float> %2255
+  %2257 = getelementptr float, ptr %94, i64 80
+  store <16 x float> %2256, ptr %2257, align 4
+  %2258 = fcmp oeq <16 x float> %202, zeroinitializer
+  %2259 = fdiv <16 x float> splat (float 1.000000e+00), %202
+  %2260 = select <16 x i1> %2258, <16 x float> zeroinitializer, <16 x float> %2259
+  %2261 = getelementptr float, ptr %94, i64 96
+  store <16 x float> %2260, ptr %2261, align 4
+  %2262 = fcmp oeq <16 x float> %203, zeroinitializer
+  %2263 = fdiv <16 x float> splat (float 1.000000e+00), %203
+  %2264 = select <16 x i1> %2262, <16 x float> zeroinitializer, <16 x float> %2263
+  %2265 = getelementptr float, ptr %94, i64 112
+  store <16 x float> %2264, ptr %2265, align 4
+  %2266 = fcmp oeq <16 x float> %204, zeroinitializer
+  %2267 = fdiv <16 x float> splat (float 1.000000e+00), %204
+  %2268 = select <16 x i1> %2266, <16 x float> zeroinitializer, <16 x float> %2267
+  %2269 = getelementptr float, ptr %94, i64 128
+  store <16 x float> %2268, ptr %2269, align 4
+  %2270 = fcmp oeq <16 x float> %205, zeroinitializer
+  %2271 = fdiv <16 x float> splat (float 1.000000e+00), %205
+  %2272 = select <16 x i1> %2270, <16 x float> zeroinitializer, <16 x float> %2271
+  %2273 = getelementptr float, ptr %94, i64 144
+  store <16 x float> %2272, ptr %2273, align 4
+  %2274 = fcmp oeq <16 x float> %206, zeroinitializer
+  %2275 = fdiv <16 x float> splat (float 1.000000e+00), %206
+  %2276 = select <16 x i1> %2274, <16 x float> zeroinitializer, <16 x float> %2275
+  %2277 = getelementptr float, ptr %94, i64 160
+  store <16 x float> %2276, ptr %2277, align 4
+  %2278 = fcmp oeq <16 x float> %207, zeroinitializer
+  %2279 = fdiv <16 x float> splat (float 1.000000e+00), %207
+  %2280 = select <16 x i1> %2278, <16 x float> zeroinitializer, <16 x float> %2279
+  %2281 = getelementptr float, ptr %94, i64 176
+  store <16 x float> %2280, ptr %2281, align 4
+  br label %2282
 
-2234:                                             ; preds = %183
-  %2235 = fcmp oeq <16 x float> %191, zeroinitializer
-  %2236 = fdiv <16 x float> splat (float 1.000000e+00), %191
-  %2237 = select <16 x i1> %2235, <16 x float> zeroinitializer, <16 x float> %2236
-  %2238 = getelementptr float, ptr %94, i64 0
-  store <16 x float> %2237, ptr %2238, align 4
-  %2239 = fcmp oeq <16 x float> %192, zeroinitializer
-  %2240 = fdiv <16 x float> splat (float 1.000000e+00), %192
-  %2241 = select <16 x i1> %2239, <16 x float> zeroinitializer, <16 x float> %2240
-  %2242 = getelementptr float, ptr %94, i64 16
-  store <16 x float> %2241, ptr %2242, align 4
-  %2243 = fcmp oeq <16 x float> %193, zeroinitializer
-  %2244 = fdiv <16 x float> splat (float 1.000000e+00), %193
-  %2245 = select <16 x i1> %2243, <16 x float> zeroinitializer, <16 x float> %2244
-  %2246 = getelementptr float, ptr %94, i64 32
-  store <16 x float> %2245, ptr %2246, align 4
-  %2247 = fcmp oeq <16 x float> %194, zeroinitializer
-  %2248 = fdiv <16 x float> splat (float 1.000000e+00), %194
-  %2249 = select <16 x i1> %2247, <16 x float> zeroinitializer, <16 x float> %2248
-  %2250 = getelementptr float, ptr %94, i64 48
-  store <16 x float> %2249, ptr %2250, align 4
-  %2251 = fcmp oeq <16 x float> %195, zeroinitializer
-  %2252 = fdiv <16 x float> splat (float 1.000000e+00), %195
-  %2253 = select <16 x i1> %2251, <16 x float> zeroinitializer, <16 x float> %2252
-  %2254 = getelementptr float, ptr %94, i64 64
-  store <16 x float> %2253, ptr %2254, align 4
-  %2255 = fcmp oeq <16 x float> %196, zeroinitializer
-  %2256 = fdiv <16 x float> splat (float 1.000000e+00), %196
-  %2257 = select <16 x i1> %2255, <16 x float> zeroinitializer, <16 x float> %2256
-  %2258 = getelementptr float, ptr %94, i64 80
-  store <16 x float> %2257, ptr %2258, align 4
-  %2259 = fcmp oeq <16 x float> %203, zeroinitializer
-  %2260 = fdiv <16 x float> splat (float 1.000000e+00), %203
-  %2261 = select <16 x i1> %2259, <16 x float> zeroinitializer, <16 x float> %2260
-  %2262 = getelementptr float, ptr %94, i64 96
-  store <16 x float> %2261, ptr %2262, align 4
-  %2263 = fcmp oeq <16 x float> %204, zeroinitializer
-  %2264 = fdiv <16 x float> splat (float 1.000000e+00), %204
-  %2265 = select <16 x i1> %2263, <16 x float> zeroinitializer, <16 x float> %2264
-  %2266 = getelementptr float, ptr %94, i64 112
-  store <16 x float> %2265, ptr %2266, align 4
-  %2267 = fcmp oeq <16 x float> %205, zeroinitializer
-  %2268 = fdiv <16 x float> splat (float 1.000000e+00), %205
-  %2269 = select <16 x i1> %2267, <16 x float> zeroinitializer, <16 x float> %2268
-  %2270 = getelementptr float, ptr %94, i64 128
-  store <16 x float> %2269, ptr %2270, align 4
-  %2271 = fcmp oeq <16 x float> %206, zeroinitializer
-  %2272 = fdiv <16 x float> splat (float 1.000000e+00), %206
-  %2273 = select <16 x i1> %2271, <16 x float> zeroinitializer, <16 x float> %2272
-  %2274 = getelementptr float, ptr %94, i64 144
-  store <16 x float> %2273, ptr %2274, align 4
-  %2275 = fcmp oeq <16 x float> %207, zeroinitializer
-  %2276 = fdiv <16 x float> splat (float 1.000000e+00), %207
-  %2277 = select <16 x i1> %2275, <16 x float> zeroinitializer, <16 x float> %2276
-  %2278 = getelementptr float, ptr %94, i64 160
-  store <16 x float> %2277, ptr %2278, align 4
-  %2279 = fcmp oeq <16 x float> %208, zeroinitializer
-  %2280 = fdiv <16 x float> splat (float 1.000000e+00), %208
-  %2281 = select <16 x i1> %2279, <16 x float> zeroinitializer, <16 x float> %2280
-  %2282 = getelementptr float, ptr %94, i64 176
-  store <16 x float> %2281, ptr %2282, align 4
-  br label %2283
+2282:                                             ; preds = %2308, %2233
+  %2283 = phi i64 [ %2309, %2308 ], [ 0, %2233 ]
+  %2284 = icmp slt i64 %2283, %107
+  br i1 %2284, label %2285, label %2310
 
-2283:                                             ; preds = %2309, %2234
-  %2284 = phi i64 [ %2310, %2309 ], [ 0, %2234 ]
-  %2285 = icmp slt i64 %2284, %107
-  br i1 %2285, label %2286, label %2311
+2285:                                             ; preds = %2282
+  %2286 = add nuw nsw i64 0, %2283
+  %2287 = getelementptr inbounds nuw float, ptr %94, i64 %2286
+  %2288 = load float, ptr %2287, align 4
+  %2289 = add i64 %104, %2283
+  br label %2290
 
-2286:                                             ; preds = %2283
-  %2287 = add nuw nsw i64 0, %2284
-  %2288 = getelementptr inbounds nuw float, ptr %94, i64 %2287
-  %2289 = load float, ptr %2288, align 4
-  %2290 = add i64 %104, %2284
-  br label %2291
+2290:                                             ; preds = %2293, %2285
+  %2291 = phi i64 [ %2307, %2293 ], [ 0, %2285 ]
+  %2292 = icmp slt i64 %2291, 64
+  br i1 %2292, label %2293, label %2308
 
-2291:                                             ; preds = %2294, %2286
-  %2292 = phi i64 [ %2308, %2294 ], [ 0, %2286 ]
-  %2293 = icmp slt i64 %2292, 64
-  br i1 %2293, label %2294, label %2309
+2293:                                             ; preds = %2290
+  %2294 = mul nuw nsw i64 %2291, 192
+  %2295 = add nuw nsw i64 %2294, %2283
+  %2296 = getelementptr inbounds nuw float, ptr %91, i64 %2295
+  %2297 = load float, ptr %2296, align 4
+  %2298 = fmul float %2297, %2288
+  %2299 = getelementptr float, ptr %34, i64 %35
+  %2300 = mul nuw nsw i64 %102, %40
+  %2301 = mul nuw nsw i64 %101, %41
+  %2302 = add nuw nsw i64 %2300, %2301
+  %2303 = mul nuw nsw i64 %2289, %42
+  %2304 = add nuw nsw i64 %2302, %2303
+  %2305 = add nuw nsw i64 %2304, %2291
+  %2306 = getelementptr inbounds nuw float, ptr %2299, i64 %2305
+  store float %2298, ptr %2306, align 4
+  %2307 = add i64 %2291, 1
+  br label %2290
 
-2294:                                             ; preds = %2291
-  %2295 = mul nuw nsw i64 %2292, 192
-  %2296 = add nuw nsw i64 %2295, %2284
-  %2297 = getelementptr inbounds nuw float, ptr %91, i64 %2296
-  %2298 = load float, ptr %2297, align 4
-  %2299 = fmul float %2298, %2289
-  %2300 = getelementptr float, ptr %34, i64 %35
-  %2301 = mul nuw nsw i64 %102, %40
-  %2302 = mul nuw nsw i64 %101, %41
-  %2303 = add nuw nsw i64 %2301, %2302
-  %2304 = mul nuw nsw i64 %2290, %42
-  %2305 = add nuw nsw i64 %2303, %2304
-  %2306 = add nuw nsw i64 %2305, %2292
-  %2307 = getelementptr inbounds nuw float, ptr %2300, i64 %2306
-  store float %2299, ptr %2307, align 4
-  %2308 = add i64 %2292, 1
-  br label %2291
+2308:                                             ; preds = %2290
+  %2309 = add i64 %2283, 1
+  br label %2282
 
-2309:                                             ; preds = %2291
-  %2310 = add i64 %2284, 1
-  br label %2283
-
-2311:                                             ; preds = %2283
-  %2312 = add i64 %96, 1
+2310:                                             ; preds = %2282
+  %2311 = add i64 %96, 1
   br label %95
 
-2313:                                             ; preds = %95
+2312:                                             ; preds = %95
   ret void
 }
 
@@ -7346,7 +7345,7 @@ define void @sdpa_d64_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
   %1362 = add i64 %227, 64
   %1363 = icmp sgt i64 %1362, 0
   %1364 = and i1 %1361, %1363
-  %1365 = icmp sgt i64 %212, 0
+  %1365 = icmp sgt i64 %117, 96
   %1366 = and i1 %1364, %1365
   br i1 %1366, label %1367, label %2329
 
@@ -10640,7 +10639,7 @@ define void @sdpa_d64_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
   %1394 = add i64 %229, 64
   %1395 = icmp sgt i64 %1394, %221
   %1396 = and i1 %1393, %1395
-  %1397 = icmp sgt i64 %210, 0
+  %1397 = icmp sgt i64 %108, 96
   %1398 = and i1 %1396, %1397
   br i1 %1398, label %1399, label %2391
 
@@ -13453,7 +13452,7 @@ define void @sdpa_d80_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
   %1381 = add i64 %218, 64
   %1382 = icmp sgt i64 %1381, 0
   %1383 = and i1 %1380, %1382
-  %1384 = icmp sgt i64 %203, 0
+  %1384 = icmp sgt i64 %108, 96
   %1385 = and i1 %1383, %1384
   br i1 %1385, label %1386, label %2348
 
@@ -14767,10 +14766,10 @@ define void @sdpa_d128(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i
   %94 = alloca float, i64 384, align 64
   br label %95
 
-95:                                               ; preds = %2423, %46
-  %96 = phi i64 [ %2424, %2423 ], [ %44, %46 ]
+95:                                               ; preds = %2422, %46
+  %96 = phi i64 [ %2423, %2422 ], [ %44, %46 ]
   %97 = icmp slt i64 %96, %45
-  br i1 %97, label %98, label %2425
+  br i1 %97, label %98, label %2424
 
 98:                                               ; preds = %95
   %99 = urem i64 %96, %88
@@ -14895,2541 +14894,2540 @@ define void @sdpa_d128(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i
   br label %140
 
 181:                                              ; preds = %140
-  %182 = sub i64 %107, 96
-  br label %183
+  br label %182
 
-183:                                              ; preds = %2344, %181
-  %184 = phi i64 [ %2345, %2344 ], [ 0, %181 ]
-  %185 = phi <16 x float> [ %1383, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %186 = phi <16 x float> [ %1384, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %187 = phi <16 x float> [ %1385, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %188 = phi <16 x float> [ %1386, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %189 = phi <16 x float> [ %1387, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %190 = phi <16 x float> [ %1388, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %191 = phi <16 x float> [ %1389, %2344 ], [ zeroinitializer, %181 ]
-  %192 = phi <16 x float> [ %1390, %2344 ], [ zeroinitializer, %181 ]
-  %193 = phi <16 x float> [ %1391, %2344 ], [ zeroinitializer, %181 ]
-  %194 = phi <16 x float> [ %1392, %2344 ], [ zeroinitializer, %181 ]
-  %195 = phi <16 x float> [ %1393, %2344 ], [ zeroinitializer, %181 ]
-  %196 = phi <16 x float> [ %1394, %2344 ], [ zeroinitializer, %181 ]
-  %197 = phi <16 x float> [ %2332, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %198 = phi <16 x float> [ %2333, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %199 = phi <16 x float> [ %2334, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %200 = phi <16 x float> [ %2335, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %201 = phi <16 x float> [ %2336, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %202 = phi <16 x float> [ %2337, %2344 ], [ splat (float 0xFFF0000000000000), %181 ]
-  %203 = phi <16 x float> [ %2338, %2344 ], [ zeroinitializer, %181 ]
-  %204 = phi <16 x float> [ %2339, %2344 ], [ zeroinitializer, %181 ]
-  %205 = phi <16 x float> [ %2340, %2344 ], [ zeroinitializer, %181 ]
-  %206 = phi <16 x float> [ %2341, %2344 ], [ zeroinitializer, %181 ]
-  %207 = phi <16 x float> [ %2342, %2344 ], [ zeroinitializer, %181 ]
-  %208 = phi <16 x float> [ %2343, %2344 ], [ zeroinitializer, %181 ]
-  %209 = icmp slt i64 %184, %82
-  br i1 %209, label %210, label %2346
+182:                                              ; preds = %2343, %181
+  %183 = phi i64 [ %2344, %2343 ], [ 0, %181 ]
+  %184 = phi <16 x float> [ %1382, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %185 = phi <16 x float> [ %1383, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %186 = phi <16 x float> [ %1384, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %187 = phi <16 x float> [ %1385, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %188 = phi <16 x float> [ %1386, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %189 = phi <16 x float> [ %1387, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %190 = phi <16 x float> [ %1388, %2343 ], [ zeroinitializer, %181 ]
+  %191 = phi <16 x float> [ %1389, %2343 ], [ zeroinitializer, %181 ]
+  %192 = phi <16 x float> [ %1390, %2343 ], [ zeroinitializer, %181 ]
+  %193 = phi <16 x float> [ %1391, %2343 ], [ zeroinitializer, %181 ]
+  %194 = phi <16 x float> [ %1392, %2343 ], [ zeroinitializer, %181 ]
+  %195 = phi <16 x float> [ %1393, %2343 ], [ zeroinitializer, %181 ]
+  %196 = phi <16 x float> [ %2331, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %197 = phi <16 x float> [ %2332, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %198 = phi <16 x float> [ %2333, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %199 = phi <16 x float> [ %2334, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %200 = phi <16 x float> [ %2335, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %201 = phi <16 x float> [ %2336, %2343 ], [ splat (float 0xFFF0000000000000), %181 ]
+  %202 = phi <16 x float> [ %2337, %2343 ], [ zeroinitializer, %181 ]
+  %203 = phi <16 x float> [ %2338, %2343 ], [ zeroinitializer, %181 ]
+  %204 = phi <16 x float> [ %2339, %2343 ], [ zeroinitializer, %181 ]
+  %205 = phi <16 x float> [ %2340, %2343 ], [ zeroinitializer, %181 ]
+  %206 = phi <16 x float> [ %2341, %2343 ], [ zeroinitializer, %181 ]
+  %207 = phi <16 x float> [ %2342, %2343 ], [ zeroinitializer, %181 ]
+  %208 = icmp slt i64 %183, %82
+  br i1 %208, label %209, label %2345
 
-210:                                              ; preds = %183
-  br label %211
+209:                                              ; preds = %182
+  br label %210
 
-211:                                              ; preds = %214, %210
-  %212 = phi i64 [ %445, %214 ], [ 0, %210 ]
-  %213 = icmp slt i64 %212, 64
-  br i1 %213, label %214, label %446
+210:                                              ; preds = %213, %209
+  %211 = phi i64 [ %444, %213 ], [ 0, %209 ]
+  %212 = icmp slt i64 %211, 64
+  br i1 %212, label %213, label %445
 
-214:                                              ; preds = %211
-  %215 = add i64 %184, %212
-  %216 = icmp slt i64 %215, %89
-  %217 = select i1 %216, i64 %215, i64 %89
-  %218 = add i64 %217, 64
-  %219 = icmp slt i64 %218, %89
-  %220 = select i1 %219, i64 %218, i64 %89
-  %221 = getelementptr float, ptr %12, i64 %13
-  %222 = mul i64 %102, %18
-  %223 = mul i64 %103, %19
-  %224 = add i64 %222, %223
-  %225 = mul i64 %220, %20
-  %226 = add i64 %224, %225
-  %227 = add i64 %226, 0
-  %228 = getelementptr float, ptr %221, i64 %227
-  call void @llvm.prefetch.p0(ptr %228, i32 0, i32 2, i32 1)
-  %229 = getelementptr float, ptr %12, i64 %13
-  %230 = mul i64 %102, %18
-  %231 = mul i64 %103, %19
-  %232 = add i64 %230, %231
-  %233 = mul i64 %220, %20
-  %234 = add i64 %232, %233
-  %235 = add i64 %234, 16
-  %236 = getelementptr float, ptr %229, i64 %235
-  call void @llvm.prefetch.p0(ptr %236, i32 0, i32 2, i32 1)
-  %237 = getelementptr float, ptr %12, i64 %13
-  %238 = mul i64 %102, %18
-  %239 = mul i64 %103, %19
-  %240 = add i64 %238, %239
-  %241 = mul i64 %220, %20
-  %242 = add i64 %240, %241
-  %243 = add i64 %242, 32
-  %244 = getelementptr float, ptr %237, i64 %243
-  call void @llvm.prefetch.p0(ptr %244, i32 0, i32 2, i32 1)
-  %245 = getelementptr float, ptr %12, i64 %13
-  %246 = mul i64 %102, %18
-  %247 = mul i64 %103, %19
-  %248 = add i64 %246, %247
-  %249 = mul i64 %220, %20
-  %250 = add i64 %248, %249
-  %251 = add i64 %250, 48
-  %252 = getelementptr float, ptr %245, i64 %251
-  call void @llvm.prefetch.p0(ptr %252, i32 0, i32 2, i32 1)
-  %253 = getelementptr float, ptr %12, i64 %13
-  %254 = mul i64 %102, %18
-  %255 = mul i64 %103, %19
-  %256 = add i64 %254, %255
-  %257 = mul i64 %220, %20
-  %258 = add i64 %256, %257
-  %259 = add i64 %258, 64
-  %260 = getelementptr float, ptr %253, i64 %259
-  call void @llvm.prefetch.p0(ptr %260, i32 0, i32 2, i32 1)
-  %261 = getelementptr float, ptr %12, i64 %13
-  %262 = mul i64 %102, %18
-  %263 = mul i64 %103, %19
-  %264 = add i64 %262, %263
-  %265 = mul i64 %220, %20
-  %266 = add i64 %264, %265
-  %267 = add i64 %266, 80
-  %268 = getelementptr float, ptr %261, i64 %267
-  call void @llvm.prefetch.p0(ptr %268, i32 0, i32 2, i32 1)
-  %269 = getelementptr float, ptr %12, i64 %13
-  %270 = mul i64 %102, %18
-  %271 = mul i64 %103, %19
-  %272 = add i64 %270, %271
-  %273 = mul i64 %220, %20
-  %274 = add i64 %272, %273
-  %275 = add i64 %274, 96
-  %276 = getelementptr float, ptr %269, i64 %275
-  call void @llvm.prefetch.p0(ptr %276, i32 0, i32 2, i32 1)
-  %277 = getelementptr float, ptr %12, i64 %13
-  %278 = mul i64 %102, %18
-  %279 = mul i64 %103, %19
-  %280 = add i64 %278, %279
-  %281 = mul i64 %220, %20
-  %282 = add i64 %280, %281
-  %283 = add i64 %282, 112
-  %284 = getelementptr float, ptr %277, i64 %283
-  call void @llvm.prefetch.p0(ptr %284, i32 0, i32 2, i32 1)
-  %285 = getelementptr float, ptr %23, i64 %24
-  %286 = mul i64 %102, %29
-  %287 = mul i64 %103, %30
-  %288 = add i64 %286, %287
-  %289 = mul i64 %220, %31
-  %290 = add i64 %288, %289
-  %291 = add i64 %290, 0
-  %292 = getelementptr float, ptr %285, i64 %291
-  call void @llvm.prefetch.p0(ptr %292, i32 0, i32 2, i32 1)
-  %293 = getelementptr float, ptr %23, i64 %24
-  %294 = mul i64 %102, %29
-  %295 = mul i64 %103, %30
-  %296 = add i64 %294, %295
-  %297 = mul i64 %220, %31
-  %298 = add i64 %296, %297
-  %299 = add i64 %298, 16
-  %300 = getelementptr float, ptr %293, i64 %299
-  call void @llvm.prefetch.p0(ptr %300, i32 0, i32 2, i32 1)
-  %301 = getelementptr float, ptr %23, i64 %24
-  %302 = mul i64 %102, %29
-  %303 = mul i64 %103, %30
-  %304 = add i64 %302, %303
-  %305 = mul i64 %220, %31
-  %306 = add i64 %304, %305
-  %307 = add i64 %306, 32
-  %308 = getelementptr float, ptr %301, i64 %307
-  call void @llvm.prefetch.p0(ptr %308, i32 0, i32 2, i32 1)
-  %309 = getelementptr float, ptr %23, i64 %24
-  %310 = mul i64 %102, %29
-  %311 = mul i64 %103, %30
-  %312 = add i64 %310, %311
-  %313 = mul i64 %220, %31
-  %314 = add i64 %312, %313
-  %315 = add i64 %314, 48
-  %316 = getelementptr float, ptr %309, i64 %315
-  call void @llvm.prefetch.p0(ptr %316, i32 0, i32 2, i32 1)
-  %317 = getelementptr float, ptr %23, i64 %24
-  %318 = mul i64 %102, %29
-  %319 = mul i64 %103, %30
-  %320 = add i64 %318, %319
-  %321 = mul i64 %220, %31
-  %322 = add i64 %320, %321
-  %323 = add i64 %322, 64
-  %324 = getelementptr float, ptr %317, i64 %323
-  call void @llvm.prefetch.p0(ptr %324, i32 0, i32 2, i32 1)
-  %325 = getelementptr float, ptr %23, i64 %24
-  %326 = mul i64 %102, %29
-  %327 = mul i64 %103, %30
-  %328 = add i64 %326, %327
-  %329 = mul i64 %220, %31
-  %330 = add i64 %328, %329
-  %331 = add i64 %330, 80
-  %332 = getelementptr float, ptr %325, i64 %331
-  call void @llvm.prefetch.p0(ptr %332, i32 0, i32 2, i32 1)
-  %333 = getelementptr float, ptr %23, i64 %24
-  %334 = mul i64 %102, %29
-  %335 = mul i64 %103, %30
-  %336 = add i64 %334, %335
-  %337 = mul i64 %220, %31
-  %338 = add i64 %336, %337
-  %339 = add i64 %338, 96
-  %340 = getelementptr float, ptr %333, i64 %339
-  call void @llvm.prefetch.p0(ptr %340, i32 0, i32 2, i32 1)
-  %341 = getelementptr float, ptr %23, i64 %24
-  %342 = mul i64 %102, %29
-  %343 = mul i64 %103, %30
-  %344 = add i64 %342, %343
-  %345 = mul i64 %220, %31
-  %346 = add i64 %344, %345
-  %347 = add i64 %346, 112
-  %348 = getelementptr float, ptr %341, i64 %347
-  call void @llvm.prefetch.p0(ptr %348, i32 0, i32 2, i32 1)
-  %349 = getelementptr float, ptr %23, i64 %24
-  %350 = mul i64 %102, %29
-  %351 = mul i64 %103, %30
-  %352 = add i64 %350, %351
-  %353 = mul i64 %217, %31
-  %354 = add i64 %352, %353
-  %355 = add i64 %354, 0
-  %356 = getelementptr float, ptr %349, i64 %355
-  %357 = load <16 x float>, ptr %356, align 4
-  %358 = mul i64 %212, 128
-  %359 = add i64 %358, 0
-  %360 = getelementptr float, ptr %93, i64 %359
-  store <16 x float> %357, ptr %360, align 4
-  %361 = getelementptr float, ptr %23, i64 %24
-  %362 = mul i64 %102, %29
-  %363 = mul i64 %103, %30
-  %364 = add i64 %362, %363
-  %365 = mul i64 %217, %31
-  %366 = add i64 %364, %365
-  %367 = add i64 %366, 16
-  %368 = getelementptr float, ptr %361, i64 %367
-  %369 = load <16 x float>, ptr %368, align 4
-  %370 = mul i64 %212, 128
-  %371 = add i64 %370, 16
-  %372 = getelementptr float, ptr %93, i64 %371
-  store <16 x float> %369, ptr %372, align 4
-  %373 = getelementptr float, ptr %23, i64 %24
-  %374 = mul i64 %102, %29
-  %375 = mul i64 %103, %30
-  %376 = add i64 %374, %375
-  %377 = mul i64 %217, %31
-  %378 = add i64 %376, %377
-  %379 = add i64 %378, 32
-  %380 = getelementptr float, ptr %373, i64 %379
-  %381 = load <16 x float>, ptr %380, align 4
-  %382 = mul i64 %212, 128
-  %383 = add i64 %382, 32
-  %384 = getelementptr float, ptr %93, i64 %383
-  store <16 x float> %381, ptr %384, align 4
-  %385 = getelementptr float, ptr %23, i64 %24
-  %386 = mul i64 %102, %29
-  %387 = mul i64 %103, %30
-  %388 = add i64 %386, %387
-  %389 = mul i64 %217, %31
-  %390 = add i64 %388, %389
-  %391 = add i64 %390, 48
-  %392 = getelementptr float, ptr %385, i64 %391
-  %393 = load <16 x float>, ptr %392, align 4
-  %394 = mul i64 %212, 128
-  %395 = add i64 %394, 48
-  %396 = getelementptr float, ptr %93, i64 %395
-  store <16 x float> %393, ptr %396, align 4
-  %397 = getelementptr float, ptr %23, i64 %24
-  %398 = mul i64 %102, %29
-  %399 = mul i64 %103, %30
-  %400 = add i64 %398, %399
-  %401 = mul i64 %217, %31
-  %402 = add i64 %400, %401
-  %403 = add i64 %402, 64
-  %404 = getelementptr float, ptr %397, i64 %403
-  %405 = load <16 x float>, ptr %404, align 4
-  %406 = mul i64 %212, 128
-  %407 = add i64 %406, 64
-  %408 = getelementptr float, ptr %93, i64 %407
-  store <16 x float> %405, ptr %408, align 4
-  %409 = getelementptr float, ptr %23, i64 %24
-  %410 = mul i64 %102, %29
-  %411 = mul i64 %103, %30
-  %412 = add i64 %410, %411
-  %413 = mul i64 %217, %31
-  %414 = add i64 %412, %413
-  %415 = add i64 %414, 80
-  %416 = getelementptr float, ptr %409, i64 %415
-  %417 = load <16 x float>, ptr %416, align 4
-  %418 = mul i64 %212, 128
-  %419 = add i64 %418, 80
-  %420 = getelementptr float, ptr %93, i64 %419
-  store <16 x float> %417, ptr %420, align 4
-  %421 = getelementptr float, ptr %23, i64 %24
-  %422 = mul i64 %102, %29
-  %423 = mul i64 %103, %30
-  %424 = add i64 %422, %423
-  %425 = mul i64 %217, %31
-  %426 = add i64 %424, %425
-  %427 = add i64 %426, 96
-  %428 = getelementptr float, ptr %421, i64 %427
-  %429 = load <16 x float>, ptr %428, align 4
-  %430 = mul i64 %212, 128
-  %431 = add i64 %430, 96
-  %432 = getelementptr float, ptr %93, i64 %431
-  store <16 x float> %429, ptr %432, align 4
-  %433 = getelementptr float, ptr %23, i64 %24
-  %434 = mul i64 %102, %29
-  %435 = mul i64 %103, %30
-  %436 = add i64 %434, %435
-  %437 = mul i64 %217, %31
-  %438 = add i64 %436, %437
-  %439 = add i64 %438, 112
-  %440 = getelementptr float, ptr %433, i64 %439
-  %441 = load <16 x float>, ptr %440, align 4
-  %442 = mul i64 %212, 128
-  %443 = add i64 %442, 112
-  %444 = getelementptr float, ptr %93, i64 %443
-  store <16 x float> %441, ptr %444, align 4
-  %445 = add i64 %212, 1
-  br label %211
+213:                                              ; preds = %210
+  %214 = add i64 %183, %211
+  %215 = icmp slt i64 %214, %89
+  %216 = select i1 %215, i64 %214, i64 %89
+  %217 = add i64 %216, 64
+  %218 = icmp slt i64 %217, %89
+  %219 = select i1 %218, i64 %217, i64 %89
+  %220 = getelementptr float, ptr %12, i64 %13
+  %221 = mul i64 %102, %18
+  %222 = mul i64 %103, %19
+  %223 = add i64 %221, %222
+  %224 = mul i64 %219, %20
+  %225 = add i64 %223, %224
+  %226 = add i64 %225, 0
+  %227 = getelementptr float, ptr %220, i64 %226
+  call void @llvm.prefetch.p0(ptr %227, i32 0, i32 2, i32 1)
+  %228 = getelementptr float, ptr %12, i64 %13
+  %229 = mul i64 %102, %18
+  %230 = mul i64 %103, %19
+  %231 = add i64 %229, %230
+  %232 = mul i64 %219, %20
+  %233 = add i64 %231, %232
+  %234 = add i64 %233, 16
+  %235 = getelementptr float, ptr %228, i64 %234
+  call void @llvm.prefetch.p0(ptr %235, i32 0, i32 2, i32 1)
+  %236 = getelementptr float, ptr %12, i64 %13
+  %237 = mul i64 %102, %18
+  %238 = mul i64 %103, %19
+  %239 = add i64 %237, %238
+  %240 = mul i64 %219, %20
+  %241 = add i64 %239, %240
+  %242 = add i64 %241, 32
+  %243 = getelementptr float, ptr %236, i64 %242
+  call void @llvm.prefetch.p0(ptr %243, i32 0, i32 2, i32 1)
+  %244 = getelementptr float, ptr %12, i64 %13
+  %245 = mul i64 %102, %18
+  %246 = mul i64 %103, %19
+  %247 = add i64 %245, %246
+  %248 = mul i64 %219, %20
+  %249 = add i64 %247, %248
+  %250 = add i64 %249, 48
+  %251 = getelementptr float, ptr %244, i64 %250
+  call void @llvm.prefetch.p0(ptr %251, i32 0, i32 2, i32 1)
+  %252 = getelementptr float, ptr %12, i64 %13
+  %253 = mul i64 %102, %18
+  %254 = mul i64 %103, %19
+  %255 = add i64 %253, %254
+  %256 = mul i64 %219, %20
+  %257 = add i64 %255, %256
+  %258 = add i64 %257, 64
+  %259 = getelementptr float, ptr %252, i64 %258
+  call void @llvm.prefetch.p0(ptr %259, i32 0, i32 2, i32 1)
+  %260 = getelementptr float, ptr %12, i64 %13
+  %261 = mul i64 %102, %18
+  %262 = mul i64 %103, %19
+  %263 = add i64 %261, %262
+  %264 = mul i64 %219, %20
+  %265 = add i64 %263, %264
+  %266 = add i64 %265, 80
+  %267 = getelementptr float, ptr %260, i64 %266
+  call void @llvm.prefetch.p0(ptr %267, i32 0, i32 2, i32 1)
+  %268 = getelementptr float, ptr %12, i64 %13
+  %269 = mul i64 %102, %18
+  %270 = mul i64 %103, %19
+  %271 = add i64 %269, %270
+  %272 = mul i64 %219, %20
+  %273 = add i64 %271, %272
+  %274 = add i64 %273, 96
+  %275 = getelementptr float, ptr %268, i64 %274
+  call void @llvm.prefetch.p0(ptr %275, i32 0, i32 2, i32 1)
+  %276 = getelementptr float, ptr %12, i64 %13
+  %277 = mul i64 %102, %18
+  %278 = mul i64 %103, %19
+  %279 = add i64 %277, %278
+  %280 = mul i64 %219, %20
+  %281 = add i64 %279, %280
+  %282 = add i64 %281, 112
+  %283 = getelementptr float, ptr %276, i64 %282
+  call void @llvm.prefetch.p0(ptr %283, i32 0, i32 2, i32 1)
+  %284 = getelementptr float, ptr %23, i64 %24
+  %285 = mul i64 %102, %29
+  %286 = mul i64 %103, %30
+  %287 = add i64 %285, %286
+  %288 = mul i64 %219, %31
+  %289 = add i64 %287, %288
+  %290 = add i64 %289, 0
+  %291 = getelementptr float, ptr %284, i64 %290
+  call void @llvm.prefetch.p0(ptr %291, i32 0, i32 2, i32 1)
+  %292 = getelementptr float, ptr %23, i64 %24
+  %293 = mul i64 %102, %29
+  %294 = mul i64 %103, %30
+  %295 = add i64 %293, %294
+  %296 = mul i64 %219, %31
+  %297 = add i64 %295, %296
+  %298 = add i64 %297, 16
+  %299 = getelementptr float, ptr %292, i64 %298
+  call void @llvm.prefetch.p0(ptr %299, i32 0, i32 2, i32 1)
+  %300 = getelementptr float, ptr %23, i64 %24
+  %301 = mul i64 %102, %29
+  %302 = mul i64 %103, %30
+  %303 = add i64 %301, %302
+  %304 = mul i64 %219, %31
+  %305 = add i64 %303, %304
+  %306 = add i64 %305, 32
+  %307 = getelementptr float, ptr %300, i64 %306
+  call void @llvm.prefetch.p0(ptr %307, i32 0, i32 2, i32 1)
+  %308 = getelementptr float, ptr %23, i64 %24
+  %309 = mul i64 %102, %29
+  %310 = mul i64 %103, %30
+  %311 = add i64 %309, %310
+  %312 = mul i64 %219, %31
+  %313 = add i64 %311, %312
+  %314 = add i64 %313, 48
+  %315 = getelementptr float, ptr %308, i64 %314
+  call void @llvm.prefetch.p0(ptr %315, i32 0, i32 2, i32 1)
+  %316 = getelementptr float, ptr %23, i64 %24
+  %317 = mul i64 %102, %29
+  %318 = mul i64 %103, %30
+  %319 = add i64 %317, %318
+  %320 = mul i64 %219, %31
+  %321 = add i64 %319, %320
+  %322 = add i64 %321, 64
+  %323 = getelementptr float, ptr %316, i64 %322
+  call void @llvm.prefetch.p0(ptr %323, i32 0, i32 2, i32 1)
+  %324 = getelementptr float, ptr %23, i64 %24
+  %325 = mul i64 %102, %29
+  %326 = mul i64 %103, %30
+  %327 = add i64 %325, %326
+  %328 = mul i64 %219, %31
+  %329 = add i64 %327, %328
+  %330 = add i64 %329, 80
+  %331 = getelementptr float, ptr %324, i64 %330
+  call void @llvm.prefetch.p0(ptr %331, i32 0, i32 2, i32 1)
+  %332 = getelementptr float, ptr %23, i64 %24
+  %333 = mul i64 %102, %29
+  %334 = mul i64 %103, %30
+  %335 = add i64 %333, %334
+  %336 = mul i64 %219, %31
+  %337 = add i64 %335, %336
+  %338 = add i64 %337, 96
+  %339 = getelementptr float, ptr %332, i64 %338
+  call void @llvm.prefetch.p0(ptr %339, i32 0, i32 2, i32 1)
+  %340 = getelementptr float, ptr %23, i64 %24
+  %341 = mul i64 %102, %29
+  %342 = mul i64 %103, %30
+  %343 = add i64 %341, %342
+  %344 = mul i64 %219, %31
+  %345 = add i64 %343, %344
+  %346 = add i64 %345, 112
+  %347 = getelementptr float, ptr %340, i64 %346
+  call void @llvm.prefetch.p0(ptr %347, i32 0, i32 2, i32 1)
+  %348 = getelementptr float, ptr %23, i64 %24
+  %349 = mul i64 %102, %29
+  %350 = mul i64 %103, %30
+  %351 = add i64 %349, %350
+  %352 = mul i64 %216, %31
+  %353 = add i64 %351, %352
+  %354 = add i64 %353, 0
+  %355 = getelementptr float, ptr %348, i64 %354
+  %356 = load <16 x float>, ptr %355, align 4
+  %357 = mul i64 %211, 128
+  %358 = add i64 %357, 0
+  %359 = getelementptr float, ptr %93, i64 %358
+  store <16 x float> %356, ptr %359, align 4
+  %360 = getelementptr float, ptr %23, i64 %24
+  %361 = mul i64 %102, %29
+  %362 = mul i64 %103, %30
+  %363 = add i64 %361, %362
+  %364 = mul i64 %216, %31
+  %365 = add i64 %363, %364
+  %366 = add i64 %365, 16
+  %367 = getelementptr float, ptr %360, i64 %366
+  %368 = load <16 x float>, ptr %367, align 4
+  %369 = mul i64 %211, 128
+  %370 = add i64 %369, 16
+  %371 = getelementptr float, ptr %93, i64 %370
+  store <16 x float> %368, ptr %371, align 4
+  %372 = getelementptr float, ptr %23, i64 %24
+  %373 = mul i64 %102, %29
+  %374 = mul i64 %103, %30
+  %375 = add i64 %373, %374
+  %376 = mul i64 %216, %31
+  %377 = add i64 %375, %376
+  %378 = add i64 %377, 32
+  %379 = getelementptr float, ptr %372, i64 %378
+  %380 = load <16 x float>, ptr %379, align 4
+  %381 = mul i64 %211, 128
+  %382 = add i64 %381, 32
+  %383 = getelementptr float, ptr %93, i64 %382
+  store <16 x float> %380, ptr %383, align 4
+  %384 = getelementptr float, ptr %23, i64 %24
+  %385 = mul i64 %102, %29
+  %386 = mul i64 %103, %30
+  %387 = add i64 %385, %386
+  %388 = mul i64 %216, %31
+  %389 = add i64 %387, %388
+  %390 = add i64 %389, 48
+  %391 = getelementptr float, ptr %384, i64 %390
+  %392 = load <16 x float>, ptr %391, align 4
+  %393 = mul i64 %211, 128
+  %394 = add i64 %393, 48
+  %395 = getelementptr float, ptr %93, i64 %394
+  store <16 x float> %392, ptr %395, align 4
+  %396 = getelementptr float, ptr %23, i64 %24
+  %397 = mul i64 %102, %29
+  %398 = mul i64 %103, %30
+  %399 = add i64 %397, %398
+  %400 = mul i64 %216, %31
+  %401 = add i64 %399, %400
+  %402 = add i64 %401, 64
+  %403 = getelementptr float, ptr %396, i64 %402
+  %404 = load <16 x float>, ptr %403, align 4
+  %405 = mul i64 %211, 128
+  %406 = add i64 %405, 64
+  %407 = getelementptr float, ptr %93, i64 %406
+  store <16 x float> %404, ptr %407, align 4
+  %408 = getelementptr float, ptr %23, i64 %24
+  %409 = mul i64 %102, %29
+  %410 = mul i64 %103, %30
+  %411 = add i64 %409, %410
+  %412 = mul i64 %216, %31
+  %413 = add i64 %411, %412
+  %414 = add i64 %413, 80
+  %415 = getelementptr float, ptr %408, i64 %414
+  %416 = load <16 x float>, ptr %415, align 4
+  %417 = mul i64 %211, 128
+  %418 = add i64 %417, 80
+  %419 = getelementptr float, ptr %93, i64 %418
+  store <16 x float> %416, ptr %419, align 4
+  %420 = getelementptr float, ptr %23, i64 %24
+  %421 = mul i64 %102, %29
+  %422 = mul i64 %103, %30
+  %423 = add i64 %421, %422
+  %424 = mul i64 %216, %31
+  %425 = add i64 %423, %424
+  %426 = add i64 %425, 96
+  %427 = getelementptr float, ptr %420, i64 %426
+  %428 = load <16 x float>, ptr %427, align 4
+  %429 = mul i64 %211, 128
+  %430 = add i64 %429, 96
+  %431 = getelementptr float, ptr %93, i64 %430
+  store <16 x float> %428, ptr %431, align 4
+  %432 = getelementptr float, ptr %23, i64 %24
+  %433 = mul i64 %102, %29
+  %434 = mul i64 %103, %30
+  %435 = add i64 %433, %434
+  %436 = mul i64 %216, %31
+  %437 = add i64 %435, %436
+  %438 = add i64 %437, 112
+  %439 = getelementptr float, ptr %432, i64 %438
+  %440 = load <16 x float>, ptr %439, align 4
+  %441 = mul i64 %211, 128
+  %442 = add i64 %441, 112
+  %443 = getelementptr float, ptr %93, i64 %442
+  store <16 x float> %440, ptr %443, align 4
+  %444 = add i64 %211, 1
+  br label %210
 
-446:                                              ; preds = %211
-  %447 = icmp slt i64 %184, %82
-  %448 = add i64 %184, 64
-  %449 = icmp sgt i64 %448, 0
-  %450 = and i1 %447, %449
-  %451 = icmp sgt i64 %107, 0
-  %452 = and i1 %450, %451
-  br i1 %452, label %453, label %1381
+445:                                              ; preds = %210
+  %446 = icmp slt i64 %183, %82
+  %447 = add i64 %183, 64
+  %448 = icmp sgt i64 %447, 0
+  %449 = and i1 %446, %448
+  %450 = icmp sgt i64 %107, 0
+  %451 = and i1 %449, %450
+  br i1 %451, label %452, label %1380
 
-453:                                              ; preds = %446
-  %454 = sub i64 %82, %184
-  %455 = icmp slt i64 %454, 64
-  %456 = select i1 %455, i64 %454, i64 64
-  br label %457
+452:                                              ; preds = %445
+  %453 = sub i64 %82, %183
+  %454 = icmp slt i64 %453, 64
+  %455 = select i1 %454, i64 %453, i64 64
+  br label %456
 
-457:                                              ; preds = %597, %453
-  %458 = phi i64 [ %670, %597 ], [ 0, %453 ]
-  %459 = icmp slt i64 %458, 64
-  br i1 %459, label %460, label %671
+456:                                              ; preds = %596, %452
+  %457 = phi i64 [ %669, %596 ], [ 0, %452 ]
+  %458 = icmp slt i64 %457, 64
+  br i1 %458, label %459, label %670
 
-460:                                              ; preds = %457
-  %461 = add i64 %184, %458
-  %462 = icmp slt i64 %461, %89
-  %463 = select i1 %462, i64 %461, i64 %89
-  %464 = add i64 %458, 1
-  %465 = add i64 %184, %464
-  %466 = icmp slt i64 %465, %89
-  %467 = select i1 %466, i64 %465, i64 %89
-  %468 = add i64 %458, 2
-  %469 = add i64 %184, %468
-  %470 = icmp slt i64 %469, %89
-  %471 = select i1 %470, i64 %469, i64 %89
-  %472 = add i64 %458, 3
-  %473 = add i64 %184, %472
-  %474 = icmp slt i64 %473, %89
-  %475 = select i1 %474, i64 %473, i64 %89
-  br label %476
+459:                                              ; preds = %456
+  %460 = add i64 %183, %457
+  %461 = icmp slt i64 %460, %89
+  %462 = select i1 %461, i64 %460, i64 %89
+  %463 = add i64 %457, 1
+  %464 = add i64 %183, %463
+  %465 = icmp slt i64 %464, %89
+  %466 = select i1 %465, i64 %464, i64 %89
+  %467 = add i64 %457, 2
+  %468 = add i64 %183, %467
+  %469 = icmp slt i64 %468, %89
+  %470 = select i1 %469, i64 %468, i64 %89
+  %471 = add i64 %457, 3
+  %472 = add i64 %183, %471
+  %473 = icmp slt i64 %472, %89
+  %474 = select i1 %473, i64 %472, i64 %89
+  br label %475
 
-476:                                              ; preds = %503, %460
-  %477 = phi i64 [ %596, %503 ], [ 0, %460 ]
-  %478 = phi <16 x float> [ %539, %503 ], [ zeroinitializer, %460 ]
-  %479 = phi <16 x float> [ %540, %503 ], [ zeroinitializer, %460 ]
-  %480 = phi <16 x float> [ %541, %503 ], [ zeroinitializer, %460 ]
-  %481 = phi <16 x float> [ %542, %503 ], [ zeroinitializer, %460 ]
-  %482 = phi <16 x float> [ %543, %503 ], [ zeroinitializer, %460 ]
-  %483 = phi <16 x float> [ %544, %503 ], [ zeroinitializer, %460 ]
-  %484 = phi <16 x float> [ %556, %503 ], [ zeroinitializer, %460 ]
-  %485 = phi <16 x float> [ %557, %503 ], [ zeroinitializer, %460 ]
-  %486 = phi <16 x float> [ %558, %503 ], [ zeroinitializer, %460 ]
-  %487 = phi <16 x float> [ %559, %503 ], [ zeroinitializer, %460 ]
-  %488 = phi <16 x float> [ %560, %503 ], [ zeroinitializer, %460 ]
-  %489 = phi <16 x float> [ %561, %503 ], [ zeroinitializer, %460 ]
-  %490 = phi <16 x float> [ %573, %503 ], [ zeroinitializer, %460 ]
-  %491 = phi <16 x float> [ %574, %503 ], [ zeroinitializer, %460 ]
-  %492 = phi <16 x float> [ %575, %503 ], [ zeroinitializer, %460 ]
-  %493 = phi <16 x float> [ %576, %503 ], [ zeroinitializer, %460 ]
-  %494 = phi <16 x float> [ %577, %503 ], [ zeroinitializer, %460 ]
-  %495 = phi <16 x float> [ %578, %503 ], [ zeroinitializer, %460 ]
-  %496 = phi <16 x float> [ %590, %503 ], [ zeroinitializer, %460 ]
-  %497 = phi <16 x float> [ %591, %503 ], [ zeroinitializer, %460 ]
-  %498 = phi <16 x float> [ %592, %503 ], [ zeroinitializer, %460 ]
-  %499 = phi <16 x float> [ %593, %503 ], [ zeroinitializer, %460 ]
-  %500 = phi <16 x float> [ %594, %503 ], [ zeroinitializer, %460 ]
-  %501 = phi <16 x float> [ %595, %503 ], [ zeroinitializer, %460 ]
-  %502 = icmp slt i64 %477, 128
-  br i1 %502, label %503, label %597
+475:                                              ; preds = %502, %459
+  %476 = phi i64 [ %595, %502 ], [ 0, %459 ]
+  %477 = phi <16 x float> [ %538, %502 ], [ zeroinitializer, %459 ]
+  %478 = phi <16 x float> [ %539, %502 ], [ zeroinitializer, %459 ]
+  %479 = phi <16 x float> [ %540, %502 ], [ zeroinitializer, %459 ]
+  %480 = phi <16 x float> [ %541, %502 ], [ zeroinitializer, %459 ]
+  %481 = phi <16 x float> [ %542, %502 ], [ zeroinitializer, %459 ]
+  %482 = phi <16 x float> [ %543, %502 ], [ zeroinitializer, %459 ]
+  %483 = phi <16 x float> [ %555, %502 ], [ zeroinitializer, %459 ]
+  %484 = phi <16 x float> [ %556, %502 ], [ zeroinitializer, %459 ]
+  %485 = phi <16 x float> [ %557, %502 ], [ zeroinitializer, %459 ]
+  %486 = phi <16 x float> [ %558, %502 ], [ zeroinitializer, %459 ]
+  %487 = phi <16 x float> [ %559, %502 ], [ zeroinitializer, %459 ]
+  %488 = phi <16 x float> [ %560, %502 ], [ zeroinitializer, %459 ]
+  %489 = phi <16 x float> [ %572, %502 ], [ zeroinitializer, %459 ]
+  %490 = phi <16 x float> [ %573, %502 ], [ zeroinitializer, %459 ]
+  %491 = phi <16 x float> [ %574, %502 ], [ zeroinitializer, %459 ]
+  %492 = phi <16 x float> [ %575, %502 ], [ zeroinitializer, %459 ]
+  %493 = phi <16 x float> [ %576, %502 ], [ zeroinitializer, %459 ]
+  %494 = phi <16 x float> [ %577, %502 ], [ zeroinitializer, %459 ]
+  %495 = phi <16 x float> [ %589, %502 ], [ zeroinitializer, %459 ]
+  %496 = phi <16 x float> [ %590, %502 ], [ zeroinitializer, %459 ]
+  %497 = phi <16 x float> [ %591, %502 ], [ zeroinitializer, %459 ]
+  %498 = phi <16 x float> [ %592, %502 ], [ zeroinitializer, %459 ]
+  %499 = phi <16 x float> [ %593, %502 ], [ zeroinitializer, %459 ]
+  %500 = phi <16 x float> [ %594, %502 ], [ zeroinitializer, %459 ]
+  %501 = icmp slt i64 %476, 128
+  br i1 %501, label %502, label %596
 
-503:                                              ; preds = %476
-  %504 = mul i64 %477, 192
-  %505 = add i64 %504, 0
-  %506 = getelementptr float, ptr %90, i64 %505
-  %507 = load <16 x float>, ptr %506, align 4
-  %508 = mul i64 %477, 192
-  %509 = add i64 %508, 16
-  %510 = getelementptr float, ptr %90, i64 %509
-  %511 = load <16 x float>, ptr %510, align 4
-  %512 = mul i64 %477, 192
-  %513 = add i64 %512, 32
-  %514 = getelementptr float, ptr %90, i64 %513
-  %515 = load <16 x float>, ptr %514, align 4
-  %516 = mul i64 %477, 192
-  %517 = add i64 %516, 48
-  %518 = getelementptr float, ptr %90, i64 %517
-  %519 = load <16 x float>, ptr %518, align 4
-  %520 = mul i64 %477, 192
-  %521 = add i64 %520, 64
-  %522 = getelementptr float, ptr %90, i64 %521
-  %523 = load <16 x float>, ptr %522, align 4
-  %524 = mul i64 %477, 192
-  %525 = add i64 %524, 80
-  %526 = getelementptr float, ptr %90, i64 %525
-  %527 = load <16 x float>, ptr %526, align 4
-  %528 = getelementptr float, ptr %12, i64 %13
-  %529 = mul nuw nsw i64 %102, %18
-  %530 = mul nuw nsw i64 %103, %19
-  %531 = add nuw nsw i64 %529, %530
-  %532 = mul nuw nsw i64 %463, %20
-  %533 = add nuw nsw i64 %531, %532
-  %534 = add nuw nsw i64 %533, %477
-  %535 = getelementptr inbounds nuw float, ptr %528, i64 %534
-  %536 = load float, ptr %535, align 4
-  %537 = insertelement <16 x float> poison, float %536, i32 0
-  %538 = shufflevector <16 x float> %537, <16 x float> poison, <16 x i32> zeroinitializer
-  %539 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %507, <16 x float> %478)
-  %540 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %511, <16 x float> %479)
-  %541 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %515, <16 x float> %480)
-  %542 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %519, <16 x float> %481)
-  %543 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %523, <16 x float> %482)
-  %544 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %538, <16 x float> %527, <16 x float> %483)
-  %545 = getelementptr float, ptr %12, i64 %13
-  %546 = mul nuw nsw i64 %102, %18
-  %547 = mul nuw nsw i64 %103, %19
-  %548 = add nuw nsw i64 %546, %547
-  %549 = mul nuw nsw i64 %467, %20
-  %550 = add nuw nsw i64 %548, %549
-  %551 = add nuw nsw i64 %550, %477
-  %552 = getelementptr inbounds nuw float, ptr %545, i64 %551
-  %553 = load float, ptr %552, align 4
-  %554 = insertelement <16 x float> poison, float %553, i32 0
-  %555 = shufflevector <16 x float> %554, <16 x float> poison, <16 x i32> zeroinitializer
-  %556 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %507, <16 x float> %484)
-  %557 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %511, <16 x float> %485)
-  %558 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %515, <16 x float> %486)
-  %559 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %519, <16 x float> %487)
-  %560 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %523, <16 x float> %488)
-  %561 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %555, <16 x float> %527, <16 x float> %489)
-  %562 = getelementptr float, ptr %12, i64 %13
-  %563 = mul nuw nsw i64 %102, %18
-  %564 = mul nuw nsw i64 %103, %19
-  %565 = add nuw nsw i64 %563, %564
-  %566 = mul nuw nsw i64 %471, %20
-  %567 = add nuw nsw i64 %565, %566
-  %568 = add nuw nsw i64 %567, %477
-  %569 = getelementptr inbounds nuw float, ptr %562, i64 %568
-  %570 = load float, ptr %569, align 4
-  %571 = insertelement <16 x float> poison, float %570, i32 0
-  %572 = shufflevector <16 x float> %571, <16 x float> poison, <16 x i32> zeroinitializer
-  %573 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %507, <16 x float> %490)
-  %574 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %511, <16 x float> %491)
-  %575 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %515, <16 x float> %492)
-  %576 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %519, <16 x float> %493)
-  %577 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %523, <16 x float> %494)
-  %578 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %572, <16 x float> %527, <16 x float> %495)
-  %579 = getelementptr float, ptr %12, i64 %13
-  %580 = mul nuw nsw i64 %102, %18
-  %581 = mul nuw nsw i64 %103, %19
-  %582 = add nuw nsw i64 %580, %581
-  %583 = mul nuw nsw i64 %475, %20
-  %584 = add nuw nsw i64 %582, %583
-  %585 = add nuw nsw i64 %584, %477
-  %586 = getelementptr inbounds nuw float, ptr %579, i64 %585
-  %587 = load float, ptr %586, align 4
-  %588 = insertelement <16 x float> poison, float %587, i32 0
-  %589 = shufflevector <16 x float> %588, <16 x float> poison, <16 x i32> zeroinitializer
-  %590 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %507, <16 x float> %496)
-  %591 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %511, <16 x float> %497)
-  %592 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %515, <16 x float> %498)
-  %593 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %519, <16 x float> %499)
-  %594 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %523, <16 x float> %500)
-  %595 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %589, <16 x float> %527, <16 x float> %501)
-  %596 = add i64 %477, 1
-  br label %476
+502:                                              ; preds = %475
+  %503 = mul i64 %476, 192
+  %504 = add i64 %503, 0
+  %505 = getelementptr float, ptr %90, i64 %504
+  %506 = load <16 x float>, ptr %505, align 4
+  %507 = mul i64 %476, 192
+  %508 = add i64 %507, 16
+  %509 = getelementptr float, ptr %90, i64 %508
+  %510 = load <16 x float>, ptr %509, align 4
+  %511 = mul i64 %476, 192
+  %512 = add i64 %511, 32
+  %513 = getelementptr float, ptr %90, i64 %512
+  %514 = load <16 x float>, ptr %513, align 4
+  %515 = mul i64 %476, 192
+  %516 = add i64 %515, 48
+  %517 = getelementptr float, ptr %90, i64 %516
+  %518 = load <16 x float>, ptr %517, align 4
+  %519 = mul i64 %476, 192
+  %520 = add i64 %519, 64
+  %521 = getelementptr float, ptr %90, i64 %520
+  %522 = load <16 x float>, ptr %521, align 4
+  %523 = mul i64 %476, 192
+  %524 = add i64 %523, 80
+  %525 = getelementptr float, ptr %90, i64 %524
+  %526 = load <16 x float>, ptr %525, align 4
+  %527 = getelementptr float, ptr %12, i64 %13
+  %528 = mul nuw nsw i64 %102, %18
+  %529 = mul nuw nsw i64 %103, %19
+  %530 = add nuw nsw i64 %528, %529
+  %531 = mul nuw nsw i64 %462, %20
+  %532 = add nuw nsw i64 %530, %531
+  %533 = add nuw nsw i64 %532, %476
+  %534 = getelementptr inbounds nuw float, ptr %527, i64 %533
+  %535 = load float, ptr %534, align 4
+  %536 = insertelement <16 x float> poison, float %535, i32 0
+  %537 = shufflevector <16 x float> %536, <16 x float> poison, <16 x i32> zeroinitializer
+  %538 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %506, <16 x float> %477)
+  %539 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %510, <16 x float> %478)
+  %540 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %514, <16 x float> %479)
+  %541 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %518, <16 x float> %480)
+  %542 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %522, <16 x float> %481)
+  %543 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %537, <16 x float> %526, <16 x float> %482)
+  %544 = getelementptr float, ptr %12, i64 %13
+  %545 = mul nuw nsw i64 %102, %18
+  %546 = mul nuw nsw i64 %103, %19
+  %547 = add nuw nsw i64 %545, %546
+  %548 = mul nuw nsw i64 %466, %20
+  %549 = add nuw nsw i64 %547, %548
+  %550 = add nuw nsw i64 %549, %476
+  %551 = getelementptr inbounds nuw float, ptr %544, i64 %550
+  %552 = load float, ptr %551, align 4
+  %553 = insertelement <16 x float> poison, float %552, i32 0
+  %554 = shufflevector <16 x float> %553, <16 x float> poison, <16 x i32> zeroinitializer
+  %555 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %506, <16 x float> %483)
+  %556 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %510, <16 x float> %484)
+  %557 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %514, <16 x float> %485)
+  %558 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %518, <16 x float> %486)
+  %559 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %522, <16 x float> %487)
+  %560 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %554, <16 x float> %526, <16 x float> %488)
+  %561 = getelementptr float, ptr %12, i64 %13
+  %562 = mul nuw nsw i64 %102, %18
+  %563 = mul nuw nsw i64 %103, %19
+  %564 = add nuw nsw i64 %562, %563
+  %565 = mul nuw nsw i64 %470, %20
+  %566 = add nuw nsw i64 %564, %565
+  %567 = add nuw nsw i64 %566, %476
+  %568 = getelementptr inbounds nuw float, ptr %561, i64 %567
+  %569 = load float, ptr %568, align 4
+  %570 = insertelement <16 x float> poison, float %569, i32 0
+  %571 = shufflevector <16 x float> %570, <16 x float> poison, <16 x i32> zeroinitializer
+  %572 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %506, <16 x float> %489)
+  %573 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %510, <16 x float> %490)
+  %574 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %514, <16 x float> %491)
+  %575 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %518, <16 x float> %492)
+  %576 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %522, <16 x float> %493)
+  %577 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %571, <16 x float> %526, <16 x float> %494)
+  %578 = getelementptr float, ptr %12, i64 %13
+  %579 = mul nuw nsw i64 %102, %18
+  %580 = mul nuw nsw i64 %103, %19
+  %581 = add nuw nsw i64 %579, %580
+  %582 = mul nuw nsw i64 %474, %20
+  %583 = add nuw nsw i64 %581, %582
+  %584 = add nuw nsw i64 %583, %476
+  %585 = getelementptr inbounds nuw float, ptr %578, i64 %584
+  %586 = load float, ptr %585, align 4
+  %587 = insertelement <16 x float> poison, float %586, i32 0
+  %588 = shufflevector <16 x float> %587, <16 x float> poison, <16 x i32> zeroinitializer
+  %589 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %506, <16 x float> %495)
+  %590 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %510, <16 x float> %496)
+  %591 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %514, <16 x float> %497)
+  %592 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %518, <16 x float> %498)
+  %593 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %522, <16 x float> %499)
+  %594 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %588, <16 x float> %526, <16 x float> %500)
+  %595 = add i64 %476, 1
+  br label %475
 
-597:                                              ; preds = %476
-  %598 = mul i64 %458, 192
-  %599 = add i64 %598, 0
-  %600 = getelementptr float, ptr %92, i64 %599
-  store <16 x float> %478, ptr %600, align 4
-  %601 = mul i64 %458, 192
-  %602 = add i64 %601, 16
-  %603 = getelementptr float, ptr %92, i64 %602
-  store <16 x float> %479, ptr %603, align 4
-  %604 = mul i64 %458, 192
-  %605 = add i64 %604, 32
-  %606 = getelementptr float, ptr %92, i64 %605
-  store <16 x float> %480, ptr %606, align 4
-  %607 = mul i64 %458, 192
-  %608 = add i64 %607, 48
-  %609 = getelementptr float, ptr %92, i64 %608
-  store <16 x float> %481, ptr %609, align 4
-  %610 = mul i64 %458, 192
-  %611 = add i64 %610, 64
-  %612 = getelementptr float, ptr %92, i64 %611
-  store <16 x float> %482, ptr %612, align 4
-  %613 = mul i64 %458, 192
-  %614 = add i64 %613, 80
-  %615 = getelementptr float, ptr %92, i64 %614
-  store <16 x float> %483, ptr %615, align 4
-  %616 = mul i64 %464, 192
-  %617 = add i64 %616, 0
-  %618 = getelementptr float, ptr %92, i64 %617
-  store <16 x float> %484, ptr %618, align 4
-  %619 = mul i64 %464, 192
-  %620 = add i64 %619, 16
-  %621 = getelementptr float, ptr %92, i64 %620
-  store <16 x float> %485, ptr %621, align 4
-  %622 = mul i64 %464, 192
-  %623 = add i64 %622, 32
-  %624 = getelementptr float, ptr %92, i64 %623
-  store <16 x float> %486, ptr %624, align 4
-  %625 = mul i64 %464, 192
-  %626 = add i64 %625, 48
-  %627 = getelementptr float, ptr %92, i64 %626
-  store <16 x float> %487, ptr %627, align 4
-  %628 = mul i64 %464, 192
-  %629 = add i64 %628, 64
-  %630 = getelementptr float, ptr %92, i64 %629
-  store <16 x float> %488, ptr %630, align 4
-  %631 = mul i64 %464, 192
-  %632 = add i64 %631, 80
-  %633 = getelementptr float, ptr %92, i64 %632
-  store <16 x float> %489, ptr %633, align 4
-  %634 = mul i64 %468, 192
-  %635 = add i64 %634, 0
-  %636 = getelementptr float, ptr %92, i64 %635
-  store <16 x float> %490, ptr %636, align 4
-  %637 = mul i64 %468, 192
-  %638 = add i64 %637, 16
-  %639 = getelementptr float, ptr %92, i64 %638
-  store <16 x float> %491, ptr %639, align 4
-  %640 = mul i64 %468, 192
-  %641 = add i64 %640, 32
-  %642 = getelementptr float, ptr %92, i64 %641
-  store <16 x float> %492, ptr %642, align 4
-  %643 = mul i64 %468, 192
-  %644 = add i64 %643, 48
-  %645 = getelementptr float, ptr %92, i64 %644
-  store <16 x float> %493, ptr %645, align 4
-  %646 = mul i64 %468, 192
-  %647 = add i64 %646, 64
-  %648 = getelementptr float, ptr %92, i64 %647
-  store <16 x float> %494, ptr %648, align 4
-  %649 = mul i64 %468, 192
-  %650 = add i64 %649, 80
-  %651 = getelementptr float, ptr %92, i64 %650
-  store <16 x float> %495, ptr %651, align 4
-  %652 = mul i64 %472, 192
-  %653 = add i64 %652, 0
-  %654 = getelementptr float, ptr %92, i64 %653
-  store <16 x float> %496, ptr %654, align 4
-  %655 = mul i64 %472, 192
-  %656 = add i64 %655, 16
-  %657 = getelementptr float, ptr %92, i64 %656
-  store <16 x float> %497, ptr %657, align 4
-  %658 = mul i64 %472, 192
-  %659 = add i64 %658, 32
-  %660 = getelementptr float, ptr %92, i64 %659
-  store <16 x float> %498, ptr %660, align 4
-  %661 = mul i64 %472, 192
-  %662 = add i64 %661, 48
-  %663 = getelementptr float, ptr %92, i64 %662
-  store <16 x float> %499, ptr %663, align 4
-  %664 = mul i64 %472, 192
-  %665 = add i64 %664, 64
-  %666 = getelementptr float, ptr %92, i64 %665
-  store <16 x float> %500, ptr %666, align 4
-  %667 = mul i64 %472, 192
-  %668 = add i64 %667, 80
-  %669 = getelementptr float, ptr %92, i64 %668
-  store <16 x float> %501, ptr %669, align 4
-  %670 = add i64 %458, 4
-  br label %457
+596:                                              ; preds = %475
+  %597 = mul i64 %457, 192
+  %598 = add i64 %597, 0
+  %599 = getelementptr float, ptr %92, i64 %598
+  store <16 x float> %477, ptr %599, align 4
+  %600 = mul i64 %457, 192
+  %601 = add i64 %600, 16
+  %602 = getelementptr float, ptr %92, i64 %601
+  store <16 x float> %478, ptr %602, align 4
+  %603 = mul i64 %457, 192
+  %604 = add i64 %603, 32
+  %605 = getelementptr float, ptr %92, i64 %604
+  store <16 x float> %479, ptr %605, align 4
+  %606 = mul i64 %457, 192
+  %607 = add i64 %606, 48
+  %608 = getelementptr float, ptr %92, i64 %607
+  store <16 x float> %480, ptr %608, align 4
+  %609 = mul i64 %457, 192
+  %610 = add i64 %609, 64
+  %611 = getelementptr float, ptr %92, i64 %610
+  store <16 x float> %481, ptr %611, align 4
+  %612 = mul i64 %457, 192
+  %613 = add i64 %612, 80
+  %614 = getelementptr float, ptr %92, i64 %613
+  store <16 x float> %482, ptr %614, align 4
+  %615 = mul i64 %463, 192
+  %616 = add i64 %615, 0
+  %617 = getelementptr float, ptr %92, i64 %616
+  store <16 x float> %483, ptr %617, align 4
+  %618 = mul i64 %463, 192
+  %619 = add i64 %618, 16
+  %620 = getelementptr float, ptr %92, i64 %619
+  store <16 x float> %484, ptr %620, align 4
+  %621 = mul i64 %463, 192
+  %622 = add i64 %621, 32
+  %623 = getelementptr float, ptr %92, i64 %622
+  store <16 x float> %485, ptr %623, align 4
+  %624 = mul i64 %463, 192
+  %625 = add i64 %624, 48
+  %626 = getelementptr float, ptr %92, i64 %625
+  store <16 x float> %486, ptr %626, align 4
+  %627 = mul i64 %463, 192
+  %628 = add i64 %627, 64
+  %629 = getelementptr float, ptr %92, i64 %628
+  store <16 x float> %487, ptr %629, align 4
+  %630 = mul i64 %463, 192
+  %631 = add i64 %630, 80
+  %632 = getelementptr float, ptr %92, i64 %631
+  store <16 x float> %488, ptr %632, align 4
+  %633 = mul i64 %467, 192
+  %634 = add i64 %633, 0
+  %635 = getelementptr float, ptr %92, i64 %634
+  store <16 x float> %489, ptr %635, align 4
+  %636 = mul i64 %467, 192
+  %637 = add i64 %636, 16
+  %638 = getelementptr float, ptr %92, i64 %637
+  store <16 x float> %490, ptr %638, align 4
+  %639 = mul i64 %467, 192
+  %640 = add i64 %639, 32
+  %641 = getelementptr float, ptr %92, i64 %640
+  store <16 x float> %491, ptr %641, align 4
+  %642 = mul i64 %467, 192
+  %643 = add i64 %642, 48
+  %644 = getelementptr float, ptr %92, i64 %643
+  store <16 x float> %492, ptr %644, align 4
+  %645 = mul i64 %467, 192
+  %646 = add i64 %645, 64
+  %647 = getelementptr float, ptr %92, i64 %646
+  store <16 x float> %493, ptr %647, align 4
+  %648 = mul i64 %467, 192
+  %649 = add i64 %648, 80
+  %650 = getelementptr float, ptr %92, i64 %649
+  store <16 x float> %494, ptr %650, align 4
+  %651 = mul i64 %471, 192
+  %652 = add i64 %651, 0
+  %653 = getelementptr float, ptr %92, i64 %652
+  store <16 x float> %495, ptr %653, align 4
+  %654 = mul i64 %471, 192
+  %655 = add i64 %654, 16
+  %656 = getelementptr float, ptr %92, i64 %655
+  store <16 x float> %496, ptr %656, align 4
+  %657 = mul i64 %471, 192
+  %658 = add i64 %657, 32
+  %659 = getelementptr float, ptr %92, i64 %658
+  store <16 x float> %497, ptr %659, align 4
+  %660 = mul i64 %471, 192
+  %661 = add i64 %660, 48
+  %662 = getelementptr float, ptr %92, i64 %661
+  store <16 x float> %498, ptr %662, align 4
+  %663 = mul i64 %471, 192
+  %664 = add i64 %663, 64
+  %665 = getelementptr float, ptr %92, i64 %664
+  store <16 x float> %499, ptr %665, align 4
+  %666 = mul i64 %471, 192
+  %667 = add i64 %666, 80
+  %668 = getelementptr float, ptr %92, i64 %667
+  store <16 x float> %500, ptr %668, align 4
+  %669 = add i64 %457, 4
+  br label %456
 
-671:                                              ; preds = %457
-  %672 = icmp slt i64 %456, 64
-  br i1 %672, label %673, label %741
+670:                                              ; preds = %456
+  %671 = icmp slt i64 %455, 64
+  br i1 %671, label %672, label %740
 
-673:                                              ; preds = %671
-  br label %674
+672:                                              ; preds = %670
+  br label %673
 
-674:                                              ; preds = %677, %673
-  %675 = phi i64 [ %739, %677 ], [ 0, %673 ]
-  %676 = icmp slt i64 %675, 64
-  br i1 %676, label %677, label %740
+673:                                              ; preds = %676, %672
+  %674 = phi i64 [ %738, %676 ], [ 0, %672 ]
+  %675 = icmp slt i64 %674, 64
+  br i1 %675, label %676, label %739
 
-677:                                              ; preds = %674
-  %678 = icmp slt i64 %675, %456
-  %679 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %680 = shufflevector <16 x i1> %679, <16 x i1> poison, <16 x i32> zeroinitializer
-  %681 = mul i64 %675, 192
-  %682 = add i64 %681, 0
-  %683 = getelementptr float, ptr %92, i64 %682
-  %684 = load <16 x float>, ptr %683, align 4
-  %685 = select <16 x i1> %680, <16 x float> %684, <16 x float> splat (float 0xFFF0000000000000)
-  %686 = mul i64 %675, 192
-  %687 = add i64 %686, 0
-  %688 = getelementptr float, ptr %92, i64 %687
-  store <16 x float> %685, ptr %688, align 4
-  %689 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %690 = shufflevector <16 x i1> %689, <16 x i1> poison, <16 x i32> zeroinitializer
-  %691 = mul i64 %675, 192
-  %692 = add i64 %691, 16
-  %693 = getelementptr float, ptr %92, i64 %692
-  %694 = load <16 x float>, ptr %693, align 4
-  %695 = select <16 x i1> %690, <16 x float> %694, <16 x float> splat (float 0xFFF0000000000000)
-  %696 = mul i64 %675, 192
-  %697 = add i64 %696, 16
-  %698 = getelementptr float, ptr %92, i64 %697
-  store <16 x float> %695, ptr %698, align 4
-  %699 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %700 = shufflevector <16 x i1> %699, <16 x i1> poison, <16 x i32> zeroinitializer
-  %701 = mul i64 %675, 192
-  %702 = add i64 %701, 32
-  %703 = getelementptr float, ptr %92, i64 %702
-  %704 = load <16 x float>, ptr %703, align 4
-  %705 = select <16 x i1> %700, <16 x float> %704, <16 x float> splat (float 0xFFF0000000000000)
-  %706 = mul i64 %675, 192
-  %707 = add i64 %706, 32
-  %708 = getelementptr float, ptr %92, i64 %707
-  store <16 x float> %705, ptr %708, align 4
-  %709 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %710 = shufflevector <16 x i1> %709, <16 x i1> poison, <16 x i32> zeroinitializer
-  %711 = mul i64 %675, 192
-  %712 = add i64 %711, 48
-  %713 = getelementptr float, ptr %92, i64 %712
-  %714 = load <16 x float>, ptr %713, align 4
-  %715 = select <16 x i1> %710, <16 x float> %714, <16 x float> splat (float 0xFFF0000000000000)
-  %716 = mul i64 %675, 192
-  %717 = add i64 %716, 48
-  %718 = getelementptr float, ptr %92, i64 %717
-  store <16 x float> %715, ptr %718, align 4
-  %719 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %720 = shufflevector <16 x i1> %719, <16 x i1> poison, <16 x i32> zeroinitializer
-  %721 = mul i64 %675, 192
-  %722 = add i64 %721, 64
-  %723 = getelementptr float, ptr %92, i64 %722
-  %724 = load <16 x float>, ptr %723, align 4
-  %725 = select <16 x i1> %720, <16 x float> %724, <16 x float> splat (float 0xFFF0000000000000)
-  %726 = mul i64 %675, 192
-  %727 = add i64 %726, 64
-  %728 = getelementptr float, ptr %92, i64 %727
-  store <16 x float> %725, ptr %728, align 4
-  %729 = insertelement <16 x i1> poison, i1 %678, i32 0
-  %730 = shufflevector <16 x i1> %729, <16 x i1> poison, <16 x i32> zeroinitializer
-  %731 = mul i64 %675, 192
-  %732 = add i64 %731, 80
-  %733 = getelementptr float, ptr %92, i64 %732
-  %734 = load <16 x float>, ptr %733, align 4
-  %735 = select <16 x i1> %730, <16 x float> %734, <16 x float> splat (float 0xFFF0000000000000)
-  %736 = mul i64 %675, 192
-  %737 = add i64 %736, 80
-  %738 = getelementptr float, ptr %92, i64 %737
-  store <16 x float> %735, ptr %738, align 4
-  %739 = add i64 %675, 1
-  br label %674
+676:                                              ; preds = %673
+  %677 = icmp slt i64 %674, %455
+  %678 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %679 = shufflevector <16 x i1> %678, <16 x i1> poison, <16 x i32> zeroinitializer
+  %680 = mul i64 %674, 192
+  %681 = add i64 %680, 0
+  %682 = getelementptr float, ptr %92, i64 %681
+  %683 = load <16 x float>, ptr %682, align 4
+  %684 = select <16 x i1> %679, <16 x float> %683, <16 x float> splat (float 0xFFF0000000000000)
+  %685 = mul i64 %674, 192
+  %686 = add i64 %685, 0
+  %687 = getelementptr float, ptr %92, i64 %686
+  store <16 x float> %684, ptr %687, align 4
+  %688 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %689 = shufflevector <16 x i1> %688, <16 x i1> poison, <16 x i32> zeroinitializer
+  %690 = mul i64 %674, 192
+  %691 = add i64 %690, 16
+  %692 = getelementptr float, ptr %92, i64 %691
+  %693 = load <16 x float>, ptr %692, align 4
+  %694 = select <16 x i1> %689, <16 x float> %693, <16 x float> splat (float 0xFFF0000000000000)
+  %695 = mul i64 %674, 192
+  %696 = add i64 %695, 16
+  %697 = getelementptr float, ptr %92, i64 %696
+  store <16 x float> %694, ptr %697, align 4
+  %698 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %699 = shufflevector <16 x i1> %698, <16 x i1> poison, <16 x i32> zeroinitializer
+  %700 = mul i64 %674, 192
+  %701 = add i64 %700, 32
+  %702 = getelementptr float, ptr %92, i64 %701
+  %703 = load <16 x float>, ptr %702, align 4
+  %704 = select <16 x i1> %699, <16 x float> %703, <16 x float> splat (float 0xFFF0000000000000)
+  %705 = mul i64 %674, 192
+  %706 = add i64 %705, 32
+  %707 = getelementptr float, ptr %92, i64 %706
+  store <16 x float> %704, ptr %707, align 4
+  %708 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %709 = shufflevector <16 x i1> %708, <16 x i1> poison, <16 x i32> zeroinitializer
+  %710 = mul i64 %674, 192
+  %711 = add i64 %710, 48
+  %712 = getelementptr float, ptr %92, i64 %711
+  %713 = load <16 x float>, ptr %712, align 4
+  %714 = select <16 x i1> %709, <16 x float> %713, <16 x float> splat (float 0xFFF0000000000000)
+  %715 = mul i64 %674, 192
+  %716 = add i64 %715, 48
+  %717 = getelementptr float, ptr %92, i64 %716
+  store <16 x float> %714, ptr %717, align 4
+  %718 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %719 = shufflevector <16 x i1> %718, <16 x i1> poison, <16 x i32> zeroinitializer
+  %720 = mul i64 %674, 192
+  %721 = add i64 %720, 64
+  %722 = getelementptr float, ptr %92, i64 %721
+  %723 = load <16 x float>, ptr %722, align 4
+  %724 = select <16 x i1> %719, <16 x float> %723, <16 x float> splat (float 0xFFF0000000000000)
+  %725 = mul i64 %674, 192
+  %726 = add i64 %725, 64
+  %727 = getelementptr float, ptr %92, i64 %726
+  store <16 x float> %724, ptr %727, align 4
+  %728 = insertelement <16 x i1> poison, i1 %677, i32 0
+  %729 = shufflevector <16 x i1> %728, <16 x i1> poison, <16 x i32> zeroinitializer
+  %730 = mul i64 %674, 192
+  %731 = add i64 %730, 80
+  %732 = getelementptr float, ptr %92, i64 %731
+  %733 = load <16 x float>, ptr %732, align 4
+  %734 = select <16 x i1> %729, <16 x float> %733, <16 x float> splat (float 0xFFF0000000000000)
+  %735 = mul i64 %674, 192
+  %736 = add i64 %735, 80
+  %737 = getelementptr float, ptr %92, i64 %736
+  store <16 x float> %734, ptr %737, align 4
+  %738 = add i64 %674, 1
+  br label %673
 
-740:                                              ; preds = %674
+739:                                              ; preds = %673
+  br label %740
+
+740:                                              ; preds = %739, %670
   br label %741
 
-741:                                              ; preds = %740, %671
-  br label %742
+741:                                              ; preds = %750, %740
+  %742 = phi i64 [ %799, %750 ], [ 0, %740 ]
+  %743 = phi <16 x float> [ %758, %750 ], [ %184, %740 ]
+  %744 = phi <16 x float> [ %766, %750 ], [ %185, %740 ]
+  %745 = phi <16 x float> [ %774, %750 ], [ %186, %740 ]
+  %746 = phi <16 x float> [ %782, %750 ], [ %187, %740 ]
+  %747 = phi <16 x float> [ %790, %750 ], [ %188, %740 ]
+  %748 = phi <16 x float> [ %798, %750 ], [ %189, %740 ]
+  %749 = icmp slt i64 %742, 64
+  br i1 %749, label %750, label %800
 
-742:                                              ; preds = %751, %741
-  %743 = phi i64 [ %800, %751 ], [ 0, %741 ]
-  %744 = phi <16 x float> [ %759, %751 ], [ %185, %741 ]
-  %745 = phi <16 x float> [ %767, %751 ], [ %186, %741 ]
-  %746 = phi <16 x float> [ %775, %751 ], [ %187, %741 ]
-  %747 = phi <16 x float> [ %783, %751 ], [ %188, %741 ]
-  %748 = phi <16 x float> [ %791, %751 ], [ %189, %741 ]
-  %749 = phi <16 x float> [ %799, %751 ], [ %190, %741 ]
-  %750 = icmp slt i64 %743, 64
-  br i1 %750, label %751, label %801
+750:                                              ; preds = %741
+  %751 = mul i64 %742, 192
+  %752 = add i64 %751, 0
+  %753 = getelementptr float, ptr %92, i64 %752
+  %754 = load <16 x float>, ptr %753, align 4
+  %755 = fcmp ugt <16 x float> %743, %754
+  %756 = select <16 x i1> %755, <16 x float> %743, <16 x float> %754
+  %757 = fcmp uno <16 x float> %743, %743
+  %758 = select <16 x i1> %757, <16 x float> %754, <16 x float> %756
+  %759 = mul i64 %742, 192
+  %760 = add i64 %759, 16
+  %761 = getelementptr float, ptr %92, i64 %760
+  %762 = load <16 x float>, ptr %761, align 4
+  %763 = fcmp ugt <16 x float> %744, %762
+  %764 = select <16 x i1> %763, <16 x float> %744, <16 x float> %762
+  %765 = fcmp uno <16 x float> %744, %744
+  %766 = select <16 x i1> %765, <16 x float> %762, <16 x float> %764
+  %767 = mul i64 %742, 192
+  %768 = add i64 %767, 32
+  %769 = getelementptr float, ptr %92, i64 %768
+  %770 = load <16 x float>, ptr %769, align 4
+  %771 = fcmp ugt <16 x float> %745, %770
+  %772 = select <16 x i1> %771, <16 x float> %745, <16 x float> %770
+  %773 = fcmp uno <16 x float> %745, %745
+  %774 = select <16 x i1> %773, <16 x float> %770, <16 x float> %772
+  %775 = mul i64 %742, 192
+  %776 = add i64 %775, 48
+  %777 = getelementptr float, ptr %92, i64 %776
+  %778 = load <16 x float>, ptr %777, align 4
+  %779 = fcmp ugt <16 x float> %746, %778
+  %780 = select <16 x i1> %779, <16 x float> %746, <16 x float> %778
+  %781 = fcmp uno <16 x float> %746, %746
+  %782 = select <16 x i1> %781, <16 x float> %778, <16 x float> %780
+  %783 = mul i64 %742, 192
+  %784 = add i64 %783, 64
+  %785 = getelementptr float, ptr %92, i64 %784
+  %786 = load <16 x float>, ptr %785, align 4
+  %787 = fcmp ugt <16 x float> %747, %786
+  %788 = select <16 x i1> %787, <16 x float> %747, <16 x float> %786
+  %789 = fcmp uno <16 x float> %747, %747
+  %790 = select <16 x i1> %789, <16 x float> %786, <16 x float> %788
+  %791 = mul i64 %742, 192
+  %792 = add i64 %791, 80
+  %793 = getelementptr float, ptr %92, i64 %792
+  %794 = load <16 x float>, ptr %793, align 4
+  %795 = fcmp ugt <16 x float> %748, %794
+  %796 = select <16 x i1> %795, <16 x float> %748, <16 x float> %794
+  %797 = fcmp uno <16 x float> %748, %748
+  %798 = select <16 x i1> %797, <16 x float> %794, <16 x float> %796
+  %799 = add i64 %742, 1
+  br label %741
 
-751:                                              ; preds = %742
-  %752 = mul i64 %743, 192
-  %753 = add i64 %752, 0
-  %754 = getelementptr float, ptr %92, i64 %753
-  %755 = load <16 x float>, ptr %754, align 4
-  %756 = fcmp ugt <16 x float> %744, %755
-  %757 = select <16 x i1> %756, <16 x float> %744, <16 x float> %755
-  %758 = fcmp uno <16 x float> %744, %744
-  %759 = select <16 x i1> %758, <16 x float> %755, <16 x float> %757
-  %760 = mul i64 %743, 192
-  %761 = add i64 %760, 16
-  %762 = getelementptr float, ptr %92, i64 %761
-  %763 = load <16 x float>, ptr %762, align 4
-  %764 = fcmp ugt <16 x float> %745, %763
-  %765 = select <16 x i1> %764, <16 x float> %745, <16 x float> %763
-  %766 = fcmp uno <16 x float> %745, %745
-  %767 = select <16 x i1> %766, <16 x float> %763, <16 x float> %765
-  %768 = mul i64 %743, 192
-  %769 = add i64 %768, 32
-  %770 = getelementptr float, ptr %92, i64 %769
-  %771 = load <16 x float>, ptr %770, align 4
-  %772 = fcmp ugt <16 x float> %746, %771
-  %773 = select <16 x i1> %772, <16 x float> %746, <16 x float> %771
-  %774 = fcmp uno <16 x float> %746, %746
-  %775 = select <16 x i1> %774, <16 x float> %771, <16 x float> %773
-  %776 = mul i64 %743, 192
-  %777 = add i64 %776, 48
-  %778 = getelementptr float, ptr %92, i64 %777
-  %779 = load <16 x float>, ptr %778, align 4
-  %780 = fcmp ugt <16 x float> %747, %779
-  %781 = select <16 x i1> %780, <16 x float> %747, <16 x float> %779
-  %782 = fcmp uno <16 x float> %747, %747
-  %783 = select <16 x i1> %782, <16 x float> %779, <16 x float> %781
-  %784 = mul i64 %743, 192
-  %785 = add i64 %784, 64
-  %786 = getelementptr float, ptr %92, i64 %785
-  %787 = load <16 x float>, ptr %786, align 4
-  %788 = fcmp ugt <16 x float> %748, %787
-  %789 = select <16 x i1> %788, <16 x float> %748, <16 x float> %787
-  %790 = fcmp uno <16 x float> %748, %748
-  %791 = select <16 x i1> %790, <16 x float> %787, <16 x float> %789
-  %792 = mul i64 %743, 192
-  %793 = add i64 %792, 80
-  %794 = getelementptr float, ptr %92, i64 %793
-  %795 = load <16 x float>, ptr %794, align 4
-  %796 = fcmp ugt <16 x float> %749, %795
-  %797 = select <16 x i1> %796, <16 x float> %749, <16 x float> %795
-  %798 = fcmp uno <16 x float> %749, %749
-  %799 = select <16 x i1> %798, <16 x float> %795, <16 x float> %797
-  %800 = add i64 %743, 1
-  br label %742
+800:                                              ; preds = %741
+  %801 = fsub <16 x float> %184, %743
+  %802 = fcmp ugt <16 x float> %801, splat (float -1.270000e+02)
+  %803 = select <16 x i1> %802, <16 x float> %801, <16 x float> splat (float -1.270000e+02)
+  %804 = fcmp uno <16 x float> %801, %801
+  %805 = select <16 x i1> %804, <16 x float> splat (float -1.270000e+02), <16 x float> %803
+  %806 = call <16 x float> @llvm.floor.v16f32(<16 x float> %805)
+  %807 = fsub <16 x float> %805, %806
+  %808 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %807, <16 x float> splat (float 0x3F826AB440000000))
+  %809 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %808, <16 x float> %807, <16 x float> splat (float 0x3FAC94E960000000))
+  %810 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %809, <16 x float> %807, <16 x float> splat (float 0x3FCEBD6240000000))
+  %811 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %810, <16 x float> %807, <16 x float> splat (float 0x3FE62E4F20000000))
+  %812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %811, <16 x float> %807, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %813 = fptosi <16 x float> %806 to <16 x i32>
+  %814 = add <16 x i32> %813, splat (i32 127)
+  %815 = shl <16 x i32> %814, splat (i32 23)
+  %816 = bitcast <16 x i32> %815 to <16 x float>
+  %817 = fmul <16 x float> %812, %816
+  %818 = fsub <16 x float> %185, %744
+  %819 = fcmp ugt <16 x float> %818, splat (float -1.270000e+02)
+  %820 = select <16 x i1> %819, <16 x float> %818, <16 x float> splat (float -1.270000e+02)
+  %821 = fcmp uno <16 x float> %818, %818
+  %822 = select <16 x i1> %821, <16 x float> splat (float -1.270000e+02), <16 x float> %820
+  %823 = call <16 x float> @llvm.floor.v16f32(<16 x float> %822)
+  %824 = fsub <16 x float> %822, %823
+  %825 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %824, <16 x float> splat (float 0x3F826AB440000000))
+  %826 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %825, <16 x float> %824, <16 x float> splat (float 0x3FAC94E960000000))
+  %827 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %826, <16 x float> %824, <16 x float> splat (float 0x3FCEBD6240000000))
+  %828 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %827, <16 x float> %824, <16 x float> splat (float 0x3FE62E4F20000000))
+  %829 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %828, <16 x float> %824, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %830 = fptosi <16 x float> %823 to <16 x i32>
+  %831 = add <16 x i32> %830, splat (i32 127)
+  %832 = shl <16 x i32> %831, splat (i32 23)
+  %833 = bitcast <16 x i32> %832 to <16 x float>
+  %834 = fmul <16 x float> %829, %833
+  %835 = fsub <16 x float> %186, %745
+  %836 = fcmp ugt <16 x float> %835, splat (float -1.270000e+02)
+  %837 = select <16 x i1> %836, <16 x float> %835, <16 x float> splat (float -1.270000e+02)
+  %838 = fcmp uno <16 x float> %835, %835
+  %839 = select <16 x i1> %838, <16 x float> splat (float -1.270000e+02), <16 x float> %837
+  %840 = call <16 x float> @llvm.floor.v16f32(<16 x float> %839)
+  %841 = fsub <16 x float> %839, %840
+  %842 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %841, <16 x float> splat (float 0x3F826AB440000000))
+  %843 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %842, <16 x float> %841, <16 x float> splat (float 0x3FAC94E960000000))
+  %844 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %843, <16 x float> %841, <16 x float> splat (float 0x3FCEBD6240000000))
+  %845 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %841, <16 x float> splat (float 0x3FE62E4F20000000))
+  %846 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %845, <16 x float> %841, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %847 = fptosi <16 x float> %840 to <16 x i32>
+  %848 = add <16 x i32> %847, splat (i32 127)
+  %849 = shl <16 x i32> %848, splat (i32 23)
+  %850 = bitcast <16 x i32> %849 to <16 x float>
+  %851 = fmul <16 x float> %846, %850
+  %852 = fsub <16 x float> %187, %746
+  %853 = fcmp ugt <16 x float> %852, splat (float -1.270000e+02)
+  %854 = select <16 x i1> %853, <16 x float> %852, <16 x float> splat (float -1.270000e+02)
+  %855 = fcmp uno <16 x float> %852, %852
+  %856 = select <16 x i1> %855, <16 x float> splat (float -1.270000e+02), <16 x float> %854
+  %857 = call <16 x float> @llvm.floor.v16f32(<16 x float> %856)
+  %858 = fsub <16 x float> %856, %857
+  %859 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %858, <16 x float> splat (float 0x3F826AB440000000))
+  %860 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %859, <16 x float> %858, <16 x float> splat (float 0x3FAC94E960000000))
+  %861 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %860, <16 x float> %858, <16 x float> splat (float 0x3FCEBD6240000000))
+  %862 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %861, <16 x float> %858, <16 x float> splat (float 0x3FE62E4F20000000))
+  %863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %862, <16 x float> %858, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %864 = fptosi <16 x float> %857 to <16 x i32>
+  %865 = add <16 x i32> %864, splat (i32 127)
+  %866 = shl <16 x i32> %865, splat (i32 23)
+  %867 = bitcast <16 x i32> %866 to <16 x float>
+  %868 = fmul <16 x float> %863, %867
+  %869 = fsub <16 x float> %188, %747
+  %870 = fcmp ugt <16 x float> %869, splat (float -1.270000e+02)
+  %871 = select <16 x i1> %870, <16 x float> %869, <16 x float> splat (float -1.270000e+02)
+  %872 = fcmp uno <16 x float> %869, %869
+  %873 = select <16 x i1> %872, <16 x float> splat (float -1.270000e+02), <16 x float> %871
+  %874 = call <16 x float> @llvm.floor.v16f32(<16 x float> %873)
+  %875 = fsub <16 x float> %873, %874
+  %876 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %875, <16 x float> splat (float 0x3F826AB440000000))
+  %877 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %876, <16 x float> %875, <16 x float> splat (float 0x3FAC94E960000000))
+  %878 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %875, <16 x float> splat (float 0x3FCEBD6240000000))
+  %879 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %878, <16 x float> %875, <16 x float> splat (float 0x3FE62E4F20000000))
+  %880 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %875, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %881 = fptosi <16 x float> %874 to <16 x i32>
+  %882 = add <16 x i32> %881, splat (i32 127)
+  %883 = shl <16 x i32> %882, splat (i32 23)
+  %884 = bitcast <16 x i32> %883 to <16 x float>
+  %885 = fmul <16 x float> %880, %884
+  %886 = fsub <16 x float> %189, %748
+  %887 = fcmp ugt <16 x float> %886, splat (float -1.270000e+02)
+  %888 = select <16 x i1> %887, <16 x float> %886, <16 x float> splat (float -1.270000e+02)
+  %889 = fcmp uno <16 x float> %886, %886
+  %890 = select <16 x i1> %889, <16 x float> splat (float -1.270000e+02), <16 x float> %888
+  %891 = call <16 x float> @llvm.floor.v16f32(<16 x float> %890)
+  %892 = fsub <16 x float> %890, %891
+  %893 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %892, <16 x float> splat (float 0x3F826AB440000000))
+  %894 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %893, <16 x float> %892, <16 x float> splat (float 0x3FAC94E960000000))
+  %895 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %894, <16 x float> %892, <16 x float> splat (float 0x3FCEBD6240000000))
+  %896 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %895, <16 x float> %892, <16 x float> splat (float 0x3FE62E4F20000000))
+  %897 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %892, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %898 = fptosi <16 x float> %891 to <16 x i32>
+  %899 = add <16 x i32> %898, splat (i32 127)
+  %900 = shl <16 x i32> %899, splat (i32 23)
+  %901 = bitcast <16 x i32> %900 to <16 x float>
+  %902 = fmul <16 x float> %897, %901
+  br label %903
 
-801:                                              ; preds = %742
-  %802 = fsub <16 x float> %185, %744
-  %803 = fcmp ugt <16 x float> %802, splat (float -1.270000e+02)
-  %804 = select <16 x i1> %803, <16 x float> %802, <16 x float> splat (float -1.270000e+02)
-  %805 = fcmp uno <16 x float> %802, %802
-  %806 = select <16 x i1> %805, <16 x float> splat (float -1.270000e+02), <16 x float> %804
-  %807 = call <16 x float> @llvm.floor.v16f32(<16 x float> %806)
-  %808 = fsub <16 x float> %806, %807
-  %809 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %808, <16 x float> splat (float 0x3F826AB440000000))
-  %810 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %809, <16 x float> %808, <16 x float> splat (float 0x3FAC94E960000000))
-  %811 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %810, <16 x float> %808, <16 x float> splat (float 0x3FCEBD6240000000))
-  %812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %811, <16 x float> %808, <16 x float> splat (float 0x3FE62E4F20000000))
-  %813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %812, <16 x float> %808, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %814 = fptosi <16 x float> %807 to <16 x i32>
-  %815 = add <16 x i32> %814, splat (i32 127)
-  %816 = shl <16 x i32> %815, splat (i32 23)
-  %817 = bitcast <16 x i32> %816 to <16 x float>
-  %818 = fmul <16 x float> %813, %817
-  %819 = fsub <16 x float> %186, %745
-  %820 = fcmp ugt <16 x float> %819, splat (float -1.270000e+02)
-  %821 = select <16 x i1> %820, <16 x float> %819, <16 x float> splat (float -1.270000e+02)
-  %822 = fcmp uno <16 x float> %819, %819
-  %823 = select <16 x i1> %822, <16 x float> splat (float -1.270000e+02), <16 x float> %821
-  %824 = call <16 x float> @llvm.floor.v16f32(<16 x float> %823)
-  %825 = fsub <16 x float> %823, %824
-  %826 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %825, <16 x float> splat (float 0x3F826AB440000000))
-  %827 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %826, <16 x float> %825, <16 x float> splat (float 0x3FAC94E960000000))
-  %828 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %827, <16 x float> %825, <16 x float> splat (float 0x3FCEBD6240000000))
-  %829 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %828, <16 x float> %825, <16 x float> splat (float 0x3FE62E4F20000000))
-  %830 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %829, <16 x float> %825, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %831 = fptosi <16 x float> %824 to <16 x i32>
-  %832 = add <16 x i32> %831, splat (i32 127)
-  %833 = shl <16 x i32> %832, splat (i32 23)
-  %834 = bitcast <16 x i32> %833 to <16 x float>
-  %835 = fmul <16 x float> %830, %834
-  %836 = fsub <16 x float> %187, %746
-  %837 = fcmp ugt <16 x float> %836, splat (float -1.270000e+02)
-  %838 = select <16 x i1> %837, <16 x float> %836, <16 x float> splat (float -1.270000e+02)
-  %839 = fcmp uno <16 x float> %836, %836
-  %840 = select <16 x i1> %839, <16 x float> splat (float -1.270000e+02), <16 x float> %838
-  %841 = call <16 x float> @llvm.floor.v16f32(<16 x float> %840)
-  %842 = fsub <16 x float> %840, %841
-  %843 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %842, <16 x float> splat (float 0x3F826AB440000000))
-  %844 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %843, <16 x float> %842, <16 x float> splat (float 0x3FAC94E960000000))
-  %845 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %842, <16 x float> splat (float 0x3FCEBD6240000000))
-  %846 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %845, <16 x float> %842, <16 x float> splat (float 0x3FE62E4F20000000))
-  %847 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %846, <16 x float> %842, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %848 = fptosi <16 x float> %841 to <16 x i32>
-  %849 = add <16 x i32> %848, splat (i32 127)
-  %850 = shl <16 x i32> %849, splat (i32 23)
-  %851 = bitcast <16 x i32> %850 to <16 x float>
-  %852 = fmul <16 x float> %847, %851
-  %853 = fsub <16 x float> %188, %747
-  %854 = fcmp ugt <16 x float> %853, splat (float -1.270000e+02)
-  %855 = select <16 x i1> %854, <16 x float> %853, <16 x float> splat (float -1.270000e+02)
-  %856 = fcmp uno <16 x float> %853, %853
-  %857 = select <16 x i1> %856, <16 x float> splat (float -1.270000e+02), <16 x float> %855
-  %858 = call <16 x float> @llvm.floor.v16f32(<16 x float> %857)
-  %859 = fsub <16 x float> %857, %858
-  %860 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %859, <16 x float> splat (float 0x3F826AB440000000))
-  %861 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %860, <16 x float> %859, <16 x float> splat (float 0x3FAC94E960000000))
-  %862 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %861, <16 x float> %859, <16 x float> splat (float 0x3FCEBD6240000000))
-  %863 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %862, <16 x float> %859, <16 x float> splat (float 0x3FE62E4F20000000))
-  %864 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %859, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %865 = fptosi <16 x float> %858 to <16 x i32>
-  %866 = add <16 x i32> %865, splat (i32 127)
-  %867 = shl <16 x i32> %866, splat (i32 23)
-  %868 = bitcast <16 x i32> %867 to <16 x float>
-  %869 = fmul <16 x float> %864, %868
-  %870 = fsub <16 x float> %189, %748
-  %871 = fcmp ugt <16 x float> %870, splat (float -1.270000e+02)
-  %872 = select <16 x i1> %871, <16 x float> %870, <16 x float> splat (float -1.270000e+02)
-  %873 = fcmp uno <16 x float> %870, %870
-  %874 = select <16 x i1> %873, <16 x float> splat (float -1.270000e+02), <16 x float> %872
-  %875 = call <16 x float> @llvm.floor.v16f32(<16 x float> %874)
-  %876 = fsub <16 x float> %874, %875
-  %877 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %876, <16 x float> splat (float 0x3F826AB440000000))
-  %878 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %876, <16 x float> splat (float 0x3FAC94E960000000))
-  %879 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %878, <16 x float> %876, <16 x float> splat (float 0x3FCEBD6240000000))
-  %880 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %876, <16 x float> splat (float 0x3FE62E4F20000000))
-  %881 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %880, <16 x float> %876, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %882 = fptosi <16 x float> %875 to <16 x i32>
-  %883 = add <16 x i32> %882, splat (i32 127)
-  %884 = shl <16 x i32> %883, splat (i32 23)
-  %885 = bitcast <16 x i32> %884 to <16 x float>
-  %886 = fmul <16 x float> %881, %885
-  %887 = fsub <16 x float> %190, %749
-  %888 = fcmp ugt <16 x float> %887, splat (float -1.270000e+02)
-  %889 = select <16 x i1> %888, <16 x float> %887, <16 x float> splat (float -1.270000e+02)
-  %890 = fcmp uno <16 x float> %887, %887
-  %891 = select <16 x i1> %890, <16 x float> splat (float -1.270000e+02), <16 x float> %889
-  %892 = call <16 x float> @llvm.floor.v16f32(<16 x float> %891)
-  %893 = fsub <16 x float> %891, %892
-  %894 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %893, <16 x float> splat (float 0x3F826AB440000000))
-  %895 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %894, <16 x float> %893, <16 x float> splat (float 0x3FAC94E960000000))
-  %896 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %895, <16 x float> %893, <16 x float> splat (float 0x3FCEBD6240000000))
-  %897 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %893, <16 x float> splat (float 0x3FE62E4F20000000))
-  %898 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %897, <16 x float> %893, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %899 = fptosi <16 x float> %892 to <16 x i32>
-  %900 = add <16 x i32> %899, splat (i32 127)
-  %901 = shl <16 x i32> %900, splat (i32 23)
-  %902 = bitcast <16 x i32> %901 to <16 x float>
-  %903 = fmul <16 x float> %898, %902
-  br label %904
+903:                                              ; preds = %912, %800
+  %904 = phi i64 [ %1063, %912 ], [ 0, %800 ]
+  %905 = phi <16 x float> [ %937, %912 ], [ zeroinitializer, %800 ]
+  %906 = phi <16 x float> [ %962, %912 ], [ zeroinitializer, %800 ]
+  %907 = phi <16 x float> [ %987, %912 ], [ zeroinitializer, %800 ]
+  %908 = phi <16 x float> [ %1012, %912 ], [ zeroinitializer, %800 ]
+  %909 = phi <16 x float> [ %1037, %912 ], [ zeroinitializer, %800 ]
+  %910 = phi <16 x float> [ %1062, %912 ], [ zeroinitializer, %800 ]
+  %911 = icmp slt i64 %904, 64
+  br i1 %911, label %912, label %1064
 
-904:                                              ; preds = %913, %801
-  %905 = phi i64 [ %1064, %913 ], [ 0, %801 ]
-  %906 = phi <16 x float> [ %938, %913 ], [ zeroinitializer, %801 ]
-  %907 = phi <16 x float> [ %963, %913 ], [ zeroinitializer, %801 ]
-  %908 = phi <16 x float> [ %988, %913 ], [ zeroinitializer, %801 ]
-  %909 = phi <16 x float> [ %1013, %913 ], [ zeroinitializer, %801 ]
-  %910 = phi <16 x float> [ %1038, %913 ], [ zeroinitializer, %801 ]
-  %911 = phi <16 x float> [ %1063, %913 ], [ zeroinitializer, %801 ]
-  %912 = icmp slt i64 %905, 64
-  br i1 %912, label %913, label %1065
+912:                                              ; preds = %903
+  %913 = mul i64 %904, 192
+  %914 = add i64 %913, 0
+  %915 = getelementptr float, ptr %92, i64 %914
+  %916 = load <16 x float>, ptr %915, align 4
+  %917 = fsub <16 x float> %916, %743
+  %918 = fcmp ugt <16 x float> %917, splat (float -1.270000e+02)
+  %919 = select <16 x i1> %918, <16 x float> %917, <16 x float> splat (float -1.270000e+02)
+  %920 = fcmp uno <16 x float> %917, %917
+  %921 = select <16 x i1> %920, <16 x float> splat (float -1.270000e+02), <16 x float> %919
+  %922 = call <16 x float> @llvm.floor.v16f32(<16 x float> %921)
+  %923 = fsub <16 x float> %921, %922
+  %924 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %923, <16 x float> splat (float 0x3F826AB440000000))
+  %925 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %924, <16 x float> %923, <16 x float> splat (float 0x3FAC94E960000000))
+  %926 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %925, <16 x float> %923, <16 x float> splat (float 0x3FCEBD6240000000))
+  %927 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %923, <16 x float> splat (float 0x3FE62E4F20000000))
+  %928 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %927, <16 x float> %923, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %929 = fptosi <16 x float> %922 to <16 x i32>
+  %930 = add <16 x i32> %929, splat (i32 127)
+  %931 = shl <16 x i32> %930, splat (i32 23)
+  %932 = bitcast <16 x i32> %931 to <16 x float>
+  %933 = fmul <16 x float> %928, %932
+  %934 = mul i64 %904, 192
+  %935 = add i64 %934, 0
+  %936 = getelementptr float, ptr %92, i64 %935
+  store <16 x float> %933, ptr %936, align 4
+  %937 = fadd <16 x float> %905, %933
+  %938 = mul i64 %904, 192
+  %939 = add i64 %938, 16
+  %940 = getelementptr float, ptr %92, i64 %939
+  %941 = load <16 x float>, ptr %940, align 4
+  %942 = fsub <16 x float> %941, %744
+  %943 = fcmp ugt <16 x float> %942, splat (float -1.270000e+02)
+  %944 = select <16 x i1> %943, <16 x float> %942, <16 x float> splat (float -1.270000e+02)
+  %945 = fcmp uno <16 x float> %942, %942
+  %946 = select <16 x i1> %945, <16 x float> splat (float -1.270000e+02), <16 x float> %944
+  %947 = call <16 x float> @llvm.floor.v16f32(<16 x float> %946)
+  %948 = fsub <16 x float> %946, %947
+  %949 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %948, <16 x float> splat (float 0x3F826AB440000000))
+  %950 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %949, <16 x float> %948, <16 x float> splat (float 0x3FAC94E960000000))
+  %951 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %950, <16 x float> %948, <16 x float> splat (float 0x3FCEBD6240000000))
+  %952 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %951, <16 x float> %948, <16 x float> splat (float 0x3FE62E4F20000000))
+  %953 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %952, <16 x float> %948, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %954 = fptosi <16 x float> %947 to <16 x i32>
+  %955 = add <16 x i32> %954, splat (i32 127)
+  %956 = shl <16 x i32> %955, splat (i32 23)
+  %957 = bitcast <16 x i32> %956 to <16 x float>
+  %958 = fmul <16 x float> %953, %957
+  %959 = mul i64 %904, 192
+  %960 = add i64 %959, 16
+  %961 = getelementptr float, ptr %92, i64 %960
+  store <16 x float> %958, ptr %961, align 4
+  %962 = fadd <16 x float> %906, %958
+  %963 = mul i64 %904, 192
+  %964 = add i64 %963, 32
+  %965 = getelementptr float, ptr %92, i64 %964
+  %966 = load <16 x float>, ptr %965, align 4
+  %967 = fsub <16 x float> %966, %745
+  %968 = fcmp ugt <16 x float> %967, splat (float -1.270000e+02)
+  %969 = select <16 x i1> %968, <16 x float> %967, <16 x float> splat (float -1.270000e+02)
+  %970 = fcmp uno <16 x float> %967, %967
+  %971 = select <16 x i1> %970, <16 x float> splat (float -1.270000e+02), <16 x float> %969
+  %972 = call <16 x float> @llvm.floor.v16f32(<16 x float> %971)
+  %973 = fsub <16 x float> %971, %972
+  %974 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %973, <16 x float> splat (float 0x3F826AB440000000))
+  %975 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %974, <16 x float> %973, <16 x float> splat (float 0x3FAC94E960000000))
+  %976 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %973, <16 x float> splat (float 0x3FCEBD6240000000))
+  %977 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %976, <16 x float> %973, <16 x float> splat (float 0x3FE62E4F20000000))
+  %978 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %977, <16 x float> %973, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %979 = fptosi <16 x float> %972 to <16 x i32>
+  %980 = add <16 x i32> %979, splat (i32 127)
+  %981 = shl <16 x i32> %980, splat (i32 23)
+  %982 = bitcast <16 x i32> %981 to <16 x float>
+  %983 = fmul <16 x float> %978, %982
+  %984 = mul i64 %904, 192
+  %985 = add i64 %984, 32
+  %986 = getelementptr float, ptr %92, i64 %985
+  store <16 x float> %983, ptr %986, align 4
+  %987 = fadd <16 x float> %907, %983
+  %988 = mul i64 %904, 192
+  %989 = add i64 %988, 48
+  %990 = getelementptr float, ptr %92, i64 %989
+  %991 = load <16 x float>, ptr %990, align 4
+  %992 = fsub <16 x float> %991, %746
+  %993 = fcmp ugt <16 x float> %992, splat (float -1.270000e+02)
+  %994 = select <16 x i1> %993, <16 x float> %992, <16 x float> splat (float -1.270000e+02)
+  %995 = fcmp uno <16 x float> %992, %992
+  %996 = select <16 x i1> %995, <16 x float> splat (float -1.270000e+02), <16 x float> %994
+  %997 = call <16 x float> @llvm.floor.v16f32(<16 x float> %996)
+  %998 = fsub <16 x float> %996, %997
+  %999 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %998, <16 x float> splat (float 0x3F826AB440000000))
+  %1000 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %999, <16 x float> %998, <16 x float> splat (float 0x3FAC94E960000000))
+  %1001 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1000, <16 x float> %998, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1002 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1001, <16 x float> %998, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1003 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1002, <16 x float> %998, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1004 = fptosi <16 x float> %997 to <16 x i32>
+  %1005 = add <16 x i32> %1004, splat (i32 127)
+  %1006 = shl <16 x i32> %1005, splat (i32 23)
+  %1007 = bitcast <16 x i32> %1006 to <16 x float>
+  %1008 = fmul <16 x float> %1003, %1007
+  %1009 = mul i64 %904, 192
+  %1010 = add i64 %1009, 48
+  %1011 = getelementptr float, ptr %92, i64 %1010
+  store <16 x float> %1008, ptr %1011, align 4
+  %1012 = fadd <16 x float> %908, %1008
+  %1013 = mul i64 %904, 192
+  %1014 = add i64 %1013, 64
+  %1015 = getelementptr float, ptr %92, i64 %1014
+  %1016 = load <16 x float>, ptr %1015, align 4
+  %1017 = fsub <16 x float> %1016, %747
+  %1018 = fcmp ugt <16 x float> %1017, splat (float -1.270000e+02)
+  %1019 = select <16 x i1> %1018, <16 x float> %1017, <16 x float> splat (float -1.270000e+02)
+  %1020 = fcmp uno <16 x float> %1017, %1017
+  %1021 = select <16 x i1> %1020, <16 x float> splat (float -1.270000e+02), <16 x float> %1019
+  %1022 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1021)
+  %1023 = fsub <16 x float> %1021, %1022
+  %1024 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1023, <16 x float> splat (float 0x3F826AB440000000))
+  %1025 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1024, <16 x float> %1023, <16 x float> splat (float 0x3FAC94E960000000))
+  %1026 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1025, <16 x float> %1023, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1027 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1026, <16 x float> %1023, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1028 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1027, <16 x float> %1023, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1029 = fptosi <16 x float> %1022 to <16 x i32>
+  %1030 = add <16 x i32> %1029, splat (i32 127)
+  %1031 = shl <16 x i32> %1030, splat (i32 23)
+  %1032 = bitcast <16 x i32> %1031 to <16 x float>
+  %1033 = fmul <16 x float> %1028, %1032
+  %1034 = mul i64 %904, 192
+  %1035 = add i64 %1034, 64
+  %1036 = getelementptr float, ptr %92, i64 %1035
+  store <16 x float> %1033, ptr %1036, align 4
+  %1037 = fadd <16 x float> %909, %1033
+  %1038 = mul i64 %904, 192
+  %1039 = add i64 %1038, 80
+  %1040 = getelementptr float, ptr %92, i64 %1039
+  %1041 = load <16 x float>, ptr %1040, align 4
+  %1042 = fsub <16 x float> %1041, %748
+  %1043 = fcmp ugt <16 x float> %1042, splat (float -1.270000e+02)
+  %1044 = select <16 x i1> %1043, <16 x float> %1042, <16 x float> splat (float -1.270000e+02)
+  %1045 = fcmp uno <16 x float> %1042, %1042
+  %1046 = select <16 x i1> %1045, <16 x float> splat (float -1.270000e+02), <16 x float> %1044
+  %1047 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1046)
+  %1048 = fsub <16 x float> %1046, %1047
+  %1049 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1048, <16 x float> splat (float 0x3F826AB440000000))
+  %1050 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1049, <16 x float> %1048, <16 x float> splat (float 0x3FAC94E960000000))
+  %1051 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1050, <16 x float> %1048, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1052 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1051, <16 x float> %1048, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1053 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1052, <16 x float> %1048, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1054 = fptosi <16 x float> %1047 to <16 x i32>
+  %1055 = add <16 x i32> %1054, splat (i32 127)
+  %1056 = shl <16 x i32> %1055, splat (i32 23)
+  %1057 = bitcast <16 x i32> %1056 to <16 x float>
+  %1058 = fmul <16 x float> %1053, %1057
+  %1059 = mul i64 %904, 192
+  %1060 = add i64 %1059, 80
+  %1061 = getelementptr float, ptr %92, i64 %1060
+  store <16 x float> %1058, ptr %1061, align 4
+  %1062 = fadd <16 x float> %910, %1058
+  %1063 = add i64 %904, 1
+  br label %903
 
-913:                                              ; preds = %904
-  %914 = mul i64 %905, 192
-  %915 = add i64 %914, 0
-  %916 = getelementptr float, ptr %92, i64 %915
-  %917 = load <16 x float>, ptr %916, align 4
-  %918 = fsub <16 x float> %917, %744
-  %919 = fcmp ugt <16 x float> %918, splat (float -1.270000e+02)
-  %920 = select <16 x i1> %919, <16 x float> %918, <16 x float> splat (float -1.270000e+02)
-  %921 = fcmp uno <16 x float> %918, %918
-  %922 = select <16 x i1> %921, <16 x float> splat (float -1.270000e+02), <16 x float> %920
-  %923 = call <16 x float> @llvm.floor.v16f32(<16 x float> %922)
-  %924 = fsub <16 x float> %922, %923
-  %925 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %924, <16 x float> splat (float 0x3F826AB440000000))
-  %926 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %925, <16 x float> %924, <16 x float> splat (float 0x3FAC94E960000000))
-  %927 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %924, <16 x float> splat (float 0x3FCEBD6240000000))
-  %928 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %927, <16 x float> %924, <16 x float> splat (float 0x3FE62E4F20000000))
-  %929 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %928, <16 x float> %924, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %930 = fptosi <16 x float> %923 to <16 x i32>
-  %931 = add <16 x i32> %930, splat (i32 127)
-  %932 = shl <16 x i32> %931, splat (i32 23)
-  %933 = bitcast <16 x i32> %932 to <16 x float>
-  %934 = fmul <16 x float> %929, %933
-  %935 = mul i64 %905, 192
-  %936 = add i64 %935, 0
-  %937 = getelementptr float, ptr %92, i64 %936
-  store <16 x float> %934, ptr %937, align 4
-  %938 = fadd <16 x float> %906, %934
-  %939 = mul i64 %905, 192
-  %940 = add i64 %939, 16
-  %941 = getelementptr float, ptr %92, i64 %940
-  %942 = load <16 x float>, ptr %941, align 4
-  %943 = fsub <16 x float> %942, %745
-  %944 = fcmp ugt <16 x float> %943, splat (float -1.270000e+02)
-  %945 = select <16 x i1> %944, <16 x float> %943, <16 x float> splat (float -1.270000e+02)
-  %946 = fcmp uno <16 x float> %943, %943
-  %947 = select <16 x i1> %946, <16 x float> splat (float -1.270000e+02), <16 x float> %945
-  %948 = call <16 x float> @llvm.floor.v16f32(<16 x float> %947)
-  %949 = fsub <16 x float> %947, %948
-  %950 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %949, <16 x float> splat (float 0x3F826AB440000000))
-  %951 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %950, <16 x float> %949, <16 x float> splat (float 0x3FAC94E960000000))
-  %952 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %951, <16 x float> %949, <16 x float> splat (float 0x3FCEBD6240000000))
-  %953 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %952, <16 x float> %949, <16 x float> splat (float 0x3FE62E4F20000000))
-  %954 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %953, <16 x float> %949, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %955 = fptosi <16 x float> %948 to <16 x i32>
-  %956 = add <16 x i32> %955, splat (i32 127)
-  %957 = shl <16 x i32> %956, splat (i32 23)
-  %958 = bitcast <16 x i32> %957 to <16 x float>
-  %959 = fmul <16 x float> %954, %958
-  %960 = mul i64 %905, 192
-  %961 = add i64 %960, 16
-  %962 = getelementptr float, ptr %92, i64 %961
-  store <16 x float> %959, ptr %962, align 4
-  %963 = fadd <16 x float> %907, %959
-  %964 = mul i64 %905, 192
-  %965 = add i64 %964, 32
-  %966 = getelementptr float, ptr %92, i64 %965
-  %967 = load <16 x float>, ptr %966, align 4
-  %968 = fsub <16 x float> %967, %746
-  %969 = fcmp ugt <16 x float> %968, splat (float -1.270000e+02)
-  %970 = select <16 x i1> %969, <16 x float> %968, <16 x float> splat (float -1.270000e+02)
-  %971 = fcmp uno <16 x float> %968, %968
-  %972 = select <16 x i1> %971, <16 x float> splat (float -1.270000e+02), <16 x float> %970
-  %973 = call <16 x float> @llvm.floor.v16f32(<16 x float> %972)
-  %974 = fsub <16 x float> %972, %973
-  %975 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %974, <16 x float> splat (float 0x3F826AB440000000))
-  %976 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %974, <16 x float> splat (float 0x3FAC94E960000000))
-  %977 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %976, <16 x float> %974, <16 x float> splat (float 0x3FCEBD6240000000))
-  %978 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %977, <16 x float> %974, <16 x float> splat (float 0x3FE62E4F20000000))
-  %979 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %978, <16 x float> %974, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %980 = fptosi <16 x float> %973 to <16 x i32>
-  %981 = add <16 x i32> %980, splat (i32 127)
-  %982 = shl <16 x i32> %981, splat (i32 23)
-  %983 = bitcast <16 x i32> %982 to <16 x float>
-  %984 = fmul <16 x float> %979, %983
-  %985 = mul i64 %905, 192
-  %986 = add i64 %985, 32
-  %987 = getelementptr float, ptr %92, i64 %986
-  store <16 x float> %984, ptr %987, align 4
-  %988 = fadd <16 x float> %908, %984
-  %989 = mul i64 %905, 192
-  %990 = add i64 %989, 48
-  %991 = getelementptr float, ptr %92, i64 %990
-  %992 = load <16 x float>, ptr %991, align 4
-  %993 = fsub <16 x float> %992, %747
-  %994 = fcmp ugt <16 x float> %993, splat (float -1.270000e+02)
-  %995 = select <16 x i1> %994, <16 x float> %993, <16 x float> splat (float -1.270000e+02)
-  %996 = fcmp uno <16 x float> %993, %993
-  %997 = select <16 x i1> %996, <16 x float> splat (float -1.270000e+02), <16 x float> %995
-  %998 = call <16 x float> @llvm.floor.v16f32(<16 x float> %997)
-  %999 = fsub <16 x float> %997, %998
-  %1000 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %999, <16 x float> splat (float 0x3F826AB440000000))
-  %1001 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1000, <16 x float> %999, <16 x float> splat (float 0x3FAC94E960000000))
-  %1002 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1001, <16 x float> %999, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1003 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1002, <16 x float> %999, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1004 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1003, <16 x float> %999, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1005 = fptosi <16 x float> %998 to <16 x i32>
-  %1006 = add <16 x i32> %1005, splat (i32 127)
-  %1007 = shl <16 x i32> %1006, splat (i32 23)
-  %1008 = bitcast <16 x i32> %1007 to <16 x float>
-  %1009 = fmul <16 x float> %1004, %1008
-  %1010 = mul i64 %905, 192
-  %1011 = add i64 %1010, 48
-  %1012 = getelementptr float, ptr %92, i64 %1011
-  store <16 x float> %1009, ptr %1012, align 4
-  %1013 = fadd <16 x float> %909, %1009
-  %1014 = mul i64 %905, 192
-  %1015 = add i64 %1014, 64
-  %1016 = getelementptr float, ptr %92, i64 %1015
-  %1017 = load <16 x float>, ptr %1016, align 4
-  %1018 = fsub <16 x float> %1017, %748
-  %1019 = fcmp ugt <16 x float> %1018, splat (float -1.270000e+02)
-  %1020 = select <16 x i1> %1019, <16 x float> %1018, <16 x float> splat (float -1.270000e+02)
-  %1021 = fcmp uno <16 x float> %1018, %1018
-  %1022 = select <16 x i1> %1021, <16 x float> splat (float -1.270000e+02), <16 x float> %1020
-  %1023 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1022)
-  %1024 = fsub <16 x float> %1022, %1023
-  %1025 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1024, <16 x float> splat (float 0x3F826AB440000000))
-  %1026 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1025, <16 x float> %1024, <16 x float> splat (float 0x3FAC94E960000000))
-  %1027 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1026, <16 x float> %1024, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1028 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1027, <16 x float> %1024, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1029 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1028, <16 x float> %1024, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1030 = fptosi <16 x float> %1023 to <16 x i32>
-  %1031 = add <16 x i32> %1030, splat (i32 127)
-  %1032 = shl <16 x i32> %1031, splat (i32 23)
-  %1033 = bitcast <16 x i32> %1032 to <16 x float>
-  %1034 = fmul <16 x float> %1029, %1033
-  %1035 = mul i64 %905, 192
-  %1036 = add i64 %1035, 64
-  %1037 = getelementptr float, ptr %92, i64 %1036
-  store <16 x float> %1034, ptr %1037, align 4
-  %1038 = fadd <16 x float> %910, %1034
-  %1039 = mul i64 %905, 192
-  %1040 = add i64 %1039, 80
-  %1041 = getelementptr float, ptr %92, i64 %1040
-  %1042 = load <16 x float>, ptr %1041, align 4
-  %1043 = fsub <16 x float> %1042, %749
-  %1044 = fcmp ugt <16 x float> %1043, splat (float -1.270000e+02)
-  %1045 = select <16 x i1> %1044, <16 x float> %1043, <16 x float> splat (float -1.270000e+02)
-  %1046 = fcmp uno <16 x float> %1043, %1043
-  %1047 = select <16 x i1> %1046, <16 x float> splat (float -1.270000e+02), <16 x float> %1045
-  %1048 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1047)
-  %1049 = fsub <16 x float> %1047, %1048
-  %1050 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1049, <16 x float> splat (float 0x3F826AB440000000))
-  %1051 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1050, <16 x float> %1049, <16 x float> splat (float 0x3FAC94E960000000))
-  %1052 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1051, <16 x float> %1049, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1053 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1052, <16 x float> %1049, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1054 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1049, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1055 = fptosi <16 x float> %1048 to <16 x i32>
-  %1056 = add <16 x i32> %1055, splat (i32 127)
-  %1057 = shl <16 x i32> %1056, splat (i32 23)
-  %1058 = bitcast <16 x i32> %1057 to <16 x float>
-  %1059 = fmul <16 x float> %1054, %1058
-  %1060 = mul i64 %905, 192
-  %1061 = add i64 %1060, 80
-  %1062 = getelementptr float, ptr %92, i64 %1061
-  store <16 x float> %1059, ptr %1062, align 4
-  %1063 = fadd <16 x float> %911, %1059
-  %1064 = add i64 %905, 1
-  br label %904
+1064:                                             ; preds = %903
+  br label %1065
 
-1065:                                             ; preds = %904
-  br label %1066
+1065:                                             ; preds = %1293, %1064
+  %1066 = phi i64 [ %1366, %1293 ], [ 0, %1064 ]
+  %1067 = icmp slt i64 %1066, 128
+  br i1 %1067, label %1068, label %1367
 
-1066:                                             ; preds = %1294, %1065
-  %1067 = phi i64 [ %1367, %1294 ], [ 0, %1065 ]
-  %1068 = icmp slt i64 %1067, 128
-  br i1 %1068, label %1069, label %1368
+1068:                                             ; preds = %1065
+  %1069 = mul i64 %1066, 192
+  %1070 = add i64 %1069, 0
+  %1071 = getelementptr float, ptr %91, i64 %1070
+  %1072 = load <16 x float>, ptr %1071, align 4
+  %1073 = fmul <16 x float> %817, %1072
+  %1074 = mul i64 %1066, 192
+  %1075 = add i64 %1074, 16
+  %1076 = getelementptr float, ptr %91, i64 %1075
+  %1077 = load <16 x float>, ptr %1076, align 4
+  %1078 = fmul <16 x float> %834, %1077
+  %1079 = mul i64 %1066, 192
+  %1080 = add i64 %1079, 32
+  %1081 = getelementptr float, ptr %91, i64 %1080
+  %1082 = load <16 x float>, ptr %1081, align 4
+  %1083 = fmul <16 x float> %851, %1082
+  %1084 = mul i64 %1066, 192
+  %1085 = add i64 %1084, 48
+  %1086 = getelementptr float, ptr %91, i64 %1085
+  %1087 = load <16 x float>, ptr %1086, align 4
+  %1088 = fmul <16 x float> %868, %1087
+  %1089 = mul i64 %1066, 192
+  %1090 = add i64 %1089, 64
+  %1091 = getelementptr float, ptr %91, i64 %1090
+  %1092 = load <16 x float>, ptr %1091, align 4
+  %1093 = fmul <16 x float> %885, %1092
+  %1094 = mul i64 %1066, 192
+  %1095 = add i64 %1094, 80
+  %1096 = getelementptr float, ptr %91, i64 %1095
+  %1097 = load <16 x float>, ptr %1096, align 4
+  %1098 = fmul <16 x float> %902, %1097
+  %1099 = add i64 %1066, 1
+  %1100 = mul i64 %1099, 192
+  %1101 = add i64 %1100, 0
+  %1102 = getelementptr float, ptr %91, i64 %1101
+  %1103 = load <16 x float>, ptr %1102, align 4
+  %1104 = fmul <16 x float> %817, %1103
+  %1105 = mul i64 %1099, 192
+  %1106 = add i64 %1105, 16
+  %1107 = getelementptr float, ptr %91, i64 %1106
+  %1108 = load <16 x float>, ptr %1107, align 4
+  %1109 = fmul <16 x float> %834, %1108
+  %1110 = mul i64 %1099, 192
+  %1111 = add i64 %1110, 32
+  %1112 = getelementptr float, ptr %91, i64 %1111
+  %1113 = load <16 x float>, ptr %1112, align 4
+  %1114 = fmul <16 x float> %851, %1113
+  %1115 = mul i64 %1099, 192
+  %1116 = add i64 %1115, 48
+  %1117 = getelementptr float, ptr %91, i64 %1116
+  %1118 = load <16 x float>, ptr %1117, align 4
+  %1119 = fmul <16 x float> %868, %1118
+  %1120 = mul i64 %1099, 192
+  %1121 = add i64 %1120, 64
+  %1122 = getelementptr float, ptr %91, i64 %1121
+  %1123 = load <16 x float>, ptr %1122, align 4
+  %1124 = fmul <16 x float> %885, %1123
+  %1125 = mul i64 %1099, 192
+  %1126 = add i64 %1125, 80
+  %1127 = getelementptr float, ptr %91, i64 %1126
+  %1128 = load <16 x float>, ptr %1127, align 4
+  %1129 = fmul <16 x float> %902, %1128
+  %1130 = add i64 %1066, 2
+  %1131 = mul i64 %1130, 192
+  %1132 = add i64 %1131, 0
+  %1133 = getelementptr float, ptr %91, i64 %1132
+  %1134 = load <16 x float>, ptr %1133, align 4
+  %1135 = fmul <16 x float> %817, %1134
+  %1136 = mul i64 %1130, 192
+  %1137 = add i64 %1136, 16
+  %1138 = getelementptr float, ptr %91, i64 %1137
+  %1139 = load <16 x float>, ptr %1138, align 4
+  %1140 = fmul <16 x float> %834, %1139
+  %1141 = mul i64 %1130, 192
+  %1142 = add i64 %1141, 32
+  %1143 = getelementptr float, ptr %91, i64 %1142
+  %1144 = load <16 x float>, ptr %1143, align 4
+  %1145 = fmul <16 x float> %851, %1144
+  %1146 = mul i64 %1130, 192
+  %1147 = add i64 %1146, 48
+  %1148 = getelementptr float, ptr %91, i64 %1147
+  %1149 = load <16 x float>, ptr %1148, align 4
+  %1150 = fmul <16 x float> %868, %1149
+  %1151 = mul i64 %1130, 192
+  %1152 = add i64 %1151, 64
+  %1153 = getelementptr float, ptr %91, i64 %1152
+  %1154 = load <16 x float>, ptr %1153, align 4
+  %1155 = fmul <16 x float> %885, %1154
+  %1156 = mul i64 %1130, 192
+  %1157 = add i64 %1156, 80
+  %1158 = getelementptr float, ptr %91, i64 %1157
+  %1159 = load <16 x float>, ptr %1158, align 4
+  %1160 = fmul <16 x float> %902, %1159
+  %1161 = add i64 %1066, 3
+  %1162 = mul i64 %1161, 192
+  %1163 = add i64 %1162, 0
+  %1164 = getelementptr float, ptr %91, i64 %1163
+  %1165 = load <16 x float>, ptr %1164, align 4
+  %1166 = fmul <16 x float> %817, %1165
+  %1167 = mul i64 %1161, 192
+  %1168 = add i64 %1167, 16
+  %1169 = getelementptr float, ptr %91, i64 %1168
+  %1170 = load <16 x float>, ptr %1169, align 4
+  %1171 = fmul <16 x float> %834, %1170
+  %1172 = mul i64 %1161, 192
+  %1173 = add i64 %1172, 32
+  %1174 = getelementptr float, ptr %91, i64 %1173
+  %1175 = load <16 x float>, ptr %1174, align 4
+  %1176 = fmul <16 x float> %851, %1175
+  %1177 = mul i64 %1161, 192
+  %1178 = add i64 %1177, 48
+  %1179 = getelementptr float, ptr %91, i64 %1178
+  %1180 = load <16 x float>, ptr %1179, align 4
+  %1181 = fmul <16 x float> %868, %1180
+  %1182 = mul i64 %1161, 192
+  %1183 = add i64 %1182, 64
+  %1184 = getelementptr float, ptr %91, i64 %1183
+  %1185 = load <16 x float>, ptr %1184, align 4
+  %1186 = fmul <16 x float> %885, %1185
+  %1187 = mul i64 %1161, 192
+  %1188 = add i64 %1187, 80
+  %1189 = getelementptr float, ptr %91, i64 %1188
+  %1190 = load <16 x float>, ptr %1189, align 4
+  %1191 = fmul <16 x float> %902, %1190
+  br label %1192
 
-1069:                                             ; preds = %1066
-  %1070 = mul i64 %1067, 192
-  %1071 = add i64 %1070, 0
-  %1072 = getelementptr float, ptr %91, i64 %1071
-  %1073 = load <16 x float>, ptr %1072, align 4
-  %1074 = fmul <16 x float> %818, %1073
-  %1075 = mul i64 %1067, 192
-  %1076 = add i64 %1075, 16
-  %1077 = getelementptr float, ptr %91, i64 %1076
-  %1078 = load <16 x float>, ptr %1077, align 4
-  %1079 = fmul <16 x float> %835, %1078
-  %1080 = mul i64 %1067, 192
-  %1081 = add i64 %1080, 32
-  %1082 = getelementptr float, ptr %91, i64 %1081
-  %1083 = load <16 x float>, ptr %1082, align 4
-  %1084 = fmul <16 x float> %852, %1083
-  %1085 = mul i64 %1067, 192
-  %1086 = add i64 %1085, 48
-  %1087 = getelementptr float, ptr %91, i64 %1086
-  %1088 = load <16 x float>, ptr %1087, align 4
-  %1089 = fmul <16 x float> %869, %1088
-  %1090 = mul i64 %1067, 192
-  %1091 = add i64 %1090, 64
-  %1092 = getelementptr float, ptr %91, i64 %1091
-  %1093 = load <16 x float>, ptr %1092, align 4
-  %1094 = fmul <16 x float> %886, %1093
-  %1095 = mul i64 %1067, 192
-  %1096 = add i64 %1095, 80
-  %1097 = getelementptr float, ptr %91, i64 %1096
-  %1098 = load <16 x float>, ptr %1097, align 4
-  %1099 = fmul <16 x float> %903, %1098
-  %1100 = add i64 %1067, 1
-  %1101 = mul i64 %1100, 192
-  %1102 = add i64 %1101, 0
-  %1103 = getelementptr float, ptr %91, i64 %1102
-  %1104 = load <16 x float>, ptr %1103, align 4
-  %1105 = fmul <16 x float> %818, %1104
-  %1106 = mul i64 %1100, 192
-  %1107 = add i64 %1106, 16
-  %1108 = getelementptr float, ptr %91, i64 %1107
-  %1109 = load <16 x float>, ptr %1108, align 4
-  %1110 = fmul <16 x float> %835, %1109
-  %1111 = mul i64 %1100, 192
-  %1112 = add i64 %1111, 32
-  %1113 = getelementptr float, ptr %91, i64 %1112
-  %1114 = load <16 x float>, ptr %1113, align 4
-  %1115 = fmul <16 x float> %852, %1114
-  %1116 = mul i64 %1100, 192
-  %1117 = add i64 %1116, 48
-  %1118 = getelementptr float, ptr %91, i64 %1117
-  %1119 = load <16 x float>, ptr %1118, align 4
-  %1120 = fmul <16 x float> %869, %1119
-  %1121 = mul i64 %1100, 192
-  %1122 = add i64 %1121, 64
-  %1123 = getelementptr float, ptr %91, i64 %1122
-  %1124 = load <16 x float>, ptr %1123, align 4
-  %1125 = fmul <16 x float> %886, %1124
-  %1126 = mul i64 %1100, 192
-  %1127 = add i64 %1126, 80
-  %1128 = getelementptr float, ptr %91, i64 %1127
-  %1129 = load <16 x float>, ptr %1128, align 4
-  %1130 = fmul <16 x float> %903, %1129
-  %1131 = add i64 %1067, 2
-  %1132 = mul i64 %1131, 192
-  %1133 = add i64 %1132, 0
-  %1134 = getelementptr float, ptr %91, i64 %1133
-  %1135 = load <16 x float>, ptr %1134, align 4
-  %1136 = fmul <16 x float> %818, %1135
-  %1137 = mul i64 %1131, 192
-  %1138 = add i64 %1137, 16
-  %1139 = getelementptr float, ptr %91, i64 %1138
-  %1140 = load <16 x float>, ptr %1139, align 4
-  %1141 = fmul <16 x float> %835, %1140
-  %1142 = mul i64 %1131, 192
-  %1143 = add i64 %1142, 32
-  %1144 = getelementptr float, ptr %91, i64 %1143
-  %1145 = load <16 x float>, ptr %1144, align 4
-  %1146 = fmul <16 x float> %852, %1145
-  %1147 = mul i64 %1131, 192
-  %1148 = add i64 %1147, 48
-  %1149 = getelementptr float, ptr %91, i64 %1148
-  %1150 = load <16 x float>, ptr %1149, align 4
-  %1151 = fmul <16 x float> %869, %1150
-  %1152 = mul i64 %1131, 192
-  %1153 = add i64 %1152, 64
-  %1154 = getelementptr float, ptr %91, i64 %1153
-  %1155 = load <16 x float>, ptr %1154, align 4
-  %1156 = fmul <16 x float> %886, %1155
-  %1157 = mul i64 %1131, 192
-  %1158 = add i64 %1157, 80
-  %1159 = getelementptr float, ptr %91, i64 %1158
-  %1160 = load <16 x float>, ptr %1159, align 4
-  %1161 = fmul <16 x float> %903, %1160
-  %1162 = add i64 %1067, 3
-  %1163 = mul i64 %1162, 192
-  %1164 = add i64 %1163, 0
-  %1165 = getelementptr float, ptr %91, i64 %1164
-  %1166 = load <16 x float>, ptr %1165, align 4
-  %1167 = fmul <16 x float> %818, %1166
-  %1168 = mul i64 %1162, 192
-  %1169 = add i64 %1168, 16
-  %1170 = getelementptr float, ptr %91, i64 %1169
-  %1171 = load <16 x float>, ptr %1170, align 4
-  %1172 = fmul <16 x float> %835, %1171
-  %1173 = mul i64 %1162, 192
-  %1174 = add i64 %1173, 32
-  %1175 = getelementptr float, ptr %91, i64 %1174
-  %1176 = load <16 x float>, ptr %1175, align 4
-  %1177 = fmul <16 x float> %852, %1176
-  %1178 = mul i64 %1162, 192
-  %1179 = add i64 %1178, 48
-  %1180 = getelementptr float, ptr %91, i64 %1179
-  %1181 = load <16 x float>, ptr %1180, align 4
-  %1182 = fmul <16 x float> %869, %1181
-  %1183 = mul i64 %1162, 192
-  %1184 = add i64 %1183, 64
-  %1185 = getelementptr float, ptr %91, i64 %1184
-  %1186 = load <16 x float>, ptr %1185, align 4
-  %1187 = fmul <16 x float> %886, %1186
-  %1188 = mul i64 %1162, 192
-  %1189 = add i64 %1188, 80
-  %1190 = getelementptr float, ptr %91, i64 %1189
-  %1191 = load <16 x float>, ptr %1190, align 4
-  %1192 = fmul <16 x float> %903, %1191
-  br label %1193
+1192:                                             ; preds = %1219, %1068
+  %1193 = phi i64 [ %1292, %1219 ], [ 0, %1068 ]
+  %1194 = phi <16 x float> [ %1250, %1219 ], [ %1073, %1068 ]
+  %1195 = phi <16 x float> [ %1251, %1219 ], [ %1078, %1068 ]
+  %1196 = phi <16 x float> [ %1252, %1219 ], [ %1083, %1068 ]
+  %1197 = phi <16 x float> [ %1253, %1219 ], [ %1088, %1068 ]
+  %1198 = phi <16 x float> [ %1254, %1219 ], [ %1093, %1068 ]
+  %1199 = phi <16 x float> [ %1255, %1219 ], [ %1098, %1068 ]
+  %1200 = phi <16 x float> [ %1262, %1219 ], [ %1104, %1068 ]
+  %1201 = phi <16 x float> [ %1263, %1219 ], [ %1109, %1068 ]
+  %1202 = phi <16 x float> [ %1264, %1219 ], [ %1114, %1068 ]
+  %1203 = phi <16 x float> [ %1265, %1219 ], [ %1119, %1068 ]
+  %1204 = phi <16 x float> [ %1266, %1219 ], [ %1124, %1068 ]
+  %1205 = phi <16 x float> [ %1267, %1219 ], [ %1129, %1068 ]
+  %1206 = phi <16 x float> [ %1274, %1219 ], [ %1135, %1068 ]
+  %1207 = phi <16 x float> [ %1275, %1219 ], [ %1140, %1068 ]
+  %1208 = phi <16 x float> [ %1276, %1219 ], [ %1145, %1068 ]
+  %1209 = phi <16 x float> [ %1277, %1219 ], [ %1150, %1068 ]
+  %1210 = phi <16 x float> [ %1278, %1219 ], [ %1155, %1068 ]
+  %1211 = phi <16 x float> [ %1279, %1219 ], [ %1160, %1068 ]
+  %1212 = phi <16 x float> [ %1286, %1219 ], [ %1166, %1068 ]
+  %1213 = phi <16 x float> [ %1287, %1219 ], [ %1171, %1068 ]
+  %1214 = phi <16 x float> [ %1288, %1219 ], [ %1176, %1068 ]
+  %1215 = phi <16 x float> [ %1289, %1219 ], [ %1181, %1068 ]
+  %1216 = phi <16 x float> [ %1290, %1219 ], [ %1186, %1068 ]
+  %1217 = phi <16 x float> [ %1291, %1219 ], [ %1191, %1068 ]
+  %1218 = icmp slt i64 %1193, 64
+  br i1 %1218, label %1219, label %1293
 
-1193:                                             ; preds = %1220, %1069
-  %1194 = phi i64 [ %1293, %1220 ], [ 0, %1069 ]
-  %1195 = phi <16 x float> [ %1251, %1220 ], [ %1074, %1069 ]
-  %1196 = phi <16 x float> [ %1252, %1220 ], [ %1079, %1069 ]
-  %1197 = phi <16 x float> [ %1253, %1220 ], [ %1084, %1069 ]
-  %1198 = phi <16 x float> [ %1254, %1220 ], [ %1089, %1069 ]
-  %1199 = phi <16 x float> [ %1255, %1220 ], [ %1094, %1069 ]
-  %1200 = phi <16 x float> [ %1256, %1220 ], [ %1099, %1069 ]
-  %1201 = phi <16 x float> [ %1263, %1220 ], [ %1105, %1069 ]
-  %1202 = phi <16 x float> [ %1264, %1220 ], [ %1110, %1069 ]
-  %1203 = phi <16 x float> [ %1265, %1220 ], [ %1115, %1069 ]
-  %1204 = phi <16 x float> [ %1266, %1220 ], [ %1120, %1069 ]
-  %1205 = phi <16 x float> [ %1267, %1220 ], [ %1125, %1069 ]
-  %1206 = phi <16 x float> [ %1268, %1220 ], [ %1130, %1069 ]
-  %1207 = phi <16 x float> [ %1275, %1220 ], [ %1136, %1069 ]
-  %1208 = phi <16 x float> [ %1276, %1220 ], [ %1141, %1069 ]
-  %1209 = phi <16 x float> [ %1277, %1220 ], [ %1146, %1069 ]
-  %1210 = phi <16 x float> [ %1278, %1220 ], [ %1151, %1069 ]
-  %1211 = phi <16 x float> [ %1279, %1220 ], [ %1156, %1069 ]
-  %1212 = phi <16 x float> [ %1280, %1220 ], [ %1161, %1069 ]
-  %1213 = phi <16 x float> [ %1287, %1220 ], [ %1167, %1069 ]
-  %1214 = phi <16 x float> [ %1288, %1220 ], [ %1172, %1069 ]
-  %1215 = phi <16 x float> [ %1289, %1220 ], [ %1177, %1069 ]
-  %1216 = phi <16 x float> [ %1290, %1220 ], [ %1182, %1069 ]
-  %1217 = phi <16 x float> [ %1291, %1220 ], [ %1187, %1069 ]
-  %1218 = phi <16 x float> [ %1292, %1220 ], [ %1192, %1069 ]
-  %1219 = icmp slt i64 %1194, 64
-  br i1 %1219, label %1220, label %1294
+1219:                                             ; preds = %1192
+  %1220 = mul i64 %1193, 192
+  %1221 = add i64 %1220, 0
+  %1222 = getelementptr float, ptr %92, i64 %1221
+  %1223 = load <16 x float>, ptr %1222, align 4
+  %1224 = mul i64 %1193, 192
+  %1225 = add i64 %1224, 16
+  %1226 = getelementptr float, ptr %92, i64 %1225
+  %1227 = load <16 x float>, ptr %1226, align 4
+  %1228 = mul i64 %1193, 192
+  %1229 = add i64 %1228, 32
+  %1230 = getelementptr float, ptr %92, i64 %1229
+  %1231 = load <16 x float>, ptr %1230, align 4
+  %1232 = mul i64 %1193, 192
+  %1233 = add i64 %1232, 48
+  %1234 = getelementptr float, ptr %92, i64 %1233
+  %1235 = load <16 x float>, ptr %1234, align 4
+  %1236 = mul i64 %1193, 192
+  %1237 = add i64 %1236, 64
+  %1238 = getelementptr float, ptr %92, i64 %1237
+  %1239 = load <16 x float>, ptr %1238, align 4
+  %1240 = mul i64 %1193, 192
+  %1241 = add i64 %1240, 80
+  %1242 = getelementptr float, ptr %92, i64 %1241
+  %1243 = load <16 x float>, ptr %1242, align 4
+  %1244 = mul nuw nsw i64 %1193, 128
+  %1245 = add nuw nsw i64 %1244, %1066
+  %1246 = getelementptr inbounds nuw float, ptr %93, i64 %1245
+  %1247 = load float, ptr %1246, align 4
+  %1248 = insertelement <16 x float> poison, float %1247, i32 0
+  %1249 = shufflevector <16 x float> %1248, <16 x float> poison, <16 x i32> zeroinitializer
+  %1250 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1223, <16 x float> %1194)
+  %1251 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1227, <16 x float> %1195)
+  %1252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1231, <16 x float> %1196)
+  %1253 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1235, <16 x float> %1197)
+  %1254 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1239, <16 x float> %1198)
+  %1255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1249, <16 x float> %1243, <16 x float> %1199)
+  %1256 = mul nuw nsw i64 %1193, 128
+  %1257 = add nuw nsw i64 %1256, %1099
+  %1258 = getelementptr inbounds nuw float, ptr %93, i64 %1257
+  %1259 = load float, ptr %1258, align 4
+  %1260 = insertelement <16 x float> poison, float %1259, i32 0
+  %1261 = shufflevector <16 x float> %1260, <16 x float> poison, <16 x i32> zeroinitializer
+  %1262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1223, <16 x float> %1200)
+  %1263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1227, <16 x float> %1201)
+  %1264 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1231, <16 x float> %1202)
+  %1265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1235, <16 x float> %1203)
+  %1266 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1239, <16 x float> %1204)
+  %1267 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1261, <16 x float> %1243, <16 x float> %1205)
+  %1268 = mul nuw nsw i64 %1193, 128
+  %1269 = add nuw nsw i64 %1268, %1130
+  %1270 = getelementptr inbounds nuw float, ptr %93, i64 %1269
+  %1271 = load float, ptr %1270, align 4
+  %1272 = insertelement <16 x float> poison, float %1271, i32 0
+  %1273 = shufflevector <16 x float> %1272, <16 x float> poison, <16 x i32> zeroinitializer
+  %1274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1223, <16 x float> %1206)
+  %1275 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1227, <16 x float> %1207)
+  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1231, <16 x float> %1208)
+  %1277 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1235, <16 x float> %1209)
+  %1278 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1239, <16 x float> %1210)
+  %1279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1273, <16 x float> %1243, <16 x float> %1211)
+  %1280 = mul nuw nsw i64 %1193, 128
+  %1281 = add nuw nsw i64 %1280, %1161
+  %1282 = getelementptr inbounds nuw float, ptr %93, i64 %1281
+  %1283 = load float, ptr %1282, align 4
+  %1284 = insertelement <16 x float> poison, float %1283, i32 0
+  %1285 = shufflevector <16 x float> %1284, <16 x float> poison, <16 x i32> zeroinitializer
+  %1286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1223, <16 x float> %1212)
+  %1287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1227, <16 x float> %1213)
+  %1288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1231, <16 x float> %1214)
+  %1289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1235, <16 x float> %1215)
+  %1290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1239, <16 x float> %1216)
+  %1291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1243, <16 x float> %1217)
+  %1292 = add i64 %1193, 1
+  br label %1192
 
-1220:                                             ; preds = %1193
-  %1221 = mul i64 %1194, 192
-  %1222 = add i64 %1221, 0
-  %1223 = getelementptr float, ptr %92, i64 %1222
-  %1224 = load <16 x float>, ptr %1223, align 4
-  %1225 = mul i64 %1194, 192
-  %1226 = add i64 %1225, 16
-  %1227 = getelementptr float, ptr %92, i64 %1226
-  %1228 = load <16 x float>, ptr %1227, align 4
-  %1229 = mul i64 %1194, 192
-  %1230 = add i64 %1229, 32
-  %1231 = getelementptr float, ptr %92, i64 %1230
-  %1232 = load <16 x float>, ptr %1231, align 4
-  %1233 = mul i64 %1194, 192
-  %1234 = add i64 %1233, 48
-  %1235 = getelementptr float, ptr %92, i64 %1234
-  %1236 = load <16 x float>, ptr %1235, align 4
-  %1237 = mul i64 %1194, 192
-  %1238 = add i64 %1237, 64
-  %1239 = getelementptr float, ptr %92, i64 %1238
-  %1240 = load <16 x float>, ptr %1239, align 4
-  %1241 = mul i64 %1194, 192
-  %1242 = add i64 %1241, 80
-  %1243 = getelementptr float, ptr %92, i64 %1242
-  %1244 = load <16 x float>, ptr %1243, align 4
-  %1245 = mul nuw nsw i64 %1194, 128
-  %1246 = add nuw nsw i64 %1245, %1067
-  %1247 = getelementptr inbounds nuw float, ptr %93, i64 %1246
-  %1248 = load float, ptr %1247, align 4
-  %1249 = insertelement <16 x float> poison, float %1248, i32 0
-  %1250 = shufflevector <16 x float> %1249, <16 x float> poison, <16 x i32> zeroinitializer
-  %1251 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1224, <16 x float> %1195)
-  %1252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1228, <16 x float> %1196)
-  %1253 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1232, <16 x float> %1197)
-  %1254 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1236, <16 x float> %1198)
-  %1255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1240, <16 x float> %1199)
-  %1256 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1250, <16 x float> %1244, <16 x float> %1200)
-  %1257 = mul nuw nsw i64 %1194, 128
-  %1258 = add nuw nsw i64 %1257, %1100
-  %1259 = getelementptr inbounds nuw float, ptr %93, i64 %1258
-  %1260 = load float, ptr %1259, align 4
-  %1261 = insertelement <16 x float> poison, float %1260, i32 0
-  %1262 = shufflevector <16 x float> %1261, <16 x float> poison, <16 x i32> zeroinitializer
-  %1263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1224, <16 x float> %1201)
-  %1264 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1228, <16 x float> %1202)
-  %1265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1232, <16 x float> %1203)
-  %1266 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1236, <16 x float> %1204)
-  %1267 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1240, <16 x float> %1205)
-  %1268 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1262, <16 x float> %1244, <16 x float> %1206)
-  %1269 = mul nuw nsw i64 %1194, 128
-  %1270 = add nuw nsw i64 %1269, %1131
-  %1271 = getelementptr inbounds nuw float, ptr %93, i64 %1270
-  %1272 = load float, ptr %1271, align 4
-  %1273 = insertelement <16 x float> poison, float %1272, i32 0
-  %1274 = shufflevector <16 x float> %1273, <16 x float> poison, <16 x i32> zeroinitializer
-  %1275 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1224, <16 x float> %1207)
-  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1228, <16 x float> %1208)
-  %1277 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1232, <16 x float> %1209)
-  %1278 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1236, <16 x float> %1210)
-  %1279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1240, <16 x float> %1211)
-  %1280 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1274, <16 x float> %1244, <16 x float> %1212)
-  %1281 = mul nuw nsw i64 %1194, 128
-  %1282 = add nuw nsw i64 %1281, %1162
-  %1283 = getelementptr inbounds nuw float, ptr %93, i64 %1282
-  %1284 = load float, ptr %1283, align 4
-  %1285 = insertelement <16 x float> poison, float %1284, i32 0
-  %1286 = shufflevector <16 x float> %1285, <16 x float> poison, <16 x i32> zeroinitializer
-  %1287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1224, <16 x float> %1213)
-  %1288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1228, <16 x float> %1214)
-  %1289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1232, <16 x float> %1215)
-  %1290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1236, <16 x float> %1216)
-  %1291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1240, <16 x float> %1217)
-  %1292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1286, <16 x float> %1244, <16 x float> %1218)
-  %1293 = add i64 %1194, 1
-  br label %1193
+1293:                                             ; preds = %1192
+  %1294 = mul i64 %1066, 192
+  %1295 = add i64 %1294, 0
+  %1296 = getelementptr float, ptr %91, i64 %1295
+  store <16 x float> %1194, ptr %1296, align 4
+  %1297 = mul i64 %1066, 192
+  %1298 = add i64 %1297, 16
+  %1299 = getelementptr float, ptr %91, i64 %1298
+  store <16 x float> %1195, ptr %1299, align 4
+  %1300 = mul i64 %1066, 192
+  %1301 = add i64 %1300, 32
+  %1302 = getelementptr float, ptr %91, i64 %1301
+  store <16 x float> %1196, ptr %1302, align 4
+  %1303 = mul i64 %1066, 192
+  %1304 = add i64 %1303, 48
+  %1305 = getelementptr float, ptr %91, i64 %1304
+  store <16 x float> %1197, ptr %1305, align 4
+  %1306 = mul i64 %1066, 192
+  %1307 = add i64 %1306, 64
+  %1308 = getelementptr float, ptr %91, i64 %1307
+  store <16 x float> %1198, ptr %1308, align 4
+  %1309 = mul i64 %1066, 192
+  %1310 = add i64 %1309, 80
+  %1311 = getelementptr float, ptr %91, i64 %1310
+  store <16 x float> %1199, ptr %1311, align 4
+  %1312 = mul i64 %1099, 192
+  %1313 = add i64 %1312, 0
+  %1314 = getelementptr float, ptr %91, i64 %1313
+  store <16 x float> %1200, ptr %1314, align 4
+  %1315 = mul i64 %1099, 192
+  %1316 = add i64 %1315, 16
+  %1317 = getelementptr float, ptr %91, i64 %1316
+  store <16 x float> %1201, ptr %1317, align 4
+  %1318 = mul i64 %1099, 192
+  %1319 = add i64 %1318, 32
+  %1320 = getelementptr float, ptr %91, i64 %1319
+  store <16 x float> %1202, ptr %1320, align 4
+  %1321 = mul i64 %1099, 192
+  %1322 = add i64 %1321, 48
+  %1323 = getelementptr float, ptr %91, i64 %1322
+  store <16 x float> %1203, ptr %1323, align 4
+  %1324 = mul i64 %1099, 192
+  %1325 = add i64 %1324, 64
+  %1326 = getelementptr float, ptr %91, i64 %1325
+  store <16 x float> %1204, ptr %1326, align 4
+  %1327 = mul i64 %1099, 192
+  %1328 = add i64 %1327, 80
+  %1329 = getelementptr float, ptr %91, i64 %1328
+  store <16 x float> %1205, ptr %1329, align 4
+  %1330 = mul i64 %1130, 192
+  %1331 = add i64 %1330, 0
+  %1332 = getelementptr float, ptr %91, i64 %1331
+  store <16 x float> %1206, ptr %1332, align 4
+  %1333 = mul i64 %1130, 192
+  %1334 = add i64 %1333, 16
+  %1335 = getelementptr float, ptr %91, i64 %1334
+  store <16 x float> %1207, ptr %1335, align 4
+  %1336 = mul i64 %1130, 192
+  %1337 = add i64 %1336, 32
+  %1338 = getelementptr float, ptr %91, i64 %1337
+  store <16 x float> %1208, ptr %1338, align 4
+  %1339 = mul i64 %1130, 192
+  %1340 = add i64 %1339, 48
+  %1341 = getelementptr float, ptr %91, i64 %1340
+  store <16 x float> %1209, ptr %1341, align 4
+  %1342 = mul i64 %1130, 192
+  %1343 = add i64 %1342, 64
+  %1344 = getelementptr float, ptr %91, i64 %1343
+  store <16 x float> %1210, ptr %1344, align 4
+  %1345 = mul i64 %1130, 192
+  %1346 = add i64 %1345, 80
+  %1347 = getelementptr float, ptr %91, i64 %1346
+  store <16 x float> %1211, ptr %1347, align 4
+  %1348 = mul i64 %1161, 192
+  %1349 = add i64 %1348, 0
+  %1350 = getelementptr float, ptr %91, i64 %1349
+  store <16 x float> %1212, ptr %1350, align 4
+  %1351 = mul i64 %1161, 192
+  %1352 = add i64 %1351, 16
+  %1353 = getelementptr float, ptr %91, i64 %1352
+  store <16 x float> %1213, ptr %1353, align 4
+  %1354 = mul i64 %1161, 192
+  %1355 = add i64 %1354, 32
+  %1356 = getelementptr float, ptr %91, i64 %1355
+  store <16 x float> %1214, ptr %1356, align 4
+  %1357 = mul i64 %1161, 192
+  %1358 = add i64 %1357, 48
+  %1359 = getelementptr float, ptr %91, i64 %1358
+  store <16 x float> %1215, ptr %1359, align 4
+  %1360 = mul i64 %1161, 192
+  %1361 = add i64 %1360, 64
+  %1362 = getelementptr float, ptr %91, i64 %1361
+  store <16 x float> %1216, ptr %1362, align 4
+  %1363 = mul i64 %1161, 192
+  %1364 = add i64 %1363, 80
+  %1365 = getelementptr float, ptr %91, i64 %1364
+  store <16 x float> %1217, ptr %1365, align 4
+  %1366 = add i64 %1066, 4
+  br label %1065
 
-1294:                                             ; preds = %1193
-  %1295 = mul i64 %1067, 192
-  %1296 = add i64 %1295, 0
-  %1297 = getelementptr float, ptr %91, i64 %1296
-  store <16 x float> %1195, ptr %1297, align 4
-  %1298 = mul i64 %1067, 192
-  %1299 = add i64 %1298, 16
-  %1300 = getelementptr float, ptr %91, i64 %1299
-  store <16 x float> %1196, ptr %1300, align 4
-  %1301 = mul i64 %1067, 192
-  %1302 = add i64 %1301, 32
-  %1303 = getelementptr float, ptr %91, i64 %1302
-  store <16 x float> %1197, ptr %1303, align 4
-  %1304 = mul i64 %1067, 192
-  %1305 = add i64 %1304, 48
-  %1306 = getelementptr float, ptr %91, i64 %1305
-  store <16 x float> %1198, ptr %1306, align 4
-  %1307 = mul i64 %1067, 192
-  %1308 = add i64 %1307, 64
-  %1309 = getelementptr float, ptr %91, i64 %1308
-  store <16 x float> %1199, ptr %1309, align 4
-  %1310 = mul i64 %1067, 192
-  %1311 = add i64 %1310, 80
-  %1312 = getelementptr float, ptr %91, i64 %1311
-  store <16 x float> %1200, ptr %1312, align 4
-  %1313 = mul i64 %1100, 192
-  %1314 = add i64 %1313, 0
-  %1315 = getelementptr float, ptr %91, i64 %1314
-  store <16 x float> %1201, ptr %1315, align 4
-  %1316 = mul i64 %1100, 192
-  %1317 = add i64 %1316, 16
-  %1318 = getelementptr float, ptr %91, i64 %1317
-  store <16 x float> %1202, ptr %1318, align 4
-  %1319 = mul i64 %1100, 192
-  %1320 = add i64 %1319, 32
-  %1321 = getelementptr float, ptr %91, i64 %1320
-  store <16 x float> %1203, ptr %1321, align 4
-  %1322 = mul i64 %1100, 192
-  %1323 = add i64 %1322, 48
-  %1324 = getelementptr float, ptr %91, i64 %1323
-  store <16 x float> %1204, ptr %1324, align 4
-  %1325 = mul i64 %1100, 192
-  %1326 = add i64 %1325, 64
-  %1327 = getelementptr float, ptr %91, i64 %1326
-  store <16 x float> %1205, ptr %1327, align 4
-  %1328 = mul i64 %1100, 192
-  %1329 = add i64 %1328, 80
-  %1330 = getelementptr float, ptr %91, i64 %1329
-  store <16 x float> %1206, ptr %1330, align 4
-  %1331 = mul i64 %1131, 192
-  %1332 = add i64 %1331, 0
-  %1333 = getelementptr float, ptr %91, i64 %1332
-  store <16 x float> %1207, ptr %1333, align 4
-  %1334 = mul i64 %1131, 192
-  %1335 = add i64 %1334, 16
-  %1336 = getelementptr float, ptr %91, i64 %1335
-  store <16 x float> %1208, ptr %1336, align 4
-  %1337 = mul i64 %1131, 192
-  %1338 = add i64 %1337, 32
-  %1339 = getelementptr float, ptr %91, i64 %1338
-  store <16 x float> %1209, ptr %1339, align 4
-  %1340 = mul i64 %1131, 192
-  %1341 = add i64 %1340, 48
-  %1342 = getelementptr float, ptr %91, i64 %1341
-  store <16 x float> %1210, ptr %1342, align 4
-  %1343 = mul i64 %1131, 192
-  %1344 = add i64 %1343, 64
-  %1345 = getelementptr float, ptr %91, i64 %1344
-  store <16 x float> %1211, ptr %1345, align 4
-  %1346 = mul i64 %1131, 192
-  %1347 = add i64 %1346, 80
-  %1348 = getelementptr float, ptr %91, i64 %1347
-  store <16 x float> %1212, ptr %1348, align 4
-  %1349 = mul i64 %1162, 192
-  %1350 = add i64 %1349, 0
-  %1351 = getelementptr float, ptr %91, i64 %1350
-  store <16 x float> %1213, ptr %1351, align 4
-  %1352 = mul i64 %1162, 192
-  %1353 = add i64 %1352, 16
-  %1354 = getelementptr float, ptr %91, i64 %1353
-  store <16 x float> %1214, ptr %1354, align 4
-  %1355 = mul i64 %1162, 192
-  %1356 = add i64 %1355, 32
-  %1357 = getelementptr float, ptr %91, i64 %1356
-  store <16 x float> %1215, ptr %1357, align 4
-  %1358 = mul i64 %1162, 192
-  %1359 = add i64 %1358, 48
-  %1360 = getelementptr float, ptr %91, i64 %1359
-  store <16 x float> %1216, ptr %1360, align 4
-  %1361 = mul i64 %1162, 192
-  %1362 = add i64 %1361, 64
-  %1363 = getelementptr float, ptr %91, i64 %1362
-  store <16 x float> %1217, ptr %1363, align 4
-  %1364 = mul i64 %1162, 192
-  %1365 = add i64 %1364, 80
-  %1366 = getelementptr float, ptr %91, i64 %1365
-  store <16 x float> %1218, ptr %1366, align 4
-  %1367 = add i64 %1067, 4
-  br label %1066
+1367:                                             ; preds = %1065
+  %1368 = fmul <16 x float> %817, %190
+  %1369 = fadd <16 x float> %1368, %905
+  %1370 = fmul <16 x float> %834, %191
+  %1371 = fadd <16 x float> %1370, %906
+  %1372 = fmul <16 x float> %851, %192
+  %1373 = fadd <16 x float> %1372, %907
+  %1374 = fmul <16 x float> %868, %193
+  %1375 = fadd <16 x float> %1374, %908
+  %1376 = fmul <16 x float> %885, %194
+  %1377 = fadd <16 x float> %1376, %909
+  %1378 = fmul <16 x float> %902, %195
+  %1379 = fadd <16 x float> %1378, %910
+  br label %1381
 
-1368:                                             ; preds = %1066
-  %1369 = fmul <16 x float> %818, %191
-  %1370 = fadd <16 x float> %1369, %906
-  %1371 = fmul <16 x float> %835, %192
-  %1372 = fadd <16 x float> %1371, %907
-  %1373 = fmul <16 x float> %852, %193
-  %1374 = fadd <16 x float> %1373, %908
-  %1375 = fmul <16 x float> %869, %194
-  %1376 = fadd <16 x float> %1375, %909
-  %1377 = fmul <16 x float> %886, %195
-  %1378 = fadd <16 x float> %1377, %910
-  %1379 = fmul <16 x float> %903, %196
-  %1380 = fadd <16 x float> %1379, %911
-  br label %1382
+1380:                                             ; preds = %445
+  br label %1381
 
-1381:                                             ; preds = %446
-  br label %1382
+1381:                                             ; preds = %1367, %1380
+  %1382 = phi <16 x float> [ %184, %1380 ], [ %743, %1367 ]
+  %1383 = phi <16 x float> [ %185, %1380 ], [ %744, %1367 ]
+  %1384 = phi <16 x float> [ %186, %1380 ], [ %745, %1367 ]
+  %1385 = phi <16 x float> [ %187, %1380 ], [ %746, %1367 ]
+  %1386 = phi <16 x float> [ %188, %1380 ], [ %747, %1367 ]
+  %1387 = phi <16 x float> [ %189, %1380 ], [ %748, %1367 ]
+  %1388 = phi <16 x float> [ %190, %1380 ], [ %1369, %1367 ]
+  %1389 = phi <16 x float> [ %191, %1380 ], [ %1371, %1367 ]
+  %1390 = phi <16 x float> [ %192, %1380 ], [ %1373, %1367 ]
+  %1391 = phi <16 x float> [ %193, %1380 ], [ %1375, %1367 ]
+  %1392 = phi <16 x float> [ %194, %1380 ], [ %1377, %1367 ]
+  %1393 = phi <16 x float> [ %195, %1380 ], [ %1379, %1367 ]
+  br label %1394
 
-1382:                                             ; preds = %1368, %1381
-  %1383 = phi <16 x float> [ %185, %1381 ], [ %744, %1368 ]
-  %1384 = phi <16 x float> [ %186, %1381 ], [ %745, %1368 ]
-  %1385 = phi <16 x float> [ %187, %1381 ], [ %746, %1368 ]
-  %1386 = phi <16 x float> [ %188, %1381 ], [ %747, %1368 ]
-  %1387 = phi <16 x float> [ %189, %1381 ], [ %748, %1368 ]
-  %1388 = phi <16 x float> [ %190, %1381 ], [ %749, %1368 ]
-  %1389 = phi <16 x float> [ %191, %1381 ], [ %1370, %1368 ]
-  %1390 = phi <16 x float> [ %192, %1381 ], [ %1372, %1368 ]
-  %1391 = phi <16 x float> [ %193, %1381 ], [ %1374, %1368 ]
-  %1392 = phi <16 x float> [ %194, %1381 ], [ %1376, %1368 ]
-  %1393 = phi <16 x float> [ %195, %1381 ], [ %1378, %1368 ]
-  %1394 = phi <16 x float> [ %196, %1381 ], [ %1380, %1368 ]
-  br label %1395
+1394:                                             ; preds = %1381
+  %1395 = icmp slt i64 %183, %82
+  %1396 = add i64 %183, 64
+  %1397 = icmp sgt i64 %1396, 0
+  %1398 = and i1 %1395, %1397
+  %1399 = icmp sgt i64 %107, 96
+  %1400 = and i1 %1398, %1399
+  br i1 %1400, label %1401, label %2329
 
-1395:                                             ; preds = %1382
-  %1396 = icmp slt i64 %184, %82
-  %1397 = add i64 %184, 64
-  %1398 = icmp sgt i64 %1397, 0
-  %1399 = and i1 %1396, %1398
-  %1400 = icmp sgt i64 %182, 0
-  %1401 = and i1 %1399, %1400
-  br i1 %1401, label %1402, label %2330
+1401:                                             ; preds = %1394
+  %1402 = sub i64 %82, %183
+  %1403 = icmp slt i64 %1402, 64
+  %1404 = select i1 %1403, i64 %1402, i64 64
+  br label %1405
 
-1402:                                             ; preds = %1395
-  %1403 = sub i64 %82, %184
-  %1404 = icmp slt i64 %1403, 64
-  %1405 = select i1 %1404, i64 %1403, i64 64
-  br label %1406
+1405:                                             ; preds = %1545, %1401
+  %1406 = phi i64 [ %1618, %1545 ], [ 0, %1401 ]
+  %1407 = icmp slt i64 %1406, 64
+  br i1 %1407, label %1408, label %1619
 
-1406:                                             ; preds = %1546, %1402
-  %1407 = phi i64 [ %1619, %1546 ], [ 0, %1402 ]
-  %1408 = icmp slt i64 %1407, 64
-  br i1 %1408, label %1409, label %1620
+1408:                                             ; preds = %1405
+  %1409 = add i64 %183, %1406
+  %1410 = icmp slt i64 %1409, %89
+  %1411 = select i1 %1410, i64 %1409, i64 %89
+  %1412 = add i64 %1406, 1
+  %1413 = add i64 %183, %1412
+  %1414 = icmp slt i64 %1413, %89
+  %1415 = select i1 %1414, i64 %1413, i64 %89
+  %1416 = add i64 %1406, 2
+  %1417 = add i64 %183, %1416
+  %1418 = icmp slt i64 %1417, %89
+  %1419 = select i1 %1418, i64 %1417, i64 %89
+  %1420 = add i64 %1406, 3
+  %1421 = add i64 %183, %1420
+  %1422 = icmp slt i64 %1421, %89
+  %1423 = select i1 %1422, i64 %1421, i64 %89
+  br label %1424
 
-1409:                                             ; preds = %1406
-  %1410 = add i64 %184, %1407
-  %1411 = icmp slt i64 %1410, %89
-  %1412 = select i1 %1411, i64 %1410, i64 %89
-  %1413 = add i64 %1407, 1
-  %1414 = add i64 %184, %1413
-  %1415 = icmp slt i64 %1414, %89
-  %1416 = select i1 %1415, i64 %1414, i64 %89
-  %1417 = add i64 %1407, 2
-  %1418 = add i64 %184, %1417
-  %1419 = icmp slt i64 %1418, %89
-  %1420 = select i1 %1419, i64 %1418, i64 %89
-  %1421 = add i64 %1407, 3
-  %1422 = add i64 %184, %1421
-  %1423 = icmp slt i64 %1422, %89
-  %1424 = select i1 %1423, i64 %1422, i64 %89
-  br label %1425
+1424:                                             ; preds = %1451, %1408
+  %1425 = phi i64 [ %1544, %1451 ], [ 0, %1408 ]
+  %1426 = phi <16 x float> [ %1487, %1451 ], [ zeroinitializer, %1408 ]
+  %1427 = phi <16 x float> [ %1488, %1451 ], [ zeroinitializer, %1408 ]
+  %1428 = phi <16 x float> [ %1489, %1451 ], [ zeroinitializer, %1408 ]
+  %1429 = phi <16 x float> [ %1490, %1451 ], [ zeroinitializer, %1408 ]
+  %1430 = phi <16 x float> [ %1491, %1451 ], [ zeroinitializer, %1408 ]
+  %1431 = phi <16 x float> [ %1492, %1451 ], [ zeroinitializer, %1408 ]
+  %1432 = phi <16 x float> [ %1504, %1451 ], [ zeroinitializer, %1408 ]
+  %1433 = phi <16 x float> [ %1505, %1451 ], [ zeroinitializer, %1408 ]
+  %1434 = phi <16 x float> [ %1506, %1451 ], [ zeroinitializer, %1408 ]
+  %1435 = phi <16 x float> [ %1507, %1451 ], [ zeroinitializer, %1408 ]
+  %1436 = phi <16 x float> [ %1508, %1451 ], [ zeroinitializer, %1408 ]
+  %1437 = phi <16 x float> [ %1509, %1451 ], [ zeroinitializer, %1408 ]
+  %1438 = phi <16 x float> [ %1521, %1451 ], [ zeroinitializer, %1408 ]
+  %1439 = phi <16 x float> [ %1522, %1451 ], [ zeroinitializer, %1408 ]
+  %1440 = phi <16 x float> [ %1523, %1451 ], [ zeroinitializer, %1408 ]
+  %1441 = phi <16 x float> [ %1524, %1451 ], [ zeroinitializer, %1408 ]
+  %1442 = phi <16 x float> [ %1525, %1451 ], [ zeroinitializer, %1408 ]
+  %1443 = phi <16 x float> [ %1526, %1451 ], [ zeroinitializer, %1408 ]
+  %1444 = phi <16 x float> [ %1538, %1451 ], [ zeroinitializer, %1408 ]
+  %1445 = phi <16 x float> [ %1539, %1451 ], [ zeroinitializer, %1408 ]
+  %1446 = phi <16 x float> [ %1540, %1451 ], [ zeroinitializer, %1408 ]
+  %1447 = phi <16 x float> [ %1541, %1451 ], [ zeroinitializer, %1408 ]
+  %1448 = phi <16 x float> [ %1542, %1451 ], [ zeroinitializer, %1408 ]
+  %1449 = phi <16 x float> [ %1543, %1451 ], [ zeroinitializer, %1408 ]
+  %1450 = icmp slt i64 %1425, 128
+  br i1 %1450, label %1451, label %1545
 
-1425:                                             ; preds = %1452, %1409
-  %1426 = phi i64 [ %1545, %1452 ], [ 0, %1409 ]
-  %1427 = phi <16 x float> [ %1488, %1452 ], [ zeroinitializer, %1409 ]
-  %1428 = phi <16 x float> [ %1489, %1452 ], [ zeroinitializer, %1409 ]
-  %1429 = phi <16 x float> [ %1490, %1452 ], [ zeroinitializer, %1409 ]
-  %1430 = phi <16 x float> [ %1491, %1452 ], [ zeroinitializer, %1409 ]
-  %1431 = phi <16 x float> [ %1492, %1452 ], [ zeroinitializer, %1409 ]
-  %1432 = phi <16 x float> [ %1493, %1452 ], [ zeroinitializer, %1409 ]
-  %1433 = phi <16 x float> [ %1505, %1452 ], [ zeroinitializer, %1409 ]
-  %1434 = phi <16 x float> [ %1506, %1452 ], [ zeroinitializer, %1409 ]
-  %1435 = phi <16 x float> [ %1507, %1452 ], [ zeroinitializer, %1409 ]
-  %1436 = phi <16 x float> [ %1508, %1452 ], [ zeroinitializer, %1409 ]
-  %1437 = phi <16 x float> [ %1509, %1452 ], [ zeroinitializer, %1409 ]
-  %1438 = phi <16 x float> [ %1510, %1452 ], [ zeroinitializer, %1409 ]
-  %1439 = phi <16 x float> [ %1522, %1452 ], [ zeroinitializer, %1409 ]
-  %1440 = phi <16 x float> [ %1523, %1452 ], [ zeroinitializer, %1409 ]
-  %1441 = phi <16 x float> [ %1524, %1452 ], [ zeroinitializer, %1409 ]
-  %1442 = phi <16 x float> [ %1525, %1452 ], [ zeroinitializer, %1409 ]
-  %1443 = phi <16 x float> [ %1526, %1452 ], [ zeroinitializer, %1409 ]
-  %1444 = phi <16 x float> [ %1527, %1452 ], [ zeroinitializer, %1409 ]
-  %1445 = phi <16 x float> [ %1539, %1452 ], [ zeroinitializer, %1409 ]
-  %1446 = phi <16 x float> [ %1540, %1452 ], [ zeroinitializer, %1409 ]
-  %1447 = phi <16 x float> [ %1541, %1452 ], [ zeroinitializer, %1409 ]
-  %1448 = phi <16 x float> [ %1542, %1452 ], [ zeroinitializer, %1409 ]
-  %1449 = phi <16 x float> [ %1543, %1452 ], [ zeroinitializer, %1409 ]
-  %1450 = phi <16 x float> [ %1544, %1452 ], [ zeroinitializer, %1409 ]
-  %1451 = icmp slt i64 %1426, 128
-  br i1 %1451, label %1452, label %1546
+1451:                                             ; preds = %1424
+  %1452 = mul i64 %1425, 192
+  %1453 = add i64 %1452, 96
+  %1454 = getelementptr float, ptr %90, i64 %1453
+  %1455 = load <16 x float>, ptr %1454, align 4
+  %1456 = mul i64 %1425, 192
+  %1457 = add i64 %1456, 112
+  %1458 = getelementptr float, ptr %90, i64 %1457
+  %1459 = load <16 x float>, ptr %1458, align 4
+  %1460 = mul i64 %1425, 192
+  %1461 = add i64 %1460, 128
+  %1462 = getelementptr float, ptr %90, i64 %1461
+  %1463 = load <16 x float>, ptr %1462, align 4
+  %1464 = mul i64 %1425, 192
+  %1465 = add i64 %1464, 144
+  %1466 = getelementptr float, ptr %90, i64 %1465
+  %1467 = load <16 x float>, ptr %1466, align 4
+  %1468 = mul i64 %1425, 192
+  %1469 = add i64 %1468, 160
+  %1470 = getelementptr float, ptr %90, i64 %1469
+  %1471 = load <16 x float>, ptr %1470, align 4
+  %1472 = mul i64 %1425, 192
+  %1473 = add i64 %1472, 176
+  %1474 = getelementptr float, ptr %90, i64 %1473
+  %1475 = load <16 x float>, ptr %1474, align 4
+  %1476 = getelementptr float, ptr %12, i64 %13
+  %1477 = mul nuw nsw i64 %102, %18
+  %1478 = mul nuw nsw i64 %103, %19
+  %1479 = add nuw nsw i64 %1477, %1478
+  %1480 = mul nuw nsw i64 %1411, %20
+  %1481 = add nuw nsw i64 %1479, %1480
+  %1482 = add nuw nsw i64 %1481, %1425
+  %1483 = getelementptr inbounds nuw float, ptr %1476, i64 %1482
+  %1484 = load float, ptr %1483, align 4
+  %1485 = insertelement <16 x float> poison, float %1484, i32 0
+  %1486 = shufflevector <16 x float> %1485, <16 x float> poison, <16 x i32> zeroinitializer
+  %1487 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1455, <16 x float> %1426)
+  %1488 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1459, <16 x float> %1427)
+  %1489 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1463, <16 x float> %1428)
+  %1490 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1467, <16 x float> %1429)
+  %1491 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1471, <16 x float> %1430)
+  %1492 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1486, <16 x float> %1475, <16 x float> %1431)
+  %1493 = getelementptr float, ptr %12, i64 %13
+  %1494 = mul nuw nsw i64 %102, %18
+  %1495 = mul nuw nsw i64 %103, %19
+  %1496 = add nuw nsw i64 %1494, %1495
+  %1497 = mul nuw nsw i64 %1415, %20
+  %1498 = add nuw nsw i64 %1496, %1497
+  %1499 = add nuw nsw i64 %1498, %1425
+  %1500 = getelementptr inbounds nuw float, ptr %1493, i64 %1499
+  %1501 = load float, ptr %1500, align 4
+  %1502 = insertelement <16 x float> poison, float %1501, i32 0
+  %1503 = shufflevector <16 x float> %1502, <16 x float> poison, <16 x i32> zeroinitializer
+  %1504 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1455, <16 x float> %1432)
+  %1505 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1459, <16 x float> %1433)
+  %1506 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1463, <16 x float> %1434)
+  %1507 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1467, <16 x float> %1435)
+  %1508 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1471, <16 x float> %1436)
+  %1509 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1503, <16 x float> %1475, <16 x float> %1437)
+  %1510 = getelementptr float, ptr %12, i64 %13
+  %1511 = mul nuw nsw i64 %102, %18
+  %1512 = mul nuw nsw i64 %103, %19
+  %1513 = add nuw nsw i64 %1511, %1512
+  %1514 = mul nuw nsw i64 %1419, %20
+  %1515 = add nuw nsw i64 %1513, %1514
+  %1516 = add nuw nsw i64 %1515, %1425
+  %1517 = getelementptr inbounds nuw float, ptr %1510, i64 %1516
+  %1518 = load float, ptr %1517, align 4
+  %1519 = insertelement <16 x float> poison, float %1518, i32 0
+  %1520 = shufflevector <16 x float> %1519, <16 x float> poison, <16 x i32> zeroinitializer
+  %1521 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1455, <16 x float> %1438)
+  %1522 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1459, <16 x float> %1439)
+  %1523 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1463, <16 x float> %1440)
+  %1524 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1467, <16 x float> %1441)
+  %1525 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1471, <16 x float> %1442)
+  %1526 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1520, <16 x float> %1475, <16 x float> %1443)
+  %1527 = getelementptr float, ptr %12, i64 %13
+  %1528 = mul nuw nsw i64 %102, %18
+  %1529 = mul nuw nsw i64 %103, %19
+  %1530 = add nuw nsw i64 %1528, %1529
+  %1531 = mul nuw nsw i64 %1423, %20
+  %1532 = add nuw nsw i64 %1530, %1531
+  %1533 = add nuw nsw i64 %1532, %1425
+  %1534 = getelementptr inbounds nuw float, ptr %1527, i64 %1533
+  %1535 = load float, ptr %1534, align 4
+  %1536 = insertelement <16 x float> poison, float %1535, i32 0
+  %1537 = shufflevector <16 x float> %1536, <16 x float> poison, <16 x i32> zeroinitializer
+  %1538 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1455, <16 x float> %1444)
+  %1539 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1459, <16 x float> %1445)
+  %1540 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1463, <16 x float> %1446)
+  %1541 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1467, <16 x float> %1447)
+  %1542 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1471, <16 x float> %1448)
+  %1543 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1537, <16 x float> %1475, <16 x float> %1449)
+  %1544 = add i64 %1425, 1
+  br label %1424
 
-1452:                                             ; preds = %1425
-  %1453 = mul i64 %1426, 192
-  %1454 = add i64 %1453, 96
-  %1455 = getelementptr float, ptr %90, i64 %1454
-  %1456 = load <16 x float>, ptr %1455, align 4
-  %1457 = mul i64 %1426, 192
-  %1458 = add i64 %1457, 112
-  %1459 = getelementptr float, ptr %90, i64 %1458
-  %1460 = load <16 x float>, ptr %1459, align 4
-  %1461 = mul i64 %1426, 192
-  %1462 = add i64 %1461, 128
-  %1463 = getelementptr float, ptr %90, i64 %1462
-  %1464 = load <16 x float>, ptr %1463, align 4
-  %1465 = mul i64 %1426, 192
-  %1466 = add i64 %1465, 144
-  %1467 = getelementptr float, ptr %90, i64 %1466
-  %1468 = load <16 x float>, ptr %1467, align 4
-  %1469 = mul i64 %1426, 192
-  %1470 = add i64 %1469, 160
-  %1471 = getelementptr float, ptr %90, i64 %1470
-  %1472 = load <16 x float>, ptr %1471, align 4
-  %1473 = mul i64 %1426, 192
-  %1474 = add i64 %1473, 176
-  %1475 = getelementptr float, ptr %90, i64 %1474
-  %1476 = load <16 x float>, ptr %1475, align 4
-  %1477 = getelementptr float, ptr %12, i64 %13
-  %1478 = mul nuw nsw i64 %102, %18
-  %1479 = mul nuw nsw i64 %103, %19
-  %1480 = add nuw nsw i64 %1478, %1479
-  %1481 = mul nuw nsw i64 %1412, %20
-  %1482 = add nuw nsw i64 %1480, %1481
-  %1483 = add nuw nsw i64 %1482, %1426
-  %1484 = getelementptr inbounds nuw float, ptr %1477, i64 %1483
-  %1485 = load float, ptr %1484, align 4
-  %1486 = insertelement <16 x float> poison, float %1485, i32 0
-  %1487 = shufflevector <16 x float> %1486, <16 x float> poison, <16 x i32> zeroinitializer
-  %1488 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1456, <16 x float> %1427)
-  %1489 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1460, <16 x float> %1428)
-  %1490 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1464, <16 x float> %1429)
-  %1491 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1468, <16 x float> %1430)
-  %1492 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1472, <16 x float> %1431)
-  %1493 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1487, <16 x float> %1476, <16 x float> %1432)
-  %1494 = getelementptr float, ptr %12, i64 %13
-  %1495 = mul nuw nsw i64 %102, %18
-  %1496 = mul nuw nsw i64 %103, %19
-  %1497 = add nuw nsw i64 %1495, %1496
-  %1498 = mul nuw nsw i64 %1416, %20
-  %1499 = add nuw nsw i64 %1497, %1498
-  %1500 = add nuw nsw i64 %1499, %1426
-  %1501 = getelementptr inbounds nuw float, ptr %1494, i64 %1500
-  %1502 = load float, ptr %1501, align 4
-  %1503 = insertelement <16 x float> poison, float %1502, i32 0
-  %1504 = shufflevector <16 x float> %1503, <16 x float> poison, <16 x i32> zeroinitializer
-  %1505 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1456, <16 x float> %1433)
-  %1506 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1460, <16 x float> %1434)
-  %1507 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1464, <16 x float> %1435)
-  %1508 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1468, <16 x float> %1436)
-  %1509 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1472, <16 x float> %1437)
-  %1510 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1504, <16 x float> %1476, <16 x float> %1438)
-  %1511 = getelementptr float, ptr %12, i64 %13
-  %1512 = mul nuw nsw i64 %102, %18
-  %1513 = mul nuw nsw i64 %103, %19
-  %1514 = add nuw nsw i64 %1512, %1513
-  %1515 = mul nuw nsw i64 %1420, %20
-  %1516 = add nuw nsw i64 %1514, %1515
-  %1517 = add nuw nsw i64 %1516, %1426
-  %1518 = getelementptr inbounds nuw float, ptr %1511, i64 %1517
-  %1519 = load float, ptr %1518, align 4
-  %1520 = insertelement <16 x float> poison, float %1519, i32 0
-  %1521 = shufflevector <16 x float> %1520, <16 x float> poison, <16 x i32> zeroinitializer
-  %1522 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1456, <16 x float> %1439)
-  %1523 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1460, <16 x float> %1440)
-  %1524 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1464, <16 x float> %1441)
-  %1525 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1468, <16 x float> %1442)
-  %1526 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1472, <16 x float> %1443)
-  %1527 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1521, <16 x float> %1476, <16 x float> %1444)
-  %1528 = getelementptr float, ptr %12, i64 %13
-  %1529 = mul nuw nsw i64 %102, %18
-  %1530 = mul nuw nsw i64 %103, %19
-  %1531 = add nuw nsw i64 %1529, %1530
-  %1532 = mul nuw nsw i64 %1424, %20
-  %1533 = add nuw nsw i64 %1531, %1532
-  %1534 = add nuw nsw i64 %1533, %1426
-  %1535 = getelementptr inbounds nuw float, ptr %1528, i64 %1534
-  %1536 = load float, ptr %1535, align 4
-  %1537 = insertelement <16 x float> poison, float %1536, i32 0
-  %1538 = shufflevector <16 x float> %1537, <16 x float> poison, <16 x i32> zeroinitializer
-  %1539 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1456, <16 x float> %1445)
-  %1540 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1460, <16 x float> %1446)
-  %1541 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1464, <16 x float> %1447)
-  %1542 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1468, <16 x float> %1448)
-  %1543 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1472, <16 x float> %1449)
-  %1544 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1538, <16 x float> %1476, <16 x float> %1450)
-  %1545 = add i64 %1426, 1
-  br label %1425
+1545:                                             ; preds = %1424
+  %1546 = mul i64 %1406, 192
+  %1547 = add i64 %1546, 96
+  %1548 = getelementptr float, ptr %92, i64 %1547
+  store <16 x float> %1426, ptr %1548, align 4
+  %1549 = mul i64 %1406, 192
+  %1550 = add i64 %1549, 112
+  %1551 = getelementptr float, ptr %92, i64 %1550
+  store <16 x float> %1427, ptr %1551, align 4
+  %1552 = mul i64 %1406, 192
+  %1553 = add i64 %1552, 128
+  %1554 = getelementptr float, ptr %92, i64 %1553
+  store <16 x float> %1428, ptr %1554, align 4
+  %1555 = mul i64 %1406, 192
+  %1556 = add i64 %1555, 144
+  %1557 = getelementptr float, ptr %92, i64 %1556
+  store <16 x float> %1429, ptr %1557, align 4
+  %1558 = mul i64 %1406, 192
+  %1559 = add i64 %1558, 160
+  %1560 = getelementptr float, ptr %92, i64 %1559
+  store <16 x float> %1430, ptr %1560, align 4
+  %1561 = mul i64 %1406, 192
+  %1562 = add i64 %1561, 176
+  %1563 = getelementptr float, ptr %92, i64 %1562
+  store <16 x float> %1431, ptr %1563, align 4
+  %1564 = mul i64 %1412, 192
+  %1565 = add i64 %1564, 96
+  %1566 = getelementptr float, ptr %92, i64 %1565
+  store <16 x float> %1432, ptr %1566, align 4
+  %1567 = mul i64 %1412, 192
+  %1568 = add i64 %1567, 112
+  %1569 = getelementptr float, ptr %92, i64 %1568
+  store <16 x float> %1433, ptr %1569, align 4
+  %1570 = mul i64 %1412, 192
+  %1571 = add i64 %1570, 128
+  %1572 = getelementptr float, ptr %92, i64 %1571
+  store <16 x float> %1434, ptr %1572, align 4
+  %1573 = mul i64 %1412, 192
+  %1574 = add i64 %1573, 144
+  %1575 = getelementptr float, ptr %92, i64 %1574
+  store <16 x float> %1435, ptr %1575, align 4
+  %1576 = mul i64 %1412, 192
+  %1577 = add i64 %1576, 160
+  %1578 = getelementptr float, ptr %92, i64 %1577
+  store <16 x float> %1436, ptr %1578, align 4
+  %1579 = mul i64 %1412, 192
+  %1580 = add i64 %1579, 176
+  %1581 = getelementptr float, ptr %92, i64 %1580
+  store <16 x float> %1437, ptr %1581, align 4
+  %1582 = mul i64 %1416, 192
+  %1583 = add i64 %1582, 96
+  %1584 = getelementptr float, ptr %92, i64 %1583
+  store <16 x float> %1438, ptr %1584, align 4
+  %1585 = mul i64 %1416, 192
+  %1586 = add i64 %1585, 112
+  %1587 = getelementptr float, ptr %92, i64 %1586
+  store <16 x float> %1439, ptr %1587, align 4
+  %1588 = mul i64 %1416, 192
+  %1589 = add i64 %1588, 128
+  %1590 = getelementptr float, ptr %92, i64 %1589
+  store <16 x float> %1440, ptr %1590, align 4
+  %1591 = mul i64 %1416, 192
+  %1592 = add i64 %1591, 144
+  %1593 = getelementptr float, ptr %92, i64 %1592
+  store <16 x float> %1441, ptr %1593, align 4
+  %1594 = mul i64 %1416, 192
+  %1595 = add i64 %1594, 160
+  %1596 = getelementptr float, ptr %92, i64 %1595
+  store <16 x float> %1442, ptr %1596, align 4
+  %1597 = mul i64 %1416, 192
+  %1598 = add i64 %1597, 176
+  %1599 = getelementptr float, ptr %92, i64 %1598
+  store <16 x float> %1443, ptr %1599, align 4
+  %1600 = mul i64 %1420, 192
+  %1601 = add i64 %1600, 96
+  %1602 = getelementptr float, ptr %92, i64 %1601
+  store <16 x float> %1444, ptr %1602, align 4
+  %1603 = mul i64 %1420, 192
+  %1604 = add i64 %1603, 112
+  %1605 = getelementptr float, ptr %92, i64 %1604
+  store <16 x float> %1445, ptr %1605, align 4
+  %1606 = mul i64 %1420, 192
+  %1607 = add i64 %1606, 128
+  %1608 = getelementptr float, ptr %92, i64 %1607
+  store <16 x float> %1446, ptr %1608, align 4
+  %1609 = mul i64 %1420, 192
+  %1610 = add i64 %1609, 144
+  %1611 = getelementptr float, ptr %92, i64 %1610
+  store <16 x float> %1447, ptr %1611, align 4
+  %1612 = mul i64 %1420, 192
+  %1613 = add i64 %1612, 160
+  %1614 = getelementptr float, ptr %92, i64 %1613
+  store <16 x float> %1448, ptr %1614, align 4
+  %1615 = mul i64 %1420, 192
+  %1616 = add i64 %1615, 176
+  %1617 = getelementptr float, ptr %92, i64 %1616
+  store <16 x float> %1449, ptr %1617, align 4
+  %1618 = add i64 %1406, 4
+  br label %1405
 
-1546:                                             ; preds = %1425
-  %1547 = mul i64 %1407, 192
-  %1548 = add i64 %1547, 96
-  %1549 = getelementptr float, ptr %92, i64 %1548
-  store <16 x float> %1427, ptr %1549, align 4
-  %1550 = mul i64 %1407, 192
-  %1551 = add i64 %1550, 112
-  %1552 = getelementptr float, ptr %92, i64 %1551
-  store <16 x float> %1428, ptr %1552, align 4
-  %1553 = mul i64 %1407, 192
-  %1554 = add i64 %1553, 128
-  %1555 = getelementptr float, ptr %92, i64 %1554
-  store <16 x float> %1429, ptr %1555, align 4
-  %1556 = mul i64 %1407, 192
-  %1557 = add i64 %1556, 144
-  %1558 = getelementptr float, ptr %92, i64 %1557
-  store <16 x float> %1430, ptr %1558, align 4
-  %1559 = mul i64 %1407, 192
-  %1560 = add i64 %1559, 160
-  %1561 = getelementptr float, ptr %92, i64 %1560
-  store <16 x float> %1431, ptr %1561, align 4
-  %1562 = mul i64 %1407, 192
-  %1563 = add i64 %1562, 176
-  %1564 = getelementptr float, ptr %92, i64 %1563
-  store <16 x float> %1432, ptr %1564, align 4
-  %1565 = mul i64 %1413, 192
-  %1566 = add i64 %1565, 96
-  %1567 = getelementptr float, ptr %92, i64 %1566
-  store <16 x float> %1433, ptr %1567, align 4
-  %1568 = mul i64 %1413, 192
-  %1569 = add i64 %1568, 112
-  %1570 = getelementptr float, ptr %92, i64 %1569
-  store <16 x float> %1434, ptr %1570, align 4
-  %1571 = mul i64 %1413, 192
-  %1572 = add i64 %1571, 128
-  %1573 = getelementptr float, ptr %92, i64 %1572
-  store <16 x float> %1435, ptr %1573, align 4
-  %1574 = mul i64 %1413, 192
-  %1575 = add i64 %1574, 144
-  %1576 = getelementptr float, ptr %92, i64 %1575
-  store <16 x float> %1436, ptr %1576, align 4
-  %1577 = mul i64 %1413, 192
-  %1578 = add i64 %1577, 160
-  %1579 = getelementptr float, ptr %92, i64 %1578
-  store <16 x float> %1437, ptr %1579, align 4
-  %1580 = mul i64 %1413, 192
-  %1581 = add i64 %1580, 176
-  %1582 = getelementptr float, ptr %92, i64 %1581
-  store <16 x float> %1438, ptr %1582, align 4
-  %1583 = mul i64 %1417, 192
-  %1584 = add i64 %1583, 96
-  %1585 = getelementptr float, ptr %92, i64 %1584
-  store <16 x float> %1439, ptr %1585, align 4
-  %1586 = mul i64 %1417, 192
-  %1587 = add i64 %1586, 112
-  %1588 = getelementptr float, ptr %92, i64 %1587
-  store <16 x float> %1440, ptr %1588, align 4
-  %1589 = mul i64 %1417, 192
-  %1590 = add i64 %1589, 128
-  %1591 = getelementptr float, ptr %92, i64 %1590
-  store <16 x float> %1441, ptr %1591, align 4
-  %1592 = mul i64 %1417, 192
-  %1593 = add i64 %1592, 144
-  %1594 = getelementptr float, ptr %92, i64 %1593
-  store <16 x float> %1442, ptr %1594, align 4
-  %1595 = mul i64 %1417, 192
-  %1596 = add i64 %1595, 160
-  %1597 = getelementptr float, ptr %92, i64 %1596
-  store <16 x float> %1443, ptr %1597, align 4
-  %1598 = mul i64 %1417, 192
-  %1599 = add i64 %1598, 176
-  %1600 = getelementptr float, ptr %92, i64 %1599
-  store <16 x float> %1444, ptr %1600, align 4
-  %1601 = mul i64 %1421, 192
-  %1602 = add i64 %1601, 96
-  %1603 = getelementptr float, ptr %92, i64 %1602
-  store <16 x float> %1445, ptr %1603, align 4
-  %1604 = mul i64 %1421, 192
-  %1605 = add i64 %1604, 112
-  %1606 = getelementptr float, ptr %92, i64 %1605
-  store <16 x float> %1446, ptr %1606, align 4
-  %1607 = mul i64 %1421, 192
-  %1608 = add i64 %1607, 128
-  %1609 = getelementptr float, ptr %92, i64 %1608
-  store <16 x float> %1447, ptr %1609, align 4
-  %1610 = mul i64 %1421, 192
-  %1611 = add i64 %1610, 144
-  %1612 = getelementptr float, ptr %92, i64 %1611
-  store <16 x float> %1448, ptr %1612, align 4
-  %1613 = mul i64 %1421, 192
-  %1614 = add i64 %1613, 160
-  %1615 = getelementptr float, ptr %92, i64 %1614
-  store <16 x float> %1449, ptr %1615, align 4
-  %1616 = mul i64 %1421, 192
-  %1617 = add i64 %1616, 176
-  %1618 = getelementptr float, ptr %92, i64 %1617
-  store <16 x float> %1450, ptr %1618, align 4
-  %1619 = add i64 %1407, 4
-  br label %1406
+1619:                                             ; preds = %1405
+  %1620 = icmp slt i64 %1404, 64
+  br i1 %1620, label %1621, label %1689
 
-1620:                                             ; preds = %1406
-  %1621 = icmp slt i64 %1405, 64
-  br i1 %1621, label %1622, label %1690
+1621:                                             ; preds = %1619
+  br label %1622
 
-1622:                                             ; preds = %1620
-  br label %1623
+1622:                                             ; preds = %1625, %1621
+  %1623 = phi i64 [ %1687, %1625 ], [ 0, %1621 ]
+  %1624 = icmp slt i64 %1623, 64
+  br i1 %1624, label %1625, label %1688
 
-1623:                                             ; preds = %1626, %1622
-  %1624 = phi i64 [ %1688, %1626 ], [ 0, %1622 ]
-  %1625 = icmp slt i64 %1624, 64
-  br i1 %1625, label %1626, label %1689
+1625:                                             ; preds = %1622
+  %1626 = icmp slt i64 %1623, %1404
+  %1627 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1628 = shufflevector <16 x i1> %1627, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1629 = mul i64 %1623, 192
+  %1630 = add i64 %1629, 96
+  %1631 = getelementptr float, ptr %92, i64 %1630
+  %1632 = load <16 x float>, ptr %1631, align 4
+  %1633 = select <16 x i1> %1628, <16 x float> %1632, <16 x float> splat (float 0xFFF0000000000000)
+  %1634 = mul i64 %1623, 192
+  %1635 = add i64 %1634, 96
+  %1636 = getelementptr float, ptr %92, i64 %1635
+  store <16 x float> %1633, ptr %1636, align 4
+  %1637 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1638 = shufflevector <16 x i1> %1637, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1639 = mul i64 %1623, 192
+  %1640 = add i64 %1639, 112
+  %1641 = getelementptr float, ptr %92, i64 %1640
+  %1642 = load <16 x float>, ptr %1641, align 4
+  %1643 = select <16 x i1> %1638, <16 x float> %1642, <16 x float> splat (float 0xFFF0000000000000)
+  %1644 = mul i64 %1623, 192
+  %1645 = add i64 %1644, 112
+  %1646 = getelementptr float, ptr %92, i64 %1645
+  store <16 x float> %1643, ptr %1646, align 4
+  %1647 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1648 = shufflevector <16 x i1> %1647, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1649 = mul i64 %1623, 192
+  %1650 = add i64 %1649, 128
+  %1651 = getelementptr float, ptr %92, i64 %1650
+  %1652 = load <16 x float>, ptr %1651, align 4
+  %1653 = select <16 x i1> %1648, <16 x float> %1652, <16 x float> splat (float 0xFFF0000000000000)
+  %1654 = mul i64 %1623, 192
+  %1655 = add i64 %1654, 128
+  %1656 = getelementptr float, ptr %92, i64 %1655
+  store <16 x float> %1653, ptr %1656, align 4
+  %1657 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1658 = shufflevector <16 x i1> %1657, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1659 = mul i64 %1623, 192
+  %1660 = add i64 %1659, 144
+  %1661 = getelementptr float, ptr %92, i64 %1660
+  %1662 = load <16 x float>, ptr %1661, align 4
+  %1663 = select <16 x i1> %1658, <16 x float> %1662, <16 x float> splat (float 0xFFF0000000000000)
+  %1664 = mul i64 %1623, 192
+  %1665 = add i64 %1664, 144
+  %1666 = getelementptr float, ptr %92, i64 %1665
+  store <16 x float> %1663, ptr %1666, align 4
+  %1667 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1668 = shufflevector <16 x i1> %1667, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1669 = mul i64 %1623, 192
+  %1670 = add i64 %1669, 160
+  %1671 = getelementptr float, ptr %92, i64 %1670
+  %1672 = load <16 x float>, ptr %1671, align 4
+  %1673 = select <16 x i1> %1668, <16 x float> %1672, <16 x float> splat (float 0xFFF0000000000000)
+  %1674 = mul i64 %1623, 192
+  %1675 = add i64 %1674, 160
+  %1676 = getelementptr float, ptr %92, i64 %1675
+  store <16 x float> %1673, ptr %1676, align 4
+  %1677 = insertelement <16 x i1> poison, i1 %1626, i32 0
+  %1678 = shufflevector <16 x i1> %1677, <16 x i1> poison, <16 x i32> zeroinitializer
+  %1679 = mul i64 %1623, 192
+  %1680 = add i64 %1679, 176
+  %1681 = getelementptr float, ptr %92, i64 %1680
+  %1682 = load <16 x float>, ptr %1681, align 4
+  %1683 = select <16 x i1> %1678, <16 x float> %1682, <16 x float> splat (float 0xFFF0000000000000)
+  %1684 = mul i64 %1623, 192
+  %1685 = add i64 %1684, 176
+  %1686 = getelementptr float, ptr %92, i64 %1685
+  store <16 x float> %1683, ptr %1686, align 4
+  %1687 = add i64 %1623, 1
+  br label %1622
 
-1626:                                             ; preds = %1623
-  %1627 = icmp slt i64 %1624, %1405
-  %1628 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1629 = shufflevector <16 x i1> %1628, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1630 = mul i64 %1624, 192
-  %1631 = add i64 %1630, 96
-  %1632 = getelementptr float, ptr %92, i64 %1631
-  %1633 = load <16 x float>, ptr %1632, align 4
-  %1634 = select <16 x i1> %1629, <16 x float> %1633, <16 x float> splat (float 0xFFF0000000000000)
-  %1635 = mul i64 %1624, 192
-  %1636 = add i64 %1635, 96
-  %1637 = getelementptr float, ptr %92, i64 %1636
-  store <16 x float> %1634, ptr %1637, align 4
-  %1638 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1639 = shufflevector <16 x i1> %1638, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1640 = mul i64 %1624, 192
-  %1641 = add i64 %1640, 112
-  %1642 = getelementptr float, ptr %92, i64 %1641
-  %1643 = load <16 x float>, ptr %1642, align 4
-  %1644 = select <16 x i1> %1639, <16 x float> %1643, <16 x float> splat (float 0xFFF0000000000000)
-  %1645 = mul i64 %1624, 192
-  %1646 = add i64 %1645, 112
-  %1647 = getelementptr float, ptr %92, i64 %1646
-  store <16 x float> %1644, ptr %1647, align 4
-  %1648 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1649 = shufflevector <16 x i1> %1648, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1650 = mul i64 %1624, 192
-  %1651 = add i64 %1650, 128
-  %1652 = getelementptr float, ptr %92, i64 %1651
-  %1653 = load <16 x float>, ptr %1652, align 4
-  %1654 = select <16 x i1> %1649, <16 x float> %1653, <16 x float> splat (float 0xFFF0000000000000)
-  %1655 = mul i64 %1624, 192
-  %1656 = add i64 %1655, 128
-  %1657 = getelementptr float, ptr %92, i64 %1656
-  store <16 x float> %1654, ptr %1657, align 4
-  %1658 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1659 = shufflevector <16 x i1> %1658, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1660 = mul i64 %1624, 192
-  %1661 = add i64 %1660, 144
-  %1662 = getelementptr float, ptr %92, i64 %1661
-  %1663 = load <16 x float>, ptr %1662, align 4
-  %1664 = select <16 x i1> %1659, <16 x float> %1663, <16 x float> splat (float 0xFFF0000000000000)
-  %1665 = mul i64 %1624, 192
-  %1666 = add i64 %1665, 144
-  %1667 = getelementptr float, ptr %92, i64 %1666
-  store <16 x float> %1664, ptr %1667, align 4
-  %1668 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1669 = shufflevector <16 x i1> %1668, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1670 = mul i64 %1624, 192
-  %1671 = add i64 %1670, 160
-  %1672 = getelementptr float, ptr %92, i64 %1671
-  %1673 = load <16 x float>, ptr %1672, align 4
-  %1674 = select <16 x i1> %1669, <16 x float> %1673, <16 x float> splat (float 0xFFF0000000000000)
-  %1675 = mul i64 %1624, 192
-  %1676 = add i64 %1675, 160
-  %1677 = getelementptr float, ptr %92, i64 %1676
-  store <16 x float> %1674, ptr %1677, align 4
-  %1678 = insertelement <16 x i1> poison, i1 %1627, i32 0
-  %1679 = shufflevector <16 x i1> %1678, <16 x i1> poison, <16 x i32> zeroinitializer
-  %1680 = mul i64 %1624, 192
-  %1681 = add i64 %1680, 176
-  %1682 = getelementptr float, ptr %92, i64 %1681
-  %1683 = load <16 x float>, ptr %1682, align 4
-  %1684 = select <16 x i1> %1679, <16 x float> %1683, <16 x float> splat (float 0xFFF0000000000000)
-  %1685 = mul i64 %1624, 192
-  %1686 = add i64 %1685, 176
-  %1687 = getelementptr float, ptr %92, i64 %1686
-  store <16 x float> %1684, ptr %1687, align 4
-  %1688 = add i64 %1624, 1
-  br label %1623
+1688:                                             ; preds = %1622
+  br label %1689
 
-1689:                                             ; preds = %1623
+1689:                                             ; preds = %1688, %1619
   br label %1690
 
-1690:                                             ; preds = %1689, %1620
-  br label %1691
+1690:                                             ; preds = %1699, %1689
+  %1691 = phi i64 [ %1748, %1699 ], [ 0, %1689 ]
+  %1692 = phi <16 x float> [ %1707, %1699 ], [ %196, %1689 ]
+  %1693 = phi <16 x float> [ %1715, %1699 ], [ %197, %1689 ]
+  %1694 = phi <16 x float> [ %1723, %1699 ], [ %198, %1689 ]
+  %1695 = phi <16 x float> [ %1731, %1699 ], [ %199, %1689 ]
+  %1696 = phi <16 x float> [ %1739, %1699 ], [ %200, %1689 ]
+  %1697 = phi <16 x float> [ %1747, %1699 ], [ %201, %1689 ]
+  %1698 = icmp slt i64 %1691, 64
+  br i1 %1698, label %1699, label %1749
 
-1691:                                             ; preds = %1700, %1690
-  %1692 = phi i64 [ %1749, %1700 ], [ 0, %1690 ]
-  %1693 = phi <16 x float> [ %1708, %1700 ], [ %197, %1690 ]
-  %1694 = phi <16 x float> [ %1716, %1700 ], [ %198, %1690 ]
-  %1695 = phi <16 x float> [ %1724, %1700 ], [ %199, %1690 ]
-  %1696 = phi <16 x float> [ %1732, %1700 ], [ %200, %1690 ]
-  %1697 = phi <16 x float> [ %1740, %1700 ], [ %201, %1690 ]
-  %1698 = phi <16 x float> [ %1748, %1700 ], [ %202, %1690 ]
-  %1699 = icmp slt i64 %1692, 64
-  br i1 %1699, label %1700, label %1750
+1699:                                             ; preds = %1690
+  %1700 = mul i64 %1691, 192
+  %1701 = add i64 %1700, 96
+  %1702 = getelementptr float, ptr %92, i64 %1701
+  %1703 = load <16 x float>, ptr %1702, align 4
+  %1704 = fcmp ugt <16 x float> %1692, %1703
+  %1705 = select <16 x i1> %1704, <16 x float> %1692, <16 x float> %1703
+  %1706 = fcmp uno <16 x float> %1692, %1692
+  %1707 = select <16 x i1> %1706, <16 x float> %1703, <16 x float> %1705
+  %1708 = mul i64 %1691, 192
+  %1709 = add i64 %1708, 112
+  %1710 = getelementptr float, ptr %92, i64 %1709
+  %1711 = load <16 x float>, ptr %1710, align 4
+  %1712 = fcmp ugt <16 x float> %1693, %1711
+  %1713 = select <16 x i1> %1712, <16 x float> %1693, <16 x float> %1711
+  %1714 = fcmp uno <16 x float> %1693, %1693
+  %1715 = select <16 x i1> %1714, <16 x float> %1711, <16 x float> %1713
+  %1716 = mul i64 %1691, 192
+  %1717 = add i64 %1716, 128
+  %1718 = getelementptr float, ptr %92, i64 %1717
+  %1719 = load <16 x float>, ptr %1718, align 4
+  %1720 = fcmp ugt <16 x float> %1694, %1719
+  %1721 = select <16 x i1> %1720, <16 x float> %1694, <16 x float> %1719
+  %1722 = fcmp uno <16 x float> %1694, %1694
+  %1723 = select <16 x i1> %1722, <16 x float> %1719, <16 x float> %1721
+  %1724 = mul i64 %1691, 192
+  %1725 = add i64 %1724, 144
+  %1726 = getelementptr float, ptr %92, i64 %1725
+  %1727 = load <16 x float>, ptr %1726, align 4
+  %1728 = fcmp ugt <16 x float> %1695, %1727
+  %1729 = select <16 x i1> %1728, <16 x float> %1695, <16 x float> %1727
+  %1730 = fcmp uno <16 x float> %1695, %1695
+  %1731 = select <16 x i1> %1730, <16 x float> %1727, <16 x float> %1729
+  %1732 = mul i64 %1691, 192
+  %1733 = add i64 %1732, 160
+  %1734 = getelementptr float, ptr %92, i64 %1733
+  %1735 = load <16 x float>, ptr %1734, align 4
+  %1736 = fcmp ugt <16 x float> %1696, %1735
+  %1737 = select <16 x i1> %1736, <16 x float> %1696, <16 x float> %1735
+  %1738 = fcmp uno <16 x float> %1696, %1696
+  %1739 = select <16 x i1> %1738, <16 x float> %1735, <16 x float> %1737
+  %1740 = mul i64 %1691, 192
+  %1741 = add i64 %1740, 176
+  %1742 = getelementptr float, ptr %92, i64 %1741
+  %1743 = load <16 x float>, ptr %1742, align 4
+  %1744 = fcmp ugt <16 x float> %1697, %1743
+  %1745 = select <16 x i1> %1744, <16 x float> %1697, <16 x float> %1743
+  %1746 = fcmp uno <16 x float> %1697, %1697
+  %1747 = select <16 x i1> %1746, <16 x float> %1743, <16 x float> %1745
+  %1748 = add i64 %1691, 1
+  br label %1690
 
-1700:                                             ; preds = %1691
-  %1701 = mul i64 %1692, 192
-  %1702 = add i64 %1701, 96
-  %1703 = getelementptr float, ptr %92, i64 %1702
-  %1704 = load <16 x float>, ptr %1703, align 4
-  %1705 = fcmp ugt <16 x float> %1693, %1704
-  %1706 = select <16 x i1> %1705, <16 x float> %1693, <16 x float> %1704
-  %1707 = fcmp uno <16 x float> %1693, %1693
-  %1708 = select <16 x i1> %1707, <16 x float> %1704, <16 x float> %1706
-  %1709 = mul i64 %1692, 192
-  %1710 = add i64 %1709, 112
-  %1711 = getelementptr float, ptr %92, i64 %1710
-  %1712 = load <16 x float>, ptr %1711, align 4
-  %1713 = fcmp ugt <16 x float> %1694, %1712
-  %1714 = select <16 x i1> %1713, <16 x float> %1694, <16 x float> %1712
-  %1715 = fcmp uno <16 x float> %1694, %1694
-  %1716 = select <16 x i1> %1715, <16 x float> %1712, <16 x float> %1714
-  %1717 = mul i64 %1692, 192
-  %1718 = add i64 %1717, 128
-  %1719 = getelementptr float, ptr %92, i64 %1718
-  %1720 = load <16 x float>, ptr %1719, align 4
-  %1721 = fcmp ugt <16 x float> %1695, %1720
-  %1722 = select <16 x i1> %1721, <16 x float> %1695, <16 x float> %1720
-  %1723 = fcmp uno <16 x float> %1695, %1695
-  %1724 = select <16 x i1> %1723, <16 x float> %1720, <16 x float> %1722
-  %1725 = mul i64 %1692, 192
-  %1726 = add i64 %1725, 144
-  %1727 = getelementptr float, ptr %92, i64 %1726
-  %1728 = load <16 x float>, ptr %1727, align 4
-  %1729 = fcmp ugt <16 x float> %1696, %1728
-  %1730 = select <16 x i1> %1729, <16 x float> %1696, <16 x float> %1728
-  %1731 = fcmp uno <16 x float> %1696, %1696
-  %1732 = select <16 x i1> %1731, <16 x float> %1728, <16 x float> %1730
-  %1733 = mul i64 %1692, 192
-  %1734 = add i64 %1733, 160
-  %1735 = getelementptr float, ptr %92, i64 %1734
-  %1736 = load <16 x float>, ptr %1735, align 4
-  %1737 = fcmp ugt <16 x float> %1697, %1736
-  %1738 = select <16 x i1> %1737, <16 x float> %1697, <16 x float> %1736
-  %1739 = fcmp uno <16 x float> %1697, %1697
-  %1740 = select <16 x i1> %1739, <16 x float> %1736, <16 x float> %1738
-  %1741 = mul i64 %1692, 192
-  %1742 = add i64 %1741, 176
-  %1743 = getelementptr float, ptr %92, i64 %1742
-  %1744 = load <16 x float>, ptr %1743, align 4
-  %1745 = fcmp ugt <16 x float> %1698, %1744
-  %1746 = select <16 x i1> %1745, <16 x float> %1698, <16 x float> %1744
-  %1747 = fcmp uno <16 x float> %1698, %1698
-  %1748 = select <16 x i1> %1747, <16 x float> %1744, <16 x float> %1746
-  %1749 = add i64 %1692, 1
-  br label %1691
+1749:                                             ; preds = %1690
+  %1750 = fsub <16 x float> %196, %1692
+  %1751 = fcmp ugt <16 x float> %1750, splat (float -1.270000e+02)
+  %1752 = select <16 x i1> %1751, <16 x float> %1750, <16 x float> splat (float -1.270000e+02)
+  %1753 = fcmp uno <16 x float> %1750, %1750
+  %1754 = select <16 x i1> %1753, <16 x float> splat (float -1.270000e+02), <16 x float> %1752
+  %1755 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1754)
+  %1756 = fsub <16 x float> %1754, %1755
+  %1757 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1756, <16 x float> splat (float 0x3F826AB440000000))
+  %1758 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1757, <16 x float> %1756, <16 x float> splat (float 0x3FAC94E960000000))
+  %1759 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1758, <16 x float> %1756, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1760 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1759, <16 x float> %1756, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1761 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1760, <16 x float> %1756, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1762 = fptosi <16 x float> %1755 to <16 x i32>
+  %1763 = add <16 x i32> %1762, splat (i32 127)
+  %1764 = shl <16 x i32> %1763, splat (i32 23)
+  %1765 = bitcast <16 x i32> %1764 to <16 x float>
+  %1766 = fmul <16 x float> %1761, %1765
+  %1767 = fsub <16 x float> %197, %1693
+  %1768 = fcmp ugt <16 x float> %1767, splat (float -1.270000e+02)
+  %1769 = select <16 x i1> %1768, <16 x float> %1767, <16 x float> splat (float -1.270000e+02)
+  %1770 = fcmp uno <16 x float> %1767, %1767
+  %1771 = select <16 x i1> %1770, <16 x float> splat (float -1.270000e+02), <16 x float> %1769
+  %1772 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1771)
+  %1773 = fsub <16 x float> %1771, %1772
+  %1774 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1773, <16 x float> splat (float 0x3F826AB440000000))
+  %1775 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1774, <16 x float> %1773, <16 x float> splat (float 0x3FAC94E960000000))
+  %1776 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1775, <16 x float> %1773, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1777 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1776, <16 x float> %1773, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1778 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1777, <16 x float> %1773, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1779 = fptosi <16 x float> %1772 to <16 x i32>
+  %1780 = add <16 x i32> %1779, splat (i32 127)
+  %1781 = shl <16 x i32> %1780, splat (i32 23)
+  %1782 = bitcast <16 x i32> %1781 to <16 x float>
+  %1783 = fmul <16 x float> %1778, %1782
+  %1784 = fsub <16 x float> %198, %1694
+  %1785 = fcmp ugt <16 x float> %1784, splat (float -1.270000e+02)
+  %1786 = select <16 x i1> %1785, <16 x float> %1784, <16 x float> splat (float -1.270000e+02)
+  %1787 = fcmp uno <16 x float> %1784, %1784
+  %1788 = select <16 x i1> %1787, <16 x float> splat (float -1.270000e+02), <16 x float> %1786
+  %1789 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1788)
+  %1790 = fsub <16 x float> %1788, %1789
+  %1791 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1790, <16 x float> splat (float 0x3F826AB440000000))
+  %1792 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1791, <16 x float> %1790, <16 x float> splat (float 0x3FAC94E960000000))
+  %1793 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1792, <16 x float> %1790, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1794 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1793, <16 x float> %1790, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1795 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1794, <16 x float> %1790, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1796 = fptosi <16 x float> %1789 to <16 x i32>
+  %1797 = add <16 x i32> %1796, splat (i32 127)
+  %1798 = shl <16 x i32> %1797, splat (i32 23)
+  %1799 = bitcast <16 x i32> %1798 to <16 x float>
+  %1800 = fmul <16 x float> %1795, %1799
+  %1801 = fsub <16 x float> %199, %1695
+  %1802 = fcmp ugt <16 x float> %1801, splat (float -1.270000e+02)
+  %1803 = select <16 x i1> %1802, <16 x float> %1801, <16 x float> splat (float -1.270000e+02)
+  %1804 = fcmp uno <16 x float> %1801, %1801
+  %1805 = select <16 x i1> %1804, <16 x float> splat (float -1.270000e+02), <16 x float> %1803
+  %1806 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1805)
+  %1807 = fsub <16 x float> %1805, %1806
+  %1808 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1807, <16 x float> splat (float 0x3F826AB440000000))
+  %1809 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1808, <16 x float> %1807, <16 x float> splat (float 0x3FAC94E960000000))
+  %1810 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1809, <16 x float> %1807, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1811 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %1807, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1811, <16 x float> %1807, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1813 = fptosi <16 x float> %1806 to <16 x i32>
+  %1814 = add <16 x i32> %1813, splat (i32 127)
+  %1815 = shl <16 x i32> %1814, splat (i32 23)
+  %1816 = bitcast <16 x i32> %1815 to <16 x float>
+  %1817 = fmul <16 x float> %1812, %1816
+  %1818 = fsub <16 x float> %200, %1696
+  %1819 = fcmp ugt <16 x float> %1818, splat (float -1.270000e+02)
+  %1820 = select <16 x i1> %1819, <16 x float> %1818, <16 x float> splat (float -1.270000e+02)
+  %1821 = fcmp uno <16 x float> %1818, %1818
+  %1822 = select <16 x i1> %1821, <16 x float> splat (float -1.270000e+02), <16 x float> %1820
+  %1823 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1822)
+  %1824 = fsub <16 x float> %1822, %1823
+  %1825 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1824, <16 x float> splat (float 0x3F826AB440000000))
+  %1826 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1825, <16 x float> %1824, <16 x float> splat (float 0x3FAC94E960000000))
+  %1827 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1826, <16 x float> %1824, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1828 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %1824, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1829 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1828, <16 x float> %1824, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1830 = fptosi <16 x float> %1823 to <16 x i32>
+  %1831 = add <16 x i32> %1830, splat (i32 127)
+  %1832 = shl <16 x i32> %1831, splat (i32 23)
+  %1833 = bitcast <16 x i32> %1832 to <16 x float>
+  %1834 = fmul <16 x float> %1829, %1833
+  %1835 = fsub <16 x float> %201, %1697
+  %1836 = fcmp ugt <16 x float> %1835, splat (float -1.270000e+02)
+  %1837 = select <16 x i1> %1836, <16 x float> %1835, <16 x float> splat (float -1.270000e+02)
+  %1838 = fcmp uno <16 x float> %1835, %1835
+  %1839 = select <16 x i1> %1838, <16 x float> splat (float -1.270000e+02), <16 x float> %1837
+  %1840 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1839)
+  %1841 = fsub <16 x float> %1839, %1840
+  %1842 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1841, <16 x float> splat (float 0x3F826AB440000000))
+  %1843 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1842, <16 x float> %1841, <16 x float> splat (float 0x3FAC94E960000000))
+  %1844 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %1841, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1845 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1844, <16 x float> %1841, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1846 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %1841, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1847 = fptosi <16 x float> %1840 to <16 x i32>
+  %1848 = add <16 x i32> %1847, splat (i32 127)
+  %1849 = shl <16 x i32> %1848, splat (i32 23)
+  %1850 = bitcast <16 x i32> %1849 to <16 x float>
+  %1851 = fmul <16 x float> %1846, %1850
+  br label %1852
 
-1750:                                             ; preds = %1691
-  %1751 = fsub <16 x float> %197, %1693
-  %1752 = fcmp ugt <16 x float> %1751, splat (float -1.270000e+02)
-  %1753 = select <16 x i1> %1752, <16 x float> %1751, <16 x float> splat (float -1.270000e+02)
-  %1754 = fcmp uno <16 x float> %1751, %1751
-  %1755 = select <16 x i1> %1754, <16 x float> splat (float -1.270000e+02), <16 x float> %1753
-  %1756 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1755)
-  %1757 = fsub <16 x float> %1755, %1756
-  %1758 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1757, <16 x float> splat (float 0x3F826AB440000000))
-  %1759 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1758, <16 x float> %1757, <16 x float> splat (float 0x3FAC94E960000000))
-  %1760 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1759, <16 x float> %1757, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1761 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1760, <16 x float> %1757, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1762 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1761, <16 x float> %1757, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1763 = fptosi <16 x float> %1756 to <16 x i32>
-  %1764 = add <16 x i32> %1763, splat (i32 127)
-  %1765 = shl <16 x i32> %1764, splat (i32 23)
-  %1766 = bitcast <16 x i32> %1765 to <16 x float>
-  %1767 = fmul <16 x float> %1762, %1766
-  %1768 = fsub <16 x float> %198, %1694
-  %1769 = fcmp ugt <16 x float> %1768, splat (float -1.270000e+02)
-  %1770 = select <16 x i1> %1769, <16 x float> %1768, <16 x float> splat (float -1.270000e+02)
-  %1771 = fcmp uno <16 x float> %1768, %1768
-  %1772 = select <16 x i1> %1771, <16 x float> splat (float -1.270000e+02), <16 x float> %1770
-  %1773 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1772)
-  %1774 = fsub <16 x float> %1772, %1773
-  %1775 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1774, <16 x float> splat (float 0x3F826AB440000000))
-  %1776 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1775, <16 x float> %1774, <16 x float> splat (float 0x3FAC94E960000000))
-  %1777 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1776, <16 x float> %1774, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1778 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1777, <16 x float> %1774, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1779 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1778, <16 x float> %1774, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1780 = fptosi <16 x float> %1773 to <16 x i32>
-  %1781 = add <16 x i32> %1780, splat (i32 127)
-  %1782 = shl <16 x i32> %1781, splat (i32 23)
-  %1783 = bitcast <16 x i32> %1782 to <16 x float>
-  %1784 = fmul <16 x float> %1779, %1783
-  %1785 = fsub <16 x float> %199, %1695
-  %1786 = fcmp ugt <16 x float> %1785, splat (float -1.270000e+02)
-  %1787 = select <16 x i1> %1786, <16 x float> %1785, <16 x float> splat (float -1.270000e+02)
-  %1788 = fcmp uno <16 x float> %1785, %1785
-  %1789 = select <16 x i1> %1788, <16 x float> splat (float -1.270000e+02), <16 x float> %1787
-  %1790 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1789)
-  %1791 = fsub <16 x float> %1789, %1790
-  %1792 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1791, <16 x float> splat (float 0x3F826AB440000000))
-  %1793 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1792, <16 x float> %1791, <16 x float> splat (float 0x3FAC94E960000000))
-  %1794 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1793, <16 x float> %1791, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1795 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1794, <16 x float> %1791, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1796 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1795, <16 x float> %1791, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1797 = fptosi <16 x float> %1790 to <16 x i32>
-  %1798 = add <16 x i32> %1797, splat (i32 127)
-  %1799 = shl <16 x i32> %1798, splat (i32 23)
-  %1800 = bitcast <16 x i32> %1799 to <16 x float>
-  %1801 = fmul <16 x float> %1796, %1800
-  %1802 = fsub <16 x float> %200, %1696
-  %1803 = fcmp ugt <16 x float> %1802, splat (float -1.270000e+02)
-  %1804 = select <16 x i1> %1803, <16 x float> %1802, <16 x float> splat (float -1.270000e+02)
-  %1805 = fcmp uno <16 x float> %1802, %1802
-  %1806 = select <16 x i1> %1805, <16 x float> splat (float -1.270000e+02), <16 x float> %1804
-  %1807 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1806)
-  %1808 = fsub <16 x float> %1806, %1807
-  %1809 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1808, <16 x float> splat (float 0x3F826AB440000000))
-  %1810 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1809, <16 x float> %1808, <16 x float> splat (float 0x3FAC94E960000000))
-  %1811 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %1808, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1812 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1811, <16 x float> %1808, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1813 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1812, <16 x float> %1808, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1814 = fptosi <16 x float> %1807 to <16 x i32>
-  %1815 = add <16 x i32> %1814, splat (i32 127)
-  %1816 = shl <16 x i32> %1815, splat (i32 23)
-  %1817 = bitcast <16 x i32> %1816 to <16 x float>
-  %1818 = fmul <16 x float> %1813, %1817
-  %1819 = fsub <16 x float> %201, %1697
-  %1820 = fcmp ugt <16 x float> %1819, splat (float -1.270000e+02)
-  %1821 = select <16 x i1> %1820, <16 x float> %1819, <16 x float> splat (float -1.270000e+02)
-  %1822 = fcmp uno <16 x float> %1819, %1819
-  %1823 = select <16 x i1> %1822, <16 x float> splat (float -1.270000e+02), <16 x float> %1821
-  %1824 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1823)
-  %1825 = fsub <16 x float> %1823, %1824
-  %1826 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1825, <16 x float> splat (float 0x3F826AB440000000))
-  %1827 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1826, <16 x float> %1825, <16 x float> splat (float 0x3FAC94E960000000))
-  %1828 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %1825, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1829 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1828, <16 x float> %1825, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1830 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1829, <16 x float> %1825, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1831 = fptosi <16 x float> %1824 to <16 x i32>
-  %1832 = add <16 x i32> %1831, splat (i32 127)
-  %1833 = shl <16 x i32> %1832, splat (i32 23)
-  %1834 = bitcast <16 x i32> %1833 to <16 x float>
-  %1835 = fmul <16 x float> %1830, %1834
-  %1836 = fsub <16 x float> %202, %1698
-  %1837 = fcmp ugt <16 x float> %1836, splat (float -1.270000e+02)
-  %1838 = select <16 x i1> %1837, <16 x float> %1836, <16 x float> splat (float -1.270000e+02)
-  %1839 = fcmp uno <16 x float> %1836, %1836
-  %1840 = select <16 x i1> %1839, <16 x float> splat (float -1.270000e+02), <16 x float> %1838
-  %1841 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1840)
-  %1842 = fsub <16 x float> %1840, %1841
-  %1843 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1842, <16 x float> splat (float 0x3F826AB440000000))
-  %1844 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %1842, <16 x float> splat (float 0x3FAC94E960000000))
-  %1845 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1844, <16 x float> %1842, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1846 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %1842, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1847 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1846, <16 x float> %1842, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1848 = fptosi <16 x float> %1841 to <16 x i32>
-  %1849 = add <16 x i32> %1848, splat (i32 127)
-  %1850 = shl <16 x i32> %1849, splat (i32 23)
-  %1851 = bitcast <16 x i32> %1850 to <16 x float>
-  %1852 = fmul <16 x float> %1847, %1851
-  br label %1853
+1852:                                             ; preds = %1861, %1749
+  %1853 = phi i64 [ %2012, %1861 ], [ 0, %1749 ]
+  %1854 = phi <16 x float> [ %1886, %1861 ], [ zeroinitializer, %1749 ]
+  %1855 = phi <16 x float> [ %1911, %1861 ], [ zeroinitializer, %1749 ]
+  %1856 = phi <16 x float> [ %1936, %1861 ], [ zeroinitializer, %1749 ]
+  %1857 = phi <16 x float> [ %1961, %1861 ], [ zeroinitializer, %1749 ]
+  %1858 = phi <16 x float> [ %1986, %1861 ], [ zeroinitializer, %1749 ]
+  %1859 = phi <16 x float> [ %2011, %1861 ], [ zeroinitializer, %1749 ]
+  %1860 = icmp slt i64 %1853, 64
+  br i1 %1860, label %1861, label %2013
 
-1853:                                             ; preds = %1862, %1750
-  %1854 = phi i64 [ %2013, %1862 ], [ 0, %1750 ]
-  %1855 = phi <16 x float> [ %1887, %1862 ], [ zeroinitializer, %1750 ]
-  %1856 = phi <16 x float> [ %1912, %1862 ], [ zeroinitializer, %1750 ]
-  %1857 = phi <16 x float> [ %1937, %1862 ], [ zeroinitializer, %1750 ]
-  %1858 = phi <16 x float> [ %1962, %1862 ], [ zeroinitializer, %1750 ]
-  %1859 = phi <16 x float> [ %1987, %1862 ], [ zeroinitializer, %1750 ]
-  %1860 = phi <16 x float> [ %2012, %1862 ], [ zeroinitializer, %1750 ]
-  %1861 = icmp slt i64 %1854, 64
-  br i1 %1861, label %1862, label %2014
+1861:                                             ; preds = %1852
+  %1862 = mul i64 %1853, 192
+  %1863 = add i64 %1862, 96
+  %1864 = getelementptr float, ptr %92, i64 %1863
+  %1865 = load <16 x float>, ptr %1864, align 4
+  %1866 = fsub <16 x float> %1865, %1692
+  %1867 = fcmp ugt <16 x float> %1866, splat (float -1.270000e+02)
+  %1868 = select <16 x i1> %1867, <16 x float> %1866, <16 x float> splat (float -1.270000e+02)
+  %1869 = fcmp uno <16 x float> %1866, %1866
+  %1870 = select <16 x i1> %1869, <16 x float> splat (float -1.270000e+02), <16 x float> %1868
+  %1871 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1870)
+  %1872 = fsub <16 x float> %1870, %1871
+  %1873 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1872, <16 x float> splat (float 0x3F826AB440000000))
+  %1874 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1873, <16 x float> %1872, <16 x float> splat (float 0x3FAC94E960000000))
+  %1875 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1874, <16 x float> %1872, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1876 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1875, <16 x float> %1872, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1877 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1876, <16 x float> %1872, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1878 = fptosi <16 x float> %1871 to <16 x i32>
+  %1879 = add <16 x i32> %1878, splat (i32 127)
+  %1880 = shl <16 x i32> %1879, splat (i32 23)
+  %1881 = bitcast <16 x i32> %1880 to <16 x float>
+  %1882 = fmul <16 x float> %1877, %1881
+  %1883 = mul i64 %1853, 192
+  %1884 = add i64 %1883, 96
+  %1885 = getelementptr float, ptr %92, i64 %1884
+  store <16 x float> %1882, ptr %1885, align 4
+  %1886 = fadd <16 x float> %1854, %1882
+  %1887 = mul i64 %1853, 192
+  %1888 = add i64 %1887, 112
+  %1889 = getelementptr float, ptr %92, i64 %1888
+  %1890 = load <16 x float>, ptr %1889, align 4
+  %1891 = fsub <16 x float> %1890, %1693
+  %1892 = fcmp ugt <16 x float> %1891, splat (float -1.270000e+02)
+  %1893 = select <16 x i1> %1892, <16 x float> %1891, <16 x float> splat (float -1.270000e+02)
+  %1894 = fcmp uno <16 x float> %1891, %1891
+  %1895 = select <16 x i1> %1894, <16 x float> splat (float -1.270000e+02), <16 x float> %1893
+  %1896 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1895)
+  %1897 = fsub <16 x float> %1895, %1896
+  %1898 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1897, <16 x float> splat (float 0x3F826AB440000000))
+  %1899 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1898, <16 x float> %1897, <16 x float> splat (float 0x3FAC94E960000000))
+  %1900 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1899, <16 x float> %1897, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1901 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %1897, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1902 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1901, <16 x float> %1897, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1903 = fptosi <16 x float> %1896 to <16 x i32>
+  %1904 = add <16 x i32> %1903, splat (i32 127)
+  %1905 = shl <16 x i32> %1904, splat (i32 23)
+  %1906 = bitcast <16 x i32> %1905 to <16 x float>
+  %1907 = fmul <16 x float> %1902, %1906
+  %1908 = mul i64 %1853, 192
+  %1909 = add i64 %1908, 112
+  %1910 = getelementptr float, ptr %92, i64 %1909
+  store <16 x float> %1907, ptr %1910, align 4
+  %1911 = fadd <16 x float> %1855, %1907
+  %1912 = mul i64 %1853, 192
+  %1913 = add i64 %1912, 128
+  %1914 = getelementptr float, ptr %92, i64 %1913
+  %1915 = load <16 x float>, ptr %1914, align 4
+  %1916 = fsub <16 x float> %1915, %1694
+  %1917 = fcmp ugt <16 x float> %1916, splat (float -1.270000e+02)
+  %1918 = select <16 x i1> %1917, <16 x float> %1916, <16 x float> splat (float -1.270000e+02)
+  %1919 = fcmp uno <16 x float> %1916, %1916
+  %1920 = select <16 x i1> %1919, <16 x float> splat (float -1.270000e+02), <16 x float> %1918
+  %1921 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1920)
+  %1922 = fsub <16 x float> %1920, %1921
+  %1923 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1922, <16 x float> splat (float 0x3F826AB440000000))
+  %1924 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1923, <16 x float> %1922, <16 x float> splat (float 0x3FAC94E960000000))
+  %1925 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1924, <16 x float> %1922, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1926 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1925, <16 x float> %1922, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1927 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1926, <16 x float> %1922, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1928 = fptosi <16 x float> %1921 to <16 x i32>
+  %1929 = add <16 x i32> %1928, splat (i32 127)
+  %1930 = shl <16 x i32> %1929, splat (i32 23)
+  %1931 = bitcast <16 x i32> %1930 to <16 x float>
+  %1932 = fmul <16 x float> %1927, %1931
+  %1933 = mul i64 %1853, 192
+  %1934 = add i64 %1933, 128
+  %1935 = getelementptr float, ptr %92, i64 %1934
+  store <16 x float> %1932, ptr %1935, align 4
+  %1936 = fadd <16 x float> %1856, %1932
+  %1937 = mul i64 %1853, 192
+  %1938 = add i64 %1937, 144
+  %1939 = getelementptr float, ptr %92, i64 %1938
+  %1940 = load <16 x float>, ptr %1939, align 4
+  %1941 = fsub <16 x float> %1940, %1695
+  %1942 = fcmp ugt <16 x float> %1941, splat (float -1.270000e+02)
+  %1943 = select <16 x i1> %1942, <16 x float> %1941, <16 x float> splat (float -1.270000e+02)
+  %1944 = fcmp uno <16 x float> %1941, %1941
+  %1945 = select <16 x i1> %1944, <16 x float> splat (float -1.270000e+02), <16 x float> %1943
+  %1946 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1945)
+  %1947 = fsub <16 x float> %1945, %1946
+  %1948 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1947, <16 x float> splat (float 0x3F826AB440000000))
+  %1949 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1948, <16 x float> %1947, <16 x float> splat (float 0x3FAC94E960000000))
+  %1950 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1949, <16 x float> %1947, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1951 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1950, <16 x float> %1947, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1952 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1951, <16 x float> %1947, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1953 = fptosi <16 x float> %1946 to <16 x i32>
+  %1954 = add <16 x i32> %1953, splat (i32 127)
+  %1955 = shl <16 x i32> %1954, splat (i32 23)
+  %1956 = bitcast <16 x i32> %1955 to <16 x float>
+  %1957 = fmul <16 x float> %1952, %1956
+  %1958 = mul i64 %1853, 192
+  %1959 = add i64 %1958, 144
+  %1960 = getelementptr float, ptr %92, i64 %1959
+  store <16 x float> %1957, ptr %1960, align 4
+  %1961 = fadd <16 x float> %1857, %1957
+  %1962 = mul i64 %1853, 192
+  %1963 = add i64 %1962, 160
+  %1964 = getelementptr float, ptr %92, i64 %1963
+  %1965 = load <16 x float>, ptr %1964, align 4
+  %1966 = fsub <16 x float> %1965, %1696
+  %1967 = fcmp ugt <16 x float> %1966, splat (float -1.270000e+02)
+  %1968 = select <16 x i1> %1967, <16 x float> %1966, <16 x float> splat (float -1.270000e+02)
+  %1969 = fcmp uno <16 x float> %1966, %1966
+  %1970 = select <16 x i1> %1969, <16 x float> splat (float -1.270000e+02), <16 x float> %1968
+  %1971 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1970)
+  %1972 = fsub <16 x float> %1970, %1971
+  %1973 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1972, <16 x float> splat (float 0x3F826AB440000000))
+  %1974 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1973, <16 x float> %1972, <16 x float> splat (float 0x3FAC94E960000000))
+  %1975 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1974, <16 x float> %1972, <16 x float> splat (float 0x3FCEBD6240000000))
+  %1976 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1975, <16 x float> %1972, <16 x float> splat (float 0x3FE62E4F20000000))
+  %1977 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1976, <16 x float> %1972, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %1978 = fptosi <16 x float> %1971 to <16 x i32>
+  %1979 = add <16 x i32> %1978, splat (i32 127)
+  %1980 = shl <16 x i32> %1979, splat (i32 23)
+  %1981 = bitcast <16 x i32> %1980 to <16 x float>
+  %1982 = fmul <16 x float> %1977, %1981
+  %1983 = mul i64 %1853, 192
+  %1984 = add i64 %1983, 160
+  %1985 = getelementptr float, ptr %92, i64 %1984
+  store <16 x float> %1982, ptr %1985, align 4
+  %1986 = fadd <16 x float> %1858, %1982
+  %1987 = mul i64 %1853, 192
+  %1988 = add i64 %1987, 176
+  %1989 = getelementptr float, ptr %92, i64 %1988
+  %1990 = load <16 x float>, ptr %1989, align 4
+  %1991 = fsub <16 x float> %1990, %1697
+  %1992 = fcmp ugt <16 x float> %1991, splat (float -1.270000e+02)
+  %1993 = select <16 x i1> %1992, <16 x float> %1991, <16 x float> splat (float -1.270000e+02)
+  %1994 = fcmp uno <16 x float> %1991, %1991
+  %1995 = select <16 x i1> %1994, <16 x float> splat (float -1.270000e+02), <16 x float> %1993
+  %1996 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1995)
+  %1997 = fsub <16 x float> %1995, %1996
+  %1998 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1997, <16 x float> splat (float 0x3F826AB440000000))
+  %1999 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1998, <16 x float> %1997, <16 x float> splat (float 0x3FAC94E960000000))
+  %2000 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %1997, <16 x float> splat (float 0x3FCEBD6240000000))
+  %2001 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2000, <16 x float> %1997, <16 x float> splat (float 0x3FE62E4F20000000))
+  %2002 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2001, <16 x float> %1997, <16 x float> splat (float 0x3FEFFFFFE0000000))
+  %2003 = fptosi <16 x float> %1996 to <16 x i32>
+  %2004 = add <16 x i32> %2003, splat (i32 127)
+  %2005 = shl <16 x i32> %2004, splat (i32 23)
+  %2006 = bitcast <16 x i32> %2005 to <16 x float>
+  %2007 = fmul <16 x float> %2002, %2006
+  %2008 = mul i64 %1853, 192
+  %2009 = add i64 %2008, 176
+  %2010 = getelementptr float, ptr %92, i64 %2009
+  store <16 x float> %2007, ptr %2010, align 4
+  %2011 = fadd <16 x float> %1859, %2007
+  %2012 = add i64 %1853, 1
+  br label %1852
 
-1862:                                             ; preds = %1853
-  %1863 = mul i64 %1854, 192
-  %1864 = add i64 %1863, 96
-  %1865 = getelementptr float, ptr %92, i64 %1864
-  %1866 = load <16 x float>, ptr %1865, align 4
-  %1867 = fsub <16 x float> %1866, %1693
-  %1868 = fcmp ugt <16 x float> %1867, splat (float -1.270000e+02)
-  %1869 = select <16 x i1> %1868, <16 x float> %1867, <16 x float> splat (float -1.270000e+02)
-  %1870 = fcmp uno <16 x float> %1867, %1867
-  %1871 = select <16 x i1> %1870, <16 x float> splat (float -1.270000e+02), <16 x float> %1869
-  %1872 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1871)
-  %1873 = fsub <16 x float> %1871, %1872
-  %1874 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1873, <16 x float> splat (float 0x3F826AB440000000))
-  %1875 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1874, <16 x float> %1873, <16 x float> splat (float 0x3FAC94E960000000))
-  %1876 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1875, <16 x float> %1873, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1877 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1876, <16 x float> %1873, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1878 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1877, <16 x float> %1873, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1879 = fptosi <16 x float> %1872 to <16 x i32>
-  %1880 = add <16 x i32> %1879, splat (i32 127)
-  %1881 = shl <16 x i32> %1880, splat (i32 23)
-  %1882 = bitcast <16 x i32> %1881 to <16 x float>
-  %1883 = fmul <16 x float> %1878, %1882
-  %1884 = mul i64 %1854, 192
-  %1885 = add i64 %1884, 96
-  %1886 = getelementptr float, ptr %92, i64 %1885
-  store <16 x float> %1883, ptr %1886, align 4
-  %1887 = fadd <16 x float> %1855, %1883
-  %1888 = mul i64 %1854, 192
-  %1889 = add i64 %1888, 112
-  %1890 = getelementptr float, ptr %92, i64 %1889
-  %1891 = load <16 x float>, ptr %1890, align 4
-  %1892 = fsub <16 x float> %1891, %1694
-  %1893 = fcmp ugt <16 x float> %1892, splat (float -1.270000e+02)
-  %1894 = select <16 x i1> %1893, <16 x float> %1892, <16 x float> splat (float -1.270000e+02)
-  %1895 = fcmp uno <16 x float> %1892, %1892
-  %1896 = select <16 x i1> %1895, <16 x float> splat (float -1.270000e+02), <16 x float> %1894
-  %1897 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1896)
-  %1898 = fsub <16 x float> %1896, %1897
-  %1899 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1898, <16 x float> splat (float 0x3F826AB440000000))
-  %1900 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1899, <16 x float> %1898, <16 x float> splat (float 0x3FAC94E960000000))
-  %1901 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %1898, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1902 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1901, <16 x float> %1898, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1903 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1902, <16 x float> %1898, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1904 = fptosi <16 x float> %1897 to <16 x i32>
-  %1905 = add <16 x i32> %1904, splat (i32 127)
-  %1906 = shl <16 x i32> %1905, splat (i32 23)
-  %1907 = bitcast <16 x i32> %1906 to <16 x float>
-  %1908 = fmul <16 x float> %1903, %1907
-  %1909 = mul i64 %1854, 192
-  %1910 = add i64 %1909, 112
-  %1911 = getelementptr float, ptr %92, i64 %1910
-  store <16 x float> %1908, ptr %1911, align 4
-  %1912 = fadd <16 x float> %1856, %1908
-  %1913 = mul i64 %1854, 192
-  %1914 = add i64 %1913, 128
-  %1915 = getelementptr float, ptr %92, i64 %1914
-  %1916 = load <16 x float>, ptr %1915, align 4
-  %1917 = fsub <16 x float> %1916, %1695
-  %1918 = fcmp ugt <16 x float> %1917, splat (float -1.270000e+02)
-  %1919 = select <16 x i1> %1918, <16 x float> %1917, <16 x float> splat (float -1.270000e+02)
-  %1920 = fcmp uno <16 x float> %1917, %1917
-  %1921 = select <16 x i1> %1920, <16 x float> splat (float -1.270000e+02), <16 x float> %1919
-  %1922 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1921)
-  %1923 = fsub <16 x float> %1921, %1922
-  %1924 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1923, <16 x float> splat (float 0x3F826AB440000000))
-  %1925 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1924, <16 x float> %1923, <16 x float> splat (float 0x3FAC94E960000000))
-  %1926 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1925, <16 x float> %1923, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1927 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1926, <16 x float> %1923, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1928 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1927, <16 x float> %1923, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1929 = fptosi <16 x float> %1922 to <16 x i32>
-  %1930 = add <16 x i32> %1929, splat (i32 127)
-  %1931 = shl <16 x i32> %1930, splat (i32 23)
-  %1932 = bitcast <16 x i32> %1931 to <16 x float>
-  %1933 = fmul <16 x float> %1928, %1932
-  %1934 = mul i64 %1854, 192
-  %1935 = add i64 %1934, 128
-  %1936 = getelementptr float, ptr %92, i64 %1935
-  store <16 x float> %1933, ptr %1936, align 4
-  %1937 = fadd <16 x float> %1857, %1933
-  %1938 = mul i64 %1854, 192
-  %1939 = add i64 %1938, 144
-  %1940 = getelementptr float, ptr %92, i64 %1939
-  %1941 = load <16 x float>, ptr %1940, align 4
-  %1942 = fsub <16 x float> %1941, %1696
-  %1943 = fcmp ugt <16 x float> %1942, splat (float -1.270000e+02)
-  %1944 = select <16 x i1> %1943, <16 x float> %1942, <16 x float> splat (float -1.270000e+02)
-  %1945 = fcmp uno <16 x float> %1942, %1942
-  %1946 = select <16 x i1> %1945, <16 x float> splat (float -1.270000e+02), <16 x float> %1944
-  %1947 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1946)
-  %1948 = fsub <16 x float> %1946, %1947
-  %1949 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1948, <16 x float> splat (float 0x3F826AB440000000))
-  %1950 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1949, <16 x float> %1948, <16 x float> splat (float 0x3FAC94E960000000))
-  %1951 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1950, <16 x float> %1948, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1952 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1951, <16 x float> %1948, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1953 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1952, <16 x float> %1948, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1954 = fptosi <16 x float> %1947 to <16 x i32>
-  %1955 = add <16 x i32> %1954, splat (i32 127)
-  %1956 = shl <16 x i32> %1955, splat (i32 23)
-  %1957 = bitcast <16 x i32> %1956 to <16 x float>
-  %1958 = fmul <16 x float> %1953, %1957
-  %1959 = mul i64 %1854, 192
-  %1960 = add i64 %1959, 144
-  %1961 = getelementptr float, ptr %92, i64 %1960
-  store <16 x float> %1958, ptr %1961, align 4
-  %1962 = fadd <16 x float> %1858, %1958
-  %1963 = mul i64 %1854, 192
-  %1964 = add i64 %1963, 160
-  %1965 = getelementptr float, ptr %92, i64 %1964
-  %1966 = load <16 x float>, ptr %1965, align 4
-  %1967 = fsub <16 x float> %1966, %1697
-  %1968 = fcmp ugt <16 x float> %1967, splat (float -1.270000e+02)
-  %1969 = select <16 x i1> %1968, <16 x float> %1967, <16 x float> splat (float -1.270000e+02)
-  %1970 = fcmp uno <16 x float> %1967, %1967
-  %1971 = select <16 x i1> %1970, <16 x float> splat (float -1.270000e+02), <16 x float> %1969
-  %1972 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1971)
-  %1973 = fsub <16 x float> %1971, %1972
-  %1974 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1973, <16 x float> splat (float 0x3F826AB440000000))
-  %1975 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1974, <16 x float> %1973, <16 x float> splat (float 0x3FAC94E960000000))
-  %1976 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1975, <16 x float> %1973, <16 x float> splat (float 0x3FCEBD6240000000))
-  %1977 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1976, <16 x float> %1973, <16 x float> splat (float 0x3FE62E4F20000000))
-  %1978 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1977, <16 x float> %1973, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %1979 = fptosi <16 x float> %1972 to <16 x i32>
-  %1980 = add <16 x i32> %1979, splat (i32 127)
-  %1981 = shl <16 x i32> %1980, splat (i32 23)
-  %1982 = bitcast <16 x i32> %1981 to <16 x float>
-  %1983 = fmul <16 x float> %1978, %1982
-  %1984 = mul i64 %1854, 192
-  %1985 = add i64 %1984, 160
-  %1986 = getelementptr float, ptr %92, i64 %1985
-  store <16 x float> %1983, ptr %1986, align 4
-  %1987 = fadd <16 x float> %1859, %1983
-  %1988 = mul i64 %1854, 192
-  %1989 = add i64 %1988, 176
-  %1990 = getelementptr float, ptr %92, i64 %1989
-  %1991 = load <16 x float>, ptr %1990, align 4
-  %1992 = fsub <16 x float> %1991, %1698
-  %1993 = fcmp ugt <16 x float> %1992, splat (float -1.270000e+02)
-  %1994 = select <16 x i1> %1993, <16 x float> %1992, <16 x float> splat (float -1.270000e+02)
-  %1995 = fcmp uno <16 x float> %1992, %1992
-  %1996 = select <16 x i1> %1995, <16 x float> splat (float -1.270000e+02), <16 x float> %1994
-  %1997 = call <16 x float> @llvm.floor.v16f32(<16 x float> %1996)
-  %1998 = fsub <16 x float> %1996, %1997
-  %1999 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> splat (float 0x3F5EBD7DC0000000), <16 x float> %1998, <16 x float> splat (float 0x3F826AB440000000))
-  %2000 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %1998, <16 x float> splat (float 0x3FAC94E960000000))
-  %2001 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2000, <16 x float> %1998, <16 x float> splat (float 0x3FCEBD6240000000))
-  %2002 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2001, <16 x float> %1998, <16 x float> splat (float 0x3FE62E4F20000000))
-  %2003 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2002, <16 x float> %1998, <16 x float> splat (float 0x3FEFFFFFE0000000))
-  %2004 = fptosi <16 x float> %1997 to <16 x i32>
-  %2005 = add <16 x i32> %2004, splat (i32 127)
-  %2006 = shl <16 x i32> %2005, splat (i32 23)
-  %2007 = bitcast <16 x i32> %2006 to <16 x float>
-  %2008 = fmul <16 x float> %2003, %2007
-  %2009 = mul i64 %1854, 192
-  %2010 = add i64 %2009, 176
-  %2011 = getelementptr float, ptr %92, i64 %2010
-  store <16 x float> %2008, ptr %2011, align 4
-  %2012 = fadd <16 x float> %1860, %2008
-  %2013 = add i64 %1854, 1
-  br label %1853
+2013:                                             ; preds = %1852
+  br label %2014
 
-2014:                                             ; preds = %1853
-  br label %2015
+2014:                                             ; preds = %2242, %2013
+  %2015 = phi i64 [ %2315, %2242 ], [ 0, %2013 ]
+  %2016 = icmp slt i64 %2015, 128
+  br i1 %2016, label %2017, label %2316
 
-2015:                                             ; preds = %2243, %2014
-  %2016 = phi i64 [ %2316, %2243 ], [ 0, %2014 ]
-  %2017 = icmp slt i64 %2016, 128
-  br i1 %2017, label %2018, label %2317
+2017:                                             ; preds = %2014
+  %2018 = mul i64 %2015, 192
+  %2019 = add i64 %2018, 96
+  %2020 = getelementptr float, ptr %91, i64 %2019
+  %2021 = load <16 x float>, ptr %2020, align 4
+  %2022 = fmul <16 x float> %1766, %2021
+  %2023 = mul i64 %2015, 192
+  %2024 = add i64 %2023, 112
+  %2025 = getelementptr float, ptr %91, i64 %2024
+  %2026 = load <16 x float>, ptr %2025, align 4
+  %2027 = fmul <16 x float> %1783, %2026
+  %2028 = mul i64 %2015, 192
+  %2029 = add i64 %2028, 128
+  %2030 = getelementptr float, ptr %91, i64 %2029
+  %2031 = load <16 x float>, ptr %2030, align 4
+  %2032 = fmul <16 x float> %1800, %2031
+  %2033 = mul i64 %2015, 192
+  %2034 = add i64 %2033, 144
+  %2035 = getelementptr float, ptr %91, i64 %2034
+  %2036 = load <16 x float>, ptr %2035, align 4
+  %2037 = fmul <16 x float> %1817, %2036
+  %2038 = mul i64 %2015, 192
+  %2039 = add i64 %2038, 160
+  %2040 = getelementptr float, ptr %91, i64 %2039
+  %2041 = load <16 x float>, ptr %2040, align 4
+  %2042 = fmul <16 x float> %1834, %2041
+  %2043 = mul i64 %2015, 192
+  %2044 = add i64 %2043, 176
+  %2045 = getelementptr float, ptr %91, i64 %2044
+  %2046 = load <16 x float>, ptr %2045, align 4
+  %2047 = fmul <16 x float> %1851, %2046
+  %2048 = add i64 %2015, 1
+  %2049 = mul i64 %2048, 192
+  %2050 = add i64 %2049, 96
+  %2051 = getelementptr float, ptr %91, i64 %2050
+  %2052 = load <16 x float>, ptr %2051, align 4
+  %2053 = fmul <16 x float> %1766, %2052
+  %2054 = mul i64 %2048, 192
+  %2055 = add i64 %2054, 112
+  %2056 = getelementptr float, ptr %91, i64 %2055
+  %2057 = load <16 x float>, ptr %2056, align 4
+  %2058 = fmul <16 x float> %1783, %2057
+  %2059 = mul i64 %2048, 192
+  %2060 = add i64 %2059, 128
+  %2061 = getelementptr float, ptr %91, i64 %2060
+  %2062 = load <16 x float>, ptr %2061, align 4
+  %2063 = fmul <16 x float> %1800, %2062
+  %2064 = mul i64 %2048, 192
+  %2065 = add i64 %2064, 144
+  %2066 = getelementptr float, ptr %91, i64 %2065
+  %2067 = load <16 x float>, ptr %2066, align 4
+  %2068 = fmul <16 x float> %1817, %2067
+  %2069 = mul i64 %2048, 192
+  %2070 = add i64 %2069, 160
+  %2071 = getelementptr float, ptr %91, i64 %2070
+  %2072 = load <16 x float>, ptr %2071, align 4
+  %2073 = fmul <16 x float> %1834, %2072
+  %2074 = mul i64 %2048, 192
+  %2075 = add i64 %2074, 176
+  %2076 = getelementptr float, ptr %91, i64 %2075
+  %2077 = load <16 x float>, ptr %2076, align 4
+  %2078 = fmul <16 x float> %1851, %2077
+  %2079 = add i64 %2015, 2
+  %2080 = mul i64 %2079, 192
+  %2081 = add i64 %2080, 96
+  %2082 = getelementptr float, ptr %91, i64 %2081
+  %2083 = load <16 x float>, ptr %2082, align 4
+  %2084 = fmul <16 x float> %1766, %2083
+  %2085 = mul i64 %2079, 192
+  %2086 = add i64 %2085, 112
+  %2087 = getelementptr float, ptr %91, i64 %2086
+  %2088 = load <16 x float>, ptr %2087, align 4
+  %2089 = fmul <16 x float> %1783, %2088
+  %2090 = mul i64 %2079, 192
+  %2091 = add i64 %2090, 128
+  %2092 = getelementptr float, ptr %91, i64 %2091
+  %2093 = load <16 x float>, ptr %2092, align 4
+  %2094 = fmul <16 x float> %1800, %2093
+  %2095 = mul i64 %2079, 192
+  %2096 = add i64 %2095, 144
+  %2097 = getelementptr float, ptr %91, i64 %2096
+  %2098 = load <16 x float>, ptr %2097, align 4
+  %2099 = fmul <16 x float> %1817, %2098
+  %2100 = mul i64 %2079, 192
+  %2101 = add i64 %2100, 160
+  %2102 = getelementptr float, ptr %91, i64 %2101
+  %2103 = load <16 x float>, ptr %2102, align 4
+  %2104 = fmul <16 x float> %1834, %2103
+  %2105 = mul i64 %2079, 192
+  %2106 = add i64 %2105, 176
+  %2107 = getelementptr float, ptr %91, i64 %2106
+  %2108 = load <16 x float>, ptr %2107, align 4
+  %2109 = fmul <16 x float> %1851, %2108
+  %2110 = add i64 %2015, 3
+  %2111 = mul i64 %2110, 192
+  %2112 = add i64 %2111, 96
+  %2113 = getelementptr float, ptr %91, i64 %2112
+  %2114 = load <16 x float>, ptr %2113, align 4
+  %2115 = fmul <16 x float> %1766, %2114
+  %2116 = mul i64 %2110, 192
+  %2117 = add i64 %2116, 112
+  %2118 = getelementptr float, ptr %91, i64 %2117
+  %2119 = load <16 x float>, ptr %2118, align 4
+  %2120 = fmul <16 x float> %1783, %2119
+  %2121 = mul i64 %2110, 192
+  %2122 = add i64 %2121, 128
+  %2123 = getelementptr float, ptr %91, i64 %2122
+  %2124 = load <16 x float>, ptr %2123, align 4
+  %2125 = fmul <16 x float> %1800, %2124
+  %2126 = mul i64 %2110, 192
+  %2127 = add i64 %2126, 144
+  %2128 = getelementptr float, ptr %91, i64 %2127
+  %2129 = load <16 x float>, ptr %2128, align 4
+  %2130 = fmul <16 x float> %1817, %2129
+  %2131 = mul i64 %2110, 192
+  %2132 = add i64 %2131, 160
+  %2133 = getelementptr float, ptr %91, i64 %2132
+  %2134 = load <16 x float>, ptr %2133, align 4
+  %2135 = fmul <16 x float> %1834, %2134
+  %2136 = mul i64 %2110, 192
+  %2137 = add i64 %2136, 176
+  %2138 = getelementptr float, ptr %91, i64 %2137
+  %2139 = load <16 x float>, ptr %2138, align 4
+  %2140 = fmul <16 x float> %1851, %2139
+  br label %2141
 
-2018:                                             ; preds = %2015
-  %2019 = mul i64 %2016, 192
-  %2020 = add i64 %2019, 96
-  %2021 = getelementptr float, ptr %91, i64 %2020
-  %2022 = load <16 x float>, ptr %2021, align 4
-  %2023 = fmul <16 x float> %1767, %2022
-  %2024 = mul i64 %2016, 192
-  %2025 = add i64 %2024, 112
-  %2026 = getelementptr float, ptr %91, i64 %2025
-  %2027 = load <16 x float>, ptr %2026, align 4
-  %2028 = fmul <16 x float> %1784, %2027
-  %2029 = mul i64 %2016, 192
-  %2030 = add i64 %2029, 128
-  %2031 = getelementptr float, ptr %91, i64 %2030
-  %2032 = load <16 x float>, ptr %2031, align 4
-  %2033 = fmul <16 x float> %1801, %2032
-  %2034 = mul i64 %2016, 192
-  %2035 = add i64 %2034, 144
-  %2036 = getelementptr float, ptr %91, i64 %2035
-  %2037 = load <16 x float>, ptr %2036, align 4
-  %2038 = fmul <16 x float> %1818, %2037
-  %2039 = mul i64 %2016, 192
-  %2040 = add i64 %2039, 160
-  %2041 = getelementptr float, ptr %91, i64 %2040
-  %2042 = load <16 x float>, ptr %2041, align 4
-  %2043 = fmul <16 x float> %1835, %2042
-  %2044 = mul i64 %2016, 192
-  %2045 = add i64 %2044, 176
-  %2046 = getelementptr float, ptr %91, i64 %2045
-  %2047 = load <16 x float>, ptr %2046, align 4
-  %2048 = fmul <16 x float> %1852, %2047
-  %2049 = add i64 %2016, 1
-  %2050 = mul i64 %2049, 192
-  %2051 = add i64 %2050, 96
-  %2052 = getelementptr float, ptr %91, i64 %2051
-  %2053 = load <16 x float>, ptr %2052, align 4
-  %2054 = fmul <16 x float> %1767, %2053
-  %2055 = mul i64 %2049, 192
-  %2056 = add i64 %2055, 112
-  %2057 = getelementptr float, ptr %91, i64 %2056
-  %2058 = load <16 x float>, ptr %2057, align 4
-  %2059 = fmul <16 x float> %1784, %2058
-  %2060 = mul i64 %2049, 192
-  %2061 = add i64 %2060, 128
-  %2062 = getelementptr float, ptr %91, i64 %2061
-  %2063 = load <16 x float>, ptr %2062, align 4
-  %2064 = fmul <16 x float> %1801, %2063
-  %2065 = mul i64 %2049, 192
-  %2066 = add i64 %2065, 144
-  %2067 = getelementptr float, ptr %91, i64 %2066
-  %2068 = load <16 x float>, ptr %2067, align 4
-  %2069 = fmul <16 x float> %1818, %2068
-  %2070 = mul i64 %2049, 192
-  %2071 = add i64 %2070, 160
-  %2072 = getelementptr float, ptr %91, i64 %2071
-  %2073 = load <16 x float>, ptr %2072, align 4
-  %2074 = fmul <16 x float> %1835, %2073
-  %2075 = mul i64 %2049, 192
-  %2076 = add i64 %2075, 176
-  %2077 = getelementptr float, ptr %91, i64 %2076
-  %2078 = load <16 x float>, ptr %2077, align 4
-  %2079 = fmul <16 x float> %1852, %2078
-  %2080 = add i64 %2016, 2
-  %2081 = mul i64 %2080, 192
-  %2082 = add i64 %2081, 96
-  %2083 = getelementptr float, ptr %91, i64 %2082
-  %2084 = load <16 x float>, ptr %2083, align 4
-  %2085 = fmul <16 x float> %1767, %2084
-  %2086 = mul i64 %2080, 192
-  %2087 = add i64 %2086, 112
-  %2088 = getelementptr float, ptr %91, i64 %2087
-  %2089 = load <16 x float>, ptr %2088, align 4
-  %2090 = fmul <16 x float> %1784, %2089
-  %2091 = mul i64 %2080, 192
-  %2092 = add i64 %2091, 128
-  %2093 = getelementptr float, ptr %91, i64 %2092
-  %2094 = load <16 x float>, ptr %2093, align 4
-  %2095 = fmul <16 x float> %1801, %2094
-  %2096 = mul i64 %2080, 192
-  %2097 = add i64 %2096, 144
-  %2098 = getelementptr float, ptr %91, i64 %2097
-  %2099 = load <16 x float>, ptr %2098, align 4
-  %2100 = fmul <16 x float> %1818, %2099
-  %2101 = mul i64 %2080, 192
-  %2102 = add i64 %2101, 160
-  %2103 = getelementptr float, ptr %91, i64 %2102
-  %2104 = load <16 x float>, ptr %2103, align 4
-  %2105 = fmul <16 x float> %1835, %2104
-  %2106 = mul i64 %2080, 192
-  %2107 = add i64 %2106, 176
-  %2108 = getelementptr float, ptr %91, i64 %2107
-  %2109 = load <16 x float>, ptr %2108, align 4
-  %2110 = fmul <16 x float> %1852, %2109
-  %2111 = add i64 %2016, 3
-  %2112 = mul i64 %2111, 192
-  %2113 = add i64 %2112, 96
-  %2114 = getelementptr float, ptr %91, i64 %2113
-  %2115 = load <16 x float>, ptr %2114, align 4
-  %2116 = fmul <16 x float> %1767, %2115
-  %2117 = mul i64 %2111, 192
-  %2118 = add i64 %2117, 112
-  %2119 = getelementptr float, ptr %91, i64 %2118
-  %2120 = load <16 x float>, ptr %2119, align 4
-  %2121 = fmul <16 x float> %1784, %2120
-  %2122 = mul i64 %2111, 192
-  %2123 = add i64 %2122, 128
-  %2124 = getelementptr float, ptr %91, i64 %2123
-  %2125 = load <16 x float>, ptr %2124, align 4
-  %2126 = fmul <16 x float> %1801, %2125
-  %2127 = mul i64 %2111, 192
-  %2128 = add i64 %2127, 144
-  %2129 = getelementptr float, ptr %91, i64 %2128
-  %2130 = load <16 x float>, ptr %2129, align 4
-  %2131 = fmul <16 x float> %1818, %2130
-  %2132 = mul i64 %2111, 192
-  %2133 = add i64 %2132, 160
-  %2134 = getelementptr float, ptr %91, i64 %2133
-  %2135 = load <16 x float>, ptr %2134, align 4
-  %2136 = fmul <16 x float> %1835, %2135
-  %2137 = mul i64 %2111, 192
-  %2138 = add i64 %2137, 176
-  %2139 = getelementptr float, ptr %91, i64 %2138
-  %2140 = load <16 x float>, ptr %2139, align 4
-  %2141 = fmul <16 x float> %1852, %2140
-  br label %2142
+2141:                                             ; preds = %2168, %2017
+  %2142 = phi i64 [ %2241, %2168 ], [ 0, %2017 ]
+  %2143 = phi <16 x float> [ %2199, %2168 ], [ %2022, %2017 ]
+  %2144 = phi <16 x float> [ %2200, %2168 ], [ %2027, %2017 ]
+  %2145 = phi <16 x float> [ %2201, %2168 ], [ %2032, %2017 ]
+  %2146 = phi <16 x float> [ %2202, %2168 ], [ %2037, %2017 ]
+  %2147 = phi <16 x float> [ %2203, %2168 ], [ %2042, %2017 ]
+  %2148 = phi <16 x float> [ %2204, %2168 ], [ %2047, %2017 ]
+  %2149 = phi <16 x float> [ %2211, %2168 ], [ %2053, %2017 ]
+  %2150 = phi <16 x float> [ %2212, %2168 ], [ %2058, %2017 ]
+  %2151 = phi <16 x float> [ %2213, %2168 ], [ %2063, %2017 ]
+  %2152 = phi <16 x float> [ %2214, %2168 ], [ %2068, %2017 ]
+  %2153 = phi <16 x float> [ %2215, %2168 ], [ %2073, %2017 ]
+  %2154 = phi <16 x float> [ %2216, %2168 ], [ %2078, %2017 ]
+  %2155 = phi <16 x float> [ %2223, %2168 ], [ %2084, %2017 ]
+  %2156 = phi <16 x float> [ %2224, %2168 ], [ %2089, %2017 ]
+  %2157 = phi <16 x float> [ %2225, %2168 ], [ %2094, %2017 ]
+  %2158 = phi <16 x float> [ %2226, %2168 ], [ %2099, %2017 ]
+  %2159 = phi <16 x float> [ %2227, %2168 ], [ %2104, %2017 ]
+  %2160 = phi <16 x float> [ %2228, %2168 ], [ %2109, %2017 ]
+  %2161 = phi <16 x float> [ %2235, %2168 ], [ %2115, %2017 ]
+  %2162 = phi <16 x float> [ %2236, %2168 ], [ %2120, %2017 ]
+  %2163 = phi <16 x float> [ %2237, %2168 ], [ %2125, %2017 ]
+  %2164 = phi <16 x float> [ %2238, %2168 ], [ %2130, %2017 ]
+  %2165 = phi <16 x float> [ %2239, %2168 ], [ %2135, %2017 ]
+  %2166 = phi <16 x float> [ %2240, %2168 ], [ %2140, %2017 ]
+  %2167 = icmp slt i64 %2142, 64
+  br i1 %2167, label %2168, label %2242
 
-2142:                                             ; preds = %2169, %2018
-  %2143 = phi i64 [ %2242, %2169 ], [ 0, %2018 ]
-  %2144 = phi <16 x float> [ %2200, %2169 ], [ %2023, %2018 ]
-  %2145 = phi <16 x float> [ %2201, %2169 ], [ %2028, %2018 ]
-  %2146 = phi <16 x float> [ %2202, %2169 ], [ %2033, %2018 ]
-  %2147 = phi <16 x float> [ %2203, %2169 ], [ %2038, %2018 ]
-  %2148 = phi <16 x float> [ %2204, %2169 ], [ %2043, %2018 ]
-  %2149 = phi <16 x float> [ %2205, %2169 ], [ %2048, %2018 ]
-  %2150 = phi <16 x float> [ %2212, %2169 ], [ %2054, %2018 ]
-  %2151 = phi <16 x float> [ %2213, %2169 ], [ %2059, %2018 ]
-  %2152 = phi <16 x float> [ %2214, %2169 ], [ %2064, %2018 ]
-  %2153 = phi <16 x float> [ %2215, %2169 ], [ %2069, %2018 ]
-  %2154 = phi <16 x float> [ %2216, %2169 ], [ %2074, %2018 ]
-  %2155 = phi <16 x float> [ %2217, %2169 ], [ %2079, %2018 ]
-  %2156 = phi <16 x float> [ %2224, %2169 ], [ %2085, %2018 ]
-  %2157 = phi <16 x float> [ %2225, %2169 ], [ %2090, %2018 ]
-  %2158 = phi <16 x float> [ %2226, %2169 ], [ %2095, %2018 ]
-  %2159 = phi <16 x float> [ %2227, %2169 ], [ %2100, %2018 ]
-  %2160 = phi <16 x float> [ %2228, %2169 ], [ %2105, %2018 ]
-  %2161 = phi <16 x float> [ %2229, %2169 ], [ %2110, %2018 ]
-  %2162 = phi <16 x float> [ %2236, %2169 ], [ %2116, %2018 ]
-  %2163 = phi <16 x float> [ %2237, %2169 ], [ %2121, %2018 ]
-  %2164 = phi <16 x float> [ %2238, %2169 ], [ %2126, %2018 ]
-  %2165 = phi <16 x float> [ %2239, %2169 ], [ %2131, %2018 ]
-  %2166 = phi <16 x float> [ %2240, %2169 ], [ %2136, %2018 ]
-  %2167 = phi <16 x float> [ %2241, %2169 ], [ %2141, %2018 ]
-  %2168 = icmp slt i64 %2143, 64
-  br i1 %2168, label %2169, label %2243
+2168:                                             ; preds = %2141
+  %2169 = mul i64 %2142, 192
+  %2170 = add i64 %2169, 96
+  %2171 = getelementptr float, ptr %92, i64 %2170
+  %2172 = load <16 x float>, ptr %2171, align 4
+  %2173 = mul i64 %2142, 192
+  %2174 = add i64 %2173, 112
+  %2175 = getelementptr float, ptr %92, i64 %2174
+  %2176 = load <16 x float>, ptr %2175, align 4
+  %2177 = mul i64 %2142, 192
+  %2178 = add i64 %2177, 128
+  %2179 = getelementptr float, ptr %92, i64 %2178
+  %2180 = load <16 x float>, ptr %2179, align 4
+  %2181 = mul i64 %2142, 192
+  %2182 = add i64 %2181, 144
+  %2183 = getelementptr float, ptr %92, i64 %2182
+  %2184 = load <16 x float>, ptr %2183, align 4
+  %2185 = mul i64 %2142, 192
+  %2186 = add i64 %2185, 160
+  %2187 = getelementptr float, ptr %92, i64 %2186
+  %2188 = load <16 x float>, ptr %2187, align 4
+  %2189 = mul i64 %2142, 192
+  %2190 = add i64 %2189, 176
+  %2191 = getelementptr float, ptr %92, i64 %2190
+  %2192 = load <16 x float>, ptr %2191, align 4
+  %2193 = mul nuw nsw i64 %2142, 128
+  %2194 = add nuw nsw i64 %2193, %2015
+  %2195 = getelementptr inbounds nuw float, ptr %93, i64 %2194
+  %2196 = load float, ptr %2195, align 4
+  %2197 = insertelement <16 x float> poison, float %2196, i32 0
+  %2198 = shufflevector <16 x float> %2197, <16 x float> poison, <16 x i32> zeroinitializer
+  %2199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2172, <16 x float> %2143)
+  %2200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2176, <16 x float> %2144)
+  %2201 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2180, <16 x float> %2145)
+  %2202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2184, <16 x float> %2146)
+  %2203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2188, <16 x float> %2147)
+  %2204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2198, <16 x float> %2192, <16 x float> %2148)
+  %2205 = mul nuw nsw i64 %2142, 128
+  %2206 = add nuw nsw i64 %2205, %2048
+  %2207 = getelementptr inbounds nuw float, ptr %93, i64 %2206
+  %2208 = load float, ptr %2207, align 4
+  %2209 = insertelement <16 x float> poison, float %2208, i32 0
+  %2210 = shufflevector <16 x float> %2209, <16 x float> poison, <16 x i32> zeroinitializer
+  %2211 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2172, <16 x float> %2149)
+  %2212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2176, <16 x float> %2150)
+  %2213 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2180, <16 x float> %2151)
+  %2214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2184, <16 x float> %2152)
+  %2215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2188, <16 x float> %2153)
+  %2216 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2210, <16 x float> %2192, <16 x float> %2154)
+  %2217 = mul nuw nsw i64 %2142, 128
+  %2218 = add nuw nsw i64 %2217, %2079
+  %2219 = getelementptr inbounds nuw float, ptr %93, i64 %2218
+  %2220 = load float, ptr %2219, align 4
+  %2221 = insertelement <16 x float> poison, float %2220, i32 0
+  %2222 = shufflevector <16 x float> %2221, <16 x float> poison, <16 x i32> zeroinitializer
+  %2223 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2172, <16 x float> %2155)
+  %2224 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2176, <16 x float> %2156)
+  %2225 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2180, <16 x float> %2157)
+  %2226 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2184, <16 x float> %2158)
+  %2227 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2188, <16 x float> %2159)
+  %2228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2222, <16 x float> %2192, <16 x float> %2160)
+  %2229 = mul nuw nsw i64 %2142, 128
+  %2230 = add nuw nsw i64 %2229, %2110
+  %2231 = getelementptr inbounds nuw float, ptr %93, i64 %2230
+  %2232 = load float, ptr %2231, align 4
+  %2233 = insertelement <16 x float> poison, float %2232, i32 0
+  %2234 = shufflevector <16 x float> %2233, <16 x float> poison, <16 x i32> zeroinitializer
+  %2235 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2172, <16 x float> %2161)
+  %2236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2176, <16 x float> %2162)
+  %2237 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2180, <16 x float> %2163)
+  %2238 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2184, <16 x float> %2164)
+  %2239 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2188, <16 x float> %2165)
+  %2240 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2234, <16 x float> %2192, <16 x float> %2166)
+  %2241 = add i64 %2142, 1
+  br label %2141
 
-2169:                                             ; preds = %2142
-  %2170 = mul i64 %2143, 192
-  %2171 = add i64 %2170, 96
-  %2172 = getelementptr float, ptr %92, i64 %2171
-  %2173 = load <16 x float>, ptr %2172, align 4
-  %2174 = mul i64 %2143, 192
-  %2175 = add i64 %2174, 112
-  %2176 = getelementptr float, ptr %92, i64 %2175
-  %2177 = load <16 x float>, ptr %2176, align 4
-  %2178 = mul i64 %2143, 192
-  %2179 = add i64 %2178, 128
-  %2180 = getelementptr float, ptr %92, i64 %2179
-  %2181 = load <16 x float>, ptr %2180, align 4
-  %2182 = mul i64 %2143, 192
-  %2183 = add i64 %2182, 144
-  %2184 = getelementptr float, ptr %92, i64 %2183
-  %2185 = load <16 x float>, ptr %2184, align 4
-  %2186 = mul i64 %2143, 192
-  %2187 = add i64 %2186, 160
-  %2188 = getelementptr float, ptr %92, i64 %2187
-  %2189 = load <16 x float>, ptr %2188, align 4
-  %2190 = mul i64 %2143, 192
-  %2191 = add i64 %2190, 176
-  %2192 = getelementptr float, ptr %92, i64 %2191
-  %2193 = load <16 x float>, ptr %2192, align 4
-  %2194 = mul nuw nsw i64 %2143, 128
-  %2195 = add nuw nsw i64 %2194, %2016
-  %2196 = getelementptr inbounds nuw float, ptr %93, i64 %2195
-  %2197 = load float, ptr %2196, align 4
-  %2198 = insertelement <16 x float> poison, float %2197, i32 0
-  %2199 = shufflevector <16 x float> %2198, <16 x float> poison, <16 x i32> zeroinitializer
-  %2200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2173, <16 x float> %2144)
-  %2201 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2177, <16 x float> %2145)
-  %2202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2181, <16 x float> %2146)
-  %2203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2185, <16 x float> %2147)
-  %2204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2189, <16 x float> %2148)
-  %2205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2193, <16 x float> %2149)
-  %2206 = mul nuw nsw i64 %2143, 128
-  %2207 = add nuw nsw i64 %2206, %2049
-  %2208 = getelementptr inbounds nuw float, ptr %93, i64 %2207
-  %2209 = load float, ptr %2208, align 4
-  %2210 = insertelement <16 x float> poison, float %2209, i32 0
-  %2211 = shufflevector <16 x float> %2210, <16 x float> poison, <16 x i32> zeroinitializer
-  %2212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2173, <16 x float> %2150)
-  %2213 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2177, <16 x float> %2151)
-  %2214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2181, <16 x float> %2152)
-  %2215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2185, <16 x float> %2153)
-  %2216 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2189, <16 x float> %2154)
-  %2217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2193, <16 x float> %2155)
-  %2218 = mul nuw nsw i64 %2143, 128
-  %2219 = add nuw nsw i64 %2218, %2080
-  %2220 = getelementptr inbounds nuw float, ptr %93, i64 %2219
-  %2221 = load float, ptr %2220, align 4
-  %2222 = insertelement <16 x float> poison, float %2221, i32 0
-  %2223 = shufflevector <16 x float> %2222, <16 x float> poison, <16 x i32> zeroinitializer
-  %2224 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2173, <16 x float> %2156)
-  %2225 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2177, <16 x float> %2157)
-  %2226 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2181, <16 x float> %2158)
-  %2227 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2185, <16 x float> %2159)
-  %2228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2189, <16 x float> %2160)
-  %2229 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2193, <16 x float> %2161)
-  %2230 = mul nuw nsw i64 %2143, 128
-  %2231 = add nuw nsw i64 %2230, %2111
-  %2232 = getelementptr inbounds nuw float, ptr %93, i64 %2231
-  %2233 = load float, ptr %2232, align 4
-  %2234 = insertelement <16 x float> poison, float %2233, i32 0
-  %2235 = shufflevector <16 x float> %2234, <16 x float> poison, <16 x i32> zeroinitializer
-  %2236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2173, <16 x float> %2162)
-  %2237 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2177, <16 x float> %2163)
-  %2238 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2181, <16 x float> %2164)
-  %2239 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2185, <16 x float> %2165)
-  %2240 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2189, <16 x float> %2166)
-  %2241 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2235, <16 x float> %2193, <16 x float> %2167)
-  %2242 = add i64 %2143, 1
-  br label %2142
+2242:                                             ; preds = %2141
+  %2243 = mul i64 %2015, 192
+  %2244 = add i64 %2243, 96
+  %2245 = getelementptr float, ptr %91, i64 %2244
+  store <16 x float> %2143, ptr %2245, align 4
+  %2246 = mul i64 %2015, 192
+  %2247 = add i64 %2246, 112
+  %2248 = getelementptr float, ptr %91, i64 %2247
+  store <16 x float> %2144, ptr %2248, align 4
+  %2249 = mul i64 %2015, 192
+  %2250 = add i64 %2249, 128
+  %2251 = getelementptr float, ptr %91, i64 %2250
+  store <16 x float> %2145, ptr %2251, align 4
+  %2252 = mul i64 %2015, 192
+  %2253 = add i64 %2252, 144
+  %2254 = getelementptr float, ptr %91, i64 %2253
+  store <16 x float> %2146, ptr %2254, align 4
+  %2255 = mul i64 %2015, 192
+  %2256 = add i64 %2255, 160
+  %2257 = getelementptr float, ptr %91, i64 %2256
+  store <16 x float> %2147, ptr %2257, align 4
+  %2258 = mul i64 %2015, 192
+  %2259 = add i64 %2258, 176
+  %2260 = getelementptr float, ptr %91, i64 %2259
+  store <16 x float> %2148, ptr %2260, align 4
+  %2261 = mul i64 %2048, 192
+  %2262 = add i64 %2261, 96
+  %2263 = getelementptr float, ptr %91, i64 %2262
+  store <16 x float> %2149, ptr %2263, align 4
+  %2264 = mul i64 %2048, 192
+  %2265 = add i64 %2264, 112
+  %2266 = getelementptr float, ptr %91, i64 %2265
+  store <16 x float> %2150, ptr %2266, align 4
+  %2267 = mul i64 %2048, 192
+  %2268 = add i64 %2267, 128
+  %2269 = getelementptr float, ptr %91, i64 %2268
+  store <16 x float> %2151, ptr %2269, align 4
+  %2270 = mul i64 %2048, 192
+  %2271 = add i64 %2270, 144
+  %2272 = getelementptr float, ptr %91, i64 %2271
+  store <16 x float> %2152, ptr %2272, align 4
+  %2273 = mul i64 %2048, 192
+  %2274 = add i64 %2273, 160
+  %2275 = getelementptr float, ptr %91, i64 %2274
+  store <16 x float> %2153, ptr %2275, align 4
+  %2276 = mul i64 %2048, 192
+  %2277 = add i64 %2276, 176
+  %2278 = getelementptr float, ptr %91, i64 %2277
+  store <16 x float> %2154, ptr %2278, align 4
+  %2279 = mul i64 %2079, 192
+  %2280 = add i64 %2279, 96
+  %2281 = getelementptr float, ptr %91, i64 %2280
+  store <16 x float> %2155, ptr %2281, align 4
+  %2282 = mul i64 %2079, 192
+  %2283 = add i64 %2282, 112
+  %2284 = getelementptr float, ptr %91, i64 %2283
+  store <16 x float> %2156, ptr %2284, align 4
+  %2285 = mul i64 %2079, 192
+  %2286 = add i64 %2285, 128
+  %2287 = getelementptr float, ptr %91, i64 %2286
+  store <16 x float> %2157, ptr %2287, align 4
+  %2288 = mul i64 %2079, 192
+  %2289 = add i64 %2288, 144
+  %2290 = getelementptr float, ptr %91, i64 %2289
+  store <16 x float> %2158, ptr %2290, align 4
+  %2291 = mul i64 %2079, 192
+  %2292 = add i64 %2291, 160
+  %2293 = getelementptr float, ptr %91, i64 %2292
+  store <16 x float> %2159, ptr %2293, align 4
+  %2294 = mul i64 %2079, 192
+  %2295 = add i64 %2294, 176
+  %2296 = getelementptr float, ptr %91, i64 %2295
+  store <16 x float> %2160, ptr %2296, align 4
+  %2297 = mul i64 %2110, 192
+  %2298 = add i64 %2297, 96
+  %2299 = getelementptr float, ptr %91, i64 %2298
+  store <16 x float> %2161, ptr %2299, align 4
+  %2300 = mul i64 %2110, 192
+  %2301 = add i64 %2300, 112
+  %2302 = getelementptr float, ptr %91, i64 %2301
+  store <16 x float> %2162, ptr %2302, align 4
+  %2303 = mul i64 %2110, 192
+  %2304 = add i64 %2303, 128
+  %2305 = getelementptr float, ptr %91, i64 %2304
+  store <16 x float> %2163, ptr %2305, align 4
+  %2306 = mul i64 %2110, 192
+  %2307 = add i64 %2306, 144
+  %2308 = getelementptr float, ptr %91, i64 %2307
+  store <16 x float> %2164, ptr %2308, align 4
+  %2309 = mul i64 %2110, 192
+  %2310 = add i64 %2309, 160
+  %2311 = getelementptr float, ptr %91, i64 %2310
+  store <16 x float> %2165, ptr %2311, align 4
+  %2312 = mul i64 %2110, 192
+  %2313 = add i64 %2312, 176
+  %2314 = getelementptr float, ptr %91, i64 %2313
+  store <16 x float> %2166, ptr %2314, align 4
+  %2315 = add i64 %2015, 4
+  br label %2014
 
-2243:                                             ; preds = %2142
-  %2244 = mul i64 %2016, 192
-  %2245 = add i64 %2244, 96
-  %2246 = getelementptr float, ptr %91, i64 %2245
-  store <16 x float> %2144, ptr %2246, align 4
-  %2247 = mul i64 %2016, 192
-  %2248 = add i64 %2247, 112
-  %2249 = getelementptr float, ptr %91, i64 %2248
-  store <16 x float> %2145, ptr %2249, align 4
-  %2250 = mul i64 %2016, 192
-  %2251 = add i64 %2250, 128
-  %2252 = getelementptr float, ptr %91, i64 %2251
-  store <16 x float> %2146, ptr %2252, align 4
-  %2253 = mul i64 %2016, 192
-  %2254 = add i64 %2253, 144
-  %2255 = getelementptr float, ptr %91, i64 %2254
-  store <16 x float> %2147, ptr %2255, align 4
-  %2256 = mul i64 %2016, 192
-  %2257 = add i64 %2256, 160
-  %2258 = getelementptr float, ptr %91, i64 %2257
-  store <16 x float> %2148, ptr %2258, align 4
-  %2259 = mul i64 %2016, 192
-  %2260 = add i64 %2259, 176
-  %2261 = getelementptr float, ptr %91, i64 %2260
-  store <16 x float> %2149, ptr %2261, align 4
-  %2262 = mul i64 %2049, 192
-  %2263 = add i64 %2262, 96
-  %2264 = getelementptr float, ptr %91, i64 %2263
-  store <16 x float> %2150, ptr %2264, align 4
-  %2265 = mul i64 %2049, 192
-  %2266 = add i64 %2265, 112
-  %2267 = getelementptr float, ptr %91, i64 %2266
-  store <16 x float> %2151, ptr %2267, align 4
-  %2268 = mul i64 %2049, 192
-  %2269 = add i64 %2268, 128
-  %2270 = getelementptr float, ptr %91, i64 %2269
-  store <16 x float> %2152, ptr %2270, align 4
-  %2271 = mul i64 %2049, 192
-  %2272 = add i64 %2271, 144
-  %2273 = getelementptr float, ptr %91, i64 %2272
-  store <16 x float> %2153, ptr %2273, align 4
-  %2274 = mul i64 %2049, 192
-  %2275 = add i64 %2274, 160
-  %2276 = getelementptr float, ptr %91, i64 %2275
-  store <16 x float> %2154, ptr %2276, align 4
-  %2277 = mul i64 %2049, 192
-  %2278 = add i64 %2277, 176
-  %2279 = getelementptr float, ptr %91, i64 %2278
-  store <16 x float> %2155, ptr %2279, align 4
-  %2280 = mul i64 %2080, 192
-  %2281 = add i64 %2280, 96
-  %2282 = getelementptr float, ptr %91, i64 %2281
-  store <16 x float> %2156, ptr %2282, align 4
-  %2283 = mul i64 %2080, 192
-  %2284 = add i64 %2283, 112
-  %2285 = getelementptr float, ptr %91, i64 %2284
-  store <16 x float> %2157, ptr %2285, align 4
-  %2286 = mul i64 %2080, 192
-  %2287 = add i64 %2286, 128
-  %2288 = getelementptr float, ptr %91, i64 %2287
-  store <16 x float> %2158, ptr %2288, align 4
-  %2289 = mul i64 %2080, 192
-  %2290 = add i64 %2289, 144
-  %2291 = getelementptr float, ptr %91, i64 %2290
-  store <16 x float> %2159, ptr %2291, align 4
-  %2292 = mul i64 %2080, 192
-  %2293 = add i64 %2292, 160
-  %2294 = getelementptr float, ptr %91, i64 %2293
-  store <16 x float> %2160, ptr %2294, align 4
-  %2295 = mul i64 %2080, 192
-  %2296 = add i64 %2295, 176
-  %2297 = getelementptr float, ptr %91, i64 %2296
-  store <16 x float> %2161, ptr %2297, align 4
-  %2298 = mul i64 %2111, 192
-  %2299 = add i64 %2298, 96
-  %2300 = getelementptr float, ptr %91, i64 %2299
-  store <16 x float> %2162, ptr %2300, align 4
-  %2301 = mul i64 %2111, 192
-  %2302 = add i64 %2301, 112
-  %2303 = getelementptr float, ptr %91, i64 %2302
-  store <16 x float> %2163, ptr %2303, align 4
-  %2304 = mul i64 %2111, 192
-  %2305 = add i64 %2304, 128
-  %2306 = getelementptr float, ptr %91, i64 %2305
-  store <16 x float> %2164, ptr %2306, align 4
-  %2307 = mul i64 %2111, 192
-  %2308 = add i64 %2307, 144
-  %2309 = getelementptr float, ptr %91, i64 %2308
-  store <16 x float> %2165, ptr %2309, align 4
-  %2310 = mul i64 %2111, 192
-  %2311 = add i64 %2310, 160
-  %2312 = getelementptr float, ptr %91, i64 %2311
-  store <16 x float> %2166, ptr %2312, align 4
-  %2313 = mul i64 %2111, 192
-  %2314 = add i64 %2313, 176
-  %2315 = getelementptr float, ptr %91, i64 %2314
-  store <16 x float> %2167, ptr %2315, align 4
-  %2316 = add i64 %2016, 4
-  br label %2015
+2316:                                             ; preds = %2014
+  %2317 = fmul <16 x float> %1766, %202
+  %2318 = fadd <16 x float> %2317, %1854
+  %2319 = fmul <16 x float> %1783, %203
+  %2320 = fadd <16 x float> %2319, %1855
+  %2321 = fmul <16 x float> %1800, %204
+  %2322 = fadd <16 x float> %2321, %1856
+  %2323 = fmul <16 x float> %1817, %205
+  %2324 = fadd <16 x float> %2323, %1857
+  %2325 = fmul <16 x float> %1834, %206
+  %2326 = fadd <16 x float> %2325, %1858
+  %2327 = fmul <16 x float> %1851, %207
+  %2328 = fadd <16 x float> %2327, %1859
+  br label %2330
 
-2317:                                             ; preds = %2015
-  %2318 = fmul <16 x float> %1767, %203
-  %2319 = fadd <16 x float> %2318, %1855
-  %2320 = fmul <16 x float> %1784, %204
-  %2321 = fadd <16 x float> %2320, %1856
-  %2322 = fmul <16 x float> %1801, %205
-  %2323 = fadd <16 x float> %2322, %1857
-  %2324 = fmul <16 x float> %1818, %206
-  %2325 = fadd <16 x float> %2324, %1858
-  %2326 = fmul <16 x float> %1835, %207
-  %2327 = fadd <16 x float> %2326, %1859
-  %2328 = fmul <16 x float> %1852, %208
-  %2329 = fadd <16 x float> %2328, %1860
-  br label %2331
+2329:                                             ; preds = %1394
+  br label %2330
 
-2330:                                             ; preds = %1395
-  br label %2331
+2330:                                             ; preds = %2316, %2329
+  %2331 = phi <16 x float> [ %196, %2329 ], [ %1692, %2316 ]
+  %2332 = phi <16 x float> [ %197, %2329 ], [ %1693, %2316 ]
+  %2333 = phi <16 x float> [ %198, %2329 ], [ %1694, %2316 ]
+  %2334 = phi <16 x float> [ %199, %2329 ], [ %1695, %2316 ]
+  %2335 = phi <16 x float> [ %200, %2329 ], [ %1696, %2316 ]
+  %2336 = phi <16 x float> [ %201, %2329 ], [ %1697, %2316 ]
+  %2337 = phi <16 x float> [ %202, %2329 ], [ %2318, %2316 ]
+  %2338 = phi <16 x float> [ %203, %2329 ], [ %2320, %2316 ]
+  %2339 = phi <16 x float> [ %204, %2329 ], [ %2322, %2316 ]
+  %2340 = phi <16 x float> [ %205, %2329 ], [ %2324, %2316 ]
+  %2341 = phi <16 x float> [ %206, %2329 ], [ %2326, %2316 ]
+  %2342 = phi <16 x float> [ %207, %2329 ], [ %2328, %2316 ]
+  br label %2343
 
-2331:                                             ; preds = %2317, %2330
-  %2332 = phi <16 x float> [ %197, %2330 ], [ %1693, %2317 ]
-  %2333 = phi <16 x float> [ %198, %2330 ], [ %1694, %2317 ]
-  %2334 = phi <16 x float> [ %199, %2330 ], [ %1695, %2317 ]
-  %2335 = phi <16 x float> [ %200, %2330 ], [ %1696, %2317 ]
-  %2336 = phi <16 x float> [ %201, %2330 ], [ %1697, %2317 ]
-  %2337 = phi <16 x float> [ %202, %2330 ], [ %1698, %2317 ]
-  %2338 = phi <16 x float> [ %203, %2330 ], [ %2319, %2317 ]
-  %2339 = phi <16 x float> [ %204, %2330 ], [ %2321, %2317 ]
-  %2340 = phi <16 x float> [ %205, %2330 ], [ %2323, %2317 ]
-  %2341 = phi <16 x float> [ %206, %2330 ], [ %2325, %2317 ]
-  %2342 = phi <16 x float> [ %207, %2330 ], [ %2327, %2317 ]
-  %2343 = phi <16 x float> [ %208, %2330 ], [ %2329, %2317 ]
-  br label %2344
+2343:                                             ; preds = %2330
+  %2344 = add i64 %183, 64
+  br label %182
 
-2344:                                             ; preds = %2331
-  %2345 = add i64 %184, 64
-  br label %183
+2345:                                             ; preds = %182
+  %2346 = fcmp oeq <16 x float> %190, zeroinitializer
+  %2347 = fdiv <16 x float> splat (float 1.000000e+00), %190
+  %2348 = select <16 x i1> %2346, <16 x float> zeroinitializer, <16 x float> %2347
+  %2349 = getelementptr float, ptr %94, i64 0
+  store <16 x float> %2348, ptr %2349, align 4
+  %2350 = fcmp oeq <16 x float> %191, zeroinitializer
+  %2351 = fdiv <16 x float> splat (float 1.000000e+00), %191
+  %2352 = select <16 x i1> %2350, <16 x float> zeroinitializer, <16 x float> %2351
+  %2353 = getelementptr float, ptr %94, i64 16
+  store <16 x float> %2352, ptr %2353, align 4
+  %2354 = fcmp oeq <16 x float> %192, zeroinitializer
+  %2355 = fdiv <16 x float> splat (float 1.000000e+00), %192
+  %2356 = select <16 x i1> %2354, <16 x float> zeroinitializer, <16 x float> %2355
+  %2357 = getelementptr float, ptr %94, i64 32
+  store <16 x float> %2356, ptr %2357, align 4
+  %2358 = fcmp oeq <16 x float> %193, zeroinitializer
+  %2359 = fdiv <16 x float> splat (float 1.000000e+00), %193
+  %2360 = select <16 x i1> %2358, <16 x float> zeroinitializer, <16 x float> %2359
+  %2361 = getelementptr float, ptr %94, i64 48
+  store <16 x float> %2360, ptr %2361, align 4
+  %2362 = fcmp oeq <16 x float> %194, zeroinitializer
+  %2363 = fdiv <16 x float> splat (float 1.000000e+00), %194
+  %2364 = select <16 x i1> %2362, <16 x float> zeroinitializer, <16 x float> %2363
+  %2365 = getelementptr float, ptr %94, i64 64
+  store <16 x float> %2364, ptr %2365, align 4
+  %2366 = fcmp oeq <16 x float> %195, zeroinitializer
+  %2367 = fdiv <16 x float> splat (float 1.000000e+00), %195
+  %2368 = select <16 x i1> %2366, <16 x float> zeroinitializer, <16 x float> %2367
+  %2369 = getelementptr float, ptr %94, i64 80
+  store <16 x float> %2368, ptr %2369, align 4
+  %2370 = fcmp oeq <16 x float> %202, zeroinitializer
+  %2371 = fdiv <16 x float> splat (float 1.000000e+00), %202
+  %2372 = select <16 x i1> %2370, <16 x float> zeroinitializer, <16 x float> %2371
+  %2373 = getelementptr float, ptr %94, i64 96
+  store <16 x float> %2372, ptr %2373, align 4
+  %2374 = fcmp oeq <16 x float> %203, zeroinitializer
+  %2375 = fdiv <16 x float> splat (float 1.000000e+00), %203
+  %2376 = select <16 x i1> %2374, <16 x float> zeroinitializer, <16 x float> %2375
+  %2377 = getelementptr float, ptr %94, i64 112
+  store <16 x float> %2376, ptr %2377, align 4
+  %2378 = fcmp oeq <16 x float> %204, zeroinitializer
+  %2379 = fdiv <16 x float> splat (float 1.000000e+00), %204
+  %2380 = select <16 x i1> %2378, <16 x float> zeroinitializer, <16 x float> %2379
+  %2381 = getelementptr float, ptr %94, i64 128
+  store <16 x float> %2380, ptr %2381, align 4
+  %2382 = fcmp oeq <16 x float> %205, zeroinitializer
+  %2383 = fdiv <16 x float> splat (float 1.000000e+00), %205
+  %2384 = select <16 x i1> %2382, <16 x float> zeroinitializer, <16 x float> %2383
+  %2385 = getelementptr float, ptr %94, i64 144
+  store <16 x float> %2384, ptr %2385, align 4
+  %2386 = fcmp oeq <16 x float> %206, zeroinitializer
+  %2387 = fdiv <16 x float> splat (float 1.000000e+00), %206
+  %2388 = select <16 x i1> %2386, <16 x float> zeroinitializer, <16 x float> %2387
+  %2389 = getelementptr float, ptr %94, i64 160
+  store <16 x float> %2388, ptr %2389, align 4
+  %2390 = fcmp oeq <16 x float> %207, zeroinitializer
+  %2391 = fdiv <16 x float> splat (float 1.000000e+00), %207
+  %2392 = select <16 x i1> %2390, <16 x float> zeroinitializer, <16 x float> %2391
+  %2393 = getelementptr float, ptr %94, i64 176
+  store <16 x float> %2392, ptr %2393, align 4
+  br label %2394
 
-2346:                                             ; preds = %183
-  %2347 = fcmp oeq <16 x float> %191, zeroinitializer
-  %2348 = fdiv <16 x float> splat (float 1.000000e+00), %191
-  %2349 = select <16 x i1> %2347, <16 x float> zeroinitializer, <16 x float> %2348
-  %2350 = getelementptr float, ptr %94, i64 0
-  store <16 x float> %2349, ptr %2350, align 4
-  %2351 = fcmp oeq <16 x float> %192, zeroinitializer
-  %2352 = fdiv <16 x float> splat (float 1.000000e+00), %192
-  %2353 = select <16 x i1> %2351, <16 x float> zeroinitializer, <16 x float> %2352
-  %2354 = getelementptr float, ptr %94, i64 16
-  store <16 x float> %2353, ptr %2354, align 4
-  %2355 = fcmp oeq <16 x float> %193, zeroinitializer
-  %2356 = fdiv <16 x float> splat (float 1.000000e+00), %193
-  %2357 = select <16 x i1> %2355, <16 x float> zeroinitializer, <16 x float> %2356
-  %2358 = getelementptr float, ptr %94, i64 32
-  store <16 x float> %2357, ptr %2358, align 4
-  %2359 = fcmp oeq <16 x float> %194, zeroinitializer
-  %2360 = fdiv <16 x float> splat (float 1.000000e+00), %194
-  %2361 = select <16 x i1> %2359, <16 x float> zeroinitializer, <16 x float> %2360
-  %2362 = getelementptr float, ptr %94, i64 48
-  store <16 x float> %2361, ptr %2362, align 4
-  %2363 = fcmp oeq <16 x float> %195, zeroinitializer
-  %2364 = fdiv <16 x float> splat (float 1.000000e+00), %195
-  %2365 = select <16 x i1> %2363, <16 x float> zeroinitializer, <16 x float> %2364
-  %2366 = getelementptr float, ptr %94, i64 64
-  store <16 x float> %2365, ptr %2366, align 4
-  %2367 = fcmp oeq <16 x float> %196, zeroinitializer
-  %2368 = fdiv <16 x float> splat (float 1.000000e+00), %196
-  %2369 = select <16 x i1> %2367, <16 x float> zeroinitializer, <16 x float> %2368
-  %2370 = getelementptr float, ptr %94, i64 80
-  store <16 x float> %2369, ptr %2370, align 4
-  %2371 = fcmp oeq <16 x float> %203, zeroinitializer
-  %2372 = fdiv <16 x float> splat (float 1.000000e+00), %203
-  %2373 = select <16 x i1> %2371, <16 x float> zeroinitializer, <16 x float> %2372
-  %2374 = getelementptr float, ptr %94, i64 96
-  store <16 x float> %2373, ptr %2374, align 4
-  %2375 = fcmp oeq <16 x float> %204, zeroinitializer
-  %2376 = fdiv <16 x float> splat (float 1.000000e+00), %204
-  %2377 = select <16 x i1> %2375, <16 x float> zeroinitializer, <16 x float> %2376
-  %2378 = getelementptr float, ptr %94, i64 112
-  store <16 x float> %2377, ptr %2378, align 4
-  %2379 = fcmp oeq <16 x float> %205, zeroinitializer
-  %2380 = fdiv <16 x float> splat (float 1.000000e+00), %205
-  %2381 = select <16 x i1> %2379, <16 x float> zeroinitializer, <16 x float> %2380
-  %2382 = getelementptr float, ptr %94, i64 128
-  store <16 x float> %2381, ptr %2382, align 4
-  %2383 = fcmp oeq <16 x float> %206, zeroinitializer
-  %2384 = fdiv <16 x float> splat (float 1.000000e+00), %206
-  %2385 = select <16 x i1> %2383, <16 x float> zeroinitializer, <16 x float> %2384
-  %2386 = getelementptr float, ptr %94, i64 144
-  store <16 x float> %2385, ptr %2386, align 4
-  %2387 = fcmp oeq <16 x float> %207, zeroinitializer
-  %2388 = fdiv <16 x float> splat (float 1.000000e+00), %207
-  %2389 = select <16 x i1> %2387, <16 x float> zeroinitializer, <16 x float> %2388
-  %2390 = getelementptr float, ptr %94, i64 160
-  store <16 x float> %2389, ptr %2390, align 4
-  %2391 = fcmp oeq <16 x float> %208, zeroinitializer
-  %2392 = fdiv <16 x float> splat (float 1.000000e+00), %208
-  %2393 = select <16 x i1> %2391, <16 x float> zeroinitializer, <16 x float> %2392
-  %2394 = getelementptr float, ptr %94, i64 176
-  store <16 x float> %2393, ptr %2394, align 4
-  br label %2395
+2394:                                             ; preds = %2420, %2345
+  %2395 = phi i64 [ %2421, %2420 ], [ 0, %2345 ]
+  %2396 = icmp slt i64 %2395, %107
+  br i1 %2396, label %2397, label %2422
 
-2395:                                             ; preds = %2421, %2346
-  %2396 = phi i64 [ %2422, %2421 ], [ 0, %2346 ]
-  %2397 = icmp slt i64 %2396, %107
-  br i1 %2397, label %2398, label %2423
+2397:                                             ; preds = %2394
+  %2398 = add nuw nsw i64 0, %2395
+  %2399 = getelementptr inbounds nuw float, ptr %94, i64 %2398
+  %2400 = load float, ptr %2399, align 4
+  %2401 = add i64 %104, %2395
+  br label %2402
 
-2398:                                             ; preds = %2395
-  %2399 = add nuw nsw i64 0, %2396
-  %2400 = getelementptr inbounds nuw float, ptr %94, i64 %2399
-  %2401 = load float, ptr %2400, align 4
-  %2402 = add i64 %104, %2396
-  br label %2403
+2402:                                             ; preds = %2405, %2397
+  %2403 = phi i64 [ %2419, %2405 ], [ 0, %2397 ]
+  %2404 = icmp slt i64 %2403, 128
+  br i1 %2404, label %2405, label %2420
 
-2403:                                             ; preds = %2406, %2398
-  %2404 = phi i64 [ %2420, %2406 ], [ 0, %2398 ]
-  %2405 = icmp slt i64 %2404, 128
-  br i1 %2405, label %2406, label %2421
+2405:                                             ; preds = %2402
+  %2406 = mul nuw nsw i64 %2403, 192
+  %2407 = add nuw nsw i64 %2406, %2395
+  %2408 = getelementptr inbounds nuw float, ptr %91, i64 %2407
+  %2409 = load float, ptr %2408, align 4
+  %2410 = fmul float %2409, %2400
+  %2411 = getelementptr float, ptr %34, i64 %35
+  %2412 = mul nuw nsw i64 %102, %40
+  %2413 = mul nuw nsw i64 %101, %41
+  %2414 = add nuw nsw i64 %2412, %2413
+  %2415 = mul nuw nsw i64 %2401, %42
+  %2416 = add nuw nsw i64 %2414, %2415
+  %2417 = add nuw nsw i64 %2416, %2403
+  %2418 = getelementptr inbounds nuw float, ptr %2411, i64 %2417
+  store float %2410, ptr %2418, align 4
+  %2419 = add i64 %2403, 1
+  br label %2402
 
-2406:                                             ; preds = %2403
-  %2407 = mul nuw nsw i64 %2404, 192
-  %2408 = add nuw nsw i64 %2407, %2396
-  %2409 = getelementptr inbounds nuw float, ptr %91, i64 %2408
-  %2410 = load float, ptr %2409, align 4
-  %2411 = fmul float %2410, %2401
-  %2412 = getelementptr float, ptr %34, i64 %35
-  %2413 = mul nuw nsw i64 %102, %40
-  %2414 = mul nuw nsw i64 %101, %41
-  %2415 = add nuw nsw i64 %2413, %2414
-  %2416 = mul nuw nsw i64 %2402, %42
-  %2417 = add nuw nsw i64 %2415, %2416
-  %2418 = add nuw nsw i64 %2417, %2404
-  %2419 = getelementptr inbounds nuw float, ptr %2412, i64 %2418
-  store float %2411, ptr %2419, align 4
-  %2420 = add i64 %2404, 1
-  br label %2403
+2420:                                             ; preds = %2402
+  %2421 = add i64 %2395, 1
+  br label %2394
 
-2421:                                             ; preds = %2403
-  %2422 = add i64 %2396, 1
-  br label %2395
-
-2423:                                             ; preds = %2395
-  %2424 = add i64 %96, 1
+2422:                                             ; preds = %2394
+  %2423 = add i64 %96, 1
   br label %95
 
-2425:                                             ; preds = %95
+2424:                                             ; preds = %95
   ret void
 }
 
@@ -19103,7 +19101,7 @@ define void @sdpa_d128_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
   %1474 = add i64 %227, 64
   %1475 = icmp sgt i64 %1474, 0
   %1476 = and i1 %1473, %1475
-  %1477 = icmp sgt i64 %212, 0
+  %1477 = icmp sgt i64 %117, 96
   %1478 = and i1 %1476, %1477
   br i1 %1478, label %1479, label %2441
 
@@ -22521,7 +22519,7 @@ define void @sdpa_d128_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
   %1515 = add i64 %238, 64
   %1516 = icmp sgt i64 %1515, %230
   %1517 = and i1 %1514, %1516
-  %1518 = icmp sgt i64 %219, 0
+  %1518 = icmp sgt i64 %117, 96
   %1519 = and i1 %1517, %1518
   br i1 %1519, label %1520, label %2512
 

@@ -300,15 +300,12 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
     KeyRange taskRange =
         buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
     SmallVector<KeyRange> groupRanges = {taskRange};
-    SmallVector<Value> groupRows = {rows};
     if (groups > 1) {
       groupRanges.clear();
-      groupRows.clear();
       for (int64_t g = 0; g < groups; ++g) {
         Value first = kb.idx(g * rowsPerGroup);
-        groupRows.push_back(kb.sub(rows, first));
         Value clamped = arith::MaxSIOp::create(
-            b, loc, c1, kb.min(groupRows.back(), kb.idx(rowsPerGroup)));
+            b, loc, c1, kb.min(kb.sub(rows, first), kb.idx(rowsPerGroup)));
         groupRanges.push_back(buildKeyRange(
             b, loc, spec.mask, kb.add(qs, first), clamped, shift, numK));
       }
@@ -500,8 +497,8 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                                       kb.add(ks, tile), groupRanges[g].lo));
             overlaps = arith::AndIOp::create(
                 b, loc, overlaps,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                      groupRows[g], c0));
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
+                                      kb.idx(g * rowsPerGroup)));
             auto step = scf::IfOp::create(
                 b, loc, overlaps,
                 [&](OpBuilder &, Location) {
