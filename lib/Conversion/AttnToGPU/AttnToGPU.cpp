@@ -15,8 +15,10 @@
 //       other stage); prefetch the next K, V tile into it (double buffering)
 //       S = Q·Kᵀ            mma.sync m16n8k16, K fragments by ldmatrix
 //       mask S only if the tile leaves the band or passes N_kv
-//       m' = max(m, rowmax S) (quad shuffles); α = 2^((m − m')·c)
-//       P = 2^(S·c − m'·c); l = α·l + rowsum P; O = α·O
+//       m' = max(m, rowmax S) (quad shuffles) if some row of the warp rose
+//       by more than 8/c, else m' = m: P ≤ 2^8 (lazy rescaling)
+//       α = 2^((m − m')·c); P = 2^(S·c − m'·c); l = α·l + rowsum P
+//       O = α·O only when m' moved (a warp-uniform branch)
 //       O += P·V            P re-packed to bf16/f16 A fragments in registers,
 //                           V fragments by ldmatrix.trans
 //     O /= l (quad-reduced); LSE = m·scale + ln l
@@ -57,6 +59,9 @@ namespace {
 
 /// Shared-memory rows are padded by this many elements (16 bytes).
 constexpr int64_t kPad = 8;
+
+/// O and l are rescaled once a row's max rose by more than this (log2 units).
+constexpr double kRescaleLog2 = 8.0;
 
 /// What the kernel computes, read off the attn.sdpa it replaces.
 struct KernelSpec {
@@ -231,7 +236,6 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   for (std::optional<int64_t> *side : {&band.left, &band.right})
     if (*side && **side > (int64_t(1) << 30))
       side->reset();
-  Type f32 = b.getF32Type();
   Value c0 = kb.idx(0), c1 = kb.idx(1);
 
   // Where this CTA and thread sit.
@@ -263,19 +267,42 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   // Copies `tileRows` rows of src[batch, h, first + r, :] into
   // smem[prefix..., r, :] with 16-byte cp.async, each thread a fixed set of
   // chunks (the caller checks that they divide evenly); rows at or past
-  // `limit` are zero-filled (their address is clamped to the last row).
+  // `limit` are zero-filled (their address is clamped to the last row). A
+  // null `limit` says that every row is in range: no clamp, no zero-fill.
   // Appends the copies' tokens to `tokens`.
   auto copyTile = [&](Value src, Value h, Value first, Value limit,
                       int64_t tileRows, int64_t cols, Value smem,
                       ValueRange prefix, SmallVectorImpl<Value> &tokens) {
     const int64_t chunksPerRow = cols / 8, chunks = tileRows * chunksPerRow;
-    Value last = kb.sub(limit, c1);
+    Value last = limit ? kb.sub(limit, c1) : Value();
     // When whole rows fit a pass of the threads, chunk i of a thread is its
     // first chunk moved down by a constant number of rows: its addresses
     // fold into immediates instead of each taking loop-invariant registers.
     const bool rowsPerPass = threads % chunksPerRow == 0;
     Value firstRow = kb.div(tid, chunksPerRow);
     Value firstCol = kb.mul(kb.rem(tid, chunksPerRow), kb.idx(8));
+    if (!limit && rowsPerPass) {
+      // Every row in range: the thread's chunks as a view from its first
+      // one, so that chunk i is a constant row i·R of it.
+      const int64_t pass = threads / chunksPerRow;
+      auto view = memref::SubViewOp::create(
+          b, loc, src,
+          ArrayRef<OpFoldResult>{batch, h, kb.add(first, firstRow), firstCol},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(tileRows - pass + 1),
+                                 b.getIndexAttr(8)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1), b.getIndexAttr(1)});
+      for (int64_t i = 0; i * threads < chunks; ++i) {
+        SmallVector<Value> dst(prefix);
+        dst.append({kb.add(firstRow, kb.idx(i * pass)), firstCol});
+        tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+            b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
+            view, ValueRange{c0, c0, kb.idx(i * pass), c0}, b.getIndexAttr(8),
+            Value(), b.getUnitAttr()));
+      }
+      return;
+    }
     for (int64_t i = 0; i * threads < chunks; ++i) {
       Value c = kb.add(tid, kb.idx(i * threads));
       Value r = rowsPerPass
@@ -284,13 +311,14 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       Value col =
           rowsPerPass ? firstCol : kb.mul(kb.rem(c, chunksPerRow), kb.idx(8));
       Value row = kb.add(first, r);
-      Value elems = kb.select(kb.lt(row, limit), kb.idx(8), c0);
+      Value elems =
+          limit ? kb.select(kb.lt(row, limit), kb.idx(8), c0) : Value();
       SmallVector<Value> dst(prefix);
       dst.append({r, col});
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
           b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
-          src, ValueRange{batch, h, kb.min(row, last), col}, b.getIndexAttr(8),
-          elems, b.getUnitAttr()));
+          src, ValueRange{batch, h, limit ? kb.min(row, last) : row, col},
+          b.getIndexAttr(8), elems, b.getUnitAttr()));
     }
   };
   auto commit = [&](ValueRange tokens) -> Value {
@@ -304,14 +332,16 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   };
   // One cp.async group of the K and/or V tile of keys [ks, ks + bc) into
   // `stage`. Issued for every step, also past the last tile (rows past N_kv
-  // are zero-filled, others copied for nothing), so that the loop body has
-  // no branch.
-  auto copyKV = [&](Value ks, Value stage, bool withK, bool withV) {
+  // are zero-filled, others copied for nothing), so that the loop body
+  // needs no branch on whether there is a next tile.
+  auto copyKV = [&](Value ks, Value stage, bool withK, bool withV,
+                    bool clamp = true) {
     SmallVector<Value> tokens;
+    Value limit = clamp ? numK : Value();
     if (withK)
-      copyTile(k, headKV, ks, numK, bc, d, kSmem, stage, tokens);
+      copyTile(k, headKV, ks, limit, bc, d, kSmem, stage, tokens);
     if (withV)
-      copyTile(v, headKV, ks, numK, bc, dv, vSmem, stage, tokens);
+      copyTile(v, headKV, ks, limit, bc, dv, vSmem, stage, tokens);
     return commit(tokens);
   };
   const bool singleStage = tiling.stages == 1;
@@ -393,7 +423,22 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       // streams into it during this step: one barrier per step.
       other = kb.sub(c1, stage);
       waitAllBut(qGroup, 0);
-      copyKV(next, other, /*withK=*/true, /*withV=*/true);
+      // A tile that ends by N_kv is copied without the clamped addresses and
+      // zero-fill that the last one needs (which also frees the registers
+      // of those addresses).
+      Value whole = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                          kb.add(next, tile), numK);
+      scf::IfOp::create(
+          b, loc, whole,
+          [&](OpBuilder &, Location) {
+            copyKV(next, other, /*withK=*/true, /*withV=*/true,
+                   /*clamp=*/false);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            copyKV(next, other, /*withK=*/true, /*withV=*/true);
+            scf::YieldOp::create(b, loc);
+          });
     }
 
     // The tile in sub-steps of kvStep keys (rows row0.. of the stage):
@@ -473,10 +518,33 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       SmallVector<Value> rowMax(m);
       for (int64_t i = 0, e = s.size(); i < e; ++i)
         rowMax[rowOfS(i)] = kb.fmax(rowMax[rowOfS(i)], s[i]);
-      SmallVector<Value> alpha, mScaled;
+      // Lazy rescaling: the running max m moves (and O, l are rescaled)
+      // only when a row's max grew by more than 2^kRescaleLog2 in P's units,
+      // decided for the whole warp at once. Until then P = 2^(S·c − m·c)
+      // stays below 2^kRescaleLog2, which bf16/f16 and the f32 sums hold
+      // exactly as well as values below 1; O / l is unchanged.
+      Value grow = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+      SmallVector<Value> mScaledOld;
       for (int64_t r = 0; r < threadRows; ++r) {
         rowMax[r] = kb.quadReduce(
             rowMax[r], [&](Value x, Value y) { return kb.fmax(x, y); });
+        mScaledOld.push_back(kb.fmul(m[r], cScale));
+        // m = −∞ (no key seen yet) grows to any finite max; −∞ to −∞ is NaN,
+        // which compares false.
+        Value rise = arith::SubFOp::create(b, loc, kb.fmul(rowMax[r], cScale),
+                                           mScaledOld[r]);
+        grow = arith::OrIOp::create(
+            b, loc, grow,
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, rise,
+                                  kb.f32(kRescaleLog2)));
+      }
+      grow = NVVM::VoteSyncOp::create(
+          b, loc, b.getI1Type(),
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)), grow,
+          NVVM::VoteSyncKind::any);
+      SmallVector<Value> alpha, mScaled;
+      for (int64_t r = 0; r < threadRows; ++r) {
+        rowMax[r] = kb.select(grow, rowMax[r], m[r]);
         // A row with no allowed key yet keeps m = −∞; 0 stands in for it
         // so that 2^(−∞ − m) is 0, not NaN.
         Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -484,8 +552,21 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         Value mc = kb.fmul(kb.select(none, zero, rowMax[r]), cScale);
         mScaled.push_back(arith::NegFOp::create(b, loc, mc));
         alpha.push_back(
-            kb.exp2(arith::SubFOp::create(b, loc, kb.fmul(m[r], cScale), mc)));
+            kb.exp2(arith::SubFOp::create(b, loc, mScaledOld[r], mc)));
       }
+      auto rescaleO = [&] {
+        auto rescale = scf::IfOp::create(
+            b, loc, grow,
+            [&](OpBuilder &, Location) {
+              SmallVector<Value> scaled;
+              for (int64_t i = 0, e = acc.size(); i < e; ++i)
+                scaled.push_back(kb.fmul(
+                    acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]));
+              scf::YieldOp::create(b, loc, scaled);
+            },
+            [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, acc); });
+        acc.assign(rescale.getResults().begin(), rescale.getResults().end());
+      };
       SmallVector<Value> sum(threadRows, zero);
       // P = 2^(S·c − m·c) of keys 16j.. (n-tiles 2j and 2j + 1) as A
       // fragments of the next product, one per m-tile: packed right away, so
@@ -510,17 +591,23 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       // All of P first, then the products (interleaving them measured no
       // faster).
       SmallVector<SmallVector<SmallVector<Value>>> pSlices;
+      // The rescale branch ends a block: before P when the f32 scores and O
+      // fit beside each other in registers (P's exp2 then overlaps the
+      // products), else once P is packed to half the scores' registers
+      // (measured: d = 64 before, d = 128 after, with no spills).
+      const bool rescaleFirst = s.size() + acc.size() <= 128;
+      if (rescaleFirst)
+        rescaleO();
       for (int64_t j = 0; j < keyTiles / 2; ++j)
         pSlices.push_back(softmaxSlice(j));
+      if (!rescaleFirst)
+        rescaleO();
       if (singleStage) {
         // V(ks) is in and every warp is done with K(ks): the next K streams
         // in during P·V.
         waitAllBut(qGroup, 0);
         copyKV(next, c0, /*withK=*/true, /*withV=*/false);
       }
-      for (int64_t i = 0, e = acc.size(); i < e; ++i)
-        acc[i] =
-            kb.fmul(acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]);
 
       // O += P·V, slice by slice.
       for (int64_t j = 0; j < keyTiles / 2; ++j) {

@@ -30,10 +30,23 @@
 // CHECK-NEXT: gpu.barrier
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<128x72xbf16
 // CHECK: scf.for
+// A next tile that ends by N_kv: copies from a view of the thread's rows,
+// neither clamped nor zero-filled; else the clamped, zero-filling copies.
+// CHECK: scf.if
+// CHECK: memref.subview %arg1{{.+}} [1, 1, 49, 8] [1, 1, 1, 1]
+// CHECK: nvgpu.device_async_copy %subview[{{.+}}], 8 {bypassL1}
+// CHECK: } else {
+// CHECK: nvgpu.device_async_copy %arg1[{{.+}}], 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<2x64x72xbf16
 // CHECK: nvvm.mma.sync A[{{.+}}] B[{{.+}}] C[{{.+}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NOT: arith.cmpi sle, %{{.+}}, %{{.+}} : i32
 // CHECK: gpu.shuffle  xor
+// Lazy rescaling: O is rescaled only when the warp votes that a max rose;
+// at d = 64 the branch comes before P.
+// CHECK: %[[GROW:.+]] = nvvm.vote.sync  any %{{.+}}, %{{.+}} -> i1
+// CHECK: scf.if %[[GROW]] -> (f32,
+// CHECK: arith.mulf
+// CHECK: } else {
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
@@ -73,6 +86,11 @@ func.func @causal(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tens
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: nvvm.mma.sync {{.+}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// At d = 128 the rescale waits until P is packed (O and the f32 scores
+// would not fit in registers together).
+// CHECK: nvvm.vote.sync
+// CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xf16>
+// CHECK: scf.if %{{.+}} -> (f32,
 // CHECK: scf.for
 func.func @window(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?x?x?x128xf16>) -> tensor<?x?x?x128xf16> {
   %o = attn.sdpa %q, %k, %v mask(#attn.window<left = 255, right = 0>) : tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16> -> tensor<?x?x?x128xf16>
