@@ -7,8 +7,8 @@
 //
 //   CTA (query block qb, batch·head bh); each warp owns 16 or 32 query rows
 //     Q tile → shared (cp.async); its mma A fragments stay in registers
-//     when they take at most 32 (rows per warp · d ≤ 2048), else are
-//     re-read from shared memory at each step
+//     when they take at most 32 (rows per warp · d ≤ 2048) and O at most
+//     64, else are re-read from shared memory at each step
 //     prefetch K, V tile 0 (cp.async, zero-filled past N_kv)
 //     for keys ks in [lo, hi) step Bc:          (lo, hi from the mask band)
 //       wait for this tile (one barrier: every warp is also done with the
@@ -366,9 +366,10 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     return kb.add(warpRow, kb.add(ln.g, kb.idx(16 * (r / 2) + 8 * (r % 2))));
   };
   // Q as A fragments (m-tile mt, columns 16kk..): loaded once into registers
-  // when they take at most 32 of them, else re-read from shared memory at
-  // each use.
-  const bool qInRegisters = mTiles * d <= 128;
+  // when they take at most 32 of them and O at most 64 (d = 64 with d_v =
+  // 128 spilled 204 bytes with Q in registers), else re-read from shared
+  // memory at each use.
+  const bool qInRegisters = mTiles * d <= 128 && mTiles * dv <= 128;
   // The row and column this lane addresses in each ldmatrix.x4, to which
   // every fragment adds a constant (so that addresses fold into immediates):
   // A fragments of Q (m16 × k16) and B fragments of V (ldmatrix.trans) take
