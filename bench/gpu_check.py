@@ -10,7 +10,9 @@ runtime (libattnrt_cuda.so, via bench/gpu_common.py):
   - B * H > 1, GQA (H_q = 4, H_kv = 2) and MQA (H_kv = 1);
   - three memory layouts of the same [B, H, N, d] index order: "bhnd"
     (contiguous), "bnhd" (torch's [B, N, H, d] memory, .transpose(1, 2)) and
-    "padded" (rows of d + 8 elements: strides that are no product of sizes);
+    "padded" (rows of d + 8 elements: strides that are no product of sizes),
+    and "odd-o": contiguous inputs but O in rows of d_v + 2 elements (4-byte,
+    not 16-byte, aligned rows: the kernel's fallback stores);
   - "large logits": inputs x 10;
   - a launch on a side stream;
   - the runtime's argument errors: a misaligned pointer must give
@@ -73,13 +75,13 @@ def make_tensor(B, H, N, d, layout, dtype, gen, fill=None, scale=1.0):
     in f32 and rounded once to dtype) or filled with `fill`. Returns (view,
     base): base is the whole allocation, padding included."""
     shape = {"bhnd": (B, H, N, d), "bnhd": (B, N, H, d),
-             "padded": (B, H, N, d + PAD)}[layout]
+             "padded": (B, H, N, d + PAD), "odd-o": (B, H, N, d + 2)}[layout]
     if fill is None:
         base = (torch.randn(shape, generator=gen, device=DEVICE) * scale).to(dtype)
     else:
         base = torch.full(shape, fill, dtype=dtype, device=DEVICE)
     view = {"bhnd": lambda t: t, "bnhd": lambda t: t.transpose(1, 2),
-            "padded": lambda t: t[..., :d]}[layout](base)
+            "padded": lambda t: t[..., :d], "odd-o": lambda t: t[..., :d]}[layout](base)
     return view, base
 
 
@@ -172,11 +174,12 @@ def check_case(rt, kern, B, Hq, Hkv, Nq, Nkv, layout, seed, scale=1.0,
     """Runs one case; returns a result dict (ok, errors, reasons)."""
     gen = torch.Generator(device=DEVICE).manual_seed(seed)
     d, dv, dt = kern.head_dim, kern.value_dim, kern.dtype
-    q, _ = make_tensor(B, Hq, Nq, d, layout, dt, gen, scale=scale)
-    k, _ = make_tensor(B, Hkv, Nkv, d, layout, dt, gen, scale=scale)
-    v, _ = make_tensor(B, Hkv, Nkv, dv, layout, dt, gen, scale=scale)
+    inputs = "bhnd" if layout == "odd-o" else layout
+    q, _ = make_tensor(B, Hq, Nq, d, inputs, dt, gen, scale=scale)
+    k, _ = make_tensor(B, Hkv, Nkv, d, inputs, dt, gen, scale=scale)
+    v, _ = make_tensor(B, Hkv, Nkv, dv, inputs, dt, gen, scale=scale)
     o, o_base = make_tensor(B, Hq, Nq, dv, layout, dt, gen, fill=float("nan"))
-    lse, lse_base = make_lse(B, Hq, Nq, layout) if kern.has_lse else (None, None)
+    lse, lse_base = make_lse(B, Hq, Nq, inputs) if kern.has_lse else (None, None)
 
     if side_stream:
         s = torch.cuda.Stream()
@@ -295,6 +298,8 @@ def cases(quick):
         if not quick:
             out.append((1, 2, 1, nq, nkv, "bhnd", 1.0, False))
     out.append((1, 4, 2, 1000, 1000, "bnhd", 10.0, False))     # large logits
+    out.append((2, 4, 2, 1000, 1000, "odd-o", 1.0, False))     # 4-byte O rows
+    out.append((1, 2, 1, 129, 300, "odd-o", 1.0, False))
     if not quick:
         out.append((1, 2, 2, 4097, 4097, "bhnd", 10.0, False))
         out.append((2, 4, 2, 300, 300, "bhnd", 1.0, True))     # side stream

@@ -52,9 +52,18 @@
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
 // CHECK: scf.for
 // CHECK: arith.cmpi sle, %{{.+}}, %{{.+}} : i32
-// CHECK: vector.store %{{.+}} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
 // CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.ftz.f"
 // CHECK: memref.store
+// O goes through the warp's own rows of the Q tile, then out in 16-byte row
+// chunks when O's rows are 16-byte aligned, else in 4-byte pairs.
+// CHECK: vector.store %{{.+}} : memref<128x72xbf16, strided<[72, 1]>, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK: nvvm.bar.warp.sync
+// CHECK: memref.extract_strided_metadata %arg3
+// CHECK: scf.if
+// CHECK: vector.load %{{.+}} : memref<128x72xbf16, strided<[72, 1]>, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store %{{.+}} {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<8xbf16>
+// CHECK: } else {
+// CHECK: vector.store %{{.+}} {alignment = 4 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
 // CHECK-NOT: attn.
 // One K/V stage: half the K/V shared memory; V is copied after the wait for
 // K, the next K after the wait for V, and the step ends without a barrier.
