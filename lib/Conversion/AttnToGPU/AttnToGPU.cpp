@@ -522,10 +522,10 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       for (int64_t i = 0, e = s.size(); i < e; ++i)
         rowMax[rowOfS(i)] = kb.fmax(rowMax[rowOfS(i)], s[i]);
       // Lazy rescaling: the running max m moves (and O, l are rescaled)
-      // only when a row's max grew by more than 2^kRescaleLog2 in P's units,
-      // decided for the whole warp at once. Until then P = 2^(S·c − m·c)
-      // stays below 2^kRescaleLog2, which bf16/f16 and the f32 sums hold
-      // exactly as well as values below 1; O / l is unchanged.
+      // only when some row's max rose by more than kRescaleLog2 in log2
+      // units, decided for the whole warp at once. Until then
+      // P = 2^(S·c − m·c) stays below 2^kRescaleLog2, which bf16/f16 and the
+      // f32 sums hold exactly as well as values below 1; O / l is unchanged.
       Value grow = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
       SmallVector<Value> mScaledOld;
       for (int64_t r = 0; r < threadRows; ++r) {
@@ -727,7 +727,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     // Through the warp's own rows of the Q tile (no other warp reads them):
     // fragments in, then whole 16-byte row chunks out, coalesced, when O's
     // rows are 16-byte aligned (else the 4-byte stores). Measured on an
-    // H200 at N = 1K: d = 128 1.15×, d = 64 1.08× the direct stores.
+    // H200 at N = 1K: d = 128 1.15×, d = 64 1.08× the former 2-byte stores
+    // of the fragment pairs.
     for (int64_t r = 0; r < threadRows; ++r)
       for (int64_t n = 0; n < valueTiles; ++n)
         vector::StoreOp::create(
@@ -748,9 +749,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     scf::IfOp::create(
         b, loc, aligned,
         [&](OpBuilder &, Location) {
-          Value laneId = kb.rem(tid, 32);
           for (int64_t i = 0; i * 32 < rowsPerWarp * chunksPerRow; ++i) {
-            Value chunk = kb.add(laneId, kb.idx(32 * i));
+            Value chunk = kb.add(lane, kb.idx(32 * i));
             Value rr = kb.add(warpRow, kb.div(chunk, chunksPerRow));
             Value cc = kb.mul(kb.rem(chunk, chunksPerRow), kb.idx(8));
             Value row = kb.add(qs, rr);
