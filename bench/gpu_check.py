@@ -8,8 +8,8 @@ runtime (libattnrt_cuda.so, via bench/gpu_common.py):
   - N_q = N_kv in {1, 100, 1000, 4097, 16384}, and N_q != N_kv such as
     (129, 300), (300, 129), (1, 1000), (1000, 1), (64, 4097), (4097, 64);
   - B * H > 1, GQA (H_q = 4, H_kv = 2) and MQA (H_kv = 1);
-  - three memory layouts of the same [B, H, N, d] index order: "bhnd"
-    (contiguous), "bnhd" (torch's [B, N, H, d] memory, .transpose(1, 2)) and
+  - four memory layouts of the same [B, H, N, d] index order: "bhnd"
+    (contiguous), "bnhd" (torch's [B, N, H, d] memory, .transpose(1, 2)),
     "padded" (rows of d + 8 elements: strides that are no product of sizes),
     and "odd-o": contiguous inputs but O in rows of d_v + 2 elements (4-byte,
     not 16-byte, aligned rows: the kernel's fallback stores);
