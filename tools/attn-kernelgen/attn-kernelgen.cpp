@@ -95,7 +95,7 @@ static cl::opt<int64_t>
                     "cpu, by head dim on nvidia)"),
            cl::cat(category));
 static cl::opt<int64_t> rowsPerTask(
-    "rows-per-task", cl::init(192),
+    "rows-per-task", cl::init(mlir::attn::kDefaultRowsPerTask),
     cl::desc("cpu: query rows per task: 32, 48, 64, 80, 96 (the register "
              "blocking) or 192 (two groups of 96 sharing each V tile; "
              "measured fastest on Sapphire Rapids)"),

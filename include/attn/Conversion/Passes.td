@@ -95,7 +95,8 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
   let options = [
     Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",
            "Keys per online-softmax step (a multiple of the register block)">,
-    Option<"rowsPerTask", "rows-per-task", "int64_t", /*default=*/"192",
+    Option<"rowsPerTask", "rows-per-task", "int64_t",
+           /*default=*/"::mlir::attn::kDefaultRowsPerTask",
            "Query rows per task, in 2 to 6 lane-vectors: 32 or 48 (register "
            "blocks of 8 keys / value columns), 64, 80 or 96 (blocks of 4), "
            "or 192 (two groups of 96)">,

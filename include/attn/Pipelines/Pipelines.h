@@ -3,6 +3,7 @@
 #ifndef ATTN_PIPELINES_PIPELINES_H
 #define ATTN_PIPELINES_PIPELINES_H
 
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -44,7 +45,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> rowsPerTask{
       *this, "rows-per-task",
       llvm::cl::desc("Query rows per task: 32, 48, 64, 80, 96 or 192"),
-      llvm::cl::init(192)};
+      llvm::cl::init(kDefaultRowsPerTask)};
 };
 
 /// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,
