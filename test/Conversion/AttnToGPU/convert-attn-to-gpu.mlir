@@ -29,14 +29,11 @@
 // CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 1 : i32}
 // CHECK-NEXT: gpu.barrier
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<128x72xbf16
+// A step waits for its tile and goes straight to Q·Kᵀ.
 // CHECK: scf.for
-// A next tile that ends by N_kv: copies from a view of the thread's rows,
-// neither clamped nor zero-filled; else the clamped, zero-filling copies.
-// CHECK: scf.if
-// CHECK: memref.subview %arg1{{.+}} [1, 1, 49, 8] [1, 1, 1, 1]
-// CHECK: nvgpu.device_async_copy %subview[{{.+}}], 8 {bypassL1}
-// CHECK: } else {
-// CHECK: nvgpu.device_async_copy %arg1[{{.+}}], 8, %{{.+}} {bypassL1}
+// CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK-NOT: nvgpu.device_async_copy
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = false} : memref<2x64x72xbf16
 // CHECK: nvvm.mma.sync A[{{.+}}] B[{{.+}}] C[{{.+}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NOT: arith.cmpi sle, %{{.+}}, %{{.+}} : i32
@@ -47,6 +44,14 @@
 // CHECK: scf.if %[[GROW]] -> (f32,
 // CHECK: arith.mulf
 // CHECK: } else {
+// The next tile's copies follow the rescale branch. One that ends by N_kv:
+// from a view of the thread's rows, neither clamped nor zero-filled; else
+// the clamped, zero-filling copies.
+// CHECK: scf.if
+// CHECK: memref.subview %arg1{{.+}} [1, 1, 49, 8] [1, 1, 1, 1]
+// CHECK: nvgpu.device_async_copy %subview[{{.+}}], 8 {bypassL1}
+// CHECK: } else {
+// CHECK: nvgpu.device_async_copy %arg1[{{.+}}], 8, %{{.+}} {bypassL1}
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
 // CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
