@@ -20,9 +20,10 @@ warm-up batch each, --rounds rounds each time one batch of every contender
 in a fresh random order (seeded by --seed), and the median batch of each is
 reported, so clock and thermal drift hit all alike. (A rotating order keeps
 the same contender before each one in every round; on an H200, ours at
-d = 128, N = 16K measured 5-7% slower right after cuDNN's batches than after
-FlexAttention's or in batches of 50 calls.) TFLOP/s = 4 * B * H * N^2 * d / time, half for
-causal. ours/flash = ours TFLOP/s / flash TFLOP/s (> 1: ours is faster).
+d = 128, N = 16K measured 5-7% slower when cuDNN's batches always came right
+before it than with FlexAttention's in between or in batches of 50 calls.)
+TFLOP/s = 4 * B * H * N^2 * d / time, half for causal. ours/flash = ours
+TFLOP/s / flash TFLOP/s (> 1: ours is faster).
 
   python3 bench/gpu_bench.py [--lib build-gpu/libattnrt_cuda.so]
       [--manifest kernels-generated/nvidia/attn_gpu_kernels.json]
