@@ -101,10 +101,13 @@ func.func @causal(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tens
 // CHECK: scf.for
 // CHECK: nvvm.mma.sync {{.+}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // At d = 128 the rescale waits until P is packed (O and the f32 scores
-// would not fit in registers together).
+// would not fit in registers together); the next tile's copies follow it,
+// before P·V.
 // CHECK: nvvm.vote.sync
 // CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xf16>
 // CHECK: scf.if %{{.+}} -> (f32,
+// CHECK: nvgpu.device_async_copy %subview
+// CHECK: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
 // CHECK: scf.for
 func.func @window(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?x?x?x128xf16>) -> tensor<?x?x?x128xf16> {
   %o = attn.sdpa %q, %k, %v mask(#attn.window<left = 255, right = 0>) : tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16> -> tensor<?x?x?x128xf16>
