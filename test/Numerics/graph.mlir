@@ -14,6 +14,8 @@
 // RUN: attn-check %s --lib %t.graph.so --func linear_graph --shapes 2x4x37x16,2x2x53x16,2x2x53x16
 // RUN: attn-check %s --lib %t.graph.so --func linear_graph --shapes 1x1x1x8,1x1x1x8,1x1x1x8
 // RUN: attn-check %s --lib %t.graph.so --func static_bf16
+// RUN: attn-check %s --lib %t.graph.so --func mixed_graph --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.fused.so --func mixed_graph --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 
 // RAISED-LABEL: func @softmax_graph
 // RAISED: attn.sdpa {{.*}} scale 2.500000e-01 mask(#attn.window<left = 7, right = 2>)
@@ -21,6 +23,8 @@
 // RAISED-NOT: attn.sdpa
 // RAISED-LABEL: func @static_bf16
 // RAISED: attn.sdpa {{.*}} mask(#attn.causal)
+// RAISED-LABEL: func @mixed_graph
+// RAISED: attn.sdpa {{.*}} mask(#attn.intersect
 func.func @softmax_graph(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
   %s = attn.scores %q, %k scale 0.25 : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
   %m = attn.mask #attn.window<left = 7, right = 2> %s : tensor<?x?x?x?xf32>
@@ -48,4 +52,14 @@ func.func @static_bf16(%q: tensor<1x2x19x32xbf16>, %k: tensor<1x1x23x32xbf16>, %
   %p = attn.softmax %m : tensor<1x2x19x23xbf16>
   %o = attn.apply %p, %v : tensor<1x2x19x23xbf16>, tensor<1x1x23x32xbf16> -> tensor<1x2x19x32xbf16>
   return %o : tensor<1x2x19x32xbf16>
+}
+
+// Mixed static and dynamic dims, typed as the ops allow: each lowered op's
+// result is cast to the type the op declares.
+func.func @mixed_graph(%q: tensor<?x4x?x16xf32>, %k: tensor<2x?x53x16xf32>, %v: tensor<?x2x?x8xf32>) -> tensor<2x4x?x8xf32> attributes {llvm.emit_c_interface} {
+  %s = attn.scores %q, %k : tensor<?x4x?x16xf32>, tensor<2x?x53x16xf32> -> tensor<2x4x?x53xf32>
+  %m = attn.mask #attn.intersect<[#attn.causal, #attn.window<left = 9, right = 0>]> %s : tensor<2x4x?x53xf32>
+  %p = attn.softmax %m : tensor<2x4x?x53xf32>
+  %o = attn.apply %p, %v : tensor<2x4x?x53xf32>, tensor<?x2x?x8xf32> -> tensor<2x4x?x8xf32>
+  return %o : tensor<2x4x?x8xf32>
 }

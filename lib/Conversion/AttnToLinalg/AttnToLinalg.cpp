@@ -11,6 +11,7 @@
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/MaskUtils.h"
+#include "attn/Dialect/Attn/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -385,7 +386,8 @@ struct LowerScores : OpRewritePattern<ScoresOp> {
     Emitter e{rewriter, op.getLoc()};
     Value scale = e.scaleFor(op.getQuery(), op.getScale());
     Value s = e.contractQK(op.getQuery(), op.getKey(), scale);
-    rewriter.replaceOp(op, e.castTo(s, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(s, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -400,7 +402,8 @@ struct LowerMask : OpRewritePattern<MaskOp> {
     if (!masked)
       return op.emitOpError() << "mask " << Attribute(op.getMask())
                               << " has no reference lowering";
-    rewriter.replaceOp(op, e.castTo(masked, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(masked, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -412,7 +415,8 @@ struct LowerSoftmax : OpRewritePattern<SoftmaxOp> {
     Emitter e{rewriter, op.getLoc()};
     Emitter::Softmax sm = e.softmaxStats(op.getInput());
     Value p = e.divideRows(sm.exps, sm.sum, /*eps=*/0.0);
-    rewriter.replaceOp(op, e.castTo(p, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(p, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -423,7 +427,8 @@ struct LowerApply : OpRewritePattern<ApplyOp> {
                                 PatternRewriter &rewriter) const override {
     Emitter e{rewriter, op.getLoc()};
     Value o = e.contractPV(op.getProbs(), op.getValue());
-    rewriter.replaceOp(op, e.castTo(o, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(o, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -435,7 +440,8 @@ struct LowerFeatureMap : OpRewritePattern<FeatureMapOp> {
     Emitter e{rewriter, op.getLoc()};
     Value phi =
         buildFeatureMap(e, op.getKind(), op.getInput(), op.getProjection());
-    rewriter.replaceOp(op, e.castTo(phi, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(phi, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -447,7 +453,8 @@ struct LowerNormalize : OpRewritePattern<NormalizeOp> {
     Emitter e{rewriter, op.getLoc()};
     Value sum = e.rowSum(op.getInput());
     Value r = e.divideRows(op.getInput(), sum, op.getEps().convertToDouble());
-    rewriter.replaceOp(op, e.castTo(r, elementTypeOf(op.getResult())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(r, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -482,7 +489,7 @@ struct LowerSdpa : OpRewritePattern<SdpaOp> {
           });
       results.push_back(lse);
     }
-    rewriter.replaceOp(op, results);
+    replaceOpWithCasts(rewriter, op, results);
     return success();
   }
 };
@@ -504,7 +511,8 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
                     e.f32Const(0.0));
     Value n = e.divideRows(a, e.rowSum(a), op.getEps().convertToDouble());
     Value o = e.contractPV(n, op.getValue());
-    rewriter.replaceOp(op, e.castTo(o, elementTypeOf(op.getOutput())));
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(o, elementTypeOf(op.getOutput())));
     return success();
   }
 };
@@ -564,7 +572,7 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
           Value prod = arith::MulFOp::create(nb, nl, args[0], n.toF32(args[1]));
           return arith::AddFOp::create(nb, nl, args[2], prod);
         });
-    rewriter.replaceOp(op, {newAcc, newMax, newSum});
+    replaceOpWithCasts(rewriter, op, {newAcc, newMax, newSum});
     return success();
   }
 };
