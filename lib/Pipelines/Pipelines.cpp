@@ -1,8 +1,10 @@
 //===- Pipelines.cpp - attn pass pipelines --------------------------------===//
 
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -15,6 +17,8 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
@@ -140,25 +144,84 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
   buildGPUKernelsToBinaryPipeline(pm, options);
 }
 
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlashToLLVMOptions::verify(OptionErrorFn error) const {
+  return verifyFlashTileSizes({tileQ, tileKV}, error);
+}
+
+LogicalResult CPUPipelineOptions::verify(OptionErrorFn error) const {
+  return verifyCPUTiling(tileKV, rowsPerTask, error);
+}
+
+/// "a, b or c" of `values`.
+static std::string alternatives(ArrayRef<llvm::StringLiteral> values) {
+  std::string text;
+  for (auto [i, value] : llvm::enumerate(values))
+    text += (i == 0                   ? ""
+             : i + 1 == values.size() ? " or "
+                                      : ", ") +
+            value.str();
+  return text;
+}
+
+LogicalResult GPUPipelineOptions::verify(OptionErrorFn error) const {
+  if (!llvm::is_contained(kGPUChips, chip.getValue()))
+    return error("chip='" + chip + "': expected " + alternatives(kGPUChips));
+  if (!llvm::is_contained(kGPUFormats, format.getValue()))
+    return error("format='" + format + "': expected " +
+                 alternatives(kGPUFormats) + " (PTX, cubin, both)");
+  return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
+}
+
+/// Registers the pipeline `arg` built by `build` from `Options`, whose
+/// `verify` runs where the options are parsed: a bad option is an error
+/// naming it before any IR is touched.
+template <typename Options>
+static void registerVerifiedPipeline(StringRef arg, StringRef description,
+                                     void (*build)(OpPassManager &,
+                                                   const Options &)) {
+  std::string name = arg.str();
+  registerPassPipeline(
+      arg, description,
+      [build, name](OpPassManager &pm, StringRef text,
+                    function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (failed(options.verify([&](const Twine &why) {
+              return errorHandler(name + ": " + why);
+            })))
+          return failure();
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
+}
+
 void mlir::attn::registerAttnPipelines() {
-  PassPipelineRegistration<GPUPipelineOptions>(
+  registerVerifiedPipeline<GPUPipelineOptions>(
       "attn-to-nvvm-pipeline",
       "Lower attn.sdpa functions to tensor-core GPU flash kernels "
       "(convert-attn-to-gpu) and on to a gpu.binary of PTX or cubin for "
       "NVIDIA sm_80 / sm_90a, for attnrt to launch",
       buildGPUPipeline);
-  PassPipelineRegistration<FlashToLLVMOptions>(
+  registerVerifiedPipeline<FlashToLLVMOptions>(
       "attn-flash-to-llvm",
       "Lower attn through the portable flash form (attn-tile-flash, then the "
       "naive lowering of the tiles) to the LLVM dialect: O(N) memory, any "
       "mask and element type; scalar loops, one thread",
       buildFlashToLLVMPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerVerifiedPipeline<CPUPipelineOptions>(
       "attn-to-cpu-pipeline",
       "Lower attn.sdpa functions to vectorised CPU flash kernels "
       "(convert-attn-to-cpu) in the LLVM dialect, for attnrt to run",
       buildCPUPipeline);
-  PassPipelineRegistration<ReferenceToLLVMOptions>(
+  registerVerifiedPipeline<ReferenceToLLVMOptions>(
       "attn-reference-to-llvm",
       "Lower attn through the naive (materialising) linalg reference to the "
       "LLVM dialect for the CPU",

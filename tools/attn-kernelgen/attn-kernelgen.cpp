@@ -22,6 +22,7 @@
 
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,6 +34,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
@@ -134,6 +136,51 @@ void progress(const Twine &message) {
     llvm::errs() << "attn-kernelgen: " << message << "\n";
 }
 
+/// Sets `options` of attn-to-cpu-pipeline to what --target=cpu runs.
+void setPipelineOptions(CPUPipelineOptions &options) {
+  options.tileKV = tileKV ? int64_t(tileKV) : 64;
+  options.rowsPerTask = rowsPerTask;
+}
+
+/// Sets `options` of attn-to-nvvm-pipeline to what --target=nvidia runs
+/// (PTX; the cubin comes from ptxas).
+void setPipelineOptions(GPUPipelineOptions &options) {
+  options.chip = chip;
+  options.format = "isa";
+  options.tileQ = tileQ;
+  options.warps = warps;
+  options.tileKV = tileKV;
+  options.kvStep = kvStep;
+  options.stages = stages;
+}
+
+/// --target and the options of its pipeline, checked before anything is
+/// read or written.
+LogicalResult verifyTargetOptions() {
+  auto error = [](const Twine &why) {
+    llvm::errs() << "attn-kernelgen: " << why << "\n";
+    return failure();
+  };
+  if (target == "cpu") {
+    CPUPipelineOptions options;
+    setPipelineOptions(options);
+    return options.verify(error);
+  }
+  if (target == "nvidia") {
+    GPUPipelineOptions options;
+    setPipelineOptions(options);
+    return options.verify(error);
+  }
+  return error("--target=" + target + ": expected cpu or nvidia");
+}
+
+/// `name` follows C's rules for an identifier.
+bool isCIdentifier(StringRef name) {
+  return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
@@ -164,13 +211,28 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       return failure();
     }
   }
-  if (name.empty() || d < 1) {
-    llvm::errs() << "attn-kernelgen: --spec '" << spec
-                 << "' needs at least name=<id> and d=<head dim>\n";
+  auto bad = [&](const Twine &why) {
+    llvm::errs() << "attn-kernelgen: --spec '" << spec << "': " << why << "\n";
     return failure();
-  }
+  };
+  if (name.empty() || d == 0)
+    return bad("needs at least name=<id> and d=<head dim>");
+  if (!isCIdentifier(name))
+    return bad("name=" + name +
+               ": expected a C identifier ([A-Za-z_]"
+               "[A-Za-z0-9_]*), which names attn_" +
+               name + " in the header");
   if (dv == 0)
     dv = d;
+  for (auto [key, value] : {std::pair("d", d), std::pair("dv", dv)})
+    if (value < 1 || value > kMaxKernelHeadDim)
+      return bad(Twine(key) + "=" + Twine(value) + ": expected 1 to " +
+                 Twine(kMaxKernelHeadDim) +
+                 " (the largest head dim of any target)");
+  double scaleValue;
+  if (!scale.empty() &&
+      (StringRef(scale).getAsDouble(scaleValue) || !std::isfinite(scaleValue)))
+    return bad("scale=" + scale + ": expected a finite number");
   std::string maskText;
   if (mask == "causal") {
     maskText = " mask(#attn.causal)";
@@ -220,6 +282,11 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
   func.walk([&](SdpaOp op) { sdpa = op; });
   if (!sdpa)
     return func.emitError("attn-kernelgen: function has no attn.sdpa");
+  if (!isCIdentifier(func.getSymName()))
+    return func.emitError("attn-kernelgen: the kernel name '")
+           << func.getSymName()
+           << "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*), which the "
+              "header's attn_<name> needs";
   auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
   auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
   KernelInfo info;
@@ -338,16 +405,15 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
             const Output &out) {
   const std::string &name = out.name, &command = out.command;
   auto path = out.path;
-  const int64_t cpuTileKV = tileKV ? int64_t(tileKV) : 64;
+  CPUPipelineOptions options;
+  setPipelineOptions(options);
+  const int64_t cpuTileKV = options.tileKV;
   std::string pipeline =
       "attn-to-cpu-pipeline{tile-kv=" + std::to_string(cpuTileKV) +
       " rows-per-task=" + std::to_string(rowsPerTask) + "}";
   progress(Twine("[1/4] ") + Twine(kernels.size()) +
            " kernel(s); lowering with " + pipeline);
   PassManager pm(&context);
-  CPUPipelineOptions options;
-  options.tileKV = cpuTileKV;
-  options.rowsPerTask = rowsPerTask;
   buildCPUPipeline(pm, options);
   if (failed(pm.run(module))) {
     llvm::errs() << "attn-kernelgen: lowering failed (see the diagnostics "
@@ -534,13 +600,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   const std::string symbol = identifier(name); // <symbol>_image in the .o
   auto path = out.path;
   GPUPipelineOptions options;
-  options.chip = chip;
-  options.format = "isa";
-  options.tileQ = tileQ;
-  options.warps = warps;
-  options.tileKV = tileKV;
-  options.kvStep = kvStep;
-  options.stages = stages;
+  setPipelineOptions(options);
   std::string pipeline =
       llvm::formatv("attn-to-nvvm-pipeline{{chip={0} tile-q={1} warps={2} "
                     "tile-kv={3} kv-step={4} stages={5}}",
@@ -793,16 +853,8 @@ int main(int argc, char **argv) {
       "  attn-kernelgen --target=nvidia --chip=sm_90a \\\n"
       "      --spec name=causal_d128,d=128,mask=causal,lse -o out/\n");
 
-  if (target != "cpu" && target != "nvidia") {
-    llvm::errs() << "attn-kernelgen: --target=" << target
-                 << ": expected cpu or nvidia\n";
+  if (failed(verifyTargetOptions()))
     return 1;
-  }
-  if (target == "nvidia" && chip != "sm_80" && chip != "sm_90a") {
-    llvm::errs() << "attn-kernelgen: --chip=" << chip
-                 << ": expected sm_80 or sm_90a\n";
-    return 1;
-  }
   if (inputFile.empty() && specs.empty()) {
     llvm::errs() << "attn-kernelgen: give an input file or at least one "
                     "--spec (see --help)\n";
@@ -853,10 +905,26 @@ int main(int argc, char **argv) {
     llvm::errs() << "attn-kernelgen: no function to compile\n";
     return 1;
   }
+  // The header declares attn_<kernel> and attn_<kernel>_kernel for each.
+  llvm::StringSet<> cNames;
+  for (const KernelInfo &k : kernels)
+    for (const std::string &cName :
+         {"attn_" + k.name, "attn_" + k.name + "_kernel"})
+      if (!cNames.insert(cName).second) {
+        llvm::errs() << "attn-kernelgen: kernel " << k.name << ": the header "
+                     << "would declare " << cName << " twice; rename it\n";
+        return 1;
+      }
   std::string name = baseName;
   if (name.empty())
     name =
         inputFile.empty() ? "kernels" : llvm::sys::path::stem(inputFile).str();
+  if (name.empty() || name == "." || name == ".." ||
+      StringRef(name).find_first_of("/\\") != StringRef::npos) {
+    llvm::errs() << "attn-kernelgen: --name='" << name
+                 << "': expected a file name without a directory\n";
+    return 1;
+  }
   if (std::error_code ec = llvm::sys::fs::create_directories(outDir)) {
     llvm::errs() << "attn-kernelgen: cannot create " << outDir << ": "
                  << ec.message() << "\n";

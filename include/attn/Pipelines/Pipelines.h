@@ -9,9 +9,15 @@
 
 namespace mlir::attn {
 
+/// How pipeline options report what is wrong with them (see each options
+/// struct's `verify`): the pipeline's name is prefixed to the message.
+using OptionErrorFn = function_ref<LogicalResult(const Twine &)>;
+
 /// Options of `attn-reference-to-llvm`.
 struct ReferenceToLLVMOptions
-    : public PassPipelineOptions<ReferenceToLLVMOptions> {};
+    : public PassPipelineOptions<ReferenceToLLVMOptions> {
+  LogicalResult verify(OptionErrorFn) const { return success(); }
+};
 
 /// attn (any level) → naive linalg → bufferized loops → LLVM dialect, for the
 /// CPU. Public functions take their results as trailing out-parameters
@@ -28,6 +34,8 @@ struct FlashToLLVMOptions : public PassPipelineOptions<FlashToLLVMOptions> {
   PassOptions::Option<int64_t> tileKV{*this, "tile-kv",
                                       llvm::cl::desc("Keys per block"),
                                       llvm::cl::init(64)};
+  /// The tile sizes are 1 to kMaxFlashTile.
+  LogicalResult verify(OptionErrorFn error) const;
 };
 
 /// attn.sdpa → portable flash form (attn-tile-flash) → linalg on tiles →
@@ -46,17 +54,26 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "rows-per-task",
       llvm::cl::desc("Query rows per task: 32, 48, 64, 80, 96 or 192"),
       llvm::cl::init(kDefaultRowsPerTask)};
+  /// verifyCPUTiling's checks.
+  LogicalResult verify(OptionErrorFn error) const;
 };
 
 /// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,
 /// task-range ABI for attnrt) → LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// The chips the GPU pipeline targets: sm_80 (whose cubin runs on every
+/// sm_8x GPU and whose PTX the driver compiles for later ones) and sm_90a.
+inline constexpr llvm::StringLiteral kGPUChips[] = {"sm_80", "sm_90a"};
+
+/// What a gpu.binary of the GPU pipeline may hold.
+inline constexpr llvm::StringLiteral kGPUFormats[] = {"isa", "bin", "fatbin"};
+
 /// Options of `attn-to-nvvm-pipeline`.
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip",
-      llvm::cl::desc("The GPU: sm_80 (Ampere and later) or sm_90a"),
+      llvm::cl::desc("The GPU: sm_80 (Ampere and later) or sm_90a (Hopper)"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> format{
       *this, "format",
@@ -81,6 +98,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> stages{
       *this, "stages", llvm::cl::desc("K/V tiles in flight: 2 or 1"),
       llvm::cl::init(2)};
+  /// The chip is one of kGPUChips, the format one of kGPUFormats, and the
+  /// tiling passes verifyGPUTiling.
+  LogicalResult verify(OptionErrorFn error) const;
 };
 
 /// attn.sdpa functions → tensor-core flash kernels in a gpu.module

@@ -546,19 +546,33 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
 
 } // namespace
 
+LogicalResult
+mlir::attn::verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
+                            function_ref<LogicalResult(const Twine &)> error) {
+  std::optional<Blocking> blocking = blockingFor(rowsPerTask);
+  if (!blocking)
+    return error("rows-per-task=" + Twine(rowsPerTask) +
+                 ": expected 32, 48, 64, 80, 96 or 192");
+  if (tileKV < blocking->block || tileKV % blocking->block != 0 ||
+      tileKV > kMaxCPUTileKV)
+    return error("tile-kv=" + Twine(tileKV) + ": expected a multiple of " +
+                 Twine(blocking->block) + " (the register block of " +
+                 "rows-per-task=" + Twine(rowsPerTask) + ") up to " +
+                 Twine(kMaxCPUTileKV));
+  return success();
+}
+
 LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                                                          int64_t tileKV,
                                                          int64_t rowsPerTask) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-cpu: " << why;
   };
-  std::optional<Blocking> blocking = blockingFor(rowsPerTask);
-  if (!blocking)
-    return fail("rows-per-task must be 32, 48, 64, 80, 96 or 192, got " +
-                Twine(rowsPerTask));
-  if (tileKV < blocking->block || tileKV % blocking->block != 0)
-    return fail("tile-kv must be a positive multiple of " +
-                Twine(blocking->block));
+  if (failed(verifyCPUTiling(
+          tileKV, rowsPerTask,
+          [&](const Twine &why) -> LogicalResult { return fail(why); })))
+    return failure();
+  Blocking blocking = *blockingFor(rowsPerTask);
   FailureOr<SdpaOp> matched = matchKernelFunction(func, "convert-attn-to-cpu");
   if (failed(matched))
     return failure();
@@ -572,8 +586,11 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
     return fail("the head dims d and d_v must be static");
   int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
-  if (dv % blocking->block != 0)
-    return fail("d_v must be a multiple of " + Twine(blocking->block) +
+  if (d < 1 || d > kMaxKernelHeadDim || dv > kMaxKernelHeadDim)
+    return fail("d and d_v must be at most " + Twine(kMaxKernelHeadDim) +
+                ", got d = " + Twine(d) + ", d_v = " + Twine(dv));
+  if (dv < 1 || dv % blocking.block != 0)
+    return fail("d_v must be a multiple of " + Twine(blocking.block) +
                 ", got " + Twine(dv));
   KernelSpec spec{d,
                   dv,
@@ -621,17 +638,29 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
         b, func.getLoc(), ("__attn_rows_per_task_" + func.getSymName()).str(),
         b.getStringAttr("public"), type,
         DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                               ArrayRef<int64_t>{blocking->rows()}),
+                               ArrayRef<int64_t>{blocking.rows()}),
         /*constant=*/true, /*alignment=*/IntegerAttr());
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-  buildKernelBody(func, spec, tileKV, *blocking);
+  buildKernelBody(func, spec, tileKV, blocking);
   return success();
 }
 
 namespace {
 struct ConvertAttnToCPU : attn::impl::ConvertAttnToCPUBase<ConvertAttnToCPU> {
   using Base::Base;
+
+  /// The options, checked where they are parsed.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    return verifyCPUTiling(tileKV, rowsPerTask, [&](const Twine &why) {
+      return errorHandler("convert-attn-to-cpu: " + why);
+    });
+  }
+
   void runOnOperation() override {
     SmallVector<func::FuncOp> funcs;
     getOperation()->walk([&](func::FuncOp f) {

@@ -802,6 +802,37 @@ GPUTiling mlir::attn::getDefaultGPUTiling(int64_t d, int64_t dv) {
   return GPUTiling{64, 32, 4, 32};
 }
 
+LogicalResult
+mlir::attn::verifyGPUTiling(const GPUTiling &t,
+                            function_ref<LogicalResult(const Twine &)> error) {
+  if (t.warps < 1 || t.warps > 8)
+    return error("warps=" + Twine(t.warps) + ": expected 1 to 8 warps per CTA");
+  if (t.tileQ != 0 && (t.tileQ % t.warps != 0 ||
+                       (t.rowsPerWarp() != 16 && t.rowsPerWarp() != 32)))
+    return error("tile-q=" + Twine(t.tileQ) + ": expected 16 or 32 query " +
+                 "rows per warp (" + Twine(16 * t.warps) + " or " +
+                 Twine(32 * t.warps) + " with warps=" + Twine(t.warps) +
+                 "), or 0 (chosen by head dim)");
+  if (t.tileKV != 0 && (t.tileKV < 16 || t.tileKV % 16 != 0 || t.tileKV > 128))
+    return error("tile-kv=" + Twine(t.tileKV) +
+                 ": expected a multiple of 16 from 16 to 128, or 0 (chosen by "
+                 "head dim)");
+  if (t.kvStep != 0 && (t.kvStep < 16 || t.kvStep % 16 != 0 || t.kvStep > 128 ||
+                        (t.tileKV != 0 && t.tileKV % t.kvStep != 0)))
+    return error("kv-step=" + Twine(t.kvStep) +
+                 ": expected a multiple of 16 up to 128 that divides tile-kv" +
+                 (t.tileKV ? " (" + Twine(t.tileKV) + ")" : Twine()) +
+                 ", or 0 (tile-kv, or the head dim's default)");
+  if (t.stages != 1 && t.stages != 2)
+    return error("stages=" + Twine(t.stages) +
+                 ": expected 1 or 2 K/V tiles in flight");
+  if (t.stages == 1 && t.kvStep != 0 && t.kvStep != t.tileKV)
+    return error("kv-step=" + Twine(t.kvStep) +
+                 ": one K/V stage (stages=1) expects kv-step = tile-kv (" +
+                 Twine(t.tileKV) + "), or 0");
+  return success();
+}
+
 LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
     func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested) {
   auto fail = [&](const Twine &why) {
@@ -824,9 +855,11 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
     return fail("the head dims d and d_v must be static");
   int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
-  if (d < 16 || dv < 16 || d % 16 != 0 || dv % 16 != 0 || d > 256 || dv > 256)
-    return fail("d and d_v must be multiples of 16 from 16 to 256, got d = " +
-                Twine(d) + ", d_v = " + Twine(dv));
+  if (d < 16 || dv < 16 || d % 16 != 0 || dv % 16 != 0 ||
+      d > kMaxKernelHeadDim || dv > kMaxKernelHeadDim)
+    return fail("d and d_v must be multiples of 16 from 16 to " +
+                Twine(kMaxKernelHeadDim) + ", got d = " + Twine(d) +
+                ", d_v = " + Twine(dv));
   GPUTiling tiling = requested;
   GPUTiling fallback = getDefaultGPUTiling(d, dv);
   if (tiling.tileQ == 0)
@@ -835,24 +868,10 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
     tiling.tileKV = fallback.tileKV;
   if (tiling.kvStep == 0)
     tiling.kvStep = requested.tileKV == 0 ? fallback.kvStep : tiling.tileKV;
-  if (tiling.warps < 1 || tiling.warps > 8)
-    return fail("warps must be 1 to 8, got " + Twine(tiling.warps));
-  if (tiling.tileQ % tiling.warps != 0 ||
-      (tiling.rowsPerWarp() != 16 && tiling.rowsPerWarp() != 32))
-    return fail("tile-q must give each warp 16 or 32 query rows, got tile-q "
-                "= " +
-                Twine(tiling.tileQ) + " for " + Twine(tiling.warps) + " warps");
-  if (tiling.tileKV < 16 || tiling.tileKV % 16 != 0 || tiling.tileKV > 128)
-    return fail("tile-kv must be a multiple of 16 up to 128, got " +
-                Twine(tiling.tileKV));
-  if (tiling.stages != 1 && tiling.stages != 2)
-    return fail("stages must be 1 or 2, got " + Twine(tiling.stages));
-  if (tiling.stages == 1 && tiling.kvStep != tiling.tileKV)
-    return fail("one K/V stage needs kv-step = tile-kv");
-  if (tiling.kvStep < 16 || tiling.kvStep % 16 != 0 ||
-      tiling.tileKV % tiling.kvStep != 0)
-    return fail("kv-step must be a multiple of 16 dividing tile-kv, got " +
-                Twine(tiling.kvStep));
+  if (failed(verifyGPUTiling(tiling, [&](const Twine &why) -> LogicalResult {
+        return fail(why);
+      })))
+    return failure();
   for (auto [rows, cols] :
        {std::pair(tiling.tileQ, d), std::pair(tiling.tileKV, d),
         std::pair(tiling.tileKV, dv)})
@@ -945,6 +964,21 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
 namespace {
 struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
   using Base::Base;
+
+  /// The options, checked where they are parsed.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    auto error = [&](const Twine &why) {
+      return errorHandler("convert-attn-to-gpu: " + why);
+    };
+    if (moduleName.empty())
+      return error("module='': expected the name of a gpu.module");
+    return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
+  }
+
   void runOnOperation() override {
     ModuleOp top = getOperation();
     SmallVector<func::FuncOp> funcs;

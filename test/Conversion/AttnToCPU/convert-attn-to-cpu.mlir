@@ -1,6 +1,4 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-cpu --verify-diagnostics | FileCheck %s
-// RUN: not attn-opt %s --split-input-file --convert-attn-to-cpu="rows-per-task=40" 2>&1 | FileCheck %s --check-prefix=ROWS
-// ROWS: convert-attn-to-cpu: rows-per-task must be 32, 48, 64, 80, 96 or 192, got 40
 
 // The kernel ABI: strided memrefs, results as out-parameters, a task range.
 // A task is two groups of 96 rows (m and l of both are the key loop's
@@ -58,6 +56,15 @@ func.func @bf16(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor
 func.func @dynamic_d(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
   %o = attn.sdpa %q, %k, %v : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
   return %o : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// The scratch of a task lives on the stack: head dims are bounded.
+// expected-error @+1 {{convert-attn-to-cpu: d and d_v must be at most 256, got d = 2147483648, d_v = 64}}
+func.func @huge_d(%q: tensor<?x?x?x2147483648xf32>, %k: tensor<?x?x?x2147483648xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
+  %o = attn.sdpa %q, %k, %v scale 1.0 : tensor<?x?x?x2147483648xf32>, tensor<?x?x?x2147483648xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
+  return %o : tensor<?x?x?x64xf32>
 }
 
 // -----

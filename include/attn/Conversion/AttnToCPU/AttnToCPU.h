@@ -11,6 +11,15 @@ namespace mlir::attn {
 /// each packed V tile (the pass, its pipeline and attn-kernelgen all use it).
 constexpr int64_t kDefaultRowsPerTask = 192;
 
+/// The most keys per step: the kernels keep their scratch (a step's scores
+/// and packed V rows among it) on the calling thread's stack.
+constexpr int64_t kMaxCPUTileKV = 512;
+
+/// Checks the CPU kernel options, reporting the first violation through
+/// `error` as "<option>=<value>: expected <what is accepted>".
+LogicalResult verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
+                              function_ref<LogicalResult(const Twine &)> error);
+
 /// Rewrites `func` — (q, k, v) tensors whose body is one attn.sdpa of them,
 /// returned as is — into the CPU kernel ABI:
 ///
@@ -19,8 +28,8 @@ constexpr int64_t kDefaultRowsPerTask = 192;
 /// computing tasks [begin, end) of B · H_q · ⌈N_q / rowsPerTask⌉ (batch,
 /// head, query block) with vector<16xf32> code; rowsPerTask is 32, 48, 64,
 /// 80, 96 or 192. Emits a diagnostic and fails on what it does not support
-/// (non-f32, dynamic head dim, masks other than causal/window bands, d_v not a
-/// multiple of 8).
+/// (non-f32, dynamic head dim or one above kMaxKernelHeadDim, masks other
+/// than causal/window bands, d_v not a multiple of the register block).
 LogicalResult convertSdpaFunctionToCPUKernel(func::FuncOp func,
                                              int64_t tileKV,
                                              int64_t rowsPerTask);

@@ -25,6 +25,14 @@ struct GPUTiling {
 /// the accumulators alone take 128 registers.
 GPUTiling getDefaultGPUTiling(int64_t d, int64_t dv);
 
+/// Checks a tiling as the options give it (0 in tileQ, tileKV or kvStep: the
+/// head dim's default), reporting the first violation through `error` as
+/// "<option>=<value>: expected <what is accepted>". What depends on the head
+/// dim (tiles splitting into copies evenly, shared memory) is checked when a
+/// kernel is built.
+LogicalResult verifyGPUTiling(const GPUTiling &tiling,
+                              function_ref<LogicalResult(const Twine &)> error);
+
 /// Rewrites `func` — (q, k, v) bf16/f16 tensors whose body is one attn.sdpa
 /// of them, returned as is — into a `gpu.func` kernel of `module`:
 ///

@@ -18,6 +18,7 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Dialect/Attn/Utils/MaskUtils.h"
+#include "attn/Dialect/Attn/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -104,11 +105,24 @@ static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
   return generic.getResult(0);
 }
 
+LogicalResult mlir::attn::verifyFlashTileSizes(
+    const FlashTileSizes &sizes,
+    function_ref<LogicalResult(const Twine &)> error) {
+  for (auto [name, value] :
+       {std::pair("tile-q", sizes.tileQ), std::pair("tile-kv", sizes.tileKV)})
+    if (value < 1 || value > kMaxFlashTile)
+      return error(Twine(name) + "=" + Twine(value) + ": expected 1 to " +
+                   Twine(kMaxFlashTile));
+  return success();
+}
+
 FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
                                                    SdpaOp op,
                                                    const FlashTileSizes &sizes) {
-  if (sizes.tileQ < 1 || sizes.tileKV < 1)
-    return rewriter.notifyMatchFailure(op, "tile sizes must be >= 1");
+  if (failed(verifyFlashTileSizes(sizes, [&](const Twine &why) {
+        return rewriter.notifyMatchFailure(op, why);
+      })))
+    return failure();
   MaskAttrInterface mask = op.getMaskAttr();
 
   Location loc = op.getLoc();
@@ -269,25 +283,38 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
         one3);
   }
 
-  rewriter.replaceOp(op, forall.getResults());
+  replaceOpWithCasts(rewriter, op, forall.getResults());
   return forall;
 }
 
 namespace {
 struct AttnTileFlash : attn::impl::AttnTileFlashBase<AttnTileFlash> {
   using Base::Base;
+
+  /// The options, checked where they are parsed.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    return verifyFlashTileSizes({tileQ, tileKV}, [&](const Twine &why) {
+      return errorHandler("attn-tile-flash: " + why);
+    });
+  }
+
   void runOnOperation() override {
+    FlashTileSizes sizes{tileQ, tileKV};
+    // Created from C++, the options were not parsed: check them here.
+    if (failed(verifyFlashTileSizes(sizes, [&](const Twine &why) {
+          return getOperation()->emitError("attn-tile-flash: " + why);
+        })))
+      return signalPassFailure();
     SmallVector<SdpaOp> ops;
     getOperation()->walk([&](SdpaOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
-    for (SdpaOp op : ops) {
-      if (failed(tileSdpaFlash(rewriter, op, {tileQ, tileKV}))) {
-        op.emitError() << "attn-tile-flash: tile sizes must be >= 1 (tile-q="
-                       << static_cast<int64_t>(tileQ)
-                       << ", tile-kv=" << static_cast<int64_t>(tileKV) << ")";
+    for (SdpaOp op : ops)
+      if (failed(tileSdpaFlash(rewriter, op, sizes)))
         return signalPassFailure();
-      }
-    }
   }
 };
 } // namespace

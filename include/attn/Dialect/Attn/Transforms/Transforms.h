@@ -27,9 +27,19 @@ struct FlashTileSizes {
   int64_t tileKV = 64;
 };
 
+/// The largest tile side of the flash form: a tile of scores is
+/// materialised, so this bounds it to 2^32 elements.
+constexpr int64_t kMaxFlashTile = 65536;
+
+/// Checks `sizes`, reporting the first violation through `error` as
+/// "<option>=<value>: expected <what is accepted>".
+LogicalResult
+verifyFlashTileSizes(const FlashTileSizes &sizes,
+                     function_ref<LogicalResult(const Twine &)> error);
+
 /// Rewrites `op` into an scf.forall over (batch, head, query block) whose
 /// body runs the online softmax over KV blocks (see `attn-tile-flash`).
-/// Fails, changing nothing, on tile sizes below 1.
+/// Fails, changing nothing, on tile sizes verifyFlashTileSizes rejects.
 FailureOr<scf::ForallOp> tileSdpaFlash(RewriterBase &rewriter, SdpaOp op,
                                        const FlashTileSizes &sizes);
 
