@@ -46,7 +46,8 @@ class Args(ctypes.Structure):
 class Kernel(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("head_dim", ctypes.c_int64),
                 ("value_dim", ctypes.c_int64), ("has_lse", ctypes.c_int),
-                ("rows_per_task", ctypes.c_int64), ("entry", ctypes.c_void_p)]
+                ("rows_per_task", ctypes.c_int64), ("entry", ctypes.c_void_p),
+                ("meta", ctypes.c_void_p)]
 
 
 class MemRef4(ctypes.Structure):
@@ -73,8 +74,10 @@ def kernel_for(d, causal):
     name = f"sdpa_d{d}_causal" if causal else f"sdpa_d{d}"
     info = next(k for k in MANIFEST["kernels"] if k["name"] == name)
     entry = ctypes.cast(getattr(kernels_lib, info["symbol"]), ctypes.c_void_p)
+    meta = ctypes.cast(getattr(kernels_lib, "__attn_meta_" + name), ctypes.c_void_p)
     return (Kernel(name.encode(), d, d, int(info["lse"]),
-                   info["tiles"]["rows_per_task"], entry.value), info["lse"])
+                   info["tiles"]["rows_per_task"], entry.value, meta.value),
+            info["lse"])
 
 
 def attn_call(q, k, v, causal):

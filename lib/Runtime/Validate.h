@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 namespace attnrt::detail {
@@ -45,6 +46,28 @@ inline void byteRange(const View &v, uintptr_t &first, uintptr_t &last) {
   first = reinterpret_cast<uintptr_t>(v.data);
   last =
       first + static_cast<uintptr_t>(span) * v.elementSize + v.elementSize - 1;
+}
+
+/// The view's element count, B · H · N · d, and its bytes fit in int64.
+inline attnrt_status checkElementCount(const View &v) {
+  int64_t count = v.elementSize;
+  for (int i = 0; i < v.rank; ++i)
+    if (__builtin_mul_overflow(count, v.sizes[i], &count))
+      return fail(ATTNRT_ERROR_BAD_SIZE,
+                  "%s has more bytes than int64 counts (its sizes multiply "
+                  "past 2^63)",
+                  v.name);
+  return ATTNRT_OK;
+}
+
+/// `v` starts on a multiple of `bytes`.
+inline attnrt_status checkBaseAlignment(const View &v, int64_t bytes,
+                                        const char *why) {
+  if (reinterpret_cast<uintptr_t>(v.data) % bytes != 0)
+    return fail(ATTNRT_ERROR_ALIGNMENT,
+                "%s must be %lld-byte aligned (%s), got %p", v.name,
+                static_cast<long long>(bytes), why, v.data);
+  return ATTNRT_OK;
 }
 
 /// Strides are >= 1, the head dim (last of a 4-D view) is contiguous, and the
@@ -116,29 +139,72 @@ struct KernelShape {
   int64_t elementSize; // of q, k, v and o; lse is always f32
 };
 
+/// The kernel struct's fields agree with what the kernel's code was compiled
+/// for, `meta` (the ATTNRT_META_SIZE values the kernel publishes as
+/// `<prefix><name>`; null: none). `expected` holds the struct's values at the
+/// ATTNRT_META_* indices from ATTNRT_META_DTYPE on.
+inline attnrt_status
+checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
+                const int64_t (&expected)[ATTNRT_META_SIZE]) {
+  if (!meta)
+    return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                "kernel %s: no %s%s beside its code: not a kernel this "
+                "runtime can check (regenerate it with attn-kernelgen)",
+                name, prefix, name);
+  if (meta[ATTNRT_META_MAGIC] != ATTNRT_META_MAGIC_VALUE ||
+      meta[ATTNRT_META_VERSION] != ATTNRT_META_VERSION_VALUE)
+    return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                "kernel %s: its metadata is not attn's (version %lld, this "
+                "runtime reads %d): regenerate it with attn-kernelgen",
+                name, static_cast<long long>(meta[ATTNRT_META_VERSION]),
+                ATTNRT_META_VERSION_VALUE);
+  static const char *const fields[ATTNRT_META_SIZE] = {
+      "", "", "dtype", "head_dim", "value_dim", "has_lse", "rows",
+      "threads", "smem_bytes"};
+  for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
+    if (meta[i] != expected[i])
+      return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                  "kernel %s: the struct says %s = %lld, its code was "
+                  "compiled for %lld",
+                  name, fields[i], static_cast<long long>(expected[i]),
+                  static_cast<long long>(meta[i]));
+  return ATTNRT_OK;
+}
+
 /// The first checks every entry point makes once its kernel and `a` are known
-/// to be non-null: pointers, sizes and strides, in that order; then it fills
-/// `views`. `Args` is attnrt_sdpa_args or attnrt_sdpa_gpu_args (the same
-/// fields).
+/// to be non-null: sizes, pointers, element counts and strides, in that order;
+/// then it fills `views`. A call with B, H_q or N_q = 0 has nothing to compute:
+/// it passes with `empty` set and neither pointers nor strides are looked at.
+/// `Args` is attnrt_sdpa_args or attnrt_sdpa_gpu_args (the same fields).
 template <typename Args>
 inline attnrt_status checkSdpaShape(const KernelShape &kernel, const Args &a,
-                                    SdpaViews &views) {
-  if (!a.q || !a.k || !a.v || !a.o)
-    return fail(ATTNRT_ERROR_NULL_POINTER, "q, k, v and o must not be null");
-  if (kernel.hasLse && !a.lse)
-    return fail(ATTNRT_ERROR_NULL_POINTER,
-                "kernel %s writes an LSE: lse must not be null", kernel.name);
+                                    SdpaViews &views, bool &empty) {
   const int64_t sizes[] = {a.batch, a.heads_q, a.heads_kv, a.seq_q, a.seq_kv};
   const char *names[] = {"batch", "heads_q", "heads_kv", "seq_q", "seq_kv"};
   for (int i = 0; i < 5; ++i)
-    if (sizes[i] < 1)
-      return fail(ATTNRT_ERROR_BAD_SIZE, "%s must be >= 1, got %lld", names[i],
+    if (sizes[i] < 0)
+      return fail(ATTNRT_ERROR_BAD_SIZE, "%s must be >= 0, got %lld", names[i],
                   static_cast<long long>(sizes[i]));
+  if (a.heads_kv < 1)
+    return fail(ATTNRT_ERROR_BAD_SIZE, "heads_kv must be >= 1, got %lld",
+                static_cast<long long>(a.heads_kv));
   if (a.heads_q % a.heads_kv != 0)
     return fail(ATTNRT_ERROR_BAD_SIZE,
                 "heads_q (%lld) must be a multiple of heads_kv (%lld)",
                 static_cast<long long>(a.heads_q),
                 static_cast<long long>(a.heads_kv));
+  empty = a.batch == 0 || a.heads_q == 0 || a.seq_q == 0;
+  if (empty)
+    return ATTNRT_OK;
+  if (a.seq_kv < 1)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "seq_kv is 0: the queries have no key to attend to (the "
+                "softmax of nothing is undefined; mask the keys instead)");
+  if (!a.q || !a.k || !a.v || !a.o)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "q, k, v and o must not be null");
+  if (kernel.hasLse && !a.lse)
+    return fail(ATTNRT_ERROR_NULL_POINTER,
+                "kernel %s writes an LSE: lse must not be null", kernel.name);
 
   int64_t b = a.batch, hq = a.heads_q, hkv = a.heads_kv, nq = a.seq_q,
           nkv = a.seq_kv;
@@ -149,6 +215,10 @@ inline attnrt_status checkSdpaShape(const KernelShape &kernel, const Args &a,
   views.o = {"o", a.o, 4, {b, hq, nq, dv}, a.o_strides, size};
   views.lse = {"lse", a.lse, 3, {b, hq, nq, 1}, a.lse_strides, sizeof(float)};
 
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &views.lse})
+    if (view != &views.lse || kernel.hasLse)
+      if (attnrt_status s = checkElementCount(*view))
+        return s;
   for (const View *view : {&views.q, &views.k, &views.v, &views.o})
     if (attnrt_status s = checkStrides(*view))
       return s;

@@ -46,17 +46,48 @@ using EntryWithLse = void (*)(void *, void *, void *, void *, void *, int64_t,
                               int64_t);
 using EntryNoLse = void (*)(void *, void *, void *, void *, int64_t, int64_t);
 
-/// Every check of attnrt_sdpa_check; fills `views` when they pass.
-attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
-                    SdpaViews &views) {
+/// The kernel struct is complete and agrees with the kernel's metadata.
+attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
   if (!kernel || !kernel->entry)
     return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
+  if (!kernel->name)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
+  if (kernel->head_dim < 1 || kernel->value_dim < 1 ||
+      kernel->rows_per_task < 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: head_dim, value_dim and rows_per_task must be >= "
+                "1, got %lld, %lld and %lld",
+                kernel->name, static_cast<long long>(kernel->head_dim),
+                static_cast<long long>(kernel->value_dim),
+                static_cast<long long>(kernel->rows_per_task));
+  int64_t expected[ATTNRT_META_SIZE] = {};
+  expected[ATTNRT_META_DTYPE] = ATTNRT_DTYPE_F32;
+  expected[ATTNRT_META_HEAD_DIM] = kernel->head_dim;
+  expected[ATTNRT_META_VALUE_DIM] = kernel->value_dim;
+  expected[ATTNRT_META_HAS_LSE] = kernel->has_lse != 0;
+  expected[ATTNRT_META_ROWS] = kernel->rows_per_task;
+  return checkKernelMeta(kernel->name, "__attn_meta_", kernel->meta,
+                         expected);
+}
+
+/// Every check of attnrt_sdpa_check; fills `views` when they pass and says
+/// whether the call is `empty` (nothing to compute).
+attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
+                    SdpaViews &views, bool &empty) {
+  if (attnrt_status s = checkKernel(kernel))
+    return s;
   if (!a)
     return fail(ATTNRT_ERROR_NULL_POINTER, "args is null");
   KernelShape shape{kernel->name, kernel->head_dim, kernel->value_dim,
                     kernel->has_lse != 0, sizeof(float)};
-  if (attnrt_status s = checkSdpaShape(shape, *a, views))
+  if (attnrt_status s = checkSdpaShape(shape, *a, views, empty))
     return s;
+  if (empty)
+    return ATTNRT_OK;
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &views.lse})
+    if (view != &views.lse || shape.hasLse)
+      if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
+        return s;
   return checkSdpaOverlaps(views, shape.hasLse);
 }
 
@@ -96,17 +127,21 @@ int attnrt_get_num_threads(void) {
 attnrt_status attnrt_sdpa_check(const attnrt_cpu_kernel *kernel,
                                 const attnrt_sdpa_args *a) {
   SdpaViews views;
-  return check(kernel, a, views);
+  bool empty;
+  return check(kernel, a, views, empty);
 }
 
 attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
                               const attnrt_sdpa_args *a) {
   SdpaViews views;
-  if (attnrt_status s = check(kernel, a, views))
+  bool empty;
+  if (attnrt_status s = check(kernel, a, views, empty))
     return s;
+  if (empty)
+    return ATTNRT_OK;
   Descriptor<4> q(views.q), k(views.k), v(views.v), o(views.o);
   Descriptor<3> lse(views.lse);
-  int64_t rows = kernel->rows_per_task > 0 ? kernel->rows_per_task : 32;
+  int64_t rows = kernel->rows_per_task; // >= 1: the metadata agreed
   int64_t tasks = a->batch * a->heads_q * ((a->seq_q + rows - 1) / rows);
 
   auto run = [&](int64_t begin, int64_t end) {

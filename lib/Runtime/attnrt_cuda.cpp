@@ -77,16 +77,6 @@ int64_t gridX(const attnrt_gpu_kernel &kernel, const attnrt_sdpa_gpu_args &a) {
   return a.seq_q / kernel.tile_q + (a.seq_q % kernel.tile_q != 0);
 }
 
-/// `v` starts on a multiple of `bytes`.
-attnrt_status checkBaseAlignment(const View &v, int64_t bytes,
-                                 const char *why) {
-  if (reinterpret_cast<uintptr_t>(v.data) % bytes != 0)
-    return fail(ATTNRT_ERROR_ALIGNMENT,
-                "%s must be %lld-byte aligned (%s), got %p", v.name,
-                static_cast<long long>(bytes), why, v.data);
-  return ATTNRT_OK;
-}
-
 /// The strides of `v` but the last (d's, which is 1) are multiples of
 /// `elements`.
 attnrt_status checkStrideAlignment(const View &v, int64_t elements,
@@ -101,17 +91,21 @@ attnrt_status checkStrideAlignment(const View &v, int64_t elements,
   return ATTNRT_OK;
 }
 
-/// Every check of attnrt_sdpa_cuda_check; fills `views` when they pass.
+/// Every check of attnrt_sdpa_cuda_check; fills `views` when they pass and
+/// says whether the call is `empty` (nothing to compute).
 attnrt_status check(const attnrt_gpu_kernel *kernel,
-                    const attnrt_sdpa_gpu_args *a, SdpaViews &views) {
+                    const attnrt_sdpa_gpu_args *a, SdpaViews &views,
+                    bool &empty) {
   if (attnrt_status s = checkKernel(kernel))
     return s;
   if (!a)
     return fail(ATTNRT_ERROR_NULL_POINTER, "args is null");
   KernelShape shape{kernel->name, kernel->head_dim, kernel->value_dim,
                     kernel->has_lse != 0, kElementSize};
-  if (attnrt_status s = checkSdpaShape(shape, *a, views))
+  if (attnrt_status s = checkSdpaShape(shape, *a, views, empty))
     return s;
+  if (empty)
+    return ATTNRT_OK;
 
   if (a->batch > kMaxGridY / a->heads_q)
     return fail(ATTNRT_ERROR_BAD_SIZE,
@@ -204,29 +198,77 @@ attnrt_status currentContext(CUcontext &context) {
   return ATTNRT_OK;
 }
 
-/// `v` is memory a kernel can read: device or managed, not host.
-attnrt_status checkDevicePointer(const View &v) {
+/// `v` is memory a kernel in `context` (on `device`) can read: device memory
+/// of that device, or managed memory; not host memory, nor another device's
+/// (its kernels would fault on it: peer access is not used).
+attnrt_status checkDevicePointer(const View &v, CUdevice device) {
   CUmemorytype type{};
-  CUresult r = cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
-                                     reinterpret_cast<CUdeviceptr>(v.data));
-  if (r == CUDA_ERROR_INVALID_VALUE)
+  int managed = 0, ordinal = -1;
+  CUpointer_attribute attributes[] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                                      CU_POINTER_ATTRIBUTE_IS_MANAGED,
+                                      CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL};
+  void *values[] = {&type, &managed, &ordinal};
+  CUresult r = cuPointerGetAttributes(3, attributes, values,
+                                      reinterpret_cast<CUdeviceptr>(v.data));
+  if (r)
+    return cudaFail("cuPointerGetAttributes", r);
+  // Memory CUDA does not know leaves the type 0.
+  if (type == 0)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "%s is not a device pointer (CUDA does not know %p)", v.name,
                 v.data);
-  if (r)
-    return cudaFail("cuPointerGetAttribute", r);
   if (type != CU_MEMORYTYPE_DEVICE && type != CU_MEMORYTYPE_UNIFIED)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "%s is not a device pointer (%p is host memory)", v.name,
                 v.data);
+  if (!managed && ordinal != device)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "%s is memory of device %d, but the current context is on "
+                "device %d",
+                v.name, ordinal, static_cast<int>(device));
   return ATTNRT_OK;
 }
 
-/// A kernel's function and the dynamic shared memory it is opened up to.
+/// A kernel's function, the dynamic shared memory it is opened up to, and the
+/// metadata its image holds (attn_meta_<name>).
 struct Function {
   CUfunction function = nullptr;
   int smemLimit = kDefaultSmemLimit;
+  bool hasMeta = false;
+  int64_t meta[ATTNRT_META_SIZE] = {};
 };
+
+/// Reads `attn_meta_<name>` of `module` into `f` (f.hasMeta stays false if
+/// the image has none).
+attnrt_status readMeta(CUmodule module, const char *name, Function &f) {
+  std::string symbol = std::string("attn_meta_") + name;
+  CUdeviceptr address;
+  size_t bytes = 0;
+  CUresult r = cuModuleGetGlobal(&address, &bytes, module, symbol.c_str());
+  if (r == CUDA_ERROR_NOT_FOUND || (!r && bytes != sizeof(f.meta)))
+    return ATTNRT_OK;
+  if (r)
+    return cudaFail("cuModuleGetGlobal", r);
+  if (CUresult r = cuMemcpyDtoH(f.meta, address, sizeof(f.meta)))
+    return cudaFail("cuMemcpyDtoH (the kernel's metadata)", r);
+  f.hasMeta = true;
+  return ATTNRT_OK;
+}
+
+/// The kernel struct agrees with the metadata of its image.
+attnrt_status checkAgainstImage(const attnrt_gpu_kernel &kernel,
+                                const Function &f) {
+  int64_t expected[ATTNRT_META_SIZE] = {};
+  expected[ATTNRT_META_DTYPE] = kernel.dtype;
+  expected[ATTNRT_META_HEAD_DIM] = kernel.head_dim;
+  expected[ATTNRT_META_VALUE_DIM] = kernel.value_dim;
+  expected[ATTNRT_META_HAS_LSE] = kernel.has_lse != 0;
+  expected[ATTNRT_META_ROWS] = kernel.tile_q;
+  expected[ATTNRT_META_THREADS] = kernel.threads;
+  expected[ATTNRT_META_SMEM_BYTES] = kernel.smem_bytes;
+  return checkKernelMeta(kernel.name, "attn_meta_",
+                         f.hasMeta ? f.meta : nullptr, expected);
+}
 
 // Modules are cached per (image, context handle) for the process's life: a
 // context destroyed while the process runs (cuDevicePrimaryCtxReset,
@@ -261,8 +303,12 @@ attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
     CUfunction found;
     if (CUresult r = cuModuleGetFunction(&found, module, kernel.name))
       return cudaFail("cuModuleGetFunction", r);
+    if (attnrt_status s = readMeta(module, kernel.name, f))
+      return s;
     f.function = found;
   }
+  if (attnrt_status s = checkAgainstImage(kernel, f))
+    return s;
   if (kernel.smem_bytes > f.smemLimit) {
     if (CUresult r = cuFuncSetAttribute(
             f.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
@@ -307,14 +353,18 @@ extern "C" {
 attnrt_status attnrt_sdpa_cuda_check(const attnrt_gpu_kernel *kernel,
                                      const attnrt_sdpa_gpu_args *a) {
   SdpaViews views;
-  return check(kernel, a, views);
+  bool empty;
+  return check(kernel, a, views, empty);
 }
 
 attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
                                const attnrt_sdpa_gpu_args *a, void *stream) {
   SdpaViews views;
-  if (attnrt_status s = check(kernel, a, views))
+  bool empty;
+  if (attnrt_status s = check(kernel, a, views, empty))
     return s;
+  if (empty)
+    return ATTNRT_OK;
   bool hasLse = kernel->has_lse != 0;
 
   // Once per process; like the CUDA runtime, a failure is final.
@@ -324,11 +374,14 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
   CUcontext context;
   if (attnrt_status s = currentContext(context))
     return s;
+  CUdevice device;
+  if (CUresult r = cuCtxGetDevice(&device))
+    return cudaFail("cuCtxGetDevice", r);
   for (const View *view : {&views.q, &views.k, &views.v, &views.o})
-    if (attnrt_status s = checkDevicePointer(*view))
+    if (attnrt_status s = checkDevicePointer(*view, device))
       return s;
   if (hasLse)
-    if (attnrt_status s = checkDevicePointer(views.lse))
+    if (attnrt_status s = checkDevicePointer(views.lse, device))
       return s;
 
   CUfunction function;

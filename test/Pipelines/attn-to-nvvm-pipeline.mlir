@@ -8,6 +8,7 @@
 // SM90-SAME: chip = "sm_90a"
 // CHECK-SAME: .target sm_
 // CHECK-SAME: .extern .shared .align 128 .b8 attn_smem_bf16[];
+// CHECK-SAME: .visible .global .align 8 .b8 attn_meta_causal_d64[72]
 // CHECK-SAME: .visible .entry causal_d64(
 // CHECK-SAME: .maxntid 128, 1, 1
 // CHECK-SAME: cp.async.cg.shared.global

@@ -74,8 +74,11 @@ int main(void) {
   report("null v", attnrt_sdpa_cuda(&kern, &a, NULL));
   a = good(); a.lse = NULL;
   report("null lse", attnrt_sdpa_cuda(&kern, &a, NULL));
+  a = good(); a.seq_kv = 0;
+  report("zero seq_kv", attnrt_sdpa_cuda_check(&kern, &a));
+  /* Nothing to compute: no CUDA call, so it succeeds without a driver. */
   a = good(); a.seq_q = 0;
-  report("zero seq_q", attnrt_sdpa_cuda_check(&kern, &a));
+  report("zero seq_q", attnrt_sdpa_cuda(&kern, &a, NULL));
   a = good(); a.heads_kv = 3;
   report("heads", attnrt_sdpa_cuda_check(&kern, &a));
   a = good(); a.batch = 16384;

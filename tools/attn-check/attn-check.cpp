@@ -262,15 +262,18 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
   kernel.head_dim = headDim(args[0]);
   kernel.value_dim = headDim(args[2]);
   kernel.has_lse = results.size() == 2;
-  // The kernel publishes its task geometry beside its entry point.
-  std::string geometry = "__attn_rows_per_task_" + name;
-  auto *rows = reinterpret_cast<const int64_t *>(dlsym(library, geometry.c_str()));
-  if (!rows) {
-    llvm::errs() << "attn-check: the library has no " << geometry
+  // The kernel publishes what it was compiled for beside its entry point;
+  // attnrt checks the rest of the struct against it.
+  std::string symbol = "__attn_meta_" + name;
+  auto *meta =
+      reinterpret_cast<const int64_t *>(dlsym(library, symbol.c_str()));
+  if (!meta) {
+    llvm::errs() << "attn-check: the library has no " << symbol
                  << " (not a convert-attn-to-cpu kernel?)\n";
     return false;
   }
-  kernel.rows_per_task = *rows;
+  kernel.rows_per_task = meta[ATTNRT_META_ROWS];
+  kernel.meta = meta;
   kernel.entry = entry;
   attnrt_sdpa_args a{};
   a.q = reinterpret_cast<const float *>(args[0]->bytes.data());

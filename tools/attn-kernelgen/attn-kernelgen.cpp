@@ -468,11 +468,13 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
                            : "(void *q, void *k, void *v, void *o, ")
                  << "int64_t begin, int64_t end);\n"
+                 << "extern const int64_t __attn_meta_" << k.name << "[];\n"
                  << "static const attnrt_cpu_kernel attn_" << k.name
                  << "_kernel = {\"" << k.name << "\", " << k.headDim << ", "
                  << k.valueDim << ", " << (k.lse ? 1 : 0) << ", "
                  << static_cast<int64_t>(rowsPerTask)
-                 << ", (void *)&_mlir_ciface_" << k.name << "};\n"
+                 << ", (void *)&_mlir_ciface_" << k.name << ", __attn_meta_"
+                 << k.name << "};\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_args *args) {\n"
                  << "  return attnrt_sdpa_cpu(&attn_" << k.name

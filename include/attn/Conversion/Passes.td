@@ -75,7 +75,9 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     dynamically). Any strides work as long as the head dim is contiguous:
     `[B, H, N, d]` and `[B, N, H, d]` alike.
 
-    R is published as the public constant `__attn_rows_per_task_<name>`.
+    What the kernel computes (element type, d, d_v, LSE, R) is published as
+    the public constant `__attn_meta_<name>` (`attnrt.h`'s `ATTNRT_META_*`
+    layout), which attnrt checks every kernel struct against.
 
     The body is the flash schedule of `attn-tile-flash` with the R query rows
     of a task in the lanes of R/16 `vector<16xf32>` (AVX-512): the V rows of
@@ -127,7 +129,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
 
     Launch it on a grid of `(⌈N_q / tile-q⌉, B · H_q)` CTAs of
     `32 · warps` threads (each warp owns 16 or 32 query rows) with `attn.smem_bytes`
-    of dynamic shared memory. Any strides work as long as the head dim is
+    of dynamic shared memory. The module also holds the global
+    `attn_meta_<name>` (`attnrt.h`'s `ATTNRT_META_*` layout: element type,
+    d, d_v, LSE, tile-q, threads, shared memory), which attnrt reads from the
+    loaded image to check the kernel struct it is given. Any strides work as long as the head dim is
     contiguous, rows are 16-byte aligned and the output's 4-byte aligned
     (attnrt checks all of it).
 

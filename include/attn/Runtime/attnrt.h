@@ -32,6 +32,32 @@ typedef enum attnrt_status {
   ATTNRT_ERROR_ALIGNMENT = 8,      /* a GPU pointer or stride is misaligned */
 } attnrt_status;
 
+/* The element type of a kernel's q, k, v and o (lse is always f32). */
+typedef enum attnrt_dtype {
+  ATTNRT_DTYPE_BF16 = 1,
+  ATTNRT_DTYPE_F16 = 2,
+  ATTNRT_DTYPE_F32 = 3,
+} attnrt_dtype;
+
+/* What a generated kernel was compiled for, published by its own code as
+ * ATTNRT_META_SIZE int64 values: the public constant __attn_meta_<name>
+ * beside a CPU kernel, the global attn_meta_<name> inside a GPU image. The
+ * runtime checks a kernel struct against it before a call. */
+enum {
+  ATTNRT_META_MAGIC,      /* ATTNRT_META_MAGIC_VALUE */
+  ATTNRT_META_VERSION,    /* ATTNRT_META_VERSION_VALUE */
+  ATTNRT_META_DTYPE,      /* an attnrt_dtype */
+  ATTNRT_META_HEAD_DIM,
+  ATTNRT_META_VALUE_DIM,
+  ATTNRT_META_HAS_LSE,
+  ATTNRT_META_ROWS,       /* rows_per_task (CPU) or tile_q (GPU) */
+  ATTNRT_META_THREADS,    /* GPU: threads per CTA; CPU: 0 */
+  ATTNRT_META_SMEM_BYTES, /* GPU: dynamic shared memory; CPU: 0 */
+  ATTNRT_META_SIZE
+};
+#define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
+#define ATTNRT_META_VERSION_VALUE 1
+
 /* Arguments of one attention call. Tensors are [B, H, N, d] in index
  * order; their memory order is given by element strides (not bytes), so
  * PyTorch's [B, N, H, d] is q_strides = {N*H*d, d, H*d, 1}. The last stride
@@ -50,8 +76,9 @@ typedef struct attnrt_cpu_kernel {
   const char *name;
   int64_t head_dim, value_dim;
   int has_lse;
-  int64_t rows_per_task;  /* query rows of one task (32) */
+  int64_t rows_per_task;  /* query rows of one task */
   void *entry;            /* _mlir_ciface_<name> */
+  const int64_t *meta;    /* __attn_meta_<name> (ATTNRT_META_SIZE values) */
 } attnrt_cpu_kernel;
 
 /* Runs `kernel` on `args` with the runtime's threads. */

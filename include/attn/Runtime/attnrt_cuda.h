@@ -30,12 +30,6 @@
 extern "C" {
 #endif
 
-/* The element type of q, k, v and o (lse is always f32). */
-typedef enum attnrt_dtype {
-  ATTNRT_DTYPE_BF16 = 1,
-  ATTNRT_DTYPE_F16 = 2,
-} attnrt_dtype;
-
 /* A generated GPU kernel, as its header describes it. Its parameters are the
  * memref descriptors of q, k, v, o (and lse if has_lse); it runs on a grid of
  * (ceil(seq_q / tile_q), batch * heads_q) blocks of `threads` threads. */

@@ -629,17 +629,14 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   func.getBody().getBlocks().clear();
   func.setFunctionType(FunctionType::get(ctx, inputs, {}));
   func.addEntryBlock();
-  // Publish the task geometry next to the kernel, so that a caller holding
-  // only the library can find it: `int64_t __attn_rows_per_task_<name>`.
+  // Publish what the kernel computes next to it, for attnrt to check the
+  // kernel struct against: `int64_t __attn_meta_<name>[ATTNRT_META_SIZE]`.
   {
     OpBuilder b(func);
-    auto type = MemRefType::get({}, IntegerType::get(ctx, 64));
-    memref::GlobalOp::create(
-        b, func.getLoc(), ("__attn_rows_per_task_" + func.getSymName()).str(),
-        b.getStringAttr("public"), type,
-        DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                               ArrayRef<int64_t>{blocking.rows()}),
-        /*constant=*/true, /*alignment=*/IntegerAttr());
+    createKernelMetadata(b, func.getLoc(),
+                         ("__attn_meta_" + func.getSymName()).str(),
+                         {qType.getElementType(), d, dv, spec.hasLse,
+                          blocking.rows()});
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
   buildKernelBody(func, spec, tileKV, blocking);

@@ -924,6 +924,10 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
                              MemRefType::get({0}, elem, nullptr, workgroup),
                              Attribute(), /*constant=*/false,
                              mb.getI64IntegerAttr(128));
+  createKernelMetadata(
+      mb, loc, ("attn_meta_" + func.getSymName()).str(),
+      {elem, d, dv, spec.hasLse, tiling.tileQ, tiling.threads(), smem.bytes()},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
   auto kernel = gpu::GPUFuncOp::create(mb, loc, func.getSymName(),
                                        FunctionType::get(ctx, inputs, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));

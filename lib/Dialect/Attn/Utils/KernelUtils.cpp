@@ -1,6 +1,9 @@
 //===- KernelUtils.cpp - the function form kernel lowerings take ----------===//
 
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
+#include "attn/Runtime/attnrt.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -20,4 +23,30 @@ FailureOr<SdpaOp> mlir::attn::matchKernelFunction(func::FuncOp func,
            << ": expects a function (q, k, v) whose body is one attn.sdpa of "
               "its arguments, returned as is (the form attn-kernelgen writes)";
   return sdpa;
+}
+
+void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
+                                      StringRef symbol,
+                                      const KernelMetadata &meta,
+                                      Attribute memorySpace) {
+  int64_t values[ATTNRT_META_SIZE] = {};
+  values[ATTNRT_META_MAGIC] = ATTNRT_META_MAGIC_VALUE;
+  values[ATTNRT_META_VERSION] = ATTNRT_META_VERSION_VALUE;
+  values[ATTNRT_META_DTYPE] = meta.elementType.isBF16()  ? ATTNRT_DTYPE_BF16
+                              : meta.elementType.isF16() ? ATTNRT_DTYPE_F16
+                                                         : ATTNRT_DTYPE_F32;
+  values[ATTNRT_META_HEAD_DIM] = meta.headDim;
+  values[ATTNRT_META_VALUE_DIM] = meta.valueDim;
+  values[ATTNRT_META_HAS_LSE] = meta.hasLse;
+  values[ATTNRT_META_ROWS] = meta.rows;
+  values[ATTNRT_META_THREADS] = meta.threads;
+  values[ATTNRT_META_SMEM_BYTES] = meta.smemBytes;
+  auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
+                              MemRefLayoutAttrInterface(), memorySpace);
+  memref::GlobalOp::create(
+      b, loc, symbol, b.getStringAttr("public"), type,
+      DenseElementsAttr::get(
+          RankedTensorType::get({ATTNRT_META_SIZE}, b.getI64Type()),
+          ArrayRef<int64_t>(values)),
+      /*constant=*/true, b.getI64IntegerAttr(8));
 }

@@ -14,6 +14,23 @@ namespace mlir::attn {
 /// up front.
 constexpr int64_t kMaxKernelHeadDim = 256;
 
+/// What a generated kernel publishes about itself, for the runtime to check
+/// a kernel struct against (attnrt.h's ATTNRT_META_* layout).
+struct KernelMetadata {
+  Type elementType; // of q, k, v and o
+  int64_t headDim, valueDim;
+  bool hasLse;
+  int64_t rows;          // rows per task (CPU) or per CTA (GPU)
+  int64_t threads = 0;   // GPU: threads per CTA
+  int64_t smemBytes = 0; // GPU: dynamic shared memory
+};
+
+/// Creates, at `b`'s insertion point, the public constant `symbol` holding
+/// `meta` as ATTNRT_META_SIZE i64 values in `memorySpace`.
+void createKernelMetadata(OpBuilder &b, Location loc, StringRef symbol,
+                          const KernelMetadata &meta,
+                          Attribute memorySpace = {});
+
 /// The attn.sdpa of a kernel function — (q, k, v) whose body is one attn.sdpa
 /// of its arguments, returned as is (the form attn-kernelgen writes) — or,
 /// for any other function, a "<pass>: expects a function ..." error on it.
