@@ -2,18 +2,28 @@
 # Sets up a fresh Debian 12 machine for attn and builds it. Idempotent: when
 # the packages are installed and the build is current, it takes seconds.
 #
-#   scripts/setup.sh            # install packages, configure build/, build
+#   scripts/setup.sh              # install packages, configure build/, build
+#   scripts/setup.sh --sanitize   # the same for build-san/: ASan + UBSan and
+#                                 # the libFuzzer target attn-fuzz
 #
-# Environment: ATTN_BUILD_DIR (default: build), ATTN_JOBS (default: nproc).
+# Environment: ATTN_BUILD_DIR (default: build), ATTN_SAN_BUILD_DIR (default:
+# build-san), ATTN_JOBS (default: nproc).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${ATTN_BUILD_DIR:-$root/build}"
 jobs="${ATTN_JOBS:-$(nproc)}"
+sanitize=0
+[[ "${1:-}" == "--sanitize" ]] && sanitize=1
+if ((sanitize)); then
+  build="${ATTN_SAN_BUILD_DIR:-$root/build-san}"
+else
+  build="${ATTN_BUILD_DIR:-$root/build}"
+fi
 
-# LLVM/MLIR 22 from Debian's bookworm-security suite, and the build tools.
+# LLVM/MLIR 22 from Debian's bookworm-security suite, and the build tools
+# (libclang-rt-22-dev: the sanitizer and libFuzzer runtimes).
 packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
-          lld-22 ninja-build cmake python3)
+          libclang-rt-22-dev lld-22 ninja-build cmake python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -36,8 +46,11 @@ if [[ ! -f "$build/build.ninja" ]]; then
     -DCMAKE_CXX_COMPILER="$llvm/bin/clang++" \
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR="$llvm/lib/cmake/mlir" \
-    -DLLVM_EXTERNAL_LIT="$llvm/bin/lit" >/dev/null
+    -DLLVM_EXTERNAL_LIT="$llvm/bin/lit" \
+    -DATTN_SANITIZE="$( ((sanitize)) && echo ON || echo OFF)" >/dev/null
 fi
 
-echo "setup: building with $jobs jobs"
-cmake --build "$build" -j "$jobs" --target all mlir-doc
+echo "setup: building $build with $jobs jobs"
+targets=(all mlir-doc)
+((sanitize)) && targets+=(attn-fuzz)
+cmake --build "$build" -j "$jobs" --target "${targets[@]}"

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Runs every attn test (the lit suite, check-attn) and prints a closing line
-# "N passed, M failed". Expects scripts/setup.sh to have run.
+# Runs every attn test and prints a closing line per part:
+#   1. the lit suite (check-attn) on build/;
+#   2. the same suite on the sanitizer build (scripts/test-sanitized.sh:
+#      ASan + UBSan, build-san/);
+#   3. a bounded fuzzing run (scripts/fuzz.sh, ATTN_FUZZ_SECONDS, default
+#      120 s) of attn-fuzz under the same sanitizers.
+# Expects scripts/setup.sh to have run (parts 2 and 3 set up build-san/
+# themselves). ATTN_TEST_QUICK=1 runs part 1 only. Fails if any part fails.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,3 +23,9 @@ echo "${passed:-0} passed, ${failed:-0} failed"
 if [[ $status -ne 0 || -z "$passed" || "$passed" -eq 0 ]]; then
   exit 1
 fi
+[[ "${ATTN_TEST_QUICK:-0}" == 1 ]] && exit 0
+
+echo "=== the lit suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+"$root/scripts/test-sanitized.sh" || exit 1
+echo "=== fuzzing"
+"$root/scripts/fuzz.sh" "${ATTN_FUZZ_SECONDS:-120}" || exit 1

@@ -13,7 +13,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "lit.cfg.py", "lit.site.cfg.py",
-                   "attnrt_args.c", "attnrt_cuda_args.c"]
+                   "attnrt_faults.c", "attnrt_cuda_args.c"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -54,3 +54,12 @@ if config.attn_cuda_runtime:
     except OSError:
         llvm_config.with_environment(
             "LD_LIBRARY_PATH", config.attn_cuda_stub_dir, append_path=True)
+
+# The sanitizer build (-DATTN_SANITIZE=ON): every finding fails the test.
+# libMLIR.so is not instrumented, so std containers it shares with attn's
+# code would give false container-overflow reports.
+if config.attn_sanitize:
+    config.available_features.add("sanitized")
+    config.environment["ASAN_OPTIONS"] = (
+        "detect_container_overflow=0:abort_on_error=1:detect_leaks=1")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

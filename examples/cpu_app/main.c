@@ -91,5 +91,11 @@ int main(void) {
   args.heads_kv = 3;
   attnrt_status status = attn_sdpa_d64_causal(&args);
   printf("bad call: status %d: %s\n", (int)status, attnrt_last_error());
+  free(s);
+  free(q);
+  free(k);
+  free(v);
+  free(o);
+  free(lse);
   return rel <= 1e-5 && status == ATTNRT_ERROR_BAD_SIZE ? 0 : 1;
 }

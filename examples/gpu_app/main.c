@@ -157,5 +157,19 @@ int main(void) {
   args.q = q;
   status = attn_sdpa_d64_bf16_causal(&args, NULL);
   printf("bad call: status %d: %s\n", (int)status, attnrt_last_error());
+  cuMemFree(dq);
+  cuMemFree(dk);
+  cuMemFree(dv);
+  cuMemFree(do_);
+  cuMemFree(dlse);
+  cuEventDestroy(start);
+  cuEventDestroy(stop);
+  free(s);
+  free(q);
+  free(k);
+  free(v);
+  free(o);
+  free(lse);
+  cuDevicePrimaryCtxRelease(device);
   return rel <= 1e-2 && status == ATTNRT_ERROR_BAD_ARGUMENT ? 0 : 1;
 }
