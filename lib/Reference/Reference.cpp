@@ -17,6 +17,13 @@ using namespace mlir::attn::reference;
 
 static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+/// max(m, x) that keeps a NaN: a NaN score makes its row's softmax NaN, as
+/// IEEE arithmetic gives it (std::max would drop it, or turn a row of NaN
+/// scores into a fully masked one).
+static double maxKeepingNaN(double m, double x) {
+  return std::isnan(m) || std::isnan(x) ? std::nan("") : std::max(m, x);
+}
+
 Tensor::Tensor(ArrayRef<int64_t> shape, double fill) : shape(shape) {
   int64_t n = 1;
   for (int64_t s : shape)
@@ -150,6 +157,7 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
   // the reference usable for long sequences with windowed masks).
   MaskBand band = mask ? getMaskBand(mask) : MaskBand{};
   std::vector<double> s(n.nk);
+  std::vector<char> allowed(n.nk);
   for (int64_t b = 0; b < n.batch; ++b) {
     for (int64_t h = 0; h < n.headsQ; ++h) {
       int64_t hk = n.kvHead(h);
@@ -160,16 +168,19 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
         int64_t pos = i + n.nk - n.nq;
         int64_t jLo = band.left ? std::max<int64_t>(0, pos - *band.left) : 0;
         int64_t jHi = band.right ? std::min(n.nk, pos + *band.right + 1) : n.nk;
+        // s[j] of a key the row may not see stays −∞; such a key's K and V
+        // are never read (P_ij is 0 by definition, not 0 · V_j).
         double m = kNegInf;
         for (int64_t j = jLo; j < jHi; ++j) {
           s[j] = kNegInf;
-          if (!allowedAt(mask, tables, b, h, i, j, n.nq, n.nk))
+          allowed[j] = allowedAt(mask, tables, b, h, i, j, n.nq, n.nk);
+          if (!allowed[j])
             continue;
           double dot = 0.0;
           for (int64_t c = 0; c < n.d; ++c)
             dot += qRow[c] * kHead[j * n.d + c];
           s[j] = scale * dot;
-          m = std::max(m, s[j]);
+          m = maxKeepingNaN(m, s[j]);
         }
         double *oRow = &out.data[(((b * n.headsQ) + h) * n.nq + i) * n.dv];
         if (m == kNegInf) { // fully masked row: output 0, LSE −∞
@@ -183,8 +194,9 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
           sum += s[j];
         }
         for (int64_t j = jLo; j < jHi; ++j)
-          for (int64_t e = 0; e < n.dv; ++e)
-            oRow[e] += s[j] * vHead[j * n.dv + e];
+          if (allowed[j])
+            for (int64_t e = 0; e < n.dv; ++e)
+              oRow[e] += s[j] * vHead[j * n.dv + e];
         for (int64_t e = 0; e < n.dv; ++e)
           oRow[e] /= sum;
         if (lse)
@@ -294,7 +306,7 @@ static Tensor softmaxRows(const Tensor &s) {
   return mapRows(s, [](double *row, int64_t len) {
     double m = kNegInf;
     for (int64_t j = 0; j < len; ++j)
-      m = std::max(m, row[j]);
+      m = maxKeepingNaN(m, row[j]);
     if (m == kNegInf) {
       std::fill(row, row + len, 0.0);
       return;

@@ -122,18 +122,22 @@ struct KernelBuilder {
   }
 
   /// 2^x per lane for x ≤ 0 (scores are kept in log2 units), exactly 0 for
-  /// x ≤ −127, −∞ or NaN (NaN arises as −∞ − (−∞) in a row that has seen no
-  /// allowed key; maxnumf turns it into −127). 2^x = 2^n · p(f) with n =
-  /// ⌊x⌋, f = x − n and p a degree-5 fit of 2^f on [0, 1) (relative error
-  /// 1.7e-7 in f32); 2^n is built in the exponent bits, and n = −127 gives
-  /// the bits of +0.0. About half the operations of math.exp's expansion and
-  /// no guard selects.
+  /// x ≤ −127 and −∞, NaN for NaN (a NaN score: NaN in, NaN out). 2^x =
+  /// 2^n · p(f) with n = ⌊x⌋, f = x − n and p a degree-5 fit of 2^f on
+  /// [0, 1) (relative error 1.7e-7 in f32); 2^n is built in the exponent
+  /// bits, and n = −127 gives the bits of +0.0. The exponent comes from
+  /// maxnumf's clamp, which turns NaN into −127 (no NaN is converted to an
+  /// integer); f from select(x < −127, −127, x), one vmaxps that keeps a NaN.
+  /// About half the operations of math.exp's expansion.
   Value exp2(Value x) {
     static constexpr float coeffs[] = {0.9999999403953552f, 0.6931529641151428f,
                                        0.24015453457832336f, 0.05582360550761223f,
                                        0.00899258442223072f, 0.0018762329127639532f};
-    x = arith::MaxNumFOp::create(b, loc, x, splat(-127.0));
-    Value n = math::FloorOp::create(b, loc, x);
+    Value lo = splat(-127.0);
+    Value n = math::FloorOp::create(b, loc,
+                                    arith::MaxNumFOp::create(b, loc, x, lo));
+    Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, lo);
+    x = arith::SelectOp::create(b, loc, below, lo, x);
     Value f = arith::SubFOp::create(b, loc, x, n);
     Value p = splat(coeffs[5]);
     for (int i = 4; i >= 0; --i)
@@ -431,17 +435,26 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                                 b, loc, m[x], kb.vload(sT, {jj, gcol[x]})));
                           return next;
                         });
-            SmallVector<Value> alpha;
-            for (int64_t x = 0; x < vecs; ++x)
-              alpha.push_back(
-                  kb.exp2(arith::SubFOp::create(b, loc, state[x], newMax[x])));
+            // The max to subtract: 0 in a row that has seen no allowed key
+            // yet (m = −∞), so that −∞ − m is −∞ (2^x = 0), not NaN; a NaN
+            // score (which maxnumf leaves out of m) still gives a NaN p.
+            SmallVector<Value> subtract, alpha;
+            for (int64_t x = 0; x < vecs; ++x) {
+              Value unseen =
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        newMax[x], kb.splat(-INFINITY));
+              subtract.push_back(arith::SelectOp::create(
+                  b, loc, unseen, kb.splat(0.0), newMax[x]));
+              alpha.push_back(kb.exp2(
+                  arith::SubFOp::create(b, loc, state[x], subtract[x])));
+            }
             SmallVector<Value> sums = kb.loop(
                 c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
                 [&](Value jj, ValueRange sum) -> SmallVector<Value> {
                   SmallVector<Value> next;
                   for (int64_t x = 0; x < vecs; ++x) {
                     Value p = kb.exp2(arith::SubFOp::create(
-                        b, loc, kb.vload(sT, {jj, gcol[x]}), newMax[x]));
+                        b, loc, kb.vload(sT, {jj, gcol[x]}), subtract[x]));
                     kb.vstore(p, sT, {jj, gcol[x]});
                     next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
                   }
