@@ -15,6 +15,10 @@ runtime (libattnrt_cuda.so, via bench/gpu_common.py):
     not 16-byte, aligned rows: the kernel's fallback stores);
   - "large logits": inputs x 10;
   - a launch on a side stream;
+  - special values: a NaN in Q, K or V, +inf in Q (NaN must appear exactly
+    where the float64 reference has it), logits of ~1e4 (inputs x 100), and
+    for f16 kernels V of magnitude 3e4 (P V accumulates in f32: no
+    overflow);
   - the runtime's argument errors: a misaligned pointer must give
     ATTNRT_ERROR_ALIGNMENT, a CPU tensor ATTNRT_ERROR_BAD_ARGUMENT, a head
     count that doesn't divide ATTNRT_ERROR_BAD_SIZE, a missing LSE
@@ -61,6 +65,11 @@ LSE_ATOL = 1e-2      # absolute error of the LSE where finite
 F64_MAX_SCORES = 1000 * 1000   # N_q * N_kv up to which the reference is f64
 PAD = 8              # extra elements per row of the "padded" layout
 DEVICE = "cuda"      # (a test harness may point this elsewhere)
+# --sanitize-case: random inputs made on the host and copied over, so that
+# compute-sanitizer's initcheck, which watches only the kernels it checks
+# (ours) and the copies, sees them initialised (written by torch's randn
+# kernel, which it does not watch, they would look uninitialised).
+HOST_INPUTS = False
 
 
 def sync():
@@ -77,7 +86,12 @@ def make_tensor(B, H, N, d, layout, dtype, gen, fill=None, scale=1.0):
     shape = {"bhnd": (B, H, N, d), "bnhd": (B, N, H, d),
              "padded": (B, H, N, d + PAD), "odd-o": (B, H, N, d + 2)}[layout]
     if fill is None:
-        base = (torch.randn(shape, generator=gen, device=DEVICE) * scale).to(dtype)
+        # --sanitize-case: made on the host and copied over whole
+        host = HOST_INPUTS and DEVICE == "cuda"
+        base = (torch.randn(shape, generator=gen, device="cpu" if host else DEVICE)
+                * scale).to(dtype)
+        if host:
+            base = base.to(DEVICE)
     else:
         base = torch.full(shape, fill, dtype=dtype, device=DEVICE)
     view = {"bhnd": lambda t: t, "bnhd": lambda t: t.transpose(1, 2),
@@ -127,18 +141,28 @@ def reference(kern, q, k, v):
         for h in range(Hq):
             qh, kh, vh = q[b, h].to(dt), k[b, h // group].to(dt), v[b, h // group].to(dt)
             if use_f64:
-                s = (qh @ kh.T) * kern.scale
-                if allowed is not None:
-                    s = s.masked_fill(~allowed, float("-inf"))
-                lse[b, h] = torch.logsumexp(s, dim=-1)   # -inf on empty rows
-                p = torch.exp(s - lse[b, h][:, None])
-                p = torch.where(torch.isfinite(lse[b, h])[:, None], p, 0.0)
-                o[b, h] = p @ vh
+                o[b, h], lse[b, h] = softmax_f64(qh, kh, vh, allowed, kern.scale)
             else:
                 o[b, h] = sdpa_fp32(qh, kh, vh, allowed, kern.scale)
                 lse[b, h] = lse_fp32(qh, kh, allowed, kern.scale)
     o[:, :, empty] = 0   # torch gives NaN (or 0) there; the definition is 0
     return o, lse, empty, "f64" if use_f64 else "f32"
+
+
+def softmax_f64(q, k, v, allowed, scale):
+    """(o, lse) of one head in float64, as IEEE arithmetic gives them: a NaN
+    (or +inf - inf) score makes its row NaN (torch.logsumexp would return inf
+    for a row with an infinite score), a fully masked row gives o = 0 and
+    lse = -inf."""
+    s = (q @ k.T) * scale
+    if allowed is not None:
+        s = s.masked_fill(~allowed, float("-inf"))
+    m = s.amax(dim=-1, keepdim=True)                   # keeps NaN
+    m = torch.where(m == float("-inf"), 0.0, m)        # empty rows: exp(-inf)
+    e = torch.exp(s - m)
+    l = e.sum(dim=-1)
+    o = torch.where(l[:, None] == 0, 0.0, (e @ v) / l[:, None])
+    return o, m[:, 0] + torch.log(l)
 
 
 def sdpa_fp32(q, k, v, allowed, scale):
@@ -172,7 +196,7 @@ def run_kernel(rt, kern, q, k, v, o, lse, stream=None):
 def check_case(rt, kern, B, Hq, Hkv, Nq, Nkv, layout, seed, scale=1.0,
                side_stream=False):
     """Runs one case; returns a result dict (ok, errors, reasons)."""
-    gen = torch.Generator(device=DEVICE).manual_seed(seed)
+    gen = torch.Generator(device="cpu" if HOST_INPUTS else DEVICE).manual_seed(seed)
     d, dv, dt = kern.head_dim, kern.value_dim, kern.dtype
     inputs = "bhnd" if layout == "odd-o" else layout
     q, _ = make_tensor(B, Hq, Nq, d, inputs, dt, gen, scale=scale)
@@ -276,6 +300,64 @@ def check_errors(rt, kern, seed):
     return results
 
 
+SPECIALS = ("NaN in Q", "NaN in K", "NaN in V", "+inf in Q", "logits x100",
+            "f16 V of 3e4")
+
+
+def check_special(rt, kern, what, seed):
+    """Special inputs (the README's "Numerics"): ours must have NaN exactly
+    where the float64 reference has it, and be within tolerance elsewhere.
+    B = 1, H_q = 4, H_kv = 2, N = 100 (every query sees key 0 under every
+    committed mask)."""
+    gen = torch.Generator(device=DEVICE).manual_seed(seed)
+    B, Hq, Hkv, N, d, dv, dt = 1, 4, 2, 100, kern.head_dim, kern.value_dim, kern.dtype
+    scale = 100.0 if what == "logits x100" else 1.0
+    q, _ = make_tensor(B, Hq, N, d, "bnhd", dt, gen, scale=scale)
+    k, _ = make_tensor(B, Hkv, N, d, "bnhd", dt, gen, scale=scale)
+    v, _ = make_tensor(B, Hkv, N, dv, "bnhd", dt, gen)
+    if what == "NaN in Q":
+        q[0, 1, 17, 5] = float("nan")     # row 17 of head 1
+    elif what == "NaN in K":
+        k[0, 1, 40, 3] = float("nan")     # rows of heads 2, 3 that see key 40
+    elif what == "NaN in V":
+        v[0, 0, 0, 7] = float("nan")      # column 7 of heads 0, 1
+    elif what == "+inf in Q":
+        q[0, 2, 50, 0] = float("inf")     # row 50 of head 2: inf - inf
+    elif what == "f16 V of 3e4":
+        v.copy_((torch.randn(v.shape, generator=gen, device=DEVICE) * 3e4)
+                .clamp(-65000, 65000).to(dt))
+    o, _ = make_tensor(B, Hq, N, dv, "bnhd", dt, gen, fill=float("nan"))
+    lse, _ = make_lse(B, Hq, N, "bnhd") if kern.has_lse else (None, None)
+    run_kernel(rt, kern, q, k, v, o, lse)
+    sync()
+    ref_o, ref_lse, _, _ = reference(kern, q, k, v)
+    reasons = []
+
+    def compare(name, got, want, tol, norm):
+        got, want = got.double(), want.double()
+        nan_got, nan_want = torch.isnan(got), torch.isnan(want)
+        if not bool((nan_got == nan_want).all()):
+            reasons.append(f"{name}: NaN in {int(nan_got.sum())} elements, "
+                           f"the reference in {int(nan_want.sum())}")
+        inf = torch.isinf(want) | torch.isinf(got)
+        if bool((got[inf & ~nan_want] != want[inf & ~nan_want]).any()):
+            reasons.append(f"{name}: infinities differ")
+        ok = ~nan_want & ~inf
+        diff = got[ok] - want[ok]
+        err = (diff.norm() / want[ok].norm().clamp_min(1e-30)).item() if norm \
+            else (diff.abs().max().item() if ok.any() else 0.0)
+        if not err <= tol:
+            reasons.append(f"{name}: error {err:.2e} > {tol:g}")
+        return int(nan_want.sum())
+
+    nans = compare("O", o, ref_o, RTOL, True)
+    if kern.has_lse:
+        nans += compare("LSE", lse, ref_lse, LSE_ATOL * scale, False)
+    return {"kernel": kern.name, "case": f"{what} ({nans} NaN expected)",
+            "status": ATTNRT_OK, "message": "", "ok": not reasons,
+            "reasons": reasons}
+
+
 # --- the cases ------------------------------------------------------------
 
 def cases(quick):
@@ -363,6 +445,8 @@ def main():
           f"seed {seed} (--seed {seed} repeats this run)", flush=True)
 
     if opts.sanitize_case:
+        global HOST_INPUTS
+        HOST_INPUTS = True
         todo = [(kern, SANITIZE_CASE) for kern in kernels]
     else:
         todo = [(kern, c) for kern in kernels for c in cases(opts.quick)]
@@ -393,6 +477,18 @@ def main():
                 rs = [{"kernel": kern.name, "case": "argument errors", "status": -1,
                        "message": "", "ok": False, "reasons": [f"{type(e).__name__}: {e}"]}]
             for r in rs:
+                results.append(r)
+                print(describe(r), flush=True)
+        for j, kern in enumerate(kernels):
+            for what in SPECIALS:
+                if what.startswith("f16") and kern.dtype != torch.float16:
+                    continue
+                try:
+                    r = check_special(rt, kern, what, seed + 7919 + j)
+                except Exception as e:
+                    r = {"kernel": kern.name, "case": what, "status": -1,
+                         "message": "", "ok": False,
+                         "reasons": [f"{type(e).__name__}: {e}"]}
                 results.append(r)
                 print(describe(r), flush=True)
 

@@ -14,20 +14,26 @@
 #      kernels-generated/nvidia/attn_gpu_kernels.o);
 #   3. bench/gpu_check.py: every manifest kernel against float64 / fp32
 #      references, plus the runtime's argument errors;
-#   4. compute-sanitizer memcheck and racecheck on gpu_check.py
-#      --sanitize-case (one tiny case per kernel), checking the generated
-#      kernels only;
+#   3b. the runtime's fault table on the GPU, 8 threads on 8 streams, a
+#      soak of 100k calls (test/Runtime/attnrt_cuda_{faults,stress}.c);
+#   4. compute-sanitizer memcheck, racecheck, synccheck and initcheck on
+#      gpu_check.py --sanitize-case (one tiny case per kernel), checking the
+#      generated kernels only;
 #   5. bench/gpu_bench.py: ours vs torch SDPA (flash, cuDNN) vs FlexAttention.
-# Every step's output is also saved under OUT_DIR (check.log, memcheck.log,
-# racecheck.log, bench.md, gpu_check.json, gpu_bench.json, gpu_bench.png).
+# Every step's output is also saved under OUT_DIR (check.log, faults.log,
+# stress.log, memcheck.log, racecheck.log, synccheck.log, initcheck.log,
+# bench.md, gpu_check.json, gpu_bench.json, gpu_bench.png).
 # Exits non-zero if the build or any check fails.
 #
 # Environment:
 #   GPU_BOX_QUICK=1          fewer check cases, a shorter benchmark
 #   GPU_BOX_SKIP_BENCH=1     no step 5
 #   GPU_BOX_SKIP_CHECK=1     no step 3     (to split the run over two calls
-#   GPU_BOX_SKIP_SANITIZE=1  no step 4      under a per-command time limit)
+#   GPU_BOX_SKIP_RUNTIME=1   no step 3b     under a per-command time limit)
+#   GPU_BOX_SKIP_SANITIZE=1  no step 4
 #   GPU_BOX_SANITIZER_TIMEOUT=S  seconds per sanitizer run (default 300)
+#   GPU_BOX_SANITIZERS="..."  the compute-sanitizer tools of step 4 (default:
+#                            memcheck racecheck synccheck initcheck)
 #   ATTN_GPU_MANIFEST=PATH   another kernel set (default
 #                            kernels-generated/nvidia/attn_gpu_kernels.json)
 #   CUDA_HOME, PYTHON        the toolkit (default: nvcc's) and python3
@@ -117,6 +123,38 @@ if [[ "${GPU_BOX_SKIP_CHECK:-0}" != 1 ]]; then
   [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("gpu_check")
 fi
 
+# --- 3b. the runtime under faults and load -----------------------------------
+# The fault table on the GPU (test/Runtime/attnrt_cuda_faults.c: host and
+# other-device pointers, images that do not load or lack metadata, structs
+# that do not match their image, every row leaving O and LSE untouched),
+# then 8 threads on 8 streams and a soak of 100k calls
+# (test/Runtime/attnrt_cuda_stress.c).
+if [[ "${GPU_BOX_SKIP_RUNTIME:-0}" != 1 ]]; then
+  step "3b. attnrt_cuda: fault table, 8 streams at once, 100k-call soak"
+  cc_now="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n 1 | tr -d ' .')"
+  other=80; [[ "$cc_now" == 80 ]] && other=90
+  runtime_ok=1
+  "$CUDA_HOME/bin/nvcc" -cubin -arch="sm_$other" test/Runtime/Inputs/not_attn.cu \
+    -o "$build/not_attn_other_chip.cubin" \
+    && "$CUDA_HOME/bin/nvcc" -cubin -arch="sm_${cc_now}" test/Runtime/Inputs/not_attn.cu \
+    -o "$build/not_attn_no_meta.cubin" || runtime_ok=0
+  for prog in attnrt_cuda_faults attnrt_cuda_stress; do
+    gcc -O2 -I include -I kernels-generated/nvidia -I "$CUDA_HOME/include" \
+      "test/Runtime/$prog.c" kernels-generated/nvidia/attn_gpu_kernels.o \
+      -L "$build" -lattnrt_cuda -lattnrt -L "$stubs" -lcuda -lpthread \
+      -Wl,-rpath,"$build" -o "$build/$prog" || runtime_ok=0
+  done
+  if ((runtime_ok)); then
+    "$build/attnrt_cuda_faults" "$build/not_attn_other_chip.cubin" \
+      "$build/not_attn_no_meta.cubin" 2>&1 | tee "$out/faults.log"
+    [[ "${PIPESTATUS[0]}" == 0 ]] || runtime_ok=0
+    { "$build/attnrt_cuda_stress" streams 8 500 \
+        && "$build/attnrt_cuda_stress" soak 100000; } 2>&1 | tee "$out/stress.log"
+    [[ "${PIPESTATUS[0]}" == 0 ]] || runtime_ok=0
+  fi
+  ((runtime_ok)) || failed+=("runtime faults/stress")
+fi
+
 # --- 4. compute-sanitizer --------------------------------------------------
 # Only the generated kernels are instrumented: one exact-name filter per
 # manifest entry (any filter matching selects a kernel), so torch's own
@@ -152,9 +190,13 @@ for k in json.load(open(sys.argv[1]))["kernels"]: print(k.get("entry", k["name"]
     common_san=()
     grep -q -- '--report-api-errors' <<<"$help" && common_san+=(--report-api-errors no)
     "$sanitizer" --version | tail -n 1
-    for tool in memcheck racecheck; do
+    for tool in ${GPU_BOX_SANITIZERS:-memcheck racecheck synccheck initcheck}; do
       step "4. compute-sanitizer --tool $tool (${filters[*]:-no filter})"
       extra=("${common_san[@]}")
+      # initcheck: our kernels' reads only. Host copies of what torch's own
+      # (unwatched) kernels wrote would all look uninitialised.
+      [[ "$tool" == initcheck ]] && grep -q -- '--check-api-memory-access' <<<"$help" \
+        && extra+=(--check-api-memory-access no)
       # racecheck: every hazard report, not only its analysis summary
       [[ "$tool" == racecheck ]] && grep -q -- '--racecheck-report' <<<"$help" \
         && extra+=(--racecheck-report all)

@@ -13,7 +13,8 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "lit.cfg.py", "lit.site.cfg.py",
-                   "attnrt_faults.c", "attnrt_stress.c", "attnrt_cuda_args.c"]
+                   "attnrt_faults.c", "attnrt_stress.c", "attnrt_cuda_args.c",
+                   "attnrt_cuda_faults.c", "attnrt_cuda_stress.c"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))

@@ -384,7 +384,7 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
     if (attnrt_status s = checkDevicePointer(views.lse, device))
       return s;
 
-  CUfunction function;
+  CUfunction function = nullptr;
   if (attnrt_status s = getFunction(*kernel, context, function))
     return s;
   KernelParams params;
