@@ -55,7 +55,8 @@ static void buildLinalgToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 
   // Tensors → buffers. Results of public functions become out-parameters so
-  // that callers own every buffer.
+  // that callers own every buffer (each its own: see attn-distinct-results).
+  pm.addPass(createAttnDistinctResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.allowReturnAllocsFromLoops = true;

@@ -56,6 +56,30 @@ def AttnLowerCopies : Pass<"attn-lower-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def AttnDistinctResults : Pass<"attn-distinct-results"> {
+  let summary = "Copy a tensor that a function returns more than once";
+  let description = [{
+    Replaces the second and later occurrences of a tensor value among the
+    operands of a `func.return` by a `linalg.copy` of it, so that every
+    result of the function bufferizes to a buffer of its own. The CPU
+    pipelines run it before bufferization: MLIR 22's
+    `buffer-results-to-out-params{hoist-static-allocs}` crashes when two
+    results are the same allocation (found by fuzzing attn-opt).
+
+    ```mlir
+    return %o, %o : tensor<4xf32>, tensor<4xf32>
+    // becomes
+    %e = tensor.empty() : tensor<4xf32>
+    %c = linalg.copy ins(%o : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    return %o, %c : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
   let summary = "Lower attn.sdpa functions to vectorised CPU flash kernels";
   let description = [{
