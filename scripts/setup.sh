@@ -13,7 +13,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="${ATTN_JOBS:-$(nproc)}"
 sanitize=0
-[[ "${1:-}" == "--sanitize" ]] && sanitize=1
+case "${1:-}" in
+  "") ;;
+  --sanitize) sanitize=1 ;;
+  *) echo "usage: scripts/setup.sh [--sanitize]" >&2; exit 2 ;;
+esac
 if ((sanitize)); then
   build="${ATTN_SAN_BUILD_DIR:-$root/build-san}"
 else

@@ -4,7 +4,10 @@
 #   2. the same suite on the sanitizer build (scripts/test-sanitized.sh:
 #      ASan + UBSan, build-san/);
 #   3. a bounded fuzzing run (scripts/fuzz.sh, ATTN_FUZZ_SECONDS, default
-#      120 s) of attn-fuzz under the same sanitizers.
+#      120 s; libFuzzer seed ATTN_FUZZ_SEED, default 1) of attn-fuzz under the
+#      same sanitizers, from the seeds alone (a corpus of earlier local runs
+#      is left alone), so that every run walks the same inputs, as far as
+#      its two minutes reach.
 # Expects scripts/setup.sh to have run (parts 2 and 3 set up build-san/
 # themselves). ATTN_TEST_QUICK=1 runs part 1 only. Fails if any part fails.
 set -uo pipefail
@@ -28,4 +31,4 @@ fi
 echo "=== the lit suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 "$root/scripts/test-sanitized.sh" || exit 1
 echo "=== fuzzing"
-"$root/scripts/fuzz.sh" "${ATTN_FUZZ_SECONDS:-120}" || exit 1
+ATTN_FUZZ_FRESH=1 ATTN_FUZZ_SEED="${ATTN_FUZZ_SEED:-1}" "$root/scripts/fuzz.sh" "${ATTN_FUZZ_SECONDS:-120}" || exit 1

@@ -2,7 +2,8 @@
  * Command: attn-kernelgen --quiet --target=nvidia --chip=sm_90a --name attn_gpu_kernels --spec name=sdpa_d64_bf16,d=64 --spec name=sdpa_d64_bf16_causal,d=64,mask=causal,lse --spec name=sdpa_d128_bf16,d=128 --spec name=sdpa_d128_bf16_causal,d=128,mask=causal,lse --spec name=sdpa_d128_f16,d=128,dtype=f16,lse --spec name=sdpa_d128_bf16_window,d=128,mask=window:255:0,lse -o kernels-generated/nvidia
  * Link attn_gpu_kernels.o, libattnrt_cuda and libattnrt. Each kernel computes attn.sdpa
  * on the GPU (sm_90a fatbin) for any B, H_q, H_kv (H_q % H_kv == 0, B * H_q <= 65535),
- * N_q, N_kv >= 1 and any strides with a contiguous head dim:
+ * N_q, N_kv >= 1 (B, H_q or N_q = 0: nothing to do) and any strides
+ * with a contiguous head dim:
  * 16-byte aligned rows of q, k, v, 4-byte aligned pairs of o. */
 #ifndef ATTN_KERNELS_ATTN_GPU_KERNELS_H
 #define ATTN_KERNELS_ATTN_GPU_KERNELS_H

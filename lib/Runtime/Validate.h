@@ -129,6 +129,14 @@ inline attnrt_status checkDisjoint(const View &out, const View &other) {
 /// [B, H_q, N_q].
 struct SdpaViews {
   View q, k, v, o, lse;
+
+  /// q, k, v, o, and lse when the kernel writes one.
+  std::vector<const View *> used(bool hasLse) const {
+    std::vector<const View *> views = {&q, &k, &v, &o};
+    if (hasLse)
+      views.push_back(&lse);
+    return views;
+  }
 };
 
 /// What the shared checks need to know about the kernel.
@@ -151,11 +159,14 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
                 "kernel %s: no %s%s beside its code: not a kernel this "
                 "runtime can check (regenerate it with attn-kernelgen)",
                 name, prefix, name);
-  if (meta[ATTNRT_META_MAGIC] != ATTNRT_META_MAGIC_VALUE ||
-      meta[ATTNRT_META_VERSION] != ATTNRT_META_VERSION_VALUE)
+  if (meta[ATTNRT_META_MAGIC] != ATTNRT_META_MAGIC_VALUE)
     return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
-                "kernel %s: its metadata is not attn's (version %lld, this "
-                "runtime reads %d): regenerate it with attn-kernelgen",
+                "kernel %s: %s%s is not attn metadata (no magic number)", name,
+                prefix, name);
+  if (meta[ATTNRT_META_VERSION] != ATTNRT_META_VERSION_VALUE)
+    return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                "kernel %s: its metadata is of version %lld, this runtime "
+                "reads %d: regenerate it with attn-kernelgen",
                 name, static_cast<long long>(meta[ATTNRT_META_VERSION]),
                 ATTNRT_META_VERSION_VALUE);
   static const char *const fields[ATTNRT_META_SIZE] = {
@@ -215,15 +226,12 @@ inline attnrt_status checkSdpaShape(const KernelShape &kernel, const Args &a,
   views.o = {"o", a.o, 4, {b, hq, nq, dv}, a.o_strides, size};
   views.lse = {"lse", a.lse, 3, {b, hq, nq, 1}, a.lse_strides, sizeof(float)};
 
-  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &views.lse})
-    if (view != &views.lse || kernel.hasLse)
-      if (attnrt_status s = checkElementCount(*view))
-        return s;
-  for (const View *view : {&views.q, &views.k, &views.v, &views.o})
+  for (const View *view : views.used(kernel.hasLse))
+    if (attnrt_status s = checkElementCount(*view))
+      return s;
+  for (const View *view : views.used(kernel.hasLse))
     if (attnrt_status s = checkStrides(*view))
       return s;
-  if (kernel.hasLse)
-    return checkStrides(views.lse);
   return ATTNRT_OK;
 }
 

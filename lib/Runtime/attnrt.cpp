@@ -84,10 +84,9 @@ attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
     return s;
   if (empty)
     return ATTNRT_OK;
-  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &views.lse})
-    if (view != &views.lse || shape.hasLse)
-      if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
-        return s;
+  for (const View *view : views.used(shape.hasLse))
+    if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
+      return s;
   return checkSdpaOverlaps(views, shape.hasLse);
 }
 

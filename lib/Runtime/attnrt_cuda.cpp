@@ -14,6 +14,7 @@
 
 #include <cuda.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,6 +35,17 @@ constexpr int64_t kElementSize = 2;
 // Validation
 //===----------------------------------------------------------------------===//
 
+/// The image starts like a cubin (ELF) or a fatbin; anything else is taken
+/// for PTX text by the driver.
+bool isBinaryImage(const attnrt_gpu_kernel &kernel) {
+  static const unsigned char elf[] = {0x7f, 'E', 'L', 'F'};
+  static const unsigned char fatbin[] = {0x50, 0xed, 0x55, 0xba};
+  if (kernel.image_size < 4)
+    return false;
+  return !std::memcmp(kernel.image, elf, 4) ||
+         !std::memcmp(kernel.image, fatbin, 4);
+}
+
 attnrt_status checkKernel(const attnrt_gpu_kernel *kernel) {
   if (!kernel)
     return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
@@ -44,6 +56,13 @@ attnrt_status checkKernel(const attnrt_gpu_kernel *kernel) {
     return fail(ATTNRT_ERROR_NULL_POINTER, "kernel %s: image is null", name);
   if (kernel->image_size == 0)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT, "kernel %s: image_size is 0", name);
+  if (!isBinaryImage(*kernel) &&
+      static_cast<const char *>(kernel->image)[kernel->image_size - 1] != 0)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: the image is neither a cubin nor a fatbin, and as "
+                "PTX it must end in a NUL byte (the driver reads PTX up to "
+                "one)",
+                name);
   if (kernel->dtype != ATTNRT_DTYPE_BF16 && kernel->dtype != ATTNRT_DTYPE_F16)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: dtype %d is neither bf16 (%d) nor f16 (%d)", name,
@@ -200,7 +219,10 @@ attnrt_status currentContext(CUcontext &context) {
 
 /// `v` is memory a kernel in `context` (on `device`) can read: device memory
 /// of that device, or managed memory; not host memory, nor another device's
-/// (its kernels would fault on it: peer access is not used).
+/// (its kernels would fault on it: peer access is not used). Only the first
+/// byte is looked at: that the view fits its allocation is the caller's to
+/// know (a caching allocator's block, or memory mapped piecewise, has no
+/// bounds the driver could tell).
 attnrt_status checkDevicePointer(const View &v, CUdevice device) {
   CUmemorytype type{};
   int managed = 0, ordinal = -1;
@@ -239,18 +261,32 @@ struct Function {
 };
 
 /// Reads `attn_meta_<name>` of `module` into `f` (f.hasMeta stays false if
-/// the image has none).
+/// the image has none). The copy goes through a stream of its own that
+/// synchronises with no other: a plain cuMemcpyDtoH would wait for the
+/// legacy default stream and is refused while the caller captures a graph.
 attnrt_status readMeta(CUmodule module, const char *name, Function &f) {
   std::string symbol = std::string("attn_meta_") + name;
   CUdeviceptr address;
   size_t bytes = 0;
   CUresult r = cuModuleGetGlobal(&address, &bytes, module, symbol.c_str());
-  if (r == CUDA_ERROR_NOT_FOUND || (!r && bytes != sizeof(f.meta)))
+  if (r == CUDA_ERROR_NOT_FOUND)
     return ATTNRT_OK;
   if (r)
     return cudaFail("cuModuleGetGlobal", r);
-  if (CUresult r = cuMemcpyDtoH(f.meta, address, sizeof(f.meta)))
-    return cudaFail("cuMemcpyDtoH (the kernel's metadata)", r);
+  if (bytes != sizeof(f.meta))
+    return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                "kernel %s: %s has %zu bytes, attn metadata has %zu", name,
+                symbol.c_str(), bytes, sizeof(f.meta));
+  CUstream stream;
+  if (CUresult r = cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING))
+    return cudaFail("cuStreamCreate", r);
+  CUresult copied = cuMemcpyDtoHAsync(f.meta, address, sizeof(f.meta), stream);
+  CUresult synced = copied ? copied : cuStreamSynchronize(stream);
+  cuStreamDestroy(stream);
+  if (copied || synced)
+    return cudaFail(copied ? "cuMemcpyDtoHAsync (the kernel's metadata)"
+                           : "cuStreamSynchronize (the kernel's metadata)",
+                    copied ? copied : synced);
   f.hasMeta = true;
   return ATTNRT_OK;
 }

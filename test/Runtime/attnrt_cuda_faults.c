@@ -15,10 +15,8 @@
  * GPUs and says SKIP on one. Prints "faults: N rows, M wrong" last; exit 1
  * if any row is wrong. */
 #include "attn_gpu_kernels.h"
+#include "cuda_testing.h"
 
-#include <cuda.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum { B = 1, HQ = 4, HKV = 2, N = 100, D = 64, DMAX = 128 };
@@ -41,15 +39,6 @@ static void *read_file(const char *path, size_t *size) {
     exit(1);
   fclose(f);
   return data;
-}
-
-static void check(CUresult r, const char *what) {
-  if (r != CUDA_SUCCESS) {
-    const char *name = "?";
-    cuGetErrorName(r, &name);
-    printf("FAIL: %s: %s\n", what, name);
-    exit(1);
-  }
 }
 
 /* bf16 NaN 0x7fa5 in O, f32 NaN 0x7fa5a5a5 in LSE. */
@@ -110,27 +99,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   int devices = 0;
-  check(cuInit(0), "cuInit");
-  check(cuDeviceGetCount(&devices), "cuDeviceGetCount");
-  CUdevice device;
-  CUcontext context;
-  check(cuDeviceGet(&device, 0), "cuDeviceGet");
-  check(cuDevicePrimaryCtxRetain(&context, device), "retain");
-  check(cuCtxSetCurrent(context), "set current");
-
-  /* Inputs: uniform bf16 values in [-1, 1); room for d = 128 everywhere. */
-  static uint16_t host[QN];
-  for (int i = 0; i < QN; ++i)
-    host[i] = (uint16_t)(0x3c00 + (i * 2654435761u >> 20) % 0x80) ^
-              (i & 1 ? 0x8000 : 0);
-  check(cuMemAlloc(&dq, 2 * QN), "alloc q");
-  check(cuMemAlloc(&dk, 2 * KVN), "alloc k");
-  check(cuMemAlloc(&dv, 2 * KVN), "alloc v");
+  CUcontext context = open_device(&devices);
+  if (!context) {
+    printf("FAIL: no usable CUDA device\n");
+    return 1;
+  }
+  /* Inputs with room for d = 128 everywhere. */
+  dq = upload_bf16(QN, 0), dk = upload_bf16(KVN, 0), dv = upload_bf16(KVN, 7);
   check(cuMemAlloc(&dout, 2 * QN), "alloc o");
   check(cuMemAlloc(&dlse, 4 * LN), "alloc lse");
-  check(cuMemcpyHtoD(dq, host, 2 * QN), "copy q");
-  check(cuMemcpyHtoD(dk, host, 2 * KVN), "copy k");
-  check(cuMemcpyHtoD(dv, host + 7, 2 * KVN - 14), "copy v");
 
   attnrt_gpu_kernel kern = attn_sdpa_d64_bf16_causal_kernel();
   attnrt_sdpa_gpu_args a = good(D);
@@ -187,6 +164,9 @@ int main(int argc, char **argv) {
   static unsigned char garbage[4096];
   memset(garbage, 0x5a, sizeof(garbage));
   bad.image = garbage, bad.image_size = sizeof(garbage);
+  row("image of no known kind, no NUL", &bad, &a, ATTNRT_ERROR_BAD_ARGUMENT,
+      "as PTX it must end in a NUL byte");
+  garbage[sizeof(garbage) - 1] = 0;
   row("corrupt image", &bad, &a, ATTNRT_ERROR_CUDA,
       "cuModuleLoadDataEx failed: ");
   bad = kern;

@@ -13,11 +13,9 @@
  *
  * Prints what it measured and "PASS" or "FAIL: ..." (scripts/gpu-box.sh). */
 #include "attn_gpu_kernels.h"
+#include "cuda_testing.h"
 
-#include <cuda.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,15 +24,6 @@ enum { QN = B * HQ * N * D, KVN = B * HKV * N * D, LN = B * HQ * N };
 
 static CUcontext context;
 static CUdeviceptr dq, dk, dv;
-
-static void check(CUresult r, const char *what) {
-  if (r != CUDA_SUCCESS) {
-    const char *name = "?";
-    cuGetErrorName(r, &name);
-    printf("FAIL: %s: %s\n", what, name);
-    exit(1);
-  }
-}
 
 static attnrt_sdpa_gpu_args args_of(CUdeviceptr o, CUdeviceptr lse) {
   attnrt_sdpa_gpu_args a = {(void *)dq, (void *)dk, (void *)dv, (void *)o,
@@ -68,6 +57,24 @@ static const char *invalid_call(attnrt_sdpa_gpu_args a, int kind, CUstream s) {
 
 static uint16_t refO[QN];
 static uint32_t refLse[LN];
+
+/* refO and refLse: one launch on the default stream. */
+static int reference_launch(void) {
+  CUdeviceptr o, lse;
+  check(cuMemAlloc(&o, 2 * QN), "alloc o");
+  check(cuMemAlloc(&lse, 4 * LN), "alloc lse");
+  attnrt_sdpa_gpu_args a = args_of(o, lse);
+  if (attn_sdpa_d64_bf16_causal(&a, NULL) != ATTNRT_OK) {
+    printf("FAIL: %s\n", attnrt_last_error());
+    return 1;
+  }
+  check(cuCtxSynchronize(), "sync");
+  check(cuMemcpyDtoH(refO, o, sizeof(refO)), "read o");
+  check(cuMemcpyDtoH(refLse, lse, sizeof(refLse)), "read lse");
+  cuMemFree(o);
+  cuMemFree(lse);
+  return 0;
+}
 
 typedef struct {
   int id, calls;
@@ -110,17 +117,6 @@ static void *work(void *arg) {
 }
 
 static int streams(int count, int calls) {
-  CUdeviceptr o, lse;
-  check(cuMemAlloc(&o, 2 * QN), "alloc o");
-  check(cuMemAlloc(&lse, 4 * LN), "alloc lse");
-  attnrt_sdpa_gpu_args a = args_of(o, lse);
-  if (attn_sdpa_d64_bf16_causal(&a, NULL) != ATTNRT_OK) {
-    printf("FAIL: %s\n", attnrt_last_error());
-    return 1;
-  }
-  check(cuCtxSynchronize(), "sync");
-  check(cuMemcpyDtoH(refO, o, sizeof(refO)), "read o");
-  check(cuMemcpyDtoH(refLse, lse, sizeof(refLse)), "read lse");
   Worker *workers = calloc(count, sizeof(Worker));
   pthread_t *ids = calloc(count, sizeof(pthread_t));
   for (int t = 0; t < count; ++t) {
@@ -201,41 +197,18 @@ static int soak(int calls) {
 
 int main(int argc, char **argv) {
   int devices = 0;
-  if (cuInit(0) != CUDA_SUCCESS || cuDeviceGetCount(&devices) != CUDA_SUCCESS ||
-      devices == 0) {
+  context = open_device(&devices);
+  if (!context) {
     printf("SKIP: no usable CUDA device\n");
     return 0;
   }
-  CUdevice device;
-  check(cuDeviceGet(&device, 0), "device");
-  check(cuDevicePrimaryCtxRetain(&context, device), "retain");
-  check(cuCtxSetCurrent(context), "set current");
-  static uint16_t host[QN];
-  for (int i = 0; i < QN; ++i)
-    host[i] = (uint16_t)(0x3c00 + (i * 2654435761u >> 20) % 0x80) ^
-              (i & 1 ? 0x8000 : 0);
-  check(cuMemAlloc(&dq, 2 * QN), "alloc q");
-  check(cuMemAlloc(&dk, 2 * KVN), "alloc k");
-  check(cuMemAlloc(&dv, 2 * KVN), "alloc v");
-  check(cuMemcpyHtoD(dq, host, 2 * QN), "copy q");
-  check(cuMemcpyHtoD(dk, host + 3, 2 * KVN), "copy k");
-  check(cuMemcpyHtoD(dv, host + 11, 2 * KVN), "copy v");
+  dq = upload_bf16(QN, 0), dk = upload_bf16(KVN, 3), dv = upload_bf16(KVN, 11);
+  if (reference_launch())
+    return 1;
   if (argc == 4 && !strcmp(argv[1], "streams"))
     return streams(atoi(argv[2]), atoi(argv[3]));
-  if (argc == 3 && !strcmp(argv[1], "soak")) {
-    /* The reference output of the soak: one launch on the default stream. */
-    CUdeviceptr o, lse;
-    check(cuMemAlloc(&o, 2 * QN), "alloc o");
-    check(cuMemAlloc(&lse, 4 * LN), "alloc lse");
-    attnrt_sdpa_gpu_args a = args_of(o, lse);
-    if (attn_sdpa_d64_bf16_causal(&a, NULL) != ATTNRT_OK) {
-      printf("FAIL: %s\n", attnrt_last_error());
-      return 1;
-    }
-    check(cuCtxSynchronize(), "sync");
-    check(cuMemcpyDtoH(refO, o, sizeof(refO)), "read o");
+  if (argc == 3 && !strcmp(argv[1], "soak"))
     return soak(atoi(argv[2]));
-  }
   fprintf(stderr, "usage: %s streams T CALLS | soak CALLS\n", argv[0]);
   return 2;
 }

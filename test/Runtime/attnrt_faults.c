@@ -100,6 +100,7 @@ int main(void) {
   /* The struct against the kernel's own metadata. */
   kern.meta = NULL; row("no metadata", &kern, &a); kern = good_kernel();
   kern.meta = oldMeta; row("old metadata", &kern, &a); kern = good_kernel();
+  kern.meta = (const int64_t *)q; row("not metadata", &kern, &a); kern = good_kernel();
   kern.head_dim = 128; row("head_dim mismatch", &kern, &a); kern = good_kernel();
   kern.has_lse = 0; row("has_lse mismatch", &kern, &a); kern = good_kernel();
   kern.rows_per_task = 192; row("rows mismatch", &kern, &a); kern = good_kernel();

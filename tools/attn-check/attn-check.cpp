@@ -482,9 +482,11 @@ int main(int argc, char **argv) {
   for (StringRef text : injections) {
     std::optional<Injection> inj = parseInjection(text);
     if (!inj || inj->arg >= buffers.size() ||
-        !isa<FloatType>(buffers[inj->arg]->elementType())) {
+        !isa<FloatType>(buffers[inj->arg]->elementType()) ||
+        refArgs[inj->arg].size() == 0) {
       llvm::errs() << "attn-check: --inject " << text
-                   << ": expected <float argument index>=<nan|inf|-inf|number>\n";
+                   << ": expected <index of a non-empty float argument>="
+                      "<nan|inf|-inf|number>\n";
       return 2;
     }
     Tensor &ref = refArgs[inj->arg];

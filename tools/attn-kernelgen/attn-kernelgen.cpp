@@ -289,6 +289,13 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
               "header's attn_<name> needs";
   auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
   auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
+  for (RankedTensorType type : {qType, vType})
+    if (type.isDynamicDim(3) || type.getDimSize(3) < 1 ||
+        type.getDimSize(3) > kMaxKernelHeadDim)
+      return func.emitError("attn-kernelgen: the head dims d and d_v must be "
+                            "static, 1 to ")
+             << kMaxKernelHeadDim << " (the largest of any target), got "
+             << qType << " and " << vType;
   KernelInfo info;
   info.name = func.getSymName().str();
   llvm::raw_string_ostream(info.dtype) << qType.getElementType();
@@ -453,8 +460,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
   std::string about =
       (" * Link " + name +
        ".o and libattnrt. Each kernel computes\n"
-       " * attn.sdpa in f32 for any B, H_q, H_kv (H_q % H_kv == 0),\n"
-       " * N_q, N_kv >= 1 and any strides with a contiguous head dim. */\n");
+       " * attn.sdpa in f32 for any B, H_q, H_kv (H_q % H_kv == 0), N_q and\n"
+       " * N_kv >= 1 (B, H_q or N_q = 0: nothing to do) and any strides with a\n"
+       " * contiguous head dim, keeping the scratch the comment of each names\n"
+       " * on the stack of the threads that run it. */\n");
   if (!writeHeader(
           path(".h"), name, command, about, "attn/Runtime/attnrt.h",
           [&](llvm::raw_ostream &os) {
@@ -463,7 +472,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << ", d_v = " << k.valueDim << ", scale = " << k.scale
                  << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
                  << ", tile-kv " << cpuTileKV << ", rows per task "
-                 << static_cast<int64_t>(rowsPerTask) << ", " << cpu << " */\n"
+                 << static_cast<int64_t>(rowsPerTask) << ", " << cpu << ", "
+                 << getCPUKernelScratchBytes(k.headDim, k.valueDim, cpuTileKV,
+                                             rowsPerTask)
+                 << " bytes of stack */\n"
                  << "void _mlir_ciface_" << k.name
                  << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
                            : "(void *q, void *k, void *v, void *o, ")
@@ -488,10 +500,13 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
     llvm::json::Object entry = describeInManifest(k);
     entry["symbol"] = "_mlir_ciface_" + k.name;
     entry["accepts"] =
-        "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time; "
-        "element strides free, head dim contiguous";
+        "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time (B, "
+        "H_q or N_q = 0: nothing to do); element strides free, head dim "
+        "contiguous";
     entry["tiles"] = llvm::json::Object{{"rows_per_task", int64_t(rowsPerTask)},
                                         {"tile_kv", cpuTileKV}};
+    entry["stack_bytes"] = getCPUKernelScratchBytes(k.headDim, k.valueDim,
+                                                    cpuTileKV, rowsPerTask);
     entries.push_back(std::move(entry));
   }
   llvm::json::Object manifest{
@@ -758,7 +773,8 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
       " * on the GPU (" +
       chip + " " + imageKind +
       ") for any B, H_q, H_kv (H_q % H_kv == 0, B * H_q <= 65535),\n"
-      " * N_q, N_kv >= 1 and any strides with a contiguous head dim:\n"
+      " * N_q, N_kv >= 1 (B, H_q or N_q = 0: nothing to do) and any strides\n"
+      " * with a contiguous head dim:\n"
       " * 16-byte aligned rows of q, k, v, 4-byte aligned pairs of o. */\n";
   if (!writeHeader(
           path(".h"), name, command, about, "attn/Runtime/attnrt_cuda.h",
@@ -798,8 +814,8 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     entry["entry"] = k.name;
     entry["accepts"] =
         "B, H_q, H_kv with H_q % H_kv == 0 and B * H_q <= 65535, N_q, N_kv "
-        ">= 1 at run time; element strides free with a contiguous head dim, "
-        "16-byte aligned rows of q, k, v";
+        ">= 1 at run time (B, H_q or N_q = 0: nothing to do); element strides "
+        "free with a contiguous head dim, 16-byte aligned rows of q, k, v";
     entry["tiles"] = llvm::json::Object{
         {"tile_q", l.tileQ}, {"tile_kv", l.tileKV}, {"kv_step", l.kvStep}};
     entry["threads"] = l.threads;
@@ -938,13 +954,16 @@ int main(int argc, char **argv) {
     return std::string(p);
   };
 
-  if (!writeFile(path(".mlir"), [&](llvm::raw_ostream &os) {
+  Output out{name, command, path};
+  int status = target == "cpu" ? emitCPU(*module, context, kernels, out)
+                               : emitNVIDIA(*module, context, kernels, out);
+  // The source last, once everything else is written: a failed run leaves
+  // no new <name>.mlir beside older kernels.
+  if (status != 0 || !writeFile(path(".mlir"), [&](llvm::raw_ostream &os) {
         os << "// Generated by: " << command << "\n";
         for (const KernelInfo &k : kernels)
           os << k.source << "\n";
       }))
     return 1;
-  Output out{name, command, path};
-  return target == "cpu" ? emitCPU(*module, context, kernels, out)
-                         : emitNVIDIA(*module, context, kernels, out);
+  return 0;
 }

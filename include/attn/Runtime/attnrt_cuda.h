@@ -62,15 +62,21 @@ typedef struct attnrt_sdpa_gpu_args {
 } attnrt_sdpa_gpu_args;
 
 /* Validates and launches `kernel` on `stream` (a CUstream; null = default
- * stream). q, k, v, o and lse must be device (or managed) memory. Asynchronous
- * like any launch: errors of the kernel itself surface at the next sync. A
- * failed driver call returns ATTNRT_ERROR_CUDA, naming the call and the
- * error. */
+ * stream). q, k, v, o and lse must be device (or managed) memory of the
+ * current context's device (checked at each pointer's first byte; that the
+ * views fit their allocations is the caller's to know). The kernel struct is
+ * checked against the metadata inside its image (attn_meta_<name>) when the
+ * image is first loaded in a context. Asynchronous like any launch: errors
+ * of the kernel itself surface at the next sync. A failed driver call
+ * returns ATTNRT_ERROR_CUDA, naming the call and the error. A call with B,
+ * H_q or N_q = 0 returns ATTNRT_OK after the argument checks, making no CUDA
+ * call (so it neither loads nor checks the image). */
 attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
                                const attnrt_sdpa_gpu_args *args, void *stream);
 
-/* Validates only; makes no CUDA call (so it cannot tell device memory from
- * host memory: attnrt_sdpa_cuda does). */
+/* Validates only; makes no CUDA call (so it can tell neither device memory
+ * from host memory nor a struct from its image's metadata: attnrt_sdpa_cuda
+ * does). */
 attnrt_status attnrt_sdpa_cuda_check(const attnrt_gpu_kernel *kernel,
                                      const attnrt_sdpa_gpu_args *args);
 

@@ -559,6 +559,14 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
 
 } // namespace
 
+int64_t mlir::attn::getCPUKernelScratchBytes(int64_t d, int64_t dv,
+                                             int64_t tileKV,
+                                             int64_t rowsPerTask) {
+  // The five buffers of buildKernelBody's `scratch`, each 64-byte aligned.
+  int64_t floats = (d + dv + tileKV + 2) * rowsPerTask + tileKV * dv;
+  return 4 * floats + 5 * 64;
+}
+
 LogicalResult
 mlir::attn::verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
                             function_ref<LogicalResult(const Twine &)> error) {
@@ -600,11 +608,17 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
     return fail("the head dims d and d_v must be static");
   int64_t d = qType.getDimSize(3), dv = vType.getDimSize(3);
   if (d < 1 || d > kMaxKernelHeadDim || dv > kMaxKernelHeadDim)
-    return fail("d and d_v must be at most " + Twine(kMaxKernelHeadDim) +
+    return fail("d and d_v must be 1 to " + Twine(kMaxKernelHeadDim) +
                 ", got d = " + Twine(d) + ", d_v = " + Twine(dv));
   if (dv < 1 || dv % blocking.block != 0)
     return fail("d_v must be a multiple of " + Twine(blocking.block) +
                 ", got " + Twine(dv));
+  int64_t scratch = getCPUKernelScratchBytes(d, dv, tileKV, blocking.rows());
+  if (scratch > kMaxCPUScratchBytes)
+    return fail("the kernel would keep " + Twine(scratch) +
+                " bytes of scratch on the stack, more than " +
+                Twine(kMaxCPUScratchBytes) +
+                ": use a smaller tile-kv or rows-per-task");
   KernelSpec spec{d,
                   dv,
                   sdpa.getScale() ? sdpa.getScale()->convertToDouble()

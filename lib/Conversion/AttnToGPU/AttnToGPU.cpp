@@ -826,7 +826,7 @@ mlir::attn::verifyGPUTiling(const GPUTiling &t,
   if (t.stages != 1 && t.stages != 2)
     return error("stages=" + Twine(t.stages) +
                  ": expected 1 or 2 K/V tiles in flight");
-  if (t.stages == 1 && t.kvStep != 0 && t.kvStep != t.tileKV)
+  if (t.stages == 1 && t.kvStep != 0 && t.tileKV != 0 && t.kvStep != t.tileKV)
     return error("kv-step=" + Twine(t.kvStep) +
                  ": one K/V stage (stages=1) expects kv-step = tile-kv (" +
                  Twine(t.tileKV) + "), or 0");
@@ -868,8 +868,14 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
     tiling.tileKV = fallback.tileKV;
   if (tiling.kvStep == 0)
     tiling.kvStep = requested.tileKV == 0 ? fallback.kvStep : tiling.tileKV;
+  // A value left at 0 was the head dim's: say so if it is the one at fault.
+  bool defaulted = !requested.tileQ || !requested.tileKV || !requested.kvStep;
   if (failed(verifyGPUTiling(tiling, [&](const Twine &why) -> LogicalResult {
-        return fail(why);
+        return fail(why + (defaulted ? " (options left at 0 take the defaults "
+                                       "of d = " +
+                                           Twine(d) + ", d_v = " + Twine(dv) +
+                                           ")"
+                                     : Twine()));
       })))
     return failure();
   for (auto [rows, cols] :

@@ -63,7 +63,7 @@ func.func @dynamic_d(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tenso
 // -----
 
 // The scratch of a task lives on the stack: head dims are bounded.
-// expected-error @+1 {{convert-attn-to-cpu: d and d_v must be at most 256, got d = 2147483648, d_v = 64}}
+// expected-error @+1 {{convert-attn-to-cpu: d and d_v must be 1 to 256, got d = 2147483648, d_v = 64}}
 func.func @huge_d(%q: tensor<?x?x?x2147483648xf32>, %k: tensor<?x?x?x2147483648xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
   %o = attn.sdpa %q, %k, %v scale 1.0 : tensor<?x?x?x2147483648xf32>, tensor<?x?x?x2147483648xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>
   return %o : tensor<?x?x?x64xf32>

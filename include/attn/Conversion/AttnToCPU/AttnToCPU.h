@@ -15,6 +15,15 @@ constexpr int64_t kDefaultRowsPerTask = 192;
 /// and packed V rows among it) on the calling thread's stack.
 constexpr int64_t kMaxCPUTileKV = 512;
 
+/// The most scratch a kernel may keep on the stack of the threads that run
+/// it (the caller's and attnrt's own): 1 MiB.
+constexpr int64_t kMaxCPUScratchBytes = int64_t(1) << 20;
+
+/// Bytes of stack scratch of a kernel for head dims d, d_v: Qᵀ, Oᵀ and a
+/// tile of scores (rows per task wide), the packed V tile, the row statistics.
+int64_t getCPUKernelScratchBytes(int64_t d, int64_t dv, int64_t tileKV,
+                                 int64_t rowsPerTask);
+
 /// Checks the CPU kernel options, reporting the first violation through
 /// `error` as "<option>=<value>: expected <what is accepted>".
 LogicalResult verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
