@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <vector>
 
 namespace attnrt::detail {
@@ -130,13 +129,15 @@ inline attnrt_status checkDisjoint(const View &out, const View &other) {
 struct SdpaViews {
   View q, k, v, o, lse;
 
-  /// q, k, v, o, and lse when the kernel writes one.
-  std::vector<const View *> used(bool hasLse) const {
-    std::vector<const View *> views = {&q, &k, &v, &o};
-    if (hasLse)
-      views.push_back(&lse);
-    return views;
-  }
+  /// q, k, v, o, and lse when the kernel writes one (no allocation: the
+  /// checks run on every call).
+  struct Used {
+    const View *views[5];
+    int count;
+    const View *const *begin() const { return views; }
+    const View *const *end() const { return views + count; }
+  };
+  Used used(bool hasLse) const { return {{&q, &k, &v, &o, &lse}, hasLse ? 5 : 4}; }
 };
 
 /// What the shared checks need to know about the kernel.
