@@ -73,7 +73,7 @@ done
 cxx="${CXX:-g++}"
 flags=(-std=c++17 -O2 -fPIC -shared -Wall -I include)
 set -x
-"$cxx" "${flags[@]}" -pthread lib/Runtime/attnrt.cpp \
+"$cxx" "${flags[@]}" -pthread lib/Runtime/attnrt.cpp lib/Runtime/attnrt_abi.cpp \
   -Wl,-soname,libattnrt.so -Wl,--no-undefined -o "$build/libattnrt.so" || exit 1
 # Exports only its C API (attnrt_cuda.map); finds libattnrt.so beside itself
 # (the rpath is a literal $ORIGIN, for the loader).

@@ -30,6 +30,11 @@ config.substitutions.append(
      os.path.join(config.attn_llvm_tools_dir, "clang")
      + " -shared -fPIC -O2 -Wno-override-module"))
 
+# The -march of code the tests compile and run on this machine, and the
+# committed CPU kernels compiled with it (CMakeLists.txt, attn-host-kernels).
+config.substitutions.append(("%host_march", config.attn_host_cpu_march))
+config.substitutions.append(("%host_kernels", config.attn_host_kernels_dir))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 # `not` at the start of a RUN line is found through PATH.

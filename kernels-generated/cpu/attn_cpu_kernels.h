@@ -17,7 +17,15 @@ extern "C" {
 /* sdpa_d32_causal: d = 32, d_v = 32, scale = 1.767767e-01, mask #attn.causal, LSE yes, tile-kv 64, rows per task 192, x86-64-v4, 108352 bytes of stack */
 void _mlir_ciface_sdpa_d32_causal(void *q, void *k, void *v, void *o, void *lse, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d32_causal[];
-static const attnrt_cpu_kernel attn_sdpa_d32_causal_kernel = {"sdpa_d32_causal", 32, 32, 1, 192, (void *)&_mlir_ciface_sdpa_d32_causal, __attn_meta_sdpa_d32_causal};
+static const attnrt_cpu_kernel attn_sdpa_d32_causal_kernel = {
+    /* name */ "sdpa_d32_causal",
+    /* head_dim */ 32,
+    /* value_dim */ 32,
+    /* has_lse */ 1,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d32_causal,
+    /* meta */ __attn_meta_sdpa_d32_causal,
+};
 static inline attnrt_status attn_sdpa_d32_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d32_causal_kernel, args);
 }
@@ -25,7 +33,15 @@ static inline attnrt_status attn_sdpa_d32_causal(const attnrt_sdpa_args *args) {
 /* sdpa_d64: d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-kv 64, rows per task 192, x86-64-v4, 165696 bytes of stack */
 void _mlir_ciface_sdpa_d64(void *q, void *k, void *v, void *o, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d64[];
-static const attnrt_cpu_kernel attn_sdpa_d64_kernel = {"sdpa_d64", 64, 64, 0, 192, (void *)&_mlir_ciface_sdpa_d64, __attn_meta_sdpa_d64};
+static const attnrt_cpu_kernel attn_sdpa_d64_kernel = {
+    /* name */ "sdpa_d64",
+    /* head_dim */ 64,
+    /* value_dim */ 64,
+    /* has_lse */ 0,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d64,
+    /* meta */ __attn_meta_sdpa_d64,
+};
 static inline attnrt_status attn_sdpa_d64(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_kernel, args);
 }
@@ -33,7 +49,15 @@ static inline attnrt_status attn_sdpa_d64(const attnrt_sdpa_args *args) {
 /* sdpa_d64_causal: d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-kv 64, rows per task 192, x86-64-v4, 165696 bytes of stack */
 void _mlir_ciface_sdpa_d64_causal(void *q, void *k, void *v, void *o, void *lse, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d64_causal[];
-static const attnrt_cpu_kernel attn_sdpa_d64_causal_kernel = {"sdpa_d64_causal", 64, 64, 1, 192, (void *)&_mlir_ciface_sdpa_d64_causal, __attn_meta_sdpa_d64_causal};
+static const attnrt_cpu_kernel attn_sdpa_d64_causal_kernel = {
+    /* name */ "sdpa_d64_causal",
+    /* head_dim */ 64,
+    /* value_dim */ 64,
+    /* has_lse */ 1,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d64_causal,
+    /* meta */ __attn_meta_sdpa_d64_causal,
+};
 static inline attnrt_status attn_sdpa_d64_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_causal_kernel, args);
 }
@@ -41,7 +65,15 @@ static inline attnrt_status attn_sdpa_d64_causal(const attnrt_sdpa_args *args) {
 /* sdpa_d64_window: d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.window<left = 255, right = 0>, LSE no, tile-kv 64, rows per task 192, x86-64-v4, 165696 bytes of stack */
 void _mlir_ciface_sdpa_d64_window(void *q, void *k, void *v, void *o, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d64_window[];
-static const attnrt_cpu_kernel attn_sdpa_d64_window_kernel = {"sdpa_d64_window", 64, 64, 0, 192, (void *)&_mlir_ciface_sdpa_d64_window, __attn_meta_sdpa_d64_window};
+static const attnrt_cpu_kernel attn_sdpa_d64_window_kernel = {
+    /* name */ "sdpa_d64_window",
+    /* head_dim */ 64,
+    /* value_dim */ 64,
+    /* has_lse */ 0,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d64_window,
+    /* meta */ __attn_meta_sdpa_d64_window,
+};
 static inline attnrt_status attn_sdpa_d64_window(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_window_kernel, args);
 }
@@ -49,7 +81,15 @@ static inline attnrt_status attn_sdpa_d64_window(const attnrt_sdpa_args *args) {
 /* sdpa_d80_causal: d = 80, d_v = 80, scale = 1.118034e-01, mask #attn.causal, LSE no, tile-kv 64, rows per task 192, x86-64-v4, 194368 bytes of stack */
 void _mlir_ciface_sdpa_d80_causal(void *q, void *k, void *v, void *o, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d80_causal[];
-static const attnrt_cpu_kernel attn_sdpa_d80_causal_kernel = {"sdpa_d80_causal", 80, 80, 0, 192, (void *)&_mlir_ciface_sdpa_d80_causal, __attn_meta_sdpa_d80_causal};
+static const attnrt_cpu_kernel attn_sdpa_d80_causal_kernel = {
+    /* name */ "sdpa_d80_causal",
+    /* head_dim */ 80,
+    /* value_dim */ 80,
+    /* has_lse */ 0,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d80_causal,
+    /* meta */ __attn_meta_sdpa_d80_causal,
+};
 static inline attnrt_status attn_sdpa_d80_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d80_causal_kernel, args);
 }
@@ -57,7 +97,15 @@ static inline attnrt_status attn_sdpa_d80_causal(const attnrt_sdpa_args *args) {
 /* sdpa_d128: d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE no, tile-kv 64, rows per task 192, x86-64-v4, 280384 bytes of stack */
 void _mlir_ciface_sdpa_d128(void *q, void *k, void *v, void *o, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d128[];
-static const attnrt_cpu_kernel attn_sdpa_d128_kernel = {"sdpa_d128", 128, 128, 0, 192, (void *)&_mlir_ciface_sdpa_d128, __attn_meta_sdpa_d128};
+static const attnrt_cpu_kernel attn_sdpa_d128_kernel = {
+    /* name */ "sdpa_d128",
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 0,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d128,
+    /* meta */ __attn_meta_sdpa_d128,
+};
 static inline attnrt_status attn_sdpa_d128(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_kernel, args);
 }
@@ -65,7 +113,15 @@ static inline attnrt_status attn_sdpa_d128(const attnrt_sdpa_args *args) {
 /* sdpa_d128_causal: d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-kv 64, rows per task 192, x86-64-v4, 280384 bytes of stack */
 void _mlir_ciface_sdpa_d128_causal(void *q, void *k, void *v, void *o, void *lse, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d128_causal[];
-static const attnrt_cpu_kernel attn_sdpa_d128_causal_kernel = {"sdpa_d128_causal", 128, 128, 1, 192, (void *)&_mlir_ciface_sdpa_d128_causal, __attn_meta_sdpa_d128_causal};
+static const attnrt_cpu_kernel attn_sdpa_d128_causal_kernel = {
+    /* name */ "sdpa_d128_causal",
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 1,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d128_causal,
+    /* meta */ __attn_meta_sdpa_d128_causal,
+};
 static inline attnrt_status attn_sdpa_d128_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_causal_kernel, args);
 }
@@ -73,7 +129,15 @@ static inline attnrt_status attn_sdpa_d128_causal(const attnrt_sdpa_args *args) 
 /* sdpa_d128_window: d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.window<left = 255, right = 0>, LSE yes, tile-kv 64, rows per task 192, x86-64-v4, 280384 bytes of stack */
 void _mlir_ciface_sdpa_d128_window(void *q, void *k, void *v, void *o, void *lse, int64_t begin, int64_t end);
 extern const int64_t __attn_meta_sdpa_d128_window[];
-static const attnrt_cpu_kernel attn_sdpa_d128_window_kernel = {"sdpa_d128_window", 128, 128, 1, 192, (void *)&_mlir_ciface_sdpa_d128_window, __attn_meta_sdpa_d128_window};
+static const attnrt_cpu_kernel attn_sdpa_d128_window_kernel = {
+    /* name */ "sdpa_d128_window",
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 1,
+    /* rows_per_task */ 192,
+    /* entry */ (void *)&_mlir_ciface_sdpa_d128_window,
+    /* meta */ __attn_meta_sdpa_d128_window,
+};
 static inline attnrt_status attn_sdpa_d128_window(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_window_kernel, args);
 }

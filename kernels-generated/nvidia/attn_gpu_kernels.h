@@ -19,7 +19,18 @@ extern const size_t attn_gpu_kernels_image_size;
 
 /* sdpa_d64_bf16: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 55296 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d64_bf16", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_BF16, 64, 64, 0, 128, 128, 55296};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d64_bf16",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_BF16,
+    /* head_dim */ 64,
+    /* value_dim */ 64,
+    /* has_lse */ 0,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 55296,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d64_bf16(const attnrt_sdpa_gpu_args *args, void *stream) {
@@ -29,7 +40,18 @@ static inline attnrt_status attn_sdpa_d64_bf16(const attnrt_sdpa_gpu_args *args,
 
 /* sdpa_d64_bf16_causal: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 55296 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d64_bf16_causal", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_BF16, 64, 64, 1, 128, 128, 55296};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d64_bf16_causal",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_BF16,
+    /* head_dim */ 64,
+    /* value_dim */ 64,
+    /* has_lse */ 1,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 55296,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d64_bf16_causal(const attnrt_sdpa_gpu_args *args, void *stream) {
@@ -39,7 +61,18 @@ static inline attnrt_status attn_sdpa_d64_bf16_causal(const attnrt_sdpa_gpu_args
 
 /* sdpa_d128_bf16: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE no, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d128_bf16", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_BF16, 128, 128, 0, 128, 128, 104448};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d128_bf16",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_BF16,
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 0,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 104448,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d128_bf16(const attnrt_sdpa_gpu_args *args, void *stream) {
@@ -49,7 +82,18 @@ static inline attnrt_status attn_sdpa_d128_bf16(const attnrt_sdpa_gpu_args *args
 
 /* sdpa_d128_bf16_causal: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d128_bf16_causal", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_BF16, 128, 128, 1, 128, 128, 104448};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d128_bf16_causal",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_BF16,
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 1,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 104448,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d128_bf16_causal(const attnrt_sdpa_gpu_args *args, void *stream) {
@@ -59,7 +103,18 @@ static inline attnrt_status attn_sdpa_d128_bf16_causal(const attnrt_sdpa_gpu_arg
 
 /* sdpa_d128_f16: f16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_f16_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d128_f16", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_F16, 128, 128, 1, 128, 128, 104448};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d128_f16",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_F16,
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 1,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 104448,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d128_f16(const attnrt_sdpa_gpu_args *args, void *stream) {
@@ -69,7 +124,18 @@ static inline attnrt_status attn_sdpa_d128_f16(const attnrt_sdpa_gpu_args *args,
 
 /* sdpa_d128_bf16_window: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.window<left = 255, right = 0>, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_window_kernel(void) {
-  attnrt_gpu_kernel kernel = {"sdpa_d128_bf16_window", attn_gpu_kernels_image, attn_gpu_kernels_image_size, ATTNRT_DTYPE_BF16, 128, 128, 1, 128, 128, 104448};
+  attnrt_gpu_kernel kernel = {
+    /* name */ "sdpa_d128_bf16_window",
+    /* image */ attn_gpu_kernels_image,
+    /* image_size */ attn_gpu_kernels_image_size,
+    /* dtype */ ATTNRT_DTYPE_BF16,
+    /* head_dim */ 128,
+    /* value_dim */ 128,
+    /* has_lse */ 1,
+    /* tile_q */ 128,
+    /* threads */ 128,
+    /* smem_bytes */ 104448,
+};
   return kernel;
 }
 static inline attnrt_status attn_sdpa_d128_bf16_window(const attnrt_sdpa_gpu_args *args, void *stream) {

@@ -15,7 +15,7 @@
 // RUN: attn-opt %s --attn-flash-to-llvm="tile-q=16 tile-kv=8" | mlir-translate --mlir-to-llvmir -o %t.flash.ll
 // RUN: %compile-shared %t.flash.ll -o %t.flash.so
 // RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.cpu.ll
-// RUN: %compile-shared -march=x86-64-v4 %t.cpu.ll -o %t.cpu.so
+// RUN: %compile-shared -march=%host_march %t.cpu.ll -o %t.cpu.so
 
 // RUN: attn-check %s --lib %t.so --func plain --shapes 2x4x37x32,2x2x53x32,2x2x53x32 --inject 0=nan | FileCheck %s --check-prefix=QNAN
 // RUN: attn-check %s --lib %t.flash.so --func plain --shapes 2x4x37x32,2x2x53x32,2x2x53x32 --inject 0=nan | FileCheck %s --check-prefix=QNAN

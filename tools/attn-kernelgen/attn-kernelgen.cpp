@@ -7,6 +7,7 @@
 //   --target=cpu (attn-to-cpu-pipeline):
 //     <name>.ll   LLVM IR
 //     <name>.o    an object file (clang -c -O3 -march=<cpu>)
+//     <name>.so   the same kernels as a shared library (for loading them)
 //   --target=nvidia (attn-to-nvvm-pipeline):
 //     <name>.ptx  PTX for --chip
 //     <name>.cubin  ptxas's cubin for --chip (when ptxas is found)
@@ -24,6 +25,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Runtime/attnrt_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -272,6 +274,7 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
 /// What the header and manifest say about one kernel.
 struct KernelInfo {
   std::string name, mask, source, dtype;
+  Attribute maskAttr; // null: no mask
   int64_t headDim, valueDim;
   double scale;
   bool lse;
@@ -307,6 +310,7 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
   info.lse = static_cast<bool>(sdpa.getLse());
   info.mask = "none";
   if (Attribute mask = sdpa.getMaskAttr()) {
+    info.maskAttr = mask;
     info.mask.clear();
     llvm::raw_string_ostream os(info.mask);
     os << mask;
@@ -342,15 +346,65 @@ bool runClang(ArrayRef<StringRef> args,
   return rc == 0;
 }
 
+/// The mask of a kernel as the manifest's "mask_info": its kind and
+/// parameters, for bindings that pick kernels by mask (the Python package).
+llvm::json::Object describeMask(Attribute mask) {
+  if (!mask)
+    return llvm::json::Object{{"kind", "none"}};
+  if (isa<CausalMaskAttr>(mask))
+    return llvm::json::Object{{"kind", "causal"}};
+  if (auto window = dyn_cast<WindowMaskAttr>(mask))
+    return llvm::json::Object{{"kind", "window"},
+                              {"left", window.getLeft()},
+                              {"right", window.getRight()}};
+  return llvm::json::Object{{"kind", "other"}};
+}
+
 /// The manifest entry of a kernel: what it computes (targets add how).
 llvm::json::Object describeInManifest(const KernelInfo &k) {
   return llvm::json::Object{
-      {"name", k.name},        {"function", "attn_" + k.name},
-      {"op", "attn.sdpa"},     {"dtype", k.dtype},
-      {"head_dim", k.headDim}, {"value_dim", k.valueDim},
-      {"scale", k.scale},      {"mask", k.mask},
+      {"name", k.name},
+      {"function", "attn_" + k.name},
+      {"op", "attn.sdpa"},
+      {"dtype", k.dtype},
+      {"head_dim", k.headDim},
+      {"value_dim", k.valueDim},
+      {"scale", k.scale},
+      {"mask", k.mask},
+      {"mask_info", describeMask(k.maskAttr)},
       {"lse", k.lse},
   };
+}
+
+/// The C initialiser of runtime struct `structName` (attnrt_abi.def) from
+/// `values`, field name to C expression, in the struct's field order. A
+/// field without a value, or a value without a field, is a bug here.
+std::string initializer(StringRef structName,
+                        const llvm::StringMap<std::string> &values) {
+  std::string text = "{";
+  size_t used = 0;
+  for (const attnrt::abi::Field &field : attnrt::abi::kFields) {
+    if (structName != field.structName)
+      continue;
+    auto value = values.find(field.name);
+    if (value == values.end())
+      llvm::report_fatal_error(Twine("attn-kernelgen: no value for ") +
+                               structName + "." + field.name);
+    text += llvm::formatv("\n    /* {0} */ {1},", field.name, value->second);
+    ++used;
+  }
+  if (used != values.size())
+    llvm::report_fatal_error(Twine("attn-kernelgen: a value for no field of ") +
+                             structName);
+  return text + "\n}";
+}
+
+/// The C enumerator of manifest dtype `spelling` ("bf16" → ATTNRT_DTYPE_BF16).
+std::string dtypeEnumerator(StringRef spelling) {
+  for (const attnrt::abi::Enumerator &dtype : attnrt::abi::kDtypes)
+    if (spelling == dtype.text)
+      return dtype.name;
+  llvm::report_fatal_error("attn-kernelgen: no attnrt_dtype for " + spelling);
 }
 
 /// `name` as a C identifier: other characters become '_'.
@@ -396,6 +450,7 @@ bool writeManifest(StringRef path, StringRef command,
                    llvm::json::Object fields) {
   fields["generator"] = "attn-kernelgen";
   fields["command"] = command;
+  fields["runtime_abi"] = ATTNRT_ABI_VERSION;
   return writeFile(path, [&](llvm::raw_ostream &os) {
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(fields))) << "\n";
   });
@@ -418,7 +473,7 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
   std::string pipeline =
       "attn-to-cpu-pipeline{tile-kv=" + std::to_string(cpuTileKV) +
       " rows-per-task=" + std::to_string(rowsPerTask) + "}";
-  progress(Twine("[1/4] ") + Twine(kernels.size()) +
+  progress(Twine("[1/5] ") + Twine(kernels.size()) +
            " kernel(s); lowering with " + pipeline);
   PassManager pm(&context);
   buildCPUPipeline(pm, options);
@@ -428,7 +483,7 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
     return 1;
   }
 
-  progress("[2/4] translating to LLVM IR");
+  progress("[2/5] translating to LLVM IR");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, name);
@@ -448,15 +503,21 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
       }))
     return 1;
 
-  progress("[3/4] assembling " + path(".o") + " with " + clangPath +
+  progress("[3/5] assembling " + path(".o") + " with " + clangPath +
            " -march=" + cpu);
   std::string march = "-march=" + cpu;
   std::string llPath = path(".ll"), objPath = path(".o");
   if (!runClang({clangPath, "-c", "-O3", march, "-fPIC", "-Wno-override-module",
                  llPath, "-o", objPath}))
     return 1;
+  // The same kernels as a shared library, for programs that load kernels
+  // at run time (the Python package) rather than link them.
+  progress("[4/5] linking " + path(".so"));
+  std::string soPath = path(".so");
+  if (!runClang({clangPath, "-shared", objPath, "-o", soPath}))
+    return 1;
 
-  progress("[4/4] writing the header and the manifest");
+  progress("[5/5] writing the header and the manifest");
   std::string about =
       (" * Link " + name +
        ".o and libattnrt. Each kernel computes\n"
@@ -482,11 +543,18 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << "int64_t begin, int64_t end);\n"
                  << "extern const int64_t __attn_meta_" << k.name << "[];\n"
                  << "static const attnrt_cpu_kernel attn_" << k.name
-                 << "_kernel = {\"" << k.name << "\", " << k.headDim << ", "
-                 << k.valueDim << ", " << (k.lse ? 1 : 0) << ", "
-                 << static_cast<int64_t>(rowsPerTask)
-                 << ", (void *)&_mlir_ciface_" << k.name << ", __attn_meta_"
-                 << k.name << "};\n"
+                 << "_kernel = "
+                 << initializer(
+                        "attnrt_cpu_kernel",
+                        {{"name", "\"" + k.name + "\""},
+                         {"head_dim", std::to_string(k.headDim)},
+                         {"value_dim", std::to_string(k.valueDim)},
+                         {"has_lse", k.lse ? "1" : "0"},
+                         {"rows_per_task",
+                          std::to_string(static_cast<int64_t>(rowsPerTask))},
+                         {"entry", "(void *)&_mlir_ciface_" + k.name},
+                         {"meta", "__attn_meta_" + k.name}})
+                 << ";\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_args *args) {\n"
                  << "  return attnrt_sdpa_cpu(&attn_" << k.name
@@ -518,6 +586,7 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
       {"files", llvm::json::Object{{"source", name + ".mlir"},
                                    {"llvm_ir", name + ".ll"},
                                    {"object", name + ".o"},
+                                   {"shared_library", name + ".so"},
                                    {"header", name + ".h"}}},
       {"kernels", std::move(entries)},
   };
@@ -764,9 +833,6 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     return 1;
 
   progress("[5/5] writing the header and the manifest");
-  auto dtypeEnum = [](StringRef dtype) {
-    return dtype == "f16" ? "ATTNRT_DTYPE_F16" : "ATTNRT_DTYPE_BF16";
-  };
   std::string about =
       " * Link " + name +
       ".o, libattnrt_cuda and libattnrt. Each kernel computes attn.sdpa\n"
@@ -792,12 +858,19 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                  << " bytes of shared memory */\n"
                  << "static inline attnrt_gpu_kernel attn_" << k.name
                  << "_kernel(void) {\n"
-                 << "  attnrt_gpu_kernel kernel = {\"" << k.name << "\", "
-                 << symbol << "_image, " << symbol << "_image_size, "
-                 << dtypeEnum(k.dtype) << ", " << k.headDim << ", "
-                 << k.valueDim << ", " << (k.lse ? 1 : 0) << ", " << l.tileQ
-                 << ", " << l.threads << ", " << l.smemBytes
-                 << "};\n  return kernel;\n}\n"
+                 << "  attnrt_gpu_kernel kernel = "
+                 << initializer("attnrt_gpu_kernel",
+                                {{"name", "\"" + k.name + "\""},
+                                 {"image", symbol + "_image"},
+                                 {"image_size", symbol + "_image_size"},
+                                 {"dtype", dtypeEnumerator(k.dtype)},
+                                 {"head_dim", std::to_string(k.headDim)},
+                                 {"value_dim", std::to_string(k.valueDim)},
+                                 {"has_lse", k.lse ? "1" : "0"},
+                                 {"tile_q", std::to_string(l.tileQ)},
+                                 {"threads", std::to_string(l.threads)},
+                                 {"smem_bytes", std::to_string(l.smemBytes)}})
+                 << ";\n  return kernel;\n}\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
                  << "  attnrt_gpu_kernel kernel = attn_" << k.name

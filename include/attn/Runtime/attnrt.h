@@ -14,29 +14,26 @@
 #ifndef ATTN_RUNTIME_ATTNRT_H
 #define ATTN_RUNTIME_ATTNRT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The ABI version of the structs below; a manifest's "runtime_abi". */
+#define ATTNRT_ABI_VERSION 1
+
+/* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
-  ATTNRT_OK = 0,
-  ATTNRT_ERROR_NULL_POINTER = 1,   /* a required pointer is null */
-  ATTNRT_ERROR_BAD_SIZE = 2,       /* a size is < 1 or heads don't divide */
-  ATTNRT_ERROR_BAD_STRIDE = 3,     /* a stride is < 1, or d is not contiguous */
-  ATTNRT_ERROR_OVERLAP = 4,        /* O or LSE overlaps itself or an input */
-  ATTNRT_ERROR_KERNEL_MISMATCH = 5,/* the arguments don't fit the kernel */
-  ATTNRT_ERROR_BAD_ARGUMENT = 6,   /* anything else (e.g. thread count) */
-  ATTNRT_ERROR_CUDA = 7,           /* a CUDA driver call failed */
-  ATTNRT_ERROR_ALIGNMENT = 8,      /* a GPU pointer or stride is misaligned */
+#define ATTNRT_STATUS(name, value, meaning) name = value,
+#include "attn/Runtime/attnrt_abi.def"
 } attnrt_status;
 
 /* The element type of a kernel's q, k, v and o (lse is always f32). */
 typedef enum attnrt_dtype {
-  ATTNRT_DTYPE_BF16 = 1,
-  ATTNRT_DTYPE_F16 = 2,
-  ATTNRT_DTYPE_F32 = 3,
+#define ATTNRT_DTYPE(name, value, spelling) name = value,
+#include "attn/Runtime/attnrt_abi.def"
 } attnrt_dtype;
 
 /* What a generated kernel was compiled for, published by its own code as
@@ -58,28 +55,21 @@ enum {
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
 #define ATTNRT_META_VERSION_VALUE 1
 
-/* Arguments of one attention call. Tensors are [B, H, N, d] in index
- * order; their memory order is given by element strides (not bytes), so
- * PyTorch's [B, N, H, d] is q_strides = {N*H*d, d, H*d, 1}. The last stride
- * (of d) must be 1. lse may be null when the kernel has no LSE output. */
-typedef struct attnrt_sdpa_args {
-  const float *q, *k, *v;
-  float *o;
-  float *lse;
-  int64_t batch, heads_q, heads_kv, seq_q, seq_kv;
-  int64_t q_strides[4], k_strides[4], v_strides[4], o_strides[4];
-  int64_t lse_strides[3];
-} attnrt_sdpa_args;
-
-/* A generated CPU kernel, as its header describes it. */
-typedef struct attnrt_cpu_kernel {
-  const char *name;
-  int64_t head_dim, value_dim;
-  int has_lse;
-  int64_t rows_per_task;  /* query rows of one task */
-  void *entry;            /* _mlir_ciface_<name> */
-  const int64_t *meta;    /* __attn_meta_<name> (ATTNRT_META_SIZE values) */
-} attnrt_cpu_kernel;
+/* The structs of the interface, attnrt_abi.def lists their fields with
+ * what each means:
+ *   attnrt_sdpa_args      one CPU call: pointers, sizes, element strides of
+ *                         [B, H, N, d] tensors (torch's [B, N, H, d] memory
+ *                         is q_strides = {N*H*d, d, H*d, 1}; d's stride is 1)
+ *   attnrt_cpu_kernel     a generated CPU kernel, as its header gives it
+ *   attnrt_gpu_kernel     a generated GPU kernel (attnrt_cuda.h runs it)
+ *   attnrt_sdpa_gpu_args  one GPU call, like attnrt_sdpa_args */
+#define ATTNRT_STRUCT_BEGIN(s) typedef struct s {
+#define ATTNRT_FIELD(s, type, name, kind) type name;
+#define ATTNRT_ARRAY(s, type, name, count, kind) type name[count];
+#define ATTNRT_STRUCT_END(s)                                                   \
+  }                                                                            \
+  s;
+#include "attn/Runtime/attnrt_abi.def"
 
 /* Runs `kernel` on `args` with the runtime's threads. */
 attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
@@ -95,6 +85,15 @@ int attnrt_get_num_threads(void);
 
 /* The message of this thread's last failed call ("" if none). */
 const char *attnrt_last_error(void);
+
+/* The name of `status` ("ATTNRT_ERROR_BAD_SIZE"; "" if it is none). */
+const char *attnrt_status_name(int status);
+
+/* The interface as JSON, for bindings that build their own mirrors of it
+ * (the Python package): {"version": ATTNRT_ABI_VERSION, "status": {name:
+ * value}, "dtype": {spelling: value}, "structs": {name: {"size", "align",
+ * "fields": [{"name", "kind", "count", "offset"}]}}}. A static string. */
+const char *attnrt_abi_json(void);
 
 #ifdef __cplusplus
 }

@@ -30,36 +30,14 @@
 extern "C" {
 #endif
 
-/* A generated GPU kernel, as its header describes it. Its parameters are the
- * memref descriptors of q, k, v, o (and lse if has_lse); it runs on a grid of
- * (ceil(seq_q / tile_q), batch * heads_q) blocks of `threads` threads. */
-typedef struct attnrt_gpu_kernel {
-  const char *name;        /* entry point in the image */
-  const void *image;       /* cubin bytes, or NUL-terminated PTX text */
-  size_t image_size;       /* bytes of image (for PTX: strlen + 1) */
-  attnrt_dtype dtype;
-  int64_t head_dim, value_dim;
-  int has_lse;
-  int64_t tile_q;          /* query rows per CTA */
-  int threads;             /* threads per CTA: 32..1024, a multiple of 32 */
-  int smem_bytes;          /* dynamic shared memory per CTA */
-} attnrt_gpu_kernel;
-
-/* Arguments of one GPU call: device pointers; sizes and element strides as in
- * attnrt_sdpa_args ([B, H, N, d] index order). lse may be null iff the kernel
- * has none. Besides what attnrt_sdpa_check asks, the kernel needs:
+/* The structs, attnrt_gpu_kernel and attnrt_sdpa_gpu_args, are attnrt.h's
+ * (attnrt_abi.def). A kernel runs on a grid of (ceil(seq_q / tile_q),
+ * batch * heads_q) blocks of `threads` threads. Besides what
+ * attnrt_sdpa_check asks of the arguments, the kernel needs:
  *   - q, k and v 16-byte aligned, their strides (but d's) multiples of 8;
  *   - o 4-byte aligned, its strides (but d's) multiples of 2;
  *   - lse 4-byte aligned;
  *   - batch * heads_q <= 65535 (the grid's y dimension). */
-typedef struct attnrt_sdpa_gpu_args {
-  const void *q, *k, *v;
-  void *o;
-  float *lse;
-  int64_t batch, heads_q, heads_kv, seq_q, seq_kv;
-  int64_t q_strides[4], k_strides[4], v_strides[4], o_strides[4];
-  int64_t lse_strides[3];
-} attnrt_sdpa_gpu_args;
 
 /* Validates and launches `kernel` on `stream` (a CUstream; null = default
  * stream). q, k, v, o and lse must be device (or managed) memory of the
