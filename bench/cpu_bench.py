@@ -31,83 +31,46 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
 
 
-class Args(ctypes.Structure):
-    _fields_ = [("q", ctypes.c_void_p), ("k", ctypes.c_void_p),
-                ("v", ctypes.c_void_p), ("o", ctypes.c_void_p),
-                ("lse", ctypes.c_void_p),
-                ("batch", ctypes.c_int64), ("heads_q", ctypes.c_int64),
-                ("heads_kv", ctypes.c_int64), ("seq_q", ctypes.c_int64),
-                ("seq_kv", ctypes.c_int64),
-                ("q_strides", ctypes.c_int64 * 4), ("k_strides", ctypes.c_int64 * 4),
-                ("v_strides", ctypes.c_int64 * 4), ("o_strides", ctypes.c_int64 * 4),
-                ("lse_strides", ctypes.c_int64 * 3)]
-
-
-class Kernel(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("head_dim", ctypes.c_int64),
-                ("value_dim", ctypes.c_int64), ("has_lse", ctypes.c_int),
-                ("rows_per_task", ctypes.c_int64), ("entry", ctypes.c_void_p),
-                ("meta", ctypes.c_void_p)]
-
-
 class MemRef4(ctypes.Structure):
     _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
                 ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * 4),
                 ("strides", ctypes.c_int64 * 4)]
 
 
-rt = ctypes.CDLL(os.path.join(OUT, "libattnrt.so"))
-rt.attnrt_sdpa_cpu.argtypes = [ctypes.POINTER(Kernel), ctypes.POINTER(Args)]
-rt.attnrt_last_error.restype = ctypes.c_char_p
+# The runtime and the kernels through the attn package (python/attn): its
+# runtime is bench/out's libattnrt.so unless ATTN_RUNTIME_DIR says otherwise.
+os.environ.setdefault("ATTN_RUNTIME_DIR", OUT)
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+import attn  # noqa: E402
+
 # ATTN_KERNEL_DIR: a directory with attn_cpu_kernels.{so,json} to measure
 # instead of the committed kernels (for tuning variants).
 VARIANT = os.environ.get("ATTN_KERNEL_DIR")
-kernels_lib = ctypes.CDLL(os.path.join(VARIANT, "attn_cpu_kernels.so") if VARIANT
-                          else os.path.join(OUT, "libattn_cpu_kernels.so"))
+KERNELS = attn.load(os.path.join(VARIANT, "attn_cpu_kernels.json") if VARIANT
+                    else os.path.join(HERE, "..", "kernels-generated", "cpu",
+                                      "attn_cpu_kernels.json"))
+MANIFEST = KERNELS.manifest
 naive_lib = ctypes.CDLL(os.path.join(OUT, "libnaive.so"))
-MANIFEST = json.load(open(os.path.join(VARIANT, "attn_cpu_kernels.json") if VARIANT
-                          else os.path.join(HERE, "..", "kernels-generated", "cpu",
-                                            "attn_cpu_kernels.json")))
-
-
-def kernel_for(d, causal):
-    name = f"sdpa_d{d}_causal" if causal else f"sdpa_d{d}"
-    info = next(k for k in MANIFEST["kernels"] if k["name"] == name)
-    entry = ctypes.cast(getattr(kernels_lib, info["symbol"]), ctypes.c_void_p)
-    meta = ctypes.cast(getattr(kernels_lib, "__attn_meta_" + name), ctypes.c_void_p)
-    return (Kernel(name.encode(), d, d, int(info["lse"]),
-                   info["tiles"]["rows_per_task"], entry.value, meta.value),
-            info["lse"])
 
 
 def attn_call(q, k, v, causal):
     """Returns a function running the generated kernel on torch tensors in
-    [B, N, H, d] memory (q, k, v as given; o allocated the same way)."""
-    B, N, H, d = q.shape
-    Hkv = k.shape[2]
-    kernel, has_lse = kernel_for(d, causal)
-    o = torch.empty_like(q)
-    lse = torch.empty(B, H, N) if has_lse else None
-    a = Args()
-    a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
-    a.lse = lse.data_ptr() if has_lse else None
-    a.batch, a.heads_q, a.heads_kv, a.seq_q, a.seq_kv = B, H, Hkv, N, N
-    # logical [B, H, N, d] strides of [B, N, H, d] memory
-    for name, t in (("q_strides", q), ("k_strides", k), ("v_strides", v),
-                    ("o_strides", o)):
-        s = t.stride()
-        getattr(a, name)[:] = (s[0], s[2], s[1], s[3])
-    if has_lse:
-        a.lse_strides[:] = lse.stride()
-
-    keep = (q, k, v, o, lse)  # the raw pointers in `a` must stay valid
+    [B, N, H, d] memory (q, k, v as given; o allocated the same way); the
+    runtime's argument struct is built once, outside the timed calls."""
+    d = q.shape[-1]
+    kern = KERNELS[f"sdpa_d{d}_causal" if causal else f"sdpa_d{d}"]
+    qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))   # [B, H, N, d] views
+    o, lse = kern.empty_outputs(qh)
+    kern.check_tensors(qh, kh, vh, o, lse if kern.has_lse else None)
+    args = kern.make_args(qh, kh, vh, o, lse if kern.has_lse else None)
+    keep = (q, k, v, o, lse)  # the raw pointers in `args` must stay valid
 
     def run():
         assert keep
-        status = rt.attnrt_sdpa_cpu(ctypes.byref(kernel), ctypes.byref(a))
+        status, message = kern.call(args)
         if status != 0:
-            raise RuntimeError(rt.attnrt_last_error().decode())
-        return o
+            raise RuntimeError(message)
+        return o.transpose(1, 2)
     return run
 
 
@@ -186,7 +149,7 @@ def main():
         configs = [c for c in configs if c[1] == opts.only_n]
     for threads, N, H, d, causal in configs:
         torch.set_num_threads(threads)
-        rt.attnrt_set_num_threads(threads)
+        attn.set_num_threads(threads)
         B = 1
         q = torch.randn(B, N, H, d)
         k = torch.randn(B, N, H, d)

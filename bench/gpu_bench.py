@@ -25,7 +25,7 @@ before it than with FlexAttention's in between or in batches of 50 calls.)
 TFLOP/s = 4 * B * H * N^2 * d / time, half for causal. ours/flash = ours
 TFLOP/s / flash TFLOP/s (> 1: ours is faster).
 
-  python3 bench/gpu_bench.py [--lib build-gpu/libattnrt_cuda.so]
+  python3 bench/gpu_bench.py
       [--manifest kernels-generated/nvidia/attn_gpu_kernels.json]
       [--out gpu_bench.json] [--plot gpu_bench.png] [--quick]
 
@@ -316,7 +316,6 @@ def git_commit():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", default=os.path.join(ROOT, "build-gpu", "libattnrt_cuda.so"))
     ap.add_argument("--manifest", default=os.path.join(
         ROOT, "kernels-generated", "nvidia", "attn_gpu_kernels.json"))
     ap.add_argument("--out", default="", help="JSON results")
@@ -336,7 +335,7 @@ def main():
     if opts.rounds < 5:
         print(f"# note: --rounds {opts.rounds} < 5: medians are noisy")
 
-    rt = gpu_common.Runtime(opts.lib, opts.manifest)
+    rt = gpu_common.Runtime(opts.manifest)
     image = open(rt.image_path, "rb").read()
     props = torch.cuda.get_device_properties(0)
     info = {

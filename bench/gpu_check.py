@@ -3,7 +3,7 @@
 
 For every kernel of the manifest (attn-kernelgen --target nvidia), on fresh
 random inputs (torch.randn; the seed is printed on every line), through the
-runtime (libattnrt_cuda.so, via bench/gpu_common.py):
+runtime (libattnrt_cuda.so, through the attn package: bench/gpu_common.py):
 
   - N_q = N_kv in {1, 100, 1000, 4097, 16384}, and N_q != N_kv such as
     (129, 300), (300, 129), (1, 1000), (1000, 1), (64, 4097), (4097, 64);
@@ -34,7 +34,7 @@ rows without an allowed key exactly 0, LSE within 1e-2 (absolute) where the
 reference is finite and -inf exactly where it is -inf, and the padding
 around strided outputs still NaN.
 
-  python3 bench/gpu_check.py [--lib build-gpu/libattnrt_cuda.so]
+  python3 bench/gpu_check.py
       [--manifest kernels-generated/nvidia/attn_gpu_kernels.json]
       [--quick | --sanitize-case] [--kernels a,b] [--seed S] [--out x.json]
 
@@ -408,7 +408,6 @@ def describe(r):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", default=os.path.join(ROOT, "build-gpu", "libattnrt_cuda.so"))
     ap.add_argument("--manifest", default=os.path.join(
         ROOT, "kernels-generated", "nvidia", "attn_gpu_kernels.json"))
     mode = ap.add_mutually_exclusive_group()
@@ -425,7 +424,7 @@ def main():
     torch.backends.cudnn.allow_tf32 = False
     torch.set_float32_matmul_precision("highest")
 
-    rt = gpu_common.Runtime(opts.lib, opts.manifest)
+    rt = gpu_common.Runtime(opts.manifest)
     kernels = list(rt.kernels.values())
     if opts.kernels:
         names = opts.kernels.split(",")

@@ -13,7 +13,9 @@
 #      example application's GPU mode (examples/gpu_app, a C program linking
 #      kernels-generated/nvidia/attn_gpu_kernels.o);
 #   3. bench/gpu_check.py: every manifest kernel against float64 / fp32
-#      references, plus the runtime's argument errors;
+#      references, plus the runtime's argument errors, through the attn
+#      package (python/, pip-installed into build-gpu/site);
+#   3a. the package's pytest suite on CUDA tensors (graphs, torch.compile);
 #   3b. the runtime's fault table on the GPU, 8 threads on 8 streams, a
 #      soak of 100k calls (test/Runtime/attnrt_cuda_{faults,stress}.c);
 #   4. compute-sanitizer memcheck, racecheck, synccheck and initcheck on
@@ -21,7 +23,7 @@
 #      generated kernels only;
 #   5. bench/gpu_bench.py: ours vs torch SDPA (flash, cuDNN) vs FlexAttention.
 # Every step's output is also saved under OUT_DIR (check.log, faults.log,
-# stress.log, memcheck.log, racecheck.log, synccheck.log, initcheck.log,
+# stress.log, pytest.log, memcheck.log, racecheck.log, synccheck.log, initcheck.log,
 # bench.md, gpu_check.json, gpu_bench.json, gpu_bench.png).
 # Exits non-zero if the build or any check fails.
 #
@@ -29,7 +31,8 @@
 #   GPU_BOX_QUICK=1          fewer check cases, a shorter benchmark
 #   GPU_BOX_SKIP_BENCH=1     no step 5
 #   GPU_BOX_SKIP_CHECK=1     no step 3     (to split the run over two calls
-#   GPU_BOX_SKIP_RUNTIME=1   no step 3b     under a per-command time limit)
+#   GPU_BOX_SKIP_PYTEST=1    no step 3a     under a per-command time limit)
+#   GPU_BOX_SKIP_RUNTIME=1   no step 3b
 #   GPU_BOX_SKIP_SANITIZE=1  no step 4
 #   GPU_BOX_SANITIZER_TIMEOUT=S  seconds per sanitizer run (default 300)
 #   GPU_BOX_SANITIZERS="..."  the compute-sanitizer tools of step 4 (default:
@@ -83,6 +86,14 @@ set -x
   -Wl,--no-undefined -L "$build" -lattnrt -L "$stubs" -lcuda \
   -Wl,-rpath,'$ORIGIN' -o "$build/libattnrt_cuda.so" || exit 1
 { set +x; } 2>/dev/null
+# The Python package (python/attn), installed as a user would (pip builds its
+# own copy of the runtime into it); gpu_check, gpu_bench and the pytest suite
+# run through it. No index there: setuptools from the image, no dependencies.
+rm -rf "$build/site"
+CUDA_HOME="$CUDA_HOME" "$python" -m pip install -q --no-build-isolation --no-deps \
+  --no-cache-dir --target "$build/site" ./python || exit 1
+rm -rf python/build python/attn.egg-info
+export PYTHONPATH="$build/site${PYTHONPATH:+:$PYTHONPATH}"
 [[ "${GPU_BOX_BUILD_ONLY:-0}" == 1 ]] && exit 0
 
 # --- 2. the machine --------------------------------------------------------
@@ -112,7 +123,7 @@ gcc -O2 -I include -I kernels-generated/nvidia -I "$CUDA_HOME/include" \
   && "$build/attn-example-gpu" | tee "$out/example.log" \
   && grep -q "^PASS" "$out/example.log" || failed+=("example")
 
-common=(--lib "$build/libattnrt_cuda.so" --manifest "$manifest")
+common=(--manifest "$manifest")
 
 # --- 3. correctness --------------------------------------------------------
 if [[ "${GPU_BOX_SKIP_CHECK:-0}" != 1 ]]; then
@@ -121,6 +132,19 @@ if [[ "${GPU_BOX_SKIP_CHECK:-0}" != 1 ]]; then
   [[ "$quick" == 1 ]] && args+=(--quick)
   "$python" bench/gpu_check.py "${args[@]}" 2>&1 | tee "$out/check.log"
   [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("gpu_check")
+fi
+
+# --- 3a. the Python package's tests on CUDA tensors ------------------------
+# python/tests: every committed GPU kernel through attn.load and attn.sdpa
+# against float64, CUDA graph capture and replay, torch's current stream,
+# torch.compile (fullgraph), the error paths; the CPU tests too where this
+# CPU runs the committed (x86-64-v4) kernels. attn.compile's tests skip: no
+# attn-kernelgen here.
+if [[ "${GPU_BOX_SKIP_PYTEST:-0}" != 1 ]]; then
+  step "3a. pytest python/tests (the attn package, CUDA)"
+  ATTN_GPU_MANIFEST="$manifest" "$python" -m pytest -q -p no:cacheprovider \
+    python/tests 2>&1 | tee "$out/pytest.log"
+  [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("pytest")
 fi
 
 # --- 3b. the runtime under faults and load -----------------------------------

@@ -3,13 +3,16 @@
 #   1. the lit suite (check-attn) on build/;
 #   2. the same suite on the sanitizer build (scripts/test-sanitized.sh:
 #      ASan + UBSan, build-san/);
-#   3. a bounded fuzzing run (scripts/fuzz.sh, ATTN_FUZZ_SECONDS, default
+#   3. the Python package's tests (python/tests, pytest, in .venv/ that
+#      scripts/setup-python.sh makes: PyTorch for the CPU) on the CPU kernels;
+#      the CUDA ones skip here and run on the GPU machine (scripts/gpu-box.sh);
+#   4. a bounded fuzzing run (scripts/fuzz.sh, ATTN_FUZZ_SECONDS, default
 #      120 s; libFuzzer seed ATTN_FUZZ_SEED, default 1) of attn-fuzz under the
 #      same sanitizers, from the seeds alone (a corpus of earlier local runs
 #      is left alone), so that every run walks the same inputs, as far as
 #      its two minutes reach.
-# Expects scripts/setup.sh to have run (parts 2 and 3 set up build-san/
-# themselves). ATTN_TEST_QUICK=1 runs part 1 only. Fails if any part fails.
+# Expects scripts/setup.sh to have run (parts 2 and 4 set up build-san/, part
+# 3 .venv/, themselves). ATTN_TEST_QUICK=1 runs part 1 only. Fails if any part fails.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,5 +33,9 @@ fi
 
 echo "=== the lit suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 "$root/scripts/test-sanitized.sh" || exit 1
+echo "=== the Python package (python/tests)"
+"$root/scripts/setup-python.sh" || exit 1
+(cd "$root" && ATTN_KERNELGEN="$build/bin/attn-kernelgen" \
+  "${ATTN_VENV:-$root/.venv}/bin/python" -m pytest -q -p no:cacheprovider python/tests) || exit 1
 echo "=== fuzzing"
 ATTN_FUZZ_FRESH=1 ATTN_FUZZ_SEED="${ATTN_FUZZ_SEED:-1}" "$root/scripts/fuzz.sh" "${ATTN_FUZZ_SECONDS:-120}" || exit 1
