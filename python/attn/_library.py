@@ -154,8 +154,9 @@ class Kernel:
     def empty_outputs(self, q: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """O in q's memory order and LSE [B, H_q, N_q] f32 (an empty tensor
         when the kernel has none); uninitialised."""
-        B, Hq, Nq, _ = q.shape
-        o = _empty_in_order_of(q, (B, Hq, Nq, self.value_dim), self.dtype)
+        B, Hq, Nq, d = q.shape
+        o = (torch.empty_like(q) if d == self.value_dim and q.is_contiguous()
+             else _empty_in_order_of(q, (B, Hq, Nq, self.value_dim), self.dtype))
         shape = (B, Hq, Nq) if self.has_lse else (0,)
         return o, torch.empty(shape, dtype=torch.float32, device=q.device)
 
@@ -200,10 +201,12 @@ class Kernel:
         status = fn(ctypes.byref(self.struct), ctypes.byref(args))
         return status, (rt.last_error() if status else "")
 
-    def run(self, q, k, v, o, lse=None, stream=None) -> None:
-        """Checks the tensors, then runs the kernel into o (and lse); raises
-        AttnrtError with the runtime's message on a non-OK status."""
-        self.check_tensors(q, k, v, o, lse)
+    def run(self, q, k, v, o, lse=None, stream=None, checked=False) -> None:
+        """Checks the tensors (unless `checked`: the caller did, and made o
+        and lse), then runs the kernel into o (and lse); raises AttnrtError
+        with the runtime's message on a non-OK status."""
+        if not checked:
+            self.check_tensors(q, k, v, o, lse)
         if self.has_lse and lse is None:
             raise ValueError(f"attn kernel {self.name}: the kernel writes an LSE: give lse")
         args = self.make_args(q, k, v, o, lse)

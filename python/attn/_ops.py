@@ -16,7 +16,7 @@ import torch
 
 from ._library import kernel_by_handle
 
-__all__ = ["forward_only"]
+__all__ = ["LIBRARY", "forward_only", "implement"]
 
 
 def forward_only(who: str, *tensors) -> None:
@@ -28,29 +28,44 @@ def forward_only(who: str, *tensors) -> None:
             "requires grad; call it under torch.no_grad() or torch.inference_mode()")
 
 
-@torch.library.custom_op("attn::run", mutates_args=())
-def run(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-        kernel: int) -> tuple[torch.Tensor, torch.Tensor]:
+# The ops' schemas, defined once here; their implementations are plain
+# Python functions on the dispatcher (torch.library.Library: a fraction of
+# the per-call cost of the custom_op decorator's wrappers).
+LIBRARY = torch.library.Library("attn", "DEF")
+LIBRARY.define("run(Tensor q, Tensor k, Tensor v, int kernel) -> (Tensor, Tensor)")
+LIBRARY.define("run_out(Tensor q, Tensor k, Tensor v, Tensor(a!) o, Tensor(b!)? lse, "
+               "int kernel) -> ()")
+
+
+def implement(name: str, fn, fake) -> None:
+    """Registers `fn` for every backend and `fake` as the meta function of
+    op attn::`name`."""
+    LIBRARY.impl(name, fn, "CompositeExplicitAutograd")
+    torch.library.register_fake(f"attn::{name}", fake, lib=LIBRARY)
+
+
+def run(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel: int):
     kern = kernel_by_handle(kernel)
     kern.check_tensors(q, k, v)
     o, lse = kern.empty_outputs(q)
-    kern.run(q, k, v, o, lse if kern.has_lse else None)
+    kern.run(q, k, v, o, lse if kern.has_lse else None, checked=True)
     return o, lse
 
 
-@run.register_fake
 def _run_fake(q, k, v, kernel):
     kern = kernel_by_handle(kernel)
     kern.check_tensors(q, k, v)
     return kern.empty_outputs(q)
 
 
-@torch.library.custom_op("attn::run_out", mutates_args=("o", "lse"))
 def run_out(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, o: torch.Tensor,
             lse: Optional[torch.Tensor], kernel: int) -> None:
     kernel_by_handle(kernel).run(q, k, v, o, lse)
 
 
-@run_out.register_fake
 def _run_out_fake(q, k, v, o, lse, kernel):
     kernel_by_handle(kernel).check_tensors(q, k, v, o, lse)
+
+
+implement("run", run, _run_fake)
+implement("run_out", run_out, _run_out_fake)

@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 
 from ._library import Kernel, loaded_kernels
-from ._ops import forward_only
+from ._ops import LIBRARY, forward_only, implement
 
 __all__ = ["NoKernelError", "sdpa", "select_kernel"]
 
@@ -83,25 +83,28 @@ def _check_call(q, k, v, is_causal, window, enable_gqa) -> None:
             "directly for that")
 
 
-@torch.library.custom_op("attn::sdpa", mutates_args=())
-def _sdpa_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, is_causal: bool,
-             window: Optional[List[int]], scale: Optional[float],
-             need_lse: bool) -> Tuple[torch.Tensor, torch.Tensor]:
+LIBRARY.define("sdpa(Tensor q, Tensor k, Tensor v, bool is_causal, int[]? window, "
+               "float? scale, bool need_lse) -> (Tensor, Tensor)")
+
+
+def _sdpa_op(q, k, v, is_causal, window, scale, need_lse):
     kern = select_kernel(q, k, v, is_causal=is_causal, window=window, scale=scale,
                          need_lse=need_lse)
     kern.check_tensors(q, k, v)
     o, lse = kern.empty_outputs(q)
-    kern.run(q, k, v, o, lse if kern.has_lse else None)
+    kern.run(q, k, v, o, lse if kern.has_lse else None, checked=True)
     return o, lse if need_lse else lse.new_empty((0,))
 
 
-@_sdpa_op.register_fake
 def _sdpa_fake(q, k, v, is_causal, window, scale, need_lse):
     kern = select_kernel(q, k, v, is_causal=is_causal, window=window, scale=scale,
                          need_lse=need_lse)
     kern.check_tensors(q, k, v)
     o, lse = kern.empty_outputs(q)
     return o, lse if need_lse else lse.new_empty((0,))
+
+
+implement("sdpa", _sdpa_op, _sdpa_fake)
 
 
 def sdpa(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
