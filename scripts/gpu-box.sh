@@ -142,7 +142,7 @@ fi
 # attn-kernelgen here.
 if [[ "${GPU_BOX_SKIP_PYTEST:-0}" != 1 ]]; then
   step "3a. pytest python/tests (the attn package, CUDA)"
-  ATTN_GPU_MANIFEST="$manifest" "$python" -m pytest -q -p no:cacheprovider \
+  ATTN_GPU_MANIFEST="$manifest" "$python" -m pytest -q -rs -p no:cacheprovider \
     python/tests 2>&1 | tee "$out/pytest.log"
   [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("pytest")
 fi

@@ -36,6 +36,6 @@ echo "=== the lit suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 echo "=== the Python package (python/tests)"
 "$root/scripts/setup-python.sh" || exit 1
 (cd "$root" && ATTN_KERNELGEN="$build/bin/attn-kernelgen" \
-  "${ATTN_VENV:-$root/.venv}/bin/python" -m pytest -q -p no:cacheprovider python/tests) || exit 1
+  "${ATTN_VENV:-$root/.venv}/bin/python" -m pytest -q -rs -p no:cacheprovider python/tests) || exit 1
 echo "=== fuzzing"
 ATTN_FUZZ_FRESH=1 ATTN_FUZZ_SEED="${ATTN_FUZZ_SEED:-1}" "$root/scripts/fuzz.sh" "${ATTN_FUZZ_SECONDS:-120}" || exit 1
