@@ -31,6 +31,11 @@
 // thread-local plus two shuffles. Shared-memory rows are padded by 16 bytes so
 // that the 8 row addresses of an ldmatrix hit distinct banks.
 //
+// The parts live beside this file: KernelBuilder.h (the spec, scalar and
+// mma.sync/ldmatrix builders, a lane's place), AsyncCopy.{h,cpp} (the
+// cp.async tile pipeline), Epilogue.{h,cpp} (O / l, LSE, the stores). This
+// file keeps the flash loop and the pass.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
@@ -38,6 +43,10 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Dialect/Attn/Utils/MaskUtils.h"
+
+#include "AsyncCopy.h"
+#include "Epilogue.h"
+#include "KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -57,6 +66,7 @@ namespace mlir::attn {
 
 using namespace mlir;
 using namespace mlir::attn;
+using namespace mlir::attn::gpu_kernel;
 
 namespace {
 
@@ -66,15 +76,6 @@ constexpr int64_t kPad = 8;
 /// O and l are rescaled once a row's max rose by more than this (log2 units).
 constexpr double kRescaleLog2 = 8.0;
 
-/// What the kernel computes, read off the attn.sdpa it replaces.
-struct KernelSpec {
-  int64_t d, dv;
-  double scale;
-  MaskAttrInterface mask;
-  bool hasLse;
-  Type elem; // bf16 or f16
-};
-
 /// The element offsets of the shared-memory regions: the Q tile, then two
 /// stages of K, then two of V, each row `cols + kPad` elements.
 struct SharedLayout {
@@ -83,136 +84,6 @@ struct SharedLayout {
   int64_t kElems() const { return stages * kvRows * (d + kPad); }
   int64_t vElems() const { return stages * kvRows * (dv + kPad); }
   int64_t bytes() const { return 2 * (qElems() + kElems() + vElems()); }
-};
-
-/// Builders for the kernel body: scalar arithmetic, warp-level fragments.
-struct KernelBuilder {
-  OpBuilder &b;
-  Location loc;
-  const KernelSpec &spec;
-
-  Type f32() { return b.getF32Type(); }
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value div(Value x, int64_t c) {
-    return arith::DivUIOp::create(b, loc, x, idx(c));
-  }
-  Value rem(Value x, int64_t c) {
-    return arith::RemUIOp::create(b, loc, x, idx(c));
-  }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  /// x·y + z in one fma.rn (llvm.intr.fma: the NVPTX backend contracts no
-  /// separate multiply and add, and math.fma would be a libdevice call).
-  Value fma(Value x, Value y, Value z) {
-    return LLVM::FMAOp::create(b, loc, x, y, z);
-  }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value intrinsic(StringRef name, Value x) {
-    return LLVM::CallIntrinsicOp::create(b, loc, f32(), b.getStringAttr(name),
-                                         ValueRange{x})
-        .getResult(0);
-  }
-  /// 2^x with the hardware approximation (ex2.approx: 2 ulp, 2^−∞ = +0).
-  Value exp2(Value x) { return intrinsic("llvm.nvvm.ex2.approx.ftz.f", x); }
-  Value log2(Value x) { return intrinsic("llvm.nvvm.lg2.approx.ftz.f", x); }
-  /// x combined with the values of the lanes 1 and 2 apart (a quad: the four
-  /// threads holding one row of an mma fragment).
-  Value quadReduce(Value x, function_ref<Value(Value, Value)> combine) {
-    for (int32_t offset : {1, 2}) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, x, offset, 32, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      x = combine(x, other);
-    }
-    return x;
-  }
-
-  /// A 2-element register of the mma operand type: vector<2xf16> for f16,
-  /// the i32 bit pattern for bf16 (what nvvm.mma.sync takes).
-  Value operand(Value pair) {
-    if (spec.elem.isF16())
-      return pair;
-    return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
-  }
-  /// ldmatrix of `tiles` 8×8 matrices of `smem` at [prefix..., row, col];
-  /// one operand register per matrix.
-  SmallVector<Value> ldmatrix(Value smem, ValueRange at, int64_t tiles,
-                              bool transpose) {
-    auto type = VectorType::get({tiles, 2}, spec.elem);
-    Value m = nvgpu::LdMatrixOp::create(b, loc, type, smem, at,
-                                        b.getBoolAttr(transpose),
-                                        b.getI32IntegerAttr(tiles));
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < tiles; ++i)
-      regs.push_back(operand(vector::ExtractOp::create(b, loc, m, i)));
-    return regs;
-  }
-  /// c += a·b on one m16n8k16 tile: a 4, b 2 and c 4 registers.
-  void mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, MutableArrayRef<Value> c) {
-    Type f32Type = f32();
-    auto result = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), {f32Type, f32Type, f32Type, f32Type});
-    std::optional<std::array<NVVM::MMATypes, 2>> types;
-    if (spec.elem.isBF16())
-      types = {{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16}};
-    Value d = NVVM::MmaOp::create(
-        b, loc, result, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
-        std::nullopt, types,
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    for (int64_t i = 0; i < 4; ++i)
-      c[i] = LLVM::ExtractValueOp::create(b, loc, d, i);
-  }
-  /// Two f32 values as one packed bf16/f16 operand register.
-  Value pack(Value x, Value y) {
-    Value pair = vector::FromElementsOp::create(
-        b, loc, VectorType::get({2}, f32()), ValueRange{x, y});
-    return arith::TruncFOp::create(b, loc, VectorType::get({2}, spec.elem),
-                                   pair);
-  }
-
-  /// `x` through an empty inline-asm move that LLVM must keep in place.
-  Value opaque(Value x) {
-    Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), x);
-    Value moved =
-        LLVM::InlineAsmOp::create(
-            b, loc, b.getI64Type(), ValueRange{wide}, "mov.b64 $0, $1;", "=l,l",
-            /*has_side_effects=*/true, /*is_align_stack=*/false,
-            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-            ArrayAttr())
-            .getResult(0);
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), moved);
-  }
-
-  void ifThen(Value cond, function_ref<void()> body) {
-    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
-      body();
-      scf::YieldOp::create(b, loc);
-    });
-  }
-};
-
-/// The thread's coordinates inside its warp and the mma fragment layout.
-struct Lane {
-  Value warp, g, t; // warp index; fragment row (lane / 4), column pair
-  // ldmatrix.x4: lanes 8m..8m+7 address the rows of matrix m; this lane
-  // addresses row r8 of matrix 2·m1 + m0.
-  Value r8, m0, m1; // lane % 8, (lane / 8) % 2, lane / 16
 };
 
 /// Emits the kernel body into `func` (already holding its signature).
@@ -267,72 +138,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   Value qs = kb.mul(qb, kb.idx(br));
   Value rows = kb.min(kb.idx(br), kb.sub(numQ, qs));
 
-  // Copies `tileRows` rows of src[batch, h, first + r, :] into
-  // smem[prefix..., r, :] with 16-byte cp.async, each thread a fixed set of
-  // chunks (the caller checks that they divide evenly); rows at or past
-  // `limit` are zero-filled (their address is clamped to the last row). A
-  // null `limit` says that every row is in range: no clamp, no zero-fill.
-  // Appends the copies' tokens to `tokens`.
-  auto copyTile = [&](Value src, Value h, Value first, Value limit,
-                      int64_t tileRows, int64_t cols, Value smem,
-                      ValueRange prefix, SmallVectorImpl<Value> &tokens) {
-    const int64_t chunksPerRow = cols / 8, chunks = tileRows * chunksPerRow;
-    Value last = limit ? kb.sub(limit, c1) : Value();
-    // When whole rows fit a pass of the threads, chunk i of a thread is its
-    // first chunk moved down by a constant number of rows: its addresses
-    // fold into immediates instead of each taking loop-invariant registers.
-    const bool rowsPerPass = threads % chunksPerRow == 0;
-    Value firstRow = kb.div(tid, chunksPerRow);
-    Value firstCol = kb.mul(kb.rem(tid, chunksPerRow), kb.idx(8));
-    if (!limit && rowsPerPass) {
-      // Every row in range: the thread's chunks as a view from its first
-      // one, so that chunk i is a constant row i·R of it.
-      const int64_t pass = threads / chunksPerRow;
-      auto view = memref::SubViewOp::create(
-          b, loc, src,
-          ArrayRef<OpFoldResult>{batch, h, kb.add(first, firstRow), firstCol},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                 b.getIndexAttr(tileRows - pass + 1),
-                                 b.getIndexAttr(8)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                 b.getIndexAttr(1), b.getIndexAttr(1)});
-      for (int64_t i = 0; i * threads < chunks; ++i) {
-        SmallVector<Value> dst(prefix);
-        dst.append({kb.add(firstRow, kb.idx(i * pass)), firstCol});
-        tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-            b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
-            view, ValueRange{c0, c0, kb.idx(i * pass), c0}, b.getIndexAttr(8),
-            Value(), b.getUnitAttr()));
-      }
-      return;
-    }
-    for (int64_t i = 0; i * threads < chunks; ++i) {
-      Value c = kb.add(tid, kb.idx(i * threads));
-      Value r = rowsPerPass
-                    ? kb.add(firstRow, kb.idx(i * threads / chunksPerRow))
-                    : kb.div(c, chunksPerRow);
-      Value col =
-          rowsPerPass ? firstCol : kb.mul(kb.rem(c, chunksPerRow), kb.idx(8));
-      Value row = kb.add(first, r);
-      Value elems =
-          limit ? kb.select(kb.lt(row, limit), kb.idx(8), c0) : Value();
-      SmallVector<Value> dst(prefix);
-      dst.append({r, col});
-      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
-          src, ValueRange{batch, h, limit ? kb.min(row, last) : row, col},
-          b.getIndexAttr(8), elems, b.getUnitAttr()));
-    }
-  };
-  auto commit = [&](ValueRange tokens) -> Value {
-    return nvgpu::DeviceAsyncCreateGroupOp::create(
-        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
-  };
-  auto waitAllBut = [&](Value group, int32_t pending) {
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, group,
-                                     b.getI32IntegerAttr(pending));
-    gpu::BarrierOp::create(b, loc);
-  };
+  AsyncCopyPipeline copies(kb, tid, threads, batch, c0, c1);
   // One cp.async group of the K and/or V tile of keys [ks, ks + bc) into
   // `stage`. Issued for every step, also past the last tile (rows past N_kv
   // are zero-filled, others copied for nothing), so that the loop body
@@ -342,23 +148,23 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     SmallVector<Value> tokens;
     Value limit = clamp ? numK : Value();
     if (withK)
-      copyTile(k, headKV, ks, limit, bc, d, kSmem, stage, tokens);
+      copies.copyTile(k, headKV, ks, limit, bc, d, kSmem, stage, tokens);
     if (withV)
-      copyTile(v, headKV, ks, limit, bc, dv, vSmem, stage, tokens);
-    return commit(tokens);
+      copies.copyTile(v, headKV, ks, limit, bc, dv, vSmem, stage, tokens);
+    return copies.commit(tokens);
   };
   const bool singleStage = tiling.stages == 1;
 
   KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
   SmallVector<Value> qTokens;
-  copyTile(q, head, qs, numQ, br, d, qSmem, {}, qTokens);
+  copies.copyTile(q, head, qs, numQ, br, d, qSmem, {}, qTokens);
   // (nvgpu.device_async_wait names a group but waits by count: the single
   // stage's waits name this one.)
-  Value qGroup = commit(qTokens);
+  Value qGroup = copies.commit(qTokens);
   if (singleStage)
-    waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/false), 0);
+    copies.waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/false), 0);
   else
-    waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/true), 1);
+    copies.waitAllBut(copyKV(range.lo, c0, /*withK=*/true, /*withV=*/true), 1);
 
   // This warp's query rows: `mTiles` m16 tiles. Each thread holds rows
   // lane/4 and lane/4 + 8 of each, 2·mTiles rows in all; row r of the thread
@@ -419,14 +225,14 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       // K(ks) was started by the previous step: once it is in, and every
       // warp is done with the last V, V(ks) streams in during S and the
       // softmax.
-      waitAllBut(qGroup, 0);
+      copies.waitAllBut(qGroup, 0);
       copyKV(ks, c0, /*withK=*/false, /*withV=*/true);
     } else {
       // Wait for this tile. The same barrier tells that every warp is done
       // with the other stage (the previous step's), so the next tile can
       // stream into it during this step: one barrier per step.
       other = kb.sub(c1, stage);
-      waitAllBut(qGroup, 0);
+      copies.waitAllBut(qGroup, 0);
     }
     // The next tile's copies, issued after the rescale branch of the first
     // sub-step (see below). A tile that ends by N_kv is copied without the
@@ -625,7 +431,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       if (singleStage) {
         // V(ks) is in and every warp is done with K(ks): the next K streams
         // in during P·V.
-        waitAllBut(qGroup, 0);
+        copies.waitAllBut(qGroup, 0);
         copyKV(next, c0, /*withK=*/true, /*withV=*/false);
       }
 
@@ -702,95 +508,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   // at d = 128 (4 bytes).
   runSteps(fullEndOf(kb.opaque(numK)), numTiles, /*masked=*/true);
 
-  // Epilogue: O / l (0 for a row with no allowed key), LSE = m·scale + ln l.
-  SmallVector<Value> inv, rowsOut;
-  for (int64_t r = 0; r < threadRows; ++r) {
-    Value l = kb.quadReduce(state[1 + threadRows + r],
-                            [&](Value x, Value y) { return kb.fadd(x, y); });
-    Value empty =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
-    inv.push_back(
-        kb.select(empty, zero, arith::DivFOp::create(b, loc, kb.f32(1.0), l)));
-    rowsOut.push_back(kb.add(qs, rowOf(r)));
-    if (lse)
-      kb.ifThen(arith::AndIOp::create(
-                    b, loc, kb.lt(rowsOut[r], numQ),
-                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          ln.t, c0)),
-                [&] {
-                  Value x = kb.fadd(kb.fmul(state[1 + r], kb.f32(spec.scale)),
-                                    kb.fmul(kb.log2(l), kb.f32(M_LN2)));
-                  memref::StoreOp::create(b, loc, x, lse,
-                                          ValueRange{batch, head, rowsOut[r]});
-                });
-  }
-  // The thread's O pair of row r, value tile n, as bf16/f16.
-  auto oPair = [&](int64_t r, int64_t n) {
-    int64_t i = accBegin + 4 * ((r / 2) * valueTiles + n) + 2 * (r % 2);
-    return kb.pack(kb.fmul(state[i], inv[r]), kb.fmul(state[i + 1], inv[r]));
-  };
-  Value pairCol = kb.mul(ln.t, kb.idx(2));
-  // Fragment layout straight to global memory: 4-byte stores (the runtime
-  // checks the alignment).
-  auto storeDirect = [&] {
-    for (int64_t r = 0; r < threadRows; ++r)
-      kb.ifThen(kb.lt(rowsOut[r], numQ), [&] {
-        for (int64_t n = 0; n < valueTiles; ++n)
-          vector::StoreOp::create(b, loc, oPair(r, n), o,
-                                  ValueRange{batch, head, rowsOut[r],
-                                             kb.add(kb.idx(8 * n), pairCol)},
-                                  /*nontemporal=*/false, llvm::MaybeAlign(4));
-      });
-  };
-  if (dv > d) {
-    storeDirect();
-  } else {
-    // Through the warp's own rows of the Q tile (no other warp reads them):
-    // fragments in, then whole 16-byte row chunks out, coalesced, when O's
-    // rows are 16-byte aligned (else the 4-byte stores). Measured on an
-    // H200 at N = 1K: d = 128 1.15×, d = 64 1.08× the former 2-byte stores
-    // of the fragment pairs.
-    for (int64_t r = 0; r < threadRows; ++r)
-      for (int64_t n = 0; n < valueTiles; ++n)
-        vector::StoreOp::create(
-            b, loc, oPair(r, n), qSmem,
-            ValueRange{rowOf(r), kb.add(kb.idx(8 * n), pairCol)});
-    NVVM::SyncWarpOp::create(
-        b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)));
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, o);
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, o);
-    Value misaligned =
-        kb.rem(kb.add(base, kb.mul(meta.getOffset(), kb.idx(2))), 16);
-    for (int64_t i = 0; i < 3; ++i)
-      misaligned = arith::OrIOp::create(b, loc, misaligned,
-                                        kb.rem(meta.getStrides()[i], 8));
-    Value aligned =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, misaligned, c0);
-    const int64_t chunksPerRow = dv / 8, rowsPerWarp = tiling.rowsPerWarp();
-    scf::IfOp::create(
-        b, loc, aligned,
-        [&](OpBuilder &, Location) {
-          for (int64_t i = 0; i * 32 < rowsPerWarp * chunksPerRow; ++i) {
-            Value chunk = kb.add(lane, kb.idx(32 * i));
-            Value rr = kb.add(warpRow, kb.div(chunk, chunksPerRow));
-            Value cc = kb.mul(kb.rem(chunk, chunksPerRow), kb.idx(8));
-            Value row = kb.add(qs, rr);
-            kb.ifThen(kb.lt(row, numQ), [&] {
-              Value x = vector::LoadOp::create(b, loc,
-                                               VectorType::get({8}, spec.elem),
-                                               qSmem, ValueRange{rr, cc});
-              vector::StoreOp::create(
-                  b, loc, x, o, ValueRange{batch, head, row, cc},
-                  /*nontemporal=*/false, llvm::MaybeAlign(16));
-            });
-          }
-          scf::YieldOp::create(b, loc);
-        },
-        [&](OpBuilder &, Location) {
-          storeDirect();
-          scf::YieldOp::create(b, loc);
-        });
-  }
+  emitEpilogue(kb, EpilogueInputs{o, lse, qSmem, batch, head, qs, numQ, lane,
+                                  warpRow, ln, state, threadRows, valueTiles,
+                                  tiling.rowsPerWarp(), rowOf, c0, zero});
   gpu::ReturnOp::create(b, loc);
 }
 
