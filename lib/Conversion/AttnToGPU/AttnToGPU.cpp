@@ -47,6 +47,8 @@
 #include "AsyncCopy.h"
 #include "Epilogue.h"
 #include "KernelBuilder.h"
+#include "MmaSync.h"
+#include "ScoreMask.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -93,6 +95,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   OpBuilder b = OpBuilder::atBlockEnd(&func.getBody().front());
   Location loc = func.getLoc();
   KernelBuilder kb{b, loc, spec};
+  MmaSyncAtom atom{kb};
   Block &entry = func.getBody().front();
   Value q = entry.getArgument(0), k = entry.getArgument(1),
         v = entry.getArgument(2), o = entry.getArgument(3);
@@ -188,7 +191,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   Value qLaneRow = kb.add(warpRow, kb.add(ln.r8, m0x8));
   Value kLaneRow = kb.add(ln.r8, m1x8), vLaneRow = kb.add(ln.r8, m0x8);
   auto loadQ = [&](Value laneRow, int64_t mt, int64_t kk) {
-    return kb.ldmatrix(
+    return atom.ldmatrix(
         qSmem,
         {kb.add(laneRow, kb.idx(16 * mt)), kb.add(m1x8, kb.idx(16 * kk))}, 4,
         /*transpose=*/false);
@@ -274,55 +277,23 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
           qFrag.push_back(qInRegisters ? qRegs[mt * (d / 16) + kk]
                                        : loadQ(qLoopRow, mt, kk));
         auto loadK = [&](int64_t p) {
-          return kb.ldmatrix(kSmem,
-                             {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
-                              kb.add(m0x8, kb.idx(16 * kk))},
-                             4, /*transpose=*/false);
+          return atom.ldmatrix(kSmem,
+                               {stage, kb.add(kLaneRow, kb.idx(row0 + 16 * p)),
+                                kb.add(m0x8, kb.idx(16 * kk))},
+                               4, /*transpose=*/false);
         };
         for (int64_t p = 0; p < keyTiles / 2; ++p) {
           SmallVector<Value> kFrag = loadK(p);
           for (int64_t mt = 0; mt < mTiles; ++mt) {
-            kb.mma(qFrag[mt], {kFrag[0], kFrag[1]}, sTile(mt, 2 * p));
-            kb.mma(qFrag[mt], {kFrag[2], kFrag[3]}, sTile(mt, 2 * p + 1));
+            atom.mma(qFrag[mt], {kFrag[0], kFrag[1]}, sTile(mt, 2 * p));
+            atom.mma(qFrag[mt], {kFrag[2], kFrag[3]}, sTile(mt, 2 * p + 1));
           }
         }
       }
 
-      if (masked) {
-        // Element i of the thread sits at key keyBase + dk(i) and query
-        // position posBase + dq(i), with constant dk, dq: each test is one
-        // compare of a lane value with a constant (in i32).
-        Type i32 = b.getI32Type();
-        auto toI32 = [&](Value x) -> Value {
-          return arith::IndexCastOp::create(b, loc, i32, x);
-        };
-        auto cmp = [&](arith::CmpIPredicate pred, Value x, int64_t c) {
-          return arith::CmpIOp::create(
-              b, loc, pred, x,
-              arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(c)));
-        };
-        Value keyBase =
-            kb.add(kb.add(ks, kb.idx(row0)), kb.mul(ln.t, kb.idx(2)));
-        Value keysLeft = toI32(kb.sub(numK, keyBase));
-        Value diffBase = toI32(
-            kb.sub(keyBase, kb.add(kb.add(qs, shift), kb.add(warpRow, ln.g))));
-        SmallVector<Value> out;
-        for (int64_t i = 0, e = s.size(); i < e; ++i) {
-          int64_t mt = i / (4 * keyTiles), n = (i / 4) % keyTiles;
-          int64_t dk = 8 * n + i % 2, dq = 16 * mt + 8 * ((i % 4) / 2);
-          Value ok = cmp(arith::CmpIPredicate::sgt, keysLeft, dk);
-          if (band.right)
-            ok = arith::AndIOp::create(b, loc, ok,
-                                       cmp(arith::CmpIPredicate::sle, diffBase,
-                                           *band.right - (dk - dq)));
-          if (band.left)
-            ok = arith::AndIOp::create(b, loc, ok,
-                                       cmp(arith::CmpIPredicate::sge, diffBase,
-                                           -*band.left - (dk - dq)));
-          out.push_back(kb.select(ok, s[i], negInf));
-        }
-        s = out;
-      }
+      if (masked)
+        s = maskScores(kb, s, ks, row0, ln, numK, qs, shift, warpRow, band,
+                       keyTiles, negInf);
       auto rowOfS = [&](int64_t i) {
         return 2 * (i / (4 * keyTiles)) + (i % 4) / 2;
       };
@@ -394,10 +365,10 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
               sum[r] = kb.fadd(sum[r], s[i]);
             }
           ArrayRef<Value> lo = sTile(mt, 2 * j), hi = sTile(mt, 2 * j + 1);
-          frags.push_back({kb.operand(kb.pack(lo[0], lo[1])),
-                           kb.operand(kb.pack(lo[2], lo[3])),
-                           kb.operand(kb.pack(hi[0], hi[1])),
-                           kb.operand(kb.pack(hi[2], hi[3]))});
+          frags.push_back({atom.operand(kb.pack(lo[0], lo[1])),
+                           atom.operand(kb.pack(lo[2], lo[3])),
+                           atom.operand(kb.pack(hi[0], hi[1])),
+                           atom.operand(kb.pack(hi[2], hi[3]))});
         }
         return frags;
       };
@@ -440,9 +411,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
         ArrayRef<SmallVector<Value>> pFrag = pSlices[j];
         Value row = kb.add(vLaneRow, kb.idx(row0 + 16 * j));
         auto loadV = [&](int64_t p) {
-          return kb.ldmatrix(vSmem, {stage, row, kb.add(m1x8, kb.idx(16 * p))},
-                             4,
-                             /*transpose=*/true);
+          return atom.ldmatrix(vSmem,
+                               {stage, row, kb.add(m1x8, kb.idx(16 * p))}, 4,
+                               /*transpose=*/true);
         };
         for (int64_t p = 0; p < valueTiles / 2; ++p) {
           SmallVector<Value> vFrag = loadV(p);
@@ -452,8 +423,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
                   4 * (mt * valueTiles + n), 4);
             };
             ArrayRef<Value> a = pFrag[mt];
-            kb.mma(a, {vFrag[0], vFrag[1]}, accTile(2 * p));
-            kb.mma(a, {vFrag[2], vFrag[3]}, accTile(2 * p + 1));
+            atom.mma(a, {vFrag[0], vFrag[1]}, accTile(2 * p));
+            atom.mma(a, {vFrag[2], vFrag[3]}, accTile(2 * p + 1));
           }
         }
       }

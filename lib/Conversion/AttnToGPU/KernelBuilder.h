@@ -87,42 +87,6 @@ struct KernelBuilder {
     return x;
   }
 
-  /// A 2-element register of the mma operand type: vector<2xf16> for f16,
-  /// the i32 bit pattern for bf16 (what nvvm.mma.sync takes).
-  Value operand(Value pair) {
-    if (spec.elem.isF16())
-      return pair;
-    return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
-  }
-  /// ldmatrix of `tiles` 8×8 matrices of `smem` at [prefix..., row, col];
-  /// one operand register per matrix.
-  SmallVector<Value> ldmatrix(Value smem, ValueRange at, int64_t tiles,
-                              bool transpose) {
-    auto type = VectorType::get({tiles, 2}, spec.elem);
-    Value m = nvgpu::LdMatrixOp::create(b, loc, type, smem, at,
-                                        b.getBoolAttr(transpose),
-                                        b.getI32IntegerAttr(tiles));
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < tiles; ++i)
-      regs.push_back(operand(vector::ExtractOp::create(b, loc, m, i)));
-    return regs;
-  }
-  /// c += a·b on one m16n8k16 tile: a 4, b 2 and c 4 registers.
-  void mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, MutableArrayRef<Value> c) {
-    Type f32Type = f32();
-    auto result = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), {f32Type, f32Type, f32Type, f32Type});
-    std::optional<std::array<NVVM::MMATypes, 2>> types;
-    if (spec.elem.isBF16())
-      types = {{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16}};
-    Value d = NVVM::MmaOp::create(
-        b, loc, result, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
-        std::nullopt, types,
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    for (int64_t i = 0; i < 4; ++i)
-      c[i] = LLVM::ExtractValueOp::create(b, loc, d, i);
-  }
   /// Two f32 values as one packed bf16/f16 operand register.
   Value pack(Value x, Value y) {
     Value pair = vector::FromElementsOp::create(
