@@ -30,6 +30,12 @@ constexpr int64_t kMaxSequence = 2147483647 - 256;
 constexpr int kDefaultSmemLimit = 48 * 1024;
 /// Bytes of q, k, v, o elements (bf16 or f16).
 constexpr int64_t kElementSize = 2;
+/// The TMA boxes of kernels with tensor maps: 64 columns (one 128-byte
+/// swizzled row) × tile rows; a box dimension is at most 256, a global
+/// stride below 2^40 bytes.
+constexpr int kBoxColumns = 64;
+constexpr int kMaxBoxRows = 256;
+constexpr int64_t kMaxTmaStride = int64_t(1) << 40;
 
 //===----------------------------------------------------------------------===//
 // Validation
@@ -88,6 +94,26 @@ attnrt_status checkKernel(const attnrt_gpu_kernel *kernel) {
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: smem_bytes must be >= 0, got %d", name,
                 kernel->smem_bytes);
+  if (kernel->tensor_maps != 0 && kernel->tensor_maps != 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: tensor_maps must be 0 or 1, got %d", name,
+                kernel->tensor_maps);
+  if (!kernel->tensor_maps)
+    return ATTNRT_OK;
+  // TMA boxes: 64 columns (128 bytes) × at most 256 rows.
+  if (kernel->tile_q > kMaxBoxRows || kernel->tile_kv < 1 ||
+      kernel->tile_kv > kMaxBoxRows)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: with tensor_maps, tile_q and tile_kv must be 1 to "
+                "%d (TMA box rows), got %lld and %lld",
+                name, kMaxBoxRows, static_cast<long long>(kernel->tile_q),
+                static_cast<long long>(kernel->tile_kv));
+  if (kernel->head_dim % kBoxColumns || kernel->value_dim % kBoxColumns)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: with tensor_maps, head_dim and value_dim must be "
+                "multiples of %d, got %lld and %lld",
+                name, kBoxColumns, static_cast<long long>(kernel->head_dim),
+                static_cast<long long>(kernel->value_dim));
   return ATTNRT_OK;
 }
 
@@ -157,6 +183,14 @@ attnrt_status check(const attnrt_gpu_kernel *kernel,
   if (shape.hasLse)
     if (attnrt_status s = checkBaseAlignment(views.lse, 4, "f32"))
       return s;
+  if (kernel->tensor_maps)
+    for (const View *in : {&views.q, &views.k, &views.v})
+      for (int i = 0; i < in->rank - 1; ++i)
+        if (in->strides[i] >= kMaxTmaStride / kElementSize)
+          return fail(ATTNRT_ERROR_BAD_STRIDE,
+                      "%s stride %d is %lld elements; a TMA tensor map takes "
+                      "strides below 2^40 bytes",
+                      in->name, i, static_cast<long long>(in->strides[i]));
 
   return checkSdpaOverlaps(views, shape.hasLse);
 }
@@ -302,6 +336,8 @@ attnrt_status checkAgainstImage(const attnrt_gpu_kernel &kernel,
   expected[ATTNRT_META_ROWS] = kernel.tile_q;
   expected[ATTNRT_META_THREADS] = kernel.threads;
   expected[ATTNRT_META_SMEM_BYTES] = kernel.smem_bytes;
+  expected[ATTNRT_META_TILE_KV] = kernel.tile_kv;
+  expected[ATTNRT_META_TENSOR_MAPS] = kernel.tensor_maps;
   return checkKernelMeta(kernel.name, "attn_meta_",
                          f.hasMeta ? f.meta : nullptr, expected);
 }
@@ -358,12 +394,14 @@ attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
 
 /// The kernel's parameters, as cuLaunchKernel takes them: the fields of the
 /// memref descriptors of q, k, v, o (11 each) and lse (9), every field 8
-/// bytes: allocated and aligned pointer, offset 0, sizes, element strides.
+/// bytes: allocated and aligned pointer, offset 0, sizes, element strides;
+/// then, for kernels with tensor maps, those of q, k and v.
 struct KernelParams {
-  static constexpr int kMaxParams = 4 * 11 + 9;
+  static constexpr int kMaxParams = 4 * 11 + 9 + 3;
   int64_t values[kMaxParams];
   void *pointers[kMaxParams];
-  int count = 0;
+  CUtensorMap maps[3];
+  int count = 0, mapCount = 0;
 
   void push(int64_t value) {
     values[count] = value;
@@ -379,6 +417,36 @@ struct KernelParams {
       push(v.sizes[i]);
     for (int i = 0; i < v.rank; ++i)
       push(v.strides[i]);
+  }
+
+  /// The tensor map of `v` ([B, H, N, cols], element strides): boxes of 64
+  /// columns × `rows` rows with the 128-byte swizzle, zero-filled past
+  /// each end — what the sm_90a kernels' TMA loads and wgmma descriptors
+  /// expect.
+  attnrt_status pushTensorMap(const View &v, attnrt_dtype dtype,
+                              int64_t rows) {
+    cuuint64_t dims[4] = {static_cast<cuuint64_t>(v.sizes[3]),
+                          static_cast<cuuint64_t>(v.sizes[2]),
+                          static_cast<cuuint64_t>(v.sizes[1]),
+                          static_cast<cuuint64_t>(v.sizes[0])};
+    cuuint64_t strides[3] = {
+        static_cast<cuuint64_t>(v.strides[2] * kElementSize),
+        static_cast<cuuint64_t>(v.strides[1] * kElementSize),
+        static_cast<cuuint64_t>(v.strides[0] * kElementSize)};
+    cuuint32_t box[4] = {kBoxColumns, static_cast<cuuint32_t>(rows), 1, 1};
+    cuuint32_t elementStrides[4] = {1, 1, 1, 1};
+    CUtensorMap &map = maps[mapCount++];
+    if (CUresult r = cuTensorMapEncodeTiled(
+            &map,
+            dtype == ATTNRT_DTYPE_BF16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                                       : CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+            4, const_cast<void *>(v.data), dims, strides, box, elementStrides,
+            CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+            CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+            CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE))
+      return cudaFail("cuTensorMapEncodeTiled", r);
+    pointers[count++] = &map;
+    return ATTNRT_OK;
   }
 };
 
@@ -428,6 +496,12 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
     params.push(*view);
   if (hasLse)
     params.push(views.lse);
+  if (kernel->tensor_maps)
+    for (auto [view, rows] :
+         {std::pair(&views.q, kernel->tile_q), std::pair(&views.k, kernel->tile_kv),
+          std::pair(&views.v, kernel->tile_kv)})
+      if (attnrt_status s = params.pushTensorMap(*view, kernel->dtype, rows))
+        return s;
   if (CUresult r = cuLaunchKernel(
           function, static_cast<unsigned>(gridX(*kernel, *a)),
           static_cast<unsigned>(a->batch * a->heads_q), 1,

@@ -298,7 +298,9 @@ class Library(Mapping):
                                    dtype=self.runtime.dtype[info["dtype"]],
                                    head_dim=info["head_dim"], value_dim=info["value_dim"],
                                    has_lse=int(info["lse"]), tile_q=info["tiles"]["tile_q"],
-                                   threads=info["threads"], smem_bytes=info["smem_bytes"])))
+                                   threads=info["threads"], smem_bytes=info["smem_bytes"],
+                                   tile_kv=info["tiles"]["tile_kv"],
+                                   tensor_maps=int(info.get("tensor_maps", False)))))
         return out
 
     def __getitem__(self, name: str) -> Kernel:

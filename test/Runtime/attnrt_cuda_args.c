@@ -14,7 +14,8 @@ static const char image[] = "// not PTX\n";
 
 static attnrt_gpu_kernel kernel(void) {
   attnrt_gpu_kernel kern = {"sdpa_test", image, sizeof(image),
-                            ATTNRT_DTYPE_BF16, D, D, 1, 64, 128, 64 * 1024};
+                            ATTNRT_DTYPE_BF16, D, D, 1, 64, 128, 64 * 1024,
+                            64, 0};
   return kern;
 }
 
@@ -66,6 +67,18 @@ int main(void) {
   report("threads 2048", attnrt_sdpa_cuda_check(&kern, &a));
   kern = kernel(); kern.smem_bytes = -1;
   report("smem", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.tensor_maps = -1;
+  report("tensor_maps", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.tensor_maps = 1; kern.tile_kv = 0;
+  report("tma tile_kv 0", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.tensor_maps = 1; kern.tile_q = 512;
+  report("tma tile_q 512", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.tensor_maps = 1; kern.head_dim = 96;
+  report("tma head_dim 96", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.tensor_maps = 1;
+  a = good(); a.k_strides[0] = (int64_t)1 << 40;
+  report("tma stride 2^40", attnrt_sdpa_cuda_check(&kern, &a));
+  a = good();
 
   /* The arguments. */
   kern = kernel();

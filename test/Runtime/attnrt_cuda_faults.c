@@ -195,6 +195,18 @@ int main(int argc, char **argv) {
   bad = kern, bad.smem_bytes -= 1024;
   row("smem_bytes not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
       "the struct says smem_bytes = 54272, its code was compiled for 55296");
+  bad = kern, bad.tile_kv = 128;
+  row("tile_kv not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
+      "the struct says tile_kv = 128, its code was compiled for 64");
+  bad = kern, bad.tensor_maps = 1;
+  row("tensor_maps not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
+      "the struct says tensor_maps = 1, its code was compiled for 0");
+  bad = kern, bad.tensor_maps = 2;
+  row("tensor_maps neither 0 nor 1", &bad, &a, ATTNRT_ERROR_BAD_ARGUMENT,
+      "tensor_maps must be 0 or 1, got 2");
+  bad = kern, bad.tile_kv = 512;
+  row("TMA box of 512 rows", &bad, &a, ATTNRT_ERROR_BAD_ARGUMENT,
+      "tile_q and tile_kv must be 1 to 256 (TMA box rows)");
 
   /* Arguments (validated before any CUDA call), on real memory. */
   a = good(D), a.lse = NULL;

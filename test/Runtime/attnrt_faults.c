@@ -26,9 +26,9 @@ static void fakeKernel(void *q, void *k, void *v, void *o, void *lse,
 
 static const int64_t meta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
-    1, 32, 0, 0};
+    1, 32, 0, 0, 0, 0};
 static const int64_t oldMeta[ATTNRT_META_SIZE] = {
-    ATTNRT_META_MAGIC_VALUE, 0, ATTNRT_DTYPE_F32, D, D, 1, 32, 0, 0};
+    ATTNRT_META_MAGIC_VALUE, 0, ATTNRT_DTYPE_F32, D, D, 1, 32, 0, 0, 0, 0};
 
 static attnrt_cpu_kernel good_kernel(void) {
   attnrt_cpu_kernel kernel = {"fake", D, D, 1, 32, (void *)&fakeKernel, meta};

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 1
+#define ATTNRT_ABI_VERSION 2
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -50,10 +50,12 @@ enum {
   ATTNRT_META_ROWS,       /* rows_per_task (CPU) or tile_q (GPU) */
   ATTNRT_META_THREADS,    /* GPU: threads per CTA; CPU: 0 */
   ATTNRT_META_SMEM_BYTES, /* GPU: dynamic shared memory; CPU: 0 */
+  ATTNRT_META_TILE_KV,    /* GPU: keys per K/V tile; CPU: 0 */
+  ATTNRT_META_TENSOR_MAPS, /* GPU: 1 if it takes TMA tensor maps; CPU: 0 */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
-#define ATTNRT_META_VERSION_VALUE 1
+#define ATTNRT_META_VERSION_VALUE 2
 
 /* The structs of the interface, attnrt_abi.def lists their fields with
  * what each means:

@@ -41,6 +41,8 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_ROWS] = meta.rows;
   values[ATTNRT_META_THREADS] = meta.threads;
   values[ATTNRT_META_SMEM_BYTES] = meta.smemBytes;
+  values[ATTNRT_META_TILE_KV] = meta.tileKV;
+  values[ATTNRT_META_TENSOR_MAPS] = meta.tensorMaps;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

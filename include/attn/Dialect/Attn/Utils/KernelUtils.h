@@ -23,6 +23,8 @@ struct KernelMetadata {
   int64_t rows;          // rows per task (CPU) or per CTA (GPU)
   int64_t threads = 0;   // GPU: threads per CTA
   int64_t smemBytes = 0; // GPU: dynamic shared memory
+  int64_t tileKV = 0;    // GPU: keys per K/V tile (the TMA box rows)
+  bool tensorMaps = false; // GPU: takes TMA tensor maps of q, k, v
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
