@@ -135,6 +135,8 @@ void mlir::attn::buildGPUKernelsPipeline(OpPassManager &pm,
   gpu.tileKV = options.tileKV;
   gpu.kvStep = options.kvStep;
   gpu.stages = options.stages;
+  gpu.chip = options.chip;
+  gpu.wgmma = options.wgmma;
   pm.addPass(createConvertAttnToGPU(gpu));
 }
 

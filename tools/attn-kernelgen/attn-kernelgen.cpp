@@ -117,6 +117,12 @@ static cl::opt<int64_t>
     stages("stages", cl::init(2),
            cl::desc("nvidia: K/V tiles in flight, 2 (double buffering) or 1"),
            cl::cat(category));
+static cl::opt<bool>
+    wgmma("wgmma", cl::init(false),
+          cl::desc("nvidia, sm_90a: the warp-specialised wgmma + TMA kernel "
+                   "for head dims that are multiples of 64 (the tiling "
+                   "options then do not apply; opt-in: not yet run on a GPU)"),
+          cl::cat(category));
 static cl::opt<int64_t> warps("warps", cl::init(4),
                               cl::desc("nvidia: warps per CTA"),
                               cl::cat(category));
@@ -154,6 +160,7 @@ void setPipelineOptions(GPUPipelineOptions &options) {
   options.tileKV = tileKV;
   options.kvStep = kvStep;
   options.stages = stages;
+  options.wgmma = wgmma;
 }
 
 /// --target and the options of its pipeline, checked before anything is
@@ -675,7 +682,7 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
 
 /// The launch geometry convert-attn-to-gpu recorded on a kernel.
 struct LaunchInfo {
-  int64_t tileQ, tileKV, kvStep, threads, smemBytes;
+  int64_t tileQ, tileKV, kvStep, threads, smemBytes, tensorMaps;
 };
 
 /// --target=nvidia: PTX, a cubin, an object holding the image, the header and
@@ -689,9 +696,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   setPipelineOptions(options);
   std::string pipeline =
       llvm::formatv("attn-to-nvvm-pipeline{{chip={0} tile-q={1} warps={2} "
-                    "tile-kv={3} kv-step={4} stages={5}}",
+                    "tile-kv={3} kv-step={4} stages={5} wgmma={6}}",
                     chip, int64_t(tileQ), int64_t(warps), int64_t(tileKV),
-                    int64_t(kvStep), int64_t(stages))
+                    int64_t(kvStep), int64_t(stages), bool(wgmma))
           .str();
   progress(Twine("[1/5] ") + Twine(kernels.size()) +
            " kernel(s); lowering with " + pipeline);
@@ -703,16 +710,18 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     return 1;
   }
   // The geometry a launch needs, before the kernels become LLVM functions.
+  // (gpu.func kernels, and the llvm.func kernels that take tensor maps.)
   llvm::StringMap<LaunchInfo> launch;
-  module.walk([&](gpu::GPUFuncOp f) {
+  module.walk([&](Operation *f) {
     auto get = [&](StringRef attr) {
       auto value = f->getAttrOfType<IntegerAttr>(attr);
       return value ? value.getInt() : int64_t(0);
     };
-    launch[f.getName()] = {
-        get("attn.tile_q"), get("attn.tile_kv"), get("attn.kv_step"),
-        f.getKnownBlockSize() ? (*f.getKnownBlockSize())[0] : int64_t(0),
-        get("attn.smem_bytes")};
+    if (!f->hasAttr("attn.tile_q"))
+      return;
+    launch[SymbolTable::getSymbolName(f).getValue()] = {
+        get("attn.tile_q"),  get("attn.tile_kv"),     get("attn.kv_step"),
+        get("attn.threads"), get("attn.smem_bytes"), get("attn.tensor_maps")};
   });
   PassManager lower(&context);
   buildGPUKernelsToBinaryPipeline(lower, options);
@@ -869,7 +878,10 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                                  {"has_lse", k.lse ? "1" : "0"},
                                  {"tile_q", std::to_string(l.tileQ)},
                                  {"threads", std::to_string(l.threads)},
-                                 {"smem_bytes", std::to_string(l.smemBytes)}})
+                                 {"smem_bytes", std::to_string(l.smemBytes)},
+                                 {"tile_kv", std::to_string(l.tileKV)},
+                                 {"tensor_maps",
+                                  std::to_string(l.tensorMaps)}})
                  << ";\n  return kernel;\n}\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
@@ -893,6 +905,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
         {"tile_q", l.tileQ}, {"tile_kv", l.tileKV}, {"kv_step", l.kvStep}};
     entry["threads"] = l.threads;
     entry["smem_bytes"] = l.smemBytes;
+    entry["tensor_maps"] = l.tensorMaps != 0;
     if (reports && reports->count(k.name)) {
       const PtxasReport &r = reports->lookup(k.name);
       entry["registers"] = r.registers;

@@ -170,6 +170,26 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     without leaving registers. Key loops are bounded by the mask band; only
     tiles leaving it (or passing N_kv) are masked.
 
+    With `chip=sm_90a wgmma=true`, head dims d and d_v that
+    are multiples of 64 up to 256 get the Hopper kernel instead: an
+    `llvm.func` with the `nvvm.kernel` attribute (a `gpu.func` cannot declare
+    the `__grid_constant__` parameters it needs), taking the same memref
+    descriptors followed by three 128-byte `CUtensorMap`s of q, k and v
+    (64-byte aligned, `llvm.byval` + `nvvm.grid_constant`), which attnrt
+    encodes for each call (`attn.tensor_maps = 1`). It is warp-specialised
+    (FlashAttention-3's decomposition): a producer warpgroup
+    (`setmaxnreg` 24) whose one thread loads Q and a two-stage ring of K/V
+    tiles by TMA (`nvvm.cp.async.bulk.tensor`, 64-column boxes with the
+    128-byte swizzle, completing on mbarriers), and two consumer warpgroups
+    (`setmaxnreg` 240) of 64 query rows each that run S = Q·Kᵀ as a
+    shared × shared `nvvm.wgmma.mma_async` and O += P·V with P in registers
+    (register-A wgmma, inline PTX: no upstream op has it), software-pipelined
+    by one key tile so that the softmax of one tile overlaps the P·V product
+    of the one before. 128 query rows per CTA, 128 keys per tile (64 at
+    d = 256); the tiling options shape only the mma.sync kernel. Opt-in for
+    now: its PTX assembles without spills or serialised wgmma, but it has not
+    yet run on a GPU.
+
     Fails with a diagnostic on what it does not support: element types other
     than bf16/f16, head dims that are not multiples of 16 up to 256, masks
     other than causal / window / their intersections, tiles that need more
@@ -192,6 +212,12 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
            "during PV; half the shared memory)">,
     Option<"moduleName", "module", "std::string", /*default=*/"\"attn_kernels\"",
            "The gpu.module that receives the kernels">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "The GPU the kernels are for: sm_80 (mma.sync) or sm_90a">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "On sm_90a, the warp-specialised wgmma + TMA kernel for head dims "
+           "that are multiples of 64 up to 256 (else mma.sync). Opt-in: "
+           "not yet run on a GPU">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -98,6 +98,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> stages{
       *this, "stages", llvm::cl::desc("K/V tiles in flight: 2 or 1"),
       llvm::cl::init(2)};
+  PassOptions::Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("On sm_90a, the warp-specialised wgmma + TMA kernel for "
+                     "head dims that are multiples of 64 (the tiling options "
+                     "then do not apply); opt-in: not yet run on a GPU"),
+      llvm::cl::init(false)};
   /// The chip is one of kGPUChips, the format one of kGPUFormats, and the
   /// tiling passes verifyGPUTiling.
   LogicalResult verify(OptionErrorFn error) const;

@@ -46,8 +46,11 @@
 
 #include "AsyncCopy.h"
 #include "Epilogue.h"
+#include "HopperKernel.h"
 #include "KernelBuilder.h"
+#include "KeyWalk.h"
 #include "MmaSync.h"
+#include "OnlineSoftmax.h"
 #include "ScoreMask.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -74,9 +77,6 @@ namespace {
 
 /// Shared-memory rows are padded by this many elements (16 bytes).
 constexpr int64_t kPad = 8;
-
-/// O and l are rescaled once a row's max rose by more than this (log2 units).
-constexpr double kRescaleLog2 = 8.0;
 
 /// The element offsets of the shared-memory regions: the Q tile, then two
 /// stages of K, then two of V, each row `cols + kPad` elements.
@@ -294,81 +294,19 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       if (masked)
         s = maskScores(kb, s, ks, row0, ln, numK, qs, shift, warpRow, band,
                        keyTiles, negInf);
-      auto rowOfS = [&](int64_t i) {
-        return 2 * (i / (4 * keyTiles)) + (i % 4) / 2;
-      };
-
-      // Online softmax per thread row.
-      SmallVector<Value> rowMax(m);
-      for (int64_t i = 0, e = s.size(); i < e; ++i)
-        rowMax[rowOfS(i)] = kb.fmax(rowMax[rowOfS(i)], s[i]);
-      // Lazy rescaling: the running max m moves (and O, l are rescaled)
-      // only when some row's max rose by more than kRescaleLog2 in log2
-      // units, decided for the whole warp at once. Until then
-      // P = 2^(S·c − m·c) stays below 2^kRescaleLog2, which bf16/f16 and the
-      // f32 sums hold exactly as well as values below 1; O / l is unchanged.
-      Value grow = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
-      SmallVector<Value> mScaledOld;
-      for (int64_t r = 0; r < threadRows; ++r) {
-        rowMax[r] = kb.quadReduce(
-            rowMax[r], [&](Value x, Value y) { return kb.fmax(x, y); });
-        mScaledOld.push_back(kb.fmul(m[r], cScale));
-        // m = −∞ (no key seen yet) grows to any finite max; −∞ to −∞ is NaN,
-        // which compares false.
-        Value rise = arith::SubFOp::create(b, loc, kb.fmul(rowMax[r], cScale),
-                                           mScaledOld[r]);
-        grow = arith::OrIOp::create(
-            b, loc, grow,
-            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, rise,
-                                  kb.f32(kRescaleLog2)));
-      }
-      grow = NVVM::VoteSyncOp::create(
-          b, loc, b.getI1Type(),
-          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-1)), grow,
-          NVVM::VoteSyncKind::any);
-      SmallVector<Value> alpha, mScaled;
-      for (int64_t r = 0; r < threadRows; ++r) {
-        rowMax[r] = kb.select(grow, rowMax[r], m[r]);
-        // A row with no allowed key yet keeps m = −∞; 0 stands in for it
-        // so that 2^(−∞ − m) is 0, not NaN.
-        Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                           rowMax[r], negInf);
-        Value mc = kb.fmul(kb.select(none, zero, rowMax[r]), cScale);
-        mScaled.push_back(arith::NegFOp::create(b, loc, mc));
-        alpha.push_back(
-            kb.exp2(arith::SubFOp::create(b, loc, mScaledOld[r], mc)));
-      }
-      auto rescaleO = [&] {
-        auto rescale = scf::IfOp::create(
-            b, loc, grow,
-            [&](OpBuilder &, Location) {
-              SmallVector<Value> scaled;
-              for (int64_t i = 0, e = acc.size(); i < e; ++i)
-                scaled.push_back(kb.fmul(
-                    acc[i], alpha[2 * (i / (4 * valueTiles)) + (i % 4) / 2]));
-              scf::YieldOp::create(b, loc, scaled);
-            },
-            [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, acc); });
-        acc.assign(rescale.getResults().begin(), rescale.getResults().end());
-      };
-      SmallVector<Value> sum(threadRows, zero);
+      // Online softmax per thread row (lazy rescaling: OnlineSoftmax.h).
+      OnlineSoftmax softmax(kb, s, m, mTiles, keyTiles, cScale);
+      auto rescaleO = [&] { softmax.rescale(acc, valueTiles); };
       // P = 2^(S·c − m·c) of keys 16j.. (n-tiles 2j and 2j + 1) as A
       // fragments of the next product, one per m-tile: packed right away, so
       // that the f32 scores die as they are used.
       auto softmaxSlice = [&](int64_t j) {
         SmallVector<SmallVector<Value>> frags;
         for (int64_t mt = 0; mt < mTiles; ++mt) {
-          for (int64_t n : {2 * j, 2 * j + 1})
-            for (int64_t e = 0; e < 4; ++e) {
-              int64_t i = 4 * (mt * keyTiles + n) + e, r = rowOfS(i);
-              s[i] = kb.exp2(kb.fma(s[i], cScale, mScaled[r]));
-              sum[r] = kb.fadd(sum[r], s[i]);
-            }
-          ArrayRef<Value> lo = sTile(mt, 2 * j), hi = sTile(mt, 2 * j + 1);
-          frags.push_back({atom.operand(kb.pack(lo[0], lo[1])),
-                           atom.operand(kb.pack(lo[2], lo[3])),
-                           atom.operand(kb.pack(hi[0], hi[1])),
-                           atom.operand(kb.pack(hi[2], hi[3]))});
+          SmallVector<Value> frag;
+          for (auto [x, y] : softmax.exponentiate(mt, j))
+            frag.push_back(atom.operand(kb.pack(x, y)));
+          frags.push_back(frag);
         }
         return frags;
       };
@@ -428,9 +366,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
           }
         }
       }
-      for (int64_t r = 0; r < threadRows; ++r)
-        l[r] = kb.fma(l[r], alpha[r], sum[r]);
-      m = rowMax;
+      l = softmax.newSums(l);
+      m.assign(softmax.newMax().begin(), softmax.newMax().end());
     }
     SmallVector<Value> result = {other};
     result.append(m);
@@ -439,45 +376,8 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
     return result;
   };
 
-  // The steps of [lo, hi) in three loops: tiles before the first one every
-  // row sees in full (only with a left band edge), those tiles, and the rest
-  // (the diagonal of a right edge and the ragged end at N_kv). Tile i covers
-  // keys lo + i·bc ...
-  Value numTiles =
-      arith::CeilDivSIOp::create(b, loc, kb.sub(range.hi, range.lo), tile);
-  auto clamp = [&](Value x, Value lo, Value hi) {
-    return kb.min(arith::MaxSIOp::create(b, loc, x, lo), hi);
-  };
-  Value fullBegin = c0;
-  if (band.left)
-    fullBegin = clamp(arith::CeilDivSIOp::create(
-                          b, loc, kb.sub(range.fullLo, range.lo), tile),
-                      c0, numTiles);
-  auto fullEndOf = [&](Value numK) {
-    Value lastFull = kb.sub(numK, c1);
-    if (range.fullHi)
-      lastFull = kb.min(lastFull, range.fullHi);
-    return clamp(arith::FloorDivSIOp::create(
-                     b, loc, kb.sub(kb.add(lastFull, c1), range.lo), tile),
-                 fullBegin, numTiles);
-  };
-  SmallVector<Value> state(init);
-  auto runSteps = [&](Value from, Value to, bool masked) {
-    auto loop = scf::ForOp::create(
-        b, loc, kb.add(range.lo, kb.mul(from, tile)),
-        kb.add(range.lo, kb.mul(to, tile)), tile, state,
-        [&](OpBuilder &, Location, Value ks, ValueRange iter) {
-          scf::YieldOp::create(b, loc, step(ks, iter, masked));
-        });
-    state.assign(loop.getResults().begin(), loop.getResults().end());
-  };
-  if (band.left)
-    runSteps(c0, fullBegin, /*masked=*/true);
-  runSteps(fullBegin, fullEndOf(numK), /*masked=*/false);
-  // The same bound again, from a copy of N_kv that LLVM cannot merge with
-  // the first: kept live across the loop instead, it is what ptxas spilled
-  // at d = 128 (4 bytes).
-  runSteps(fullEndOf(kb.opaque(numK)), numTiles, /*masked=*/true);
+  SmallVector<Value> state =
+      walkKeyTiles(kb, range, band, numK, bc, init, step);
 
   emitEpilogue(kb, EpilogueInputs{o, lse, qSmem, batch, head, qs, numQ, lane,
                                   warpRow, ln, state, threadRows, valueTiles,
@@ -525,7 +425,8 @@ mlir::attn::verifyGPUTiling(const GPUTiling &t,
 }
 
 LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
-    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested) {
+    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested,
+    bool useWgmma) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-gpu: " << why;
   };
@@ -551,6 +452,21 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
     return fail("d and d_v must be multiples of 16 from 16 to " +
                 Twine(kMaxKernelHeadDim) + ", got d = " + Twine(d) +
                 ", d_v = " + Twine(dv));
+  KernelSpec spec{d,
+                  dv,
+                  sdpa.getScale() ? sdpa.getScale()->convertToDouble()
+                                  : 1.0 / std::sqrt(static_cast<double>(d)),
+                  sdpa.getMaskAttr(),
+                  static_cast<bool>(sdpa.getLse()),
+                  elem};
+  if (spec.mask && !getMaskBand(spec.mask).exact)
+    return func.emitError()
+           << "convert-attn-to-gpu: the GPU kernel supports no mask, causal "
+              "and window masks (and their intersections); got "
+           << Attribute(spec.mask);
+  if (useWgmma)
+    if (std::optional<HopperSchedule> schedule = getHopperSchedule(d, dv))
+      return buildHopperKernel(func, module, spec, *schedule);
   GPUTiling tiling = requested;
   GPUTiling fallback = getDefaultGPUTiling(d, dv);
   if (tiling.tileQ == 0)
@@ -576,18 +492,6 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
       return fail("a " + Twine(rows) + "x" + Twine(cols) +
                   " tile does not split into 16-byte copies evenly over " +
                   Twine(tiling.threads()) + " threads; use larger tiles");
-  KernelSpec spec{d,
-                  dv,
-                  sdpa.getScale() ? sdpa.getScale()->convertToDouble()
-                                  : 1.0 / std::sqrt(static_cast<double>(d)),
-                  sdpa.getMaskAttr(),
-                  static_cast<bool>(sdpa.getLse()),
-                  elem};
-  if (spec.mask && !getMaskBand(spec.mask).exact)
-    return func.emitError()
-           << "convert-attn-to-gpu: the GPU kernel supports no mask, causal "
-              "and window masks (and their intersections); got "
-           << Attribute(spec.mask);
   SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv, tiling.stages};
   if (smem.bytes() > 227 * 1024)
     return fail("the tiles need " + Twine(smem.bytes()) +
@@ -623,7 +527,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
                              mb.getI64IntegerAttr(128));
   createKernelMetadata(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
-      {elem, d, dv, spec.hasLse, tiling.tileQ, tiling.threads(), smem.bytes()},
+      {elem, d, dv, spec.hasLse, tiling.tileQ, tiling.threads(), smem.bytes(),
+       tiling.tileKV},
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
   auto kernel = gpu::GPUFuncOp::create(mb, loc, func.getSymName(),
                                        FunctionType::get(ctx, inputs, {}));
@@ -635,6 +540,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   kernel->setAttr("attn.tile_kv", mb.getI64IntegerAttr(tiling.tileKV));
   kernel->setAttr("attn.kv_step", mb.getI64IntegerAttr(tiling.kvStep));
   kernel->setAttr("attn.stages", mb.getI64IntegerAttr(tiling.stages));
+  kernel->setAttr("attn.threads", mb.getI64IntegerAttr(tiling.threads()));
 
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value base = memref::GetGlobalOp::create(
@@ -677,6 +583,8 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
     };
     if (moduleName.empty())
       return error("module='': expected the name of a gpu.module");
+    if (chip != "sm_80" && chip != "sm_90a")
+      return error("chip='" + chip + "': expected sm_80 or sm_90a");
     return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
   }
 
@@ -697,8 +605,9 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
     }
     GPUTiling tiling{tileQ, tileKV, warps, kvStep, stages};
+    bool useWgmma = chip == "sm_90a" && wgmma;
     for (func::FuncOp f : funcs)
-      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling)))
+      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling, useWgmma)))
         return signalPassFailure();
   }
 };

@@ -62,7 +62,7 @@ void mlir::attn::gpu_kernel::emitEpilogue(KernelBuilder &kb,
                                   /*nontemporal=*/false, llvm::MaybeAlign(4));
       });
   };
-  if (dv > d) {
+  if (dv > d || !qSmem) {
     storeDirect();
   } else {
     // Through the warp's own rows of the Q tile (no other warp reads them):

@@ -20,7 +20,8 @@ namespace mlir::attn::gpu_kernel {
 /// What the epilogue reads: the outputs, where the CTA and the thread sit,
 /// and the flash loop's final state.
 struct EpilogueInputs {
-  Value o, lse, qSmem;         // lse: null when the kernel has none
+  Value o, lse, qSmem; // lse: null when the kernel has none; qSmem: null
+                       // for the 4-byte fragment stores
   Value batch, head, qs, numQ; // the CTA's batch, head, first query row; N_q
   Value lane, warpRow;         // lane in the warp; the warp's first tile row
   const Lane &ln;

@@ -13,11 +13,11 @@
 // CHECK: memref.global "public" @attn_smem_bf16 : memref<0xbf16, #gpu.address_space<workgroup>> {alignment = 128 : i64}
 // What it computes, in the image for attnrt to check kernel structs against:
 // magic, version, bf16 (1), d, d_v, LSE, tile-q, threads, shared memory.
-// CHECK: memref.global "public" constant @attn_meta_causal : memref<9xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 1, 1, 64, 64, 1, 128, 128, 55296]>
+// CHECK: memref.global "public" constant @attn_meta_causal : memref<11xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 2, 1, 64, 64, 1, 128, 128, 55296, 64, 0]>
 // CHECK-LABEL: gpu.func @causal(
 // CHECK-SAME: %{{.+}}: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %{{.+}}: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) kernel
-// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.stages = 2 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
+// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.stages = 2 : i64, attn.threads = 128 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
 // CHECK: nvgpu.device_async_copy {{.+}}, 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group

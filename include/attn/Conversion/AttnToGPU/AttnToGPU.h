@@ -39,6 +39,12 @@ LogicalResult verifyGPUTiling(const GPUTiling &tiling,
 ///   gpu.func @f(q, k, v, o: memref<?x?x?x?xT, strided<[?, ?, ?, 1]>>
 ///               [, lse: memref<?x?x?xf32, strided<[?, ?, ?]>>]) kernel
 ///
+/// With `useWgmma` (sm_90a) and head dims that are multiples of 64 up to
+/// 256, the kernel is the warp-specialised wgmma + TMA one (HopperKernel.h:
+/// an `llvm.func` with the `nvvm.kernel` attribute that also takes the TMA
+/// tensor maps of q, k, v; `tiling` does not apply to it). Otherwise it is
+/// the mma.sync kernel:
+///
 /// A zero `tileQ` or `tileKV` in `tiling` picks getDefaultGPUTiling's. The
 /// kernel is launched on a grid of (⌈N_q / tileQ⌉, B · H_q) CTAs of
 /// tiling.threads() threads with the dynamic shared memory recorded in the
@@ -46,7 +52,8 @@ LogicalResult verifyGPUTiling(const GPUTiling &tiling,
 /// fails on what it does not support.
 LogicalResult convertSdpaFunctionToGPUKernel(func::FuncOp func,
                                              gpu::GPUModuleOp module,
-                                             const GPUTiling &tiling);
+                                             const GPUTiling &tiling,
+                                             bool useWgmma = false);
 
 } // namespace mlir::attn
 

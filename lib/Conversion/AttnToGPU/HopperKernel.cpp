@@ -1,0 +1,570 @@
+//===- HopperKernel.cpp - attn.sdpa as a wgmma + TMA kernel ---------------===//
+//
+// The sm_90a flash kernel (FlashAttention-3's decomposition):
+//
+//   CTA (query block qb, batch·head bh) of 1 + C warpgroups
+//   all:       thread 0 initialises the mbarriers; one CTA barrier
+//   producer:  setmaxnreg.dec; thread 0 alone:
+//                Q tile by TMA (q_full)
+//                for each key tile j (the mask band's, in order):
+//                  stage s = j mod S; wait until the consumers freed it
+//                  (empty[s]); K tile → k_full[s], V tile → v_full[s]
+//   consumer c (64 query rows): setmaxnreg.inc; wait q_full
+//                for each key tile j, s = j mod S:
+//                  wait k_full[s]; S = Q·Kᵀ (shared × shared wgmma)
+//                  mask S only on tiles leaving the band or passing N_kv
+//                  online softmax (OnlineSoftmax.h), P → bf16/f16 registers
+//                  wait v_full[s]; O += P·V (register-A wgmma, V N-major)
+//                  each warp arrives on empty[s]
+//                O / l, LSE, fragment stores (Epilogue.h)
+//
+// Tiles are TMA boxes of 64 columns (128-byte rows, 128-byte swizzle): a
+// tile of `cols` columns is cols/64 chunks of rows × 128 bytes, the layout
+// wgmma's swizzled descriptors read (Wgmma.h). TMA zero-fills rows past N_q
+// and N_kv, so the last tiles need no clamped addresses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HopperKernel.h"
+
+#include "Epilogue.h"
+#include "KeyWalk.h"
+#include "OnlineSoftmax.h"
+#include "ScoreMask.h"
+#include "TmaPipeline.h"
+#include "Wgmma.h"
+
+#include "attn/Dialect/Attn/Utils/KernelUtils.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::gpu_kernel;
+
+std::optional<HopperSchedule>
+mlir::attn::gpu_kernel::getHopperSchedule(int64_t d, int64_t dv) {
+  for (int64_t x : {d, dv})
+    if (x < kSwizzleCols || x % kSwizzleCols != 0 || x > 256)
+      return std::nullopt;
+  // Two consumer warpgroups (128 query rows) at 240 registers, the
+  // producer at 24: 128·24 + 256·240 fills the 64K registers of an SM.
+  // Keys per tile: 128 while S (64 registers) and O (d_v / 2) fit beside
+  // each other; 64 at d_v = 256.
+  int64_t tileKV = std::max(d, dv) <= 128 ? 128 : 64;
+  return HopperSchedule{2, tileKV, 2, 24, 240};
+}
+
+namespace {
+
+/// Byte offsets of the dynamic shared memory: the Q tile, the K stages, the
+/// V stages, then the mbarriers q_full, k_full[S], v_full[S], k_empty[S],
+/// v_empty[S].
+struct HopperLayout {
+  int64_t tileQ, tileKV, d, dv, stages;
+  int64_t qBytes() const { return tileQ * d * 2; }
+  int64_t kStageBytes() const { return tileKV * d * 2; }
+  int64_t vStageBytes() const { return tileKV * dv * 2; }
+  int64_t kOffset() const { return qBytes(); }
+  int64_t vOffset() const { return kOffset() + stages * kStageBytes(); }
+  int64_t qFull() const { return vOffset() + stages * vStageBytes(); }
+  int64_t kFull() const { return qFull() + 8; }
+  int64_t vFull() const { return kFull() + 8 * stages; }
+  int64_t kEmpty() const { return vFull() + 8 * stages; }
+  int64_t vEmpty() const { return kEmpty() + 8 * stages; }
+  int64_t bytes() const { return vEmpty() + 8 * stages; }
+};
+
+/// The kernel's arguments, rebuilt from its parameters.
+struct HopperArgs {
+  Value q, k, v, o, lse;
+  Value mapQ, mapK, mapV;
+};
+
+/// What the producer and the consumers share.
+struct HopperContext {
+  KernelBuilder &kb;
+  const HopperSchedule &schedule;
+  const HopperLayout &layout;
+  const HopperArgs &args;
+  TmaPipeline &tma;
+  Value tid, batch, head, headKV, qs, numQ, numK, shift;
+  KeyRange range;
+  MaskBand band;
+
+  /// The barrier at `offset` + 8·stage.
+  Value barrier(int64_t offset, Value stage) const {
+    return tma.pointer(kb.add(kb.idx(offset), kb.mul(stage, kb.idx(8))));
+  }
+};
+
+/// Thread 0 of the producer warpgroup: Q, then every K/V tile of the walk.
+void emitProducer(const HopperContext &cx) {
+  KernelBuilder &kb = cx.kb;
+  const HopperLayout &l = cx.layout;
+  const int64_t stages = cx.schedule.stages, tileKV = l.tileKV;
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  cx.tma.loadTile(cx.args.mapQ, kb.idx(0), cx.barrier(l.qFull(), c0), l.tileQ,
+                  l.d, cx.qs, cx.head, cx.batch);
+  Value numTiles = countKeyTiles(kb, cx.range, tileKV);
+  scf::ForOp::create(
+      kb.b, kb.loc, c0, numTiles, c1, ValueRange{},
+      [&](OpBuilder &, Location, Value j, ValueRange) {
+        Value ks = kb.add(cx.range.lo, kb.mul(j, kb.idx(tileKV)));
+        Value stage = kb.rem(j, stages);
+        // The n-th fill of a stage waits for the consumers' n-th release
+        // of it (phase n − 1); a fresh barrier passes parity 1 at once.
+        // K and V are released apart: K once Q·Kᵀ is done, V once P·V is.
+        Value parity = kb.rem(kb.add(kb.div(j, stages), c1), 2);
+        auto fill = [&](Value map, int64_t offset, int64_t stageBytes,
+                        int64_t empty, int64_t full, int64_t cols) {
+          cx.tma.wait(cx.barrier(empty, stage), parity);
+          cx.tma.loadTile(
+              map, kb.add(kb.idx(offset), kb.mul(stage, kb.idx(stageBytes))),
+              cx.barrier(full, stage), tileKV, cols, ks, cx.headKV, cx.batch);
+        };
+        fill(cx.args.mapK, l.kOffset(), l.kStageBytes(), l.kEmpty(), l.kFull(),
+             l.d);
+        fill(cx.args.mapV, l.vOffset(), l.vStageBytes(), l.vEmpty(), l.vFull(),
+             l.dv);
+        scf::YieldOp::create(kb.b, kb.loc);
+      });
+}
+
+/// A consumer warpgroup: the flash loop over its 64 query rows, then the
+/// epilogue. The loop is software-pipelined by one key tile (FlashAttention-3's
+/// intra-warpgroup overlap): step j issues S_j = Q·K_jᵀ and then
+/// O += P_{j−1}·V_{j−1}, waits for S_j alone, and computes the softmax of S_j
+/// while the tensor cores still run the second product; O is rescaled once
+/// that product is done. The first tile's scores and the last tile's product
+/// stand outside the loop.
+class Consumer {
+public:
+  Consumer(const HopperContext &cx, Value consumer)
+      : cx(cx), kb(cx.kb), l(cx.layout), atom{cx.kb}, consumer(consumer) {}
+  void emit();
+
+private:
+  const HopperContext &cx;
+  KernelBuilder &kb;
+  const HopperLayout &l;
+  WgmmaAtom atom;
+  Value consumer, lane, warpRow, cScale, negInf, zero;
+  Lane ln;
+  Value qDesc;
+
+  int64_t stages() const { return cx.schedule.stages; }
+  int64_t keyBlocks() const { return l.tileKV / 8; }
+  int64_t valueBlocks() const { return kb.spec.dv / 8; }
+  /// Packed P registers of one tile: 4 per 16 keys.
+  int64_t pRegisters() const { return l.tileKV / 4; }
+  Value stageOf(Value j) { return kb.rem(j, stages()); }
+  Value parityOf(Value j) { return kb.rem(kb.div(j, stages()), 2); }
+
+  /// Lane 0 of each warp arrives on the barrier at `offset` of `stage`.
+  void release(int64_t offset, Value stage);
+  /// Issues S = Q·Kᵀ on the K tile of `stage` (one commit group).
+  SmallVector<Value> issueScores(Value stage);
+  /// Issues O += P·V on the V tile of `stage` (one commit group).
+  void issueValues(ArrayRef<Value> p, Value stage, MutableArrayRef<Value> acc);
+  /// The softmax of the scores of keys from `ks`: updates m and l, returns
+  /// P packed, and rescales `acc` when given.
+  SmallVector<Value> softmax(SmallVector<Value> s, Value ks, bool masked,
+                             MutableArrayRef<Value> m, MutableArrayRef<Value> sums,
+                             MutableArrayRef<Value> acc);
+  SmallVector<Value> step(Value ks, ValueRange state, bool masked);
+};
+
+void Consumer::release(int64_t offset, Value stage) {
+  Value first = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
+                                      lane, kb.idx(0));
+  kb.ifThen(first, [&] { cx.tma.arrive(cx.barrier(offset, stage)); });
+}
+
+SmallVector<Value> Consumer::issueScores(Value stage) {
+  // d/16 k-steps, 32 bytes apart in a chunk's 128-byte rows.
+  Value kDesc = atom.descriptor(
+      cx.tma.address(kb.add(kb.idx(l.kOffset()),
+                            kb.mul(stage, kb.idx(l.kStageBytes())))),
+      16, 1024);
+  SmallVector<Value> s(4 * keyBlocks(), zero);
+  for (int64_t kk = 0; kk < kb.spec.d / 16; ++kk) {
+    int64_t chunk = kk / 4, within = 32 * (kk % 4);
+    atom.mmaShared(atom.advance(qDesc, chunk * l.tileQ * kSwizzleBytes + within),
+                   atom.advance(kDesc, chunk * l.tileKV * kSwizzleBytes + within),
+                   l.tileKV, /*accumulate=*/kk > 0, s);
+  }
+  atom.commit();
+  return s;
+}
+
+void Consumer::issueValues(ArrayRef<Value> p, Value stage,
+                           MutableArrayRef<Value> acc) {
+  // V is N-major for this product (rows of keys): 16 keys = 2048 bytes per
+  // k-step; its 64-column chunks lie tileKV·128 bytes apart.
+  Value vDesc = atom.descriptor(
+      cx.tma.address(kb.add(kb.idx(l.vOffset()),
+                            kb.mul(stage, kb.idx(l.vStageBytes())))),
+      l.tileKV * kSwizzleBytes, 1024);
+  for (int64_t jj = 0; jj < l.tileKV / 16; ++jj)
+    atom.mmaRegisterA(p.slice(4 * jj, 4),
+                      atom.advance(vDesc, jj * 16 * kSwizzleBytes), kb.spec.dv,
+                      /*transposeB=*/true, acc);
+  atom.commit();
+}
+
+SmallVector<Value> Consumer::softmax(SmallVector<Value> s, Value ks,
+                                     bool masked, MutableArrayRef<Value> m,
+                                     MutableArrayRef<Value> sums,
+                                     MutableArrayRef<Value> acc) {
+  if (masked)
+    s = maskScores(kb, s, ks, 0, ln, cx.numK, cx.qs, cx.shift, warpRow,
+                   cx.band, keyBlocks(), negInf);
+  OnlineSoftmax sm(kb, s, m, /*mTiles=*/1, keyBlocks(), cScale);
+  SmallVector<Value> p;
+  for (int64_t jj = 0; jj < l.tileKV / 16; ++jj)
+    for (auto [x, y] : sm.exponentiate(0, jj))
+      p.push_back(atom.packOperand(x, y));
+  if (!acc.empty()) {
+    atom.wait(0); // the previous tile's P·V
+    sm.rescale(acc, valueBlocks());
+  }
+  SmallVector<Value> newSums = sm.newSums(SmallVector<Value>(sums));
+  llvm::copy(newSums, sums.begin());
+  llvm::copy(sm.newMax(), m.begin());
+  return p;
+}
+
+/// State: the tile index j, m and l of the thread's two rows, O, then
+/// P_{j−1} packed.
+SmallVector<Value> Consumer::step(Value ks, ValueRange state, bool masked) {
+  Value j = state[0];
+  SmallVector<Value> m(state.slice(1, 2)), sums(state.slice(3, 2));
+  SmallVector<Value> acc(state.slice(5, 4 * valueBlocks()));
+  SmallVector<Value> pPrev(state.drop_front(5 + 4 * valueBlocks()));
+  Value stage = stageOf(j), prev = kb.sub(j, kb.idx(1));
+  Value prevStage = stageOf(prev);
+
+  cx.tma.wait(cx.barrier(l.kFull(), stage), parityOf(j));
+  cx.tma.wait(cx.barrier(l.vFull(), prevStage), parityOf(prev));
+  atom.pinRegisters(pPrev);
+  atom.pinRegisters(acc);
+  atom.fence();
+  SmallVector<Value> s = issueScores(stage);
+  issueValues(pPrev, prevStage, acc);
+  atom.wait(1); // S_j
+  release(l.kEmpty(), stage);
+  SmallVector<Value> p = softmax(s, ks, masked, m, sums, acc);
+  release(l.vEmpty(), prevStage);
+
+  SmallVector<Value> next = {kb.add(j, kb.idx(1))};
+  next.append(m);
+  next.append(sums);
+  next.append(acc);
+  next.append(p);
+  return next;
+}
+
+void Consumer::emit() {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  lane = kb.rem(cx.tid, 32);
+  Value warp = kb.rem(kb.div(cx.tid, 32), 4);
+  ln = Lane{warp, kb.div(lane, 4), kb.rem(lane, 4), c0, c0, c0};
+  // Rows of this warp within the CTA's query tile.
+  warpRow = kb.add(kb.mul(consumer, kb.idx(64)), kb.mul(warp, kb.idx(16)));
+  cScale = kb.f32(kb.spec.scale * M_LOG2E);
+  negInf = kb.f32(-INFINITY);
+  zero = kb.f32(0.0);
+  Value zeroI32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+
+  cx.tma.wait(cx.barrier(l.qFull(), c0), c0);
+  // Q (K-major, swizzled): the warpgroup's 64 rows start 64·128 bytes into
+  // each chunk; 8-row groups are 1024 bytes apart.
+  qDesc = atom.descriptor(
+      cx.tma.address(kb.mul(consumer, kb.idx(64 * kSwizzleBytes))), 16, 1024);
+
+  // The first tile (masked as a whole: it is one tile), if any.
+  Value numTiles = countKeyTiles(kb, cx.range, l.tileKV);
+  Value any =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, numTiles, c0);
+  SmallVector<Value> first = {negInf, negInf, zero, zero};
+  first.append(pRegisters(), zeroI32);
+  SmallVector<Type> firstTypes;
+  for (Value v : first)
+    firstTypes.push_back(v.getType());
+  auto head = scf::IfOp::create(
+      b, loc, any,
+      [&](OpBuilder &, Location) {
+        cx.tma.wait(cx.barrier(l.kFull(), c0), c0);
+        atom.fence();
+        SmallVector<Value> s = issueScores(c0);
+        atom.wait(0);
+        release(l.kEmpty(), c0);
+        SmallVector<Value> m = {negInf, negInf}, sums = {zero, zero};
+        SmallVector<Value> p = softmax(s, cx.range.lo, /*masked=*/true, m, sums,
+                                       MutableArrayRef<Value>());
+        SmallVector<Value> out(m);
+        out.append(sums);
+        out.append(p);
+        scf::YieldOp::create(b, loc, out);
+      },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, first); });
+
+  SmallVector<Value> init = {c1};
+  init.append(head.getResults().begin(), head.getResults().begin() + 4);
+  init.append(4 * valueBlocks(), zero);
+  init.append(head.getResults().begin() + 4, head.getResults().end());
+  KeyRange rest = cx.range;
+  rest.lo = kb.add(cx.range.lo, kb.idx(l.tileKV));
+  SmallVector<Value> state = walkKeyTiles(
+      kb, rest, cx.band, cx.numK, l.tileKV, init,
+      [&](Value ks, ValueRange st, bool masked) { return step(ks, st, masked); });
+
+  // The last tile's P·V.
+  SmallVector<Value> acc(ArrayRef<Value>(state).slice(5, 4 * valueBlocks()));
+  SmallVector<Value> pLast(ArrayRef<Value>(state).drop_front(5 + 4 * valueBlocks()));
+  auto tail = scf::IfOp::create(
+      b, loc, any,
+      [&](OpBuilder &, Location) {
+        Value last = kb.sub(numTiles, c1);
+        Value stage = stageOf(last);
+        cx.tma.wait(cx.barrier(l.vFull(), stage), parityOf(last));
+        SmallVector<Value> out(acc);
+        atom.pinRegisters(pLast);
+        atom.pinRegisters(out);
+        atom.fence();
+        issueValues(pLast, stage, out);
+        atom.wait(0);
+        release(l.vEmpty(), stage);
+        scf::YieldOp::create(b, loc, out);
+      },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, acc); });
+  SmallVector<Value> final(state.begin(), state.begin() + 5);
+  final.append(tail.getResults().begin(), tail.getResults().end());
+
+  auto rowOf = [&](int64_t r) {
+    return kb.add(warpRow, kb.add(ln.g, kb.idx(8 * (r % 2))));
+  };
+  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cx.batch,
+                                  cx.head, cx.qs, cx.numQ, lane, warpRow, ln,
+                                  final, /*threadRows=*/2, valueBlocks(),
+                                  /*rowsPerWarp=*/16, rowOf, c0, zero});
+}
+
+/// The CTA: where it sits, the barriers, then the two roles.
+void buildHopperBody(KernelBuilder &kb, const HopperSchedule &schedule,
+                     const HopperLayout &layout, const HopperArgs &args,
+                     Value smemBase) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  const KernelSpec &spec = kb.spec;
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  // Heavy (late, for causal masks) query blocks first.
+  Value qb =
+      kb.sub(kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), c1),
+             gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value numQ = memref::DimOp::create(b, loc, args.q, 2);
+  Value headsQ = memref::DimOp::create(b, loc, args.q, 1);
+  Value headsKV = memref::DimOp::create(b, loc, args.k, 1);
+  Value numK = memref::DimOp::create(b, loc, args.k, 2);
+  Value head = arith::RemUIOp::create(b, loc, bh, headsQ);
+  Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+  Value headKV = arith::DivUIOp::create(
+      b, loc, head, arith::DivUIOp::create(b, loc, headsQ, headsKV));
+  Value shift = kb.sub(numK, numQ);
+  Value qs = kb.mul(qb, kb.idx(layout.tileQ));
+  Value rows = kb.min(kb.idx(layout.tileQ), kb.sub(numQ, qs));
+  // Exact bands only (the caller checks); a side reaching past any key is
+  // dropped (the in-tile tests compare in i32).
+  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  for (std::optional<int64_t> *side : {&band.left, &band.right})
+    if (*side && **side > (int64_t(1) << 30))
+      side->reset();
+  KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+
+  TmaPipeline tma(kb, smemBase);
+  HopperContext cx{kb,   schedule, layout, args, tma,  tid,  batch, head,
+                   headKV, qs,     numQ,   numK, shift, range, band};
+  kb.ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, c0),
+            [&] {
+              tma.init(cx.barrier(layout.qFull(), c0), 1);
+              for (int64_t s = 0; s < schedule.stages; ++s) {
+                Value stage = kb.idx(s);
+                tma.init(cx.barrier(layout.kFull(), stage), 1);
+                tma.init(cx.barrier(layout.vFull(), stage), 1);
+                tma.init(cx.barrier(layout.kEmpty(), stage),
+                         4 * schedule.consumers);
+                tma.init(cx.barrier(layout.vEmpty(), stage),
+                         4 * schedule.consumers);
+              }
+              NVVM::FenceMbarrierInitOp::create(b, loc);
+            });
+  gpu::BarrierOp::create(b, loc);
+
+  Value wg = kb.div(tid, 128);
+  auto setRegisters = [&](int32_t count, NVVM::SetMaxRegisterAction action) {
+    NVVM::SetMaxRegisterOp::create(
+        b, loc, b.getI32IntegerAttr(count),
+        NVVM::SetMaxRegisterActionAttr::get(b.getContext(), action));
+  };
+  scf::IfOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, wg, c0),
+      [&](OpBuilder &, Location) {
+        setRegisters(schedule.producerRegisters,
+                     NVVM::SetMaxRegisterAction::decrease);
+        kb.ifThen(
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, c0),
+            [&] { emitProducer(cx); });
+        scf::YieldOp::create(b, loc);
+      },
+      [&](OpBuilder &, Location) {
+        setRegisters(schedule.consumerRegisters,
+                     NVVM::SetMaxRegisterAction::increase);
+        Consumer(cx, kb.sub(wg, c1)).emit();
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// The memref a gpu.func parameter of `type` would be, from its descriptor
+/// fields among `fn`'s parameters starting at `next` (advanced past them).
+Value rebuildMemRef(OpBuilder &b, Location loc, LLVM::LLVMFuncOp fn,
+                    unsigned &next, MemRefType type) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = b.getI64Type();
+  Type sizes = LLVM::LLVMArrayType::get(i64, rank);
+  Type descType =
+      LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr, i64, sizes, sizes});
+  Value desc = LLVM::PoisonOp::create(b, loc, descType);
+  auto insert = [&](ArrayRef<int64_t> position) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc, fn.getArgument(next++),
+                                       position);
+  };
+  insert({0});
+  insert({1});
+  insert({2});
+  for (int64_t i = 0; i < rank; ++i)
+    insert({3, i});
+  for (int64_t i = 0; i < rank; ++i)
+    insert({4, i});
+  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+}
+
+} // namespace
+
+LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
+    func::FuncOp func, gpu::GPUModuleOp module, const KernelSpec &spec,
+    const HopperSchedule &schedule) {
+  MLIRContext *ctx = func.getContext();
+  Location loc = func.getLoc();
+  HopperLayout layout{schedule.tileQ(), schedule.tileKV, spec.d, spec.dv,
+                      schedule.stages};
+  if (layout.bytes() > 227 * 1024)
+    return func.emitError()
+           << "convert-attn-to-gpu: the sm_90a kernel's tiles need "
+           << layout.bytes() << " bytes of shared memory, more than 227 KiB";
+
+  auto strided = [&](int64_t rank, Type type) {
+    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+    if (rank == 4)
+      strides.back() = 1;
+    return MemRefType::get(
+        shape, type, StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
+  };
+  MemRefType tensor4 = strided(4, spec.elem);
+  MemRefType lse3 = strided(3, Float32Type::get(ctx));
+
+  // Parameters: each memref's descriptor fields, then the tensor maps.
+  Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = IntegerType::get(ctx, 64);
+  SmallVector<Type> params;
+  auto addDescriptor = [&](int64_t rank) {
+    params.append({ptr, ptr, i64});
+    params.append(2 * rank, i64);
+  };
+  for (int i = 0; i < 4; ++i)
+    addDescriptor(4);
+  if (spec.hasLse)
+    addDescriptor(3);
+  unsigned firstMap = params.size();
+  params.append(3, ptr);
+
+  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  std::string smemName = "attn_smem_tma";
+  if (!module.lookupSymbol(smemName))
+    memref::GlobalOp::create(
+        mb, loc, smemName, mb.getStringAttr("public"),
+        MemRefType::get({0}, mb.getI8Type(), nullptr,
+                        gpu::AddressSpaceAttr::get(
+                            ctx, gpu::AddressSpace::Workgroup)),
+        Attribute(), /*constant=*/false, mb.getI64IntegerAttr(1024));
+  createKernelMetadata(
+      mb, loc, ("attn_meta_" + func.getSymName()).str(),
+      {spec.elem, spec.d, spec.dv, spec.hasLse, layout.tileQ,
+       schedule.threads(), layout.bytes(), layout.tileKV,
+       /*tensorMaps=*/true},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
+  auto fn = LLVM::LLVMFuncOp::create(
+      mb, loc, func.getSymName(),
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), params));
+  fn->setAttr(NVVM::NVVMDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  int32_t threads = schedule.threads();
+  fn->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+              mb.getDenseI32ArrayAttr({threads, 1, 1}));
+  // One CTA per SM: with maxntid, what caps the registers at entry, so that
+  // setmaxnreg can move them between the roles.
+  fn->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+              mb.getI32IntegerAttr(1));
+  for (unsigned i = firstMap; i < firstMap + 3; ++i) {
+    fn.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
+                  TypeAttr::get(LLVM::LLVMArrayType::get(mb.getI8Type(), 128)));
+    fn.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                  mb.getI64IntegerAttr(64));
+    fn.setArgAttr(i, NVVM::NVVMDialect::getGridConstantAttrName(),
+                  UnitAttr::get(ctx));
+  }
+  fn->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(layout.bytes()));
+  fn->setAttr("attn.tile_q", mb.getI64IntegerAttr(layout.tileQ));
+  fn->setAttr("attn.tile_kv", mb.getI64IntegerAttr(layout.tileKV));
+  fn->setAttr("attn.kv_step", mb.getI64IntegerAttr(layout.tileKV));
+  fn->setAttr("attn.stages", mb.getI64IntegerAttr(schedule.stages));
+  fn->setAttr("attn.threads", mb.getI64IntegerAttr(threads));
+  fn->setAttr("attn.tensor_maps", mb.getI64IntegerAttr(1));
+
+  Block *entry = fn.addEntryBlock(mb);
+  OpBuilder b = OpBuilder::atBlockEnd(entry);
+  unsigned next = 0;
+  HopperArgs args;
+  args.q = rebuildMemRef(b, loc, fn, next, tensor4);
+  args.k = rebuildMemRef(b, loc, fn, next, tensor4);
+  args.v = rebuildMemRef(b, loc, fn, next, tensor4);
+  args.o = rebuildMemRef(b, loc, fn, next, tensor4);
+  if (spec.hasLse)
+    args.lse = rebuildMemRef(b, loc, fn, next, lse3);
+  args.mapQ = fn.getArgument(firstMap);
+  args.mapK = fn.getArgument(firstMap + 1);
+  args.mapV = fn.getArgument(firstMap + 2);
+
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Value global = memref::GetGlobalOp::create(
+      b, loc, MemRefType::get({0}, b.getI8Type(), nullptr, workgroup),
+      smemName);
+  Value baseIndex =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, global);
+  Value smemBase = LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(ctx, 3),
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), baseIndex)
+          .getResult());
+  KernelBuilder kb{b, loc, spec};
+  buildHopperBody(kb, schedule, layout, args, smemBase);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  func.erase();
+  return success();
+}

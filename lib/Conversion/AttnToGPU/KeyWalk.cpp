@@ -1,0 +1,57 @@
+//===- KeyWalk.cpp - the flash loop's walk over key tiles -----------------===//
+
+#include "KeyWalk.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::gpu_kernel;
+
+Value mlir::attn::gpu_kernel::countKeyTiles(KernelBuilder &kb,
+                                            const KeyRange &range,
+                                            int64_t tile) {
+  return arith::CeilDivSIOp::create(kb.b, kb.loc, kb.sub(range.hi, range.lo),
+                                    kb.idx(tile));
+}
+
+SmallVector<Value> mlir::attn::gpu_kernel::walkKeyTiles(
+    KernelBuilder &kb, const KeyRange &range, const MaskBand &band, Value numK,
+    int64_t tileSize, ValueRange init, KeyStepFn step) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value c0 = kb.idx(0), c1 = kb.idx(1), tile = kb.idx(tileSize);
+  Value numTiles = countKeyTiles(kb, range, tileSize);
+  auto clamp = [&](Value x, Value lo, Value hi) {
+    return kb.min(arith::MaxSIOp::create(b, loc, x, lo), hi);
+  };
+  Value fullBegin = c0;
+  if (band.left)
+    fullBegin = clamp(arith::CeilDivSIOp::create(
+                          b, loc, kb.sub(range.fullLo, range.lo), tile),
+                      c0, numTiles);
+  auto fullEndOf = [&](Value numK) {
+    Value lastFull = kb.sub(numK, c1);
+    if (range.fullHi)
+      lastFull = kb.min(lastFull, range.fullHi);
+    return clamp(arith::FloorDivSIOp::create(
+                     b, loc, kb.sub(kb.add(lastFull, c1), range.lo), tile),
+                 fullBegin, numTiles);
+  };
+  SmallVector<Value> state(init);
+  auto runSteps = [&](Value from, Value to, bool masked) {
+    auto loop = scf::ForOp::create(
+        b, loc, kb.add(range.lo, kb.mul(from, tile)),
+        kb.add(range.lo, kb.mul(to, tile)), tile, state,
+        [&](OpBuilder &, Location, Value ks, ValueRange iter) {
+          scf::YieldOp::create(b, loc, step(ks, iter, masked));
+        });
+    state.assign(loop.getResults().begin(), loop.getResults().end());
+  };
+  if (band.left)
+    runSteps(c0, fullBegin, /*masked=*/true);
+  runSteps(fullBegin, fullEndOf(numK), /*masked=*/false);
+  // The same bound again, from a copy of N_kv that LLVM cannot merge with
+  // the first: kept live across the loop instead, it is what ptxas spilled
+  // at d = 128 in the mma.sync kernel (4 bytes).
+  runSteps(fullEndOf(kb.opaque(numK)), numTiles, /*masked=*/true);
+  return state;
+}
