@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpu_common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONTENDERS = ("ours", "flash", "cudnn", "flex")
+CONTENDERS = ["ours", "flash", "cudnn", "flex"]   # + "base" with --baseline
 RTOL = 1e-2
 TOKENS = 16384      # B * N
 WIDTH = 2048        # H * d
@@ -62,7 +62,7 @@ def configs(opts):
     """(N, B, H, d, causal) in table order."""
     ns = (1024, 4096) if opts.quick else (1024, 4096, 16384)
     out = []
-    for d in (64, 128):
+    for d in opts.dims:
         for causal in (False, True):
             for n in ns:
                 if opts.only_n and n != opts.only_n:
@@ -144,6 +144,10 @@ def contenders(rt, kern, q, k, v, causal, scale, opts):
     out = {}
     out["ours"] = (ours_fn(rt, kern, q, k, v) if kern is not None
                    else "n/a: no such kernel in the manifest")
+    if opts.base_rt is not None:
+        base = opts.base_rt.kernels.get(kern.name if kern is not None else "")
+        out["base"] = (ours_fn(opts.base_rt, base, q, k, v) if base is not None
+                       else "n/a: no such kernel in the baseline manifest")
     out["flash"] = sdpa_fn(SDPBackend.FLASH_ATTENTION, q, k, v, causal, scale)
     out["cudnn"] = (sdpa_fn(SDPBackend.CUDNN_ATTENTION, q, k, v, causal, scale)
                     if hasattr(SDPBackend, "CUDNN_ATTENTION")
@@ -235,7 +239,7 @@ def bench_config(rt, N, B, H, d, causal, opts, gen):
         ms = statistics.median(times[c])
         row["contenders"][c].update({"ms": ms, "tflops": flops / (ms * 1e-3) / 1e12,
                                      "rounds_ms": times[c]})
-    for other in ("flash", "cudnn"):
+    for other in ("flash", "cudnn", "flex", "base"):
         a, b = row["contenders"].get("ours", {}), row["contenders"].get(other, {})
         if "tflops" in a and "tflops" in b:
             row[f"ours_vs_{other}"] = a["tflops"] / b["tflops"]
@@ -254,13 +258,16 @@ def cell(row, c):
 
 
 def table(rows):
-    lines = ["| d | causal | N | B×H | ours | flash | cuDNN | flex | ours/flash | "
-             "ours/cuDNN | ours ms | ours err vs flash |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    others = [c for c in CONTENDERS if c != "ours"]
+    names = {"flash": "flash", "cudnn": "cuDNN", "flex": "flex", "base": "base"}
+    lines = ["| d | causal | N | B×H | " + " | ".join(names.get(c, c) for c in CONTENDERS)
+             + " | " + " | ".join(f"ours/{names[o]}" for o in others)
+             + " | ours ms | ours err vs flash |",
+             "|---" * (4 + len(CONTENDERS) + len(others) + 2) + "|"]
     for r in rows:
         ours = r["contenders"].get("ours", {})
         ratios = [f"{r[f'ours_vs_{o}']:.2f}×" if f"ours_vs_{o}" in r else "–"
-                  for o in ("flash", "cudnn")]
+                  for o in others]
         ms = f"{ours['ms']:.3f}" if "ms" in ours else "–"
         err = f"{ours['err_vs_ref']:.1e}" if "err_vs_ref" in ours else "–"
         cells = ([str(r["d"]), "yes" if r["causal"] else "no", str(r["N"]),
@@ -278,11 +285,13 @@ def plot(rows, info, path):
     except ImportError:
         print(f"# no matplotlib: not writing {path}")
         return
-    panels = [(d, causal) for d in (64, 128) for causal in (False, True)]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    dims = sorted({r["d"] for r in rows})
+    panels = [(d, causal) for d in dims for causal in (False, True)]
+    fig, axes = plt.subplots(len(dims), 2, figsize=(10, 3.5 * len(dims)), sharex=True,
+                             squeeze=False)
     # one marker and colour per contender in every panel
     styles = {"ours": ("o-", "C3"), "flash": ("s-", "C0"), "cudnn": ("^-", "C2"),
-              "flex": ("d-", "C1")}
+              "flex": ("d-", "C1"), "base": ("x--", "C7")}
     ns = sorted({r["N"] for r in rows})
     for ax, (d, causal) in zip(axes.flat, panels):
         sel = [r for r in rows if r["d"] == d and r["causal"] == causal]
@@ -304,6 +313,19 @@ def plot(rows, info, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     print(f"# plot: {path}")
+
+
+def matmul_ceiling():
+    """TFLOP/s of a bf16 8192^3 torch.matmul on random data: the rate the
+    tensor cores reach here, the ceiling to read the rows against."""
+    n = 8192
+    a = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    for _ in range(3):
+        a @ b
+    ms = statistics.median(time_batch(contextlib.nullcontext, lambda: a @ b, 10)
+                           for _ in range(5))
+    return 2 * n ** 3 / (ms * 1e-3) / 1e12
 
 
 def git_commit():
@@ -329,7 +351,15 @@ def main():
     ap.add_argument("--only-d", type=int, default=0)
     ap.add_argument("--no-flex", action="store_true", help="skip FlexAttention")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dims", default="64,128", help="head dims (kernels sdpa_d<d>_bf16[_causal])")
+    ap.add_argument("--baseline", default="",
+                    help="a second manifest with kernels of the same names, timed as 'base' "
+                         "(an A/B of two kernel sets in one run)")
     opts = ap.parse_args()
+    opts.dims = [int(x) for x in opts.dims.split(",") if x]
+    opts.base_rt = gpu_common.Runtime(opts.baseline) if opts.baseline else None
+    if opts.base_rt is not None:
+        CONTENDERS.insert(1, "base")
     if opts.quick:
         opts.rounds = min(opts.rounds, 5)
     if opts.rounds < 5:
@@ -360,6 +390,8 @@ def main():
     print(f"# command: `{info['command']}` (commit {info['commit']})")
     print(f"# ours: {opts.manifest}, {info['target']}, {info['image']} "
           f"sha256 {info['image_sha256'][:12]}")
+    info["matmul_tflops"] = matmul_ceiling()
+    print(f"# ceiling: bf16 matmul 8192^3 {info['matmul_tflops']:.0f} TFLOP/s (torch, this run)")
     print(f"# timing: median of {opts.rounds} rounds (random order) x {opts.iters} calls "
           f"(CUDA events); bf16, {opts.layout} memory, B*N = {TOKENS}, H*d = {WIDTH}", flush=True)
 
