@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
@@ -683,6 +684,7 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
 /// The launch geometry convert-attn-to-gpu recorded on a kernel.
 struct LaunchInfo {
   int64_t tileQ, tileKV, kvStep, threads, smemBytes, tensorMaps;
+  std::string schedule; // the #attn.gpu_schedule, printed
 };
 
 /// --target=nvidia: PTX, a cubin, an object holding the image, the header and
@@ -713,15 +715,17 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   // (gpu.func kernels, and the llvm.func kernels that take tensor maps.)
   llvm::StringMap<LaunchInfo> launch;
   module.walk([&](Operation *f) {
-    auto get = [&](StringRef attr) {
-      auto value = f->getAttrOfType<IntegerAttr>(attr);
-      return value ? value.getInt() : int64_t(0);
-    };
-    if (!f->hasAttr("attn.tile_q"))
+    auto s = f->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
+    auto smem = f->getAttrOfType<IntegerAttr>("attn.smem_bytes");
+    if (!s || !smem)
       return;
+    std::string printed;
+    llvm::raw_string_ostream os(printed);
+    Attribute(s).print(os);
     launch[SymbolTable::getSymbolName(f).getValue()] = {
-        get("attn.tile_q"),  get("attn.tile_kv"),     get("attn.kv_step"),
-        get("attn.threads"), get("attn.smem_bytes"), get("attn.tensor_maps")};
+        s.getTileQ(),   s.getTileKv(),   s.getKvStep(),
+        s.getThreads(), smem.getInt(),   s.getCopy() == GPUCopy::Tma,
+        printed};
   });
   PassManager lower(&context);
   buildGPUKernelsToBinaryPipeline(lower, options);
@@ -906,6 +910,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     entry["threads"] = l.threads;
     entry["smem_bytes"] = l.smemBytes;
     entry["tensor_maps"] = l.tensorMaps != 0;
+    entry["schedule"] = l.schedule;
     if (reports && reports->count(k.name)) {
       const PtxasReport &r = reports->lookup(k.name);
       entry["registers"] = r.registers;

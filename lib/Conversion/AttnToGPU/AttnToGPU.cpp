@@ -424,23 +424,25 @@ mlir::attn::verifyGPUTiling(const GPUTiling &t,
   return success();
 }
 
-LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
-    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested,
-    bool useWgmma) {
+static LogicalResult buildMmaSyncKernel(func::FuncOp func,
+                                        gpu::GPUModuleOp module,
+                                        const KernelSpec &spec,
+                                        GPUScheduleAttr schedule);
+
+namespace {
+
+/// What the kernel of `sdpa` computes, or a diagnostic on `func` for what
+/// no GPU kernel takes.
+FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-gpu: " << why;
   };
-  FailureOr<SdpaOp> matched = matchKernelFunction(func, "convert-attn-to-gpu");
-  if (failed(matched))
-    return failure();
-  SdpaOp sdpa = *matched;
   auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
   auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
   Type elem = qType.getElementType();
   if (!elem.isBF16() && !elem.isF16())
-    return func.emitError() << "convert-attn-to-gpu: the tensor-core kernel "
-                               "takes bf16 or f16 inputs, got "
-                            << elem;
+    return fail("the tensor-core kernel takes bf16 or f16 inputs, got ")
+           << elem;
   if (cast<RankedTensorType>(sdpa.getOutput().getType()).getElementType() !=
       elem)
     return fail("the output must have the input element type");
@@ -460,13 +462,17 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
                   static_cast<bool>(sdpa.getLse()),
                   elem};
   if (spec.mask && !getMaskBand(spec.mask).exact)
-    return func.emitError()
-           << "convert-attn-to-gpu: the GPU kernel supports no mask, causal "
-              "and window masks (and their intersections); got "
+    return fail("the GPU kernel supports no mask, causal and window masks "
+                "(and their intersections); got ")
            << Attribute(spec.mask);
-  if (useWgmma)
-    if (std::optional<HopperSchedule> schedule = getHopperSchedule(d, dv))
-      return buildHopperKernel(func, module, spec, *schedule);
+  return spec;
+}
+
+/// The mma.sync schedule of `requested` (0: the head dims' defaults).
+FailureOr<GPUScheduleAttr> getMmaSyncSchedule(func::FuncOp func,
+                                              const KernelSpec &spec,
+                                              const GPUTiling &requested) {
+  const int64_t d = spec.d, dv = spec.dv;
   GPUTiling tiling = requested;
   GPUTiling fallback = getDefaultGPUTiling(d, dv);
   if (tiling.tileQ == 0)
@@ -478,13 +484,82 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   // A value left at 0 was the head dim's: say so if it is the one at fault.
   bool defaulted = !requested.tileQ || !requested.tileKV || !requested.kvStep;
   if (failed(verifyGPUTiling(tiling, [&](const Twine &why) -> LogicalResult {
-        return fail(why + (defaulted ? " (options left at 0 take the defaults "
-                                       "of d = " +
-                                           Twine(d) + ", d_v = " + Twine(dv) +
-                                           ")"
-                                     : Twine()));
+        return func.emitError()
+               << "convert-attn-to-gpu: " << why
+               << (defaulted ? " (options left at 0 take the defaults of d = " +
+                                   Twine(d) + ", d_v = " + Twine(dv) + ")"
+                             : Twine());
       })))
     return failure();
+  return GPUScheduleAttr::get(func.getContext(), GPUMma::MmaSync,
+                              GPUCopy::CpAsync, tiling.tileQ, tiling.tileKV,
+                              tiling.kvStep, tiling.warps, 0, tiling.stages);
+}
+
+/// The schedule of `sdpa`'s kernel: the one it carries (`attn.schedule`),
+/// else wgmma where `wgmma` asks for it and the head dims allow, else
+/// mma.sync shaped by `requested`.
+FailureOr<GPUScheduleAttr> chooseSchedule(func::FuncOp func, SdpaOp sdpa,
+                                          const KernelSpec &spec,
+                                          const GPUTiling &requested,
+                                          StringRef chip, bool wgmma) {
+  auto given = sdpa->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
+  if (sdpa->hasAttr(kScheduleAttrName) && !given)
+    return func.emitError() << "convert-attn-to-gpu: " << kScheduleAttrName
+                            << " must be an #attn.gpu_schedule";
+  if (!given) {
+    if (wgmma && chip == "sm_90a" && isHopperHeadDim(spec.d, spec.dv))
+      return getHopperSchedule(func.getContext(), spec.d, spec.dv);
+    return getMmaSyncSchedule(func, spec, requested);
+  }
+  if (given.getMma() == GPUMma::Wgmma) {
+    if (chip != "sm_90a")
+      return func.emitError() << "convert-attn-to-gpu: a wgmma schedule needs "
+                                 "chip=sm_90a, got chip="
+                              << chip;
+    if (!isHopperHeadDim(spec.d, spec.dv))
+      return func.emitError()
+             << "convert-attn-to-gpu: a wgmma schedule needs d and d_v that "
+                "are multiples of 64 up to 256, got d = "
+             << spec.d << ", d_v = " << spec.dv;
+  }
+  return given;
+}
+
+} // namespace
+
+LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
+    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested,
+    StringRef chip, bool wgmma) {
+  FailureOr<SdpaOp> sdpa = matchKernelFunction(func, "convert-attn-to-gpu");
+  if (failed(sdpa))
+    return failure();
+  FailureOr<KernelSpec> spec = matchSpec(func, *sdpa);
+  if (failed(spec))
+    return failure();
+  FailureOr<GPUScheduleAttr> schedule =
+      chooseSchedule(func, *sdpa, *spec, requested, chip, wgmma);
+  if (failed(schedule))
+    return failure();
+  if (schedule->getMma() == GPUMma::Wgmma)
+    return buildHopperKernel(func, module, *spec, *schedule);
+  return buildMmaSyncKernel(func, module, *spec, *schedule);
+}
+
+/// The mma.sync kernel of `spec` shaped by `schedule` (FlashAttention-2's
+/// decomposition, sm_80 and later).
+static LogicalResult buildMmaSyncKernel(func::FuncOp func,
+                                        gpu::GPUModuleOp module,
+                                        const KernelSpec &spec,
+                                        GPUScheduleAttr schedule) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "convert-attn-to-gpu: " << why;
+  };
+  const int64_t d = spec.d, dv = spec.dv;
+  Type elem = spec.elem;
+  GPUTiling tiling{schedule.getTileQ(), schedule.getTileKv(),
+                   schedule.getWarps(), schedule.getKvStep(),
+                   schedule.getStages()};
   for (auto [rows, cols] :
        {std::pair(tiling.tileQ, d), std::pair(tiling.tileKV, d),
         std::pair(tiling.tileKV, dv)})
@@ -535,12 +610,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   kernel.setKnownBlockSizeAttr(
       mb.getDenseI32ArrayAttr({static_cast<int32_t>(tiling.threads()), 1, 1}));
+  kernel->setAttr(kScheduleAttrName, schedule);
   kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(smem.bytes()));
-  kernel->setAttr("attn.tile_q", mb.getI64IntegerAttr(tiling.tileQ));
-  kernel->setAttr("attn.tile_kv", mb.getI64IntegerAttr(tiling.tileKV));
-  kernel->setAttr("attn.kv_step", mb.getI64IntegerAttr(tiling.kvStep));
-  kernel->setAttr("attn.stages", mb.getI64IntegerAttr(tiling.stages));
-  kernel->setAttr("attn.threads", mb.getI64IntegerAttr(tiling.threads()));
 
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value base = memref::GetGlobalOp::create(
@@ -605,9 +676,8 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
     }
     GPUTiling tiling{tileQ, tileKV, warps, kvStep, stages};
-    bool useWgmma = chip == "sm_90a" && wgmma;
     for (func::FuncOp f : funcs)
-      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling, useWgmma)))
+      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling, chip, wgmma)))
         return signalPassFailure();
   }
 };

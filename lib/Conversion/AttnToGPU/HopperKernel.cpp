@@ -34,6 +34,7 @@
 #include "TmaPipeline.h"
 #include "Wgmma.h"
 
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -44,20 +45,41 @@ using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::gpu_kernel;
 
-std::optional<HopperSchedule>
-mlir::attn::gpu_kernel::getHopperSchedule(int64_t d, int64_t dv) {
+bool mlir::attn::gpu_kernel::isHopperHeadDim(int64_t d, int64_t dv) {
   for (int64_t x : {d, dv})
     if (x < kSwizzleCols || x % kSwizzleCols != 0 || x > 256)
-      return std::nullopt;
-  // Two consumer warpgroups (128 query rows) at 240 registers, the
-  // producer at 24: 128·24 + 256·240 fills the 64K registers of an SM.
-  // Keys per tile: 128 while S (64 registers) and O (d_v / 2) fit beside
-  // each other; 64 at d_v = 256.
+      return false;
+  return true;
+}
+
+GPUScheduleAttr mlir::attn::gpu_kernel::getHopperSchedule(MLIRContext *ctx,
+                                                          int64_t d,
+                                                          int64_t dv) {
+  // Two consumer warpgroups (128 query rows). Keys per tile: 128 while S
+  // (64 registers) and O (d_v / 2) fit beside each other; 64 at d_v = 256.
   int64_t tileKV = std::max(d, dv) <= 128 ? 128 : 64;
-  return HopperSchedule{2, tileKV, 2, 24, 240};
+  return GPUScheduleAttr::get(ctx, GPUMma::Wgmma, GPUCopy::Tma, 128, tileKV,
+                              tileKV, 12, 4, 2);
 }
 
 namespace {
+
+/// What the kernel reads off its schedule: `consumers` warpgroups of 64
+/// query rows beside the producer warpgroup, K/V tiles of `tileKV` keys in a
+/// ring of `stages`, and the registers setmaxnreg gives each role: 24 to
+/// the producer, the rest of the SM's 64K split among the consumers (at most
+/// 240, a multiple of 8).
+struct HopperSchedule {
+  int64_t consumers, tileKV, stages;
+  int32_t producerRegisters, consumerRegisters;
+  explicit HopperSchedule(GPUScheduleAttr s)
+      : consumers(s.getTileQ() / 64), tileKV(s.getTileKv()),
+        stages(s.getStages()), producerRegisters(24),
+        consumerRegisters(std::min<int32_t>(
+            240, (65536 / 128 - 24) / consumers / 8 * 8)) {}
+  int64_t tileQ() const { return 64 * consumers; }
+  int64_t threads() const { return 128 * (consumers + 1); }
+};
 
 /// Byte offsets of the dynamic shared memory: the Q tile, the K stages, the
 /// V stages, then the mbarriers q_full, k_full[S], v_full[S], k_empty[S],
@@ -460,8 +482,9 @@ Value rebuildMemRef(OpBuilder &b, Location loc, LLVM::LLVMFuncOp fn,
 
 LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
     func::FuncOp func, gpu::GPUModuleOp module, const KernelSpec &spec,
-    const HopperSchedule &schedule) {
+    GPUScheduleAttr scheduleAttr) {
   MLIRContext *ctx = func.getContext();
+  HopperSchedule schedule(scheduleAttr);
   Location loc = func.getLoc();
   HopperLayout layout{schedule.tileQ(), schedule.tileKV, spec.d, spec.dv,
                       schedule.stages};
@@ -529,13 +552,8 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
     fn.setArgAttr(i, NVVM::NVVMDialect::getGridConstantAttrName(),
                   UnitAttr::get(ctx));
   }
+  fn->setAttr(kScheduleAttrName, scheduleAttr);
   fn->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(layout.bytes()));
-  fn->setAttr("attn.tile_q", mb.getI64IntegerAttr(layout.tileQ));
-  fn->setAttr("attn.tile_kv", mb.getI64IntegerAttr(layout.tileKV));
-  fn->setAttr("attn.kv_step", mb.getI64IntegerAttr(layout.tileKV));
-  fn->setAttr("attn.stages", mb.getI64IntegerAttr(schedule.stages));
-  fn->setAttr("attn.threads", mb.getI64IntegerAttr(threads));
-  fn->setAttr("attn.tensor_maps", mb.getI64IntegerAttr(1));
 
   Block *entry = fn.addEntryBlock(mb);
   OpBuilder b = OpBuilder::atBlockEnd(entry);

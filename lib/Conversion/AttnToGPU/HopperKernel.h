@@ -18,20 +18,12 @@
 
 namespace mlir::attn::gpu_kernel {
 
-/// The shape of a Hopper kernel: `consumers` warpgroups of 64 query rows
-/// beside one producer warpgroup, K/V tiles of `tileKV` keys in a ring of
-/// `stages`, and the registers setmaxnreg gives each role.
-struct HopperSchedule {
-  int64_t consumers, tileKV, stages;
-  int32_t producerRegisters, consumerRegisters;
-  int64_t tileQ() const { return 64 * consumers; }
-  int64_t threads() const { return 128 * (consumers + 1); }
-};
+/// Whether the kernel takes head dims d, d_v: multiples of 64 up to 256
+/// (whole 128-byte swizzled rows).
+bool isHopperHeadDim(int64_t d, int64_t dv);
 
-/// The schedule for head dims d, d_v, or none when the kernel does not
-/// take them (they must be multiples of 64 up to 256: whole 128-byte
-/// swizzled rows).
-std::optional<HopperSchedule> getHopperSchedule(int64_t d, int64_t dv);
+/// The wgmma schedule for head dims d, d_v (isHopperHeadDim).
+GPUScheduleAttr getHopperSchedule(MLIRContext *ctx, int64_t d, int64_t dv);
 
 /// Writes the kernel of `func` (matched by the caller into `spec`) into
 /// `module` as an `llvm.func` with the `nvvm.kernel` attribute: its
@@ -41,7 +33,7 @@ std::optional<HopperSchedule> getHopperSchedule(int64_t d, int64_t dv);
 /// gpu.func cannot declare). Fails if the tiles exceed shared memory.
 LogicalResult buildHopperKernel(func::FuncOp func, gpu::GPUModuleOp module,
                                 const KernelSpec &spec,
-                                const HopperSchedule &schedule);
+                                GPUScheduleAttr schedule);
 
 } // namespace mlir::attn::gpu_kernel
 

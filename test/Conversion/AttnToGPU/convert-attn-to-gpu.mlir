@@ -17,7 +17,7 @@
 // CHECK-LABEL: gpu.func @causal(
 // CHECK-SAME: %{{.+}}: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %{{.+}}: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) kernel
-// CHECK-SAME: attn.kv_step = 64 : i64, attn.smem_bytes = 55296 : i64, attn.stages = 2 : i64, attn.threads = 128 : i64, attn.tile_kv = 64 : i64, attn.tile_q = 128 : i64, known_block_size = array<i32: 128, 1, 1>
+// CHECK-SAME: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2>, attn.smem_bytes = 55296 : i64, known_block_size = array<i32: 128, 1, 1>
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
 // CHECK: nvgpu.device_async_copy {{.+}}, 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
@@ -68,7 +68,7 @@
 // One K/V stage: half the K/V shared memory; V is copied after the wait for
 // K, the next K after the wait for V, and the step ends without a barrier.
 // ONE-LABEL: gpu.func @causal(
-// ONE-SAME: attn.smem_bytes = 36864 : i64, attn.stages = 1 : i64
+// ONE-SAME: producer_warps = 0, stages = 1>, attn.smem_bytes = 36864 : i64
 // ONE: scf.for
 // ONE: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
 // ONE-NEXT: gpu.barrier
@@ -159,5 +159,34 @@ func.func @wide(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor
 func.func @graph(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
   %q2 = arith.addf %q, %q : tensor<?x?x?x64xbf16>
   %o = attn.sdpa %q2, %k, %v : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// A schedule the attn.sdpa carries is the one its kernel gets, whatever the
+// pass options say.
+// CHECK-LABEL: gpu.func @given(
+// CHECK-SAME: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 2, producer_warps = 0, stages = 1>, attn.smem_bytes = 18432 : i64, known_block_size = array<i32: 64, 1, 1>
+// ONE-LABEL: gpu.func @given(
+// ONE-SAME: warps = 2, producer_warps = 0, stages = 1>
+func.func @given(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 2, producer_warps = 0, stages = 1>} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: a wgmma schedule needs chip=sm_90a, got chip=sm_80}}
+func.func @wgmma_on_sm80(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-gpu: attn.schedule must be an #attn.gpu_schedule}}
+func.func @not_a_schedule(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.sdpa %q, %k, %v {attn.schedule = 4 : i64} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
   return %o : tensor<?x?x?x64xbf16>
 }

@@ -543,3 +543,75 @@ func.func @online_softmax_f32(%s: tensor<4x8xf32>, %v: tensor<8x16xf32>, %acc: t
   %0:3 = attn.online_softmax %s, %v into (%acc, %m, %l) : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xbf16>, tensor<4xf32>, tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @gpu_schedule_0(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c1] tile_q must be a multiple of 16 from 16 to 256, got 100}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 100, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_1(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c2] kv_step (48) must divide tile_kv (64)}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 48, warps = 4, producer_warps = 0, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_2(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c3] stages must be 1 or 2, got 3}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 3>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_3(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c4] mma_sync: copies with cp_async}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = tma, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_4(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c4] mma_sync: 1 to 8 warps of 16 or 32 query rows each, got 2 warps for tile_q = 128}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 2, producer_warps = 0, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_5(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c4] mma_sync: one stage needs kv_step = tile_kv}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 32, warps = 4, producer_warps = 0, stages = 1>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_6(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c5] wgmma: copies with tma}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = cp_async, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_7(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c5] wgmma: one producer warpgroup and a consumer warpgroup per 64 query rows (tile_q = 128: warps = 12, producer_warps = 4), got warps = 8, producer_warps = 4}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 8, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_8(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c5] wgmma: kv_step = tile_kv and 2 stages}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 64, warps = 12, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}

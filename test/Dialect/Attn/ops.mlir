@@ -80,3 +80,12 @@ func.func @fused(%q: tensor<2x8x1000x64xbf16>, %k: tensor<2x2x1000x64xbf16>,
   %o4 = attn.linear favor_plus %q, %k, %v projection(%w : tensor<64x256xbf16>) : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16> -> tensor<2x8x1000x64xbf16>
   return %o, %lse, %o2, %o3, %o4 : tensor<2x8x1000x64xbf16>, tensor<2x8x1000xf32>, tensor<2x8x1000x64xbf16>, tensor<2x8x1000x64xbf16>, tensor<2x8x1000x64xbf16>
 }
+
+// A GPU schedule on an attn.sdpa round-trips (convert-attn-to-gpu builds its
+// kernel to it).
+// CHECK-LABEL: func.func @scheduled
+// CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>}
+func.func @scheduled(%q: tensor<1x8x16x64xbf16>) -> tensor<1x8x16x64xbf16> {
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return %o : tensor<1x8x16x64xbf16>
+}

@@ -3,10 +3,16 @@
 #ifndef ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
 #define ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
 
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 namespace mlir::attn {
+
+/// The attribute holding a kernel's #attn.gpu_schedule: on an attn.sdpa, the
+/// schedule its kernel must have; on a kernel, the one it was built with.
+inline constexpr llvm::StringLiteral kScheduleAttrName = "attn.schedule";
 
 /// The CTA shape of a GPU kernel: `tileQ` query rows shared by `warps` warps
 /// (16 or 32 rows each) and `tileKV` keys per copied K/V tile, processed in
@@ -34,26 +40,29 @@ LogicalResult verifyGPUTiling(const GPUTiling &tiling,
                               function_ref<LogicalResult(const Twine &)> error);
 
 /// Rewrites `func` — (q, k, v) bf16/f16 tensors whose body is one attn.sdpa
-/// of them, returned as is — into a `gpu.func` kernel of `module`:
+/// of them, returned as is — into a kernel of `module` (and erases `func`),
+/// built to a #attn.gpu_schedule that the kernel carries as its
+/// `attn.schedule` attribute: the one the attn.sdpa carries there, else the
+/// warp-specialised wgmma + TMA schedule when `wgmma` is set, `chip` is
+/// sm_90a and d, d_v are multiples of 64 up to 256, else mma.sync shaped by
+/// `tiling` (a zero tileQ, tileKV or kvStep: getDefaultGPUTiling's).
+///
+/// mma.sync: a `gpu.func` taking the memref descriptors
 ///
 ///   gpu.func @f(q, k, v, o: memref<?x?x?x?xT, strided<[?, ?, ?, 1]>>
 ///               [, lse: memref<?x?x?xf32, strided<[?, ?, ?]>>]) kernel
 ///
-/// With `useWgmma` (sm_90a) and head dims that are multiples of 64 up to
-/// 256, the kernel is the warp-specialised wgmma + TMA one (HopperKernel.h:
-/// an `llvm.func` with the `nvvm.kernel` attribute that also takes the TMA
-/// tensor maps of q, k, v; `tiling` does not apply to it). Otherwise it is
-/// the mma.sync kernel:
-///
-/// A zero `tileQ` or `tileKV` in `tiling` picks getDefaultGPUTiling's. The
-/// kernel is launched on a grid of (⌈N_q / tileQ⌉, B · H_q) CTAs of
-/// tiling.threads() threads with the dynamic shared memory recorded in the
-/// kernel's `attn.smem_bytes` attribute. Erases `func`. Emits a diagnostic and
-/// fails on what it does not support.
+/// wgmma: an `llvm.func` with the `nvvm.kernel` attribute taking the same
+/// descriptor fields, then the TMA tensor maps of q, k and v
+/// (HopperKernel.h). Either runs on a grid of (⌈N_q / tile_q⌉, B · H_q)
+/// CTAs of 32 · warps threads with the dynamic shared memory of its
+/// `attn.smem_bytes` attribute. Emits a diagnostic and fails on what it does
+/// not support.
 LogicalResult convertSdpaFunctionToGPUKernel(func::FuncOp func,
                                              gpu::GPUModuleOp module,
                                              const GPUTiling &tiling,
-                                             bool useWgmma = false);
+                                             StringRef chip = "sm_80",
+                                             bool wgmma = false);
 
 } // namespace mlir::attn
 

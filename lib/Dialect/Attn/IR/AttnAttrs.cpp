@@ -156,3 +156,57 @@ mlir::attn::verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// GPU schedules
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        GPUMma mma, GPUCopy copy, int64_t tileQ, int64_t tileKV,
+                        int64_t kvStep, int64_t warps, int64_t producerWarps,
+                        int64_t stages) {
+  for (auto [value, name] : {std::pair(tileQ, "tile_q"),
+                             std::pair(tileKV, "tile_kv"),
+                             std::pair(kvStep, "kv_step")})
+    if (value < 16 || value > 256 || value % 16 != 0)
+      return emitError() << "[gpu_schedule_c1] " << name
+                         << " must be a multiple of 16 from 16 to 256, got "
+                         << value;
+  if (tileKV % kvStep != 0)
+    return emitError() << "[gpu_schedule_c2] kv_step (" << kvStep
+                       << ") must divide tile_kv (" << tileKV << ")";
+  if (stages != 1 && stages != 2)
+    return emitError() << "[gpu_schedule_c3] stages must be 1 or 2, got "
+                       << stages;
+  if (mma == GPUMma::MmaSync) {
+    auto bad = [&]() {
+      return emitError() << "[gpu_schedule_c4] mma_sync: ";
+    };
+    if (copy != GPUCopy::CpAsync)
+      return bad() << "copies with cp_async";
+    if (producerWarps != 0)
+      return bad() << "has no producer warps, got " << producerWarps;
+    if (warps < 1 || warps > 8 || tileQ % warps != 0 ||
+        (tileQ / warps != 16 && tileQ / warps != 32))
+      return bad() << "1 to 8 warps of 16 or 32 query rows each, got "
+                   << warps << " warps for tile_q = " << tileQ;
+    if (tileKV > 128)
+      return bad() << "tile_kv up to 128, got " << tileKV;
+    if (stages == 1 && kvStep != tileKV)
+      return bad() << "one stage needs kv_step = tile_kv";
+    return success();
+  }
+  auto bad = [&]() { return emitError() << "[gpu_schedule_c5] wgmma: "; };
+  if (copy != GPUCopy::Tma)
+    return bad() << "copies with tma";
+  if (producerWarps != 4 || tileQ % 64 != 0 || warps != 4 + 4 * (tileQ / 64))
+    return bad() << "one producer warpgroup and a consumer warpgroup per 64 "
+                    "query rows (tile_q = "
+                 << tileQ << ": warps = " << 4 + 4 * (tileQ / 64)
+                 << ", producer_warps = 4), got warps = " << warps
+                 << ", producer_warps = " << producerWarps;
+  if (kvStep != tileKV || stages != 2)
+    return bad() << "kv_step = tile_kv and 2 stages";
+  return success();
+}

@@ -33,6 +33,64 @@ def Attn_MaskFill : I32EnumAttr<"MaskFill",
 }
 def Attn_MaskFillAttr : EnumAttr<Attn_Dialect, Attn_MaskFill, "fill">;
 
+def Attn_GPUMma : I32EnumAttr<"GPUMma",
+    "tensor-core instruction of a GPU kernel", [
+      I32EnumAttrCase<"MmaSync", 0, "mma_sync">,
+      I32EnumAttrCase<"Wgmma", 1, "wgmma">]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_GPUCopy : I32EnumAttr<"GPUCopy",
+    "how a GPU kernel stages its tiles in shared memory", [
+      I32EnumAttrCase<"CpAsync", 0, "cp_async">,
+      I32EnumAttrCase<"Tma", 1, "tma">]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Schedules
+//===----------------------------------------------------------------------===//
+
+def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
+  let mnemonic = "gpu_schedule";
+  let summary = "the shape of a GPU flash kernel";
+  let description = [{
+    What `convert-attn-to-gpu` builds for one `attn.sdpa`: the tensor-core
+    instruction (`mma_sync`, sm_80; `wgmma`, sm_90a), how tiles reach shared
+    memory (`cp_async`; `tma` onto mbarriers), `tile_q` query rows per CTA,
+    K/V tiles of `tile_kv` keys processed in online-softmax steps of
+    `kv_step`, `warps` warps per CTA of which `producer_warps` only load
+    tiles (warp specialisation), and `stages` K/V tiles in flight. The
+    conversion chooses one from the chip, the head dims and its options, or
+    takes the one an `attn.sdpa` carries as its `attn.schedule` attribute;
+    the kernel carries it on, and `attn-kernelgen` writes it to the manifest.
+
+    Constraints: (C1) `tile_q`, `tile_kv` and `kv_step` are multiples of 16
+    from 16 to 256; (C2) `kv_step` divides `tile_kv`; (C3) `stages` is 1 or
+    2; (C4) `mma_sync` copies with `cp_async`, has no producer warps, 1 to 8
+    warps of 16 or 32 query rows each, `tile_kv` up to 128, and one stage
+    only with `kv_step = tile_kv`; (C5) `wgmma` copies with `tma`, has one
+    producer warpgroup (4 warps) and a consumer warpgroup per 64 query rows,
+    `kv_step = tile_kv` and 2 stages.
+
+    ```mlir
+    #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128,
+                       kv_step = 128, warps = 12, producer_warps = 4, stages = 2>
+    ```
+  }];
+  let parameters = (ins "GPUMma":$mma, "GPUCopy":$copy, "int64_t":$tile_q,
+                        "int64_t":$tile_kv, "int64_t":$kv_step,
+                        "int64_t":$warps, "int64_t":$producer_warps,
+                        "int64_t":$stages);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getThreads() const { return 32 * getWarps(); }
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Masks
 //===----------------------------------------------------------------------===//
