@@ -2,13 +2,13 @@
 """GPU attention benchmark, one process, side by side:
 
   ours    attn's generated kernels (kernels-generated/nvidia, the manifest's
-          sdpa_d{64,128}_bf16[_causal]) through libattnrt_cuda
+          sdpa_d{64,128,256}_bf16[_causal]) through libattnrt_cuda
   flash   torch SDPA restricted to SDPBackend.FLASH_ATTENTION
   cudnn   torch SDPA restricted to SDPBackend.CUDNN_ATTENTION
   flex    FlexAttention (torch.compile'd; causal through a block mask)
 
 bf16, B * N = 16384 tokens, H * d = 2048 (H = H_kv), N in {1024, 4096,
-16384}, d in {64, 128}, causal and not, inputs in torch's [B, N, H, d] memory
+16384}, d in {64, 128, 256} (--dims), causal and not, inputs in torch's [B, N, H, d] memory
 (--layout bhnd for contiguous [B, H, N, d]), read in place by everyone.
 Before timing, every contender's output is compared with flash's (norm-wise
 relative error); ours must be within 1e-2 or its row says "wrong" and the
@@ -351,7 +351,7 @@ def main():
     ap.add_argument("--only-d", type=int, default=0)
     ap.add_argument("--no-flex", action="store_true", help="skip FlexAttention")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--dims", default="64,128", help="head dims (kernels sdpa_d<d>_bf16[_causal])")
+    ap.add_argument("--dims", default="64,128,256", help="head dims (kernels sdpa_d<d>_bf16[_causal])")
     ap.add_argument("--baseline", default="",
                     help="a second manifest with kernels of the same names, timed as 'base' "
                          "(an A/B of two kernel sets in one run)")

@@ -17,7 +17,7 @@ extern "C" {
 extern const unsigned char attn_gpu_kernels_image[];
 extern const size_t attn_gpu_kernels_image_size;
 
-/* sdpa_d64_bf16: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 55296 bytes of shared memory */
+/* sdpa_d64_bf16: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 81992 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d64_bf16",
@@ -28,10 +28,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
     /* value_dim */ 64,
     /* has_lse */ 0,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 55296,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 81992,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -40,7 +40,7 @@ static inline attnrt_status attn_sdpa_d64_bf16(const attnrt_sdpa_gpu_args *args,
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d64_bf16_causal: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 55296 bytes of shared memory */
+/* sdpa_d64_bf16_causal: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 81992 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d64_bf16_causal",
@@ -51,10 +51,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
     /* value_dim */ 64,
     /* has_lse */ 1,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 55296,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 81992,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -63,7 +63,7 @@ static inline attnrt_status attn_sdpa_d64_bf16_causal(const attnrt_sdpa_gpu_args
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d128_bf16: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE no, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
+/* sdpa_d128_bf16: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE no, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 163912 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d128_bf16",
@@ -74,10 +74,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_kernel(void) {
     /* value_dim */ 128,
     /* has_lse */ 0,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 104448,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 163912,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -86,7 +86,7 @@ static inline attnrt_status attn_sdpa_d128_bf16(const attnrt_sdpa_gpu_args *args
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d128_bf16_causal: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
+/* sdpa_d128_bf16_causal: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 163912 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d128_bf16_causal",
@@ -97,10 +97,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
     /* value_dim */ 128,
     /* has_lse */ 1,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 104448,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 163912,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -109,7 +109,7 @@ static inline attnrt_status attn_sdpa_d128_bf16_causal(const attnrt_sdpa_gpu_arg
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d128_f16: f16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
+/* sdpa_d128_f16: f16, d = 128, d_v = 128, scale = 8.838835e-02, mask none, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 163912 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_f16_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d128_f16",
@@ -120,10 +120,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_f16_kernel(void) {
     /* value_dim */ 128,
     /* has_lse */ 1,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 104448,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 163912,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -132,7 +132,7 @@ static inline attnrt_status attn_sdpa_d128_f16(const attnrt_sdpa_gpu_args *args,
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d128_bf16_window: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.window<left = 255, right = 0>, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 128 threads, 104448 bytes of shared memory */
+/* sdpa_d128_bf16_window: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.window<left = 255, right = 0>, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 163912 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_window_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d128_bf16_window",
@@ -143,10 +143,10 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_window_kernel(void) {
     /* value_dim */ 128,
     /* has_lse */ 1,
     /* tile_q */ 128,
-    /* threads */ 128,
-    /* smem_bytes */ 104448,
-    /* tile_kv */ 64,
-    /* tensor_maps */ 0,
+    /* threads */ 384,
+    /* smem_bytes */ 163912,
+    /* tile_kv */ 128,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -155,7 +155,7 @@ static inline attnrt_status attn_sdpa_d128_bf16_window(const attnrt_sdpa_gpu_arg
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d256_bf16: bf16, d = 256, d_v = 256, scale = 6.250000e-02, mask none, LSE no, tile-q 64, tile-kv 32 (steps of 32), 128 threads, 101376 bytes of shared memory */
+/* sdpa_d256_bf16: bf16, d = 256, d_v = 256, scale = 6.250000e-02, mask none, LSE no, tile-q 128, tile-kv 64 (steps of 64), 384 threads, 196680 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d256_bf16",
@@ -165,11 +165,11 @@ static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_kernel(void) {
     /* head_dim */ 256,
     /* value_dim */ 256,
     /* has_lse */ 0,
-    /* tile_q */ 64,
-    /* threads */ 128,
-    /* smem_bytes */ 101376,
-    /* tile_kv */ 32,
-    /* tensor_maps */ 0,
+    /* tile_q */ 128,
+    /* threads */ 384,
+    /* smem_bytes */ 196680,
+    /* tile_kv */ 64,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }
@@ -178,7 +178,7 @@ static inline attnrt_status attn_sdpa_d256_bf16(const attnrt_sdpa_gpu_args *args
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d256_bf16_causal: bf16, d = 256, d_v = 256, scale = 6.250000e-02, mask #attn.causal, LSE yes, tile-q 64, tile-kv 32 (steps of 32), 128 threads, 101376 bytes of shared memory */
+/* sdpa_d256_bf16_causal: bf16, d = 256, d_v = 256, scale = 6.250000e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 64 (steps of 64), 384 threads, 196680 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_causal_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d256_bf16_causal",
@@ -188,11 +188,11 @@ static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_causal_kernel(void) {
     /* head_dim */ 256,
     /* value_dim */ 256,
     /* has_lse */ 1,
-    /* tile_q */ 64,
-    /* threads */ 128,
-    /* smem_bytes */ 101376,
-    /* tile_kv */ 32,
-    /* tensor_maps */ 0,
+    /* tile_q */ 128,
+    /* threads */ 384,
+    /* smem_bytes */ 196680,
+    /* tile_kv */ 64,
+    /* tensor_maps */ 1,
 };
   return kernel;
 }

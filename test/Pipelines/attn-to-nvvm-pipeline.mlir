@@ -5,8 +5,8 @@
 // parameters, mbarriers, setmaxnreg for each role, wgmma (shared × shared for
 // Q·Kᵀ, register A for P·V), TMA loads.
 // RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_80" | FileCheck %s --check-prefixes=CHECK,SYNC,SM80
-// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a tile-q=64 warps=4 tile-kv=32" | FileCheck %s --check-prefixes=CHECK,SYNC,SM90
-// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a wgmma=true" | FileCheck %s --check-prefixes=CHECK,WGMMA
+// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a wgmma=false tile-q=64 warps=4 tile-kv=32" | FileCheck %s --check-prefixes=CHECK,SYNC,SM90
+// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a" | FileCheck %s --check-prefixes=CHECK,WGMMA
 
 // CHECK: gpu.binary @attn_kernels
 // SM80-SAME: chip = "sm_80"

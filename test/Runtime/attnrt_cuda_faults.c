@@ -191,16 +191,16 @@ int main(int argc, char **argv) {
       "the struct says rows = 64, its code was compiled for 128");
   bad = kern, bad.threads = 256;
   row("threads not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
-      "the struct says threads = 256, its code was compiled for 128");
+      "the struct says threads = 256, its code was compiled for 384");
   bad = kern, bad.smem_bytes -= 1024;
   row("smem_bytes not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
-      "the struct says smem_bytes = 54272, its code was compiled for 55296");
-  bad = kern, bad.tile_kv = 128;
+      "the struct says smem_bytes = 80968, its code was compiled for 81992");
+  bad = kern, bad.tile_kv = 64;
   row("tile_kv not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
-      "the struct says tile_kv = 128, its code was compiled for 64");
-  bad = kern, bad.tensor_maps = 1;
+      "the struct says tile_kv = 64, its code was compiled for 128");
+  bad = kern, bad.tensor_maps = 0;
   row("tensor_maps not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
-      "the struct says tensor_maps = 1, its code was compiled for 0");
+      "the struct says tensor_maps = 0, its code was compiled for 1");
   bad = kern, bad.tensor_maps = 2;
   row("tensor_maps neither 0 nor 1", &bad, &a, ATTNRT_ERROR_BAD_ARGUMENT,
       "tensor_maps must be 0 or 1, got 2");

@@ -119,10 +119,10 @@ static cl::opt<int64_t>
            cl::desc("nvidia: K/V tiles in flight, 2 (double buffering) or 1"),
            cl::cat(category));
 static cl::opt<bool>
-    wgmma("wgmma", cl::init(false),
+    wgmma("wgmma", cl::init(true),
           cl::desc("nvidia, sm_90a: the warp-specialised wgmma + TMA kernel "
                    "for head dims that are multiples of 64 (the tiling "
-                   "options then do not apply; opt-in: not yet run on a GPU)"),
+                   "options then do not apply; --wgmma=false: mma.sync)"),
           cl::cat(category));
 static cl::opt<int64_t> warps("warps", cl::init(4),
                               cl::desc("nvidia: warps per CTA"),

@@ -170,7 +170,7 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     without leaving registers. Key loops are bounded by the mask band; only
     tiles leaving it (or passing N_kv) are masked.
 
-    With `chip=sm_90a wgmma=true`, head dims d and d_v that
+    With `chip=sm_90a` (and `wgmma`, the default), head dims d and d_v that
     are multiples of 64 up to 256 get the Hopper kernel instead: an
     `llvm.func` with the `nvvm.kernel` attribute (a `gpu.func` cannot declare
     the `__grid_constant__` parameters it needs), taking the same memref
@@ -186,9 +186,7 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     (register-A wgmma, inline PTX: no upstream op has it), software-pipelined
     by one key tile so that the softmax of one tile overlaps the P·V product
     of the one before. 128 query rows per CTA, 128 keys per tile (64 at
-    d = 256); the tiling options shape only the mma.sync kernel. Opt-in for
-    now: its PTX assembles without spills or serialised wgmma, but it has not
-    yet run on a GPU.
+    d = 256); the tiling options shape only the mma.sync kernel.
 
     Fails with a diagnostic on what it does not support: element types other
     than bf16/f16, head dims that are not multiples of 16 up to 256, masks
@@ -214,10 +212,9 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
            "The gpu.module that receives the kernels">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
            "The GPU the kernels are for: sm_80 (mma.sync) or sm_90a">,
-    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+    Option<"wgmma", "wgmma", "bool", /*default=*/"true",
            "On sm_90a, the warp-specialised wgmma + TMA kernel for head dims "
-           "that are multiples of 64 up to 256 (else mma.sync). Opt-in: "
-           "not yet run on a GPU">,
+           "that are multiples of 64 up to 256 (else mma.sync)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -102,8 +102,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "wgmma",
       llvm::cl::desc("On sm_90a, the warp-specialised wgmma + TMA kernel for "
                      "head dims that are multiples of 64 (the tiling options "
-                     "then do not apply); opt-in: not yet run on a GPU"),
-      llvm::cl::init(false)};
+                     "then do not apply); false: mma.sync"),
+      llvm::cl::init(true)};
   /// The chip is one of kGPUChips, the format one of kGPUFormats, and the
   /// tiling passes verifyGPUTiling.
   LogicalResult verify(OptionErrorFn error) const;
