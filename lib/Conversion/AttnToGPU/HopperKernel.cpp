@@ -6,17 +6,19 @@
 //   all:       thread 0 initialises the mbarriers; one CTA barrier
 //   producer:  setmaxnreg.dec; thread 0 alone:
 //                Q tile by TMA (q_full)
-//                for each key tile j (the mask band's, in order):
-//                  stage s = j mod S; wait until the consumers freed it
-//                  (empty[s]); K tile → k_full[s], V tile → v_full[s]
+//                for each key tile j (the mask band's, in order), stage
+//                s = j mod S: wait k_empty[s], K tile → k_full[s];
+//                wait v_empty[s], V tile → v_full[s]
 //   consumer c (64 query rows): setmaxnreg.inc; wait q_full
-//                for each key tile j, s = j mod S:
-//                  wait k_full[s]; S = Q·Kᵀ (shared × shared wgmma)
-//                  mask S only on tiles leaving the band or passing N_kv
-//                  online softmax (OnlineSoftmax.h), P → bf16/f16 registers
-//                  wait v_full[s]; O += P·V (register-A wgmma, V N-major)
-//                  each warp arrives on empty[s]
-//                O / l, LSE, fragment stores (Epilogue.h)
+//                tile 0: S_0 = Q·K_0ᵀ, release K_0, softmax → P_0
+//                for each later tile j:
+//                  wait k_full, v_full; issue S_j = Q·K_jᵀ (shared ×
+//                  shared wgmma), then O += P_{j−1}·V_{j−1} (register-A
+//                  wgmma, V N-major); wait for S_j; release K_j
+//                  mask S_j only on tiles leaving the band or passing N_kv;
+//                  online softmax (OnlineSoftmax.h) → P_j while P·V runs
+//                  wait for P·V; rescale O; release V_{j−1}
+//                O += P_last·V_last; O / l, LSE, fragment stores (Epilogue.h)
 //
 // Tiles are TMA boxes of 64 columns (128-byte rows, 128-byte swizzle): a
 // tile of `cols` columns is cols/64 chunks of rows × 128 bytes, the layout

@@ -5,8 +5,8 @@
 // comes from shared memory through a matrix descriptor; A from shared memory
 // (nvvm.wgmma.mma_async) or from registers. The register-A form has no
 // upstream op (llvm-project issue #133733): it is emitted as inline PTX here,
-// the one such place of the sm_90a kernels besides the fences of
-// `pinRegisters`.
+// the one such instruction of the sm_90a kernels (`pinRegisters` adds empty
+// inline-asm statements, no instruction).
 //
 // Accumulator layout (PTX ISA, "Register Fragments for wgmma .m64nNk16"):
 // warp w of the warpgroup holds rows 16w..16w+15; a thread holds rows
