@@ -4,6 +4,7 @@
 #define ATTN_PIPELINES_PIPELINES_H
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -61,10 +62,6 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// attn.sdpa functions → vectorised CPU flash kernels (convert-attn-to-cpu,
 /// task-range ABI for attnrt) → LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
-
-/// The chips the GPU pipeline targets: sm_80 (whose cubin runs on every
-/// sm_8x GPU and whose PTX the driver compiles for later ones) and sm_90a.
-inline constexpr llvm::StringLiteral kGPUChips[] = {"sm_80", "sm_90a"};
 
 /// What a gpu.binary of the GPU pipeline may hold.
 inline constexpr llvm::StringLiteral kGPUFormats[] = {"isa", "bin", "fatbin"};

@@ -106,13 +106,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   const int64_t threads = tiling.threads();
   const int64_t kvStep = tiling.kvStep;
   const int64_t keyTiles = kvStep / 8, valueTiles = dv / 8;
-  // Exact bands only (the caller checks): keys j of query position p with
-  // p − left ≤ j ≤ p + right. The in-tile tests compare in i32 (the runtime
-  // keeps N below 2^31 − 256): a side that reaches past any key is dropped.
-  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
-  for (std::optional<int64_t> *side : {&band.left, &band.right})
-    if (*side && **side > (int64_t(1) << 30))
-      side->reset();
+  MaskBand band = getKernelBand(spec);
   Value c0 = kb.idx(0), c1 = kb.idx(1);
 
   // Where this CTA and thread sit.
@@ -124,22 +118,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
           kb.rem(lane, 8),
           kb.rem(kb.div(lane, 8), 2),
           kb.div(lane, 16)};
-  // Heavy (late, for causal masks) query blocks first.
-  Value qb =
-      kb.sub(kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), c1),
-             gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
-  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value numQ = memref::DimOp::create(b, loc, q, 2);
-  Value headsQ = memref::DimOp::create(b, loc, q, 1);
-  Value headsKV = memref::DimOp::create(b, loc, k, 1);
-  Value numK = memref::DimOp::create(b, loc, k, 2);
-  Value head = arith::RemUIOp::create(b, loc, bh, headsQ);
-  Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-  Value headKV = arith::DivUIOp::create(
-      b, loc, head, arith::DivUIOp::create(b, loc, headsQ, headsKV));
-  Value shift = kb.sub(numK, numQ);
-  Value qs = kb.mul(qb, kb.idx(br));
-  Value rows = kb.min(kb.idx(br), kb.sub(numQ, qs));
+  CtaPlace cta = locateCta(kb, q, k, br);
+  Value numQ = cta.numQ, numK = cta.numK, head = cta.head, batch = cta.batch,
+        headKV = cta.headKV, shift = cta.shift, qs = cta.qs, rows = cta.rows;
 
   AsyncCopyPipeline copies(kb, tid, threads, batch, c0, c1);
   // One cp.async group of the K and/or V tile of keys [ks, ks + bc) into
@@ -508,12 +489,12 @@ FailureOr<GPUScheduleAttr> chooseSchedule(func::FuncOp func, SdpaOp sdpa,
     return func.emitError() << "convert-attn-to-gpu: " << kScheduleAttrName
                             << " must be an #attn.gpu_schedule";
   if (!given) {
-    if (wgmma && chip == "sm_90a" && isHopperHeadDim(spec.d, spec.dv))
+    if (wgmma && chipHasWgmma(chip) && isHopperHeadDim(spec.d, spec.dv))
       return getHopperSchedule(func.getContext(), spec.d, spec.dv);
     return getMmaSyncSchedule(func, spec, requested);
   }
   if (given.getMma() == GPUMma::Wgmma) {
-    if (chip != "sm_90a")
+    if (!chipHasWgmma(chip))
       return func.emitError() << "convert-attn-to-gpu: a wgmma schedule needs "
                                  "chip=sm_90a, got chip="
                               << chip;
@@ -574,32 +555,18 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
                 "KiB on H100; the runtime checks the device's own limit)");
 
   MLIRContext *ctx = func.getContext();
-  auto strided = [&](int64_t rank, Type type) {
-    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
-    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
-    if (rank == 4)
-      strides.back() = 1;
-    auto layout = StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides);
-    return MemRefType::get(shape, type, layout);
-  };
-  SmallVector<Type> inputs(4, strided(4, elem));
+  SmallVector<Type> inputs(4, getKernelMemRefType(ctx, 4, elem));
   if (spec.hasLse)
-    inputs.push_back(strided(3, Float32Type::get(ctx)));
+    inputs.push_back(getKernelMemRefType(ctx, 3, Float32Type::get(ctx)));
 
-  // The dynamic shared memory: an external, public array, so that LLVM
-  // neither drops nor shrinks it; each region is a view at a static offset.
-  // One array per element type (every extern shared array of PTX starts at
-  // the dynamic shared memory).
+  // The dynamic shared memory, one array per element type; each region is a
+  // view at a static offset.
+  std::string smemName = elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16";
+  declareDynamicSharedMemory(module, smemName, elem, 128);
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  std::string smemName = elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16";
-  if (!module.lookupSymbol(smemName))
-    memref::GlobalOp::create(mb, loc, smemName, mb.getStringAttr("public"),
-                             MemRefType::get({0}, elem, nullptr, workgroup),
-                             Attribute(), /*constant=*/false,
-                             mb.getI64IntegerAttr(128));
   createKernelMetadata(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
       {elem, d, dv, spec.hasLse, tiling.tileQ, tiling.threads(), smem.bytes(),
@@ -615,7 +582,7 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
 
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value base = memref::GetGlobalOp::create(
-      b, loc, MemRefType::get({0}, elem, nullptr, workgroup), smemName);
+      b, loc, getDynamicSharedMemoryType(ctx, elem), smemName);
   auto region = [&](int64_t offset, ArrayRef<int64_t> shape) -> Value {
     SmallVector<int64_t> strides(shape.size(), 1);
     for (int64_t i = shape.size() - 2; i >= 0; --i)
@@ -654,7 +621,7 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
     };
     if (moduleName.empty())
       return error("module='': expected the name of a gpu.module");
-    if (chip != "sm_80" && chip != "sm_90a")
+    if (!llvm::is_contained(kGPUChips, StringRef(chip)))
       return error("chip='" + chip + "': expected sm_80 or sm_90a");
     return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
   }

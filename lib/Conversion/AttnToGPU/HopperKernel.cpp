@@ -114,7 +114,8 @@ struct HopperContext {
   const HopperLayout &layout;
   const HopperArgs &args;
   TmaPipeline &tma;
-  Value tid, batch, head, headKV, qs, numQ, numK, shift;
+  Value tid;
+  CtaPlace cta;
   KeyRange range;
   MaskBand band;
 
@@ -131,7 +132,7 @@ void emitProducer(const HopperContext &cx) {
   const int64_t stages = cx.schedule.stages, tileKV = l.tileKV;
   Value c0 = kb.idx(0), c1 = kb.idx(1);
   cx.tma.loadTile(cx.args.mapQ, kb.idx(0), cx.barrier(l.qFull(), c0), l.tileQ,
-                  l.d, cx.qs, cx.head, cx.batch);
+                  l.d, cx.cta.qs, cx.cta.head, cx.cta.batch);
   Value numTiles = countKeyTiles(kb, cx.range, tileKV);
   scf::ForOp::create(
       kb.b, kb.loc, c0, numTiles, c1, ValueRange{},
@@ -147,7 +148,7 @@ void emitProducer(const HopperContext &cx) {
           cx.tma.wait(cx.barrier(empty, stage), parity);
           cx.tma.loadTile(
               map, kb.add(kb.idx(offset), kb.mul(stage, kb.idx(stageBytes))),
-              cx.barrier(full, stage), tileKV, cols, ks, cx.headKV, cx.batch);
+              cx.barrier(full, stage), tileKV, cols, ks, cx.cta.headKV, cx.cta.batch);
         };
         fill(cx.args.mapK, l.kOffset(), l.kStageBytes(), l.kEmpty(), l.kFull(),
              l.d);
@@ -244,7 +245,7 @@ SmallVector<Value> Consumer::softmax(SmallVector<Value> s, Value ks,
                                      MutableArrayRef<Value> sums,
                                      MutableArrayRef<Value> acc) {
   if (masked)
-    s = maskScores(kb, s, ks, 0, ln, cx.numK, cx.qs, cx.shift, warpRow,
+    s = maskScores(kb, s, ks, 0, ln, cx.cta.numK, cx.cta.qs, cx.cta.shift, warpRow,
                    cx.band, keyBlocks(), negInf);
   OnlineSoftmax sm(kb, s, m, /*mTiles=*/1, keyBlocks(), cScale);
   SmallVector<Value> p;
@@ -345,7 +346,7 @@ void Consumer::emit() {
   KeyRange rest = cx.range;
   rest.lo = kb.add(cx.range.lo, kb.idx(l.tileKV));
   SmallVector<Value> state = walkKeyTiles(
-      kb, rest, cx.band, cx.numK, l.tileKV, init,
+      kb, rest, cx.band, cx.cta.numK, l.tileKV, init,
       [&](Value ks, ValueRange st, bool masked) { return step(ks, st, masked); });
 
   // The last tile's P·V.
@@ -373,8 +374,8 @@ void Consumer::emit() {
   auto rowOf = [&](int64_t r) {
     return kb.add(warpRow, kb.add(ln.g, kb.idx(8 * (r % 2))));
   };
-  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cx.batch,
-                                  cx.head, cx.qs, cx.numQ, lane, warpRow, ln,
+  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cx.cta.batch,
+                                  cx.cta.head, cx.cta.qs, cx.cta.numQ, lane, warpRow, ln,
                                   final, /*threadRows=*/2, valueBlocks(),
                                   /*rowsPerWarp=*/16, rowOf, c0, zero});
 }
@@ -388,33 +389,14 @@ void buildHopperBody(KernelBuilder &kb, const HopperSchedule &schedule,
   const KernelSpec &spec = kb.spec;
   Value c0 = kb.idx(0), c1 = kb.idx(1);
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  // Heavy (late, for causal masks) query blocks first.
-  Value qb =
-      kb.sub(kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), c1),
-             gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
-  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value numQ = memref::DimOp::create(b, loc, args.q, 2);
-  Value headsQ = memref::DimOp::create(b, loc, args.q, 1);
-  Value headsKV = memref::DimOp::create(b, loc, args.k, 1);
-  Value numK = memref::DimOp::create(b, loc, args.k, 2);
-  Value head = arith::RemUIOp::create(b, loc, bh, headsQ);
-  Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-  Value headKV = arith::DivUIOp::create(
-      b, loc, head, arith::DivUIOp::create(b, loc, headsQ, headsKV));
-  Value shift = kb.sub(numK, numQ);
-  Value qs = kb.mul(qb, kb.idx(layout.tileQ));
-  Value rows = kb.min(kb.idx(layout.tileQ), kb.sub(numQ, qs));
-  // Exact bands only (the caller checks); a side reaching past any key is
-  // dropped (the in-tile tests compare in i32).
-  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
-  for (std::optional<int64_t> *side : {&band.left, &band.right})
-    if (*side && **side > (int64_t(1) << 30))
-      side->reset();
-  KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
+  CtaPlace cta = locateCta(kb, args.q, args.k, layout.tileQ);
+  KeyRange range = buildKeyRange(b, loc, spec.mask, cta.qs, cta.rows,
+                                 cta.shift, cta.numK);
 
   TmaPipeline tma(kb, smemBase);
-  HopperContext cx{kb,   schedule, layout, args, tma,  tid,  batch, head,
-                   headKV, qs,     numQ,   numK, shift, range, band};
+  HopperContext cx{kb,  schedule, layout, args,
+                   tma, tid,      cta,    range,
+                   getKernelBand(spec)};
   kb.ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, c0),
             [&] {
               tma.init(cx.barrier(layout.qFull(), c0), 1);
@@ -495,16 +477,8 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
            << "convert-attn-to-gpu: the sm_90a kernel's tiles need "
            << layout.bytes() << " bytes of shared memory, more than 227 KiB";
 
-  auto strided = [&](int64_t rank, Type type) {
-    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
-    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
-    if (rank == 4)
-      strides.back() = 1;
-    return MemRefType::get(
-        shape, type, StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
-  };
-  MemRefType tensor4 = strided(4, spec.elem);
-  MemRefType lse3 = strided(3, Float32Type::get(ctx));
+  MemRefType tensor4 = getKernelMemRefType(ctx, 4, spec.elem);
+  MemRefType lse3 = getKernelMemRefType(ctx, 3, Float32Type::get(ctx));
 
   // Parameters: each memref's descriptor fields, then the tensor maps.
   Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = IntegerType::get(ctx, 64);
@@ -521,14 +495,9 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   params.append(3, ptr);
 
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  // 1024-byte aligned: the 128-byte swizzle repeats every 8 rows.
   std::string smemName = "attn_smem_tma";
-  if (!module.lookupSymbol(smemName))
-    memref::GlobalOp::create(
-        mb, loc, smemName, mb.getStringAttr("public"),
-        MemRefType::get({0}, mb.getI8Type(), nullptr,
-                        gpu::AddressSpaceAttr::get(
-                            ctx, gpu::AddressSpace::Workgroup)),
-        Attribute(), /*constant=*/false, mb.getI64IntegerAttr(1024));
+  declareDynamicSharedMemory(module, smemName, mb.getI8Type(), 1024);
   createKernelMetadata(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
       {spec.elem, spec.d, spec.dv, spec.hasLse, layout.tileQ,
@@ -571,11 +540,8 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   args.mapK = fn.getArgument(firstMap + 1);
   args.mapV = fn.getArgument(firstMap + 2);
 
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value global = memref::GetGlobalOp::create(
-      b, loc, MemRefType::get({0}, b.getI8Type(), nullptr, workgroup),
-      smemName);
+      b, loc, getDynamicSharedMemoryType(ctx, b.getI8Type()), smemName);
   Value baseIndex =
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, global);
   Value smemBase = LLVM::IntToPtrOp::create(

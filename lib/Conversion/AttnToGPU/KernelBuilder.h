@@ -15,6 +15,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -29,6 +30,41 @@ struct KernelSpec {
   bool hasLse;
   Type elem; // bf16 or f16
 };
+
+/// The memref a kernel takes for a [B, H, N, d] tensor (rank 4: contiguous
+/// head dim) or the [B, H, N] LSE (rank 3): dynamic sizes, strides, offset.
+inline MemRefType getKernelMemRefType(MLIRContext *ctx, int64_t rank,
+                                      Type elem) {
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+  if (rank == 4)
+    strides.back() = 1;
+  return MemRefType::get(
+      shape, elem, StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
+}
+
+/// The type of the module's dynamic shared memory array `elem`[0].
+inline MemRefType getDynamicSharedMemoryType(MLIRContext *ctx, Type elem) {
+  return MemRefType::get(
+      {0}, elem, nullptr,
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+}
+
+/// Declares `name`, the module's dynamic shared memory as `elem`[0] aligned
+/// to `alignment`, unless it is there: an external, public array, so that
+/// LLVM neither drops nor shrinks it (every extern shared array of PTX
+/// starts at the dynamic shared memory).
+inline void declareDynamicSharedMemory(gpu::GPUModuleOp module,
+                                       StringRef name, Type elem,
+                                       int64_t alignment) {
+  if (module.lookupSymbol(name))
+    return;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  memref::GlobalOp::create(
+      b, module.getLoc(), name, b.getStringAttr("public"),
+      getDynamicSharedMemoryType(module.getContext(), elem), Attribute(),
+      /*constant=*/false, b.getI64IntegerAttr(alignment));
+}
 
 /// Builders for the kernel body: scalar arithmetic, warp-level fragments.
 struct KernelBuilder {

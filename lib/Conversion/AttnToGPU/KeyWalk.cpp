@@ -2,9 +2,42 @@
 
 #include "KeyWalk.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::gpu_kernel;
+
+CtaPlace mlir::attn::gpu_kernel::locateCta(KernelBuilder &kb, Value q,
+                                           Value k, int64_t tileQ) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  CtaPlace p;
+  Value qb = kb.sub(
+      kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), kb.idx(1)),
+      gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  p.numQ = memref::DimOp::create(b, loc, q, 2);
+  Value headsQ = memref::DimOp::create(b, loc, q, 1);
+  Value headsKV = memref::DimOp::create(b, loc, k, 1);
+  p.numK = memref::DimOp::create(b, loc, k, 2);
+  p.head = arith::RemUIOp::create(b, loc, bh, headsQ);
+  p.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+  p.headKV = arith::DivUIOp::create(
+      b, loc, p.head, arith::DivUIOp::create(b, loc, headsQ, headsKV));
+  p.shift = kb.sub(p.numK, p.numQ);
+  p.qs = kb.mul(qb, kb.idx(tileQ));
+  p.rows = kb.min(kb.idx(tileQ), kb.sub(p.numQ, p.qs));
+  return p;
+}
+
+MaskBand mlir::attn::gpu_kernel::getKernelBand(const KernelSpec &spec) {
+  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  for (std::optional<int64_t> *side : {&band.left, &band.right})
+    if (*side && **side > (int64_t(1) << 30))
+      side->reset();
+  return band;
+}
 
 Value mlir::attn::gpu_kernel::countKeyTiles(KernelBuilder &kb,
                                             const KeyRange &range,

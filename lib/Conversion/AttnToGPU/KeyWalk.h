@@ -17,6 +17,22 @@
 
 namespace mlir::attn::gpu_kernel {
 
+/// Where a CTA of the flash grid sits: grid.x counts query blocks of
+/// `tileQ` rows (heavy — late, for causal masks — blocks first), grid.y
+/// batch·head. q and k are the kernel's [B, H, N, d] memrefs.
+struct CtaPlace {
+  Value numQ, numK;         // N_q, N_kv
+  Value batch, head, headKV; // headKV: the K/V head of `head` (GQA)
+  Value qs, rows;           // the block's first query row; rows in it
+  Value shift;              // N_kv − N_q
+};
+CtaPlace locateCta(KernelBuilder &kb, Value q, Value k, int64_t tileQ);
+
+/// The band of `spec`'s mask (exact bands only: the conversion checks), with
+/// a side that reaches past any key dropped: the kernels' in-tile tests
+/// compare in i32 (the runtime keeps N below 2^31 − 256).
+MaskBand getKernelBand(const KernelSpec &spec);
+
 /// One step of the loop: the state after the tile of keys [ks, ks + tile);
 /// `masked` steps must apply the band and the N_kv edge.
 using KeyStepFn = function_ref<SmallVector<Value>(Value ks, ValueRange state,

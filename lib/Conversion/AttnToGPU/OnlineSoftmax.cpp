@@ -10,8 +10,7 @@ using namespace mlir::attn::gpu_kernel;
 OnlineSoftmax::OnlineSoftmax(KernelBuilder &kb, ArrayRef<Value> scores,
                              ArrayRef<Value> m, int64_t mTiles,
                              int64_t keyBlocks, Value cScale)
-    : kb(kb), s(scores), mTiles(mTiles), keyBlocks(keyBlocks),
-      cScale(cScale), rowMax(m) {
+    : kb(kb), s(scores), keyBlocks(keyBlocks), cScale(cScale), rowMax(m) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   const int64_t threadRows = 2 * mTiles;

@@ -53,7 +53,7 @@ public:
 private:
   KernelBuilder &kb;
   SmallVector<Value> s;
-  int64_t mTiles, keyBlocks;
+  int64_t keyBlocks;
   Value cScale;
   SmallVector<Value> rowMax, alpha, mScaled, sum;
   Value grow;

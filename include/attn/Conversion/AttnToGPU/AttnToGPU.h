@@ -10,6 +10,12 @@
 
 namespace mlir::attn {
 
+/// The chips the GPU kernels target: sm_80 (whose cubin runs on every sm_8x
+/// GPU and whose PTX the driver compiles for later ones) and sm_90a, the one
+/// with wgmma and TMA.
+inline constexpr llvm::StringLiteral kGPUChips[] = {"sm_80", "sm_90a"};
+inline bool chipHasWgmma(StringRef chip) { return chip == "sm_90a"; }
+
 /// The attribute holding a kernel's #attn.gpu_schedule: on an attn.sdpa, the
 /// schedule its kernel must have; on a kernel, the one it was built with.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "attn.schedule";
