@@ -129,15 +129,12 @@ void mlir::attn::buildGPUKernelsToBinaryPipeline(
 
 void mlir::attn::buildGPUKernelsPipeline(OpPassManager &pm,
                                          const GPUPipelineOptions &options) {
-  ConvertAttnToGPUOptions gpu;
-  gpu.tileQ = options.tileQ;
-  gpu.warps = options.warps;
-  gpu.tileKV = options.tileKV;
-  gpu.kvStep = options.kvStep;
-  gpu.stages = options.stages;
-  gpu.chip = options.chip;
-  gpu.wgmma = options.wgmma;
-  pm.addPass(createConvertAttnToGPU(gpu));
+  AttnSelectGPUScheduleOptions select;
+  select.chip = options.chip;
+  select.wgmma = options.wgmma;
+  select.schedule = options.schedule;
+  pm.addPass(createAttnSelectGPUSchedule(select));
+  pm.addPass(createConvertAttnToGPU());
 }
 
 void mlir::attn::buildGPUPipeline(OpPassManager &pm,
@@ -175,7 +172,7 @@ LogicalResult GPUPipelineOptions::verify(OptionErrorFn error) const {
   if (!llvm::is_contained(kGPUFormats, format.getValue()))
     return error("format='" + format + "': expected " +
                  alternatives(kGPUFormats) + " (PTX, cubin, both)");
-  return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
+  return success();
 }
 
 /// Registers the pipeline `arg` built by `build` from `Options`, whose

@@ -5,7 +5,7 @@
 // parameters, mbarriers, setmaxnreg for each role, wgmma (shared × shared for
 // Q·Kᵀ, register A for P·V), TMA loads.
 // RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_80" | FileCheck %s --check-prefixes=CHECK,SYNC,SM80
-// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a wgmma=false tile-q=64 warps=4 tile-kv=32" | FileCheck %s --check-prefixes=CHECK,SYNC,SM90
+// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a schedule='#attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 4, producer_warps = 0, stages = 2>'" | FileCheck %s --check-prefixes=CHECK,SYNC,SM90
 // RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a" | FileCheck %s --check-prefixes=CHECK,WGMMA
 
 // CHECK: gpu.binary @attn_kernels

@@ -5,37 +5,33 @@
 // NVPTX backend, format=bogus printed an error but exited 0 with an
 // unparsable gpu.object.)
 
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip="" tile-q=0 warps=4' 2>&1 | FileCheck %s --check-prefix=EMPTYCHIP
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip="" wgmma=false' 2>&1 | FileCheck %s --check-prefix=EMPTYCHIP
 // EMPTYCHIP: error: attn-to-nvvm-pipeline: chip='': expected sm_80 or sm_90a
 // RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip=bogus format=isa' 2>&1 | FileCheck %s --check-prefix=BOGUSCHIP
 // BOGUSCHIP: error: attn-to-nvvm-pipeline: chip='bogus': expected sm_80 or sm_90a
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip=sm_100a tile-q=64 tile-kv=16' 2>&1 | FileCheck %s --check-prefix=SM100
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip=sm_100a format=bin' 2>&1 | FileCheck %s --check-prefix=SM100
 // SM100: error: attn-to-nvvm-pipeline: chip='sm_100a': expected sm_80 or sm_90a
 // RUN: not attn-opt %s --attn-to-nvvm-pipeline='chip=sm_75' 2>&1 | FileCheck %s --check-prefix=SM75
 // SM75: error: attn-to-nvvm-pipeline: chip='sm_75': expected sm_80 or sm_90a
 // RUN: not attn-opt %s --attn-to-nvvm-pipeline='format=bogus' 2>&1 | FileCheck %s --check-prefix=FORMAT
 // FORMAT: error: attn-to-nvvm-pipeline: format='bogus': expected isa, bin or fatbin
 // FORMAT-NOT: gpu.binary
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='warps=0' 2>&1 | FileCheck %s --check-prefix=WARPS
-// WARPS: error: attn-to-nvvm-pipeline: warps=0: expected 1 to 8 warps per CTA
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='tile-q=96' 2>&1 | FileCheck %s --check-prefix=TILEQ
-// TILEQ: error: attn-to-nvvm-pipeline: tile-q=96: expected 16 or 32 query rows per warp (64 or 128 with warps=4), or 0 (chosen by head dim)
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='tile-kv=40' 2>&1 | FileCheck %s --check-prefix=TILEKV
-// TILEKV: error: attn-to-nvvm-pipeline: tile-kv=40: expected a multiple of 16 from 16 to 128, or 0 (chosen by head dim)
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='tile-kv=64 kv-step=48' 2>&1 | FileCheck %s --check-prefix=STEP
-// STEP: error: attn-to-nvvm-pipeline: kv-step=48: expected a multiple of 16 up to 128 that divides tile-kv (64), or 0
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='stages=3' 2>&1 | FileCheck %s --check-prefix=STAGES
-// STAGES: error: attn-to-nvvm-pipeline: stages=3: expected 1 or 2 K/V tiles in flight
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='stages=1 tile-kv=64 kv-step=32' 2>&1 | FileCheck %s --check-prefix=ONESTAGE
-// ONESTAGE: error: attn-to-nvvm-pipeline: kv-step=32: one K/V stage (stages=1) expects kv-step = tile-kv (64), or 0
-// RUN: not attn-opt %s --attn-to-nvvm-pipeline='tile-q=abc' 2>&1 | FileCheck %s --check-prefix=NOTANUMBER
-// NOTANUMBER: 'abc' value invalid
+// A kernel's tiling is one #attn.gpu_schedule, checked by its verifier.
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline='schedule=bogus' 2>&1 | FileCheck %s --check-prefix=SCHEDULE
+// SCHEDULE: bogus:1:1: error: expected attribute value
+// SCHEDULE: error: attn-select-gpu-schedule: schedule='bogus': not a valid #attn.gpu_schedule (see the error before)
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline="schedule='#attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 96, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2>'" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// TILEQ: error: [gpu_schedule_c4] mma_sync: 1 to 8 warps of 16 or 32 query rows each, got 4 warps for tile_q = 96
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline="schedule='#attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 48, warps = 4, producer_warps = 0, stages = 2>'" 2>&1 | FileCheck %s --check-prefix=STEP
+// STEP: error: [gpu_schedule_c2] kv_step (48) must divide tile_kv (64)
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline='schedule="4 : i64"' 2>&1 | FileCheck %s --check-prefix=INTEGER
+// INTEGER: error: attn-select-gpu-schedule: schedule='4 : i64': expected an #attn.gpu_schedule, got 4 : i64
+// RUN: not attn-opt %s --attn-to-nvvm-pipeline='tile-q=64' 2>&1 | FileCheck %s --check-prefix=NOTANOPTION
+// NOTANOPTION: no such option tile-q
 
 // The passes behind the pipelines check the same options.
-// RUN: not attn-opt %s --convert-attn-to-gpu='warps=9' 2>&1 | FileCheck %s --check-prefix=GPUWARPS
-// GPUWARPS: error: convert-attn-to-gpu: warps=9: expected 1 to 8 warps per CTA
-// RUN: not attn-opt %s --convert-attn-to-gpu='tile-q=-32' 2>&1 | FileCheck %s --check-prefix=GPUTILEQ
-// GPUTILEQ: error: convert-attn-to-gpu: tile-q=-32: expected 16 or 32 query rows per warp
+// RUN: not attn-opt %s --attn-select-gpu-schedule='chip=sm_70' 2>&1 | FileCheck %s --check-prefix=SELECTCHIP
+// SELECTCHIP: error: attn-select-gpu-schedule: chip='sm_70': expected sm_80 or sm_90a
 // RUN: not attn-opt %s --convert-attn-to-gpu='module=' 2>&1 | FileCheck %s --check-prefix=GPUMODULE
 // GPUMODULE: error: convert-attn-to-gpu: module='': expected the name of a gpu.module
 
@@ -60,7 +56,7 @@
 // REFERENCE: no such option tile-q
 
 // Good options still run.
-// RUN: attn-opt %s --attn-to-nvvm-pipeline='chip=sm_90a stages=1 tile-kv=32' | FileCheck %s --check-prefix=GOOD
+// RUN: attn-opt %s --attn-to-nvvm-pipeline="chip=sm_90a schedule='#attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 4, producer_warps = 0, stages = 1>'" | FileCheck %s --check-prefix=GOOD
 // GOOD: gpu.binary @attn_kernels
 
 func.func @causal_d64(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {

@@ -2,7 +2,7 @@
 //
 // One input is a pipeline line and an MLIR module:
 //
-//   attn-to-nvvm-pipeline{chip=sm_80 tile-q=64}
+//   attn-to-nvvm-pipeline{chip=sm_90a wgmma=false}
 //   func.func @f(%q: tensor<?x?x?x64xbf16>, ...) { ... attn.sdpa ... }
 //
 // The target parses the module (which verifies it), runs the pipeline on it

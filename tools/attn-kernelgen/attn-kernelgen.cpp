@@ -94,39 +94,27 @@ static cl::opt<std::string>
          cl::desc("nvidia: the GPU, sm_80 (A100; its PTX JIT-compiles on later "
                   "GPUs) or sm_90a (H100)"),
          cl::cat(category));
-static cl::opt<int64_t>
-    tileKV("tile-kv", cl::init(0),
-           cl::desc("keys per K/V tile (0: the target's default, 64 on "
-                    "cpu, by head dim on nvidia)"),
-           cl::cat(category));
+static cl::opt<int64_t> tileKV("tile-kv", cl::init(64),
+                               cl::desc("cpu: keys per K/V tile"),
+                               cl::cat(category));
 static cl::opt<int64_t> rowsPerTask(
     "rows-per-task", cl::init(mlir::attn::kDefaultRowsPerTask),
     cl::desc("cpu: query rows per task: 32, 48, 64, 80, 96 (the register "
              "blocking) or 192 (two groups of 96 sharing each V tile; "
              "measured fastest on Sapphire Rapids)"),
     cl::cat(category));
-static cl::opt<int64_t> tileQ(
-    "tile-q", cl::init(0),
-    cl::desc("nvidia: query rows per CTA, 16 or 32 per warp (0: by head dim)"),
-    cl::cat(category));
-static cl::opt<int64_t> kvStep(
-    "kv-step", cl::init(0),
-    cl::desc("nvidia: keys per online-softmax update, dividing tile-kv (0: by "
-             "head dim)"),
-    cl::cat(category));
-static cl::opt<int64_t>
-    stages("stages", cl::init(2),
-           cl::desc("nvidia: K/V tiles in flight, 2 (double buffering) or 1"),
-           cl::cat(category));
 static cl::opt<bool>
     wgmma("wgmma", cl::init(true),
           cl::desc("nvidia, sm_90a: the warp-specialised wgmma + TMA kernel "
-                   "for head dims that are multiples of 64 (the tiling "
-                   "options then do not apply; --wgmma=false: mma.sync)"),
+                   "for head dims that are multiples of 64 (--wgmma=false: "
+                   "mma.sync)"),
           cl::cat(category));
-static cl::opt<int64_t> warps("warps", cl::init(4),
-                              cl::desc("nvidia: warps per CTA"),
-                              cl::cat(category));
+static cl::opt<std::string> schedule(
+    "schedule", cl::init(""),
+    cl::desc("nvidia: an #attn.gpu_schedule<...> for every kernel (default: "
+             "chosen by chip and head dims; a kernel of an input file may "
+             "carry its own as attn.schedule)"),
+    cl::cat(category));
 static cl::opt<std::string>
     clangPath("clang", cl::init(ATTN_CLANG_PATH),
               cl::desc("clang used to assemble the object file"),
@@ -147,7 +135,7 @@ void progress(const Twine &message) {
 
 /// Sets `options` of attn-to-cpu-pipeline to what --target=cpu runs.
 void setPipelineOptions(CPUPipelineOptions &options) {
-  options.tileKV = tileKV ? int64_t(tileKV) : 64;
+  options.tileKV = tileKV;
   options.rowsPerTask = rowsPerTask;
 }
 
@@ -156,12 +144,8 @@ void setPipelineOptions(CPUPipelineOptions &options) {
 void setPipelineOptions(GPUPipelineOptions &options) {
   options.chip = chip;
   options.format = "isa";
-  options.tileQ = tileQ;
-  options.warps = warps;
-  options.tileKV = tileKV;
-  options.kvStep = kvStep;
-  options.stages = stages;
   options.wgmma = wgmma;
+  options.schedule = schedule;
 }
 
 /// --target and the options of its pipeline, checked before anything is
@@ -171,12 +155,25 @@ LogicalResult verifyTargetOptions() {
     llvm::errs() << "attn-kernelgen: " << why << "\n";
     return failure();
   };
+  // An option of the other target is a mistake, not something to ignore.
+  auto notFor = [&](cl::Option &option) {
+    return error("--" + option.ArgStr + " does not apply to --target=" +
+                 target);
+  };
   if (target == "cpu") {
+    if (schedule.getNumOccurrences())
+      return notFor(schedule);
     CPUPipelineOptions options;
     setPipelineOptions(options);
     return options.verify(error);
   }
   if (target == "nvidia") {
+    for (cl::Option *cpuOnly : {static_cast<cl::Option *>(&tileKV),
+                                static_cast<cl::Option *>(&rowsPerTask)})
+      if (cpuOnly->getNumOccurrences())
+        return error("--" + cpuOnly->ArgStr +
+                     " does not apply to --target=nvidia (its kernels' "
+                     "tiling is their --schedule)");
     GPUPipelineOptions options;
     setPipelineOptions(options);
     return options.verify(error);
@@ -681,10 +678,11 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
   return reports;
 }
 
-/// The launch geometry convert-attn-to-gpu recorded on a kernel.
+/// What convert-attn-to-gpu recorded on a kernel for its launch.
 struct LaunchInfo {
-  int64_t tileQ, tileKV, kvStep, threads, smemBytes, tensorMaps;
-  std::string schedule; // the #attn.gpu_schedule, printed
+  GPUScheduleAttr schedule;
+  int64_t smemBytes = 0;
+  bool tensorMaps() const { return schedule.getCopy() == GPUCopy::Tma; }
 };
 
 /// --target=nvidia: PTX, a cubin, an object holding the image, the header and
@@ -697,10 +695,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   GPUPipelineOptions options;
   setPipelineOptions(options);
   std::string pipeline =
-      llvm::formatv("attn-to-nvvm-pipeline{{chip={0} tile-q={1} warps={2} "
-                    "tile-kv={3} kv-step={4} stages={5} wgmma={6}}",
-                    chip, int64_t(tileQ), int64_t(warps), int64_t(tileKV),
-                    int64_t(kvStep), int64_t(stages), bool(wgmma))
+      llvm::formatv("attn-to-nvvm-pipeline{{chip={0} wgmma={1}{2}}", chip,
+                    bool(wgmma),
+                    schedule.empty() ? "" : " schedule='" + schedule + "'")
           .str();
   progress(Twine("[1/5] ") + Twine(kernels.size()) +
            " kernel(s); lowering with " + pipeline);
@@ -719,13 +716,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     auto smem = f->getAttrOfType<IntegerAttr>("attn.smem_bytes");
     if (!s || !smem)
       return;
-    std::string printed;
-    llvm::raw_string_ostream os(printed);
-    Attribute(s).print(os);
-    launch[SymbolTable::getSymbolName(f).getValue()] = {
-        s.getTileQ(),   s.getTileKv(),   s.getKvStep(),
-        s.getThreads(), smem.getInt(),   s.getCopy() == GPUCopy::Tma,
-        printed};
+    launch[SymbolTable::getSymbolName(f).getValue()] = {s, smem.getInt()};
   });
   PassManager lower(&context);
   buildGPUKernelsToBinaryPipeline(lower, options);
@@ -865,8 +856,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
               os << "/* " << k.name << ": " << k.dtype << ", d = " << k.headDim
                  << ", d_v = " << k.valueDim << ", scale = " << k.scale
                  << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
-                 << ", tile-q " << l.tileQ << ", tile-kv " << l.tileKV
-                 << " (steps of " << l.kvStep << "), " << l.threads
+                 << ", tile-q " << l.schedule.getTileQ() << ", tile-kv "
+                 << l.schedule.getTileKv() << " (steps of "
+                 << l.schedule.getKvStep() << "), " << l.schedule.getThreads()
                  << " threads, " << l.smemBytes
                  << " bytes of shared memory */\n"
                  << "static inline attnrt_gpu_kernel attn_" << k.name
@@ -880,12 +872,15 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                                  {"head_dim", std::to_string(k.headDim)},
                                  {"value_dim", std::to_string(k.valueDim)},
                                  {"has_lse", k.lse ? "1" : "0"},
-                                 {"tile_q", std::to_string(l.tileQ)},
-                                 {"threads", std::to_string(l.threads)},
+                                 {"tile_q",
+                                  std::to_string(l.schedule.getTileQ())},
+                                 {"threads",
+                                  std::to_string(l.schedule.getThreads())},
                                  {"smem_bytes", std::to_string(l.smemBytes)},
-                                 {"tile_kv", std::to_string(l.tileKV)},
+                                 {"tile_kv",
+                                  std::to_string(l.schedule.getTileKv())},
                                  {"tensor_maps",
-                                  std::to_string(l.tensorMaps)}})
+                                  l.tensorMaps() ? "1" : "0"}})
                  << ";\n  return kernel;\n}\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
@@ -905,12 +900,17 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
         "B, H_q, H_kv with H_q % H_kv == 0 and B * H_q <= 65535, N_q, N_kv "
         ">= 1 at run time (B, H_q or N_q = 0: nothing to do); element strides "
         "free with a contiguous head dim, 16-byte aligned rows of q, k, v";
-    entry["tiles"] = llvm::json::Object{
-        {"tile_q", l.tileQ}, {"tile_kv", l.tileKV}, {"kv_step", l.kvStep}};
-    entry["threads"] = l.threads;
+    GPUScheduleAttr s = l.schedule;
+    entry["tiles"] = llvm::json::Object{{"tile_q", s.getTileQ()},
+                                        {"tile_kv", s.getTileKv()},
+                                        {"kv_step", s.getKvStep()}};
+    entry["threads"] = s.getThreads();
     entry["smem_bytes"] = l.smemBytes;
-    entry["tensor_maps"] = l.tensorMaps != 0;
-    entry["schedule"] = l.schedule;
+    entry["tensor_maps"] = l.tensorMaps();
+    std::string printed;
+    llvm::raw_string_ostream os(printed);
+    Attribute(s).print(os);
+    entry["schedule"] = printed;
     if (reports && reports->count(k.name)) {
       const PtxasReport &r = reports->lookup(k.name);
       entry["registers"] = r.registers;

@@ -136,13 +136,52 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
   ];
 }
 
+def AttnSelectGPUSchedule : Pass<"attn-select-gpu-schedule"> {
+  let summary = "Choose the GPU kernel schedule of each attn.sdpa";
+  let description = [{
+    Puts an `#attn.gpu_schedule` on each `attn.sdpa` as its `attn.schedule`
+    attribute, which `convert-attn-to-gpu` then builds:
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma,
+        copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12,
+        producer_warps = 4, stages = 2>} : ...
+    ```
+
+    A schedule the op already carries is kept; else the `schedule` option's,
+    else the one measured fastest for `chip` and the head dims: on sm_90a
+    (with `wgmma`, the default) and d, d_v multiples of 64 up to 256, the
+    warp-specialised wgmma + TMA kernel (128 query rows, 128 keys per tile,
+    64 at d_v = 256); else mma.sync with 128 query rows and steps of 64 keys
+    up to d = 128, 64 rows and 32 keys beyond.
+
+    Fails with a diagnostic on an op whose head dims are not static, or whose
+    schedule does not fit the chip (wgmma needs sm_90a) or the head dims
+    (wgmma needs multiples of 64 up to 256).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "The GPU the kernels are for: sm_80 (mma.sync) or sm_90a">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"true",
+           "On sm_90a, the warp-specialised wgmma + TMA kernel for head dims "
+           "that are multiples of 64 up to 256 (else mma.sync)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"\"",
+           "An #attn.gpu_schedule for every attn.sdpa that carries none "
+           "(empty: chosen by chip and head dims)">,
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
 def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
   let summary = "Lower attn.sdpa functions to tensor-core GPU flash kernels";
   let description = [{
     Rewrites each function whose body is one `attn.sdpa` of its arguments
-    (the form `attn-kernelgen` writes) into a `gpu.func` kernel of the
-    `gpu.module` named by `module` (created if absent; the enclosing module
-    becomes a `gpu.container_module`):
+    (the form `attn-kernelgen` writes) into a kernel of the `gpu.module`
+    named by `module` (created if absent; the enclosing module becomes a
+    `gpu.container_module`), built to the `#attn.gpu_schedule` the op
+    carries as `attn.schedule` (`attn-select-gpu-schedule` puts it there;
+    an op without one gets what that pass chooses for sm_80). The kernel
+    carries the schedule on. An mma.sync schedule gives a `gpu.func`:
 
     ```mlir
     gpu.func @f(%q, %k, %v, %o : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
@@ -151,11 +190,11 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
                            attn.smem_bytes = 87040 : i64, ...}
     ```
 
-    Launch it on a grid of `(⌈N_q / tile-q⌉, B · H_q)` CTAs of
+    Launch it on a grid of `(⌈N_q / tile_q⌉, B · H_q)` CTAs of
     `32 · warps` threads (each warp owns 16 or 32 query rows) with `attn.smem_bytes`
     of dynamic shared memory. The module also holds the global
     `attn_meta_<name>` (`attnrt.h`'s `ATTNRT_META_*` layout: element type,
-    d, d_v, LSE, tile-q, threads, shared memory), which attnrt reads from the
+    d, d_v, LSE, tile_q, threads, shared memory), which attnrt reads from the
     loaded image to check the kernel struct it is given. Any strides work as long as the head dim is
     contiguous, rows are 16-byte aligned and the output's 4-byte aligned
     (attnrt checks all of it).
@@ -170,23 +209,23 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     without leaving registers. Key loops are bounded by the mask band; only
     tiles leaving it (or passing N_kv) are masked.
 
-    With `chip=sm_90a` (and `wgmma`, the default), head dims d and d_v that
-    are multiples of 64 up to 256 get the Hopper kernel instead: an
+    A wgmma schedule (sm_90a; d and d_v multiples of 64 up to 256) gives
+    the Hopper kernel instead: an
     `llvm.func` with the `nvvm.kernel` attribute (a `gpu.func` cannot declare
     the `__grid_constant__` parameters it needs), taking the same memref
     descriptors followed by three 128-byte `CUtensorMap`s of q, k and v
     (64-byte aligned, `llvm.byval` + `nvvm.grid_constant`), which attnrt
     encodes for each call (`attn.tensor_maps = 1`). It is warp-specialised
     (FlashAttention-3's decomposition): a producer warpgroup
-    (`setmaxnreg` 24) whose one thread loads Q and a two-stage ring of K/V
+    (`setmaxnreg` 24) whose one thread loads Q and a ring of K/V
     tiles by TMA (`nvvm.cp.async.bulk.tensor`, 64-column boxes with the
-    128-byte swizzle, completing on mbarriers), and two consumer warpgroups
-    (`setmaxnreg` 240) of 64 query rows each that run S = Q·Kᵀ as a
+    128-byte swizzle, completing on mbarriers), and consumer warpgroups
+    (`setmaxnreg` up to 240) of 64 query rows each that run S = Q·Kᵀ as a
     shared × shared `nvvm.wgmma.mma_async` and O += P·V with P in registers
     (register-A wgmma, inline PTX: no upstream op has it), software-pipelined
     by one key tile so that the softmax of one tile overlaps the P·V product
-    of the one before. 128 query rows per CTA, 128 keys per tile (64 at
-    d = 256); the tiling options shape only the mma.sync kernel.
+    of the one before. A consumer warpgroup per 64 query rows and a ring of
+    `stages` K/V tiles, as the schedule says.
 
     Fails with a diagnostic on what it does not support: element types other
     than bf16/f16, head dims that are not multiples of 16 up to 256, masks
@@ -194,27 +233,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     shared memory than an SM has.
   }];
   let options = [
-    Option<"tileQ", "tile-q", "int64_t", /*default=*/"0",
-           "Query rows per CTA: 16 or 32 per warp (0: chosen by head dim)">,
-    Option<"warps", "warps", "int64_t", /*default=*/"4",
-           "Warps per CTA (1 to 8)">,
-    Option<"tileKV", "tile-kv", "int64_t", /*default=*/"0",
-           "Keys per online-softmax step: a multiple of 16 up to 128 (0: "
-           "chosen by head dim)">,
-    Option<"kvStep", "kv-step", "int64_t", /*default=*/"0",
-           "Keys per online-softmax update, dividing tile-kv (0: chosen by "
-           "head dim when tile-kv is, else tile-kv)">,
-    Option<"stages", "stages", "int64_t", /*default=*/"2",
-           "K/V tiles in flight: 2 (double buffering, the next tile copied "
-           "during the whole step) or 1 (V copied during QKᵀ, the next K "
-           "during PV; half the shared memory)">,
     Option<"moduleName", "module", "std::string", /*default=*/"\"attn_kernels\"",
            "The gpu.module that receives the kernels">,
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
-           "The GPU the kernels are for: sm_80 (mma.sync) or sm_90a">,
-    Option<"wgmma", "wgmma", "bool", /*default=*/"true",
-           "On sm_90a, the warp-specialised wgmma + TMA kernel for head dims "
-           "that are multiples of 64 up to 256 (else mma.sync)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -77,32 +77,18 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("What gpu.binary holds: isa (PTX), bin (cubin, runs "
                      "ptxas) or fatbin"),
       llvm::cl::init("isa")};
-  PassOptions::Option<int64_t> tileQ{
-      *this, "tile-q",
-      llvm::cl::desc("Query rows per CTA (16 or 32 per warp; 0: chosen by "
-                     "head dim)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> warps{
-      *this, "warps", llvm::cl::desc("Warps per CTA"), llvm::cl::init(4)};
-  PassOptions::Option<int64_t> tileKV{
-      *this, "tile-kv",
-      llvm::cl::desc("Keys per copied K/V tile (0: chosen by head dim)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> kvStep{
-      *this, "kv-step",
-      llvm::cl::desc("Keys per online-softmax update (0: chosen by head dim)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> stages{
-      *this, "stages", llvm::cl::desc("K/V tiles in flight: 2 or 1"),
-      llvm::cl::init(2)};
   PassOptions::Option<bool> wgmma{
       *this, "wgmma",
       llvm::cl::desc("On sm_90a, the warp-specialised wgmma + TMA kernel for "
-                     "head dims that are multiples of 64 (the tiling options "
-                     "then do not apply); false: mma.sync"),
+                     "head dims that are multiples of 64; false: mma.sync"),
       llvm::cl::init(true)};
-  /// The chip is one of kGPUChips, the format one of kGPUFormats, and the
-  /// tiling passes verifyGPUTiling.
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("An #attn.gpu_schedule for every attn.sdpa that carries "
+                     "none (empty: chosen by chip and head dims)"),
+      llvm::cl::init("")};
+  /// The chip is one of kGPUChips and the format one of kGPUFormats (the
+  /// schedule is parsed and verified by attn-select-gpu-schedule).
   LogicalResult verify(OptionErrorFn error) const;
 };
 
@@ -111,8 +97,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 /// gpu-lower-to-nvvm-pipeline. Host code is the runtime's business (attnrt).
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
-/// The first half of buildGPUPipeline: convert-attn-to-gpu with the
-/// options' tiling (the kernels carry their launch geometry as attributes).
+/// The first half of buildGPUPipeline: attn-select-gpu-schedule, then
+/// convert-attn-to-gpu (the kernels carry their schedule and launch
+/// geometry as attributes).
 void buildGPUKernelsPipeline(OpPassManager &pm,
                              const GPUPipelineOptions &options);
 

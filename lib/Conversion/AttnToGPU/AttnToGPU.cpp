@@ -90,7 +90,7 @@ struct SharedLayout {
 
 /// Emits the kernel body into `func` (already holding its signature).
 void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
-                     const GPUTiling &tiling, Value qSmem, Value kSmem,
+                     GPUScheduleAttr schedule, Value qSmem, Value kSmem,
                      Value vSmem) {
   OpBuilder b = OpBuilder::atBlockEnd(&func.getBody().front());
   Location loc = func.getLoc();
@@ -102,9 +102,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   Value lse = spec.hasLse ? entry.getArgument(4) : Value();
 
   const int64_t d = spec.d, dv = spec.dv;
-  const int64_t br = tiling.tileQ, bc = tiling.tileKV;
-  const int64_t threads = tiling.threads();
-  const int64_t kvStep = tiling.kvStep;
+  const int64_t br = schedule.getTileQ(), bc = schedule.getTileKv();
+  const int64_t threads = schedule.getThreads();
+  const int64_t kvStep = schedule.getKvStep();
   const int64_t keyTiles = kvStep / 8, valueTiles = dv / 8;
   MaskBand band = getKernelBand(spec);
   Value c0 = kb.idx(0), c1 = kb.idx(1);
@@ -137,7 +137,7 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
       copies.copyTile(v, headKV, ks, limit, bc, dv, vSmem, stage, tokens);
     return copies.commit(tokens);
   };
-  const bool singleStage = tiling.stages == 1;
+  const bool singleStage = schedule.getStages() == 1;
 
   KeyRange range = buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
   SmallVector<Value> qTokens;
@@ -153,8 +153,9 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
   // This warp's query rows: `mTiles` m16 tiles. Each thread holds rows
   // lane/4 and lane/4 + 8 of each, 2·mTiles rows in all; row r of the thread
   // is m-tile r/2, half r%2.
-  const int64_t mTiles = tiling.rowsPerWarp() / 16, threadRows = 2 * mTiles;
-  Value warpRow = kb.mul(ln.warp, kb.idx(tiling.rowsPerWarp()));
+  const int64_t mTiles = schedule.getRowsPerWarp() / 16,
+                threadRows = 2 * mTiles;
+  Value warpRow = kb.mul(ln.warp, kb.idx(schedule.getRowsPerWarp()));
   auto rowOf = [&](int64_t r) {
     return kb.add(warpRow, kb.add(ln.g, kb.idx(16 * (r / 2) + 8 * (r % 2))));
   };
@@ -362,46 +363,37 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
 
   emitEpilogue(kb, EpilogueInputs{o, lse, qSmem, batch, head, qs, numQ, lane,
                                   warpRow, ln, state, threadRows, valueTiles,
-                                  tiling.rowsPerWarp(), rowOf, c0, zero});
+                                  schedule.getRowsPerWarp(), rowOf, c0, zero});
   gpu::ReturnOp::create(b, loc);
 }
 
 } // namespace
 
-GPUTiling mlir::attn::getDefaultGPUTiling(int64_t d, int64_t dv) {
-  if (std::max(d, dv) <= 128)
-    return GPUTiling{128, 64, 4, 64};
-  return GPUTiling{64, 32, 4, 32};
+GPUScheduleAttr mlir::attn::getDefaultGPUSchedule(MLIRContext *ctx,
+                                                  StringRef chip, bool wgmma,
+                                                  int64_t d, int64_t dv) {
+  if (wgmma && chipHasWgmma(chip) && isHopperHeadDim(d, dv))
+    return getHopperSchedule(ctx, d, dv);
+  auto mmaSync = [&](int64_t tileQ, int64_t tileKV) {
+    return GPUScheduleAttr::get(ctx, GPUMma::MmaSync, GPUCopy::CpAsync, tileQ,
+                                tileKV, tileKV, /*warps=*/4,
+                                /*producerWarps=*/0, /*stages=*/2);
+  };
+  return std::max(d, dv) <= 128 ? mmaSync(128, 64) : mmaSync(64, 32);
 }
 
-LogicalResult
-mlir::attn::verifyGPUTiling(const GPUTiling &t,
-                            function_ref<LogicalResult(const Twine &)> error) {
-  if (t.warps < 1 || t.warps > 8)
-    return error("warps=" + Twine(t.warps) + ": expected 1 to 8 warps per CTA");
-  if (t.tileQ != 0 && (t.tileQ % t.warps != 0 ||
-                       (t.rowsPerWarp() != 16 && t.rowsPerWarp() != 32)))
-    return error("tile-q=" + Twine(t.tileQ) + ": expected 16 or 32 query " +
-                 "rows per warp (" + Twine(16 * t.warps) + " or " +
-                 Twine(32 * t.warps) + " with warps=" + Twine(t.warps) +
-                 "), or 0 (chosen by head dim)");
-  if (t.tileKV != 0 && (t.tileKV < 16 || t.tileKV % 16 != 0 || t.tileKV > 128))
-    return error("tile-kv=" + Twine(t.tileKV) +
-                 ": expected a multiple of 16 from 16 to 128, or 0 (chosen by "
-                 "head dim)");
-  if (t.kvStep != 0 && (t.kvStep < 16 || t.kvStep % 16 != 0 || t.kvStep > 128 ||
-                        (t.tileKV != 0 && t.tileKV % t.kvStep != 0)))
-    return error("kv-step=" + Twine(t.kvStep) +
-                 ": expected a multiple of 16 up to 128 that divides tile-kv" +
-                 (t.tileKV ? " (" + Twine(t.tileKV) + ")" : Twine()) +
-                 ", or 0 (tile-kv, or the head dim's default)");
-  if (t.stages != 1 && t.stages != 2)
-    return error("stages=" + Twine(t.stages) +
-                 ": expected 1 or 2 K/V tiles in flight");
-  if (t.stages == 1 && t.kvStep != 0 && t.tileKV != 0 && t.kvStep != t.tileKV)
-    return error("kv-step=" + Twine(t.kvStep) +
-                 ": one K/V stage (stages=1) expects kv-step = tile-kv (" +
-                 Twine(t.tileKV) + "), or 0");
+LogicalResult mlir::attn::verifyScheduleFits(
+    GPUScheduleAttr schedule, StringRef chip, int64_t d, int64_t dv,
+    function_ref<InFlightDiagnostic()> emitError) {
+  if (schedule.getMma() != GPUMma::Wgmma)
+    return success();
+  if (!chip.empty() && !chipHasWgmma(chip))
+    return emitError() << "a wgmma schedule needs chip=sm_90a, got chip="
+                       << chip;
+  if (!isHopperHeadDim(d, dv))
+    return emitError() << "a wgmma schedule needs d and d_v that are "
+                          "multiples of 64 up to 256, got d = "
+                       << d << ", d_v = " << dv;
   return success();
 }
 
@@ -449,77 +441,36 @@ FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
   return spec;
 }
 
-/// The mma.sync schedule of `requested` (0: the head dims' defaults).
-FailureOr<GPUScheduleAttr> getMmaSyncSchedule(func::FuncOp func,
-                                              const KernelSpec &spec,
-                                              const GPUTiling &requested) {
-  const int64_t d = spec.d, dv = spec.dv;
-  GPUTiling tiling = requested;
-  GPUTiling fallback = getDefaultGPUTiling(d, dv);
-  if (tiling.tileQ == 0)
-    tiling.tileQ = fallback.tileQ;
-  if (tiling.tileKV == 0)
-    tiling.tileKV = fallback.tileKV;
-  if (tiling.kvStep == 0)
-    tiling.kvStep = requested.tileKV == 0 ? fallback.kvStep : tiling.tileKV;
-  // A value left at 0 was the head dim's: say so if it is the one at fault.
-  bool defaulted = !requested.tileQ || !requested.tileKV || !requested.kvStep;
-  if (failed(verifyGPUTiling(tiling, [&](const Twine &why) -> LogicalResult {
-        return func.emitError()
-               << "convert-attn-to-gpu: " << why
-               << (defaulted ? " (options left at 0 take the defaults of d = " +
-                                   Twine(d) + ", d_v = " + Twine(dv) + ")"
-                             : Twine());
-      })))
-    return failure();
-  return GPUScheduleAttr::get(func.getContext(), GPUMma::MmaSync,
-                              GPUCopy::CpAsync, tiling.tileQ, tiling.tileKV,
-                              tiling.kvStep, tiling.warps, 0, tiling.stages);
-}
-
-/// The schedule of `sdpa`'s kernel: the one it carries (`attn.schedule`),
-/// else wgmma where `wgmma` asks for it and the head dims allow, else
-/// mma.sync shaped by `requested`.
-FailureOr<GPUScheduleAttr> chooseSchedule(func::FuncOp func, SdpaOp sdpa,
-                                          const KernelSpec &spec,
-                                          const GPUTiling &requested,
-                                          StringRef chip, bool wgmma) {
-  auto given = sdpa->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
-  if (sdpa->hasAttr(kScheduleAttrName) && !given)
+/// The schedule `sdpa` carries, else the default one for sm_80; a
+/// diagnostic on `func` if it does not fit the head dims.
+FailureOr<GPUScheduleAttr> getSchedule(func::FuncOp func, SdpaOp sdpa,
+                                       const KernelSpec &spec) {
+  auto schedule = sdpa->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
+  if (sdpa->hasAttr(kScheduleAttrName) && !schedule)
     return func.emitError() << "convert-attn-to-gpu: " << kScheduleAttrName
                             << " must be an #attn.gpu_schedule";
-  if (!given) {
-    if (wgmma && chipHasWgmma(chip) && isHopperHeadDim(spec.d, spec.dv))
-      return getHopperSchedule(func.getContext(), spec.d, spec.dv);
-    return getMmaSyncSchedule(func, spec, requested);
-  }
-  if (given.getMma() == GPUMma::Wgmma) {
-    if (!chipHasWgmma(chip))
-      return func.emitError() << "convert-attn-to-gpu: a wgmma schedule needs "
-                                 "chip=sm_90a, got chip="
-                              << chip;
-    if (!isHopperHeadDim(spec.d, spec.dv))
-      return func.emitError()
-             << "convert-attn-to-gpu: a wgmma schedule needs d and d_v that "
-                "are multiples of 64 up to 256, got d = "
-             << spec.d << ", d_v = " << spec.dv;
-  }
-  return given;
+  if (!schedule)
+    schedule = getDefaultGPUSchedule(func.getContext(), kGPUChips[0],
+                                     /*wgmma=*/false, spec.d, spec.dv);
+  if (failed(verifyScheduleFits(schedule, /*chip=*/"", spec.d, spec.dv, [&] {
+        return func.emitError() << "convert-attn-to-gpu: ";
+      })))
+    return failure();
+  return schedule;
 }
 
 } // namespace
 
-LogicalResult mlir::attn::convertSdpaFunctionToGPUKernel(
-    func::FuncOp func, gpu::GPUModuleOp module, const GPUTiling &requested,
-    StringRef chip, bool wgmma) {
+LogicalResult
+mlir::attn::convertSdpaFunctionToGPUKernel(func::FuncOp func,
+                                           gpu::GPUModuleOp module) {
   FailureOr<SdpaOp> sdpa = matchKernelFunction(func, "convert-attn-to-gpu");
   if (failed(sdpa))
     return failure();
   FailureOr<KernelSpec> spec = matchSpec(func, *sdpa);
   if (failed(spec))
     return failure();
-  FailureOr<GPUScheduleAttr> schedule =
-      chooseSchedule(func, *sdpa, *spec, requested, chip, wgmma);
+  FailureOr<GPUScheduleAttr> schedule = getSchedule(func, *sdpa, *spec);
   if (failed(schedule))
     return failure();
   if (schedule->getMma() == GPUMma::Wgmma)
@@ -538,17 +489,15 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
   };
   const int64_t d = spec.d, dv = spec.dv;
   Type elem = spec.elem;
-  GPUTiling tiling{schedule.getTileQ(), schedule.getTileKv(),
-                   schedule.getWarps(), schedule.getKvStep(),
-                   schedule.getStages()};
+  const int64_t tileQ = schedule.getTileQ(), tileKV = schedule.getTileKv();
+  const int64_t threads = schedule.getThreads(), stages = schedule.getStages();
   for (auto [rows, cols] :
-       {std::pair(tiling.tileQ, d), std::pair(tiling.tileKV, d),
-        std::pair(tiling.tileKV, dv)})
-    if (rows * cols / 8 % tiling.threads() != 0)
+       {std::pair(tileQ, d), std::pair(tileKV, d), std::pair(tileKV, dv)})
+    if (rows * cols / 8 % threads != 0)
       return fail("a " + Twine(rows) + "x" + Twine(cols) +
                   " tile does not split into 16-byte copies evenly over " +
-                  Twine(tiling.threads()) + " threads; use larger tiles");
-  SharedLayout smem{tiling.tileQ, tiling.tileKV, d, dv, tiling.stages};
+                  Twine(threads) + " threads; use larger tiles");
+  SharedLayout smem{tileQ, tileKV, d, dv, stages};
   if (smem.bytes() > 227 * 1024)
     return fail("the tiles need " + Twine(smem.bytes()) +
                 " bytes of shared memory, more than any GPU gives a CTA (227 "
@@ -569,14 +518,13 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   createKernelMetadata(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
-      {elem, d, dv, spec.hasLse, tiling.tileQ, tiling.threads(), smem.bytes(),
-       tiling.tileKV},
+      {elem, d, dv, spec.hasLse, tileQ, threads, smem.bytes(), tileKV},
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
   auto kernel = gpu::GPUFuncOp::create(mb, loc, func.getSymName(),
                                        FunctionType::get(ctx, inputs, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   kernel.setKnownBlockSizeAttr(
-      mb.getDenseI32ArrayAttr({static_cast<int32_t>(tiling.threads()), 1, 1}));
+      mb.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
   kernel->setAttr(kScheduleAttrName, schedule);
   kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(smem.bytes()));
 
@@ -597,11 +545,11 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
     return memref::ReinterpretCastOp::create(
         b, loc, type, base, b.getIndexAttr(offset), sizes, strideFolds);
   };
-  Value qSmem = region(0, {tiling.tileQ, d + kPad});
-  Value kSmem = region(smem.qElems(), {tiling.stages, tiling.tileKV, d + kPad});
-  Value vSmem = region(smem.qElems() + smem.kElems(),
-                       {tiling.stages, tiling.tileKV, dv + kPad});
-  buildKernelBody(kernel, spec, tiling, qSmem, kSmem, vSmem);
+  Value qSmem = region(0, {tileQ, d + kPad});
+  Value kSmem = region(smem.qElems(), {stages, tileKV, d + kPad});
+  Value vSmem =
+      region(smem.qElems() + smem.kElems(), {stages, tileKV, dv + kPad});
+  buildKernelBody(kernel, spec, schedule, qSmem, kSmem, vSmem);
   func.erase();
   return success();
 }
@@ -616,14 +564,10 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
     if (failed(Pass::initializeOptions(options, errorHandler)))
       return failure();
-    auto error = [&](const Twine &why) {
-      return errorHandler("convert-attn-to-gpu: " + why);
-    };
     if (moduleName.empty())
-      return error("module='': expected the name of a gpu.module");
-    if (!llvm::is_contained(kGPUChips, StringRef(chip)))
-      return error("chip='" + chip + "': expected sm_80 or sm_90a");
-    return verifyGPUTiling({tileQ, tileKV, warps, kvStep, stages}, error);
+      return errorHandler(
+          "convert-attn-to-gpu: module='': expected the name of a gpu.module");
+    return success();
   }
 
   void runOnOperation() override {
@@ -642,9 +586,8 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       OpBuilder b = OpBuilder::atBlockEnd(top.getBody());
       module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
     }
-    GPUTiling tiling{tileQ, tileKV, warps, kvStep, stages};
     for (func::FuncOp f : funcs)
-      if (failed(convertSdpaFunctionToGPUKernel(f, module, tiling, chip, wgmma)))
+      if (failed(convertSdpaFunctionToGPUKernel(f, module)))
         return signalPassFailure();
   }
 };

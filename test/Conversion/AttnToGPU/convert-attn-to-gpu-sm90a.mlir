@@ -1,6 +1,6 @@
-// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu="chip=sm_90a wgmma=true" --verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s --split-input-file --attn-select-gpu-schedule=chip=sm_90a --convert-attn-to-gpu --verify-diagnostics | FileCheck %s
 // The output parses again.
-// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu="chip=sm_90a wgmma=true" --verify-diagnostics | attn-opt --split-input-file > /dev/null
+// RUN: attn-opt %s --split-input-file --attn-select-gpu-schedule=chip=sm_90a --convert-attn-to-gpu --verify-diagnostics | attn-opt --split-input-file > /dev/null
 
 // The sm_90a kernel: an llvm.func taking the memref descriptor fields and
 // then three 128-byte tensor maps as 64-byte aligned grid constants; its
@@ -59,8 +59,8 @@ func.func @d96(%q: tensor<?x?x?x96xf16>, %k: tensor<?x?x?x96xf16>, %v: tensor<?x
 
 // -----
 
-// expected-error @+1 {{convert-attn-to-gpu: a wgmma schedule needs d and d_v that are multiples of 64 up to 256, got d = 96, d_v = 96}}
 func.func @wgmma_d96(%q: tensor<?x?x?x96xf16>, %k: tensor<?x?x?x96xf16>, %v: tensor<?x?x?x96xf16>) -> tensor<?x?x?x96xf16> {
+  // expected-error @+1 {{attn-select-gpu-schedule: a wgmma schedule needs d and d_v that are multiples of 64 up to 256, got d = 96, d_v = 96}}
   %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<?x?x?x96xf16>, tensor<?x?x?x96xf16>, tensor<?x?x?x96xf16> -> tensor<?x?x?x96xf16>
   return %o : tensor<?x?x?x96xf16>
 }

@@ -1,7 +1,6 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-gpu --verify-diagnostics | FileCheck %s
 // The output parses again (attn-opt prints nothing it cannot read).
 // RUN: attn-opt %s --split-input-file --convert-attn-to-gpu --verify-diagnostics | attn-opt --split-input-file > /dev/null
-// RUN: attn-opt %s --split-input-file --convert-attn-to-gpu="stages=1" --verify-diagnostics | FileCheck %s --check-prefix=ONE
 
 // The kernel ABI: strided memrefs in, O (and LSE) out, the launch geometry
 // on the kernel. Q and double-buffered K/V tiles go to shared memory by
@@ -65,21 +64,6 @@
 // CHECK: } else {
 // CHECK: vector.store %{{.+}} {alignment = 4 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
 // CHECK-NOT: attn.
-// One K/V stage: half the K/V shared memory; V is copied after the wait for
-// K, the next K after the wait for V, and the step ends without a barrier.
-// ONE-LABEL: gpu.func @causal(
-// ONE-SAME: producer_warps = 0, stages = 1>, attn.smem_bytes = 36864 : i64
-// ONE: scf.for
-// ONE: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
-// ONE-NEXT: gpu.barrier
-// ONE: nvgpu.device_async_copy %arg2
-// ONE: nvvm.mma.sync
-// ONE: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
-// ONE-NEXT: gpu.barrier
-// ONE: nvgpu.device_async_copy %arg1
-// ONE: nvgpu.ldmatrix {{.+}} {numTiles = 4 : i32, transpose = true}
-// ONE-NOT: gpu.barrier
-// ONE: scf.yield
 func.func @causal(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> (tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>) {
   %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
   return %o, %lse : tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
@@ -164,12 +148,9 @@ func.func @graph(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tenso
 
 // -----
 
-// A schedule the attn.sdpa carries is the one its kernel gets, whatever the
-// pass options say.
+// A schedule the attn.sdpa carries is the one its kernel gets.
 // CHECK-LABEL: gpu.func @given(
 // CHECK-SAME: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 2, producer_warps = 0, stages = 1>, attn.smem_bytes = 18432 : i64, known_block_size = array<i32: 64, 1, 1>
-// ONE-LABEL: gpu.func @given(
-// ONE-SAME: warps = 2, producer_warps = 0, stages = 1>
 func.func @given(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
   %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 2, producer_warps = 0, stages = 1>} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
   return %o : tensor<?x?x?x64xbf16>
@@ -177,10 +158,13 @@ func.func @given(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tenso
 
 // -----
 
-// expected-error @+1 {{convert-attn-to-gpu: a wgmma schedule needs chip=sm_90a, got chip=sm_80}}
-func.func @wgmma_on_sm80(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
-  %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
-  return %o : tensor<?x?x?x64xbf16>
+// Without attn-select-gpu-schedule, an attn.sdpa that carries no schedule
+// gets the one it would choose for sm_80.
+// CHECK-LABEL: gpu.func @sm80_default(
+// CHECK-SAME: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 64, tile_kv = 32, kv_step = 32, warps = 4, producer_warps = 0, stages = 2>
+func.func @sm80_default(%q: tensor<?x?x?x256xbf16>, %k: tensor<?x?x?x256xbf16>, %v: tensor<?x?x?x256xbf16>) -> tensor<?x?x?x256xbf16> {
+  %o = attn.sdpa %q, %k, %v : tensor<?x?x?x256xbf16>, tensor<?x?x?x256xbf16>, tensor<?x?x?x256xbf16> -> tensor<?x?x?x256xbf16>
+  return %o : tensor<?x?x?x256xbf16>
 }
 
 // -----

@@ -563,7 +563,15 @@ func.func @gpu_schedule_1(%q: tensor<1x8x16x64xbf16>) {
 // -----
 
 func.func @gpu_schedule_2(%q: tensor<1x8x16x64xbf16>) {
-  // expected-error @+1 {{[gpu_schedule_c3] stages must be 1 or 2, got 3}}
+  // expected-error @+1 {{[gpu_schedule_c3] stages must be 1 to 4, got 5}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 5>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}
+
+// -----
+
+func.func @gpu_schedule_2b(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c4] mma_sync: 1 or 2 stages, got 3}}
   %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 3>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
   return
 }
@@ -611,7 +619,7 @@ func.func @gpu_schedule_7(%q: tensor<1x8x16x64xbf16>) {
 // -----
 
 func.func @gpu_schedule_8(%q: tensor<1x8x16x64xbf16>) {
-  // expected-error @+1 {{[gpu_schedule_c5] wgmma: kv_step = tile_kv and 2 stages}}
+  // expected-error @+1 {{[gpu_schedule_c5] wgmma: kv_step = tile_kv and 2 to 4 stages}}
   %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 64, warps = 12, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
   return
 }

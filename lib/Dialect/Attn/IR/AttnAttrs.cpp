@@ -176,8 +176,8 @@ GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (tileKV % kvStep != 0)
     return emitError() << "[gpu_schedule_c2] kv_step (" << kvStep
                        << ") must divide tile_kv (" << tileKV << ")";
-  if (stages != 1 && stages != 2)
-    return emitError() << "[gpu_schedule_c3] stages must be 1 or 2, got "
+  if (stages < 1 || stages > 4)
+    return emitError() << "[gpu_schedule_c3] stages must be 1 to 4, got "
                        << stages;
   if (mma == GPUMma::MmaSync) {
     auto bad = [&]() {
@@ -193,6 +193,8 @@ GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                    << warps << " warps for tile_q = " << tileQ;
     if (tileKV > 128)
       return bad() << "tile_kv up to 128, got " << tileKV;
+    if (stages > 2)
+      return bad() << "1 or 2 stages, got " << stages;
     if (stages == 1 && kvStep != tileKV)
       return bad() << "one stage needs kv_step = tile_kv";
     return success();
@@ -206,7 +208,7 @@ GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                  << tileQ << ": warps = " << 4 + 4 * (tileQ / 64)
                  << ", producer_warps = 4), got warps = " << warps
                  << ", producer_warps = " << producerWarps;
-  if (kvStep != tileKV || stages != 2)
-    return bad() << "kv_step = tile_kv and 2 stages";
+  if (kvStep != tileKV || stages < 2)
+    return bad() << "kv_step = tile_kv and 2 to 4 stages";
   return success();
 }

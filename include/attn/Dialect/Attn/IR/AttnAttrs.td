@@ -62,18 +62,21 @@ def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
     memory (`cp_async`; `tma` onto mbarriers), `tile_q` query rows per CTA,
     K/V tiles of `tile_kv` keys processed in online-softmax steps of
     `kv_step`, `warps` warps per CTA of which `producer_warps` only load
-    tiles (warp specialisation), and `stages` K/V tiles in flight. The
-    conversion chooses one from the chip, the head dims and its options, or
-    takes the one an `attn.sdpa` carries as its `attn.schedule` attribute;
-    the kernel carries it on, and `attn-kernelgen` writes it to the manifest.
+    tiles (warp specialisation), and `stages` K/V tiles in flight.
+    `attn-select-gpu-schedule` puts one on each `attn.sdpa` as its
+    `attn.schedule` attribute (chosen from the chip and the head dims, or
+    given by its `schedule` option or already there); the kernel carries it
+    on, and `attn-kernelgen` writes it to the manifest. It is the one place
+    a GPU kernel's tiling is stated: passes, pipelines and tools take it
+    whole.
 
     Constraints: (C1) `tile_q`, `tile_kv` and `kv_step` are multiples of 16
-    from 16 to 256; (C2) `kv_step` divides `tile_kv`; (C3) `stages` is 1 or
-    2; (C4) `mma_sync` copies with `cp_async`, has no producer warps, 1 to 8
-    warps of 16 or 32 query rows each, `tile_kv` up to 128, and one stage
-    only with `kv_step = tile_kv`; (C5) `wgmma` copies with `tma`, has one
-    producer warpgroup (4 warps) and a consumer warpgroup per 64 query rows,
-    `kv_step = tile_kv` and 2 stages.
+    from 16 to 256; (C2) `kv_step` divides `tile_kv`; (C3) `stages` is 1 to
+    4; (C4) `mma_sync` copies with `cp_async`, has no producer warps, 1 to 8
+    warps of 16 or 32 query rows each, `tile_kv` up to 128, 1 or 2 stages,
+    and one stage only with `kv_step = tile_kv`; (C5) `wgmma` copies with
+    `tma`, has one producer warpgroup (4 warps) and a consumer warpgroup per
+    64 query rows, `kv_step = tile_kv` and 2 to 4 stages.
 
     ```mlir
     #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128,
@@ -88,6 +91,10 @@ def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     int64_t getThreads() const { return 32 * getWarps(); }
+    /// Query rows of each warp that computes (the producers compute none).
+    int64_t getRowsPerWarp() const {
+      return getTileQ() / (getWarps() - getProducerWarps());
+    }
   }];
 }
 
