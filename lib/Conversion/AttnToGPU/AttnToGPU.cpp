@@ -382,6 +382,14 @@ GPUScheduleAttr mlir::attn::getDefaultGPUSchedule(MLIRContext *ctx,
   return std::max(d, dv) <= 128 ? mmaSync(128, 64) : mmaSync(64, 32);
 }
 
+FailureOr<GPUScheduleAttr> mlir::attn::getCarriedSchedule(
+    Operation *op, function_ref<InFlightDiagnostic()> emitError) {
+  Attribute carried = op->getAttr(kScheduleAttrName);
+  if (carried && !isa<GPUScheduleAttr>(carried))
+    return emitError() << kScheduleAttrName << " must be an #attn.gpu_schedule";
+  return cast_or_null<GPUScheduleAttr>(carried);
+}
+
 LogicalResult mlir::attn::verifyScheduleFits(
     GPUScheduleAttr schedule, StringRef chip, int64_t d, int64_t dv,
     function_ref<InFlightDiagnostic()> emitError) {
@@ -445,16 +453,15 @@ FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
 /// diagnostic on `func` if it does not fit the head dims.
 FailureOr<GPUScheduleAttr> getSchedule(func::FuncOp func, SdpaOp sdpa,
                                        const KernelSpec &spec) {
-  auto schedule = sdpa->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
-  if (sdpa->hasAttr(kScheduleAttrName) && !schedule)
-    return func.emitError() << "convert-attn-to-gpu: " << kScheduleAttrName
-                            << " must be an #attn.gpu_schedule";
-  if (!schedule)
+  auto error = [&] { return func.emitError() << "convert-attn-to-gpu: "; };
+  FailureOr<GPUScheduleAttr> schedule = getCarriedSchedule(sdpa, error);
+  if (failed(schedule))
+    return failure();
+  if (!*schedule)
     schedule = getDefaultGPUSchedule(func.getContext(), kGPUChips[0],
                                      /*wgmma=*/false, spec.d, spec.dv);
-  if (failed(verifyScheduleFits(schedule, /*chip=*/"", spec.d, spec.dv, [&] {
-        return func.emitError() << "convert-attn-to-gpu: ";
-      })))
+  if (failed(verifyScheduleFits(*schedule, /*chip=*/"", spec.d, spec.dv,
+                                error)))
     return failure();
   return schedule;
 }

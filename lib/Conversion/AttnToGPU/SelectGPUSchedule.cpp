@@ -72,10 +72,10 @@ struct AttnSelectGPUSchedule
     auto dv = cast<ShapedType>(sdpa.getValue().getType()).getDimSize(3);
     if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv))
       return error() << "the head dims d and d_v must be static";
-    Attribute given = sdpa->getAttr(kScheduleAttrName);
-    if (given && !isa<GPUScheduleAttr>(given))
-      return error() << kScheduleAttrName << " must be an #attn.gpu_schedule";
-    auto schedule = cast_or_null<GPUScheduleAttr>(given);
+    FailureOr<GPUScheduleAttr> carried = getCarriedSchedule(sdpa, error);
+    if (failed(carried))
+      return failure();
+    GPUScheduleAttr schedule = *carried;
     if (!schedule)
       schedule = requested
                      ? requested

@@ -31,6 +31,12 @@ inline constexpr llvm::StringLiteral kScheduleAttrName = "attn.schedule";
 GPUScheduleAttr getDefaultGPUSchedule(MLIRContext *ctx, StringRef chip,
                                       bool wgmma, int64_t d, int64_t dv);
 
+/// The #attn.gpu_schedule `op` carries as `attn.schedule` (null when it
+/// carries none), or a diagnostic through `emitError` when that attribute is
+/// something else.
+FailureOr<GPUScheduleAttr>
+getCarriedSchedule(Operation *op, function_ref<InFlightDiagnostic()> emitError);
+
 /// Checks what a verified `schedule` needs of the chip and head dims: wgmma
 /// runs on sm_90a only (an empty `chip`: not checked) and takes d, d_v that
 /// are multiples of 64 up to 256. Reports through `emitError`. (What
