@@ -2,14 +2,14 @@
 ; ModuleID = 'attn_cpu_kernels'
 source_filename = "attn_cpu_kernels"
 
-@__attn_meta_sdpa_d32_causal = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 32, i64 32, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d64 = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 64, i64 64, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d64_causal = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 64, i64 64, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d64_window = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 64, i64 64, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d80_causal = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 80, i64 80, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d128 = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 128, i64 128, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d128_causal = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 128, i64 128, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
-@__attn_meta_sdpa_d128_window = constant [11 x i64] [i64 7022365736608035937, i64 2, i64 3, i64 128, i64 128, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d32_causal = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 32, i64 32, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d64 = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 64, i64 64, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d64_causal = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 64, i64 64, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d64_window = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 64, i64 64, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d80_causal = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 80, i64 80, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d128 = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 128, i64 128, i64 0, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d128_causal = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 128, i64 128, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
+@__attn_meta_sdpa_d128_window = constant [12 x i64] [i64 7022365736608035937, i64 3, i64 3, i64 128, i64 128, i64 1, i64 192, i64 0, i64 0, i64 0, i64 0, i64 0], align 8
 @attn_kernelgen_command_cpu_attn_cpu_kernels = constant [444 x i8] c"attn-kernelgen: attn-kernelgen --quiet --name attn_cpu_kernels --spec name=sdpa_d32_causal,d=32,mask=causal,lse --spec name=sdpa_d64,d=64 --spec name=sdpa_d64_causal,d=64,mask=causal,lse --spec name=sdpa_d64_window,d=64,mask=window:255:0 --spec name=sdpa_d80_causal,d=80,mask=causal --spec name=sdpa_d128,d=128 --spec name=sdpa_d128_causal,d=128,mask=causal,lse --spec name=sdpa_d128_window,d=128,mask=window:255:0,lse -o kernels-generated/cpu\00"
 
 define void @sdpa_d32_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i64 %7, i64 %8, i64 %9, i64 %10, ptr %11, ptr %12, i64 %13, i64 %14, i64 %15, i64 %16, i64 %17, i64 %18, i64 %19, i64 %20, i64 %21, ptr %22, ptr %23, i64 %24, i64 %25, i64 %26, i64 %27, i64 %28, i64 %29, i64 %30, i64 %31, i64 %32, ptr %33, ptr %34, i64 %35, i64 %36, i64 %37, i64 %38, i64 %39, i64 %40, i64 %41, i64 %42, i64 %43, ptr %44, ptr %45, i64 %46, i64 %47, i64 %48, i64 %49, i64 %50, i64 %51, i64 %52, i64 %53, i64 %54) {

@@ -32,6 +32,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
     /* smem_bytes */ 81992,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -55,6 +56,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
     /* smem_bytes */ 81992,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -78,6 +80,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_kernel(void) {
     /* smem_bytes */ 163912,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -101,6 +104,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
     /* smem_bytes */ 163912,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -124,6 +128,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_f16_kernel(void) {
     /* smem_bytes */ 163912,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -147,6 +152,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_window_kernel(void) {
     /* smem_bytes */ 163912,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -170,6 +176,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_kernel(void) {
     /* smem_bytes */ 196680,
     /* tile_kv */ 64,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }
@@ -193,6 +200,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d256_bf16_causal_kernel(void) {
     /* smem_bytes */ 196680,
     /* tile_kv */ 64,
     /* tensor_maps */ 1,
+    /* persistent */ 0,
 };
   return kernel;
 }

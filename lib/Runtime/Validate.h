@@ -172,7 +172,7 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
                 ATTNRT_META_VERSION_VALUE);
   static const char *const fields[ATTNRT_META_SIZE] = {
       "", "", "dtype", "head_dim", "value_dim", "has_lse", "rows",
-      "threads", "smem_bytes", "tile_kv", "tensor_maps"};
+      "threads", "smem_bytes", "tile_kv", "tensor_maps", "persistent"};
   for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
     if (meta[i] != expected[i])
       return fail(ATTNRT_ERROR_KERNEL_MISMATCH,

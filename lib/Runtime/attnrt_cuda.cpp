@@ -14,6 +14,7 @@
 
 #include <cuda.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -98,6 +99,10 @@ attnrt_status checkKernel(const attnrt_gpu_kernel *kernel) {
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: tensor_maps must be 0 or 1, got %d", name,
                 kernel->tensor_maps);
+  if (kernel->persistent != 0 && kernel->persistent != 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: persistent must be 0 or 1, got %d", name,
+                kernel->persistent);
   if (!kernel->tensor_maps)
     return ATTNRT_OK;
   // TMA boxes: 64 columns (128 bytes) × at most 256 rows.
@@ -285,11 +290,13 @@ attnrt_status checkDevicePointer(const View &v, CUdevice device) {
   return ATTNRT_OK;
 }
 
-/// A kernel's function, the dynamic shared memory it is opened up to, and the
-/// metadata its image holds (attn_meta_<name>).
+/// A kernel's function, the dynamic shared memory it is opened up to, the
+/// CTAs of it the device runs at once (found for persistent kernels), and
+/// the metadata its image holds (attn_meta_<name>).
 struct Function {
   CUfunction function = nullptr;
   int smemLimit = kDefaultSmemLimit;
+  int64_t residentCtas = 0;
   bool hasMeta = false;
   int64_t meta[ATTNRT_META_SIZE] = {};
 };
@@ -338,6 +345,7 @@ attnrt_status checkAgainstImage(const attnrt_gpu_kernel &kernel,
   expected[ATTNRT_META_SMEM_BYTES] = kernel.smem_bytes;
   expected[ATTNRT_META_TILE_KV] = kernel.tile_kv;
   expected[ATTNRT_META_TENSOR_MAPS] = kernel.tensor_maps;
+  expected[ATTNRT_META_PERSISTENT] = kernel.persistent;
   return checkKernelMeta(kernel.name, "attn_meta_",
                          f.hasMeta ? f.meta : nullptr, expected);
 }
@@ -349,12 +357,29 @@ std::mutex cacheMutex;
 std::map<std::pair<const void *, CUcontext>, CUmodule> modules;
 std::map<std::pair<CUmodule, std::string>, Function> functions;
 
-/// The function of `kernel` in `context` (current on this thread): loads its
-/// image on first use in this context, looks the function up on first use in
-/// that module, and raises its shared memory limit when it needs more than
-/// the default.
+/// How many CTAs of `f` (launched as `kernel` says) `device` runs at once.
+attnrt_status countResidentCtas(const attnrt_gpu_kernel &kernel,
+                                CUdevice device, Function &f) {
+  int perSM = 0, sms = 0;
+  if (CUresult r = cuOccupancyMaxActiveBlocksPerMultiprocessor(
+          &perSM, f.function, kernel.threads, kernel.smem_bytes))
+    return cudaFail("cuOccupancyMaxActiveBlocksPerMultiprocessor", r);
+  if (CUresult r = cuDeviceGetAttribute(
+          &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device))
+    return cudaFail("cuDeviceGetAttribute", r);
+  // (None at all: the launch reports why.)
+  f.residentCtas = static_cast<int64_t>(std::max(perSM, 1)) * std::max(sms, 1);
+  return ATTNRT_OK;
+}
+
+/// The function of `kernel` in `context` (current on this thread, on
+/// `device`): loads its image on first use in this context, looks the
+/// function up on first use in that module, and raises its shared memory
+/// limit when it needs more than the default. `resident`: the CTAs the
+/// device runs at once, for persistent kernels (else 0).
 attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
-                          CUfunction &result) {
+                          CUdevice device, CUfunction &result,
+                          int64_t &resident) {
   std::lock_guard<std::mutex> lock(cacheMutex);
   CUmodule &module = modules[{kernel.image, context}];
   if (!module) {
@@ -388,7 +413,11 @@ attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
       return cudaFail("cuFuncSetAttribute", r);
     f.smemLimit = kernel.smem_bytes;
   }
+  if (kernel.persistent && !f.residentCtas)
+    if (attnrt_status s = countResidentCtas(kernel, device, f))
+      return s;
   result = f.function;
+  resident = f.residentCtas;
   return ATTNRT_OK;
 }
 
@@ -489,7 +518,8 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
       return s;
 
   CUfunction function = nullptr;
-  if (attnrt_status s = getFunction(*kernel, context, function))
+  int64_t resident = 0;
+  if (attnrt_status s = getFunction(*kernel, context, device, function, resident))
     return s;
   KernelParams params;
   for (const View *view : {&views.q, &views.k, &views.v, &views.o})
@@ -502,9 +532,16 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
           std::pair(&views.v, kernel->tile_kv)})
       if (attnrt_status s = params.pushTensorMap(*view, kernel->dtype, rows))
         return s;
+  // The grid: a CTA per (query block, batch·head), or, persistent, as many
+  // of them as run at once, each walking those blocks.
+  int64_t blocksX = gridX(*kernel, *a), blocksY = a->batch * a->heads_q;
+  if (kernel->persistent) {
+    blocksX = std::min(blocksX * blocksY, resident);
+    blocksY = 1;
+  }
   if (CUresult r = cuLaunchKernel(
-          function, static_cast<unsigned>(gridX(*kernel, *a)),
-          static_cast<unsigned>(a->batch * a->heads_q), 1,
+          function, static_cast<unsigned>(blocksX),
+          static_cast<unsigned>(blocksY), 1,
           static_cast<unsigned>(kernel->threads), 1, 1,
           static_cast<unsigned>(kernel->smem_bytes),
           static_cast<CUstream>(stream), params.pointers, nullptr))

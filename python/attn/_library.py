@@ -300,7 +300,8 @@ class Library(Mapping):
                                    has_lse=int(info["lse"]), tile_q=info["tiles"]["tile_q"],
                                    threads=info["threads"], smem_bytes=info["smem_bytes"],
                                    tile_kv=info["tiles"]["tile_kv"],
-                                   tensor_maps=int(info.get("tensor_maps", False)))))
+                                   tensor_maps=int(info.get("tensor_maps", False)),
+                                   persistent=int(info.get("persistent", False)))))
         return out
 
     def __getitem__(self, name: str) -> Kernel:

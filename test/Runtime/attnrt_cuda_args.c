@@ -15,7 +15,7 @@ static const char image[] = "// not PTX\n";
 static attnrt_gpu_kernel kernel(void) {
   attnrt_gpu_kernel kern = {"sdpa_test", image, sizeof(image),
                             ATTNRT_DTYPE_BF16, D, D, 1, 64, 128, 64 * 1024,
-                            64, 0};
+                            64, 0, 0};
   return kern;
 }
 
@@ -69,6 +69,8 @@ int main(void) {
   report("smem", attnrt_sdpa_cuda_check(&kern, &a));
   kern = kernel(); kern.tensor_maps = -1;
   report("tensor_maps", attnrt_sdpa_cuda_check(&kern, &a));
+  kern = kernel(); kern.persistent = 2;
+  report("persistent", attnrt_sdpa_cuda_check(&kern, &a));
   kern = kernel(); kern.tensor_maps = 1; kern.tile_kv = 0;
   report("tma tile_kv 0", attnrt_sdpa_cuda_check(&kern, &a));
   kern = kernel(); kern.tensor_maps = 1; kern.tile_q = 512;

@@ -201,6 +201,9 @@ int main(int argc, char **argv) {
   bad = kern, bad.tensor_maps = 0;
   row("tensor_maps not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
       "the struct says tensor_maps = 0, its code was compiled for 1");
+  bad = kern, bad.persistent = 1;
+  row("persistent not the image's", &bad, &a, ATTNRT_ERROR_KERNEL_MISMATCH,
+      "the struct says persistent = 1, its code was compiled for 0");
   bad = kern, bad.tensor_maps = 2;
   row("tensor_maps neither 0 nor 1", &bad, &a, ATTNRT_ERROR_BAD_ARGUMENT,
       "tensor_maps must be 0 or 1, got 2");

@@ -880,7 +880,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                                  {"tile_kv",
                                   std::to_string(l.schedule.getTileKv())},
                                  {"tensor_maps",
-                                  l.tensorMaps() ? "1" : "0"}})
+                                  l.tensorMaps() ? "1" : "0"},
+                                 {"persistent",
+                                  l.schedule.getPersistent() ? "1" : "0"}})
                  << ";\n  return kernel;\n}\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_gpu_args *args, void *stream) {\n"
@@ -907,6 +909,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     entry["threads"] = s.getThreads();
     entry["smem_bytes"] = l.smemBytes;
     entry["tensor_maps"] = l.tensorMaps();
+    entry["persistent"] = s.getPersistent();
     std::string printed;
     llvm::raw_string_ostream os(printed);
     Attribute(s).print(os);

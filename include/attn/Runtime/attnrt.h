@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 2
+#define ATTNRT_ABI_VERSION 3
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -52,10 +52,11 @@ enum {
   ATTNRT_META_SMEM_BYTES, /* GPU: dynamic shared memory; CPU: 0 */
   ATTNRT_META_TILE_KV,    /* GPU: keys per K/V tile; CPU: 0 */
   ATTNRT_META_TENSOR_MAPS, /* GPU: 1 if it takes TMA tensor maps; CPU: 0 */
+  ATTNRT_META_PERSISTENT, /* GPU: 1 if persistent (see attnrt_gpu_kernel) */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
-#define ATTNRT_META_VERSION_VALUE 2
+#define ATTNRT_META_VERSION_VALUE 3
 
 /* The structs of the interface, attnrt_abi.def lists their fields with
  * what each means:

@@ -377,7 +377,8 @@ GPUScheduleAttr mlir::attn::getDefaultGPUSchedule(MLIRContext *ctx,
   auto mmaSync = [&](int64_t tileQ, int64_t tileKV) {
     return GPUScheduleAttr::get(ctx, GPUMma::MmaSync, GPUCopy::CpAsync, tileQ,
                                 tileKV, tileKV, /*warps=*/4,
-                                /*producerWarps=*/0, /*stages=*/2);
+                                /*producerWarps=*/0, /*stages=*/2,
+                                /*persistent=*/false);
   };
   return std::max(d, dv) <= 128 ? mmaSync(128, 64) : mmaSync(64, 32);
 }

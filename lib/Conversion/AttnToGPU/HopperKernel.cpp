@@ -2,14 +2,16 @@
 //
 // The sm_90a flash kernel (FlashAttention-3's decomposition):
 //
-//   CTA (query block qb, batch·head bh) of 1 + C warpgroups
+//   CTA of 1 + C warpgroups, for each of its tiles (query block qb,
+//   batch·head bh): one with a full grid, several when persistent
 //   all:       thread 0 initialises the mbarriers; one CTA barrier
-//   producer:  setmaxnreg.dec; thread 0 alone:
-//                Q tile by TMA (q_full)
+//   producer:  setmaxnreg.dec; thread 0 alone, for each tile:
+//                wait q_empty; Q tile by TMA (q_full)
 //                for each key tile j (the mask band's, in order), stage
-//                s = j mod S: wait k_empty[s], K tile → k_full[s];
+//                s = j mod S of the ring (which runs on across tiles):
+//                wait k_empty[s], K tile → k_full[s];
 //                wait v_empty[s], V tile → v_full[s]
-//   consumer c (64 query rows): setmaxnreg.inc; wait q_full
+//   consumer c (64 query rows): setmaxnreg.inc; for each tile: wait q_full
 //                tile 0: S_0 = Q·K_0ᵀ, release K_0, softmax → P_0
 //                for each later tile j:
 //                  wait k_full, v_full; issue S_j = Q·K_jᵀ (shared ×
@@ -18,6 +20,7 @@
 //                  mask S_j only on tiles leaving the band or passing N_kv;
 //                  online softmax (OnlineSoftmax.h) → P_j while P·V runs
 //                  wait for P·V; rescale O; release V_{j−1}
+//                release Q (q_empty): the next tile's Q loads during
 //                O += P_last·V_last; O / l, LSE, fragment stores (Epilogue.h)
 //
 // Tiles are TMA boxes of 64 columns (128-byte rows, 128-byte swizzle): a
@@ -61,7 +64,7 @@ GPUScheduleAttr mlir::attn::gpu_kernel::getHopperSchedule(MLIRContext *ctx,
   // (64 registers) and O (d_v / 2) fit beside each other; 64 at d_v = 256.
   int64_t tileKV = std::max(d, dv) <= 128 ? 128 : 64;
   return GPUScheduleAttr::get(ctx, GPUMma::Wgmma, GPUCopy::Tma, 128, tileKV,
-                              tileKV, 12, 4, 2);
+                              tileKV, 12, 4, 2, /*persistent=*/false);
 }
 
 namespace {
@@ -69,25 +72,28 @@ namespace {
 /// What the kernel reads off its schedule: `consumers` warpgroups of 64
 /// query rows beside the producer warpgroup, K/V tiles of `tileKV` keys in a
 /// ring of `stages`, and the registers setmaxnreg gives each role: 24 to
-/// the producer, the rest of the SM's 64K split among the consumers (at most
-/// 240, a multiple of 8).
+/// the producer (40 when persistent: its tile loop spills in 24), the rest of
+/// the SM's 64K split among the consumers (at most 240, a multiple of 8).
 struct HopperSchedule {
   int64_t consumers, tileKV, stages;
+  bool persistent;
   int32_t producerRegisters, consumerRegisters;
   explicit HopperSchedule(GPUScheduleAttr s)
       : consumers(s.getTileQ() / 64), tileKV(s.getTileKv()),
-        stages(s.getStages()), producerRegisters(24),
+        stages(s.getStages()), persistent(s.getPersistent()),
+        producerRegisters(persistent ? 40 : 24),
         consumerRegisters(std::min<int32_t>(
-            240, (65536 / 128 - 24) / consumers / 8 * 8)) {}
+            240, (65536 / 128 - producerRegisters) / consumers / 8 * 8)) {}
   int64_t tileQ() const { return 64 * consumers; }
   int64_t threads() const { return 128 * (consumers + 1); }
 };
 
 /// Byte offsets of the dynamic shared memory: the Q tile, the K stages, the
 /// V stages, then the mbarriers q_full, k_full[S], v_full[S], k_empty[S],
-/// v_empty[S].
+/// v_empty[S] and, persistent, q_empty.
 struct HopperLayout {
   int64_t tileQ, tileKV, d, dv, stages;
+  bool persistent;
   int64_t qBytes() const { return tileQ * d * 2; }
   int64_t kStageBytes() const { return tileKV * d * 2; }
   int64_t vStageBytes() const { return tileKV * dv * 2; }
@@ -98,7 +104,8 @@ struct HopperLayout {
   int64_t vFull() const { return kFull() + 8 * stages; }
   int64_t kEmpty() const { return vFull() + 8 * stages; }
   int64_t vEmpty() const { return kEmpty() + 8 * stages; }
-  int64_t bytes() const { return vEmpty() + 8 * stages; }
+  int64_t qEmpty() const { return vEmpty() + 8 * stages; }
+  int64_t bytes() const { return qEmpty() + (persistent ? 8 : 0); }
 };
 
 /// The kernel's arguments, rebuilt from its parameters.
@@ -115,51 +122,79 @@ struct HopperContext {
   const HopperArgs &args;
   TmaPipeline &tma;
   Value tid;
-  CtaPlace cta;
-  KeyRange range;
   MaskBand band;
+  /// Not persistent: the CTA's one tile, placed before the roles split.
+  std::optional<CtaPlace> onlyTile;
 
   /// The barrier at `offset` + 8·stage.
   Value barrier(int64_t offset, Value stage) const {
     return tma.pointer(kb.add(kb.idx(offset), kb.mul(stage, kb.idx(8))));
   }
+  Value barrier(int64_t offset) const { return barrier(offset, kb.idx(0)); }
+  /// The keys the query block at `cta` visits.
+  KeyRange keyRange(const CtaPlace &cta) const {
+    return buildKeyRange(kb.b, kb.loc, kb.spec.mask, cta.qs, cta.rows,
+                         cta.shift, cta.numK);
+  }
+  /// Runs `body` on each of the CTA's tiles (forEachTile). Both roles carry
+  /// the count of tiles done and the ring position: the K/V ring and the Q
+  /// barriers run on across tiles.
+  void forEachTile(TileBodyFn body) const {
+    if (onlyTile) {
+      body(*onlyTile, {kb.idx(0), kb.idx(0)});
+      return;
+    }
+    gpu_kernel::forEachTile(kb, args.q, args.k, layout.tileQ,
+                            /*persistent=*/true, {kb.idx(0), kb.idx(0)}, body);
+  }
 };
 
-/// Thread 0 of the producer warpgroup: Q, then every K/V tile of the walk.
+/// Thread 0 of the producer warpgroup: for each tile of the CTA, its Q
+/// once the consumers are done with the last one, then every K/V tile of
+/// its walk into the ring.
 void emitProducer(const HopperContext &cx) {
   KernelBuilder &kb = cx.kb;
   const HopperLayout &l = cx.layout;
   const int64_t stages = cx.schedule.stages, tileKV = l.tileKV;
   Value c0 = kb.idx(0), c1 = kb.idx(1);
-  cx.tma.loadTile(cx.args.mapQ, kb.idx(0), cx.barrier(l.qFull(), c0), l.tileQ,
-                  l.d, cx.cta.qs, cx.cta.head, cx.cta.batch);
-  Value numTiles = countKeyTiles(kb, cx.range, tileKV);
-  scf::ForOp::create(
-      kb.b, kb.loc, c0, numTiles, c1, ValueRange{},
-      [&](OpBuilder &, Location, Value j, ValueRange) {
-        Value ks = kb.add(cx.range.lo, kb.mul(j, kb.idx(tileKV)));
-        Value stage = kb.rem(j, stages);
-        // The n-th fill of a stage waits for the consumers' n-th release
-        // of it (phase n − 1); a fresh barrier passes parity 1 at once.
-        // K and V are released apart: K once Q·Kᵀ is done, V once P·V is.
-        Value parity = kb.rem(kb.add(kb.div(j, stages), c1), 2);
-        auto fill = [&](Value map, int64_t offset, int64_t stageBytes,
-                        int64_t empty, int64_t full, int64_t cols) {
-          cx.tma.wait(cx.barrier(empty, stage), parity);
-          cx.tma.loadTile(
-              map, kb.add(kb.idx(offset), kb.mul(stage, kb.idx(stageBytes))),
-              cx.barrier(full, stage), tileKV, cols, ks, cx.cta.headKV, cx.cta.batch);
-        };
-        fill(cx.args.mapK, l.kOffset(), l.kStageBytes(), l.kEmpty(), l.kFull(),
-             l.d);
-        fill(cx.args.mapV, l.vOffset(), l.vStageBytes(), l.vEmpty(), l.vFull(),
-             l.dv);
-        scf::YieldOp::create(kb.b, kb.loc);
-      });
+  // The n-th fill of a buffer waits for the consumers' n-th release of it
+  // (phase n − 1); a fresh barrier passes parity 1 at once.
+  auto fillParity = [&](Value n) { return kb.rem(kb.add(n, c1), 2); };
+  cx.forEachTile([&](const CtaPlace &cta, ValueRange state) {
+    Value count = state[0], ring = state[1];
+    if (cx.schedule.persistent)
+      cx.tma.wait(cx.barrier(l.qEmpty()), fillParity(count));
+    cx.tma.loadTile(cx.args.mapQ, c0, cx.barrier(l.qFull()), l.tileQ, l.d,
+                    cta.qs, cta.head, cta.batch);
+    KeyRange range = cx.keyRange(cta);
+    Value numTiles = countKeyTiles(kb, range, tileKV);
+    scf::ForOp::create(
+        kb.b, kb.loc, c0, numTiles, c1, ValueRange{},
+        [&](OpBuilder &, Location, Value j, ValueRange) {
+          Value ks = kb.add(range.lo, kb.mul(j, kb.idx(tileKV)));
+          Value g = kb.add(ring, j);
+          Value stage = kb.rem(g, stages), parity = fillParity(kb.div(g, stages));
+          // K and V are released apart: K once Q·Kᵀ is done, V once P·V is.
+          auto fill = [&](Value map, int64_t offset, int64_t stageBytes,
+                          int64_t empty, int64_t full, int64_t cols) {
+            cx.tma.wait(cx.barrier(empty, stage), parity);
+            cx.tma.loadTile(
+                map, kb.add(kb.idx(offset), kb.mul(stage, kb.idx(stageBytes))),
+                cx.barrier(full, stage), tileKV, cols, ks, cta.headKV,
+                cta.batch);
+          };
+          fill(cx.args.mapK, l.kOffset(), l.kStageBytes(), l.kEmpty(),
+               l.kFull(), l.d);
+          fill(cx.args.mapV, l.vOffset(), l.vStageBytes(), l.vEmpty(),
+               l.vFull(), l.dv);
+          scf::YieldOp::create(kb.b, kb.loc);
+        });
+    return SmallVector<Value>{kb.add(count, c1), kb.add(ring, numTiles)};
+  });
 }
 
-/// A consumer warpgroup: the flash loop over its 64 query rows, then the
-/// epilogue. The loop is software-pipelined by one key tile (FlashAttention-3's
+/// A consumer warpgroup: for each tile of the CTA, the flash loop over its
+/// 64 query rows, then the epilogue. The loop is software-pipelined by one key tile (FlashAttention-3's
 /// intra-warpgroup overlap): step j issues S_j = Q·K_jᵀ and then
 /// O += P_{j−1}·V_{j−1}, waits for S_j alone, and computes the softmax of S_j
 /// while the tensor cores still run the second product; O is rescaled once
@@ -179,6 +214,9 @@ private:
   Value consumer, lane, warpRow, cScale, negInf, zero;
   Lane ln;
   Value qDesc;
+  // The tile being built: its place and keys.
+  CtaPlace cta;
+  KeyRange range;
 
   int64_t stages() const { return cx.schedule.stages; }
   int64_t keyBlocks() const { return l.tileKV / 8; }
@@ -200,6 +238,8 @@ private:
                              MutableArrayRef<Value> m, MutableArrayRef<Value> sums,
                              MutableArrayRef<Value> acc);
   SmallVector<Value> step(Value ks, ValueRange state, bool masked);
+  /// One tile; `state` is the count of tiles done and the ring position.
+  SmallVector<Value> tile(ValueRange state);
 };
 
 void Consumer::release(int64_t offset, Value stage) {
@@ -245,7 +285,7 @@ SmallVector<Value> Consumer::softmax(SmallVector<Value> s, Value ks,
                                      MutableArrayRef<Value> sums,
                                      MutableArrayRef<Value> acc) {
   if (masked)
-    s = maskScores(kb, s, ks, 0, ln, cx.cta.numK, cx.cta.qs, cx.cta.shift, warpRow,
+    s = maskScores(kb, s, ks, 0, ln, cta.numK, cta.qs, cta.shift, warpRow,
                    cx.band, keyBlocks(), negInf);
   OnlineSoftmax sm(kb, s, m, /*mTiles=*/1, keyBlocks(), cScale);
   SmallVector<Value> p;
@@ -262,8 +302,8 @@ SmallVector<Value> Consumer::softmax(SmallVector<Value> s, Value ks,
   return p;
 }
 
-/// State: the tile index j, m and l of the thread's two rows, O, then
-/// P_{j−1} packed.
+/// State: the ring position j of the key tile, m and l of the thread's two
+/// rows, O, then P_{j−1} packed.
 SmallVector<Value> Consumer::step(Value ks, ValueRange state, bool masked) {
   Value j = state[0];
   SmallVector<Value> m(state.slice(1, 2)), sums(state.slice(3, 2));
@@ -293,9 +333,7 @@ SmallVector<Value> Consumer::step(Value ks, ValueRange state, bool masked) {
 }
 
 void Consumer::emit() {
-  OpBuilder &b = kb.b;
-  Location loc = kb.loc;
-  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  Value c0 = kb.idx(0);
   lane = kb.rem(cx.tid, 32);
   Value warp = kb.rem(kb.div(cx.tid, 32), 4);
   ln = Lane{warp, kb.div(lane, 4), kb.rem(lane, 4), c0, c0, c0};
@@ -304,33 +342,42 @@ void Consumer::emit() {
   cScale = kb.f32(kb.spec.scale * M_LOG2E);
   negInf = kb.f32(-INFINITY);
   zero = kb.f32(0.0);
-  Value zeroI32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  cx.forEachTile([&](const CtaPlace &place, ValueRange state) {
+    cta = place;
+    range = cx.keyRange(place);
+    return tile(state);
+  });
+}
 
-  cx.tma.wait(cx.barrier(l.qFull(), c0), c0);
+SmallVector<Value> Consumer::tile(ValueRange state) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  Value count = state[0], ring = state[1];
+  Value zeroI32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  cx.tma.wait(cx.barrier(l.qFull()), kb.rem(count, 2));
   // Q (K-major, swizzled): the warpgroup's 64 rows start 64·128 bytes into
   // each chunk; 8-row groups are 1024 bytes apart.
   qDesc = atom.descriptor(
       cx.tma.address(kb.mul(consumer, kb.idx(64 * kSwizzleBytes))), 16, 1024);
 
   // The first tile (masked as a whole: it is one tile), if any.
-  Value numTiles = countKeyTiles(kb, cx.range, l.tileKV);
+  Value numTiles = countKeyTiles(kb, range, l.tileKV);
   Value any =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, numTiles, c0);
   SmallVector<Value> first = {negInf, negInf, zero, zero};
   first.append(pRegisters(), zeroI32);
-  SmallVector<Type> firstTypes;
-  for (Value v : first)
-    firstTypes.push_back(v.getType());
   auto head = scf::IfOp::create(
       b, loc, any,
       [&](OpBuilder &, Location) {
-        cx.tma.wait(cx.barrier(l.kFull(), c0), c0);
+        Value stage = stageOf(ring);
+        cx.tma.wait(cx.barrier(l.kFull(), stage), parityOf(ring));
         atom.fence();
-        SmallVector<Value> s = issueScores(c0);
+        SmallVector<Value> s = issueScores(stage);
         atom.wait(0);
-        release(l.kEmpty(), c0);
+        release(l.kEmpty(), stage);
         SmallVector<Value> m = {negInf, negInf}, sums = {zero, zero};
-        SmallVector<Value> p = softmax(s, cx.range.lo, /*masked=*/true, m, sums,
+        SmallVector<Value> p = softmax(s, range.lo, /*masked=*/true, m, sums,
                                        MutableArrayRef<Value>());
         SmallVector<Value> out(m);
         out.append(sums);
@@ -339,23 +386,27 @@ void Consumer::emit() {
       },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, first); });
 
-  SmallVector<Value> init = {c1};
+  SmallVector<Value> init = {kb.add(ring, c1)};
   init.append(head.getResults().begin(), head.getResults().begin() + 4);
   init.append(4 * valueBlocks(), zero);
   init.append(head.getResults().begin() + 4, head.getResults().end());
-  KeyRange rest = cx.range;
-  rest.lo = kb.add(cx.range.lo, kb.idx(l.tileKV));
-  SmallVector<Value> state = walkKeyTiles(
-      kb, rest, cx.band, cx.cta.numK, l.tileKV, init,
+  KeyRange rest = range;
+  rest.lo = kb.add(range.lo, kb.idx(l.tileKV));
+  SmallVector<Value> walked = walkKeyTiles(
+      kb, rest, cx.band, cta.numK, l.tileKV, init,
       [&](Value ks, ValueRange st, bool masked) { return step(ks, st, masked); });
+  // Every Q·Kᵀ of the tile is done: the producer may load the next Q.
+  if (cx.schedule.persistent)
+    release(l.qEmpty(), c0);
 
   // The last tile's P·V.
-  SmallVector<Value> acc(ArrayRef<Value>(state).slice(5, 4 * valueBlocks()));
-  SmallVector<Value> pLast(ArrayRef<Value>(state).drop_front(5 + 4 * valueBlocks()));
+  SmallVector<Value> acc(ArrayRef<Value>(walked).slice(5, 4 * valueBlocks()));
+  SmallVector<Value> pLast(
+      ArrayRef<Value>(walked).drop_front(5 + 4 * valueBlocks()));
   auto tail = scf::IfOp::create(
       b, loc, any,
       [&](OpBuilder &, Location) {
-        Value last = kb.sub(numTiles, c1);
+        Value last = kb.sub(kb.add(ring, numTiles), c1);
         Value stage = stageOf(last);
         cx.tma.wait(cx.barrier(l.vFull(), stage), parityOf(last));
         SmallVector<Value> out(acc);
@@ -368,16 +419,17 @@ void Consumer::emit() {
         scf::YieldOp::create(b, loc, out);
       },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, acc); });
-  SmallVector<Value> final(state.begin(), state.begin() + 5);
+  SmallVector<Value> final(walked.begin(), walked.begin() + 5);
   final.append(tail.getResults().begin(), tail.getResults().end());
 
   auto rowOf = [&](int64_t r) {
     return kb.add(warpRow, kb.add(ln.g, kb.idx(8 * (r % 2))));
   };
-  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cx.cta.batch,
-                                  cx.cta.head, cx.cta.qs, cx.cta.numQ, lane, warpRow, ln,
-                                  final, /*threadRows=*/2, valueBlocks(),
+  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cta.batch,
+                                  cta.head, cta.qs, cta.numQ, lane, warpRow,
+                                  ln, final, /*threadRows=*/2, valueBlocks(),
                                   /*rowsPerWarp=*/16, rowOf, c0, zero});
+  return {kb.add(count, c1), kb.add(ring, numTiles)};
 }
 
 /// The CTA: where it sits, the barriers, then the two roles.
@@ -389,17 +441,22 @@ void buildHopperBody(KernelBuilder &kb, const HopperSchedule &schedule,
   const KernelSpec &spec = kb.spec;
   Value c0 = kb.idx(0), c1 = kb.idx(1);
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  CtaPlace cta = locateCta(kb, args.q, args.k, layout.tileQ);
-  KeyRange range = buildKeyRange(b, loc, spec.mask, cta.qs, cta.rows,
-                                 cta.shift, cta.numK);
-
+  // Not persistent: the CTA's one tile and its keys, for both roles (their
+  // own copies of the key range fold into this one).
+  std::optional<CtaPlace> onlyTile;
+  if (!schedule.persistent) {
+    onlyTile = locateCta(kb, args.q, args.k, layout.tileQ);
+    buildKeyRange(b, loc, spec.mask, onlyTile->qs, onlyTile->rows,
+                  onlyTile->shift, onlyTile->numK);
+  }
   TmaPipeline tma(kb, smemBase);
   HopperContext cx{kb,  schedule, layout, args,
-                   tma, tid,      cta,    range,
-                   getKernelBand(spec)};
+                   tma, tid,      getKernelBand(spec), onlyTile};
   kb.ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, c0),
             [&] {
-              tma.init(cx.barrier(layout.qFull(), c0), 1);
+              tma.init(cx.barrier(layout.qFull()), 1);
+              if (schedule.persistent)
+                tma.init(cx.barrier(layout.qEmpty()), 4 * schedule.consumers);
               for (int64_t s = 0; s < schedule.stages; ++s) {
                 Value stage = kb.idx(s);
                 tma.init(cx.barrier(layout.kFull(), stage), 1);
@@ -471,7 +528,7 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   HopperSchedule schedule(scheduleAttr);
   Location loc = func.getLoc();
   HopperLayout layout{schedule.tileQ(), schedule.tileKV, spec.d, spec.dv,
-                      schedule.stages};
+                      schedule.stages, schedule.persistent};
   if (layout.bytes() > 227 * 1024)
     return func.emitError()
            << "convert-attn-to-gpu: the sm_90a kernel's tiles need "
@@ -502,7 +559,7 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
       {spec.elem, spec.d, spec.dv, spec.hasLse, layout.tileQ,
        schedule.threads(), layout.bytes(), layout.tileKV,
-       /*tensorMaps=*/true},
+       /*tensorMaps=*/true, scheduleAttr.getPersistent()},
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
   auto fn = LLVM::LLVMFuncOp::create(
       mb, loc, func.getSymName(),

@@ -8,15 +8,12 @@ using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::gpu_kernel;
 
-CtaPlace mlir::attn::gpu_kernel::locateCta(KernelBuilder &kb, Value q,
-                                           Value k, int64_t tileQ) {
+/// The place of query block `qb` of batch·head `bh`.
+static CtaPlace placeBlock(KernelBuilder &kb, Value q, Value k, int64_t tileQ,
+                           Value qb, Value bh) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   CtaPlace p;
-  Value qb = kb.sub(
-      kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), kb.idx(1)),
-      gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
-  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   p.numQ = memref::DimOp::create(b, loc, q, 2);
   Value headsQ = memref::DimOp::create(b, loc, q, 1);
   Value headsKV = memref::DimOp::create(b, loc, k, 1);
@@ -29,6 +26,48 @@ CtaPlace mlir::attn::gpu_kernel::locateCta(KernelBuilder &kb, Value q,
   p.qs = kb.mul(qb, kb.idx(tileQ));
   p.rows = kb.min(kb.idx(tileQ), kb.sub(p.numQ, p.qs));
   return p;
+}
+
+CtaPlace mlir::attn::gpu_kernel::locateCta(KernelBuilder &kb, Value q,
+                                           Value k, int64_t tileQ) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value qb = kb.sub(
+      kb.sub(gpu::GridDimOp::create(b, loc, gpu::Dimension::x), kb.idx(1)),
+      gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  return placeBlock(kb, q, k, tileQ, qb, bh);
+}
+
+SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
+                                                       Value q, Value k,
+                                                       int64_t tileQ,
+                                                       bool persistent,
+                                                       ValueRange init,
+                                                       TileBodyFn body) {
+  if (!persistent)
+    return body(locateCta(kb, q, k, tileQ), init);
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value blocks = arith::CeilDivUIOp::create(
+      b, loc, memref::DimOp::create(b, loc, q, 2), kb.idx(tileQ));
+  Value total = kb.mul(blocks, kb.mul(memref::DimOp::create(b, loc, q, 0),
+                                      memref::DimOp::create(b, loc, q, 1)));
+  using gpu::Dimension;
+  Value gridX = gpu::GridDimOp::create(b, loc, Dimension::x);
+  Value id = kb.add(gpu::BlockIdOp::create(b, loc, Dimension::x),
+                    kb.mul(gridX, gpu::BlockIdOp::create(b, loc, Dimension::y)));
+  Value ctas = kb.mul(gridX, gpu::GridDimOp::create(b, loc, Dimension::y));
+  auto loop = scf::ForOp::create(
+      b, loc, id, total, ctas, init,
+      [&](OpBuilder &, Location, Value tile, ValueRange state) {
+        Value qb = kb.sub(kb.sub(blocks, kb.idx(1)),
+                          arith::RemUIOp::create(b, loc, tile, blocks));
+        Value bh = arith::DivUIOp::create(b, loc, tile, blocks);
+        CtaPlace place = placeBlock(kb, q, k, tileQ, qb, bh);
+        scf::YieldOp::create(b, loc, body(place, state));
+      });
+  return SmallVector<Value>(loop.getResults());
 }
 
 MaskBand mlir::attn::gpu_kernel::getKernelBand(const KernelSpec &spec) {

@@ -28,6 +28,22 @@ struct CtaPlace {
 };
 CtaPlace locateCta(KernelBuilder &kb, Value q, Value k, int64_t tileQ);
 
+/// One tile of a persistent CTA's walk: its place and the state it carries
+/// to the next; returns that state.
+using TileBodyFn =
+    function_ref<SmallVector<Value>(const CtaPlace &, ValueRange state)>;
+
+/// Runs `body` on the tiles this CTA owns among the ⌈N_q / tileQ⌉ · B · H_q
+/// query blocks: without `persistent`, the one locateCta gives it in the
+/// full grid; with it, tiles id, id + n, id + 2n, ... for its linear id
+/// among the grid's n CTAs, numbered as locateCta places a full grid (query
+/// blocks fastest, so that CTAs running together share a head's K and V in
+/// L2; heavy blocks first), which is right for any grid. Returns the final
+/// state.
+SmallVector<Value> forEachTile(KernelBuilder &kb, Value q, Value k,
+                               int64_t tileQ, bool persistent, ValueRange init,
+                               TileBodyFn body);
+
 /// The band of `spec`'s mask (exact bands only: the conversion checks), with
 /// a side that reaches past any key dropped: the kernels' in-tile tests
 /// compare in i32 (the runtime keeps N below 2^31 − 256).

@@ -9,7 +9,7 @@
 // and run wgmma.
 // CHECK: memref.global "public" @attn_smem_tma : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 // What it computes, then tile-kv 128 and tensor maps (1) at the end.
-// CHECK: memref.global "public" constant @attn_meta_causal : memref<11xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 2, 1, 128, 128, 1, 128, 384, 163912, 128, 1]>
+// CHECK: memref.global "public" constant @attn_meta_causal : memref<12xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 3, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0]>
 // CHECK: llvm.func @causal(%arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: i64,
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
@@ -76,4 +76,31 @@ func.func @wgmma_d96(%q: tensor<?x?x?x96xf16>, %k: tensor<?x?x?x96xf16>, %v: ten
 func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
   %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 192, tile_kv = 128, kv_step = 128, warps = 16, producer_warps = 4, stages = 2>} : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>
   return %o : tensor<?x?x?x64xbf16>
+}
+
+// -----
+
+// Persistent: the metadata says so (last value), a tenth barrier (Q empty),
+// 40 registers for the producer, whose thread walks the grid's tiles
+// (grid-strided) and waits for the consumers to release Q before loading the
+// next one; the consumers walk the same tiles and release Q once the tile's
+// last Q·Kᵀ is done.
+// CHECK: memref.global "public" constant @attn_meta_persistent : memref<12xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 3, 1, 128, 128, 0, 128, 384, 163920, 128, 1, 1]>
+// CHECK-LABEL: llvm.func @persistent(
+// CHECK-SAME: persistent = true
+// CHECK-SAME: attn.smem_bytes = 163920 : i64
+// CHECK-COUNT-10: nvvm.mbarrier.init
+// CHECK: nvvm.setmaxregister  decrease 40
+// CHECK: %[[GX:.+]] = gpu.grid_dim  x
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: nvvm.setmaxregister  increase 232
+// CHECK: gpu.grid_dim  x
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: nvvm.wgmma.mma_async
+// CHECK: nvvm.mbarrier.arrive
+func.func @persistent(%q: tensor<?x?x?x128xbf16>, %k: tensor<?x?x?x128xbf16>, %v: tensor<?x?x?x128xbf16>) -> tensor<?x?x?x128xbf16> {
+  %o = attn.sdpa %q, %k, %v {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2, persistent = true>} : tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>
+  return %o : tensor<?x?x?x128xbf16>
 }

@@ -623,3 +623,11 @@ func.func @gpu_schedule_8(%q: tensor<1x8x16x64xbf16>) {
   %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 64, warps = 12, producer_warps = 4, stages = 2>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
   return
 }
+
+// -----
+
+func.func @gpu_schedule_persistent(%q: tensor<1x8x16x64xbf16>) {
+  // expected-error @+1 {{[gpu_schedule_c4] mma_sync: is not persistent}}
+  %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2, persistent = true>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
+  return
+}

@@ -165,7 +165,7 @@ LogicalResult
 GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                         GPUMma mma, GPUCopy copy, int64_t tileQ, int64_t tileKV,
                         int64_t kvStep, int64_t warps, int64_t producerWarps,
-                        int64_t stages) {
+                        int64_t stages, bool persistent) {
   for (auto [value, name] : {std::pair(tileQ, "tile_q"),
                              std::pair(tileKV, "tile_kv"),
                              std::pair(kvStep, "kv_step")})
@@ -197,6 +197,8 @@ GPUScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return bad() << "1 or 2 stages, got " << stages;
     if (stages == 1 && kvStep != tileKV)
       return bad() << "one stage needs kv_step = tile_kv";
+    if (persistent)
+      return bad() << "is not persistent";
     return success();
   }
   auto bad = [&]() { return emitError() << "[gpu_schedule_c5] wgmma: "; };

@@ -43,6 +43,7 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_SMEM_BYTES] = meta.smemBytes;
   values[ATTNRT_META_TILE_KV] = meta.tileKV;
   values[ATTNRT_META_TENSOR_MAPS] = meta.tensorMaps;
+  values[ATTNRT_META_PERSISTENT] = meta.persistent;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

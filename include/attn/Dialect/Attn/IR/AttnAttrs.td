@@ -62,7 +62,11 @@ def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
     memory (`cp_async`; `tma` onto mbarriers), `tile_q` query rows per CTA,
     K/V tiles of `tile_kv` keys processed in online-softmax steps of
     `kv_step`, `warps` warps per CTA of which `producer_warps` only load
-    tiles (warp specialisation), and `stages` K/V tiles in flight.
+    tiles (warp specialisation), and `stages` K/V tiles in flight; a
+    `persistent` kernel (wgmma only; `false` when left out) is launched on
+    as many CTAs as fit on the GPU at once, each walking query blocks of the
+    grid in turn, so that one block's epilogue overlaps the next one's
+    loads.
     `attn-select-gpu-schedule` puts one on each `attn.sdpa` as its
     `attn.schedule` attribute (chosen from the chip and the head dims, or
     given by its `schedule` option or already there); the kernel carries it
@@ -74,7 +78,7 @@ def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
     from 16 to 256; (C2) `kv_step` divides `tile_kv`; (C3) `stages` is 1 to
     4; (C4) `mma_sync` copies with `cp_async`, has no producer warps, 1 to 8
     warps of 16 or 32 query rows each, `tile_kv` up to 128, 1 or 2 stages,
-    and one stage only with `kv_step = tile_kv`; (C5) `wgmma` copies with
+    one stage only with `kv_step = tile_kv`, and is not persistent; (C5) `wgmma` copies with
     `tma`, has one producer warpgroup (4 warps) and a consumer warpgroup per
     64 query rows, `kv_step = tile_kv` and 2 to 4 stages.
 
@@ -86,7 +90,8 @@ def Attn_GPUScheduleAttr : AttrDef<Attn_Dialect, "GPUSchedule"> {
   let parameters = (ins "GPUMma":$mma, "GPUCopy":$copy, "int64_t":$tile_q,
                         "int64_t":$tile_kv, "int64_t":$kv_step,
                         "int64_t":$warps, "int64_t":$producer_warps,
-                        "int64_t":$stages);
+                        "int64_t":$stages,
+                        DefaultValuedParameter<"bool", "false">:$persistent);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

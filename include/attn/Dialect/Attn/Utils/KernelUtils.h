@@ -25,6 +25,7 @@ struct KernelMetadata {
   int64_t smemBytes = 0; // GPU: dynamic shared memory
   int64_t tileKV = 0;    // GPU: keys per K/V tile (the TMA box rows)
   bool tensorMaps = false; // GPU: takes TMA tensor maps of q, k, v
+  bool persistent = false; // GPU: launched on as many CTAs as fit at once
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
