@@ -145,7 +145,7 @@ struct HopperContext {
       return;
     }
     gpu_kernel::forEachTile(kb, args.q, args.k, layout.tileQ,
-                            /*persistent=*/true, {kb.idx(0), kb.idx(0)}, body);
+                            {kb.idx(0), kb.idx(0)}, body);
   }
 };
 

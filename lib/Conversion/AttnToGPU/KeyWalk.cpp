@@ -42,11 +42,8 @@ CtaPlace mlir::attn::gpu_kernel::locateCta(KernelBuilder &kb, Value q,
 SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
                                                        Value q, Value k,
                                                        int64_t tileQ,
-                                                       bool persistent,
                                                        ValueRange init,
                                                        TileBodyFn body) {
-  if (!persistent)
-    return body(locateCta(kb, q, k, tileQ), init);
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   Value blocks = arith::CeilDivUIOp::create(

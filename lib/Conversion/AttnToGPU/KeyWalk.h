@@ -33,15 +33,14 @@ CtaPlace locateCta(KernelBuilder &kb, Value q, Value k, int64_t tileQ);
 using TileBodyFn =
     function_ref<SmallVector<Value>(const CtaPlace &, ValueRange state)>;
 
-/// Runs `body` on the tiles this CTA owns among the ⌈N_q / tileQ⌉ · B · H_q
-/// query blocks: without `persistent`, the one locateCta gives it in the
-/// full grid; with it, tiles id, id + n, id + 2n, ... for its linear id
+/// Runs `body` on the tiles a persistent CTA owns among the ⌈N_q / tileQ⌉ ·
+/// B · H_q query blocks: tiles id, id + n, id + 2n, ... for its linear id
 /// among the grid's n CTAs, numbered as locateCta places a full grid (query
 /// blocks fastest, so that CTAs running together share a head's K and V in
 /// L2; heavy blocks first), which is right for any grid. Returns the final
 /// state.
 SmallVector<Value> forEachTile(KernelBuilder &kb, Value q, Value k,
-                               int64_t tileQ, bool persistent, ValueRange init,
+                               int64_t tileQ, ValueRange init,
                                TileBodyFn body);
 
 /// The band of `spec`'s mask (exact bands only: the conversion checks), with
