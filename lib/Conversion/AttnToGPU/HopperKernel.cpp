@@ -81,7 +81,7 @@ struct HopperSchedule {
   explicit HopperSchedule(GPUScheduleAttr s)
       : consumers(s.getTileQ() / 64), tileKV(s.getTileKv()),
         stages(s.getStages()), persistent(s.getPersistent()),
-        producerRegisters(persistent ? 40 : 24),
+        producerRegisters(persistent ? 48 : 24),
         consumerRegisters(std::min<int32_t>(
             240, (65536 / 128 - producerRegisters) / consumers / 8 * 8)) {}
   int64_t tileQ() const { return 64 * consumers; }

@@ -46,25 +46,42 @@ SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
                                                        TileBodyFn body) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
+  Value c1 = kb.idx(1), c2 = kb.idx(2);
   Value blocks = arith::CeilDivUIOp::create(
       b, loc, memref::DimOp::create(b, loc, q, 2), kb.idx(tileQ));
-  Value total = kb.mul(blocks, kb.mul(memref::DimOp::create(b, loc, q, 0),
-                                      memref::DimOp::create(b, loc, q, 1)));
+  Value heads = kb.mul(memref::DimOp::create(b, loc, q, 0),
+                       memref::DimOp::create(b, loc, q, 1));
   using gpu::Dimension;
   Value gridX = gpu::GridDimOp::create(b, loc, Dimension::x);
   Value id = kb.add(gpu::BlockIdOp::create(b, loc, Dimension::x),
                     kb.mul(gridX, gpu::BlockIdOp::create(b, loc, Dimension::y)));
   Value ctas = kb.mul(gridX, gpu::GridDimOp::create(b, loc, Dimension::y));
-  auto loop = scf::ForOp::create(
-      b, loc, id, total, ctas, init,
-      [&](OpBuilder &, Location, Value tile, ValueRange state) {
-        Value qb = kb.sub(kb.sub(blocks, kb.idx(1)),
-                          arith::RemUIOp::create(b, loc, tile, blocks));
-        Value bh = arith::DivUIOp::create(b, loc, tile, blocks);
-        CtaPlace place = placeBlock(kb, q, k, tileQ, qb, bh);
-        scf::YieldOp::create(b, loc, body(place, state));
+  // Paired when every CTA gets two tiles or more: unit j of a head is its
+  // blocks B − 1 − j and j, whose causal work sums to the same for every j.
+  Value paired = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                       kb.mul(blocks, heads), kb.mul(ctas, c2));
+  Value perHead = arith::SelectOp::create(
+      b, loc, paired, arith::CeilDivUIOp::create(b, loc, blocks, c2), blocks);
+  auto units = scf::ForOp::create(
+      b, loc, id, kb.mul(perHead, heads), ctas, init,
+      [&](OpBuilder &, Location, Value unit, ValueRange state) {
+        Value j = arith::RemUIOp::create(b, loc, unit, perHead);
+        Value bh = arith::DivUIOp::create(b, loc, unit, perHead);
+        Value heavy = kb.sub(kb.sub(blocks, c1), j);
+        Value count = arith::SelectOp::create(
+            b, loc, paired, kb.min(c2, kb.sub(blocks, kb.mul(j, c2))), c1);
+        auto tiles = scf::ForOp::create(
+            b, loc, kb.idx(0), count, c1, state,
+            [&](OpBuilder &, Location, Value half, ValueRange inner) {
+              Value first = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::eq, half, kb.idx(0));
+              Value qb = arith::SelectOp::create(b, loc, first, heavy, j);
+              CtaPlace place = placeBlock(kb, q, k, tileQ, qb, bh);
+              scf::YieldOp::create(b, loc, body(place, inner));
+            });
+        scf::YieldOp::create(b, loc, tiles.getResults());
       });
-  return SmallVector<Value>(loop.getResults());
+  return SmallVector<Value>(units.getResults());
 }
 
 MaskBand mlir::attn::gpu_kernel::getKernelBand(const KernelSpec &spec) {

@@ -34,11 +34,15 @@ using TileBodyFn =
     function_ref<SmallVector<Value>(const CtaPlace &, ValueRange state)>;
 
 /// Runs `body` on the tiles a persistent CTA owns among the ⌈N_q / tileQ⌉ ·
-/// B · H_q query blocks: tiles id, id + n, id + 2n, ... for its linear id
-/// among the grid's n CTAs, numbered as locateCta places a full grid (query
-/// blocks fastest, so that CTAs running together share a head's K and V in
-/// L2; heavy blocks first), which is right for any grid. Returns the final
-/// state.
+/// B · H_q query blocks. A head's blocks are numbered as locateCta places
+/// them in a full grid (heavy — late, for causal masks — first); units of
+/// them go to the grid's n CTAs round-robin (units id, id + n, ... for its
+/// linear id), head by head, so that CTAs running together share a head's K
+/// and V in L2. A unit is one block, or, when there are at least two blocks
+/// a CTA, the pair B − 1 − j, j: with a causal mask every pair costs the
+/// same, where single blocks dealt round-robin give some CTAs twice the
+/// work of others whenever n is not a multiple of the head's block count.
+/// Returns the final state.
 SmallVector<Value> forEachTile(KernelBuilder &kb, Value q, Value k,
                                int64_t tileQ, ValueRange init,
                                TileBodyFn body);
