@@ -81,17 +81,18 @@ func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 // -----
 
 // Persistent: the metadata says so (last value), a tenth barrier (Q empty),
-// 40 registers for the producer, whose thread walks the grid's tiles
-// (grid-strided) and waits for the consumers to release Q before loading the
-// next one; the consumers walk the same tiles and release Q once the tile's
-// last Q·Kᵀ is done.
+// 48 registers for the producer, whose thread walks the grid's tiles (units
+// dealt round-robin, a unit one or two query blocks) and waits for the
+// consumers to release Q before loading the next one; the consumers walk
+// the same tiles and release Q once the tile's last Q·Kᵀ is done.
 // CHECK: memref.global "public" constant @attn_meta_persistent : memref<12xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 3, 1, 128, 128, 0, 128, 384, 163920, 128, 1, 1]>
 // CHECK-LABEL: llvm.func @persistent(
 // CHECK-SAME: persistent = true
 // CHECK-SAME: attn.smem_bytes = 163920 : i64
 // CHECK-COUNT-10: nvvm.mbarrier.init
-// CHECK: nvvm.setmaxregister  decrease 40
+// CHECK: nvvm.setmaxregister  decrease 48
 // CHECK: %[[GX:.+]] = gpu.grid_dim  x
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // CHECK: nvvm.mbarrier.try_wait.parity
 // CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
