@@ -39,46 +39,7 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-namespace {
 using utils::IteratorType;
-
-/// Index arithmetic and small linalg builders used by the tiling.
-struct TileBuilder {
-  RewriterBase &b;
-  Location loc;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value dim(Value t, int64_t i) { return tensor::DimOp::create(b, loc, t, i); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-
-  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
-    Value init = tensor::EmptyOp::create(b, loc, sizes, value.getType());
-    return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{init})
-        .getResult(0);
-  }
-
-  /// A rank-4 slice [1, 1, rows, all of dim 3] at (batch, head, row).
-  Value slice4(Value t, Value batch, Value head, Value row, Value rows) {
-    SmallVector<OpFoldResult> offsets = {batch, head, row, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                       rows,
-                                       tensor::getMixedSize(b, loc, t, 3)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    return tensor::ExtractSliceOp::create(b, loc, t, offsets, sizes, strides);
-  }
-
-  /// Drops the two leading unit dims of a [1, 1, r, c] tensor.
-  Value collapse2(Value t) {
-    SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3}};
-    return tensor::CollapseShapeOp::create(b, loc, t, groups);
-  }
-};
-} // namespace
 
 /// S_t with the disallowed entries set to −∞; rows are queries qs + r, columns
 /// keys ks + c.

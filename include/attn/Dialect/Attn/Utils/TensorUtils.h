@@ -5,6 +5,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <cstdint>
+
 namespace mlir::attn {
 
 /// Replaces `op` by `values`, each cast (tensor.cast) to the op's result type
@@ -15,6 +17,29 @@ namespace mlir::attn {
 /// values must be defined before `op`.
 void replaceOpWithCasts(RewriterBase &rewriter, Operation *op,
                         ValueRange values);
+
+/// Index arithmetic and the tile slicing of the tiling rewrites
+/// (attn-tile-flash, attn-reassociate-linear) on [B, H, N, e] tensors.
+struct TileBuilder {
+  RewriterBase &b;
+  Location loc;
+
+  Value idx(int64_t v);
+  Value add(Value x, Value y);
+  Value sub(Value x, Value y);
+  Value mul(Value x, Value y);
+  Value min(Value x, Value y);
+  /// x clamped to [lo, hi].
+  Value clamp(Value x, Value lo, Value hi);
+  Value dim(Value t, int64_t i);
+  Value f32(double v);
+  /// A tensor of `sizes` filled with `value`.
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value);
+  /// A rank-4 slice [1, 1, rows, all of dim 3] at (batch, head, row).
+  Value slice4(Value t, Value batch, Value head, Value row, Value rows);
+  /// Drops the two leading unit dims of a [1, 1, r, c] tensor.
+  Value collapse2(Value t);
+};
 
 } // namespace mlir::attn
 
