@@ -577,6 +577,107 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
   }
 };
 
+/// acc + Σ a·b over the reduction loop of a 2-D contraction: `aMap`, `bMap`
+/// and `accMap` index the three operands by the generic's loops.
+static Value contract2(Emitter &e, Value a, Value b, Value acc,
+                       ArrayRef<AffineMap> maps,
+                       ArrayRef<IteratorType> iterators) {
+  return e.generic({a, b}, acc, maps, iterators,
+                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Emitter n{nb, nl};
+                     Value prod = arith::MulFOp::create(
+                         nb, nl, n.toF32(args[0]), n.toF32(args[1]));
+                     return arith::AddFOp::create(nb, nl, args[2], prod);
+                   });
+}
+
+/// acc + the sums of `x` over loop 1 of (kept, summed): `xMap` indexes `x`
+/// by those loops.
+static Value addSums(Emitter &e, Value x, AffineMap xMap, Value acc) {
+  return e.generic(x, acc, {xMap, e.map(2, {0})}, {kPar, kRed},
+                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Emitter n{nb, nl};
+                     return arith::AddFOp::create(nb, nl, args[1],
+                                                  n.toF32(args[0]));
+                   });
+}
+
+struct LowerLinearUpdate : OpRewritePattern<LinearUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    // S' = S + φKᵀV over loops (f, e, j); z' = z + Σ_j φK[j] over (f, j).
+    Emitter e{rewriter, op.getLoc()};
+    Value k = op.getPhiKey();
+    Value state =
+        contract2(e, k, op.getValue(), op.getState(),
+                  {e.map(3, {2, 0}), e.map(3, {2, 1}), e.map(3, {0, 1})},
+                  {kPar, kPar, kRed});
+    Value norm = addSums(e, k, e.map(2, {1, 0}), op.getNorm());
+    rewriter.replaceOp(op, {state, norm});
+    return success();
+  }
+};
+
+struct LowerLinearChunk : OpRewritePattern<LinearChunkOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearChunkOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value q = op.getPhiQuery(), state = op.getState();
+    OpFoldResult rows = e.mixedDim(q, 0), cols = e.mixedDim(state, 1);
+    AffineMap ic = e.map(3, {0, 2}), ce = e.map(3, {2, 1}), ie = e.map(3, {0, 1});
+    // From the keys before the chunk: φQ·S and φQ·z.
+    Value num = contract2(e, q, state, e.filled({rows, cols}, e.f32Const(0.0)),
+                          {ic, ce, ie}, {kPar, kPar, kRed});
+    Value den = contract2(e, q, op.getNorm(), e.filled({rows}, e.f32Const(0.0)),
+                          {e.map(2, {0, 1}), e.map(2, {1}), e.map(2, {0})},
+                          {kPar, kRed});
+    if (Value k = op.getPhiKey()) {
+      // From the chunk's own keys: A = φQ·φKᵀ (0 right of the diagonal).
+      OpFoldResult keys = e.mixedDim(k, 0);
+      Value a = contract2(e, q, k, e.filled({rows, keys}, e.f32Const(0.0)),
+                          {ic, e.map(3, {1, 2}), ie}, {kPar, kPar, kRed});
+      if (Value diagonal = op.getDiagonal())
+        a = e.generic({}, a, {e.map(2, {0, 1})}, {kPar, kPar},
+                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                        Value i = linalg::IndexOp::create(nb, nl, 0);
+                        Value j = linalg::IndexOp::create(nb, nl, 1);
+                        Value allowed = arith::CmpIOp::create(
+                            nb, nl, arith::CmpIPredicate::sle, j,
+                            arith::AddIOp::create(nb, nl, i, diagonal));
+                        return arith::SelectOp::create(
+                            nb, nl, allowed, args[0],
+                            Emitter{nb, nl}.f32Const(0.0));
+                      });
+      num = contract2(e, a, op.getValue(), num,
+                      {e.map(3, {0, 2}), e.map(3, {2, 1}), ie},
+                      {kPar, kPar, kRed});
+      den = addSums(e, a, e.map(2, {0, 1}), den);
+    }
+    // O = num / (den + eps), 0 where that is 0.
+    Type elementType = elementTypeOf(op.getOutput());
+    double eps = op.getEps().convertToDouble();
+    Value out = e.generic(
+        {num, den}, e.empty({rows, cols}, elementType),
+        {e.map(2, {0, 1}), e.map(2, {0}), e.map(2, {0, 1})}, {kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value zero = n.f32Const(0.0);
+          Value d = arith::AddFOp::create(nb, nl, args[1], n.f32Const(eps));
+          Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             d, zero);
+          Value o = arith::SelectOp::create(
+              nb, nl, none, zero, arith::DivFOp::create(nb, nl, args[0], d));
+          return elementType.isF32()
+                     ? o
+                     : arith::TruncFOp::create(nb, nl, elementType, o);
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
 struct ConvertAttnToLinalg
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalg> {
   using Base::Base;
@@ -601,6 +702,6 @@ struct ConvertAttnToLinalg
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
                LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear,
-               LowerOnlineSoftmax>(
+               LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk>(
       patterns.getContext());
 }

@@ -631,3 +631,67 @@ func.func @gpu_schedule_persistent(%q: tensor<1x8x16x64xbf16>) {
   %o = attn.sdpa %q, %q, %q {attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2, persistent = true>} : tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16>, tensor<1x8x16x64xbf16> -> tensor<1x8x16x64xbf16>
   return
 }
+
+// -----
+
+func.func @linear_update_rank(%k: tensor<8x16xf32>, %v: tensor<8x32xf32>, %s: tensor<16x32xf32>, %z: tensor<16x1xf32>) {
+  // expected-error @+1 {{[linear_update_c1] norm must have rank 1}}
+  %0:2 = attn.linear_update %k, %v into (%s, %z) : tensor<8x16xf32>, tensor<8x32xf32> -> tensor<16x32xf32>, tensor<16x1xf32>
+  return
+}
+
+// -----
+
+func.func @linear_update_rows(%k: tensor<8x16xf32>, %v: tensor<9x32xf32>, %s: tensor<16x32xf32>, %z: tensor<16xf32>) {
+  // expected-error @+1 {{[linear_update_c3] rows of phi_key and value: 8 vs 9}}
+  %0:2 = attn.linear_update %k, %v into (%s, %z) : tensor<8x16xf32>, tensor<9x32xf32> -> tensor<16x32xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @linear_update_features(%k: tensor<8x16xf32>, %v: tensor<8x32xf32>, %s: tensor<12x32xf32>, %z: tensor<16xf32>) {
+  // expected-error @+1 {{[linear_update_c3] features of phi_key and state: 16 vs 12}}
+  %0:2 = attn.linear_update %k, %v into (%s, %z) : tensor<8x16xf32>, tensor<8x32xf32> -> tensor<12x32xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @linear_chunk_rank(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z: tensor<16x2xf32>) {
+  // expected-error @+1 {{[linear_chunk_c1] norm must have rank 1}}
+  %o = attn.linear_chunk %q with (%s, %z) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16x2xf32> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_chunk_features(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z: tensor<16xf32>, %k: tensor<8x12xf32>, %v: tensor<8x32xf32>) {
+  // expected-error @+1 {{[linear_chunk_c4] features of phi_query and phi_key: 16 vs 12}}
+  %o = attn.linear_chunk %q with (%s, %z) keys(%k, %v) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32>, tensor<8x12xf32>, tensor<8x32xf32> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_chunk_result(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z: tensor<16xf32>) {
+  // expected-error @+1 {{[linear_chunk_c5] the result must be [4, 32], got 'tensor<4x16xf32>'}}
+  %o = attn.linear_chunk %q with (%s, %z) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @linear_chunk_eps(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z: tensor<16xf32>) {
+  // expected-error @+1 {{[linear_chunk_c6] eps must be >= 0, got -1}}
+  %o = attn.linear_chunk %q with (%s, %z) {eps = -1.0 : f32} : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x32xbf16>
+  return
+}
+
+// -----
+
+func.func @linear_chunk_diagonal(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z: tensor<16xf32>, %d: index) {
+  // expected-error @+1 {{[linear_chunk_c3] a diagonal needs keys}}
+  %o = attn.linear_chunk %q with (%s, %z) diagonal(%d) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x32xf32>
+  return
+}

@@ -314,5 +314,75 @@ LogicalResult OnlineSoftmaxOp::verify() {
   return success();
 }
 
+/// Reports `what` under `label` when two known extents of one tile
+/// dimension differ.
+static LogicalResult verifyExtent(Operation *op, StringRef label,
+                                  StringRef what, int64_t a, int64_t b) {
+  if (!conflict(a, b))
+    return success();
+  return op->emitOpError() << "[" << label << "] " << what << ": " << Dim(a)
+                           << " vs " << Dim(b);
+}
+
+LogicalResult LinearUpdateOp::verify() {
+  Operation *op = getOperation();
+  StringRef c1 = "linear_update_c1", c3 = "linear_update_c3";
+  if (failed(verifyRank(op, c1, "phi_key", getPhiKey(), 2)) ||
+      failed(verifyRank(op, c1, "value", getValue(), 2)) ||
+      failed(verifyRank(op, c1, "state", getState(), 2)) ||
+      failed(verifyRank(op, c1, "norm", getNorm(), 1)))
+    return failure();
+  ArrayRef<int64_t> ks = shapeOf(getPhiKey()), vs = shapeOf(getValue()),
+                    ss = shapeOf(getState());
+  if (failed(verifyExtent(op, c3, "rows of phi_key and value", ks[0], vs[0])) ||
+      failed(verifyExtent(op, c3, "features of phi_key and state", ks[1],
+                          ss[0])) ||
+      failed(verifyExtent(op, c3, "features of phi_key and norm", ks[1],
+                          shapeOf(getNorm())[0])) ||
+      failed(verifyExtent(op, c3, "columns of value and state", vs[1], ss[1])))
+    return failure();
+  return success();
+}
+
+LogicalResult LinearChunkOp::verify() {
+  Operation *op = getOperation();
+  StringRef c1 = "linear_chunk_c1", c4 = "linear_chunk_c4";
+  if (failed(verifyRank(op, c1, "phi_query", getPhiQuery(), 2)) ||
+      failed(verifyRank(op, c1, "state", getState(), 2)) ||
+      failed(verifyRank(op, c1, "norm", getNorm(), 1)))
+    return failure();
+  if (static_cast<bool>(getPhiKey()) != static_cast<bool>(getValue()))
+    return emitOpError() << "[linear_chunk_c3] phi_key and value come together";
+  if (getDiagonal() && !getPhiKey())
+    return emitOpError() << "[linear_chunk_c3] a diagonal needs keys";
+  ArrayRef<int64_t> qs = shapeOf(getPhiQuery()), ss = shapeOf(getState());
+  if (failed(verifyExtent(op, c4, "features of phi_query and state", qs[1],
+                          ss[0])) ||
+      failed(verifyExtent(op, c4, "features of phi_query and norm", qs[1],
+                          shapeOf(getNorm())[0])))
+    return failure();
+  if (getPhiKey()) {
+    if (failed(verifyRank(op, c1, "phi_key", getPhiKey(), 2)) ||
+        failed(verifyRank(op, c1, "value", getValue(), 2)))
+      return failure();
+    ArrayRef<int64_t> ks = shapeOf(getPhiKey()), vs = shapeOf(getValue());
+    if (failed(verifyExtent(op, c4, "features of phi_query and phi_key", qs[1],
+                            ks[1])) ||
+        failed(verifyExtent(op, c4, "rows of phi_key and value", ks[0],
+                            vs[0])) ||
+        failed(verifyExtent(op, c4, "columns of value and state", vs[1],
+                            ss[1])))
+      return failure();
+  }
+  ArrayRef<int64_t> os = shapeOf(getOutput());
+  if (os.size() != 2 || conflict(os[0], qs[0]) || conflict(os[1], ss[1]))
+    return emitOpError() << "[linear_chunk_c5] the result must be [" << Dim(qs[0])
+                         << ", " << Dim(ss[1]) << "], got " << getOutput().getType();
+  if (!(getEps().convertToDouble() >= 0.0))
+    return emitOpError() << "[linear_chunk_c6] eps must be >= 0, got "
+                         << getEps().convertToDouble();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

@@ -325,4 +325,99 @@ def Attn_OnlineSoftmaxOp : Attn_Op<"online_softmax", [Pure,
   let hasVerifier = 1;
 }
 
+def Attn_LinearUpdateOp : Attn_Op<"linear_update", [Pure,
+    AllTypesMatch<["state", "new_state"]>, AllTypesMatch<["norm", "new_norm"]>]> {
+  let summary = "adds a chunk of keys to the state of linear attention";
+  let description = [{
+    For a chunk of mapped keys `φK` (`[C, f]`) and its values `V`
+    (`[C, d_v]`), it adds the chunk to the running state `S` (`[f, d_v]`,
+    f32) and normaliser `z` (`[f]`, f32):
+
+    ```
+    S' = S + φKᵀ V
+    z' = z + Σ_j φK[j, :]
+    ```
+
+    `S` after every chunk is φ(K)ᵀV of the reassociated form: what makes
+    linear attention O(N). `attn-reassociate-linear` produces it beside
+    `attn.linear_chunk`; the naive lowering expands it into linalg ops.
+
+    Constraints:
+    * (linear_update_c1) `phi_key` and `value` have rank 2, `state` rank 2,
+      `norm` rank 1.
+    * (linear_update_c2) `state` and `norm` are f32.
+    * (linear_update_c3) the tiles agree: `C` of `phi_key` and `value`, `f`
+      of `phi_key`, `state` and `norm`, `d_v` of `value` and `state`.
+
+    ```mlir
+    %s1, %z1 = attn.linear_update %fk, %v into (%s, %z)
+        : tensor<64x128xf32>, tensor<64x128xbf16> -> tensor<128x128xf32>, tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$phi_key, Attn_FloatTensor:$value,
+                       RankedTensorOf<[F32]>:$state,
+                       RankedTensorOf<[F32]>:$norm);
+  let results = (outs RankedTensorOf<[F32]>:$new_state,
+                      RankedTensorOf<[F32]>:$new_norm);
+  let assemblyFormat = [{
+    $phi_key `,` $value `into` `(` $state `,` $norm `)` attr-dict
+    `:` type($phi_key) `,` type($value) `->` type($state) `,` type($norm)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_LinearChunkOp : Attn_Op<"linear_chunk", [Pure,
+    AttrSizedOperandSegments]> {
+  let summary = "the outputs of a chunk of queries of linear attention";
+  let description = [{
+    For a chunk of mapped queries `φQ` (`[R, f]`), the state `S` (`[f, d_v]`)
+    and normaliser `z` (`[f]`) of the keys before the chunk, and optionally
+    the chunk's own keys `φK` (`[C, f]`) and values `V` (`[C, d_v]`):
+
+    ```
+    A[i, j] = φQ[i]·φK[j]   where j ≤ i + diagonal (every j without one)
+    O[i]    = (φQ[i] S + Σ_j A[i, j] V[j]) / (φQ[i]·z + Σ_j A[i, j] + eps)
+    ```
+
+    (0 where the denominator is 0). Causal linear attention in chunks is
+    `O_n = linear_chunk(φQ_n, S_{n−1}, z_{n−1}, keys(φK_n, V_n) diagonal)`
+    followed by `attn.linear_update` with the chunk; without keys it reads
+    the outputs off a finished state (the non-causal form). Arithmetic is
+    f32; the result has its own element type.
+
+    Constraints:
+    * (linear_chunk_c1) `phi_query`, `state`, and `phi_key`, `value` when
+      present, have rank 2; `norm` rank 1.
+    * (linear_chunk_c2) `state` and `norm` are f32.
+    * (linear_chunk_c3) `phi_key` and `value` come together, and `diagonal`
+      only with them.
+    * (linear_chunk_c4) the tiles agree: `f` of `phi_query`, `state`, `norm`
+      and `phi_key`; `C` of `phi_key` and `value`; `d_v` of `state` and
+      `value`.
+    * (linear_chunk_c5) the result is `[R, d_v]`.
+    * (linear_chunk_c6) `eps ≥ 0`.
+
+    ```mlir
+    %o = attn.linear_chunk %fq with (%s, %z) keys(%fk, %v) diagonal(%c0)
+        : tensor<64x128xf32>, tensor<128x128xf32>, tensor<128xf32>,
+          tensor<64x128xf32>, tensor<64x128xbf16> -> tensor<64x128xbf16>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$phi_query,
+                       RankedTensorOf<[F32]>:$state,
+                       RankedTensorOf<[F32]>:$norm,
+                       Optional<Attn_FloatTensor>:$phi_key,
+                       Optional<Attn_FloatTensor>:$value,
+                       Optional<Index>:$diagonal,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$eps);
+  let results = (outs Attn_FloatTensor:$output);
+  let assemblyFormat = [{
+    $phi_query `with` `(` $state `,` $norm `)`
+    (`keys` `(` $phi_key^ `,` $value `)`)? (`diagonal` `(` $diagonal^ `)`)?
+    attr-dict `:` type($phi_query) `,` type($state) `,` type($norm)
+    (`,` type($phi_key)^ `,` type($value))? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
