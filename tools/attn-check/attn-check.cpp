@@ -61,6 +61,11 @@ static cl::opt<uint64_t> seedOpt("seed", cl::desc("random seed (default: fresh)"
 static cl::opt<double> inputScale("input-scale", cl::init(1.0),
                                   cl::desc("multiply float inputs by this (e.g. "
                                            "100 for large logits)"));
+static cl::opt<double> inputOffset(
+    "input-offset", cl::init(0.0),
+    cl::desc("add this to float inputs after scaling (e.g. 3 keeps the "
+             "denominators of linear attention with the identity map away "
+             "from 0, where any float32 evaluation loses every digit)"));
 static cl::opt<double> tolOpt("tol", cl::init(0.0),
                               cl::desc("relative tolerance (default by type: "
                                        "f32 1e-5, f16 2e-3, bf16 1e-2)"));
@@ -69,6 +74,11 @@ static cl::opt<double> maxExtraMb(
     cl::desc("fail if the compiled function's peak extra resident memory "
              "(peak during the call minus resident memory before it) exceeds "
              "this many MiB; shows that a kernel does not materialise N×N"));
+static cl::opt<bool> skipReference(
+    "skip-reference", cl::init(false),
+    cl::desc("do not evaluate in float64 (the function's result types must "
+             "be static): every output must be finite and --max-extra-mb "
+             "hold; for sizes whose float64 evaluation would take minutes"));
 enum class Abi { CInterface, CpuKernel };
 static cl::opt<Abi> abi(
     "abi", cl::init(Abi::CInterface), cl::desc("how the library is called"),
@@ -374,6 +384,23 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
 
 } // namespace
 
+/// Tensors shaped as `func`'s results, which must be static
+/// (--skip-reference).
+static FailureOr<SmallVector<Tensor>> staticResults(func::FuncOp func) {
+  SmallVector<Tensor> results;
+  for (Type type : func.getResultTypes()) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape()) {
+      llvm::errs() << "attn-check: --skip-reference needs static result "
+                      "types, got "
+                   << type << "\n";
+      return failure();
+    }
+    results.emplace_back(SmallVector<int64_t>(tensor.getShape()));
+  }
+  return results;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv,
@@ -454,7 +481,7 @@ int main(int argc, char **argv) {
     Tensor &ref = refArgs[index];
     if (isa<FloatType>(buf.elementType())) {
       for (int64_t i = 0; i < ref.size(); ++i)
-        ref.data[i] = buf.store(i, normal(rng) * inputScale);
+        ref.data[i] = buf.store(i, normal(rng) * inputScale + inputOffset);
       continue;
     }
     std::optional<MaskTableSpec> role = tableRole(arg);
@@ -501,7 +528,8 @@ int main(int argc, char **argv) {
     return std::chrono::duration<double>(b - a).count();
   };
   auto refStart = now();
-  FailureOr<SmallVector<Tensor>> expected = reference::evaluate(func, refArgs);
+  FailureOr<SmallVector<Tensor>> expected =
+      skipReference ? staticResults(func) : reference::evaluate(func, refArgs);
   if (failed(expected))
     return 2;
   double refSeconds = seconds(refStart, now());
@@ -560,6 +588,17 @@ int main(int argc, char **argv) {
   bool allPass = true;
   for (auto [index, ref] : llvm::enumerate(*expected)) {
     const Buffer &out = *outputs[index];
+    if (skipReference) {
+      int64_t nonFinite = 0;
+      for (int64_t i = 0; i < ref.size(); ++i)
+        nonFinite += !std::isfinite(out.load(i));
+      allPass &= nonFinite == 0;
+      llvm::outs() << (nonFinite == 0 ? "PASS" : "FAIL") << " @"
+                   << func.getSymName() << " result #" << index << " ["
+                   << shapeStr(ref.shape) << "] non_finite=" << nonFinite
+                   << " (float64 evaluation skipped) seed=" << seed << "\n";
+      continue;
+    }
     double errSq = 0.0, refSq = 0.0, maxAbs = 0.0;
     int64_t nanCount = 0, nanMismatch = 0, infMismatch = 0;
     for (int64_t i = 0; i < ref.size(); ++i) {

@@ -74,4 +74,51 @@ def AttnTileFlash : Pass<"attn-tile-flash"> {
   ];
 }
 
+def AttnReassociateLinear : Pass<"attn-reassociate-linear"> {
+  let summary = "Compute kernelized attention as φ(Q)(φ(K)ᵀV): O(N), never N×N";
+  let description = [{
+    First raises the kernelized-attention graph
+
+    ```mlir
+    %fq = attn.feature_map elu_plus_one %q : ...
+    %fk = attn.feature_map elu_plus_one %k : ...
+    %a = attn.scores %fq, %fk scale 1.0 : ...
+    %m = attn.mask #attn.causal %a fill zero : ...     // optional
+    %n = attn.normalize %m {eps = 1.0e-6 : f32} : ...
+    %o = attn.apply %n, %v : ...
+    ```
+
+    to one `attn.linear` (both feature maps of one kind and projection,
+    `scale` exactly 1, a causal mask filling with zero or none, one element
+    type for Q, K, V and the output, and each intermediate used once).
+    Then rewrites every `attn.linear` into its reassociated form, an
+    `scf.forall` over (batch, query head) whose body walks the keys in
+    chunks of `chunk-size`, mapping each chunk with `attn.feature_map`:
+
+    * non-causal: the state `S = φ(K)ᵀV` (`f × d_v`) and normaliser
+      `z = φ(K)ᵀ1` accumulate over the chunks (`attn.linear_update`), then
+      `O = φ(Q)S / (φ(Q)z + eps)` chunk by chunk (`attn.linear_chunk`);
+    * causal: chunk n's queries get `O_n = (φ(Q_n)S_{n−1} +
+      tril(φ(Q_n)φ(K_n)ᵀ)V_n) / (…)` from the state of the chunks before it
+      and their own chunk's keys (`attn.linear_chunk` with a diagonal), then
+      the chunk joins the state. With N_q ≠ N_kv the diagonal is the
+      bottom-right one of `attn.linear`; rows that see no key are 0.
+
+    Memory is O(N·f) and time O(N·f·d_v) per head, against O(N²) for the
+    definition (which `convert-attn-to-linalg` keeps: it is the reference).
+    FAVOR+ is mapped as `attn.feature_map` defines it, without max
+    stabilisation: inputs whose projections exceed about 88 overflow f32.
+  }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",
+           "Keys (and queries, causal) per chunk">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -43,6 +43,26 @@ verifyFlashTileSizes(const FlashTileSizes &sizes,
 FailureOr<scf::ForallOp> tileSdpaFlash(RewriterBase &rewriter, SdpaOp op,
                                        const FlashTileSizes &sizes);
 
+/// Replaces the graph `feature_map(Q), feature_map(K) → scores → [causal
+/// mask, zero fill] → normalize → apply` ending at `apply` by one
+/// attn.linear. Fails, changing nothing, where attn-reassociate-linear's
+/// conditions do not hold.
+FailureOr<LinearOp> raiseToLinear(RewriterBase &rewriter, ApplyOp apply);
+
+/// The largest chunk of attn-reassociate-linear (a chunk's φQ·φKᵀ is
+/// materialised).
+constexpr int64_t kMaxLinearChunk = 65536;
+
+/// Checks a chunk size, reporting "chunk-size=<value>: expected 1 to
+/// <kMaxLinearChunk>" through `error`.
+LogicalResult verifyLinearChunkSize(
+    int64_t chunkSize, function_ref<LogicalResult(const Twine &)> error);
+
+/// Rewrites `op` into its O(N) chunked form (see attn-reassociate-linear).
+/// Fails, changing nothing, on a chunk size verifyLinearChunkSize rejects.
+FailureOr<scf::ForallOp> reassociateLinear(RewriterBase &rewriter,
+                                           LinearOp op, int64_t chunkSize);
+
 /// Adds the pattern form of raiseToSdpa to `patterns`.
 void populateRaiseSdpaPatterns(RewritePatternSet &patterns);
 
