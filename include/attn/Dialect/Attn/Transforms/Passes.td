@@ -121,4 +121,29 @@ def AttnReassociateLinear : Pass<"attn-reassociate-linear"> {
   ];
 }
 
+def AttnApproximateSoftmax : Pass<"attn-approximate-softmax"> {
+  let summary = "Approximate softmax attention by FAVOR+ linear attention (opt-in)";
+  let description = [{
+    Rewrites `attn.sdpa` into `attn.linear favor_plus` with Performer's
+    positive orthogonal random features: `num-features` features drawn
+    from `seed` (blocks of d orthogonal Gaussian directions, each scaled to
+    the length of a Gaussian vector), so that E[φ(q)ᵀφ(k)] = exp(qᵀk / √d).
+    The same seed gives the same features, bit for bit. The projection is a
+    constant `[d, m]` tensor beside the op. Each rewrite emits a remark: the
+    result is approximate; its error falls as `num-features` grows.
+
+    Rewritten: no mask or `#attn.causal`, the default scale (1/√d), a
+    static head dim, no LSE. Any other `attn.sdpa` is left exact, with a
+    remark that says why. Follow it with `attn-reassociate-linear` for the
+    O(N) form.
+  }];
+  let options = [
+    Option<"numFeatures", "num-features", "int64_t", /*default=*/"256",
+           "Random features m (1 to 65536)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "Seed of the random features">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

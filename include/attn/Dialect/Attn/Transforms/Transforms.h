@@ -13,6 +13,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <vector>
+
 namespace mlir::attn {
 
 /// Replaces the graph `scores → [mask] → softmax → apply` ending at `apply`
@@ -62,6 +64,19 @@ LogicalResult verifyLinearChunkSize(
 /// Fails, changing nothing, on a chunk size verifyLinearChunkSize rejects.
 FailureOr<scf::ForallOp> reassociateLinear(RewriterBase &rewriter,
                                            LinearOp op, int64_t chunkSize);
+
+/// Performer's positive orthogonal random features for head dim `d`: the
+/// [d, m] projection ω (row-major, ω[c·m + r] is component c of feature
+/// r), a function of `seed` alone.
+std::vector<float> orthogonalRandomFeatures(int64_t d, int64_t m,
+                                            uint64_t seed);
+
+/// Replaces `op` by attn.linear favor_plus with `numFeatures` orthogonal
+/// random features from `seed` (see attn-approximate-softmax). Fails,
+/// changing nothing, with the reason in a remark on `op`, where the
+/// approximation does not apply.
+FailureOr<LinearOp> approximateSoftmax(RewriterBase &rewriter, SdpaOp op,
+                                       int64_t numFeatures, uint64_t seed);
 
 /// Adds the pattern form of raiseToSdpa to `patterns`.
 void populateRaiseSdpaPatterns(RewritePatternSet &patterns);

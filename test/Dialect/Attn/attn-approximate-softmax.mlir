@@ -1,0 +1,30 @@
+// RUN: attn-opt %s --split-input-file --verify-diagnostics --attn-approximate-softmax="num-features=8 seed=3" | FileCheck %s
+// RUN: not attn-opt %s --attn-approximate-softmax=num-features=0 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: attn-approximate-softmax: num-features=0: expected 1 to 65536
+
+// CHECK-LABEL: func @causal
+// CHECK: %[[W:.+]] = arith.constant dense<{{.+}}> : tensor<16x8xf32>
+// CHECK: attn.linear favor_plus %{{.+}}, %{{.+}}, %{{.+}} projection(%[[W]] : tensor<16x8xf32>) causal {eps = 0.000000e+00 : f32}
+// CHECK-NOT: attn.sdpa
+func.func @causal(%q: tensor<1x2x?x16xbf16>, %k: tensor<1x1x?x16xbf16>, %v: tensor<1x1x?x16xbf16>) -> tensor<1x2x?x16xbf16> {
+  // expected-remark @+1 {{attn-approximate-softmax: approximated by FAVOR+ (8 features, seed 3): the result is approximate}}
+  %o = attn.sdpa %q, %k, %v mask(#attn.causal) : tensor<1x2x?x16xbf16>, tensor<1x1x?x16xbf16>, tensor<1x1x?x16xbf16> -> tensor<1x2x?x16xbf16>
+  return %o : tensor<1x2x?x16xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func @left_exact
+// CHECK-COUNT-4: attn.sdpa
+func.func @left_exact(%q: tensor<1x1x8x16xf32>, %qd: tensor<1x1x8x?xf32>) -> (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32>) {
+  // expected-remark @+1 {{left exact: only causal masks have a linear form}}
+  %a = attn.sdpa %q, %q, %q mask(#attn.window<left = 2, right = 0>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  // expected-remark @+1 {{left exact: FAVOR+ estimates exp(qᵀk/√d): the scale is not 1/√d}}
+  %b = attn.sdpa %q, %q, %q scale 0.5 : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  // expected-remark @+1 {{left exact: the head dim is dynamic (the projection is a constant)}}
+  %c = attn.sdpa %qd, %qd, %qd : tensor<1x1x8x?xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x?xf32> -> tensor<1x1x8x?xf32>
+  // expected-remark @+1 {{left exact: the LSE has no linear-attention form}}
+  %d, %lse = attn.sdpa %q, %q, %q : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>, tensor<1x1x8xf32>
+  return %a, %b, %c, %d : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32>
+}
