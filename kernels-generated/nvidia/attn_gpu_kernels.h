@@ -17,7 +17,7 @@ extern "C" {
 extern const unsigned char attn_gpu_kernels_image[];
 extern const size_t attn_gpu_kernels_image_size;
 
-/* sdpa_d64_bf16: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 81992 bytes of shared memory */
+/* sdpa_d64_bf16: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask none, LSE no, tile-q 192, tile-kv 128 (steps of 128), 512 threads, 90184 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d64_bf16",
@@ -27,9 +27,9 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_kernel(void) {
     /* head_dim */ 64,
     /* value_dim */ 64,
     /* has_lse */ 0,
-    /* tile_q */ 128,
-    /* threads */ 384,
-    /* smem_bytes */ 81992,
+    /* tile_q */ 192,
+    /* threads */ 512,
+    /* smem_bytes */ 90184,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
     /* persistent */ 0,
@@ -41,7 +41,7 @@ static inline attnrt_status attn_sdpa_d64_bf16(const attnrt_sdpa_gpu_args *args,
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d64_bf16_causal: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 81992 bytes of shared memory */
+/* sdpa_d64_bf16_causal: bf16, d = 64, d_v = 64, scale = 1.250000e-01, mask #attn.causal, LSE yes, tile-q 192, tile-kv 128 (steps of 128), 512 threads, 90184 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d64_bf16_causal",
@@ -51,9 +51,9 @@ static inline attnrt_gpu_kernel attn_sdpa_d64_bf16_causal_kernel(void) {
     /* head_dim */ 64,
     /* value_dim */ 64,
     /* has_lse */ 1,
-    /* tile_q */ 128,
-    /* threads */ 384,
-    /* smem_bytes */ 81992,
+    /* tile_q */ 192,
+    /* threads */ 512,
+    /* smem_bytes */ 90184,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
     /* persistent */ 0,

@@ -29,12 +29,12 @@
 // WGMMA-SAME: .param .align 64 .b8 causal_d64_param_53[128],
 // WGMMA-SAME: .param .align 64 .b8 causal_d64_param_54[128],
 // WGMMA-SAME: .param .align 64 .b8 causal_d64_param_55[128]
-// WGMMA-SAME: .maxntid 384, 1, 1
+// WGMMA-SAME: .maxntid 512, 1, 1
 // WGMMA-SAME: .minnctapersm 1
 // WGMMA-SAME: mbarrier.init.shared.b64
 // WGMMA-SAME: fence.mbarrier_init.release.cluster;
 // WGMMA-SAME: bar.sync
-// WGMMA-SAME: setmaxnreg.inc.sync.aligned.u32 \09240;
+// WGMMA-SAME: setmaxnreg.inc.sync.aligned.u32 \09160;
 // WGMMA-SAME: mbarrier.try_wait.parity.shared.b64
 // WGMMA-SAME: wgmma.fence.sync.aligned;
 // WGMMA-SAME: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16

@@ -60,11 +60,15 @@ bool mlir::attn::gpu_kernel::isHopperHeadDim(int64_t d, int64_t dv) {
 GPUScheduleAttr mlir::attn::gpu_kernel::getHopperSchedule(MLIRContext *ctx,
                                                           int64_t d,
                                                           int64_t dv) {
-  // Two consumer warpgroups (128 query rows). Keys per tile: 128 while S
-  // (64 registers) and O (d_v / 2) fit beside each other; 64 at d_v = 256.
+  // Two consumer warpgroups (128 query rows), three at d = d_v = 64 (192
+  // rows: 1.17-1.23x two on an H100, docs/BENCHMARKS.md). Keys per tile: 128
+  // while S (64 registers) and O (d_v / 2) fit beside each other; 64 at
+  // d_v = 256.
   int64_t tileKV = std::max(d, dv) <= 128 ? 128 : 64;
-  return GPUScheduleAttr::get(ctx, GPUMma::Wgmma, GPUCopy::Tma, 128, tileKV,
-                              tileKV, 12, 4, 2, /*persistent=*/false);
+  int64_t tileQ = std::max(d, dv) <= 64 ? 192 : 128;
+  return GPUScheduleAttr::get(ctx, GPUMma::Wgmma, GPUCopy::Tma, tileQ, tileKV,
+                              tileKV, tileQ / 16 + 4, 4, 2,
+                              /*persistent=*/false);
 }
 
 namespace {
@@ -81,9 +85,16 @@ struct HopperSchedule {
   explicit HopperSchedule(GPUScheduleAttr s)
       : consumers(s.getTileQ() / 64), tileKV(s.getTileKv()),
         stages(s.getStages()), persistent(s.getPersistent()),
-        producerRegisters(persistent ? 48 : 24),
+        producerRegisters(persistent ? 40 : 24),
         consumerRegisters(std::min<int32_t>(
-            240, (65536 / 128 - producerRegisters) / consumers / 8 * 8)) {}
+            240, (launchRegisters() * (consumers + 1) - producerRegisters) /
+                     consumers / 8 * 8)) {}
+  /// What every thread has at launch (64K over the CTA, a multiple of 8):
+  /// setmaxnreg only moves registers inside this pool, and an increase
+  /// that the decreases have not freed waits forever.
+  int32_t launchRegisters() const {
+    return 65536 / static_cast<int32_t>(threads()) / 8 * 8;
+  }
   int64_t tileQ() const { return 64 * consumers; }
   int64_t threads() const { return 128 * (consumers + 1); }
 };

@@ -10,13 +10,13 @@
 // Each attn.sdpa gets the schedule of its chip and head dims: on sm_80
 // (and on sm_90a with wgmma=false) mma.sync, 128 query rows and 64 keys up
 // to d = 128, 64 rows and 32 keys beyond; on sm_90a the warp-specialised
-// wgmma kernel for head dims that are multiples of 64 (64 keys at
-// d_v = 256), mma.sync for the others. The schedule option replaces the
+// wgmma kernel for head dims that are multiples of 64 (192 query rows at
+// d = 64, 64 keys at d_v = 256), mma.sync for the others. The schedule option replaces the
 // choice for every op that carries no schedule.
 // SM80-LABEL: func.func @d64
 // SM80: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 2>
 // SM90-LABEL: func.func @d64
-// SM90: attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>
+// SM90: attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 192, tile_kv = 128, kv_step = 128, warps = 16, producer_warps = 4, stages = 2>
 // GIVEN-LABEL: func.func @d64
 // GIVEN: attn.schedule = #attn.gpu_schedule<mma = mma_sync, copy = cp_async, tile_q = 128, tile_kv = 64, kv_step = 64, warps = 4, producer_warps = 0, stages = 1>
 func.func @d64(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {

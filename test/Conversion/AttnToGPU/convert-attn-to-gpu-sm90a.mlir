@@ -81,7 +81,7 @@ func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 // -----
 
 // Persistent: the metadata says so (last value), a tenth barrier (Q empty),
-// 48 registers for the producer, whose thread walks the grid's tiles (units
+// 40 registers for the producer, whose thread walks the grid's tiles (units
 // dealt round-robin, a unit one or two query blocks) and waits for the
 // consumers to release Q before loading the next one; the consumers walk
 // the same tiles and release Q once the tile's last Q·Kᵀ is done.
@@ -90,7 +90,7 @@ func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 // CHECK-SAME: persistent = true
 // CHECK-SAME: attn.smem_bytes = 163920 : i64
 // CHECK-COUNT-10: nvvm.mbarrier.init
-// CHECK: nvvm.setmaxregister  decrease 48
+// CHECK: nvvm.setmaxregister  decrease 40
 // CHECK: %[[GX:.+]] = gpu.grid_dim  x
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
