@@ -273,6 +273,21 @@ Tensor reference::linear(FeatureMapKind kind, const Tensor &q, const Tensor &k,
   return out;
 }
 
+/// Y[b, h, r, c] = Σ_n E[r, n] X[b, h, n, c] (attn.project_sequence).
+static Tensor projectSequence(const Tensor &x, const Tensor &e) {
+  int64_t rows = e.shape[0], n = x.shape[2], d = x.shape[3];
+  Tensor y({x.shape[0], x.shape[1], rows, d});
+  for (int64_t b = 0; b < x.shape[0]; ++b)
+    for (int64_t h = 0; h < x.shape[1]; ++h)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < n; ++j) {
+          double w = e.data[r * n + j];
+          for (int64_t c = 0; c < d; ++c)
+            y.at({b, h, r, c}) += w * x.at({b, h, j, c});
+        }
+  return y;
+}
+
 //===----------------------------------------------------------------------===//
 // Graph ops, one at a time (materialising, like their definitions)
 //===----------------------------------------------------------------------===//
@@ -412,6 +427,11 @@ reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
             .Case([&](ApplyOp a) {
               env[a.getResult()] =
                   applyProbs(get(a.getProbs()), get(a.getValue()));
+              return success();
+            })
+            .Case([&](ProjectSequenceOp p) {
+              env[p.getResult()] =
+                  projectSequence(get(p.getInput()), get(p.getProjection()));
               return success();
             })
             .Case([&](FeatureMapOp f) {

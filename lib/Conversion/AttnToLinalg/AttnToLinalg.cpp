@@ -38,6 +38,9 @@ using utils::IteratorType;
 constexpr IteratorType kPar = IteratorType::parallel;
 constexpr IteratorType kRed = IteratorType::reduction;
 
+/// The body of a contraction: acc + a·b, in f32 (args: a, b, acc).
+Value mulAdd(OpBuilder &nb, Location nl, ValueRange args);
+
 /// A builder bundle with the helpers every lowering below needs.
 struct Emitter {
   OpBuilder &b;
@@ -178,13 +181,7 @@ struct Emitter {
     return generic(
         {p, vb}, filled(sizes, f32Const(0.0)),
         {map(5, {0, 1, 2, 4}), map(5, {0, 1, 4, 3}), map(5, {0, 1, 2, 3})},
-        {kPar, kPar, kPar, kPar, kRed},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Emitter e{nb, nl};
-          Value prod =
-              arith::MulFOp::create(nb, nl, e.toF32(args[0]), e.toF32(args[1]));
-          return arith::AddFOp::create(nb, nl, args[2], prod);
-        });
+        {kPar, kPar, kPar, kPar, kRed}, mulAdd);
   }
 
   /// Reduces the last dim of a rank-4 tensor: `combine(acc, x)` from `init`.
@@ -282,6 +279,12 @@ struct Emitter {
     return arith::DivFOp::create(b, loc, f32Const(1.0), root);
   }
 };
+
+Value mulAdd(OpBuilder &nb, Location nl, ValueRange args) {
+  Emitter e{nb, nl};
+  Value prod = arith::MulFOp::create(nb, nl, e.toF32(args[0]), e.toF32(args[1]));
+  return arith::AddFOp::create(nb, nl, args[2], prod);
+}
 
 //===----------------------------------------------------------------------===//
 // Masks
@@ -429,6 +432,25 @@ struct LowerApply : OpRewritePattern<ApplyOp> {
     Value o = e.contractPV(op.getProbs(), op.getValue());
     replaceOpWithCasts(rewriter, op,
                        e.castTo(o, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerProjectSequence : OpRewritePattern<ProjectSequenceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ProjectSequenceOp op,
+                                PatternRewriter &rewriter) const override {
+    // Y[b, h, r, c] = Σ_n E[r, n] X[b, h, n, c] over loops (b, h, r, c, n).
+    Emitter e{rewriter, op.getLoc()};
+    Value x = op.getInput(), proj = op.getProjection();
+    SmallVector<OpFoldResult> sizes = {e.mixedDim(x, 0), e.mixedDim(x, 1),
+                                       e.mixedDim(proj, 0), e.mixedDim(x, 3)};
+    Value y = e.generic(
+        {proj, x}, e.filled(sizes, e.f32Const(0.0)),
+        {e.map(5, {2, 4}), e.map(5, {0, 1, 4, 3}), e.map(5, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar, kRed}, mulAdd);
+    replaceOpWithCasts(rewriter, op,
+                       e.castTo(y, elementTypeOf(op.getResult())));
     return success();
   }
 };
@@ -582,13 +604,7 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
 static Value contract2(Emitter &e, Value a, Value b, Value acc,
                        ArrayRef<AffineMap> maps,
                        ArrayRef<IteratorType> iterators) {
-  return e.generic({a, b}, acc, maps, iterators,
-                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                     Emitter n{nb, nl};
-                     Value prod = arith::MulFOp::create(
-                         nb, nl, n.toF32(args[0]), n.toF32(args[1]));
-                     return arith::AddFOp::create(nb, nl, args[2], prod);
-                   });
+  return e.generic({a, b}, acc, maps, iterators, mulAdd);
 }
 
 /// acc + the sums of `x` over loop 1 of (kept, summed): `xMap` indexes `x`
@@ -702,6 +718,7 @@ struct ConvertAttnToLinalg
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
                LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear,
-               LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk>(
+               LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk,
+               LowerProjectSequence>(
       patterns.getContext());
 }

@@ -695,3 +695,27 @@ func.func @linear_chunk_diagonal(%q: tensor<4x16xf32>, %s: tensor<16x32xf32>, %z
   %o = attn.linear_chunk %q with (%s, %z) diagonal(%d) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x32xf32>
   return
 }
+
+// -----
+
+func.func @project_sequence_rank(%x: tensor<1x2x8x16xf32>, %e: tensor<4x8x1xf32>) {
+  // expected-error @+1 {{[project_sequence_c1] projection must have rank 2}}
+  %y = attn.project_sequence %x, %e : tensor<1x2x8x16xf32>, tensor<4x8x1xf32> -> tensor<1x2x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @project_sequence_n(%x: tensor<1x2x8x16xf32>, %e: tensor<4x9xf32>) {
+  // expected-error @+1 {{[project_sequence_c2] the projection has 9 columns but the input has N = 8}}
+  %y = attn.project_sequence %x, %e : tensor<1x2x8x16xf32>, tensor<4x9xf32> -> tensor<1x2x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @project_sequence_result(%x: tensor<1x2x8x16xf32>, %e: tensor<4x8xf32>) {
+  // expected-error @+1 {{[project_sequence_c3] the result must be [1, 2, 4, 16] of the input's element type, got 'tensor<1x2x8x16xf32>'}}
+  %y = attn.project_sequence %x, %e : tensor<1x2x8x16xf32>, tensor<4x8xf32> -> tensor<1x2x8x16xf32>
+  return
+}

@@ -286,6 +286,30 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
+LogicalResult ProjectSequenceOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "project_sequence_c1", "input", getInput(), 4)) ||
+      failed(verifyRank(op, "project_sequence_c1", "projection",
+                        getProjection(), 2)))
+    return failure();
+  ArrayRef<int64_t> xs = shapeOf(getInput()), es = shapeOf(getProjection());
+  if (conflict(es[1], xs[2]))
+    return emitOpError() << "[project_sequence_c2] the projection has "
+                         << Dim(es[1]) << " columns but the input has N = "
+                         << Dim(xs[2]);
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  ArrayRef<int64_t> rs = resultType.getShape();
+  if (rs.size() != 4 || conflict(rs[0], xs[0]) || conflict(rs[1], xs[1]) ||
+      conflict(rs[2], es[0]) || conflict(rs[3], xs[3]) ||
+      resultType.getElementType() !=
+          cast<RankedTensorType>(getInput().getType()).getElementType())
+    return emitOpError() << "[project_sequence_c3] the result must be ["
+                         << Dim(xs[0]) << ", " << Dim(xs[1]) << ", "
+                         << Dim(es[0]) << ", " << Dim(xs[3])
+                         << "] of the input's element type, got " << resultType;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Tiled ops
 //===----------------------------------------------------------------------===//

@@ -184,6 +184,38 @@ def Attn_NormalizeOp : Attn_Op<"normalize",
   let hasVerifier = 1;
 }
 
+def Attn_ProjectSequenceOp : Attn_Op<"project_sequence", [Pure]> {
+  let summary = "low-rank projection along the sequence axis (Linformer)";
+  let description = [{
+    `Y[b, h, r, c] = Σ_n E[r, n] · X[b, h, n, c]`: the `N` rows of each
+    (batch, head) of `X` (`[B, H, N, d]`) mixed down to `k` rows by `E`
+    (`[k, N]`). Linformer projects keys and values this way before exact
+    attention, which then costs O(N·k) instead of O(N²):
+
+    ```mlir
+    %pk = attn.project_sequence %k, %e : tensor<1x8x4096x64xbf16>, tensor<256x4096xbf16> -> tensor<1x8x256x64xbf16>
+    %pv = attn.project_sequence %v, %f : tensor<1x8x4096x64xbf16>, tensor<256x4096xbf16> -> tensor<1x8x256x64xbf16>
+    %o = attn.sdpa %q, %pk, %pv : ...
+    ```
+
+    Only without a mask: the projection mixes every position into every
+    row, so causality has no meaning after it. Accumulates in f32.
+
+    Constraints:
+    * (project_sequence_c1) `input` has rank 4, `projection` rank 2.
+    * (project_sequence_c2) `projection` is `[k, N]` for the input's `N`.
+    * (project_sequence_c3) the result is `[B, H, k, d]` with the input's
+      element type.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_FloatTensor:$projection);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $projection attr-dict `:` type($input) `,` type($projection)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Fused ops
 //===----------------------------------------------------------------------===//
