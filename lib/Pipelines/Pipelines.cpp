@@ -89,6 +89,7 @@ void mlir::attn::buildFlashToLLVMPipeline(OpPassManager &pm,
   tile.tileQ = options.tileQ;
   tile.tileKV = options.tileKV;
   pm.addPass(createAttnTileFlash(tile));
+  pm.addPass(createAttnReassociateLinear());
   pm.addPass(createConvertAttnToLinalg());
   buildLinalgToLLVM(pm);
 }
@@ -211,9 +212,10 @@ void mlir::attn::registerAttnPipelines() {
       buildGPUPipeline);
   registerVerifiedPipeline<FlashToLLVMOptions>(
       "attn-flash-to-llvm",
-      "Lower attn through the portable flash form (attn-tile-flash, then the "
-      "naive lowering of the tiles) to the LLVM dialect: O(N) memory, any "
-      "mask and element type; scalar loops, one thread",
+      "Lower attn through the portable flash form (attn-tile-flash and "
+      "attn-reassociate-linear, then the naive lowering of the tiles) to the "
+      "LLVM dialect: O(N) memory, any mask and element type; scalar loops, "
+      "one thread",
       buildFlashToLLVMPipeline);
   registerVerifiedPipeline<CPUPipelineOptions>(
       "attn-to-cpu-pipeline",

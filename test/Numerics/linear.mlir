@@ -11,6 +11,11 @@
 // RUN: attn-check %s --lib %t.so --func favor_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8,16x64
 // RUN: attn-check %s --lib %t.so --func favor_causal --shapes 1x2x100x32,1x2x100x32,1x2x100x32,32x128
 // RUN: attn-check %s --lib %t.so --func favor_map --shapes 2x3x17x16,16x48
+// The flash pipeline computes attn.linear in O(N) (attn-reassociate-linear).
+// RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir -o %t.flash.ll
+// RUN: %compile-shared %t.flash.ll -o %t.flash.so
+// RUN: attn-check %s --lib %t.flash.so --func elu_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8
+// RUN: attn-check %s --lib %t.flash.so --func favor_causal --shapes 1x2x100x32,1x2x100x32,1x2x100x32,32x128
 
 func.func @elu_causal(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
   %o = attn.linear elu_plus_one %q, %k, %v causal : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>

@@ -28,3 +28,13 @@ func.func @left_exact(%q: tensor<1x1x8x16xf32>, %qd: tensor<1x1x8x?xf32>) -> (te
   %d, %lse = attn.sdpa %q, %q, %q : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>, tensor<1x1x8xf32>
   return %a, %b, %c, %d : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @too_big
+// CHECK: attn.sdpa
+func.func @too_big(%q: tensor<1x1x8x2048xf32>) -> tensor<1x1x8x2048xf32> {
+  // expected-remark @+1 {{left exact: the projection would be 2048 x 8: expected 1 <= d <= 1024 and at most 16777216 floats}}
+  %o = attn.sdpa %q, %q, %q : tensor<1x1x8x2048xf32>, tensor<1x1x8x2048xf32>, tensor<1x1x8x2048xf32> -> tensor<1x1x8x2048xf32>
+  return %o : tensor<1x1x8x2048xf32>
+}

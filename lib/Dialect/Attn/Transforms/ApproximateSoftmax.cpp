@@ -29,6 +29,9 @@ using namespace mlir::attn;
 /// The largest feature count the pass accepts (the projection is a constant
 /// of d·m floats).
 static constexpr int64_t kMaxFeatures = 65536;
+/// Bounds on the constant: d·m floats, d³ work per block of d features.
+static constexpr int64_t kMaxHeadDim = 1024;
+static constexpr int64_t kMaxProjection = int64_t(1) << 24;
 
 std::vector<float> mlir::attn::orthogonalRandomFeatures(int64_t d, int64_t m,
                                                         uint64_t seed) {
@@ -94,6 +97,11 @@ FailureOr<LinearOp> mlir::attn::approximateSoftmax(RewriterBase &rewriter,
   int64_t d = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(3);
   if (ShapedType::isDynamic(d))
     return skip("the head dim is dynamic (the projection is a constant)");
+  if (d < 1 || d > kMaxHeadDim || d * numFeatures > kMaxProjection)
+    return skip("the projection would be " + Twine(d) + " x " +
+                Twine(numFeatures) + ": expected 1 <= d <= " +
+                Twine(kMaxHeadDim) + " and at most " + Twine(kMaxProjection) +
+                " floats");
   if (std::optional<APFloat> scale = op.getScale()) {
     double want = 1.0 / std::sqrt(static_cast<double>(d));
     if (std::fabs(scale->convertToDouble() - want) > 1e-6 * want)
