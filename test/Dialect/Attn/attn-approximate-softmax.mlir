@@ -1,11 +1,16 @@
 // RUN: attn-opt %s --split-input-file --verify-diagnostics --attn-approximate-softmax="num-features=8 seed=3" | FileCheck %s
+// The result verifies and reassociates (the projection has the inputs' type).
+// RUN: attn-opt %s --split-input-file --attn-approximate-softmax --attn-reassociate-linear 2>/dev/null | FileCheck %s --check-prefix=LINEAR
 // RUN: not attn-opt %s --attn-approximate-softmax=num-features=0 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: attn-approximate-softmax: num-features=0: expected 1 to 65536
+// LINEAR-LABEL: func @causal
+// LINEAR: attn.feature_map favor_plus {{.+}} : tensor<1x1x?x16xbf16>, tensor<16x256xbf16> -> tensor<1x1x?x256xbf16>
+// LINEAR: attn.linear_chunk
 
 // CHECK-LABEL: func @causal
-// CHECK: %[[W:.+]] = arith.constant dense<{{.+}}> : tensor<16x8xf32>
-// CHECK: attn.linear favor_plus %{{.+}}, %{{.+}}, %{{.+}} projection(%[[W]] : tensor<16x8xf32>) causal {eps = 0.000000e+00 : f32}
+// CHECK: %[[W:.+]] = arith.constant dense<{{.+}}> : tensor<16x8xbf16>
+// CHECK: attn.linear favor_plus %{{.+}}, %{{.+}}, %{{.+}} projection(%[[W]] : tensor<16x8xbf16>) causal {eps = 0.000000e+00 : f32}
 // CHECK-NOT: attn.sdpa
 func.func @causal(%q: tensor<1x2x?x16xbf16>, %k: tensor<1x1x?x16xbf16>, %v: tensor<1x1x?x16xbf16>) -> tensor<1x2x?x16xbf16> {
   // expected-remark @+1 {{attn-approximate-softmax: approximated by FAVOR+ (8 features, seed 3): the result is approximate}}

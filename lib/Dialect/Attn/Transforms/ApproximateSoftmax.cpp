@@ -107,12 +107,25 @@ FailureOr<LinearOp> mlir::attn::approximateSoftmax(RewriterBase &rewriter,
     if (std::fabs(scale->convertToDouble() - want) > 1e-6 * want)
       return skip("FAVOR+ estimates exp(qᵀk/√d): the scale is not 1/√d");
   }
+  // The projection has the inputs' element type (attn.feature_map's c3).
   std::vector<float> omega = orthogonalRandomFeatures(d, numFeatures, seed);
-  auto omegaType = RankedTensorType::get({d, numFeatures}, rewriter.getF32Type());
+  auto elementType = cast<FloatType>(
+      cast<RankedTensorType>(op.getQuery().getType()).getElementType());
+  auto f32Omega = DenseElementsAttr::get(
+      RankedTensorType::get({d, numFeatures}, rewriter.getF32Type()),
+      ArrayRef<float>(omega));
+  DenseElementsAttr omegaAttr = f32Omega.mapValues(
+      elementType, [&](const APFloat &x) {
+        APFloat rounded = x;
+        bool lost;
+        rounded.convert(elementType.getFloatSemantics(),
+                        APFloat::rmNearestTiesToEven, &lost);
+        return rounded.bitcastToAPInt();
+      });
   rewriter.setInsertionPoint(op);
-  Value projection = arith::ConstantOp::create(
-      rewriter, op.getLoc(), omegaType,
-      DenseElementsAttr::get(omegaType, ArrayRef<float>(omega)));
+  Value projection =
+      arith::ConstantOp::create(rewriter, op.getLoc(), omegaAttr.getType(),
+                                omegaAttr);
   auto linear = LinearOp::create(
       rewriter, op.getLoc(), op.getOutput().getType(),
       FeatureMapKindAttr::get(op.getContext(), FeatureMapKind::FavorPlus),
