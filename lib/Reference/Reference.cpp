@@ -207,21 +207,10 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
   return out;
 }
 
-Tensor reference::featureMap(FeatureMapKind kind, const Tensor &x,
-                             const Tensor *projection) {
-  int64_t d = x.shape[3];
-  int64_t rows = x.size() / d;
-  if (kind != FeatureMapKind::FavorPlus) {
-    Tensor out = x;
-    for (double &value : out.data) {
-      if (kind == FeatureMapKind::EluPlusOne)
-        value = value > 0.0 ? value + 1.0 : std::exp(value);
-      else if (kind == FeatureMapKind::Relu)
-        value = std::max(value, 0.0);
-    }
-    return out;
-  }
-  int64_t m = projection->shape[1];
+/// FAVOR+'s exponents ω_rᵀx̂ − ‖x̂‖²/2 of every row: [B, H, N, m].
+static Tensor favorExponents(const Tensor &x, const Tensor &projection) {
+  int64_t d = x.shape[3], m = projection.shape[1];
+  int64_t rows = x.size() / std::max<int64_t>(d, 1);
   Tensor out({x.shape[0], x.shape[1], x.shape[2], m});
   double xScale = std::pow(static_cast<double>(d), -0.25);
   std::vector<double> xs(d);
@@ -234,18 +223,71 @@ Tensor reference::featureMap(FeatureMapKind kind, const Tensor &x,
     for (int64_t f = 0; f < m; ++f) {
       double proj = 0.0;
       for (int64_t c = 0; c < d; ++c)
-        proj += xs[c] * projection->data[c * m + f];
-      out.data[r * m + f] = std::exp(proj - halfNorm) / std::sqrt(double(m));
+        proj += xs[c] * projection.data[c * m + f];
+      out.data[r * m + f] = proj - halfNorm;
     }
   }
   return out;
 }
 
+Tensor reference::favorMax(const Tensor &x, const Tensor &projection) {
+  Tensor e = favorExponents(x, projection);
+  int64_t m = e.shape[3];
+  Tensor out({x.shape[0], x.shape[1], x.shape[2]}, kNegInf);
+  for (int64_t r = 0; r < out.size(); ++r)
+    for (int64_t f = 0; f < m; ++f)
+      out.data[r] = std::max(out.data[r], e.data[r * m + f]);
+  return out;
+}
+
+Tensor reference::featureMap(FeatureMapKind kind, const Tensor &x,
+                             const Tensor *projection, const Tensor *shift) {
+  if (kind != FeatureMapKind::FavorPlus) {
+    Tensor out = x;
+    for (double &value : out.data) {
+      if (kind == FeatureMapKind::EluPlusOne)
+        value = value > 0.0 ? value + 1.0 : std::exp(value);
+      else if (kind == FeatureMapKind::Relu)
+        value = std::max(value, 0.0);
+    }
+    return out;
+  }
+  Tensor out = favorExponents(x, *projection);
+  int64_t m = out.shape[3];
+  double scale = 1.0 / std::sqrt(static_cast<double>(m));
+  for (int64_t r = 0; r < out.size() / std::max<int64_t>(m, 1); ++r)
+    for (int64_t f = 0; f < m; ++f) {
+      double &value = out.data[r * m + f];
+      value = std::exp(value - (shift ? shift->data[r] : 0.0)) * scale;
+    }
+  return out;
+}
+
+/// x ([B, H, N]) with every row replaced by its (batch, head)'s maximum.
+static Tensor headMax(Tensor x) {
+  int64_t n = x.shape[2];
+  for (int64_t bh = 0; bh < x.shape[0] * x.shape[1]; ++bh) {
+    double *row = &x.data[bh * n];
+    double best = kNegInf;
+    for (int64_t j = 0; j < n; ++j)
+      best = std::max(best, row[j]);
+    std::fill(row, row + n, best);
+  }
+  return x;
+}
+
 Tensor reference::linear(FeatureMapKind kind, const Tensor &q, const Tensor &k,
                          const Tensor &v, const Tensor *projection, bool causal,
                          double eps) {
-  Tensor pq = featureMap(kind, q, projection);
-  Tensor pk = featureMap(kind, k, projection);
+  // FAVOR+ max-stabilised: query rows by their own largest exponent, the
+  // keys of a (batch, head) by their largest.
+  std::optional<Tensor> shiftQ, shiftK;
+  if (kind == FeatureMapKind::FavorPlus) {
+    shiftQ = favorMax(q, *projection);
+    shiftK = headMax(favorMax(k, *projection));
+  }
+  Tensor pq = featureMap(kind, q, projection, shiftQ ? &*shiftQ : nullptr);
+  Tensor pk = featureMap(kind, k, projection, shiftK ? &*shiftK : nullptr);
   Dims n(q, k, v);
   int64_t f = pq.shape[3];
   Tensor out({n.batch, n.headsQ, n.nq, n.dv});
@@ -434,10 +476,17 @@ reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
                   projectSequence(get(p.getInput()), get(p.getProjection()));
               return success();
             })
+            .Case([&](FavorMaxOp f) {
+              env[f.getResult()] =
+                  favorMax(get(f.getInput()), get(f.getProjection()));
+              return success();
+            })
             .Case([&](FeatureMapOp f) {
               const Tensor *proj =
                   f.getProjection() ? &get(f.getProjection()) : nullptr;
-              env[f.getResult()] = featureMap(f.getKind(), get(f.getInput()), proj);
+              const Tensor *shift = f.getShift() ? &get(f.getShift()) : nullptr;
+              env[f.getResult()] =
+                  featureMap(f.getKind(), get(f.getInput()), proj, shift);
               return success();
             })
             .Case([&](NormalizeOp n) {

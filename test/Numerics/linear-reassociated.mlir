@@ -57,6 +57,11 @@
 // RUN: attn-check %s --lib %t.128.so --func identity --shapes 2x2x63x60,2x1x63x60,2x1x63x60 --input-offset 2
 // RUN: attn-check %s --lib %t.128.so --func relu_causal --shapes 2x2x63x60,2x1x63x60,2x1x63x60
 // RUN: attn-check %s --lib %t.128.so --func favor --shapes 2x2x63x60,2x1x63x60,2x1x63x60,60x96
+// FAVOR+ is max-stabilised: inputs x10 and x100 neither overflow nor
+// underflow every feature.
+// RUN: attn-check %s --lib %t.16.so --func favor --shapes 2x4x63x60,2x2x63x60,2x2x63x60,60x64 --input-scale 10
+// RUN: attn-check %s --lib %t.16.so --func favor_causal --shapes 2x4x63x60,2x2x63x60,2x2x63x60,60x64 --input-scale 100
+// RUN: attn-check %s --lib %t.128.so --func favor_causal --shapes 1x2x300x128,1x1x300x128,1x1x300x128,128x256 --input-scale 10
 // RUN: attn-check %s --lib %t.16.so --func graph --shapes 2x4x63x60,2x2x70x60,2x2x70x24
 // RUN: attn-check %s --lib %t.128.so --func graph --shapes 1x2x300x32,1x2x300x32,1x2x300x32
 // RUN: attn-check %s --lib %t.128.so --func elu_causal --shapes 1x1x1x128,1x1x1x128,1x1x1x128

@@ -11,6 +11,10 @@
 // RUN: attn-check %s --lib %t.so --func favor_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8,16x64
 // RUN: attn-check %s --lib %t.so --func favor_causal --shapes 1x2x100x32,1x2x100x32,1x2x100x32,32x128
 // RUN: attn-check %s --lib %t.so --func favor_map --shapes 2x3x17x16,16x48
+// FAVOR+ inside attn.linear is max-stabilised: inputs x10 and x100.
+// RUN: attn-check %s --lib %t.so --func favor_causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8,16x64 --input-scale 10
+// RUN: attn-check %s --lib %t.so --func favor_causal --shapes 1x2x100x32,1x2x100x32,1x2x100x32,32x128 --input-scale 100
+// RUN: attn-check %s --lib %t.so --func favor_max --shapes 2x3x17x16,16x48 --input-scale 10
 // The flash pipeline computes attn.linear in O(N) (attn-reassociate-linear).
 // RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir -o %t.flash.ll
 // RUN: %compile-shared %t.flash.ll -o %t.flash.so
@@ -35,4 +39,10 @@ func.func @favor_causal(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: te
 func.func @favor_map(%x: tensor<?x?x?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?x?x?xf32> attributes {llvm.emit_c_interface} {
   %f = attn.feature_map favor_plus %x, %w : tensor<?x?x?x?xf32>, tensor<?x?xf32> -> tensor<?x?x?x?xf32>
   return %f : tensor<?x?x?x?xf32>
+}
+
+func.func @favor_max(%x: tensor<?x?x?x?xf32>, %w: tensor<?x?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?x?xf32>) attributes {llvm.emit_c_interface} {
+  %m = attn.favor_max %x, %w : tensor<?x?x?x?xf32>, tensor<?x?xf32> -> tensor<?x?x?xf32>
+  %f = attn.feature_map favor_plus %x, %w shift(%m : tensor<?x?x?xf32>) : tensor<?x?x?x?xf32>, tensor<?x?xf32> -> tensor<?x?x?x?xf32>
+  return %m, %f : tensor<?x?x?xf32>, tensor<?x?x?x?xf32>
 }

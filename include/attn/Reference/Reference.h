@@ -43,11 +43,16 @@ Tensor sdpa(const Tensor &q, const Tensor &k, const Tensor &v, double scale,
             MaskAttrInterface mask, ArrayRef<const Tensor *> tables,
             Tensor *lse = nullptr);
 
-/// φ(x) for each row of a [B, H, N, d] tensor.
+/// φ(x) for each row of a [B, H, N, d] tensor; FAVOR+'s exponents drop
+/// `shift` ([B, H, N]) where one is given.
 Tensor featureMap(FeatureMapKind kind, const Tensor &x,
-                  const Tensor *projection);
+                  const Tensor *projection, const Tensor *shift = nullptr);
 
-/// Kernelized attention by its quadratic definition, in float64.
+/// The largest FAVOR+ exponent of each row (attn.favor_max): [B, H, N].
+Tensor favorMax(const Tensor &x, const Tensor &projection);
+
+/// Kernelized attention by its quadratic definition (FAVOR+ max-stabilised
+/// as attn.linear defines it), in float64.
 Tensor linear(FeatureMapKind kind, const Tensor &q, const Tensor &k,
               const Tensor &v, const Tensor *projection, bool causal,
               double eps);

@@ -314,9 +314,41 @@ static Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
-/// φ(x) of attn.feature_map as f32 [B, H, N, d] (or [B, H, N, m] for FAVOR+).
+/// The FAVOR+ exponents ω_rᵀx̂ − ‖x̂‖²/2, x̂ = x·d^(−1/4), as f32
+/// [B, H, N, m].
+static Value buildFavorExponents(Emitter &e, Value x, Value projection) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), e.dim(x, 3));
+  Value d = arith::SIToFPOp::create(b, loc, e.f32(), i64);
+  Value xScale = // d^(−1/4) without a libm pow call
+      math::RsqrtOp::create(b, loc, math::SqrtOp::create(b, loc, d));
+  Value xs = e.map4(x, e.f32(), [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    return arith::MulFOp::create(nb, nl, v, xScale);
+  });
+  Value halfNorm = e.reduceRows(
+      xs, e.f32Const(0.0), [](OpBuilder &nb, Location nl, Value acc, Value v) {
+        Emitter n{nb, nl};
+        Value sq = arith::MulFOp::create(nb, nl, v, v);
+        Value half = arith::MulFOp::create(nb, nl, sq, n.f32Const(0.5));
+        return arith::AddFOp::create(nb, nl, acc, half);
+      });
+  SmallVector<OpFoldResult> sizes = {e.mixedDim(x, 0), e.mixedDim(x, 1),
+                                     e.mixedDim(x, 2), e.mixedDim(projection, 1)};
+  Value proj = e.generic(
+      {xs, projection}, e.filled(sizes, e.f32Const(0.0)),
+      {e.map(5, {0, 1, 2, 4}), e.map(5, {4, 3}), e.map(5, {0, 1, 2, 3})},
+      {kPar, kPar, kPar, kPar, kRed}, mulAdd);
+  return e.withRow(proj, halfNorm,
+                   [&](OpBuilder &nb, Location nl, Value p, Value h) -> Value {
+                     return arith::SubFOp::create(nb, nl, p, h);
+                   });
+}
+
+/// φ(x) of attn.feature_map as f32 [B, H, N, d] (or [B, H, N, m] for FAVOR+,
+/// whose exponents drop `shift` [B, H, N] where one is given).
 static Value buildFeatureMap(Emitter &e, FeatureMapKind kind, Value x,
-                             Value projection) {
+                             Value projection, Value shift = Value()) {
   switch (kind) {
   case FeatureMapKind::Identity:
     return e.map4(x, e.f32(), [](OpBuilder &, Location, Value v) { return v; });
@@ -337,42 +369,19 @@ static Value buildFeatureMap(Emitter &e, FeatureMapKind kind, Value x,
   case FeatureMapKind::FavorPlus:
     break;
   }
-  // FAVOR+: x̂ = x·d^(−1/4); φ(x)_r = m^(−1/2)·exp(ω_rᵀx̂ − ‖x̂‖²/2).
+  // FAVOR+: φ(x)_r = m^(−1/2)·exp(exponent_r − shift).
   OpBuilder &b = e.b;
-  Location loc = e.loc;
-  auto toF32Index = [&](Value index) -> Value {
-    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-    return arith::SIToFPOp::create(b, loc, e.f32(), i64);
-  };
-  Value d = toF32Index(e.dim(x, 3));
-  Value m = toF32Index(e.dim(projection, 1));
-  Value xScale = // d^(−1/4) without a libm pow call
-      math::RsqrtOp::create(b, loc, math::SqrtOp::create(b, loc, d));
-  Value outScale = math::RsqrtOp::create(b, loc, m);
-  Value xs = e.map4(x, e.f32(), [&](OpBuilder &nb, Location nl, Value v) -> Value {
-    return arith::MulFOp::create(nb, nl, v, xScale);
-  });
-  Value halfNorm = e.reduceRows(
-      xs, e.f32Const(0.0), [](OpBuilder &nb, Location nl, Value acc, Value v) {
-        Emitter n{nb, nl};
-        Value sq = arith::MulFOp::create(nb, nl, v, v);
-        Value half = arith::MulFOp::create(nb, nl, sq, n.f32Const(0.5));
-        return arith::AddFOp::create(nb, nl, acc, half);
-      });
-  SmallVector<OpFoldResult> sizes = {e.mixedDim(x, 0), e.mixedDim(x, 1),
-                                     e.mixedDim(x, 2), e.mixedDim(projection, 1)};
-  Value proj = e.generic(
-      {xs, projection}, e.filled(sizes, e.f32Const(0.0)),
-      {e.map(5, {0, 1, 2, 4}), e.map(5, {4, 3}), e.map(5, {0, 1, 2, 3})},
-      {kPar, kPar, kPar, kPar, kRed},
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Emitter n{nb, nl};
-        Value prod = arith::MulFOp::create(nb, nl, args[0], n.toF32(args[1]));
-        return arith::AddFOp::create(nb, nl, args[2], prod);
-      });
-  return e.withRow(proj, halfNorm,
-                   [&](OpBuilder &nb, Location nl, Value p, Value h) -> Value {
-                     Value arg = arith::SubFOp::create(nb, nl, p, h);
+  Value i64 = arith::IndexCastOp::create(b, e.loc, b.getI64Type(),
+                                         e.dim(projection, 1));
+  Value outScale = math::RsqrtOp::create(
+      b, e.loc, arith::SIToFPOp::create(b, e.loc, e.f32(), i64));
+  Value exponents = buildFavorExponents(e, x, projection);
+  if (!shift)
+    shift = e.filled({e.mixedDim(x, 0), e.mixedDim(x, 1), e.mixedDim(x, 2)},
+                     e.f32Const(0.0));
+  return e.withRow(exponents, shift,
+                   [&](OpBuilder &nb, Location nl, Value p, Value s) -> Value {
+                     Value arg = arith::SubFOp::create(nb, nl, p, s);
                      Value ex = math::ExpOp::create(nb, nl, arg);
                      return arith::MulFOp::create(nb, nl, ex, outScale);
                    });
@@ -461,9 +470,22 @@ struct LowerFeatureMap : OpRewritePattern<FeatureMapOp> {
                                 PatternRewriter &rewriter) const override {
     Emitter e{rewriter, op.getLoc()};
     Value phi =
-        buildFeatureMap(e, op.getKind(), op.getInput(), op.getProjection());
+        buildFeatureMap(e, op.getKind(), op.getInput(), op.getProjection(),
+                        op.getShift());
     replaceOpWithCasts(rewriter, op,
                        e.castTo(phi, elementTypeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct LowerFavorMax : OpRewritePattern<FavorMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FavorMaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value exponents =
+        buildFavorExponents(e, op.getInput(), op.getProjection());
+    replaceOpWithCasts(rewriter, op, e.rowMax(exponents));
     return success();
   }
 };
@@ -516,6 +538,20 @@ struct LowerSdpa : OpRewritePattern<SdpaOp> {
   }
 };
 
+/// x ([B, H, N]) with every row replaced by its (batch, head)'s maximum.
+static Value broadcastHeadMax(Emitter &e, Value x) {
+  SmallVector<OpFoldResult> bh = {e.mixedDim(x, 0), e.mixedDim(x, 1)};
+  Value headMax = e.generic(
+      x, e.filled(bh, e.negInf()), {e.map(3, {0, 1, 2}), e.map(3, {0, 1})},
+      {kPar, kPar, kRed},
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+      });
+  return e.generic(headMax, e.empty(tensor::getMixedSizes(e.b, e.loc, x), e.f32()),
+                   {e.map(3, {0, 1}), e.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
+                   [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
 struct LowerLinear : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp op,
@@ -523,10 +559,16 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
     // The quadratic form of the definition: A = φ(Q)φ(K)ᵀ, [causal mask],
     // A / (row sums + eps), then A·V.
     Emitter e{rewriter, op.getLoc()};
-    Value phiQ = buildFeatureMap(e, op.getFeatureMap(), op.getQuery(),
-                                 op.getProjection());
-    Value phiK = buildFeatureMap(e, op.getFeatureMap(), op.getKey(),
-                                 op.getProjection());
+    Value q = op.getQuery(), k = op.getKey(), w = op.getProjection();
+    Value shiftQ, shiftK;
+    if (op.getFeatureMap() == FeatureMapKind::FavorPlus) {
+      // Max-stabilised: each query row by its own largest exponent, the
+      // keys of a (batch, head) by their largest.
+      shiftQ = e.rowMax(buildFavorExponents(e, q, w));
+      shiftK = broadcastHeadMax(e, e.rowMax(buildFavorExponents(e, k, w)));
+    }
+    Value phiQ = buildFeatureMap(e, op.getFeatureMap(), q, w, shiftQ);
+    Value phiK = buildFeatureMap(e, op.getFeatureMap(), k, w, shiftK);
     Value a = e.contractQK(phiQ, phiK, /*scale=*/Value());
     if (op.getCausal())
       a = applyMask(e, a, CausalMaskAttr::get(op.getContext()), {},
@@ -719,6 +761,6 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
                LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear,
                LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk,
-               LowerProjectSequence>(
+               LowerProjectSequence, LowerFavorMax>(
       patterns.getContext());
 }

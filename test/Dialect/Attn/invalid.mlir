@@ -719,3 +719,35 @@ func.func @project_sequence_result(%x: tensor<1x2x8x16xf32>, %e: tensor<4x8xf32>
   %y = attn.project_sequence %x, %e : tensor<1x2x8x16xf32>, tensor<4x8xf32> -> tensor<1x2x8x16xf32>
   return
 }
+
+// -----
+
+func.func @feature_map_shift_kind(%x: tensor<1x2x8x16xf32>, %s: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{[feature_map_c4] a shift only with favor_plus}}
+  %f = attn.feature_map relu %x shift(%s : tensor<1x2x8xf32>) : tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @feature_map_shift_shape(%x: tensor<1x2x8x16xf32>, %w: tensor<16x32xf32>, %s: tensor<1x2x9xf32>) {
+  // expected-error @+1 {{[feature_map_c4] shift must be [1, 2, 8], got 'tensor<1x2x9xf32>'}}
+  %f = attn.feature_map favor_plus %x, %w shift(%s : tensor<1x2x9xf32>) : tensor<1x2x8x16xf32>, tensor<16x32xf32> -> tensor<1x2x8x32xf32>
+  return
+}
+
+// -----
+
+func.func @favor_max_projection(%x: tensor<1x2x8x16xf32>, %w: tensor<12x32xf32>) {
+  // expected-error @+1 {{[favor_max_c1] projection must be [d = 16, m], got 'tensor<12x32xf32>'}}
+  %m = attn.favor_max %x, %w : tensor<1x2x8x16xf32>, tensor<12x32xf32> -> tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @favor_max_result(%x: tensor<1x2x8x16xf32>, %w: tensor<16x32xf32>) {
+  // expected-error @+1 {{[favor_max_c2] result must be [1, 2, 8], got 'tensor<1x2x8x32xf32>'}}
+  %m = attn.favor_max %x, %w : tensor<1x2x8x16xf32>, tensor<16x32xf32> -> tensor<1x2x8x32xf32>
+  return
+}

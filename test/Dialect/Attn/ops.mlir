@@ -96,10 +96,15 @@ func.func @scheduled(%q: tensor<1x8x16x64xbf16>) -> tensor<1x8x16x64xbf16> {
 // CHECK: attn.linear_chunk %{{.+}} with(%{{.+}}, %{{.+}}) keys(%{{.+}}, %{{.+}}) diagonal(%{{.+}}) {eps = 1.000000e-03 : f32} : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32>, tensor<8x16xf32>, tensor<8x32xbf16> -> tensor<4x32xbf16>
 // CHECK: attn.linear_chunk %{{.+}} with(%{{.+}}, %{{.+}}) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x32xf32>
 // CHECK: attn.project_sequence %{{.+}}, %{{.+}} : tensor<1x2x8x32xbf16>, tensor<4x8xbf16> -> tensor<1x2x4x32xbf16>
+// CHECK: attn.favor_max %{{.+}}, %{{.+}} : tensor<1x2x8x32xbf16>, tensor<32x16xbf16> -> tensor<1x2x8xf32>
+// CHECK: attn.feature_map favor_plus %{{.+}}, %{{.+}} shift(%{{.+}} : tensor<1x2x8xf32>) : tensor<1x2x8x32xbf16>, tensor<32x16xbf16> -> tensor<1x2x8x16xbf16>
 func.func @linear_tiles(%fq: tensor<4x16xf32>, %fk: tensor<8x16xf32>, %v: tensor<8x32xbf16>, %s: tensor<16x32xf32>, %z: tensor<16xf32>, %d: index, %x: tensor<1x2x8x32xbf16>, %e: tensor<4x8xbf16>) -> (tensor<4x32xbf16>, tensor<4x32xf32>, tensor<1x2x4x32xbf16>) {
   %s1, %z1 = attn.linear_update %fk, %v into (%s, %z) : tensor<8x16xf32>, tensor<8x32xbf16> -> tensor<16x32xf32>, tensor<16xf32>
   %o = attn.linear_chunk %fq with (%s, %z) keys(%fk, %v) diagonal(%d) {eps = 1.0e-3 : f32} : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32>, tensor<8x16xf32>, tensor<8x32xbf16> -> tensor<4x32xbf16>
   %o2 = attn.linear_chunk %fq with (%s1, %z1) : tensor<4x16xf32>, tensor<16x32xf32>, tensor<16xf32> -> tensor<4x32xf32>
   %y = attn.project_sequence %x, %e : tensor<1x2x8x32xbf16>, tensor<4x8xbf16> -> tensor<1x2x4x32xbf16>
+  %w = arith.constant dense<0.5> : tensor<32x16xbf16>
+  %m = attn.favor_max %x, %w : tensor<1x2x8x32xbf16>, tensor<32x16xbf16> -> tensor<1x2x8xf32>
+  %f = attn.feature_map favor_plus %x, %w shift(%m : tensor<1x2x8xf32>) : tensor<1x2x8x32xbf16>, tensor<32x16xbf16> -> tensor<1x2x8x16xbf16>
   return %o, %o2, %y : tensor<4x32xbf16>, tensor<4x32xf32>, tensor<1x2x4x32xbf16>
 }

@@ -240,7 +240,26 @@ LogicalResult FeatureMapOp::verify() {
                                                      {"result", getResult()}};
   if (getProjection())
     values.push_back({"projection", getProjection()});
-  return verifySameElementType(op, "feature_map_c3", values);
+  if (failed(verifySameElementType(op, "feature_map_c3", values)))
+    return failure();
+  if (!getShift())
+    return success();
+  if (getKind() != FeatureMapKind::FavorPlus)
+    return emitOpError() << "[feature_map_c4] a shift only with favor_plus";
+  return verifyShape(op, "feature_map_c4", "shift", getShift(),
+                     {xs[0], xs[1], xs[2]});
+}
+
+LogicalResult FavorMaxOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "favor_max_c1", "input", getInput(), 4)))
+    return failure();
+  ArrayRef<int64_t> xs = shapeOf(getInput());
+  if (failed(verifyProjection(op, "favor_max_c1", FeatureMapKind::FavorPlus,
+                              getProjection(), xs[3])))
+    return failure();
+  return verifyShape(op, "favor_max_c2", "result", getResult(),
+                     {xs[0], xs[1], xs[2]});
 }
 
 LogicalResult NormalizeOp::verify() {

@@ -25,6 +25,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <limits>
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNREASSOCIATELINEAR
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
@@ -116,20 +118,53 @@ struct HeadChunks {
   Value batch, head, headKV;
   int64_t features; // f: d, or m for FAVOR+ (dynamic where unknown)
 
-  /// φ of rows [row, row + rows) of `x` ([B, H, N, d]) at `xHead`: [rows, f].
-  Value mapped(Value x, Value xHead, Value row, Value rows) {
-    Value tile = t.slice4(x, batch, xHead, row, rows);
-    auto type = RankedTensorType::get(
-        {1, 1, ShapedType::kDynamic, features}, elementTypeOf(x));
+  /// FAVOR+: the keys' shift, their head's largest exponent (null for the
+  /// other maps).
+  Value keyShift;
+
+  bool favor() { return op.getFeatureMap() == FeatureMapKind::FavorPlus; }
+  Value tile(Value x, Value xHead, Value row, Value rows) {
+    return t.slice4(x, batch, xHead, row, rows);
+  }
+  /// The largest FAVOR+ exponent of each row of a [1, 1, rows, d] tile.
+  Value rowMax(Value tile) {
+    auto type = RankedTensorType::get({1, 1, ShapedType::kDynamic},
+                                      t.b.getF32Type());
+    return FavorMaxOp::create(t.b, t.loc, type, tile, op.getProjection());
+  }
+  /// φ of a [1, 1, rows, d] tile, its FAVOR+ exponents shifted by `shift`
+  /// ([1, 1, rows]): [rows, f].
+  Value mapped(Value tile, Value shift) {
+    auto type = RankedTensorType::get({1, 1, ShapedType::kDynamic, features},
+                                      elementTypeOf(tile));
     Value phi = FeatureMapOp::create(t.b, t.loc, type, op.getFeatureMapAttr(),
-                                     tile, op.getProjection());
+                                     tile, op.getProjection(), shift);
     return t.collapse2(phi);
   }
   Value keys(Value ks, Value rows) {
-    return mapped(op.getKey(), headKV, ks, rows);
+    Value k = tile(op.getKey(), headKV, ks, rows);
+    Value shift;
+    if (favor())
+      shift = t.filled({t.b.getIndexAttr(1), t.b.getIndexAttr(1), rows},
+                       keyShift);
+    return mapped(k, shift);
   }
   Value queries(Value qs, Value rows) {
-    return mapped(op.getQuery(), head, qs, rows);
+    Value q = tile(op.getQuery(), head, qs, rows);
+    return mapped(q, favor() ? rowMax(q) : Value());
+  }
+  /// FAVOR+: the largest exponent over all keys of the head.
+  Value largestKeyExponent(Value chunk) {
+    Value numK = t.dim(op.getKey(), 2);
+    auto loop = scf::ForOp::create(
+        t.b, t.loc, t.idx(0), numK, chunk,
+        ValueRange{t.f32(-std::numeric_limits<double>::infinity())},
+        [&](OpBuilder &, Location, Value ks, ValueRange iter) {
+          Value rows = t.min(chunk, t.sub(numK, ks));
+          Value m = rowMax(tile(op.getKey(), headKV, ks, rows));
+          scf::YieldOp::create(t.b, t.loc, t.maximum(iter[0], t.reduceMax(m)));
+        });
+    return loop.getResult(0);
   }
   Value values(Value ks, Value rows) {
     return t.collapse2(t.slice4(op.getValue(), batch, headKV, ks, rows));
@@ -180,6 +215,8 @@ static Value buildHead(HeadChunks &h, int64_t chunkSize) {
   Value s0 = t.filled({f, dv}, t.f32(0.0)), z0 = t.filled({f}, t.f32(0.0));
   Value shift = t.sub(numK, numQ);
   bool causal = op.getCausal();
+  if (h.favor())
+    h.keyShift = h.largestKeyExponent(chunk);
 
   auto keyLoop = scf::ForOp::create(
       t.b, t.loc, c0, numK, chunk, ValueRange{s0, z0, out0},

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <limits>
+
 using namespace mlir;
 
 void mlir::attn::replaceOpWithCasts(RewriterBase &rewriter, Operation *op,
@@ -67,4 +69,25 @@ Value TileBuilder::slice4(Value t, Value batch, Value head, Value row,
 Value TileBuilder::collapse2(Value t) {
   SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3}};
   return tensor::CollapseShapeOp::create(b, loc, t, groups);
+}
+
+Value TileBuilder::maximum(Value x, Value y) {
+  return arith::MaximumFOp::create(b, loc, x, y);
+}
+
+Value TileBuilder::reduceMax(Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Value init = filled({}, f32(-std::numeric_limits<double>::infinity()));
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(type.getRank()),
+      AffineMap::get(type.getRank(), 0, {}, b.getContext())};
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{t}, ValueRange{init}, maps,
+      iterators, [](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nl, ValueRange{arith::MaximumFOp::create(nb, nl, args[1], args[0])});
+      });
+  return tensor::ExtractOp::create(b, loc, generic.getResult(0), ValueRange{});
 }

@@ -126,7 +126,8 @@ def Attn_ApplyOp : Attn_Op<"apply", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
+def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "feature map φ of kernelized (linear) attention";
   let description = [{
     Applied to each row `x` (length `d`) of a `[B, H, N, d]` tensor:
@@ -137,7 +138,10 @@ def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
     * `favor_plus` (Performer's positive random features, with projection
       `ω` of shape `[d, m]` as an operand): with `x̂ = x · d^(−1/4)`,
       φ(x)_r = m^(−1/2) · exp(ω_rᵀ x̂ − ‖x̂‖² / 2), so that
-      E[φ(q)ᵀφ(k)] = exp(qᵀk / √d). The result is `[B, H, N, m]`.
+      E[φ(q)ᵀφ(k)] = exp(qᵀk / √d). The result is `[B, H, N, m]`. With
+      `shift(%s)` (f32 `[B, H, N]`) the exponent is
+      `ω_rᵀx̂ − ‖x̂‖²/2 − s[b, h, n]`: the max-stabilised features of
+      `attn.linear`, from `attn.favor_max`.
 
     Constraints:
     * (feature_map_c1) the input has rank 4.
@@ -145,6 +149,7 @@ def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
       other kinds take none.
     * (feature_map_c3) the result is `[B, H, N, d]` (`[B, H, N, m]` for
       `favor_plus`), with the input's element type.
+    * (feature_map_c4) a `shift` only with `favor_plus`, f32 `[B, H, N]`.
 
     ```mlir
     %f = attn.feature_map elu_plus_one %q : tensor<1x8x1024x64xf32> -> tensor<1x8x1024x64xf32>
@@ -153,11 +158,39 @@ def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
     ```
   }];
   let arguments = (ins Attn_FeatureMapKindAttr:$kind, Attn_FloatTensor:$input,
-                       Optional<Attn_FloatTensor>:$projection);
+                       Optional<Attn_FloatTensor>:$projection,
+                       Optional<RankedTensorOf<[F32]>>:$shift);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    $kind $input (`,` $projection^)? attr-dict `:` type($input)
+    $kind $input (`,` $projection^)?
+    (`shift` `(` $shift^ `:` type($shift) `)`)? attr-dict `:` type($input)
     (`,` type($projection)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_FavorMaxOp : Attn_Op<"favor_max", [Pure]> {
+  let summary = "the largest FAVOR+ exponent of each row";
+  let description = [{
+    `M[b, h, n] = max_r (ω_rᵀx̂ − ‖x̂‖²/2)` with `x̂ = x · d^(−1/4)`: the
+    exponent of the largest `favor_plus` feature of row `x = X[b, h, n]`,
+    in f32. Shifting a row's exponents by it (`attn.feature_map ...
+    shift(%m)`) makes that feature exactly `m^(−1/2)`: no overflow, and no
+    row whose features all underflow.
+
+    Constraints:
+    * (favor_max_c1) the input has rank 4 and the projection is `[d, m]`.
+    * (favor_max_c2) the result is f32 `[B, H, N]`.
+
+    ```mlir
+    %m = attn.favor_max %k, %omega : tensor<1x8x1024x64xf32>, tensor<64x256xf32> -> tensor<1x8x1024xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_FloatTensor:$projection);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $projection attr-dict `:` type($input) `,` type($projection)
+    `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -277,6 +310,14 @@ def Attn_LinearOp : Attn_Op<"linear", [Pure]> {
     as φ(Q)(φ(K)ᵀV) (a `d × d_v` state) it costs O(N) — the reassociation
     that the linear-attention passes perform. Causal attention uses the
     recurrence `S_t = S_{t−1} + φ(k_t) v_tᵀ`, `z_t = z_{t−1} + φ(k_t)`.
+
+    With `favor_plus`, φ is max-stabilised (as Performer's implementation
+    does): each φ(q_i) is scaled so that its largest feature is m^(−1/2),
+    and every φ(k_j) of a (batch, KV head) by one factor so that the largest
+    feature among them is m^(−1/2) (`attn.favor_max`). With `eps = 0` both
+    factors cancel; `eps` is relative to the stabilised features. Nothing
+    overflows, and a denominator is 0 only where every key's features
+    underflow against the largest.
 
     Constraints: (linear_c1)–(linear_c7) as `attn.sdpa`'s c1–c7, and
     (linear_c8) `favor_plus` takes a rank-2 `projection` `[d, m]`, the other

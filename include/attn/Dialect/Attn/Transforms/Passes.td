@@ -106,8 +106,9 @@ def AttnReassociateLinear : Pass<"attn-reassociate-linear"> {
 
     Memory is O(N·f) and time O(N·f·d_v) per head, against O(N²) for the
     definition (which `convert-attn-to-linalg` keeps: it is the reference).
-    FAVOR+ is mapped as `attn.feature_map` defines it, without max
-    stabilisation: inputs whose projections exceed about 88 overflow f32.
+    FAVOR+ is max-stabilised as `attn.linear` defines it: a first walk over
+    the keys finds their largest exponent (`attn.favor_max`), and each
+    chunk of queries is shifted by its rows' own.
   }];
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",

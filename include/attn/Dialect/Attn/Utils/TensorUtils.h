@@ -33,6 +33,9 @@ struct TileBuilder {
   Value clamp(Value x, Value lo, Value hi);
   Value dim(Value t, int64_t i);
   Value f32(double v);
+  Value maximum(Value x, Value y);
+  /// The largest element of a float tensor of any rank, as a scalar.
+  Value reduceMax(Value t);
   /// A tensor of `sizes` filled with `value`.
   Value filled(ArrayRef<OpFoldResult> sizes, Value value);
   /// A rank-4 slice [1, 1, rows, all of dim 3] at (batch, head, row).
