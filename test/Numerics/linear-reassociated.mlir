@@ -1,7 +1,7 @@
 // attn-reassociate-linear against the masked quadratic form in float64:
 // every feature map, causal and not, chunk sizes 16 / 64 / 128, T in
-// {1, 63, 500, 4097}, d in {32, 60, 128, 256}, GQA, N_q != N_kv, and sizes
-// that no chunk divides. The identity map runs on inputs offset by 2: on
+// {1, 63, 500} (4097 in linear-reassociated-long.mlir), d in {32, 60, 128,
+// 256}, GQA, N_q != N_kv, and sizes that no chunk divides. The identity map runs on inputs offset by 2: on
 // zero-mean inputs its denominators cross 0 and no float32 evaluation (the
 // quadratic one included) keeps 1e-5.
 
@@ -43,14 +43,9 @@
 // RUN: attn-check %s --lib %t.64.so --func relu_causal --shapes 1x2x500x128,1x2x500x128,1x2x500x64
 // RUN: attn-check %s --lib %t.64.so --func favor --shapes 1x2x500x128,1x2x500x128,1x2x500x64,128x128
 // RUN: attn-check %s --lib %t.64.so --func favor_causal --shapes 1x2x500x128,1x2x500x128,1x2x500x64,128x128
-// RUN: attn-check %s --lib %t.64.so --func identity_causal --shapes 1x2x4097x32,1x1x4097x32,1x1x4097x32 --input-offset 2
-// RUN: attn-check %s --lib %t.64.so --func elu --shapes 1x2x4097x32,1x1x4097x32,1x1x4097x32
-// RUN: attn-check %s --lib %t.64.so --func relu_causal --shapes 1x2x4097x32,1x1x4097x32,1x1x4097x32
 // RUN: attn-check %s --lib %t.64.so --func favor --shapes 1x1x63x256,1x1x63x256,1x1x63x256,256x128
 // RUN: attn-check %s --lib %t.64.so --func favor_causal --shapes 1x1x63x256,1x1x63x256,1x1x63x256,256x128
 // RUN: attn-check %s --lib %t.64.so --func elu_causal --shapes 1x1x63x256,1x1x63x256,1x1x63x256
-// RUN: attn-check %s --lib %t.128.so --func favor_causal --shapes 1x2x4097x32,1x1x4097x32,1x1x4097x16,32x64
-// RUN: attn-check %s --lib %t.128.so --func elu_causal --shapes 1x1x4097x60,1x1x4097x60,1x1x4097x60
 // RUN: attn-check %s --lib %t.128.so --func elu_causal --shapes 1x1x500x256,1x1x500x256,1x1x500x256
 // RUN: attn-check %s --lib %t.128.so --func relu --shapes 1x1x500x256,1x1x500x256,1x1x500x256
 // RUN: attn-check %s --lib %t.128.so --func identity_causal --shapes 1x1x500x256,1x1x500x256,1x1x500x256 --input-offset 2
