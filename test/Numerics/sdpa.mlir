@@ -16,21 +16,24 @@
 // RUN: %compile-shared %t.flash.ll -o %t.flash.so
 // RUN: attn-opt %s --attn-flash-to-llvm | mlir-translate --mlir-to-llvmir -o %t.flash64.ll
 // RUN: %compile-shared %t.flash64.ll -o %t.flash64.so
-// RUN: attn-check %s --lib %t.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// One key (every 1x1x1x16 run): the LSE is the one score q·k/√d, a sum of
+// 16 products that may cancel to ~1e-3, where float32 keeps ~1e-5 of it (it
+// failed 1e-5 about once in 20 fresh seeds), so 1e-4; O is v exactly.
+// RUN: attn-check %s --lib %t.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --func plain --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func plain --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.so --func plain --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.so --func plain --shapes 1x2x64x32,1x1x31x32,1x1x31x32
 // RUN: attn-check %s --lib %t.so --func scaled --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func scaled --shapes 1x2x100x64,1x2x100x64,1x2x100x64
-// RUN: attn-check %s --lib %t.so --func causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.so --func causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.so --func causal --shapes 1x2x64x32,1x1x31x32,1x1x31x32
 // RUN: attn-check %s --lib %t.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8 --input-scale 100 --tol 1e-3
 // RUN: attn-check %s --lib %t.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80 --input-scale 100 --tol 1e-3
-// RUN: attn-check %s --lib %t.so --func window --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.so --func window --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --func window --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func window --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.so --func window --shapes 2x3x7x80,2x1x129x80,2x1x129x80
@@ -60,21 +63,21 @@
 // RUN: attn-check %s --lib %t.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.so --func window_f16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func window_f16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
-// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.flash.so --func plain --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.flash.so --func plain --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.flash.so --func plain --shapes 1x2x64x32,1x1x31x32,1x1x31x32
 // RUN: attn-check %s --lib %t.flash.so --func scaled --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func scaled --shapes 1x2x100x64,1x2x100x64,1x2x100x64
-// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 1x2x64x32,1x1x31x32,1x1x31x32
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x4x37x16,2x2x53x16,2x2x53x8 --input-scale 100 --tol 1e-3
 // RUN: attn-check %s --lib %t.flash.so --func causal --shapes 2x3x7x80,2x1x129x80,2x1x129x80 --input-scale 100 --tol 1e-3
-// RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.flash.so --func window --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func window --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.flash.so --func window --shapes 2x3x7x80,2x1x129x80,2x1x129x80
@@ -104,7 +107,7 @@
 // RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.flash.so --func window_f16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func window_f16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
-// RUN: attn-check %s --lib %t.flash64.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16
+// RUN: attn-check %s --lib %t.flash64.so --func plain --shapes 1x1x1x16,1x1x1x16,1x1x1x16 --tol 1e-4
 // RUN: attn-check %s --lib %t.flash64.so --func plain --shapes 2x3x7x80,2x1x129x80,2x1x129x80
 // RUN: attn-check %s --lib %t.flash64.so --func scaled --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.flash64.so --func causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64
