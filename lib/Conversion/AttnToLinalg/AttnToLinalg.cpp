@@ -63,6 +63,12 @@ struct Emitter {
   Value dim(Value tensor, int64_t index) {
     return tensor::DimOp::create(b, loc, tensor, index);
   }
+  /// Dim `index` of `tensor` as an f32 value.
+  Value dimAsF32(Value tensor, int64_t index) {
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                           dim(tensor, index));
+    return arith::SIToFPOp::create(b, loc, f32(), i64);
+  }
   OpFoldResult mixedDim(Value tensor, int64_t index) {
     return tensor::getMixedSize(b, loc, tensor, index);
   }
@@ -273,9 +279,7 @@ struct Emitter {
     auto type = cast<RankedTensorType>(query.getType());
     if (!ShapedType::isDynamic(type.getDimSize(3)))
       return f32Const(1.0 / std::sqrt(static_cast<double>(type.getDimSize(3))));
-    Value d = arith::IndexCastOp::create(b, loc, b.getI64Type(), dim(query, 3));
-    Value df = arith::SIToFPOp::create(b, loc, f32(), d);
-    Value root = math::SqrtOp::create(b, loc, df);
+    Value root = math::SqrtOp::create(b, loc, dimAsF32(query, 3));
     return arith::DivFOp::create(b, loc, f32Const(1.0), root);
   }
 };
@@ -310,19 +314,13 @@ static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
   return known ? result : Value();
 }
 
-static Type elementTypeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType();
-}
-
 /// The FAVOR+ exponents ω_rᵀx̂ − ‖x̂‖²/2, x̂ = x·d^(−1/4), as f32
 /// [B, H, N, m].
 static Value buildFavorExponents(Emitter &e, Value x, Value projection) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
-  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), e.dim(x, 3));
-  Value d = arith::SIToFPOp::create(b, loc, e.f32(), i64);
   Value xScale = // d^(−1/4) without a libm pow call
-      math::RsqrtOp::create(b, loc, math::SqrtOp::create(b, loc, d));
+      math::RsqrtOp::create(b, loc, math::SqrtOp::create(b, loc, e.dimAsF32(x, 3)));
   Value xs = e.map4(x, e.f32(), [&](OpBuilder &nb, Location nl, Value v) -> Value {
     return arith::MulFOp::create(nb, nl, v, xScale);
   });
@@ -370,11 +368,7 @@ static Value buildFeatureMap(Emitter &e, FeatureMapKind kind, Value x,
     break;
   }
   // FAVOR+: φ(x)_r = m^(−1/2)·exp(exponent_r − shift).
-  OpBuilder &b = e.b;
-  Value i64 = arith::IndexCastOp::create(b, e.loc, b.getI64Type(),
-                                         e.dim(projection, 1));
-  Value outScale = math::RsqrtOp::create(
-      b, e.loc, arith::SIToFPOp::create(b, e.loc, e.f32(), i64));
+  Value outScale = math::RsqrtOp::create(e.b, e.loc, e.dimAsF32(projection, 1));
   Value exponents = buildFavorExponents(e, x, projection);
   if (!shift)
     shift = e.filled({e.mixedDim(x, 0), e.mixedDim(x, 1), e.mixedDim(x, 2)},
@@ -630,12 +624,7 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
                                 {e.mixedDim(s, 0), e.mixedDim(v, 1)});
     Value newAcc = e.generic(
         {p, v}, accScaled, {e.map(3, {0, 2}), e.map(3, {2, 1}), e.map(3, {0, 1})},
-        {kPar, kPar, kRed},
-        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Emitter n{nb, nl};
-          Value prod = arith::MulFOp::create(nb, nl, args[0], n.toF32(args[1]));
-          return arith::AddFOp::create(nb, nl, args[2], prod);
-        });
+        {kPar, kPar, kRed}, mulAdd);
     replaceOpWithCasts(rewriter, op, {newAcc, newMax, newSum});
     return success();
   }

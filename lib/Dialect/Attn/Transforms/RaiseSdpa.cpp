@@ -2,6 +2,7 @@
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Dialect/Attn/Utils/TensorUtils.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -12,16 +13,6 @@ namespace mlir::attn {
 
 using namespace mlir;
 using namespace mlir::attn;
-
-/// Returns the op defining `value` if it is an OpTy whose only user is the
-/// op consuming `value`.
-template <typename OpTy>
-static OpTy getSingleUseProducer(Value value) {
-  auto producer = value.getDefiningOp<OpTy>();
-  if (!producer || !producer->getResult(0).hasOneUse())
-    return nullptr;
-  return producer;
-}
 
 FailureOr<SdpaOp> mlir::attn::raiseToSdpa(RewriterBase &rewriter,
                                           ApplyOp apply) {

@@ -39,39 +39,26 @@ using namespace mlir::attn;
 // Raising the graph
 //===----------------------------------------------------------------------===//
 
-/// The op of type OpTy defining `value`, if `value` has no other user.
-template <typename OpTy>
-static OpTy singleUseProducer(Value value) {
-  auto producer = value.getDefiningOp<OpTy>();
-  if (!producer || !value.hasOneUse())
-    return nullptr;
-  return producer;
-}
-
-static Type elementTypeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType();
-}
-
 FailureOr<LinearOp> mlir::attn::raiseToLinear(RewriterBase &rewriter,
                                               ApplyOp apply) {
-  auto normalize = singleUseProducer<NormalizeOp>(apply.getProbs());
+  auto normalize = getSingleUseProducer<NormalizeOp>(apply.getProbs());
   if (!normalize)
     return rewriter.notifyMatchFailure(apply, "probs are not a normalize");
   Value scoresValue = normalize.getInput();
-  auto mask = singleUseProducer<MaskOp>(scoresValue);
+  auto mask = getSingleUseProducer<MaskOp>(scoresValue);
   if (mask) {
     if (!isa<CausalMaskAttr>(mask.getMask()) || mask.getFill() != MaskFill::Zero)
       return rewriter.notifyMatchFailure(mask, "not a causal mask filling zero");
     scoresValue = mask.getInput();
   }
-  auto scores = singleUseProducer<ScoresOp>(scoresValue);
+  auto scores = getSingleUseProducer<ScoresOp>(scoresValue);
   if (!scores)
     return rewriter.notifyMatchFailure(apply, "no single-use attn.scores");
   std::optional<APFloat> scale = scores.getScale();
   if (!scale || !scale->isExactlyValue(1.0))
     return rewriter.notifyMatchFailure(scores, "scale is not exactly 1");
-  auto mapQ = singleUseProducer<FeatureMapOp>(scores.getQuery());
-  auto mapK = singleUseProducer<FeatureMapOp>(scores.getKey());
+  auto mapQ = getSingleUseProducer<FeatureMapOp>(scores.getQuery());
+  auto mapK = getSingleUseProducer<FeatureMapOp>(scores.getKey());
   if (!mapQ || !mapK || mapQ.getKind() != mapK.getKind() ||
       mapQ.getProjection() != mapK.getProjection())
     return rewriter.notifyMatchFailure(

@@ -3,6 +3,7 @@
 #ifndef ATTN_DIALECT_ATTN_UTILS_TENSORUTILS_H
 #define ATTN_DIALECT_ATTN_UTILS_TENSORUTILS_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cstdint>
@@ -17,6 +18,21 @@ namespace mlir::attn {
 /// values must be defined before `op`.
 void replaceOpWithCasts(RewriterBase &rewriter, Operation *op,
                         ValueRange values);
+
+/// The element type of a ranked tensor value.
+inline Type elementTypeOf(Value tensor) {
+  return cast<RankedTensorType>(tensor.getType()).getElementType();
+}
+
+/// The op of type OpTy defining `value`, if `value` has no other user (a
+/// graph rewrite that fuses it away computes nothing twice).
+template <typename OpTy>
+OpTy getSingleUseProducer(Value value) {
+  auto producer = value.getDefiningOp<OpTy>();
+  if (!producer || !value.hasOneUse())
+    return nullptr;
+  return producer;
+}
 
 /// Index arithmetic and the tile slicing of the tiling rewrites
 /// (attn-tile-flash, attn-reassociate-linear) on [B, H, N, e] tensors.
