@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
@@ -154,7 +155,7 @@ struct HeadChunks {
     return loop.getResult(0);
   }
   Value values(Value ks, Value rows) {
-    return t.collapse2(t.slice4(op.getValue(), batch, headKV, ks, rows));
+    return t.collapse2(tile(op.getValue(), headKV, ks, rows));
   }
   /// `o` with `tile` ([rows, d_v]) written at row `row`.
   Value insertRows(Value tile, Value o, Value row, Value rows) {
@@ -176,10 +177,10 @@ struct HeadChunks {
 } // namespace
 
 /// The feature count f of `op`'s map: d, or m of the FAVOR+ projection.
-static int64_t featureCount(LinearOp op) {
+static OpFoldResult featureCount(TileBuilder &t, LinearOp op) {
   if (Value p = op.getProjection())
-    return cast<RankedTensorType>(p.getType()).getDimSize(1);
-  return cast<RankedTensorType>(op.getQuery().getType()).getDimSize(3);
+    return tensor::getMixedSize(t.b, t.loc, p, 1);
+  return tensor::getMixedSize(t.b, t.loc, op.getQuery(), 3);
 }
 
 /// The body of one (batch, query head): its [N_q, d_v] output.
@@ -192,9 +193,7 @@ static Value buildHead(HeadChunks &h, int64_t chunkSize) {
   auto size = [&](Value x, int64_t i) {
     return tensor::getMixedSize(t.b, t.loc, x, i);
   };
-  OpFoldResult dv = size(op.getValue(), 3);
-  OpFoldResult f = op.getProjection() ? size(op.getProjection(), 1)
-                                      : size(op.getQuery(), 3);
+  OpFoldResult dv = size(op.getValue(), 3), f = featureCount(t, op);
   Type outType = elementTypeOf(op.getOutput());
   Value out0 = t.filled(
       {numQ, dv},
@@ -268,7 +267,8 @@ FailureOr<scf::ForallOp> mlir::attn::reassociateLinear(RewriterBase &rewriter,
   rewriter.setInsertionPointToStart(body);
   Value b = body->getArgument(0), h = body->getArgument(1);
   HeadChunks chunks{t, op, b, h, arith::DivUIOp::create(rewriter, loc, h, group),
-                    featureCount(op)};
+                    getConstantIntValue(featureCount(t, op))
+                        .value_or(ShapedType::kDynamic)};
   Value head = buildHead(chunks, chunkSize);
   OpFoldResult rows = mixed(q, 2), cols = mixed(v, 3);
   // As static as the sizes the insertion names.
