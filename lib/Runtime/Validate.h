@@ -170,9 +170,21 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
                 "reads %d: regenerate it with attn-kernelgen",
                 name, static_cast<long long>(meta[ATTNRT_META_VERSION]),
                 ATTNRT_META_VERSION_VALUE);
+  auto opName = [](int64_t op) {
+    return op == ATTNRT_OP_SDPA     ? "attn.sdpa"
+           : op == ATTNRT_OP_LINEAR ? "attn.linear"
+                                    : "an unknown op";
+  };
+  if (meta[ATTNRT_META_OP] != expected[ATTNRT_META_OP])
+    return fail(ATTNRT_ERROR_KERNEL_MISMATCH,
+                "kernel %s: its code computes %s, this entry point runs %s "
+                "kernels",
+                name, opName(meta[ATTNRT_META_OP]),
+                opName(expected[ATTNRT_META_OP]));
   static const char *const fields[ATTNRT_META_SIZE] = {
-      "", "", "dtype", "head_dim", "value_dim", "has_lse", "rows",
-      "threads", "smem_bytes", "tile_kv", "tensor_maps", "persistent"};
+      "",     "",        "dtype",      "head_dim", "value_dim",   "has_lse",
+      "rows", "threads", "smem_bytes", "tile_kv",  "tensor_maps", "persistent",
+      "op",   "causal"};
   for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
     if (meta[i] != expected[i])
       return fail(ATTNRT_ERROR_KERNEL_MISMATCH,

@@ -12,9 +12,12 @@
 #include "Validate.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <functional>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,11 +37,23 @@ struct Descriptor {
   int64_t offset;
   int64_t sizes[R];
   int64_t strides[R];
-  explicit Descriptor(const View &v) : allocated(v.data), aligned(v.data), offset(0) {
+  explicit Descriptor(const View &v) : Descriptor(v.data, v.sizes, v.strides) {}
+  /// A contiguous buffer of `shape`.
+  Descriptor(const void *data, const int64_t (&shape)[R])
+      : Descriptor(data, shape, contiguousStrides(shape).data()) {}
+  Descriptor(const void *data, const int64_t *shape, const int64_t *stride)
+      : allocated(data), aligned(data), offset(0) {
     for (int i = 0; i < R; ++i) {
-      sizes[i] = v.sizes[i];
-      strides[i] = v.strides[i];
+      sizes[i] = shape[i];
+      strides[i] = stride[i];
     }
+  }
+  static std::array<int64_t, R> contiguousStrides(const int64_t (&shape)[R]) {
+    std::array<int64_t, R> s;
+    s[R - 1] = 1;
+    for (int i = R - 2; i >= 0; --i)
+      s[i] = s[i + 1] * shape[i + 1];
+    return s;
   }
 };
 
@@ -88,6 +103,137 @@ attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
     if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
       return s;
   return checkSdpaOverlaps(views, shape.hasLse);
+}
+
+/// Runs fn(begin, end) over tasks [0, tasks) on up to attnrt_get_num_threads()
+/// threads, which take one task at a time from a shared counter (uneven
+/// tasks balance themselves); returns once every task is done.
+void parallelFor(int64_t tasks,
+                 const std::function<void(int64_t, int64_t)> &fn) {
+  int threads =
+      static_cast<int>(std::min<int64_t>(attnrt_get_num_threads(), tasks));
+  if (threads <= 1) {
+    if (tasks > 0)
+      fn(0, tasks);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  auto worker = [&] {
+    for (int64_t t = next++; t < tasks; t = next++)
+      fn(t, t + 1);
+  };
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i)
+    pool.emplace_back(worker);
+  worker();
+  for (std::thread &t : pool)
+    t.join();
+}
+
+/// The linear kernel struct is complete and agrees with its metadata.
+attnrt_status checkLinearKernel(const attnrt_linear_kernel *kernel) {
+  if (!kernel || !kernel->entry)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
+  if (!kernel->name)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
+  if (kernel->head_dim < 1 || kernel->value_dim < 1 || kernel->chunk < 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: head_dim, value_dim and chunk must be >= 1, got "
+                "%lld, %lld and %lld",
+                kernel->name, static_cast<long long>(kernel->head_dim),
+                static_cast<long long>(kernel->value_dim),
+                static_cast<long long>(kernel->chunk));
+  int64_t expected[ATTNRT_META_SIZE] = {};
+  expected[ATTNRT_META_DTYPE] = ATTNRT_DTYPE_F32;
+  expected[ATTNRT_META_HEAD_DIM] = kernel->head_dim;
+  expected[ATTNRT_META_VALUE_DIM] = kernel->value_dim;
+  expected[ATTNRT_META_ROWS] = kernel->chunk;
+  expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
+  expected[ATTNRT_META_CAUSAL] = kernel->causal != 0;
+  return checkKernelMeta(kernel->name, "__attn_meta_", kernel->meta, expected);
+}
+
+/// Every check of attnrt_linear_check (attnrt_sdpa_check's, with no LSE, and
+/// N_q <= N_kv when causal).
+attnrt_status checkLinear(const attnrt_linear_kernel *kernel,
+                          const attnrt_sdpa_args *a, SdpaViews &views,
+                          bool &empty) {
+  if (attnrt_status s = checkLinearKernel(kernel))
+    return s;
+  if (!a)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "args is null");
+  if (a->lse)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: linear attention has no LSE output; lse must be "
+                "null",
+                kernel->name);
+  KernelShape shape{kernel->name, kernel->head_dim, kernel->value_dim,
+                    /*hasLse=*/false, sizeof(float)};
+  if (attnrt_status s = checkSdpaShape(shape, *a, views, empty))
+    return s;
+  if (empty)
+    return ATTNRT_OK;
+  if (kernel->causal && a->seq_q > a->seq_kv)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "kernel %s: causal linear attention needs seq_q <= seq_kv "
+                "(query i sees keys j <= i + seq_kv - seq_q), got %lld > %lld",
+                kernel->name, static_cast<long long>(a->seq_q),
+                static_cast<long long>(a->seq_kv));
+  for (const View *view : views.used(false))
+    if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
+      return s;
+  return checkSdpaOverlaps(views, false);
+}
+
+/// Runs a checked linear-attention call: the kernel's three phases (see
+/// convertLinearFunctionToCPUKernel) over a workspace of one state per
+/// (batch, KV head, block of `blockRows` keys).
+attnrt_status runLinear(const attnrt_linear_kernel &kernel,
+                        const attnrt_sdpa_args &a, const SdpaViews &views) {
+  using Entry = void (*)(void *, void *, void *, void *, void *, void *,
+                         int64_t, int64_t, int64_t, int64_t);
+  auto entry = reinterpret_cast<Entry>(kernel.entry);
+  const int64_t chunk = kernel.chunk, threads = attnrt_get_num_threads();
+  const int64_t rows = kernel.causal ? a.seq_kv : a.seq_q;
+  // Blocks a head: enough that every thread gets two tasks of phase 2.
+  const int64_t bhq = a.batch * a.heads_q, bhkv = a.batch * a.heads_kv;
+  int64_t blocks = std::max<int64_t>(1, (2 * threads + bhq - 1) / bhq);
+  int64_t blockRows = (rows + blocks - 1) / blocks;
+  blockRows = std::max(chunk, (blockRows + chunk - 1) / chunk * chunk);
+  // The workspace holds every key block's state (all but the last when
+  // causal: block i starts from the sum of blocks < i). Widths are the
+  // kernel's, rounded up to 16 lanes.
+  const int64_t keyBlocks = (a.seq_kv + blockRows - 1) / blockRows;
+  const int64_t wsBlocks = kernel.causal ? keyBlocks - 1 : keyBlocks;
+  const int64_t fp = (kernel.head_dim + 15) / 16 * 16;
+  const int64_t dvp = (kernel.value_dim + 15) / 16 * 16;
+  std::vector<float> workspace;
+  try {
+    workspace.resize(static_cast<size_t>(bhkv * std::max<int64_t>(wsBlocks, 1) *
+                                         fp * (dvp + 1)));
+  } catch (const std::bad_alloc &) {
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: cannot allocate the %lld-float workspace",
+                kernel.name,
+                static_cast<long long>(bhkv * wsBlocks * fp * (dvp + 1)));
+  }
+  const float *zData =
+      workspace.data() + bhkv * std::max<int64_t>(wsBlocks, 1) * fp * dvp;
+  Descriptor<4> q(views.q), k(views.k), v(views.v), o(views.o);
+  Descriptor<4> s(workspace.data(), {bhkv, wsBlocks, fp, dvp});
+  Descriptor<3> z(zData, {bhkv, wsBlocks, fp});
+  auto phase = [&](int64_t which, int64_t tasks) {
+    parallelFor(tasks, [&](int64_t begin, int64_t end) {
+      entry(&q, &k, &v, &o, &s, &z, which, blockRows, begin, end);
+    });
+  };
+  if (wsBlocks > 0) {
+    phase(0, bhkv * wsBlocks);
+    if (wsBlocks > 1)
+      phase(1, bhkv);
+  }
+  phase(2, bhq * ((rows + blockRows - 1) / blockRows));
+  return ATTNRT_OK;
 }
 
 } // namespace
@@ -149,24 +295,26 @@ attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
     else
       reinterpret_cast<EntryNoLse>(kernel->entry)(&q, &k, &v, &o, begin, end);
   };
-  int threads = static_cast<int>(
-      std::min<int64_t>(attnrt_get_num_threads(), tasks));
-  if (threads <= 1) {
-    run(0, tasks);
-    return ATTNRT_OK;
-  }
-  std::atomic<int64_t> next{0};
-  auto worker = [&] {
-    for (int64_t t = next++; t < tasks; t = next++)
-      run(t, t + 1);
-  };
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i)
-    pool.emplace_back(worker);
-  worker();
-  for (std::thread &t : pool)
-    t.join();
+  parallelFor(tasks, run);
   return ATTNRT_OK;
+}
+
+attnrt_status attnrt_linear_check(const attnrt_linear_kernel *kernel,
+                                  const attnrt_sdpa_args *a) {
+  SdpaViews views;
+  bool empty;
+  return checkLinear(kernel, a, views, empty);
+}
+
+attnrt_status attnrt_linear_cpu(const attnrt_linear_kernel *kernel,
+                                const attnrt_sdpa_args *a) {
+  SdpaViews views;
+  bool empty;
+  if (attnrt_status s = checkLinear(kernel, a, views, empty))
+    return s;
+  if (empty)
+    return ATTNRT_OK;
+  return runLinear(*kernel, *a, views);
 }
 
 } // extern "C"

@@ -62,9 +62,15 @@ class Kernel:
     (``torch.ops.attn.run`` / ``run_out``), so it works under torch.compile
     and CUDA graph capture. Forward only.
 
-    Attributes: name, target ("cpu" or "nvidia"), device_type ("cpu" or
-    "cuda"), dtype (torch), head_dim, value_dim, has_lse, mask (a
-    reference.Mask), scale, info (the manifest entry), library, handle.
+    A linear-attention kernel (``op == "attn.linear"``, CPU only) is called
+    the same way and computes attn.linear: feature map ``feature_map``,
+    ``eps``, causal when its mask is; it has no LSE and no scale (None).
+
+    Attributes: name, op ("attn.sdpa" or "attn.linear"), target ("cpu" or
+    "nvidia"), device_type ("cpu" or "cuda"), dtype (torch), head_dim,
+    value_dim, has_lse, mask (a reference.Mask), scale, feature_map and eps
+    (linear kernels; None otherwise), info (the manifest entry), library,
+    handle.
     """
 
     def __init__(self, library: "Library", info: dict, handle: int, struct):
@@ -82,10 +88,18 @@ class Kernel:
         self.value_dim = int(info["value_dim"])
         self.has_lse = bool(info["lse"])
         self.mask = Mask.from_manifest(info)
-        self.scale = float(info["scale"])
+        self.op: str = info.get("op", "attn.sdpa")
+        self.linear = self.op == "attn.linear"
+        self.scale = None if self.linear else float(info["scale"])
+        self.feature_map = info.get("feature_map") if self.linear else None
+        self.eps = float(info["eps"]) if self.linear else None
         self.struct = struct
 
     def __repr__(self) -> str:
+        if self.linear:
+            return (f"Kernel({self.name}: attn.linear {self.feature_map}, cpu "
+                    f"{str(self.dtype)[6:]}, d={self.head_dim}, d_v={self.value_dim}, "
+                    f"mask {self.mask}, eps {self.eps:.3g})")
         return (f"Kernel({self.name}: {self.device_type} {str(self.dtype)[6:]}, "
                 f"d={self.head_dim}, d_v={self.value_dim}, mask {self.mask}, "
                 f"scale {self.scale:.6g}, lse={'yes' if self.has_lse else 'no'})")
@@ -182,7 +196,9 @@ class Kernel:
         CUDA: `stream` is a torch.cuda.Stream, a raw CUstream (int) or None
         for torch's current stream; the caller makes the device current."""
         rt = self.library.runtime
-        if self.target == "cpu":
+        if self.linear:
+            status = rt.lib.attnrt_linear_cpu(ctypes.byref(self.struct), ctypes.byref(args))
+        elif self.target == "cpu":
             status = rt.lib.attnrt_sdpa_cpu(ctypes.byref(self.struct), ctypes.byref(args))
         else:
             if stream is None:
@@ -196,7 +212,8 @@ class Kernel:
     def check_only(self, args) -> Tuple[int, str]:
         """The runtime's validation of `args` alone (no launch)."""
         rt = self.library.runtime
-        fn = (rt.lib.attnrt_sdpa_check if self.target == "cpu"
+        fn = (rt.lib.attnrt_linear_check if self.linear
+              else rt.lib.attnrt_sdpa_check if self.target == "cpu"
               else rt.cuda.attnrt_sdpa_cuda_check)
         status = fn(ctypes.byref(self.struct), ctypes.byref(args))
         return status, (rt.last_error() if status else "")
@@ -263,11 +280,19 @@ class Library(Mapping):
         so = ctypes.CDLL(self._file("shared_library"))
         self._keep.append(so)
         make = self.runtime.structs["attnrt_cpu_kernel"]
+        make_linear = self.runtime.structs["attnrt_linear_kernel"]
         out = []
         for info in self.manifest["kernels"]:
             name = info["name"].encode()
             self._keep.append(name)
             address = lambda symbol: ctypes.cast(so[symbol], ctypes.c_void_p).value
+            if info.get("op") == "attn.linear":
+                out.append((info, make_linear(
+                    name=name, head_dim=info["head_dim"], value_dim=info["value_dim"],
+                    causal=int(info["mask_info"]["kind"] == "causal"),
+                    chunk=info["tiles"]["chunk"], entry=address(info["symbol"]),
+                    meta=address("__attn_meta_" + info["name"]))))
+                continue
             out.append((info, make(name=name, head_dim=info["head_dim"],
                                    value_dim=info["value_dim"], has_lse=int(info["lse"]),
                                    rows_per_task=info["tiles"]["rows_per_task"],

@@ -91,6 +91,10 @@ class Runtime:
         for fn in ("attnrt_sdpa_cpu", "attnrt_sdpa_check"):
             getattr(self.lib, fn).restype = ctypes.c_int
             getattr(self.lib, fn).argtypes = [cpu_kernel, cpu_args]
+        linear_kernel = ctypes.POINTER(self.structs["attnrt_linear_kernel"])
+        for fn in ("attnrt_linear_cpu", "attnrt_linear_check"):
+            getattr(self.lib, fn).restype = ctypes.c_int
+            getattr(self.lib, fn).argtypes = [linear_kernel, cpu_args]
         self._cuda = None
         self._cuda_lock = threading.Lock()
 

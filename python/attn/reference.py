@@ -78,3 +78,28 @@ def sdpa_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
     # a row with no allowed key: exp(-inf - 0) = 0 (NaN inputs stay NaN)
     p = torch.exp(s - lse[..., None].masked_fill(torch.isinf(lse)[..., None], 0.0))
     return p @ vd, lse
+
+
+_FEATURE_MAPS = {
+    "identity": lambda x: x,
+    "elu_plus_one": lambda x: torch.nn.functional.elu(x) + 1,
+    "relu": torch.relu,
+}
+
+
+def linear_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
+                     feature_map: str = "elu_plus_one", causal: bool = False,
+                     eps: float = 1e-6) -> torch.Tensor:
+    """attn.linear in float64, as the quadratic form: O_i = Σ_j a_ij v_j /
+    (Σ_j a_ij + eps) with a_ij = φ(q_i)·φ(k_j) over every key, or, causal,
+    keys j <= i + N_kv - N_q. [B, H, N, d] tensors, GQA as sdpa_reference."""
+    if feature_map not in _FEATURE_MAPS:
+        raise ValueError(f"linear_reference: feature map {feature_map!r} is not one of "
+                         f"{list(_FEATURE_MAPS)}")
+    phi = _FEATURE_MAPS[feature_map]
+    Hq, Nq, Hkv, Nkv = q.shape[1], q.shape[2], k.shape[1], k.shape[2]
+    group = Hq // Hkv
+    a = phi(q.double()) @ phi(k.double()).repeat_interleave(group, dim=1).transpose(-1, -2)
+    if causal:
+        a = a * Mask("causal").allowed(Nq, Nkv, device=q.device)
+    return (a @ v.double().repeat_interleave(group, dim=1)) / (a.sum(-1, keepdim=True) + eps)

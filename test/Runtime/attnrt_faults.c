@@ -30,6 +30,26 @@ static const int64_t meta[ATTNRT_META_SIZE] = {
 static const int64_t oldMeta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, 0, ATTNRT_DTYPE_F32, D, D, 1, 32, 0, 0, 0, 0};
 
+/* A linear-attention kernel: it records its phases' calls and writes O. */
+static int phases[3];
+static void fakeLinear(void *q, void *k, void *v, void *o, void *state,
+                       void *norm, int64_t phase, int64_t blockRows,
+                       int64_t begin, int64_t end) {
+  (void)q, (void)k, (void)v, (void)state, (void)norm, (void)blockRows;
+  ++entered;
+  phases[phase] += (int)(end - begin);
+  **(float **)((char *)o + sizeof(void *)) = 0.0f;
+}
+static const int64_t linearMeta[ATTNRT_META_SIZE] = {
+    ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
+    0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1};
+
+static attnrt_linear_kernel good_linear(void) {
+  attnrt_linear_kernel kernel = {"lin", D, D, 1, 64, (void *)&fakeLinear,
+                                 linearMeta};
+  return kernel;
+}
+
 static attnrt_cpu_kernel good_kernel(void) {
   attnrt_cpu_kernel kernel = {"fake", D, D, 1, 32, (void *)&fakeKernel, meta};
   return kernel;
@@ -69,6 +89,41 @@ static int untouched(void) {
       return 0;
   }
   return !entered;
+}
+
+static void linearRow(const char *name, const attnrt_linear_kernel *kernel,
+                      const attnrt_sdpa_args *a) {
+  poison();
+  phases[0] = phases[1] = phases[2] = 0;
+  attnrt_status status = attnrt_linear_cpu(kernel, a);
+  printf("linear %s: %d %s | outputs %s | phase tasks %d %d %d\n", name,
+         (int)status, status == ATTNRT_OK ? "ok" : attnrt_last_error(),
+         untouched() ? "untouched" : "written", phases[0], phases[1],
+         phases[2]);
+}
+
+/* The linear entry point: its own checks on top of attnrt_sdpa_check's. */
+static void linearRows(void) {
+  attnrt_linear_kernel kern = good_linear();
+  attnrt_sdpa_args a = good();
+  a.lse = NULL;
+  attnrt_set_num_threads(1);
+  linearRow("good", &kern, &a);
+  attnrt_set_num_threads(16);
+  linearRow("good, 16 threads", &kern, &a);
+  attnrt_set_num_threads(1);
+  linearRow("null kernel", NULL, &a);
+  a.lse = lse; linearRow("lse given", &kern, &a); a.lse = NULL;
+  a.seq_q = N + 1; a.q_strides[0] = HQ * (N + 1) * D; a.q_strides[1] = (N + 1) * D;
+  linearRow("causal seq_q > seq_kv", &kern, &a);
+  kern.causal = 0; linearRow("non-causal seq_q > seq_kv: causal mismatch", &kern, &a);
+  kern = good_linear(); a = good(); a.lse = NULL;
+  kern.chunk = 32; linearRow("chunk mismatch", &kern, &a); kern = good_linear();
+  kern.chunk = 0; linearRow("chunk zero", &kern, &a); kern = good_linear();
+  kern.meta = meta; linearRow("an sdpa kernel's metadata", &kern, &a);
+  kern = good_linear();
+  a.o = (float *)k; linearRow("o is k", &kern, &a); a = good(); a.lse = NULL;
+  a.seq_q = 0; linearRow("zero seq_q", &kern, &a);
 }
 
 static void row(const char *name, const attnrt_cpu_kernel *kernel,
@@ -140,6 +195,8 @@ int main(void) {
   a.o = (float *)v + 100; row("o overlaps an input", &kern, &a); a = good();
   a.lse = o + 5; row("lse overlaps o", &kern, &a); a = good();
   a.lse = (float *)k; row("lse is k", &kern, &a); a = good();
+
+  linearRows();
 
   /* Threads. */
   printf("threads 0: %d\n", (int)attnrt_set_num_threads(0));

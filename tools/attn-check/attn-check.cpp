@@ -290,17 +290,11 @@ std::optional<MaskTableSpec> tableRole(BlockArgument arg) {
 
 bool swapNH() { return abi == Abi::CpuKernel && layout == "bnhd"; }
 
-/// Runs the CPU kernel `entry` through attnrt on the buffers.
+/// Runs the CPU kernel `entry` (an attn.sdpa or attn.linear kernel, as its
+/// metadata says) through attnrt on the buffers.
 bool runCpuKernel(func::FuncOp func, void *library, void *entry,
-                  ArrayRef<Buffer *> args,
-                  ArrayRef<Buffer *> results) {
-  auto headDim = [](Buffer *b) { return b->shape[3]; };
-  attnrt_cpu_kernel kernel{};
+                  ArrayRef<Buffer *> args, ArrayRef<Buffer *> results) {
   std::string name = func.getSymName().str();
-  kernel.name = name.c_str();
-  kernel.head_dim = headDim(args[0]);
-  kernel.value_dim = headDim(args[2]);
-  kernel.has_lse = results.size() == 2;
   // The kernel publishes what it was compiled for beside its entry point;
   // attnrt checks the rest of the struct against it.
   std::string symbol = "__attn_meta_" + name;
@@ -311,16 +305,14 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
                  << " (not a convert-attn-to-cpu kernel?)\n";
     return false;
   }
-  kernel.rows_per_task = meta[ATTNRT_META_ROWS];
-  kernel.meta = meta;
-  kernel.entry = entry;
+  bool hasLse = results.size() == 2;
   attnrt_sdpa_args a{};
   a.q = reinterpret_cast<const float *>(args[0]->bytes.data());
   a.k = reinterpret_cast<const float *>(args[1]->bytes.data());
   a.v = reinterpret_cast<const float *>(args[2]->bytes.data());
   a.o = reinterpret_cast<float *>(results[0]->bytes.data());
-  a.lse = kernel.has_lse ? reinterpret_cast<float *>(results[1]->bytes.data())
-                         : nullptr;
+  a.lse =
+      hasLse ? reinterpret_cast<float *>(results[1]->bytes.data()) : nullptr;
   a.batch = args[0]->shape[0];
   a.heads_q = args[0]->shape[1];
   a.heads_kv = args[1]->shape[1];
@@ -330,10 +322,31 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
   llvm::copy(args[1]->strides, a.k_strides);
   llvm::copy(args[2]->strides, a.v_strides);
   llvm::copy(results[0]->strides, a.o_strides);
-  if (kernel.has_lse)
+  if (hasLse)
     llvm::copy(results[1]->strides, a.lse_strides);
-  if (attnrt_set_num_threads(threads) != ATTNRT_OK ||
-      attnrt_sdpa_cpu(&kernel, &a) != ATTNRT_OK) {
+  attnrt_status status = attnrt_set_num_threads(threads);
+  if (status == ATTNRT_OK && meta[ATTNRT_META_OP] == ATTNRT_OP_LINEAR) {
+    attnrt_linear_kernel kernel{};
+    kernel.name = name.c_str();
+    kernel.head_dim = args[0]->shape[3];
+    kernel.value_dim = args[2]->shape[3];
+    kernel.causal = static_cast<int>(meta[ATTNRT_META_CAUSAL]);
+    kernel.chunk = meta[ATTNRT_META_ROWS];
+    kernel.entry = entry;
+    kernel.meta = meta;
+    status = attnrt_linear_cpu(&kernel, &a);
+  } else if (status == ATTNRT_OK) {
+    attnrt_cpu_kernel kernel{};
+    kernel.name = name.c_str();
+    kernel.head_dim = args[0]->shape[3];
+    kernel.value_dim = args[2]->shape[3];
+    kernel.has_lse = hasLse;
+    kernel.rows_per_task = meta[ATTNRT_META_ROWS];
+    kernel.entry = entry;
+    kernel.meta = meta;
+    status = attnrt_sdpa_cpu(&kernel, &a);
+  }
+  if (status != ATTNRT_OK) {
     llvm::errs() << "attn-check: attnrt: " << attnrt_last_error() << "\n";
     return false;
   }

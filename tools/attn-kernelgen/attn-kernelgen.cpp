@@ -188,9 +188,43 @@ bool isCIdentifier(StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+/// The attn.linear function of a --spec with op=linear (`sdpaOnly`: the spec
+/// also has lse or scale, which linear attention has not).
+FailureOr<std::string> linearSpecToMLIR(StringRef spec, StringRef name,
+                                        int64_t d, int64_t dv, StringRef dtype,
+                                        StringRef mask, StringRef eps,
+                                        StringRef feature, bool sdpaOnly) {
+  auto bad = [&](const Twine &why) {
+    llvm::errs() << "attn-kernelgen: --spec '" << spec << "': " << why << "\n";
+    return failure();
+  };
+  if (sdpaOnly)
+    return bad("op=linear takes no lse or scale (linear attention has "
+               "neither)");
+  if (mask != "none" && mask != "causal")
+    return bad("mask=" + mask + ": op=linear takes none or causal");
+  double epsValue;
+  if (!eps.empty() && (eps.getAsDouble(epsValue) || !(epsValue >= 0.0) ||
+                       !std::isfinite(epsValue)))
+    return bad("eps=" + eps + ": expected a finite number >= 0");
+  std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
+  std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
+  std::string attrs = eps.empty() ? "" : " {eps = " + eps.str() + " : f32}";
+  return llvm::formatv(
+             "// --spec {0}\n"
+             "func.func @{1}(%q: {2}, %k: {2}, %v: {3}) -> {3} {{\n"
+             "  %o = attn.linear {4} %q, %k, %v{5}{6} : {2}, {2}, {3} -> {3}\n"
+             "  return %o : {3}\n"
+             "}\n",
+             spec, name, qT, vT, feature, mask == "causal" ? " causal" : "",
+             attrs)
+      .str();
+}
+
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
+  std::string op = "sdpa", feature = "elu_plus_one", eps;
   int64_t d = 0, dv = 0;
   bool lse = false;
   SmallVector<StringRef> fields;
@@ -212,6 +246,13 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       lse = true;
     else if (key == "scale")
       scale = value.str();
+    else if (key == "op" && (value == "sdpa" || value == "linear"))
+      op = value.str();
+    else if (key == "feature" && (value == "identity" ||
+                                  value == "elu_plus_one" || value == "relu"))
+      feature = value.str();
+    else if (key == "eps")
+      eps = value.str();
     else {
       llvm::errs() << "attn-kernelgen: --spec '" << spec << "': cannot read '"
                    << field << "'\n";
@@ -236,6 +277,9 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       return bad(Twine(key) + "=" + Twine(value) + ": expected 1 to " +
                  Twine(kMaxKernelHeadDim) +
                  " (the largest head dim of any target)");
+  if (op == "linear")
+    return linearSpecToMLIR(spec, name, d, dv, dtype, mask, eps, feature,
+                            lse || !scale.empty());
   double scaleValue;
   if (!scale.empty() &&
       (StringRef(scale).getAsDouble(scaleValue) || !std::isfinite(scaleValue)))
@@ -283,20 +327,29 @@ struct KernelInfo {
   int64_t headDim, valueDim;
   double scale;
   bool lse;
+  // An attn.linear kernel (scale 0, no LSE; maskAttr #attn.causal when
+  // causal): its feature map and eps.
+  bool linear = false;
+  std::string featureMap;
+  double eps = 0.0;
 };
 
 FailureOr<KernelInfo> describe(func::FuncOp func) {
-  SdpaOp sdpa;
-  func.walk([&](SdpaOp op) { sdpa = op; });
-  if (!sdpa)
-    return func.emitError("attn-kernelgen: function has no attn.sdpa");
+  Operation *op = nullptr;
+  func.walk([&](Operation *o) {
+    if (isa<SdpaOp, LinearOp>(o))
+      op = o;
+  });
+  if (!op)
+    return func.emitError("attn-kernelgen: function has no attn.sdpa or "
+                          "attn.linear");
   if (!isCIdentifier(func.getSymName()))
     return func.emitError("attn-kernelgen: the kernel name '")
            << func.getSymName()
            << "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*), which the "
               "header's attn_<name> needs";
-  auto qType = cast<RankedTensorType>(sdpa.getQuery().getType());
-  auto vType = cast<RankedTensorType>(sdpa.getValue().getType());
+  auto qType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto vType = cast<RankedTensorType>(op->getOperand(2).getType());
   for (RankedTensorType type : {qType, vType})
     if (type.isDynamicDim(3) || type.getDimSize(3) < 1 ||
         type.getDimSize(3) > kMaxKernelHeadDim)
@@ -304,6 +357,25 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
                             "static, 1 to ")
              << kMaxKernelHeadDim << " (the largest of any target), got "
              << qType << " and " << vType;
+  if (auto linear = dyn_cast<LinearOp>(op)) {
+    KernelInfo info;
+    info.name = func.getSymName().str();
+    llvm::raw_string_ostream(info.dtype) << qType.getElementType();
+    info.headDim = qType.getDimSize(3);
+    info.valueDim = vType.getDimSize(3);
+    info.scale = 0.0;
+    info.lse = false;
+    info.linear = true;
+    info.featureMap = stringifyFeatureMapKind(linear.getFeatureMap()).str();
+    info.eps = linear.getEps().convertToDouble();
+    info.mask = linear.getCausal() ? "causal" : "none";
+    if (linear.getCausal())
+      info.maskAttr = CausalMaskAttr::get(func.getContext());
+    llvm::raw_string_ostream os(info.source);
+    func.print(os);
+    return info;
+  }
+  auto sdpa = cast<SdpaOp>(op);
   KernelInfo info;
   info.name = func.getSymName().str();
   llvm::raw_string_ostream(info.dtype) << qType.getElementType();
@@ -367,6 +439,20 @@ llvm::json::Object describeMask(Attribute mask) {
 
 /// The manifest entry of a kernel: what it computes (targets add how).
 llvm::json::Object describeInManifest(const KernelInfo &k) {
+  if (k.linear)
+    return llvm::json::Object{
+        {"name", k.name},
+        {"function", "attn_" + k.name},
+        {"op", "attn.linear"},
+        {"dtype", k.dtype},
+        {"head_dim", k.headDim},
+        {"value_dim", k.valueDim},
+        {"feature_map", k.featureMap},
+        {"eps", k.eps},
+        {"mask", k.mask},
+        {"mask_info", describeMask(k.maskAttr)},
+        {"lse", false},
+    };
   return llvm::json::Object{
       {"name", k.name},
       {"function", "attn_" + k.name},
@@ -467,6 +553,35 @@ struct Output {
   std::function<std::string(StringRef)> path; // extension → file path
 };
 
+/// The header's declarations of CPU linear-attention kernel `k`: its entry
+/// point, metadata, kernel struct and attn_<name>().
+void writeLinearCPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k) {
+  os << "/* " << k.name << ": attn.linear, feature map " << k.featureMap
+     << ", d = " << k.headDim << ", d_v = " << k.valueDim << ", eps = " << k.eps
+     << ", " << (k.maskAttr ? "causal" : "non-causal") << ", chunk "
+     << kLinearChunk << ", " << cpu << ", "
+     << getLinearKernelScratchBytes(k.headDim, k.valueDim)
+     << " bytes of stack */\n"
+     << "void _mlir_ciface_" << k.name
+     << "(void *q, void *k, void *v, void *o, void *state, void *norm, "
+        "int64_t phase, int64_t block_rows, int64_t begin, int64_t end);\n"
+     << "extern const int64_t __attn_meta_" << k.name << "[];\n"
+     << "static const attnrt_linear_kernel attn_" << k.name << "_kernel = "
+     << initializer("attnrt_linear_kernel",
+                    {{"name", "\"" + k.name + "\""},
+                     {"head_dim", std::to_string(k.headDim)},
+                     {"value_dim", std::to_string(k.valueDim)},
+                     {"causal", k.maskAttr ? "1" : "0"},
+                     {"chunk", std::to_string(kLinearChunk)},
+                     {"entry", "(void *)&_mlir_ciface_" + k.name},
+                     {"meta", "__attn_meta_" + k.name}})
+     << ";\n"
+     << "static inline attnrt_status attn_" << k.name
+     << "(const attnrt_sdpa_args *args) {\n"
+     << "  return attnrt_linear_cpu(&attn_" << k.name
+     << "_kernel, args);\n}\n\n";
+}
+
 /// --target=cpu: LLVM IR, an object, the header and the manifest.
 int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
             const Output &out) {
@@ -534,6 +649,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
           path(".h"), name, command, about, "attn/Runtime/attnrt.h",
           [&](llvm::raw_ostream &os) {
             for (const KernelInfo &k : kernels) {
+              if (k.linear) {
+                writeLinearCPUDeclaration(os, k);
+                continue;
+              }
               os << "/* " << k.name << ": d = " << k.headDim
                  << ", d_v = " << k.valueDim << ", scale = " << k.scale
                  << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
@@ -572,6 +691,15 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
   for (const KernelInfo &k : kernels) {
     llvm::json::Object entry = describeInManifest(k);
     entry["symbol"] = "_mlir_ciface_" + k.name;
+    if (k.linear) {
+      entry["accepts"] =
+          "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time "
+          "(causal: N_q <= N_kv); element strides free, head dim contiguous";
+      entry["tiles"] = llvm::json::Object{{"chunk", kLinearChunk}};
+      entry["stack_bytes"] = getLinearKernelScratchBytes(k.headDim, k.valueDim);
+      entries.push_back(std::move(entry));
+      continue;
+    }
     entry["accepts"] =
         "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time (B, "
         "H_q or N_q = 0: nothing to do); element strides free, head dim "
@@ -692,6 +820,13 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   const std::string &name = out.name, &command = out.command;
   const std::string symbol = identifier(name); // <symbol>_image in the .o
   auto path = out.path;
+  for (const KernelInfo &k : kernels)
+    if (k.linear) {
+      llvm::errs() << "attn-kernelgen: kernel " << k.name
+                   << ": attn.linear has no GPU kernel yet (--target=cpu "
+                      "generates one)\n";
+      return 1;
+    }
   GPUPipelineOptions options;
   setPipelineOptions(options);
   std::string pipeline =

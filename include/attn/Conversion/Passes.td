@@ -81,7 +81,7 @@ def AttnDistinctResults : Pass<"attn-distinct-results"> {
 }
 
 def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
-  let summary = "Lower attn.sdpa functions to vectorised CPU flash kernels";
+  let summary = "Lower attn.sdpa and attn.linear functions to vectorised CPU kernels";
   let description = [{
     Rewrites each function whose body is one `attn.sdpa` of its arguments
     (the form `attn-kernelgen` writes) into a kernel on strided memrefs:
@@ -117,6 +117,24 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     types other than f32, dynamic head dims, `d_v` not a multiple of the
     register block,
     masks other than causal / window / their intersections.
+
+    A function whose body is one `attn.linear` (identity, elu+1 or relu
+    features; f32; static head dims up to 256) becomes a kernel of the
+    reassociated O(N) form instead:
+
+    ```mlir
+    func.func @f(%q, %k, %v, %o : memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
+                 %state: memref<?x?x?x?xf32>, %norm: memref<?x?x?xf32>,
+                 %phase: index, %block_rows: index, %begin: index, %end: index)
+    ```
+
+    attnrt runs it in three phases over a workspace of one `d × d_v` state
+    per (batch, KV head, block of `block_rows` keys): block sums of
+    `φ(K)ᵀV` and `φ(K)ᵀ1`, their prefix sums, then the outputs in chunks of
+    64 rows (causal: `φQ_c S + tril(φQ_c φK_cᵀ) V_c` over the prefix state,
+    the state moving every chunk). Every product is a broadcast-FMA register
+    block of 4 rows × 4 `vector<16xf32>`. `favor_plus` is rejected with a
+    diagnostic (lower it with `attn-flash-to-llvm`).
   }];
   let options = [
     Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 3
+#define ATTNRT_ABI_VERSION 4
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -53,10 +53,16 @@ enum {
   ATTNRT_META_TILE_KV,    /* GPU: keys per K/V tile; CPU: 0 */
   ATTNRT_META_TENSOR_MAPS, /* GPU: 1 if it takes TMA tensor maps; CPU: 0 */
   ATTNRT_META_PERSISTENT, /* GPU: 1 if persistent (see attnrt_gpu_kernel) */
+  ATTNRT_META_OP,         /* an attnrt_op: what the kernel computes */
+  ATTNRT_META_CAUSAL,     /* linear: 1 if causal; sdpa: 0 (the header says) */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
-#define ATTNRT_META_VERSION_VALUE 3
+#define ATTNRT_META_VERSION_VALUE 4
+
+/* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
+ * reassociated form (attnrt_linear_cpu runs it). */
+typedef enum attnrt_op { ATTNRT_OP_SDPA = 0, ATTNRT_OP_LINEAR = 1 } attnrt_op;
 
 /* The structs of the interface, attnrt_abi.def lists their fields with
  * what each means:
@@ -64,6 +70,7 @@ enum {
  *                         [B, H, N, d] tensors (torch's [B, N, H, d] memory
  *                         is q_strides = {N*H*d, d, H*d, 1}; d's stride is 1)
  *   attnrt_cpu_kernel     a generated CPU kernel, as its header gives it
+ *   attnrt_linear_kernel  a generated CPU linear-attention kernel
  *   attnrt_gpu_kernel     a generated GPU kernel (attnrt_cuda.h runs it)
  *   attnrt_sdpa_gpu_args  one GPU call, like attnrt_sdpa_args */
 #define ATTNRT_STRUCT_BEGIN(s) typedef struct s {
@@ -81,6 +88,18 @@ attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
 /* Validates `args` for `kernel` without running anything. */
 attnrt_status attnrt_sdpa_check(const attnrt_cpu_kernel *kernel,
                                 const attnrt_sdpa_args *args);
+
+/* Runs linear-attention `kernel` on `args` (lse must be null) with the
+ * runtime's threads: O_i = Σ_j φ(q_i)ᵀφ(k_j) v_j / (Σ_j φ(q_i)ᵀφ(k_j) + eps)
+ * over all keys, or, causal, keys j ≤ i + seq_kv − seq_q (then seq_q ≤
+ * seq_kv). It allocates a workspace of one d × d_v state per (batch, KV
+ * head, block of keys) for the call. */
+attnrt_status attnrt_linear_cpu(const attnrt_linear_kernel *kernel,
+                                const attnrt_sdpa_args *args);
+
+/* Validates `args` for linear-attention `kernel` without running it. */
+attnrt_status attnrt_linear_check(const attnrt_linear_kernel *kernel,
+                                  const attnrt_sdpa_args *args);
 
 /* Threads used by attnrt_sdpa_cpu (default: hardware concurrency). */
 attnrt_status attnrt_set_num_threads(int threads);

@@ -44,6 +44,8 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_TILE_KV] = meta.tileKV;
   values[ATTNRT_META_TENSOR_MAPS] = meta.tensorMaps;
   values[ATTNRT_META_PERSISTENT] = meta.persistent;
+  values[ATTNRT_META_OP] = meta.op;
+  values[ATTNRT_META_CAUSAL] = meta.causal;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

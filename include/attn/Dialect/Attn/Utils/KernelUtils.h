@@ -26,6 +26,8 @@ struct KernelMetadata {
   int64_t tileKV = 0;    // GPU: keys per K/V tile (the TMA box rows)
   bool tensorMaps = false; // GPU: takes TMA tensor maps of q, k, v
   bool persistent = false; // GPU: launched on as many CTAs as fit at once
+  int64_t op = 0;          // an attnrt_op: ATTNRT_OP_SDPA or _LINEAR
+  bool causal = false;     // attnrt_op linear: causal
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
