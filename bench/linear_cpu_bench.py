@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Linear attention (elu+1) on the CPU, one process, side by side:
+
+  attn   the committed kernels linear_elu_d64[_causal] (kernels-generated/cpu)
+         through attnrt's threads, on torch's [B, N, H, d] tensors in place
+  torch  torch eager: non-causal as two einsums, causal in chunks of 64
+         carrying the d x d state (the recurrence written in torch ops)
+
+B = 1, H = 4, d = 64, f32, 1 and 2 threads (pinned on both sides); the median
+of `--rounds` calls after one warm-up. Every attn result is checked against
+the same torch function in float64 (norm-wise relative error). Prints a
+markdown table and writes JSON.
+
+  python3 bench/linear_cpu_bench.py --out linear_cpu.json [--n 4096,16384]
+
+Needs build/lib/libattnrt.so (ATTN_RUNTIME_DIR overrides) and torch.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+os.environ.setdefault("ATTN_RUNTIME_DIR", os.path.join(HERE, "..", "build", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+import attn  # noqa: E402
+
+KERNELS = attn.load(os.path.join(HERE, "..", "kernels-generated", "cpu",
+                                 "attn_cpu_kernels.json"))
+
+
+def phi(x):
+    return F.elu(x) + 1
+
+
+def torch_noncausal(q, k, v, eps=1e-6):
+    fq, fk = phi(q), phi(k)
+    s = torch.einsum("bhnd,bhne->bhde", fk, v)
+    z = fk.sum(2)
+    return torch.einsum("bhnd,bhde->bhne", fq, s) / (
+        torch.einsum("bhnd,bhd->bhn", fq, z)[..., None] + eps)
+
+
+def torch_causal(q, k, v, eps=1e-6, C=64):
+    fq, fk = phi(q), phi(k)
+    B, H, N, d = q.shape
+    S = q.new_zeros(B, H, d, v.shape[-1])
+    z = q.new_zeros(B, H, d)
+    out = q.new_empty(B, H, N, v.shape[-1])
+    mask = torch.tril(torch.ones(C, C, dtype=q.dtype))
+    for s0 in range(0, N, C):
+        qc, kc, vc = fq[:, :, s0:s0 + C], fk[:, :, s0:s0 + C], v[:, :, s0:s0 + C]
+        c = qc.shape[2]
+        a = (qc @ kc.transpose(-1, -2)) * mask[:c, :c]
+        num = qc @ S + a @ vc
+        den = (qc @ z[..., None])[..., 0] + a.sum(-1) + eps
+        out[:, :, s0:s0 + c] = num / den[..., None]
+        S = S + kc.transpose(-1, -2) @ vc
+        z = z + kc.sum(2)
+    return out
+
+
+def attn_call(q, k, v, causal):
+    """The committed kernel on [B, N, H, d] tensors through strides; the
+    argument struct is built once, outside the timed calls."""
+    kern = KERNELS["linear_elu_d64_causal" if causal else "linear_elu_d64"]
+    qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))
+    o, _ = kern.empty_outputs(qh)
+    kern.check_tensors(qh, kh, vh, o)
+    args = kern.make_args(qh, kh, vh, o)
+    keep = (q, k, v, o)  # the raw pointers in `args` must stay valid
+
+    def run():
+        assert keep
+        status, message = kern.call(args)
+        if status != 0:
+            raise RuntimeError(message)
+        return o
+    return run
+
+
+def median_ms(fn, rounds):
+    fn()
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="linear_cpu.json")
+    ap.add_argument("--n", default="4096,16384")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    opts = ap.parse_args()
+    torch.manual_seed(0)
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpu": next((l.split(":", 1)[1].strip()
+                     for l in open("/proc/cpuinfo") if l.startswith("model name")),
+                    platform.processor()),
+        "torch": torch.__version__,
+        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+    }
+    print(json.dumps(info, indent=1), flush=True)
+    rows = []
+    print("| threads | N | causal | attn ms | torch eager ms | attn / torch | rel err (f64) |")
+    print("|---|---|---|---|---|---|---|")
+    for threads in (int(t) for t in opts.threads.split(",")):
+        torch.set_num_threads(threads)
+        attn.set_num_threads(threads)
+        for n in (int(x) for x in opts.n.split(",")):
+            # [B, N, H, d] memory, as a torch model holds it.
+            q, k, v = (torch.randn(1, n, 4, 64) for _ in range(3))
+            for causal in (False, True):
+                ref_fn = torch_causal if causal else torch_noncausal
+                views = [t.transpose(1, 2) for t in (q, k, v)]
+                ours = attn_call(q, k, v, causal)
+                ref = ref_fn(*(t.double() for t in views))
+                err = float((ours().double() - ref).norm() / ref.norm())
+                t_attn = median_ms(ours, opts.rounds)
+                t_torch = median_ms(lambda: ref_fn(*views), opts.rounds)
+                rows.append({"threads": threads, "n": n, "causal": causal,
+                             "attn_ms": t_attn, "torch_ms": t_torch, "rel_err": err})
+                print(f"| {threads} | {n} | {'yes' if causal else 'no'} | {t_attn:.2f} | "
+                      f"{t_torch:.2f} | {t_torch / t_attn:.2f}x | {err:.1e} |", flush=True)
+                if not err < 1e-5:
+                    raise SystemExit(f"attn's result is off: relative error {err:.3e}")
+    with open(opts.out, "w") as f:
+        json.dump({"info": info, "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
