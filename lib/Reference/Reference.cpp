@@ -49,78 +49,31 @@ double Tensor::at(ArrayRef<int64_t> index) const {
 // Masks
 //===----------------------------------------------------------------------===//
 
-/// Reads a mask table whose shared form has `trailing.size()` dims; the
-/// batched form adds leading [B] or [B, H] dims.
-static double readTable(const Tensor &table, int64_t b, int64_t h,
-                        ArrayRef<int64_t> trailing) {
-  SmallVector<int64_t> index;
-  size_t extra = table.shape.size() - trailing.size();
-  if (extra >= 1)
-    index.push_back(b);
-  if (extra >= 2)
-    index.push_back(h);
-  llvm::append_range(index, trailing);
-  return table.at(index);
-}
+namespace {
+/// Mask tables held as reference tensors.
+struct TensorTables : MaskTables {
+  ArrayRef<const Tensor *> tables;
+  explicit TensorTables(ArrayRef<const Tensor *> tables) : tables(tables) {}
+  int64_t read(unsigned t, int64_t b, int64_t h,
+               ArrayRef<int64_t> trailing) const override {
+    const Tensor &table = *tables[t];
+    SmallVector<int64_t> index;
+    size_t extra = table.shape.size() - trailing.size();
+    if (extra >= 1)
+      index.push_back(b);
+    if (extra >= 2)
+      index.push_back(h);
+    llvm::append_range(index, trailing);
+    return static_cast<int64_t>(table.at(index));
+  }
+  int64_t lastDim(unsigned t) const override { return tables[t]->shape.back(); }
+};
+} // namespace
 
 bool reference::isAllowed(MaskAttrInterface mask, int64_t b, int64_t h,
                           int64_t i, int64_t j, int64_t nq, int64_t nk,
-                          ArrayRef<const Tensor *> &tables) {
-  int64_t pos = i + nk - nq; // i': the query's position among the keys
-  auto take = [&]() -> const Tensor & {
-    const Tensor *table = tables.front();
-    tables = tables.drop_front();
-    return *table;
-  };
-  auto inWindow = [&](int64_t left, int64_t right) {
-    return j >= pos - left && j <= pos + right;
-  };
-  return TypeSwitch<Attribute, bool>(mask)
-      .Case([&](CausalMaskAttr) { return j <= pos; })
-      .Case([&](WindowMaskAttr w) { return inWindow(w.getLeft(), w.getRight()); })
-      .Case([&](DilatedMaskAttr w) {
-        return inWindow(w.getLeft(), w.getRight()) &&
-               (pos - j) % w.getDilation() == 0;
-      })
-      .Case([&](GlobalMaskAttr g) {
-        return j < g.getTokens() || pos < g.getTokens();
-      })
-      .Case([&](BlockSparseMaskAttr bs) {
-        const Tensor &layout = take();
-        return readTable(layout, b, h,
-                         {i / bs.getBlockQ(), j / bs.getBlockK()}) != 0.0;
-      })
-      .Case([&](DocumentMaskAttr) {
-        const Tensor &offsets = take();
-        int64_t count = offsets.shape.back();
-        // The document holding position p: the k with o_k <= p < o_{k+1}.
-        auto docOf = [&](int64_t p) -> int64_t {
-          for (int64_t k = 0; k + 1 < count; ++k)
-            if (p >= readTable(offsets, b, h, {k}) &&
-                p < readTable(offsets, b, h, {k + 1}))
-              return k;
-          return -1;
-        };
-        int64_t docQ = docOf(pos);
-        return docQ >= 0 && docQ == docOf(j);
-      })
-      .Case([&](UnionMaskAttr u) {
-        bool any = false;
-        for (Attribute m : u.getMasks())
-          any |= isAllowed(cast<MaskAttrInterface>(m), b, h, i, j, nq, nk,
-                           tables);
-        return any;
-      })
-      .Case([&](IntersectMaskAttr x) {
-        bool all = true;
-        for (Attribute m : x.getMasks())
-          all &= isAllowed(cast<MaskAttrInterface>(m), b, h, i, j, nq, nk,
-                           tables);
-        return all;
-      })
-      .Default([](Attribute) -> bool {
-        llvm::report_fatal_error("attn reference: unknown mask");
-      });
+                          ArrayRef<const Tensor *> tables) {
+  return mask.isAllowed({b, h, i, j, i + nk - nq}, TensorTables(tables), 0);
 }
 
 static bool allowedAt(MaskAttrInterface mask, ArrayRef<const Tensor *> tables,

@@ -32,11 +32,11 @@ struct Tensor {
 };
 
 /// Whether `mask` allows query `i` to see key `j` (batch `b`, query head
-/// `h`) in an `nq × nk` score matrix; `tables` are the mask's run-time tables
-/// in operand order and are consumed as they are read.
+/// `h`) in an `nq × nk` score matrix (MaskAttrInterface::isAllowed);
+/// `tables` are the mask's run-time tables in operand order.
 bool isAllowed(MaskAttrInterface mask, int64_t b, int64_t h, int64_t i,
                int64_t j, int64_t nq, int64_t nk,
-               ArrayRef<const Tensor *> &tables);
+               ArrayRef<const Tensor *> tables);
 
 /// Exact attention in float64: O and (if `lse` is non-null) the row LSE.
 Tensor sdpa(const Tensor &q, const Tensor &k, const Tensor &v, double scale,

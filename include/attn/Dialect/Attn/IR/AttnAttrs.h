@@ -7,6 +7,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include "attn/Dialect/Attn/IR/MaskTypes.h"
+#include "mlir/IR/Builders.h"
+
 #include "attn/Dialect/Attn/IR/AttnEnums.h.inc"
 #include "attn/Dialect/Attn/IR/AttnInterfaces.h.inc"
 
@@ -33,6 +36,17 @@ SmallVector<MaskTableSpec> getMaskTableSpecs(MaskAttrInterface mask);
 LogicalResult verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
                                MaskAttrInterface mask, TypeRange tables,
                                StringRef countLabel, StringRef typeLabel);
+
+/// The largest block classifyBlockByElements evaluates (128 × 128 scores).
+constexpr int64_t kMaxElementwiseBlock = int64_t(1) << 14;
+
+/// What `mask` allows of `block`, by evaluating every element (tables
+/// unread: only for masks with none); Partial, without looking, for blocks
+/// of more than kMaxElementwiseBlock scores. The classifier of masks whose
+/// blocks a formula cannot classify (dilated windows, unions and
+/// intersections whose members leave a block open).
+BlockClass classifyBlockByElements(MaskAttrInterface mask,
+                                   const MaskBlock &block);
 
 } // namespace mlir::attn
 

@@ -115,7 +115,8 @@ class Attn_MaskAttr<string name, string attrMnemonic,
   let mnemonic = attrMnemonic;
 }
 
-def Attn_CausalMaskAttr : Attn_MaskAttr<"CausalMask", "causal"> {
+def Attn_CausalMaskAttr : Attn_MaskAttr<"CausalMask", "causal",
+    ["getBand", "classifyBlock"]> {
   let summary = "causal mask: key j is allowed iff j ≤ i + N_kv − N_q";
   let description = [{
     Query `i` sees every key at or before its own position
@@ -130,7 +131,8 @@ def Attn_CausalMaskAttr : Attn_MaskAttr<"CausalMask", "causal"> {
   }];
 }
 
-def Attn_WindowMaskAttr : Attn_MaskAttr<"WindowMask", "window"> {
+def Attn_WindowMaskAttr : Attn_MaskAttr<"WindowMask", "window",
+    ["getBand", "classifyBlock"]> {
   let summary = "sliding-window mask: j ∈ [i' − left, i' + right]";
   let description = [{
     Key `j` is allowed for query `i` iff `i' − left ≤ j ≤ i' + right` with
@@ -148,7 +150,8 @@ def Attn_WindowMaskAttr : Attn_MaskAttr<"WindowMask", "window"> {
   let genVerifyDecl = 1;
 }
 
-def Attn_DilatedMaskAttr : Attn_MaskAttr<"DilatedMask", "dilated"> {
+def Attn_DilatedMaskAttr : Attn_MaskAttr<"DilatedMask", "dilated",
+    ["getBand", "classifyBlock"]> {
   let summary = "dilated (strided) window: every `dilation`-th key of a window";
   let description = [{
     Key `j` is allowed iff it lies in the window `[i' − left, i' + right]`
@@ -167,7 +170,8 @@ def Attn_DilatedMaskAttr : Attn_MaskAttr<"DilatedMask", "dilated"> {
   let genVerifyDecl = 1;
 }
 
-def Attn_GlobalMaskAttr : Attn_MaskAttr<"GlobalMask", "global"> {
+def Attn_GlobalMaskAttr : Attn_MaskAttr<"GlobalMask", "global",
+    ["classifyBlock"]> {
   let summary = "global tokens: the first `tokens` rows and columns";
   let description = [{
     Key `j` is allowed for query `i` iff `j < tokens` or `i' < tokens`: the
@@ -227,7 +231,7 @@ def Attn_DocumentMaskAttr
 }
 
 def Attn_UnionMaskAttr
-    : Attn_MaskAttr<"UnionMask", "union", ["getNumTables"]> {
+    : Attn_MaskAttr<"UnionMask", "union", ["getNumTables", "classifyBlock"]> {
   let summary = "union of masks: allowed where any member allows";
   let description = [{
     Constraints: (C1) at least one member; (C2) every member is a mask.
@@ -239,7 +243,8 @@ def Attn_UnionMaskAttr
 }
 
 def Attn_IntersectMaskAttr
-    : Attn_MaskAttr<"IntersectMask", "intersect", ["getNumTables"]> {
+    : Attn_MaskAttr<"IntersectMask", "intersect",
+                    ["getNumTables", "getBand", "classifyBlock"]> {
   let summary = "intersection of masks: allowed where every member allows";
   let description = [{
     Constraints: (C1) at least one member; (C2) every member is a mask.

@@ -20,6 +20,44 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
       /*desc=*/"Number of run-time table operands this mask reads.",
       /*retTy=*/"unsigned", /*methodName=*/"getNumTables", /*args=*/(ins),
       /*methodBody=*/"", /*defaultImplementation=*/[{ return 0; }]>,
+    InterfaceMethod<
+      /*desc=*/[{
+        The i1 predicate at `point`, built at `b`'s insertion point. The
+        mask's run-time tables are the first getNumTables() values of
+        `tables` (tensors), which it drops from the front.
+      }],
+      /*retTy=*/"::mlir::Value", /*methodName=*/"buildAllowed",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+                    "const ::mlir::attn::MaskPoint &":$point,
+                    "::llvm::ArrayRef<::mlir::Value> &":$tables)>,
+    InterfaceMethod<
+      /*desc=*/[{
+        Whether the mask allows element `e`, on the host (the float64
+        reference evaluates masks with it). Its tables are `tables`' numbers
+        `firstTable` onwards.
+      }],
+      /*retTy=*/"bool", /*methodName=*/"isAllowed",
+      /*args=*/(ins "const ::mlir::attn::MaskElement &":$e,
+                    "const ::mlir::attn::MaskTables &":$tables,
+                    "unsigned":$firstTable)>,
+    InterfaceMethod<
+      /*desc=*/[{
+        The band of keys around a query's position outside which the mask
+        allows nothing (unbounded and inexact by default).
+      }],
+      /*retTy=*/"::mlir::attn::MaskBand", /*methodName=*/"getBand",
+      /*args=*/(ins), /*methodBody=*/"",
+      /*defaultImplementation=*/[{ return ::mlir::attn::MaskBand{}; }]>,
+    InterfaceMethod<
+      /*desc=*/[{
+        What the mask allows of `block`, known without run-time tables:
+        Empty, Full, or Partial (some of it; the default, and what a mask
+        that reads tables says).
+      }],
+      /*retTy=*/"::mlir::attn::BlockClass", /*methodName=*/"classifyBlock",
+      /*args=*/(ins "const ::mlir::attn::MaskBlock &":$block),
+      /*methodBody=*/"",
+      /*defaultImplementation=*/[{ return ::mlir::attn::BlockClass::Partial; }]>,
   ];
 }
 

@@ -24,22 +24,14 @@ struct MaskSite {
 
 /// Builds `mask`'s predicate at `site` and selects `x` where it allows the
 /// element, `fill` elsewhere. `tables` are the mask's run-time tables in
-/// operand order. Returns a null value for a mask kind it does not know.
+/// operand order.
 Value buildMaskSelect(OpBuilder &b, Location loc, MaskAttrInterface mask,
                       const MaskSite &site, ValueRange tables, Value x,
                       Value fill);
 
-/// The band of key positions relative to a query position p that a mask can
-/// allow: keys j with p − left ≤ j ≤ p + right. A side is unbounded when
-/// std::nullopt. `exact` is true when the mask allows *every* key of the
-/// band (causal, window), so that blocks inside it need no masking.
-struct MaskBand {
-  std::optional<int64_t> left, right;
-  bool exact = false;
-};
-
-/// The band of `mask` (unbounded and inexact for masks it cannot bound:
-/// dilated windows are bounded but inexact, run-time tables unbounded).
+/// The band of `mask` (MaskAttrInterface::getBand: unbounded and inexact for
+/// masks it cannot bound; dilated windows are bounded but inexact, run-time
+/// tables unbounded).
 MaskBand getMaskBand(MaskAttrInterface mask);
 
 /// The keys a block of query rows [qs, qs + rows) can see under `mask`:

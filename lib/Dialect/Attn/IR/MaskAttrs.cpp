@@ -1,0 +1,366 @@
+//===- MaskAttrs.cpp - what each mask means -------------------------------===//
+//
+// MaskAttrInterface on every mask attribute: its predicate as IR and on the
+// host, its band, and what it allows of a block of scores. Everything else
+// (the lowerings' key ranges, the reference, attn-sparsify) asks these; a
+// new mask kind is one attribute here and in AttnAttrs.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The small IR vocabulary of the predicates.
+struct PredicateBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value addConst(Value x, int64_t c) {
+    return arith::AddIOp::create(b, loc, x, idx(c));
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value either(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  /// p − left ≤ j ≤ p + right.
+  Value inWindow(const MaskPoint &at, int64_t left, int64_t right) {
+    return both(
+        cmp(arith::CmpIPredicate::sge, at.key, addConst(at.queryPos, -left)),
+        cmp(arith::CmpIPredicate::sle, at.key, addConst(at.queryPos, right)));
+  }
+  /// Entry `trailing` of a table in its shared, [B, ...] or [B, H, ...] form.
+  Value readTable(Value table, const MaskPoint &at, ValueRange trailing) {
+    int64_t extra = cast<RankedTensorType>(table.getType()).getRank() -
+                    static_cast<int64_t>(trailing.size());
+    SmallVector<Value> index;
+    if (extra >= 1)
+      index.push_back(at.batch);
+    if (extra >= 2)
+      index.push_back(at.head);
+    llvm::append_range(index, trailing);
+    return tensor::ExtractOp::create(b, loc, table, index);
+  }
+};
+
+Value takeTable(ArrayRef<Value> &tables) {
+  Value table = tables.front();
+  tables = tables.drop_front();
+  return table;
+}
+
+/// What a window [p − left, p + right] allows of `block`.
+BlockClass classifyWindow(const MaskBlock &block, std::optional<int64_t> left,
+                          std::optional<int64_t> right) {
+  int64_t lastPos = block.posHi - 1, lastKey = block.keyHi - 1;
+  bool beyondRight = right && block.keyLo > lastPos + *right;
+  bool beforeLeft = left && lastKey < block.posLo - *left;
+  if (beyondRight || beforeLeft)
+    return BlockClass::Empty;
+  bool rightInside = !right || lastKey <= block.posLo + *right;
+  bool leftInside = !left || block.keyLo >= lastPos - *left;
+  return rightInside && leftInside ? BlockClass::Full : BlockClass::Partial;
+}
+
+/// The union (`any`) or intersection of `masks`' classes of `block`;
+/// element by element where the members' classes leave it open.
+BlockClass classifyCombined(MaskAttrInterface self, ArrayAttr masks,
+                            const MaskBlock &block, bool any) {
+  bool allEmpty = true, allFull = true;
+  for (Attribute member : masks) {
+    BlockClass c = cast<MaskAttrInterface>(member).classifyBlock(block);
+    if (any && c == BlockClass::Full)
+      return BlockClass::Full;
+    if (!any && c == BlockClass::Empty)
+      return BlockClass::Empty;
+    allEmpty &= c == BlockClass::Empty;
+    allFull &= c == BlockClass::Full;
+  }
+  if (allEmpty)
+    return BlockClass::Empty;
+  if (allFull)
+    return BlockClass::Full;
+  if (self.getNumTables() != 0)
+    return BlockClass::Partial;
+  return classifyBlockByElements(self, block);
+}
+
+/// The members' predicates joined by `any` (or) or all (and).
+Value buildCombined(ArrayAttr masks, OpBuilder &b, Location loc,
+                    const MaskPoint &point, ArrayRef<Value> &tables, bool any) {
+  PredicateBuilder pb{b, loc};
+  Value result;
+  for (Attribute member : masks) {
+    Value allowed =
+        cast<MaskAttrInterface>(member).buildAllowed(b, loc, point, tables);
+    result = !result ? allowed
+             : any   ? pb.either(result, allowed)
+                     : pb.both(result, allowed);
+  }
+  return result;
+}
+
+bool isAllowedCombined(ArrayAttr masks, const MaskElement &e,
+                       const MaskTables &tables, unsigned firstTable,
+                       bool any) {
+  for (Attribute member : masks) {
+    auto mask = cast<MaskAttrInterface>(member);
+    if (mask.isAllowed(e, tables, firstTable) == any)
+      return any;
+    firstTable += mask.getNumTables();
+  }
+  return !any;
+}
+
+bool inWindow(const MaskElement &e, int64_t left, int64_t right) {
+  return e.key >= e.queryPos - left && e.key <= e.queryPos + right;
+}
+
+} // namespace
+
+BlockClass mlir::attn::classifyBlockByElements(MaskAttrInterface mask,
+                                               const MaskBlock &block) {
+  struct NoTables : MaskTables {
+    int64_t read(unsigned, int64_t, int64_t, ArrayRef<int64_t>) const override {
+      return 0;
+    }
+    int64_t lastDim(unsigned) const override { return 0; }
+  } none;
+  if ((block.posHi - block.posLo) * (block.keyHi - block.keyLo) >
+      kMaxElementwiseBlock)
+    return BlockClass::Partial;
+  bool some = false, all = true;
+  for (int64_t p = block.posLo; p < block.posHi; ++p)
+    for (int64_t j = block.keyLo; j < block.keyHi; ++j) {
+      bool allowed = mask.isAllowed({0, 0, p, j, p}, none, 0);
+      some |= allowed;
+      all &= allowed;
+    }
+  return all    ? BlockClass::Full
+         : some ? BlockClass::Partial
+                : BlockClass::Empty;
+}
+
+//===----------------------------------------------------------------------===//
+// causal: j ≤ p
+//===----------------------------------------------------------------------===//
+
+Value CausalMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                   const MaskPoint &point,
+                                   ArrayRef<Value> &) const {
+  return PredicateBuilder{b, loc}.cmp(arith::CmpIPredicate::sle, point.key,
+                                      point.queryPos);
+}
+bool CausalMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
+                               unsigned) const {
+  return e.key <= e.queryPos;
+}
+MaskBand CausalMaskAttr::getBand() const { return {std::nullopt, 0, true}; }
+BlockClass CausalMaskAttr::classifyBlock(const MaskBlock &block) const {
+  return classifyWindow(block, std::nullopt, 0);
+}
+
+//===----------------------------------------------------------------------===//
+// window: p − left ≤ j ≤ p + right
+//===----------------------------------------------------------------------===//
+
+Value WindowMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                   const MaskPoint &point,
+                                   ArrayRef<Value> &) const {
+  return PredicateBuilder{b, loc}.inWindow(point, getLeft(), getRight());
+}
+bool WindowMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
+                               unsigned) const {
+  return inWindow(e, getLeft(), getRight());
+}
+MaskBand WindowMaskAttr::getBand() const {
+  return {getLeft(), getRight(), true};
+}
+BlockClass WindowMaskAttr::classifyBlock(const MaskBlock &block) const {
+  return classifyWindow(block, getLeft(), getRight());
+}
+
+//===----------------------------------------------------------------------===//
+// dilated: the window, and (p − j) mod dilation = 0
+//===----------------------------------------------------------------------===//
+
+Value DilatedMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                    const MaskPoint &point,
+                                    ArrayRef<Value> &) const {
+  PredicateBuilder pb{b, loc};
+  Value diff = arith::SubIOp::create(b, loc, point.queryPos, point.key);
+  Value rem = arith::RemSIOp::create(b, loc, diff, pb.idx(getDilation()));
+  return pb.both(pb.inWindow(point, getLeft(), getRight()),
+                 pb.cmp(arith::CmpIPredicate::eq, rem, pb.idx(0)));
+}
+bool DilatedMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
+                                unsigned) const {
+  return inWindow(e, getLeft(), getRight()) &&
+         (e.queryPos - e.key) % getDilation() == 0;
+}
+MaskBand DilatedMaskAttr::getBand() const {
+  return {getLeft(), getRight(), getDilation() == 1};
+}
+BlockClass DilatedMaskAttr::classifyBlock(const MaskBlock &block) const {
+  BlockClass window = classifyWindow(block, getLeft(), getRight());
+  if (window == BlockClass::Empty || getDilation() == 1)
+    return window;
+  return classifyBlockByElements(*this, block);
+}
+
+//===----------------------------------------------------------------------===//
+// global: j < tokens or p < tokens
+//===----------------------------------------------------------------------===//
+
+Value GlobalMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                   const MaskPoint &point,
+                                   ArrayRef<Value> &) const {
+  PredicateBuilder pb{b, loc};
+  Value tokens = pb.idx(getTokens());
+  return pb.either(pb.cmp(arith::CmpIPredicate::slt, point.key, tokens),
+                   pb.cmp(arith::CmpIPredicate::slt, point.queryPos, tokens));
+}
+bool GlobalMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
+                               unsigned) const {
+  return e.key < getTokens() || e.queryPos < getTokens();
+}
+BlockClass GlobalMaskAttr::classifyBlock(const MaskBlock &block) const {
+  if (block.keyHi <= getTokens() || block.posHi <= getTokens())
+    return BlockClass::Full;
+  if (block.keyLo >= getTokens() && block.posLo >= getTokens())
+    return BlockClass::Empty;
+  return BlockClass::Partial;
+}
+
+//===----------------------------------------------------------------------===//
+// block_sparse: layout[⌊i / block_q⌋, ⌊j / block_k⌋] ≠ 0
+//===----------------------------------------------------------------------===//
+
+Value BlockSparseMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                        const MaskPoint &point,
+                                        ArrayRef<Value> &tables) const {
+  PredicateBuilder pb{b, loc};
+  Value table = takeTable(tables);
+  Value qb = arith::DivUIOp::create(b, loc, point.query, pb.idx(getBlockQ()));
+  Value kb = arith::DivUIOp::create(b, loc, point.key, pb.idx(getBlockK()));
+  Value entry = pb.readTable(table, point, {qb, kb});
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(entry.getType(), 0));
+  return pb.cmp(arith::CmpIPredicate::ne, entry, zero);
+}
+bool BlockSparseMaskAttr::isAllowed(const MaskElement &e,
+                                    const MaskTables &tables,
+                                    unsigned firstTable) const {
+  return tables.read(firstTable, e.batch, e.head,
+                     {e.query / getBlockQ(), e.key / getBlockK()}) != 0;
+}
+
+//===----------------------------------------------------------------------===//
+// document: p and j in the same document [o_k, o_{k+1})
+//===----------------------------------------------------------------------===//
+
+Value DocumentMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                     const MaskPoint &point,
+                                     ArrayRef<Value> &tables) const {
+  PredicateBuilder pb{b, loc};
+  Value table = takeTable(tables);
+  auto type = cast<RankedTensorType>(table.getType());
+  Type intType = type.getElementType();
+  Value numOffsets = tensor::DimOp::create(b, loc, table, type.getRank() - 1);
+  // doc(p) = #{k ≥ 1 : o_k ≤ p}; positions ≥ o_D have doc(p) = D.
+  auto docOf = [&](Value pos) -> Value {
+    Value posInt = arith::IndexCastOp::create(b, loc, intType, pos);
+    auto loop = scf::ForOp::create(
+        b, loc, pb.idx(1), numOffsets, pb.idx(1), ValueRange{pb.idx(0)},
+        [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
+          PredicateBuilder inner{lb, ll};
+          Value offset = inner.readTable(table, point, {k});
+          Value passed = inner.cmp(arith::CmpIPredicate::sle, offset, posInt);
+          Value inc = arith::SelectOp::create(lb, ll, passed, inner.idx(1),
+                                              inner.idx(0));
+          scf::YieldOp::create(
+              lb, ll, ValueRange{arith::AddIOp::create(lb, ll, iter[0], inc)});
+        });
+    return loop.getResult(0);
+  };
+  Value numDocs = arith::SubIOp::create(b, loc, numOffsets, pb.idx(1));
+  Value docQ = docOf(point.queryPos), docK = docOf(point.key);
+  Value same = pb.cmp(arith::CmpIPredicate::eq, docQ, docK);
+  Value inDoc = pb.cmp(arith::CmpIPredicate::slt, docK, numDocs);
+  Value started = pb.cmp(arith::CmpIPredicate::sge, point.queryPos, pb.idx(0));
+  return pb.both(pb.both(same, inDoc), started);
+}
+bool DocumentMaskAttr::isAllowed(const MaskElement &e, const MaskTables &tables,
+                                 unsigned firstTable) const {
+  int64_t count = tables.lastDim(firstTable);
+  // The document holding position p: the k with o_k <= p < o_{k+1}.
+  auto docOf = [&](int64_t p) -> int64_t {
+    for (int64_t k = 0; k + 1 < count; ++k)
+      if (p >= tables.read(firstTable, e.batch, e.head, {k}) &&
+          p < tables.read(firstTable, e.batch, e.head, {k + 1}))
+        return k;
+    return -1;
+  };
+  int64_t docQ = docOf(e.queryPos);
+  return docQ >= 0 && docQ == docOf(e.key);
+}
+
+//===----------------------------------------------------------------------===//
+// union and intersect
+//===----------------------------------------------------------------------===//
+
+Value UnionMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                  const MaskPoint &point,
+                                  ArrayRef<Value> &tables) const {
+  return buildCombined(getMasks(), b, loc, point, tables, /*any=*/true);
+}
+bool UnionMaskAttr::isAllowed(const MaskElement &e, const MaskTables &tables,
+                              unsigned firstTable) const {
+  return isAllowedCombined(getMasks(), e, tables, firstTable, /*any=*/true);
+}
+BlockClass UnionMaskAttr::classifyBlock(const MaskBlock &block) const {
+  return classifyCombined(*this, getMasks(), block, /*any=*/true);
+}
+
+Value IntersectMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                      const MaskPoint &point,
+                                      ArrayRef<Value> &tables) const {
+  return buildCombined(getMasks(), b, loc, point, tables, /*any=*/false);
+}
+bool IntersectMaskAttr::isAllowed(const MaskElement &e,
+                                  const MaskTables &tables,
+                                  unsigned firstTable) const {
+  return isAllowedCombined(getMasks(), e, tables, firstTable, /*any=*/false);
+}
+MaskBand IntersectMaskAttr::getBand() const {
+  // The intersection of the members' bands; exact only when every member is.
+  MaskBand band{std::nullopt, std::nullopt, true};
+  auto tighter = [](std::optional<int64_t> a, std::optional<int64_t> b) {
+    if (!a)
+      return b;
+    if (!b)
+      return a;
+    return std::optional<int64_t>(std::min(*a, *b));
+  };
+  for (Attribute member : getMasks()) {
+    MaskBand m = cast<MaskAttrInterface>(member).getBand();
+    band.left = tighter(band.left, m.left);
+    band.right = tighter(band.right, m.right);
+    band.exact &= m.exact;
+  }
+  return band;
+}
+BlockClass IntersectMaskAttr::classifyBlock(const MaskBlock &block) const {
+  return classifyCombined(*this, getMasks(), block, /*any=*/false);
+}
