@@ -26,6 +26,40 @@ def AttnRaiseSdpa : Pass<"attn-raise-sdpa"> {
   let dependentDialects = ["::mlir::attn::AttnDialect"];
 }
 
+def AttnSparsify : Pass<"attn-sparsify"> {
+  let summary = "Fold masks into attn.sdpa and classify its blocks of scores";
+  let description = [{
+    First folds `attn.mask` into `attn.sdpa` (`attn-raise-sdpa`'s rewrite).
+    Then cuts the scores of each masked `attn.sdpa` with static N_q and
+    N_kv into `block-q × block-k` blocks (the last ones ragged) and asks the
+    mask (`MaskAttrInterface::classifyBlock`) what it allows of each:
+    nothing (*empty*: a kernel never loads the block), everything (*full*:
+    no mask to evaluate) or some of it (*partial*). It reports the counts as
+    a remark on the op:
+
+    ```
+    remark: attn-sparsify: #attn.causal on 1024 × 1024 scores in 128 × 128
+      blocks: 28 full, 8 partial, 28 empty (43.8% of the blocks skipped)
+    ```
+
+    A mask that reads run-time tables (block_sparse, document) is classified
+    at run time; its blocks count as partial here and the remark says so.
+    The classification is exact for masks without tables and blocks of up
+    to 128 × 128 scores: equal to a count over every element
+    (test/Dialect/Attn/attn-sparsify-brute-force.test). Larger blocks that
+    a formula cannot classify (dilated windows, some unions and
+    intersections) count as partial. At most 2^22 blocks are counted.
+    The IR is otherwise unchanged.
+  }];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"128",
+           "Query rows of a block (>= 1)">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"128",
+           "Keys of a block (>= 1)">,
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
 def AttnTileFlash : Pass<"attn-tile-flash"> {
   let summary = "Tile attn.sdpa into an online softmax over KV blocks";
   let description = [{

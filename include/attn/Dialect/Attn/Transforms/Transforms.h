@@ -23,6 +23,17 @@ namespace mlir::attn {
 /// element type.
 FailureOr<SdpaOp> raiseToSdpa(RewriterBase &rewriter, ApplyOp apply);
 
+/// How many blocks of a score matrix a mask leaves empty, full or partial.
+struct BlockCounts {
+  int64_t empty = 0, full = 0, partial = 0;
+};
+
+/// Classifies every `blockQ × blockK` block of the `numQ × numK` scores under
+/// `mask` (query i at key position i + numK − numQ; the last blocks ragged).
+/// All sizes >= 1.
+BlockCounts countMaskBlocks(MaskAttrInterface mask, int64_t numQ, int64_t numK,
+                            int64_t blockQ, int64_t blockK);
+
 /// Tile sizes of the flash form.
 struct FlashTileSizes {
   int64_t tileQ = 64;
