@@ -15,24 +15,15 @@ markdown table and writes JSON.
 
 Needs build/lib/libattnrt.so (ATTN_RUNTIME_DIR overrides) and torch.
 """
-import argparse
 import json
 import os
-import platform
-import statistics
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-os.environ.setdefault("ATTN_RUNTIME_DIR", os.path.join(HERE, "..", "build", "lib"))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
-import attn  # noqa: E402
+from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
 
-KERNELS = attn.load(os.path.join(HERE, "..", "kernels-generated", "cpu",
-                                 "attn_cpu_kernels.json"))
+KERNELS = attn.load(os.path.join(ROOT, "kernels-generated", "cpu", "attn_cpu_kernels.json"))
 
 
 def phi(x):
@@ -85,32 +76,10 @@ def attn_call(q, k, v, causal):
     return run
 
 
-def median_ms(fn, rounds):
-    fn()
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="linear_cpu.json")
-    ap.add_argument("--n", default="4096,16384")
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--rounds", type=int, default=5)
-    opts = ap.parse_args()
+    opts = parse_args("linear_cpu.json", "4096,16384")
     torch.manual_seed(0)
-    info = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "cpu": next((l.split(":", 1)[1].strip()
-                     for l in open("/proc/cpuinfo") if l.startswith("model name")),
-                    platform.processor()),
-        "torch": torch.__version__,
-        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
-    }
+    info = machine_info()
     print(json.dumps(info, indent=1), flush=True)
     rows = []
     print("| threads | N | causal | attn ms | torch eager ms | attn / torch | rel err (f64) |")

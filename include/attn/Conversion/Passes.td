@@ -111,12 +111,14 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     24 accumulators), the online softmax reduces across registers only, exp is
     polynomial after `attn-expand-math`. R = 192 is two groups of 96 rows
     that share each packed tile, each skipping the tiles its own rows
-    cannot see. Key loops are bounded by the mask
-    band, and only blocks leaving the band (or the ragged last block) are
-    masked. Fails with a diagnostic on what it does not support: element
-    types other than f32, dynamic head dims, `d_v` not a multiple of the
-    register block,
-    masks other than causal / window / their intersections.
+    cannot see. Key loops are bounded by the mask's band where it has one;
+    per tile, each group asks the mask what it allows of its block
+    (`MaskAttrInterface::buildBlockClass`): an empty block is skipped, a full
+    one is not masked, the rest (and the ragged last tile) evaluate the
+    predicate on 16 rows in lanes (a band compare for causal and window).
+    Fails with a diagnostic on what it does not support: element types other
+    than f32, dynamic head dims, `d_v` not a multiple of the register block,
+    masks that read run-time tables (block_sparse, document).
 
     A function whose body is one `attn.linear` (identity, elu+1 or relu
     features; f32; static head dims up to 256) becomes a kernel of the

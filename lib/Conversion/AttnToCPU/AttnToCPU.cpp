@@ -82,6 +82,22 @@ std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
   }
 }
 
+/// The mask's predicate for 16 rows in lanes against key `key`: the rows'
+/// key positions are `firstPos` + `lanes` (vector<16xindex>). For masks
+/// without tables (the kernel takes no others).
+Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                         Value firstPos, Value lanes, Value key, Value batch,
+                         Value head) {
+  auto type = VectorType::get({kLanes}, b.getIndexType());
+  auto splat = [&](Value x) -> Value {
+    return vector::BroadcastOp::create(b, loc, type, x);
+  };
+  Value pos = arith::AddIOp::create(b, loc, splat(firstPos), lanes);
+  MaskPoint point{splat(batch), splat(head), pos, splat(key), pos};
+  ArrayRef<Value> noTables;
+  return mask.buildAllowed(b, loc, point, noTables);
+}
+
 /// What the kernel computes, read off the attn.sdpa it replaces.
 struct KernelSpec {
   int64_t headDim, valueDim;
@@ -137,7 +153,7 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
   Value rowStats = scratch(2, blocking.rows()); // row 0: 1/l, row 1: LSE
 
   // Row index of each lane, per lane-vector, as i64 for the mask compares.
-  SmallVector<Value> laneRows;
+  SmallVector<Value> laneRows, laneIndices;
   for (int64_t x = 0; x < totalVecs; ++x) {
     SmallVector<int64_t> lanes;
     for (int64_t i = 0; i < kLanes; ++i)
@@ -145,6 +161,10 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
     laneRows.push_back(arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(VectorType::get({kLanes}, b.getI64Type()),
+                               ArrayRef<int64_t>(lanes))));
+    laneIndices.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, b.getIndexType()),
                                ArrayRef<int64_t>(lanes))));
   }
 
@@ -232,12 +252,14 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
           });
 
           // One online-softmax step of group g on this tile.
-          auto groupStep = [&](int64_t g,
-                               ValueRange state) -> SmallVector<Value> {
+          auto groupStep = [&](int64_t g, ValueRange state,
+                               Value full) -> SmallVector<Value> {
             const KeyRange &range = groupRanges[g];
             ArrayRef<Value> gcol = ArrayRef<Value>(col).slice(g * vecs, vecs);
             ArrayRef<Value> glane =
                 ArrayRef<Value>(laneRows).slice(g * vecs, vecs);
+            ArrayRef<Value> glaneIndex =
+                ArrayRef<Value>(laneIndices).slice(g * vecs, vecs);
             Value count = kb.min(tile, kb.sub(range.hi, ks));
 
             // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
@@ -262,15 +284,15 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                   kb.vstore(acc[vecs * i + x], sT, {keyRows[i], gcol[x]});
             });
 
-            // Mask: keys past the ragged end always; the band only where the
-            // block leaves it.
+            // Mask: keys past the ragged end always; the mask only where
+            // it does not allow the whole block.
             Value needsMask = arith::CmpIOp::create(
                 b, loc, arith::CmpIPredicate::slt, count, tile);
             if (spec.mask)
               needsMask = arith::OrIOp::create(
                   b, loc, needsMask,
                   arith::XOrIOp::create(
-                      b, loc, buildBlockInsideBand(b, loc, range, ks, count),
+                      b, loc, full,
                       arith::ConstantIntOp::create(b, loc, 1, 1)));
             scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
               kb.loop(c0, tile, c1, [&](Value jj) {
@@ -294,12 +316,17 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                         arith::CmpIOp::create(b, loc, pred, glane[x],
                                               i64Splat(edge)));
                   };
-                  if (spec.band.right)
+                  if (spec.band.exact && spec.band.right)
                     clip(arith::CmpIPredicate::sge,
                          kb.sub(rel, kb.idx(*spec.band.right)));
-                  if (spec.band.left)
+                  if (spec.band.exact && spec.band.left)
                     clip(arith::CmpIPredicate::sle,
                          kb.add(rel, kb.idx(*spec.band.left)));
+                  if (spec.mask && !spec.band.exact)
+                    allowed = arith::AndIOp::create(
+                        b, loc, allowed,
+                        buildLanePredicate(b, loc, spec.mask, kb.add(qs, shift),
+                                           glaneIndex[x], j, batch, h));
                   Value sv = kb.vload(sT, {jj, gcol[x]});
                   kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
                                                     kb.splat(-INFINITY)),
@@ -381,26 +408,47 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
           SmallVector<Value> nextState;
           for (int64_t g = 0; g < groups; ++g) {
             ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
-            if (groups == 1) {
-              llvm::append_range(nextState, groupStep(g, state));
+            // Skip the tile when the group has no rows, its range misses the
+            // tile (the diagonal of a causal task's first rows), or the mask
+            // allows nothing of the block.
+            Value run = arith::ConstantIntOp::create(b, loc, 1, 1);
+            if (groups > 1) {
+              run = arith::AndIOp::create(
+                  b, loc,
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
+                                        groupRanges[g].hi),
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        kb.add(ks, tile), groupRanges[g].lo));
+              run = arith::AndIOp::create(
+                  b, loc, run,
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
+                                        kb.idx(g * rowsPerGroup)));
+            }
+            Value full = run;
+            if (spec.mask) {
+              Value first = kb.idx(g * rowsPerGroup);
+              Value groupRows = arith::MaxSIOp::create(
+                  b, loc, c1,
+                  kb.min(kb.sub(rows, first), kb.idx(rowsPerGroup)));
+              Value posLo = kb.add(kb.add(qs, first), shift);
+              Value keyHi = kb.min(kb.add(ks, tile), numK);
+              auto [empty, allAllowed] = spec.mask.buildBlockClass(
+                  b, loc, posLo, kb.add(posLo, groupRows), ks, keyHi);
+              run = arith::AndIOp::create(
+                  b, loc, run,
+                  arith::XOrIOp::create(
+                      b, loc, empty,
+                      arith::ConstantIntOp::create(b, loc, 1, 1)));
+              full = allAllowed;
+            }
+            if (!spec.mask && groups == 1) {
+              llvm::append_range(nextState, groupStep(g, state, full));
               continue;
             }
-            // Skip the tile when the group has no rows or its range misses
-            // the tile (the diagonal of a causal task's first rows).
-            Value overlaps = arith::AndIOp::create(
-                b, loc,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
-                                      groupRanges[g].hi),
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                      kb.add(ks, tile), groupRanges[g].lo));
-            overlaps = arith::AndIOp::create(
-                b, loc, overlaps,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
-                                      kb.idx(g * rowsPerGroup)));
             auto step = scf::IfOp::create(
-                b, loc, overlaps,
+                b, loc, run,
                 [&](OpBuilder &, Location) {
-                  scf::YieldOp::create(b, loc, groupStep(g, state));
+                  scf::YieldOp::create(b, loc, groupStep(g, state, full));
                 },
                 [&](OpBuilder &, Location) {
                   scf::YieldOp::create(b, loc, state);
@@ -513,10 +561,10 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                   static_cast<bool>(sdpa.getLse())};
   if (spec.mask) {
     spec.band = getMaskBand(spec.mask);
-    if (!spec.band.exact)
+    if (spec.mask.getNumTables() != 0)
       return func.emitError()
-             << "convert-attn-to-cpu: the CPU kernel supports no mask, causal "
-                "and window masks (and their intersections); lower "
+             << "convert-attn-to-cpu: the CPU kernel takes masks without "
+                "run-time tables; lower "
              << Attribute(spec.mask) << " with attn-flash-to-llvm instead";
   }
 

@@ -24,8 +24,17 @@ namespace {
 struct PredicateBuilder {
   OpBuilder &b;
   Location loc;
+  /// `index`, or a vector of it when the predicate runs on lanes of
+  /// elements (the CPU kernel's rows in lanes).
+  Type type = b.getIndexType();
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value idx(int64_t v) {
+    if (auto vec = dyn_cast<VectorType>(type))
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vec, b.getIndexAttr(v)));
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value i1(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y);
   }
@@ -123,6 +132,52 @@ bool isAllowedCombined(ArrayAttr masks, const MaskElement &e,
   return !any;
 }
 
+/// classifyWindow as IR: (empty, full) of the block under the window.
+std::pair<Value, Value> buildWindowClass(OpBuilder &b, Location loc,
+                                         Value posLo, Value posHi, Value keyLo,
+                                         Value keyHi,
+                                         std::optional<int64_t> left,
+                                         std::optional<int64_t> right) {
+  PredicateBuilder pb{b, loc};
+  using P = arith::CmpIPredicate;
+  Value lastPos = pb.addConst(posHi, -1), lastKey = pb.addConst(keyHi, -1);
+  Value empty = pb.i1(false), full = pb.i1(true);
+  if (right) {
+    empty =
+        pb.either(empty, pb.cmp(P::sgt, keyLo, pb.addConst(lastPos, *right)));
+    full = pb.both(full, pb.cmp(P::sle, lastKey, pb.addConst(posLo, *right)));
+  }
+  if (left) {
+    empty =
+        pb.either(empty, pb.cmp(P::slt, lastKey, pb.addConst(posLo, -*left)));
+    full = pb.both(full, pb.cmp(P::sge, keyLo, pb.addConst(lastPos, -*left)));
+  }
+  return {empty, full};
+}
+
+/// The members' IR classes joined as a union (`any`) or intersection:
+/// conservative (a union of partial members is partial).
+std::pair<Value, Value> buildCombinedClass(ArrayAttr masks, OpBuilder &b,
+                                           Location loc, Value posLo,
+                                           Value posHi, Value keyLo,
+                                           Value keyHi, bool any) {
+  PredicateBuilder pb{b, loc};
+  Value empty = pb.i1(any), full = pb.i1(!any);
+  for (Attribute member : masks) {
+    auto [e, f] = cast<MaskAttrInterface>(member).buildBlockClass(
+        b, loc, posLo, posHi, keyLo, keyHi);
+    empty = any ? pb.both(empty, e) : pb.either(empty, e);
+    full = any ? pb.either(full, f) : pb.both(full, f);
+  }
+  return {empty, full};
+}
+
+/// (false, false): the classes of a mask that reads run-time tables.
+std::pair<Value, Value> unknownClass(OpBuilder &b, Location loc) {
+  PredicateBuilder pb{b, loc};
+  return {pb.i1(false), pb.i1(false)};
+}
+
 bool inWindow(const MaskElement &e, int64_t left, int64_t right) {
   return e.key >= e.queryPos - left && e.key <= e.queryPos + right;
 }
@@ -159,8 +214,8 @@ BlockClass mlir::attn::classifyBlockByElements(MaskAttrInterface mask,
 Value CausalMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                    const MaskPoint &point,
                                    ArrayRef<Value> &) const {
-  return PredicateBuilder{b, loc}.cmp(arith::CmpIPredicate::sle, point.key,
-                                      point.queryPos);
+  return PredicateBuilder{b, loc, point.key.getType()}.cmp(
+      arith::CmpIPredicate::sle, point.key, point.queryPos);
 }
 bool CausalMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
                                unsigned) const {
@@ -178,7 +233,8 @@ BlockClass CausalMaskAttr::classifyBlock(const MaskBlock &block) const {
 Value WindowMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                    const MaskPoint &point,
                                    ArrayRef<Value> &) const {
-  return PredicateBuilder{b, loc}.inWindow(point, getLeft(), getRight());
+  return PredicateBuilder{b, loc, point.key.getType()}.inWindow(
+      point, getLeft(), getRight());
 }
 bool WindowMaskAttr::isAllowed(const MaskElement &e, const MaskTables &,
                                unsigned) const {
@@ -198,7 +254,7 @@ BlockClass WindowMaskAttr::classifyBlock(const MaskBlock &block) const {
 Value DilatedMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                     const MaskPoint &point,
                                     ArrayRef<Value> &) const {
-  PredicateBuilder pb{b, loc};
+  PredicateBuilder pb{b, loc, point.key.getType()};
   Value diff = arith::SubIOp::create(b, loc, point.queryPos, point.key);
   Value rem = arith::RemSIOp::create(b, loc, diff, pb.idx(getDilation()));
   return pb.both(pb.inWindow(point, getLeft(), getRight()),
@@ -226,7 +282,7 @@ BlockClass DilatedMaskAttr::classifyBlock(const MaskBlock &block) const {
 Value GlobalMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                    const MaskPoint &point,
                                    ArrayRef<Value> &) const {
-  PredicateBuilder pb{b, loc};
+  PredicateBuilder pb{b, loc, point.key.getType()};
   Value tokens = pb.idx(getTokens());
   return pb.either(pb.cmp(arith::CmpIPredicate::slt, point.key, tokens),
                    pb.cmp(arith::CmpIPredicate::slt, point.queryPos, tokens));
@@ -363,4 +419,66 @@ MaskBand IntersectMaskAttr::getBand() const {
 }
 BlockClass IntersectMaskAttr::classifyBlock(const MaskBlock &block) const {
   return classifyCombined(*this, getMasks(), block, /*any=*/false);
+}
+
+//===----------------------------------------------------------------------===//
+// Block classes as IR
+//===----------------------------------------------------------------------===//
+
+std::pair<Value, Value>
+CausalMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                                Value posHi, Value keyLo, Value keyHi) const {
+  return buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi, std::nullopt, 0);
+}
+std::pair<Value, Value>
+WindowMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                                Value posHi, Value keyLo, Value keyHi) const {
+  return buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi, getLeft(),
+                          getRight());
+}
+std::pair<Value, Value>
+DilatedMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                                 Value posHi, Value keyLo, Value keyHi) const {
+  auto [empty, full] = buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi,
+                                        getLeft(), getRight());
+  // With a stride, a block of more than one element is never full.
+  if (getDilation() != 1)
+    full = PredicateBuilder{b, loc}.i1(false);
+  return {empty, full};
+}
+std::pair<Value, Value>
+GlobalMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                                Value posHi, Value keyLo, Value keyHi) const {
+  PredicateBuilder pb{b, loc};
+  using P = arith::CmpIPredicate;
+  Value tokens = pb.idx(getTokens());
+  Value full =
+      pb.either(pb.cmp(P::sle, keyHi, tokens), pb.cmp(P::sle, posHi, tokens));
+  Value empty =
+      pb.both(pb.cmp(P::sge, keyLo, tokens), pb.cmp(P::sge, posLo, tokens));
+  return {empty, full};
+}
+std::pair<Value, Value>
+BlockSparseMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value, Value,
+                                     Value, Value) const {
+  return unknownClass(b, loc);
+}
+std::pair<Value, Value> DocumentMaskAttr::buildBlockClass(OpBuilder &b,
+                                                          Location loc, Value,
+                                                          Value, Value,
+                                                          Value) const {
+  return unknownClass(b, loc);
+}
+std::pair<Value, Value>
+UnionMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                               Value posHi, Value keyLo, Value keyHi) const {
+  return buildCombinedClass(getMasks(), b, loc, posLo, posHi, keyLo, keyHi,
+                            /*any=*/true);
+}
+std::pair<Value, Value>
+IntersectMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
+                                   Value posHi, Value keyLo,
+                                   Value keyHi) const {
+  return buildCombinedClass(getMasks(), b, loc, posLo, posHi, keyLo, keyHi,
+                            /*any=*/false);
 }

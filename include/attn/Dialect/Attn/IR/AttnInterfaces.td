@@ -58,6 +58,19 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
       /*args=*/(ins "const ::mlir::attn::MaskBlock &":$block),
       /*methodBody=*/"",
       /*defaultImplementation=*/[{ return ::mlir::attn::BlockClass::Partial; }]>,
+    InterfaceMethod<
+      /*desc=*/[{
+        classifyBlock as IR, for blocks known at run time: i1 values (empty,
+        full) for query positions [posLo, posHi) × keys [keyLo, keyHi)
+        (`index` values, both ranges non-empty). Conservative where
+        classifyBlock is exact by counting elements: (false, false) means
+        "evaluate the predicate".
+      }],
+      /*retTy=*/"std::pair<::mlir::Value, ::mlir::Value>",
+      /*methodName=*/"buildBlockClass",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+                    "::mlir::Value":$posLo, "::mlir::Value":$posHi,
+                    "::mlir::Value":$keyLo, "::mlir::Value":$keyHi)>,
   ];
 }
 

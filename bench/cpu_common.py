@@ -1,0 +1,48 @@
+"""What the CPU benchmarks share: the attn package from this checkout (its
+runtime from build/lib unless ATTN_RUNTIME_DIR says otherwise), the timing
+rule, and the options and header every table starts from."""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+import torch
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+os.environ.setdefault("ATTN_RUNTIME_DIR", os.path.join(ROOT, "build", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import attn  # noqa: E402,F401
+
+
+def median_ms(fn, rounds):
+    """Median of `rounds` calls of fn after one warm-up, in ms."""
+    fn()
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def parse_args(out, sizes):
+    """--out, --n (comma-separated sizes), --threads, --rounds."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=out)
+    ap.add_argument("--n", default=sizes)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    return ap.parse_args()
+
+
+def machine_info():
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpu": next((l.split(":", 1)[1].strip()
+                     for l in open("/proc/cpuinfo") if l.startswith("model name")),
+                    platform.processor()),
+        "torch": torch.__version__,
+        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
+    }

@@ -1,0 +1,92 @@
+// The CPU flash kernel with masks beyond bands (dilated, global tokens,
+// unions and intersections: Longformer, the Sparse Transformer's strided
+// pattern) against float64: ragged sizes, GQA, N_q above and below N_kv,
+// both layouts, several threads. Blocks the mask empties are skipped, blocks
+// it fills are not masked, the rest evaluate the predicate in lanes.
+
+// RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.ll
+// RUN: %compile-shared -march=%host_march %t.ll -o %t.so
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+
+func.func @dilated_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 70, right = 5, dilation = 3>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @dilated_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 70, right = 5, dilation = 3>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+func.func @global_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.global<tokens = 9>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @global_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.global<tokens = 9>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+func.func @longformer_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 40, right = 40>, #attn.global<tokens = 7>]>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @longformer_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 40, right = 40>, #attn.global<tokens = 7>]>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+func.func @causal_global_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.causal, #attn.global<tokens = 5>]>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @causal_global_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.causal, #attn.global<tokens = 5>]>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+func.func @causal_dilated_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.intersect<[#attn.causal, #attn.dilated<left = 100, right = 0, dilation = 2>]>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @causal_dilated_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.intersect<[#attn.causal, #attn.dilated<left = 100, right = 0, dilation = 2>]>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+func.func @strided_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 16, right = 0>, #attn.dilated<left = 400, right = 0, dilation = 32>]>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+}
+
+func.func @strided_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 16, right = 0>, #attn.dilated<left = 400, right = 0, dilation = 32>]>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
