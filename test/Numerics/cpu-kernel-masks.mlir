@@ -30,6 +30,8 @@
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func sparse_rows --shapes 2x2x130x32,2x1x100x32,2x1x100x32 --num-threads 2 | FileCheck %s --check-prefix=EMPTY
+// EMPTY-COUNT-2: PASS @sparse_rows
 
 func.func @dilated_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
   %o, %lse = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 70, right = 5, dilation = 3>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
@@ -89,4 +91,12 @@ func.func @strided_d32(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: t
 func.func @strided_d64(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
   %o, %lse = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 16, right = 0>, #attn.dilated<left = 400, right = 0, dilation = 32>]>) : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
   return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+// Rows that see no key at all (0 and LSE −∞ in the reference): rows past
+// the 3 global tokens see only keys j < 3 with p − j a multiple of 7 and at
+// most 50 back, which most rows lack.
+func.func @sparse_rows(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>) -> (tensor<?x?x?x32xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.intersect<[#attn.global<tokens = 3>, #attn.dilated<left = 50, right = 0, dilation = 7>]>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x32xf32>, tensor<?x?x?xf32>
 }
