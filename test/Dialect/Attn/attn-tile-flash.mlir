@@ -60,8 +60,8 @@ func.func @window(%q: tensor<1x4x1000x64xf32>, %k: tensor<1x4x1000x64xf32>, %v: 
 
 // -----
 
-// A block-sparse mask cannot bound the loop or skip the masking (yet): every
-// block is masked, reading the layout table.
+// A block-sparse mask cannot bound the loop, and without its table at compile
+// time it classifies no block: every block is masked, reading the layout.
 // CHECK-LABEL: func @block_sparse
 // CHECK-SAME: %[[LAYOUT:[a-z0-9]+]]: tensor<?x?xi8>
 // CHECK: scf.for
@@ -72,4 +72,24 @@ func.func @window(%q: tensor<1x4x1000x64xf32>, %k: tensor<1x4x1000x64xf32>, %v: 
 func.func @block_sparse(%q: tensor<1x4x256x64xf32>, %k: tensor<1x4x256x64xf32>, %v: tensor<1x4x256x64xf32>, %layout: tensor<?x?xi8>) -> tensor<1x4x256x64xf32> {
   %o = attn.sdpa %q, %k, %v mask(#attn.block_sparse<block_q = 64, block_k = 64>) tables(%layout : tensor<?x?xi8>) : tensor<1x4x256x64xf32>, tensor<1x4x256x64xf32>, tensor<1x4x256x64xf32> -> tensor<1x4x256x64xf32>
   return %o : tensor<1x4x256x64xf32>
+}
+
+// -----
+
+// A mask without a band (Longformer's window ∪ global tokens): the mask
+// classifies each block; empty blocks are skipped before any score is
+// computed, full ones are not masked.
+// CHECK-LABEL: func @longformer
+// CHECK: scf.for {{.+}} iter_args(%[[ACC:.+]] = {{.+}}, %[[M:.+]] = {{.+}}, %[[L:.+]] = {{.+}})
+// CHECK: scf.if %{{.+}} -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) {
+// CHECK-NEXT: scf.yield %[[ACC]], %[[M]], %[[L]]
+// CHECK: } else {
+// CHECK: attn.scores
+// CHECK: scf.if
+// CHECK: } else {
+// CHECK: linalg.generic
+// CHECK: attn.online_softmax
+func.func @longformer(%q: tensor<1x4x1000x64xf32>, %k: tensor<1x4x1000x64xf32>, %v: tensor<1x4x1000x64xf32>) -> tensor<1x4x1000x64xf32> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.union<[#attn.window<left = 64, right = 64>, #attn.global<tokens = 8>]>) : tensor<1x4x1000x64xf32>, tensor<1x4x1000x64xf32>, tensor<1x4x1000x64xf32> -> tensor<1x4x1000x64xf32>
+  return %o : tensor<1x4x1000x64xf32>
 }

@@ -27,6 +27,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 #include <limits>
@@ -148,27 +149,26 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
       ValueRange{acc0, max0, sum0},
       [&](OpBuilder &, Location, Value ks, ValueRange iter) {
         Value tk = t.min(tileKV, t.sub(range.hi, ks));
-        Value kTile = t.slice4(k, b, hk, ks, tk);
-        Value vTile = t.collapse2(t.slice4(v, b, hk, ks, tk));
-        // Scores in f32 whatever the input type: the online softmax runs
-        // in f32.
-        auto scoresType = RankedTensorType::get(
-            {1, 1, ShapedType::kDynamic, ShapedType::kDynamic},
-            rewriter.getF32Type());
-        Value s = ScoresOp::create(rewriter, loc, scoresType, qTile, kTile,
-                                   scale);
-        s = t.collapse2(s);
-        if (mask) {
+        // One online-softmax step on keys [ks, ks + tk); `full`: the mask
+        // allows the whole block (null: it may not).
+        auto stepOn = [&](Value full) -> SmallVector<Value> {
+          Value kTile = t.slice4(k, b, hk, ks, tk);
+          Value vTile = t.collapse2(t.slice4(v, b, hk, ks, tk));
+          // Scores in f32 whatever the input type: the online softmax runs
+          // in f32.
+          auto scoresType = RankedTensorType::get(
+              {1, 1, ShapedType::kDynamic, ShapedType::kDynamic},
+              rewriter.getF32Type());
+          Value s = t.collapse2(ScoresOp::create(rewriter, loc, scoresType,
+                                                 qTile, kTile, scale));
           auto maskIt = [&]() {
             return maskTile(t, s, mask, op.getTables(), b, h, qs, ks, shift);
           };
-          if (!range.fullLo) {
-            s = maskIt();
-          } else {
-            // Mask only blocks that leave the band every row sees.
-            Value inside = buildBlockInsideBand(rewriter, loc, range, ks, tk);
+          if (mask && matchPattern(full, m_Zero())) {
+            s = maskIt(); // a mask that reads tables: every block
+          } else if (mask) {
             auto branch = scf::IfOp::create(
-                rewriter, loc, inside,
+                rewriter, loc, full,
                 [&](OpBuilder &, Location) {
                   scf::YieldOp::create(rewriter, loc, s);
                 },
@@ -177,11 +177,33 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
                 });
             s = branch.getResult(0);
           }
+          auto step = OnlineSoftmaxOp::create(
+              rewriter, loc, iter[0].getType(), iter[1].getType(),
+              iter[2].getType(), s, vTile, iter[0], iter[1], iter[2]);
+          return SmallVector<Value>(step.getResults());
+        };
+        if (!mask) {
+          scf::YieldOp::create(rewriter, loc, stepOn(Value()));
+          return;
         }
-        auto step = OnlineSoftmaxOp::create(
-            rewriter, loc, iter[0].getType(), iter[1].getType(),
-            iter[2].getType(), s, vTile, iter[0], iter[1], iter[2]);
-        scf::YieldOp::create(rewriter, loc, step.getResults());
+        // The mask's class of the block: skip it when the mask allows none
+        // of it, mask it only when it does not allow all of it.
+        Value posLo = t.add(qs, shift);
+        auto [empty, full] = mask.buildBlockClass(
+            rewriter, loc, posLo, t.add(posLo, tq), ks, t.add(ks, tk));
+        if (matchPattern(empty, m_Zero())) {
+          scf::YieldOp::create(rewriter, loc, stepOn(full));
+          return;
+        }
+        auto branch = scf::IfOp::create(
+            rewriter, loc, empty,
+            [&](OpBuilder &, Location) {
+              scf::YieldOp::create(rewriter, loc, iter);
+            },
+            [&](OpBuilder &, Location) {
+              scf::YieldOp::create(rewriter, loc, stepOn(full));
+            });
+        scf::YieldOp::create(rewriter, loc, branch.getResults());
       });
   Value acc = loop.getResult(0), max = loop.getResult(1),
         sum = loop.getResult(2);

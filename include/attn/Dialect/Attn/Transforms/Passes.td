@@ -71,14 +71,15 @@ def AttnTileFlash : Pass<"attn-tile-flash"> {
     LSE. Only `tile-q × tile-kv` scores exist at a time: memory is O(N).
     N need not divide the tiles (the last blocks are smaller).
 
-    Masks: for causal, window and intersections containing them, the key
-    loop of each query block runs only over the keys some row of the block
-    can see (fully masked blocks are never visited), and blocks every row
-    sees in full skip the mask (an `scf.if`); only blocks crossing the band's
-    edge evaluate it. Dilated windows bound the loop but are always
-    evaluated. Global, block-sparse, document masks and unions are evaluated
-    on every block (no skipping yet: that belongs to the general block
-    analysis, `attn-sparsify`).
+    Masks: where a mask has a band (causal, window, dilated, intersections
+    containing one), the key loop of each query block runs only over the
+    keys some row of the block can see. Inside the loop the mask classifies
+    each block (`MaskAttrInterface::buildBlockClass`, the run-time form of
+    what `attn-sparsify` counts): a block it allows nothing of is skipped
+    before any score is computed (global tokens, unions), one it allows
+    entirely skips the mask (an `scf.if`), the rest evaluate it. Masks that
+    read run-time tables (block_sparse, document) are evaluated on every
+    block.
 
     ```mlir
     %o = attn.sdpa %q, %k, %v mask(#attn.causal) : ...
@@ -86,7 +87,7 @@ def AttnTileFlash : Pass<"attn-tile-flash"> {
     %o = scf.forall (%b, %h, %qb) in (%B, %H, %nqb) shared_outs(%out = ...) {
       %r:3 = scf.for %ks = %lo to %hi step %c64 iter_args(%acc, %m, %l) {
         %s = attn.scores %qt, %kt ...
-        %sm = scf.if %inside -> ... { yield %s } else { masked %s }
+        %sm = scf.if %full -> ... { yield %s } else { masked %s }
         %step:3 = attn.online_softmax %sm, %vt into (%acc, %m, %l) ...
       }
       ...
