@@ -2,12 +2,16 @@
 // through attnrt's three phases) against the masked quadratic form in
 // float64: every feature map but favor_plus, causal and not, d in {32, 60,
 // 128, 256} (d_v 24 beside d = 60), T in {1, 63, 500} (4097 in
-// linear-cpu-kernel-long.mlir), GQA, N_q != N_kv, and thread counts that
-// split a head's keys into several blocks (phases 0 and 1). The identity map
-// runs on inputs offset by 2 (linear-reassociated.mlir says why).
+// linear-cpu-kernel-long.mlir), GQA, N_q != N_kv, both memory layouts, and
+// thread counts that split a head's keys into several blocks (phases 0 and
+// 1). The identity map runs on inputs offset by 2 (linear-reassociated.mlir
+// says why).
 
 // RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.ll
 // RUN: %compile-shared -march=%host_march %t.ll -o %t.so
+// Torch's [B, N, H, d] memory (strides, read in place):
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func elu_d60_causal --shapes 2x4x63x60,2x2x63x60,2x2x63x24 --layout bnhd --num-threads 3
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func relu_d128 --shapes 1x4x300x128,1x2x200x128,1x2x200x128 --layout bnhd --num-threads 8
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func identity_d32 --shapes 2x4x63x32,2x2x63x32,2x2x63x32 --num-threads 3 --input-offset 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func identity_d32 --shapes 1x1x1x32,1x1x1x32,1x1x1x32 --input-offset 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func identity_d32 --shapes 1x2x500x32,1x1x500x32,1x1x500x32 --num-threads 8 --input-offset 2
