@@ -69,9 +69,15 @@ static cl::list<std::string> specs(
     "spec", cl::cat(category),
     cl::desc("a kernel in short form instead of (or besides) an input file:\n"
              "  name=<id>,d=<head dim>[,dv=<value dim>][,dtype=f32|bf16|f16]"
-             "[,mask=none|causal|window:<left>:<right>][,lse][,scale=<s>]\n"
+             "[,mask=none|causal|window:<left>:<right>|<#attn mask>][,lse]"
+             "[,scale=<s>]\n"
              "dtype defaults to f32 for cpu and bf16 for nvidia, e.g.\n"
-             "  --spec name=causal_d64,d=64,mask=causal,lse"));
+             "  --spec name=causal_d64,d=64,mask=causal,lse\n"
+             "  --spec 'name=longformer,d=64,mask=#attn.union<[#attn.window<"
+             "left = 256, right = 256>, #attn.global<tokens = 16>]>'\n"
+             "or, for linear attention (cpu):\n"
+             "  name=<id>,d=<head dim>[,dv=],op=linear[,feature=identity|"
+             "elu_plus_one|relu][,mask=causal][,eps=<e>]"));
 static cl::opt<std::string> outDir("o", cl::desc("output directory"),
                                    cl::value_desc("dir"), cl::Required,
                                    cl::cat(category));
@@ -221,15 +227,31 @@ FailureOr<std::string> linearSpecToMLIR(StringRef spec, StringRef name,
       .str();
 }
 
+/// The fields of a --spec: split at commas outside <...> and [...], so that
+/// a mask given as an attribute (#attn.union<[...]>) keeps its own.
+SmallVector<StringRef> splitSpecFields(StringRef spec) {
+  SmallVector<StringRef> fields;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= spec.size(); ++i) {
+    char c = i < spec.size() ? spec[i] : ',';
+    depth += (c == '<' || c == '[') - (c == '>' || c == ']');
+    if (c != ',' || depth > 0)
+      continue;
+    if (StringRef field = spec.slice(start, i).trim(); !field.empty())
+      fields.push_back(field);
+    start = i + 1;
+  }
+  return fields;
+}
+
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
   std::string op = "sdpa", feature = "elu_plus_one", eps;
   int64_t d = 0, dv = 0;
   bool lse = false;
-  SmallVector<StringRef> fields;
-  spec.split(fields, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef field : fields) {
+  for (StringRef field : splitSpecFields(spec)) {
     auto [key, value] = field.trim().split('=');
     if (key == "name")
       name = value.str();
@@ -287,6 +309,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string maskText;
   if (mask == "causal") {
     maskText = " mask(#attn.causal)";
+  } else if (StringRef(mask).starts_with("#attn.")) {
+    maskText = " mask(" + mask + ")"; // the parser checks it
   } else if (StringRef(mask).starts_with("window:")) {
     SmallVector<StringRef> parts;
     StringRef(mask).split(parts, ':');
@@ -302,7 +326,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
                    .str();
   } else if (mask != "none") {
     llvm::errs() << "attn-kernelgen: mask '" << mask
-                 << "': expected none, causal or window:<left>:<right>\n";
+                 << "': expected none, causal, window:<left>:<right> or an "
+                    "#attn mask attribute\n";
     return failure();
   }
   std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
