@@ -66,3 +66,13 @@ func.func @huge(%q: tensor<1x1x8388608x16xbf16>, %k: tensor<1x1x8388608x16xbf16>
   %o = attn.sdpa %q, %k, %v mask(#attn.causal) : tensor<1x1x8388608x16xbf16>, tensor<1x1x8388608x16xbf16>, tensor<1x1x8388608x16xbf16> -> tensor<1x1x8388608x16xbf16>
   return %o : tensor<1x1x8388608x16xbf16>
 }
+
+// -----
+
+// Blocks a formula cannot classify are counted element by element within a
+// budget; past it they count as partial and the remark says so.
+func.func @budget(%q: tensor<1x1x262144x16xbf16>, %k: tensor<1x1x262144x16xbf16>, %v: tensor<1x1x262144x16xbf16>) -> tensor<1x1x262144x16xbf16> {
+  // expected-remark @+1 {{0 full, 2098176 partial, 2096128 empty (50.0% of the blocks skipped); counting stopped after 67108864 element evaluations, so some partial blocks may be empty or full}}
+  %o = attn.sdpa %q, %k, %v mask(#attn.dilated<left = 1000000000, right = 0, dilation = 2>) : tensor<1x1x262144x16xbf16>, tensor<1x1x262144x16xbf16>, tensor<1x1x262144x16xbf16> -> tensor<1x1x262144x16xbf16>
+  return %o : tensor<1x1x262144x16xbf16>
+}

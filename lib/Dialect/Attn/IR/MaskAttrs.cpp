@@ -192,9 +192,16 @@ BlockClass mlir::attn::classifyBlockByElements(MaskAttrInterface mask,
     }
     int64_t lastDim(unsigned) const override { return 0; }
   } none;
-  if ((block.posHi - block.posLo) * (block.keyHi - block.keyLo) >
-      kMaxElementwiseBlock)
+  int64_t elements = (block.posHi - block.posLo) * (block.keyHi - block.keyLo);
+  if (elements > kMaxElementwiseBlock)
     return BlockClass::Partial;
+  if (int64_t *budget = block.elementBudget) {
+    if (elements > *budget) {
+      *budget = -1; // spent: every later block is refused too
+      return BlockClass::Partial;
+    }
+    *budget -= elements;
+  }
   bool some = false, all = true;
   for (int64_t p = block.posLo; p < block.posHi; ++p)
     for (int64_t j = block.keyLo; j < block.keyHi; ++j) {

@@ -16,13 +16,15 @@ using namespace mlir::attn;
 
 BlockCounts mlir::attn::countMaskBlocks(MaskAttrInterface mask, int64_t numQ,
                                         int64_t numK, int64_t blockQ,
-                                        int64_t blockK) {
+                                        int64_t blockK,
+                                        int64_t elementBudget) {
   BlockCounts counts;
   int64_t shift = numK - numQ;
+  int64_t budget = elementBudget;
   for (int64_t q0 = 0; q0 < numQ; q0 += blockQ)
     for (int64_t k0 = 0; k0 < numK; k0 += blockK) {
       MaskBlock block{q0 + shift, std::min(q0 + blockQ, numQ) + shift, k0,
-                      std::min(k0 + blockK, numK)};
+                      std::min(k0 + blockK, numK), &budget};
       switch (mask.classifyBlock(block)) {
       case BlockClass::Empty:
         ++counts.empty;
@@ -35,13 +37,17 @@ BlockCounts mlir::attn::countMaskBlocks(MaskAttrInterface mask, int64_t numQ,
         break;
       }
     }
+  counts.exact = budget >= 0;
   return counts;
 }
 
 namespace {
 
-/// The most blocks attn-sparsify counts (the count is a compile-time loop).
+/// The most blocks attn-sparsify counts, and the most element evaluations
+/// it spends on blocks a formula cannot classify: the count is a
+/// compile-time loop (well under a second at both limits).
 constexpr int64_t kMaxCountedBlocks = int64_t(1) << 22;
+constexpr int64_t kElementBudget = int64_t(1) << 26;
 
 /// The remark of attn-sparsify on `op`, or nothing when its mask or sizes
 /// are not known statically.
@@ -62,7 +68,8 @@ void remarkBlockCounts(SdpaOp op, int64_t blockQ, int64_t blockK) {
                     << kMaxCountedBlocks << " to count; use larger blocks";
     return;
   }
-  BlockCounts c = countMaskBlocks(mask, numQ, numK, blockQ, blockK);
+  BlockCounts c =
+      countMaskBlocks(mask, numQ, numK, blockQ, blockK, kElementBudget);
   double skipped =
       100.0 * c.empty / static_cast<double>(c.empty + c.full + c.partial);
   InFlightDiagnostic remark = op.emitRemark();
@@ -73,6 +80,10 @@ void remarkBlockCounts(SdpaOp op, int64_t blockQ, int64_t blockK) {
          << "% of the blocks skipped)";
   if (mask.getNumTables() != 0)
     remark << "; its run-time tables classify the partial ones at run time";
+  if (!c.exact)
+    remark << "; counting stopped after " << kElementBudget
+           << " element evaluations, so some partial blocks may be empty or "
+              "full";
 }
 
 struct AttnSparsify : attn::impl::AttnSparsifyBase<AttnSparsify> {

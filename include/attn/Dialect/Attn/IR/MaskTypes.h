@@ -32,8 +32,13 @@ struct MaskElement {
 
 /// A block of scores: query positions [posLo, posHi) and keys [keyLo, keyHi),
 /// both non-empty (positions are rows + N_kv − N_q, so they may be < 0).
+/// `elementBudget`: element evaluations that classifying by elements may
+/// still spend, shared by the blocks of one count (null: no limit); it
+/// becomes −1 once a block asks for more than is left, and such blocks are
+/// Partial from then on.
 struct MaskBlock {
   int64_t posLo, posHi, keyLo, keyHi;
+  int64_t *elementBudget = nullptr;
 };
 
 /// What a mask allows of a block: nothing, everything, or some of it (or an

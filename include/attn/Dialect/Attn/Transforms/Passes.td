@@ -48,7 +48,9 @@ def AttnSparsify : Pass<"attn-sparsify"> {
     to 128 × 128 scores: equal to a count over every element
     (test/Dialect/Attn/attn-sparsify-brute-force.test). Larger blocks that
     a formula cannot classify (dilated windows, some unions and
-    intersections) count as partial. At most 2^22 blocks are counted.
+    intersections) count as partial. At most 2^22 blocks are counted, and
+    at most 2^26 element evaluations spent (the remark says when counting
+    stopped short).
     The IR is otherwise unchanged.
   }];
   let options = [

@@ -23,16 +23,21 @@ namespace mlir::attn {
 /// element type.
 FailureOr<SdpaOp> raiseToSdpa(RewriterBase &rewriter, ApplyOp apply);
 
-/// How many blocks of a score matrix a mask leaves empty, full or partial.
+/// How many blocks of a score matrix a mask leaves empty, full or partial;
+/// `exact` is false when the element budget ran out (some blocks counted as
+/// partial may be empty or full).
 struct BlockCounts {
   int64_t empty = 0, full = 0, partial = 0;
+  bool exact = true;
 };
 
 /// Classifies every `blockQ × blockK` block of the `numQ × numK` scores under
-/// `mask` (query i at key position i + numK − numQ; the last blocks ragged).
-/// All sizes >= 1.
+/// `mask` (query i at key position i + numK − numQ; the last blocks ragged),
+/// spending at most `elementBudget` element evaluations on blocks a formula
+/// cannot classify. All sizes >= 1.
 BlockCounts countMaskBlocks(MaskAttrInterface mask, int64_t numQ, int64_t numK,
-                            int64_t blockQ, int64_t blockK);
+                            int64_t blockQ, int64_t blockK,
+                            int64_t elementBudget);
 
 /// Tile sizes of the flash form.
 struct FlashTileSizes {
