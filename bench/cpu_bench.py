@@ -20,7 +20,6 @@ import argparse
 import ctypes
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ class MemRef4(ctypes.Structure):
 os.environ.setdefault("ATTN_RUNTIME_DIR", OUT)
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import attn  # noqa: E402
+from cpu_common import machine_info  # noqa: E402
 
 # ATTN_KERNEL_DIR: a directory with attn_cpu_kernels.{so,json} to measure
 # instead of the committed kernels (for tuning variants).
@@ -126,15 +126,8 @@ def main():
     opts = ap.parse_args()
 
     torch.manual_seed(0)
-    info = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "cpu": next((l.split(":", 1)[1].strip()
-                     for l in open("/proc/cpuinfo") if l.startswith("model name")),
-                    platform.processor()),
-        "torch": torch.__version__,
-        "command": " ".join([os.path.basename(sys.executable)] + sys.argv),
-        "fma_peak_gflops": {t: fma_peak(t) for t in (1, 2)},
-    }
+    info = machine_info()
+    info["fma_peak_gflops"] = {t: fma_peak(t) for t in (1, 2)}
     print(json.dumps(info, indent=1), flush=True)
     rows = []
     configs = []

@@ -54,17 +54,3 @@ KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,
   }
   return range;
 }
-
-Value mlir::attn::buildBlockInsideBand(OpBuilder &b, Location loc,
-                                       const KeyRange &range, Value ks,
-                                       Value count) {
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value lastKey = arith::SubIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, ks, count), one);
-  return arith::AndIOp::create(
-      b, loc,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ks,
-                            range.fullLo),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, lastKey,
-                            range.fullHi));
-}

@@ -45,11 +45,6 @@ struct KeyRange {
 KeyRange buildKeyRange(OpBuilder &b, Location loc, MaskAttrInterface mask,
                        Value qs, Value rows, Value shift, Value numK);
 
-/// i1: keys [ks, ks + count) all lie inside [range.fullLo, range.fullHi], so
-/// the block needs no mask. Requires an exact band (non-null fullLo).
-Value buildBlockInsideBand(OpBuilder &b, Location loc, const KeyRange &range,
-                           Value ks, Value count);
-
 } // namespace mlir::attn
 
 #endif // ATTN_DIALECT_ATTN_UTILS_MASKUTILS_H
