@@ -101,7 +101,8 @@ struct Dims {
 
 Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
                        double scale, MaskAttrInterface mask,
-                       ArrayRef<const Tensor *> tables, Tensor *lse) {
+                       ArrayRef<const Tensor *> tables, Tensor *lse,
+                       ScoreModAttrInterface scoreMod) {
   Dims n(q, k, v);
   Tensor out({n.batch, n.headsQ, n.nq, n.dv});
   if (lse)
@@ -133,6 +134,8 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
           for (int64_t c = 0; c < n.d; ++c)
             dot += qRow[c] * kHead[j * n.d + c];
           s[j] = scale * dot;
+          if (scoreMod)
+            s[j] = scoreMod.evaluate(s[j], {b, h, i, j, pos}, n.headsQ);
           m = maxKeepingNaN(m, s[j]);
         }
         double *oRow = &out.data[(((b * n.headsQ) + h) * n.nq + i) * n.dv];
@@ -460,7 +463,8 @@ reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
               env[s.getOutput()] =
                   sdpa(q, get(s.getKey()), get(s.getValue()),
                        scaleOf(s.getScale(), q), s.getMaskAttr(),
-                       tablesOf(s.getTables()), s.getLse() ? &lse : nullptr);
+                       tablesOf(s.getTables()), s.getLse() ? &lse : nullptr,
+                       s.getScoreModAttr());
               if (s.getLse())
                 env[s.getLse()] = std::move(lse);
               return success();

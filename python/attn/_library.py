@@ -93,6 +93,9 @@ class Kernel:
         self.scale = None if self.linear else float(info["scale"])
         self.feature_map = info.get("feature_map") if self.linear else None
         self.eps = float(info["eps"]) if self.linear else None
+        # The score mod compiled in ("none", or its #attn attribute): attn.sdpa
+        # never picks a kernel that has one; run it with Kernel.run.
+        self.score_mod: str = info.get("score_mod", "none")
         self.struct = struct
 
     def __repr__(self) -> str:
@@ -102,7 +105,8 @@ class Kernel:
                     f"mask {self.mask}, eps {self.eps:.3g})")
         return (f"Kernel({self.name}: {self.device_type} {str(self.dtype)[6:]}, "
                 f"d={self.head_dim}, d_v={self.value_dim}, mask {self.mask}, "
-                f"scale {self.scale:.6g}, lse={'yes' if self.has_lse else 'no'})")
+                + (f"score_mod {self.score_mod}, " if self.score_mod != "none" else "")
+                + f"scale {self.scale:.6g}, lse={'yes' if self.has_lse else 'no'})")
 
     # -- the torch entry point -------------------------------------------
 

@@ -39,7 +39,7 @@ def select_kernel(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
     d, dv = q.shape[-1], v.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else float(scale)
     matches = [kern for kern in loaded_kernels()
-               if not kern.linear
+               if not kern.linear and kern.score_mod == "none"
                and kern.device_type == q.device.type and kern.dtype == q.dtype
                and kern.head_dim == d and kern.value_dim == dv
                and _mask_matches(kern, is_causal, window)

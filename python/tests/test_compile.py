@@ -99,3 +99,46 @@ def test_torch_compile_out_variant(cpu_lib):
     o, lse = torch.compile(f, fullgraph=True)(q, k, v)
     want_o, want_lse = kern(q, k, v)
     assert torch.allclose(o, 2 * want_o) and torch.allclose(lse, want_lse)
+
+
+def _score_mod_reference(q, k, v, *, causal, alibi=None, cap=None):
+    """O in float64 with ALiBi (max_bias) or soft-capping applied to the
+    scaled scores before the mask, as attn's score mods define them."""
+    Hq, Nq, d = q.shape[1], q.shape[2], q.shape[3]
+    Nk = k.shape[2]
+    group = Hq // k.shape[1]
+    kd = k.double().repeat_interleave(group, dim=1)
+    vd = v.double().repeat_interleave(group, dim=1)
+    s = q.double() @ kd.transpose(-1, -2) / d ** 0.5
+    pos = torch.arange(Nq)[:, None] + (Nk - Nq)
+    j = torch.arange(Nk)[None, :]
+    if alibi is not None:
+        slopes = 2.0 ** (-alibi * (torch.arange(Hq, dtype=torch.float64) + 1) / Hq)
+        s = s - slopes[:, None, None] * (pos - j).abs().double()
+    if cap is not None:
+        s = cap * torch.tanh(s / cap)
+    if causal:
+        s = s.masked_fill(j > pos, float("-inf"))
+    return torch.softmax(s, dim=-1).nan_to_num() @ vd
+
+
+@pytest.mark.parametrize("spec, causal, alibi, cap", [
+    ("name=alibi_d32,d=32,mask=causal,score_mod=alibi", True, 8.0, None),
+    ("name=softcap_d32,d=32,score_mod=softcap:5", False, None, 5.0),
+])
+def test_score_mod(tmp_path, exe, spec, causal, alibi, cap):
+    lib = attn.compile(spec, cache_dir=str(tmp_path), kernelgen=exe)
+    kern = lib[spec.split(",")[0][5:]]
+    assert kern.score_mod.startswith("#attn.alibi" if alibi else "#attn.softcap")
+    assert "score_mod" in repr(kern)
+    g = torch.Generator().manual_seed(5)
+    q = 3 * torch.randn(2, 4, 77, 32, generator=g)
+    k, v = (3 * torch.randn(2, 2, 77, 32, generator=g) for _ in range(2))
+    o = kern(q, k, v)
+    ref = _score_mod_reference(q, k, v, causal=causal, alibi=alibi, cap=cap)
+    assert (o.double() - ref).norm() / ref.norm() <= 1e-5
+    # attn.sdpa computes plain attention: it never runs a score-mod kernel.
+    try:
+        assert attn.select_kernel(q, k, v, is_causal=causal) is not kern
+    except attn.NoKernelError:
+        pass

@@ -70,7 +70,8 @@ static cl::list<std::string> specs(
     cl::desc("a kernel in short form instead of (or besides) an input file:\n"
              "  name=<id>,d=<head dim>[,dv=<value dim>][,dtype=f32|bf16|f16]"
              "[,mask=none|causal|window:<left>:<right>|<#attn mask>][,lse]"
-             "[,scale=<s>]\n"
+             "[,scale=<s>][,score_mod=alibi|softcap:<cap>|<#attn score "
+             "mod>]\n"
              "dtype defaults to f32 for cpu and bf16 for nvidia, e.g.\n"
              "  --spec name=causal_d64,d=64,mask=causal,lse\n"
              "  --spec 'name=longformer,d=64,mask=#attn.union<[#attn.window<"
@@ -248,7 +249,7 @@ SmallVector<StringRef> splitSpecFields(StringRef spec) {
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
-  std::string op = "sdpa", feature = "elu_plus_one", eps;
+  std::string op = "sdpa", feature = "elu_plus_one", eps, scoreMod;
   int64_t d = 0, dv = 0;
   bool lse = false;
   for (StringRef field : splitSpecFields(spec)) {
@@ -275,6 +276,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       feature = value.str();
     else if (key == "eps")
       eps = value.str();
+    else if (key == "score_mod")
+      scoreMod = value.str();
     else {
       llvm::errs() << "attn-kernelgen: --spec '" << spec << "': cannot read '"
                    << field << "'\n";
@@ -299,6 +302,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       return bad(Twine(key) + "=" + Twine(value) + ": expected 1 to " +
                  Twine(kMaxKernelHeadDim) +
                  " (the largest head dim of any target)");
+  if (op == "linear" && !scoreMod.empty())
+    return bad("score_mod=" + scoreMod + ": op=linear takes none");
   if (op == "linear")
     return linearSpecToMLIR(spec, name, d, dv, dtype, mask, eps, feature,
                             lse || !scale.empty());
@@ -330,6 +335,21 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
                     "#attn mask attribute\n";
     return failure();
   }
+  if (scoreMod == "alibi") {
+    maskText += " score_mod(#attn.alibi<max_bias = 8.0>)";
+  } else if (StringRef(scoreMod).starts_with("softcap:")) {
+    double cap;
+    if (StringRef(scoreMod).drop_front(8).getAsDouble(cap))
+      return bad("score_mod=" + scoreMod + ": expected softcap:<cap>");
+    maskText +=
+        llvm::formatv(" score_mod(#attn.softcap<cap = {0:e16}>)", cap).str();
+  } else if (StringRef(scoreMod).starts_with("#attn.")) {
+    maskText += " score_mod(" + scoreMod + ")"; // the parser checks it
+  } else if (!scoreMod.empty()) {
+    return bad("score_mod=" + scoreMod +
+               ": expected alibi, softcap:<cap> or an #attn score mod "
+               "attribute");
+  }
   std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
   std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
   std::string results = lse ? "(" + vT + ", tensor<?x?x?xf32>)" : vT;
@@ -348,6 +368,7 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
 /// What the header and manifest say about one kernel.
 struct KernelInfo {
   std::string name, mask, source, dtype;
+  std::string scoreMod = "none"; // the attribute's text, or "none"
   Attribute maskAttr; // null: no mask
   int64_t headDim, valueDim;
   double scale;
@@ -416,6 +437,10 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
     info.mask.clear();
     llvm::raw_string_ostream os(info.mask);
     os << mask;
+  }
+  if (Attribute scoreMod = sdpa.getScoreModAttr()) {
+    info.scoreMod.clear();
+    llvm::raw_string_ostream(info.scoreMod) << scoreMod;
   }
   llvm::raw_string_ostream os(info.source);
   func.print(os);
@@ -488,6 +513,7 @@ llvm::json::Object describeInManifest(const KernelInfo &k) {
       {"scale", k.scale},
       {"mask", k.mask},
       {"mask_info", describeMask(k.maskAttr)},
+      {"score_mod", k.scoreMod},
       {"lse", k.lse},
   };
 }
@@ -680,8 +706,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
               }
               os << "/* " << k.name << ": d = " << k.headDim
                  << ", d_v = " << k.valueDim << ", scale = " << k.scale
-                 << ", mask " << k.mask << ", LSE " << (k.lse ? "yes" : "no")
-                 << ", tile-kv " << cpuTileKV << ", rows per task "
+                 << ", mask " << k.mask
+                 << (k.scoreMod == "none" ? "" : ", score_mod " + k.scoreMod)
+                 << ", LSE " << (k.lse ? "yes" : "no") << ", tile-kv "
+                 << cpuTileKV << ", rows per task "
                  << static_cast<int64_t>(rowsPerTask) << ", " << cpu << ", "
                  << getCPUKernelScratchBytes(k.headDim, k.valueDim, cpuTileKV,
                                              rowsPerTask)

@@ -38,10 +38,11 @@ bool isAllowed(MaskAttrInterface mask, int64_t b, int64_t h, int64_t i,
                int64_t j, int64_t nq, int64_t nk,
                ArrayRef<const Tensor *> tables);
 
-/// Exact attention in float64: O and (if `lse` is non-null) the row LSE.
+/// Exact attention in float64: O and (if `lse` is non-null) the row LSE;
+/// `scoreMod` (if any) modifies each scaled score before the mask.
 Tensor sdpa(const Tensor &q, const Tensor &k, const Tensor &v, double scale,
             MaskAttrInterface mask, ArrayRef<const Tensor *> tables,
-            Tensor *lse = nullptr);
+            Tensor *lse = nullptr, ScoreModAttrInterface scoreMod = {});
 
 /// φ(x) for each row of a [B, H, N, d] tensor; FAVOR+'s exponents drop
 /// `shift` ([B, H, N]) where one is given.

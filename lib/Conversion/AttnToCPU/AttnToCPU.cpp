@@ -82,18 +82,23 @@ std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
   }
 }
 
-/// The mask's predicate for 16 rows in lanes against key `key`: the rows'
-/// key positions are `firstPos` + `lanes` (vector<16xindex>). For masks
-/// without tables (the kernel takes no others).
-Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
-                         Value firstPos, Value lanes, Value key, Value batch,
-                         Value head) {
+/// 16 score elements in lanes: rows `firstRow` + `lanes` (vector<16xindex>)
+/// against key `key`; `shift` = N_kv − N_q.
+MaskPoint lanePoint(OpBuilder &b, Location loc, Value firstRow, Value shift,
+                    Value lanes, Value key, Value batch, Value head) {
   auto type = VectorType::get({kLanes}, b.getIndexType());
   auto splat = [&](Value x) -> Value {
     return vector::BroadcastOp::create(b, loc, type, x);
   };
-  Value pos = arith::AddIOp::create(b, loc, splat(firstPos), lanes);
-  MaskPoint point{splat(batch), splat(head), pos, splat(key), pos};
+  Value rows = arith::AddIOp::create(b, loc, splat(firstRow), lanes);
+  Value pos = arith::AddIOp::create(b, loc, rows, splat(shift));
+  return {splat(batch), splat(head), rows, splat(key), pos};
+}
+
+/// The mask's predicate at 16 lanes (lanePoint). For masks without tables
+/// (the kernel takes no others).
+Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
+                         const MaskPoint &point) {
   ArrayRef<Value> noTables;
   return mask.buildAllowed(b, loc, point, noTables);
 }
@@ -105,6 +110,7 @@ struct KernelSpec {
   MaskAttrInterface mask;
   MaskBand band;
   bool hasLse;
+  ScoreModAttrInterface scoreMod;
 };
 
 /// Emits the kernel body into `func` (already holding the new signature).
@@ -284,6 +290,19 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                   kb.vstore(acc[vecs * i + x], sT, {keyRows[i], gcol[x]});
             });
 
+            // The score mod, on every score of the tile (in log2 units).
+            if (spec.scoreMod)
+              kb.loop(c0, tile, c1, [&](Value jj) {
+                for (int64_t x = 0; x < vecs; ++x) {
+                  MaskPoint point = lanePoint(b, loc, qs, shift, glaneIndex[x],
+                                              kb.add(ks, jj), batch, h);
+                  Value sv = kb.vload(sT, {jj, gcol[x]});
+                  kb.vstore(spec.scoreMod.buildScore(b, loc, sv, point, headsQ,
+                                                     M_LOG2E),
+                            sT, {jj, gcol[x]});
+                }
+              });
+
             // Mask: keys past the ragged end always; the mask only where
             // it does not allow the whole block.
             Value needsMask = arith::CmpIOp::create(
@@ -325,8 +344,10 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
                   if (spec.mask && !spec.band.exact)
                     allowed = arith::AndIOp::create(
                         b, loc, allowed,
-                        buildLanePredicate(b, loc, spec.mask, kb.add(qs, shift),
-                                           glaneIndex[x], j, batch, h));
+                        buildLanePredicate(b, loc, spec.mask,
+                                           lanePoint(b, loc, qs, shift,
+                                                     glaneIndex[x], j, batch,
+                                                     h)));
                   Value sv = kb.vload(sT, {jj, gcol[x]});
                   kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
                                                     kb.splat(-INFINITY)),
@@ -558,7 +579,8 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                                   : 1.0 / std::sqrt(static_cast<double>(d)),
                   sdpa.getMaskAttr(),
                   {},
-                  static_cast<bool>(sdpa.getLse())};
+                  static_cast<bool>(sdpa.getLse()),
+                  sdpa.getScoreModAttr()};
   if (spec.mask) {
     spec.band = getMaskBand(spec.mask);
     if (spec.mask.getNumTables() != 0)

@@ -447,6 +447,10 @@ FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
     return fail("the GPU kernel supports no mask, causal and window masks "
                 "(and their intersections); got ")
            << Attribute(spec.mask);
+  if (sdpa.getScoreModAttr())
+    return fail("the GPU kernel takes no score_mod yet (the CPU kernel and "
+                "attn-tile-flash do); got ")
+           << Attribute(sdpa.getScoreModAttr());
   return spec;
 }
 

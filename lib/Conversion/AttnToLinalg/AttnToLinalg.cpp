@@ -314,6 +314,20 @@ static Value applyMask(Emitter &e, Value s, MaskAttrInterface mask,
   return known ? result : Value();
 }
 
+/// `scoreMod` applied to each element of the f32 score matrix `s`.
+static Value applyScoreMod(Emitter &e, Value s,
+                           ScoreModAttrInterface scoreMod) {
+  Value headsQ = e.dim(s, 1);
+  Value shift = arith::SubIOp::create(e.b, e.loc, e.dim(s, 3), e.dim(s, 2));
+  return e.map4(s, e.f32(), [&](OpBuilder &nb, Location nl, Value x) {
+    MaskSite site{linalg::IndexOp::create(nb, nl, 0),
+                  linalg::IndexOp::create(nb, nl, 1),
+                  linalg::IndexOp::create(nb, nl, 2),
+                  linalg::IndexOp::create(nb, nl, 3), shift};
+    return buildScoreModAt(nb, nl, scoreMod, site, headsQ, x);
+  });
+}
+
 /// The FAVOR+ exponents ω_rᵀx̂ − ‖x̂‖²/2, x̂ = x·d^(−1/4), as f32
 /// [B, H, N, m].
 static Value buildFavorExponents(Emitter &e, Value x, Value projection) {
@@ -504,6 +518,8 @@ struct LowerSdpa : OpRewritePattern<SdpaOp> {
     Emitter e{rewriter, op.getLoc()};
     Value scale = e.scaleFor(op.getQuery(), op.getScale());
     Value s = e.contractQK(op.getQuery(), op.getKey(), scale);
+    if (ScoreModAttrInterface scoreMod = op.getScoreModAttr())
+      s = applyScoreMod(e, s, scoreMod);
     if (MaskAttrInterface mask = op.getMaskAttr()) {
       s = applyMask(e, s, mask, op.getTables(), e.negInf());
       if (!s)

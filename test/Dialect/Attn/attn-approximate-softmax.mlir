@@ -21,7 +21,7 @@ func.func @causal(%q: tensor<1x2x?x16xbf16>, %k: tensor<1x1x?x16xbf16>, %v: tens
 // -----
 
 // CHECK-LABEL: func @left_exact
-// CHECK-COUNT-4: attn.sdpa
+// CHECK-COUNT-5: attn.sdpa
 func.func @left_exact(%q: tensor<1x1x8x16xf32>, %qd: tensor<1x1x8x?xf32>) -> (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32>) {
   // expected-remark @+1 {{left exact: only causal masks have a linear form}}
   %a = attn.sdpa %q, %q, %q mask(#attn.window<left = 2, right = 0>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
@@ -31,6 +31,8 @@ func.func @left_exact(%q: tensor<1x1x8x16xf32>, %qd: tensor<1x1x8x?xf32>) -> (te
   %c = attn.sdpa %qd, %qd, %qd : tensor<1x1x8x?xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x?xf32> -> tensor<1x1x8x?xf32>
   // expected-remark @+1 {{left exact: the LSE has no linear-attention form}}
   %d, %lse = attn.sdpa %q, %q, %q : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>, tensor<1x1x8xf32>
+  // expected-remark @+1 {{left exact: a score_mod has no linear-attention form}}
+  %e = attn.sdpa %q, %q, %q score_mod(#attn.softcap<cap = 5.0>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
   return %a, %b, %c, %d : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32>
 }
 

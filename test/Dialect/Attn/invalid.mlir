@@ -751,3 +751,27 @@ func.func @favor_max_result(%x: tensor<1x2x8x16xf32>, %w: tensor<16x32xf32>) {
   %m = attn.favor_max %x, %w : tensor<1x2x8x16xf32>, tensor<16x32xf32> -> tensor<1x2x8x32xf32>
   return
 }
+
+// -----
+
+func.func @alibi_bias(%q: tensor<1x1x8x16xf32>) {
+  // expected-error @+1 {{[alibi_c1] max_bias must be finite and positive, got 0.000000e+00}}
+  %o = attn.sdpa %q, %q, %q score_mod(#attn.alibi<max_bias = 0.0>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @softcap_cap(%q: tensor<1x1x8x16xf32>) {
+  // expected-error @+1 {{[softcap_c1] cap must be finite and positive, got -2.000000e+00}}
+  %o = attn.sdpa %q, %q, %q score_mod(#attn.softcap<cap = -2.0>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @score_mod_not_a_mod(%q: tensor<1x1x8x16xf32>) {
+  // expected-error @+1 {{invalid kind of attribute specified}}
+  %o = attn.sdpa %q, %q, %q score_mod(#attn.causal) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return
+}

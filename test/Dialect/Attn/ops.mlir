@@ -108,3 +108,15 @@ func.func @linear_tiles(%fq: tensor<4x16xf32>, %fk: tensor<8x16xf32>, %v: tensor
   %f = attn.feature_map favor_plus %x, %w shift(%m : tensor<1x2x8xf32>) : tensor<1x2x8x32xbf16>, tensor<32x16xbf16> -> tensor<1x2x8x16xbf16>
   return %o, %o2, %y : tensor<4x32xbf16>, tensor<4x32xf32>, tensor<1x2x4x32xbf16>
 }
+
+// Score mods: ALiBi and tanh soft-capping, alone and beside a mask.
+// CHECK-LABEL: func.func @score_mods
+// CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} mask(#attn.causal) score_mod(#attn.alibi<max_bias = 8.000000e+00>) :
+// CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} score_mod(#attn.softcap<cap = 3.000000e+01>) :
+// CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} mask(#attn.block_sparse<block_q = 4, block_k = 4>) score_mod(#attn.softcap<cap = 1.000000e-01>) tables(%{{.+}} : tensor<2x2xi8>) :
+func.func @score_mods(%q: tensor<1x2x8x16xf32>, %t: tensor<2x2xi8>) -> (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) {
+  %a = attn.sdpa %q, %q, %q mask(#attn.causal) score_mod(#attn.alibi<max_bias = 8.0>) : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  %b = attn.sdpa %q, %q, %q score_mod(#attn.softcap<cap = 30.0>) : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  %c = attn.sdpa %q, %q, %q mask(#attn.block_sparse<block_q = 4, block_k = 4>) score_mod(#attn.softcap<cap = 0.1>) tables(%t : tensor<2x2xi8>) : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return %a, %b, %c : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>
+}

@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::attn;
 
@@ -70,6 +72,27 @@ BlockSparseMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "[block_sparse_c2] block_k must be >= 1, got "
                        << blockK;
   return success();
+}
+
+/// Score-mod parameters: finite and positive.
+static LogicalResult
+verifyPositive(function_ref<InFlightDiagnostic()> emitError, StringRef label,
+               StringRef name, const APFloat &value) {
+  double x = value.convertToDouble();
+  if (!std::isfinite(x) || x <= 0.0)
+    return emitError() << "[" << label << "] " << name
+                       << " must be finite and positive, got " << x;
+  return success();
+}
+
+LogicalResult AlibiAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                APFloat maxBias) {
+  return verifyPositive(emitError, "alibi_c1", "max_bias", maxBias);
+}
+
+LogicalResult SoftcapAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  APFloat cap) {
+  return verifyPositive(emitError, "softcap_c1", "cap", cap);
 }
 
 static LogicalResult verifyMembers(function_ref<InFlightDiagnostic()> emitError,

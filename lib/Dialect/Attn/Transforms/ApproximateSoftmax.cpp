@@ -91,6 +91,8 @@ FailureOr<LinearOp> mlir::attn::approximateSoftmax(RewriterBase &rewriter,
   };
   if (op.getLse())
     return skip("the LSE has no linear-attention form");
+  if (op.getScoreModAttr())
+    return skip("a score_mod has no linear-attention form");
   MaskAttrInterface mask = op.getMaskAttr();
   if (mask && !isa<CausalMaskAttr>(mask))
     return skip("only causal masks have a linear form");

@@ -7,6 +7,7 @@
 //     acc = 0, m = −∞, l = 0
 //     scf.for ks in [lo, hi) step tile-kv:          -- lo, hi from the mask
 //       S_t = scale · Q_t K_tᵀ                      -- attn.scores on the tile
+//       S_t = score_mod(S_t)                        -- if the op has one
 //       S_t = mask(S_t)   only where the block is not inside the mask's band
 //       acc, m, l = attn.online_softmax S_t, V_t into (acc, m, l)
 //     O[b, h, qs : qs + tq, :] = acc / l;  LSE = m + log l
@@ -42,13 +43,13 @@ using namespace mlir::attn;
 
 using utils::IteratorType;
 
-/// S_t with the disallowed entries set to −∞; rows are queries qs + r, columns
-/// keys ks + c.
-static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
-                      ValueRange tables, Value batch, Value head, Value qs,
-                      Value ks, Value shift) {
+/// `fn` applied to each element of the f32 score tile S_t, whose rows are
+/// queries qs + r and columns keys ks + c.
+static Value mapTile(
+    TileBuilder &t, Value scores, Value batch, Value head, Value qs, Value ks,
+    Value shift,
+    function_ref<Value(OpBuilder &, Location, const MaskSite &, Value)> fn) {
   AffineMap id = t.b.getMultiDimIdentityMap(2);
-  Value negInf = t.f32(-std::numeric_limits<double>::infinity());
   auto generic = linalg::GenericOp::create(
       t.b, t.loc, TypeRange{scores.getType()}, ValueRange{},
       ValueRange{scores}, ArrayRef<AffineMap>{id},
@@ -60,9 +61,7 @@ static Value maskTile(TileBuilder &t, Value scores, MaskAttrInterface mask,
                       arith::AddIOp::create(nb, nl, ks,
                                             linalg::IndexOp::create(nb, nl, 1)),
                       shift};
-        Value result =
-            buildMaskSelect(nb, nl, mask, site, tables, args[0], negInf);
-        linalg::YieldOp::create(nb, nl, result);
+        linalg::YieldOp::create(nb, nl, fn(nb, nl, site, args[0]));
       });
   return generic.getResult(0);
 }
@@ -161,8 +160,20 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
               rewriter.getF32Type());
           Value s = t.collapse2(ScoresOp::create(rewriter, loc, scoresType,
                                                  qTile, kTile, scale));
+          if (ScoreModAttrInterface scoreMod = op.getScoreModAttr())
+            s = mapTile(
+                t, s, b, h, qs, ks, shift,
+                [&](OpBuilder &nb, Location nl, const MaskSite &site, Value x) {
+                  return buildScoreModAt(nb, nl, scoreMod, site, headsQ, x);
+                });
           auto maskIt = [&]() {
-            return maskTile(t, s, mask, op.getTables(), b, h, qs, ks, shift);
+            Value negInf = t.f32(-std::numeric_limits<double>::infinity());
+            return mapTile(
+                t, s, b, h, qs, ks, shift,
+                [&](OpBuilder &nb, Location nl, const MaskSite &site, Value x) {
+                  return buildMaskSelect(nb, nl, mask, site, op.getTables(), x,
+                                         negInf);
+                });
           };
           if (mask && matchPattern(full, m_Zero())) {
             s = maskIt(); // a mask that reads tables: every block
@@ -189,8 +200,9 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
         // The mask's class of the block: skip it when the mask allows none
         // of it, mask it only when it does not allow all of it.
         Value posLo = t.add(qs, shift);
-        auto [empty, full] = mask.buildBlockClass(
+        std::pair<Value, Value> blockClass = mask.buildBlockClass(
             rewriter, loc, posLo, t.add(posLo, tq), ks, t.add(ks, tk));
+        Value empty = blockClass.first, full = blockClass.second;
         if (matchPattern(empty, m_Zero())) {
           scf::YieldOp::create(rewriter, loc, stepOn(full));
           return;

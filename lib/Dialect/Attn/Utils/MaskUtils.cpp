@@ -22,6 +22,14 @@ Value mlir::attn::buildMaskSelect(OpBuilder &b, Location loc,
   return arith::SelectOp::create(b, loc, allowed, x, fill);
 }
 
+Value mlir::attn::buildScoreModAt(OpBuilder &b, Location loc,
+                                  ScoreModAttrInterface scoreMod,
+                                  const MaskSite &site, Value headsQ, Value x) {
+  MaskPoint point{site.batch, site.head, site.query, site.key,
+                  arith::AddIOp::create(b, loc, site.query, site.shift)};
+  return scoreMod.buildScore(b, loc, x, point, headsQ, /*unit=*/1.0);
+}
+
 KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,
                                    MaskAttrInterface mask, Value qs,
                                    Value rows, Value shift, Value numK) {

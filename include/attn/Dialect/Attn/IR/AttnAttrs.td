@@ -255,4 +255,62 @@ def Attn_IntersectMaskAttr
   let genVerifyDecl = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Score modifications
+//===----------------------------------------------------------------------===//
+
+// A float64 parameter, written as a plain float (`8.0`, no `: f64`).
+def Attn_F64Parameter : APFloatParameter<"a float64"> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::APFloat> {
+    double value;
+    if ($_parser.parseFloat(value))
+      return ::mlir::failure();
+    return ::llvm::APFloat(value);
+  }() }];
+  let printer = "$_printer.printFloat($_self)";
+}
+
+class Attn_ScoreModAttr<string name, string attrMnemonic>
+    : AttrDef<Attn_Dialect, name,
+              [DeclareAttrInterfaceMethods<Attn_ScoreModAttrInterface>]> {
+  let mnemonic = attrMnemonic;
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_AlibiAttr : Attn_ScoreModAttr<"Alibi", "alibi"> {
+  let summary = "ALiBi: a bias linear in the query–key distance, per head";
+  let description = [{
+    Press et al., "Train Short, Test Long": `s' = s − m_h · |p − j|` for query
+    head `h` at key position `p = i + N_kv − N_q` and key `j`, with the
+    geometric slopes `m_h = 2^(−max_bias · (h + 1) / H_q)` (the paper's for
+    `H_q` a power of two, with `max_bias = 8`). Under a causal mask this is
+    FlexAttention's `score + (j − p) · m_h`; without one it is
+    FlashAttention's symmetric `alibi_slopes` form.
+
+    Constraint: (alibi_c1) `max_bias` is finite and positive.
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v mask(#attn.causal)
+        score_mod(#attn.alibi<max_bias = 8.0>) : ...
+    ```
+  }];
+  let parameters = (ins Attn_F64Parameter:$max_bias);
+}
+
+def Attn_SoftcapAttr : Attn_ScoreModAttr<"Softcap", "softcap"> {
+  let summary = "tanh soft-capping of the scores";
+  let description = [{
+    `s' = cap · tanh(s / cap)` (Gemma 2, Grok): scores are squashed into
+    `(−cap, cap)`, nearly unchanged while `|s| ≪ cap`.
+
+    Constraint: (softcap_c1) `cap` is finite and positive.
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v score_mod(#attn.softcap<cap = 50.0>) : ...
+    ```
+  }];
+  let parameters = (ins Attn_F64Parameter:$cap);
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD

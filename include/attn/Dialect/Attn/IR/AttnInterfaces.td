@@ -74,4 +74,37 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
   ];
 }
 
+def Attn_ScoreModAttrInterface : AttrInterface<"ScoreModAttrInterface"> {
+  let cppNamespace = "::mlir::attn";
+  let description = [{
+    A score modification (FlexAttention's `score_mod`): an elementwise function
+    `s' = mod(s, b, h, i, j)` of the scaled score `s = scale · qᵢ·kⱼ`, applied
+    before the mask (a masked element stays −∞ whatever the mod would give).
+    Positions are as masks see them: query `i` sits at key position
+    `p = i + N_kv − N_q`.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        The modified score at `point`, built at `b`'s insertion point.
+        `score` is f32 or a vector of f32, and the point's values `index` of
+        the same shape. Kernels that work in other units pass `unit`: the
+        score arrives as `unit · s` and leaves as `unit · s'`.
+        `headsQ` is H_q (an `index` scalar).
+      }],
+      /*retTy=*/"::mlir::Value", /*methodName=*/"buildScore",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+                    "::mlir::Value":$score,
+                    "const ::mlir::attn::MaskPoint &":$point,
+                    "::mlir::Value":$headsQ, "double":$unit)>,
+    InterfaceMethod<
+      /*desc=*/[{
+        The modified score on the host, in float64 (the reference's).
+      }],
+      /*retTy=*/"double", /*methodName=*/"evaluate",
+      /*args=*/(ins "double":$score, "const ::mlir::attn::MaskElement &":$e,
+                    "int64_t":$headsQ)>,
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNINTERFACES_TD

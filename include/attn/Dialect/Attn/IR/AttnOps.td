@@ -256,7 +256,7 @@ def Attn_ProjectSequenceOp : Attn_Op<"project_sequence", [Pure]> {
 def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
   let summary = "exact scaled dot-product attention";
   let description = [{
-    `O = softmax(mask(scale · Q Kᵀ)) V`, and optionally the log-sum-exp of
+    `O = softmax(mask(score_mod(scale · Q Kᵀ))) V`, and optionally the log-sum-exp of
     each score row, `LSE[b, h, i] = log Σ_j exp(S'[b, h, i, j])` (−∞ for a
     fully masked row, whose output row is 0). `scale` defaults to `1 / √d`.
     GQA/MQA: K and V may have fewer heads than Q.
@@ -280,6 +280,9 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
     * (sdpa_c9) `scale` is finite and positive.
     * (sdpa_c10) `tables` are what the mask reads (as `attn.mask`).
 
+    `score_mod`, when present, modifies each scaled score before the mask
+    (`#attn.alibi`, `#attn.softcap`); the LSE is that of the modified scores.
+
     ```mlir
     %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal)
         : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16>
@@ -289,11 +292,13 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
   let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key,
                        Attn_FloatTensor:$value, OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
+                       OptionalAttr<Attn_ScoreModAttrInterface>:$score_mod,
                        Variadic<Attn_TableTensor>:$tables);
   let results = (outs Attn_FloatTensor:$output,
                       Optional<RankedTensorOf<[F32]>>:$lse);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`scale` $scale^)? (`mask` `(` $mask^ `)`)?
+    (`score_mod` `(` $score_mod^ `)`)?
     (`tables` `(` $tables^ `:` type($tables) `)`)? attr-dict
     `:` type($query) `,` type($key) `,` type($value) `->` type($output)
     (`,` type($lse)^)?

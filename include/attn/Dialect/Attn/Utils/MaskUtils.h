@@ -29,6 +29,11 @@ Value buildMaskSelect(OpBuilder &b, Location loc, MaskAttrInterface mask,
                       const MaskSite &site, ValueRange tables, Value x,
                       Value fill);
 
+/// `scoreMod` applied to the f32 score `x` at `site`; `headsQ` is H_q.
+Value buildScoreModAt(OpBuilder &b, Location loc,
+                      ScoreModAttrInterface scoreMod, const MaskSite &site,
+                      Value headsQ, Value x);
+
 /// The band of `mask` (MaskAttrInterface::getBand: unbounded and inexact for
 /// masks it cannot bound; dilated windows are bounded but inexact, run-time
 /// tables unbounded).
