@@ -100,10 +100,15 @@ struct Dims {
 } // namespace
 
 Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
-                       double scale, MaskAttrInterface mask,
-                       ArrayRef<const Tensor *> tables, Tensor *lse,
-                       ScoreModAttrInterface scoreMod) {
+                       const SdpaParams &params, Tensor *lse) {
+  const double scale = params.scale;
+  MaskAttrInterface mask = params.mask;
+  ArrayRef<const Tensor *> tables = params.tables;
+  ScoreModAttrInterface scoreMod = params.scoreMod;
   Dims n(q, k, v);
+  // The keys of the split: [⌊N·s/P⌋, ⌊N·(s+1)/P⌋).
+  const int64_t splitLo = n.nk * params.split / params.splits;
+  const int64_t splitHi = n.nk * (params.split + 1) / params.splits;
   Tensor out({n.batch, n.headsQ, n.nq, n.dv});
   if (lse)
     *lse = Tensor({n.batch, n.headsQ, n.nq});
@@ -120,8 +125,9 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
       for (int64_t i = 0; i < n.nq; ++i) {
         const double *qRow = &q.data[(((b * n.headsQ) + h) * n.nq + i) * n.d];
         int64_t pos = i + n.nk - n.nq;
-        int64_t jLo = band.left ? std::max<int64_t>(0, pos - *band.left) : 0;
-        int64_t jHi = band.right ? std::min(n.nk, pos + *band.right + 1) : n.nk;
+        int64_t jLo = band.left ? std::max(splitLo, pos - *band.left) : splitLo;
+        int64_t jHi =
+            band.right ? std::min(splitHi, pos + *band.right + 1) : splitHi;
         // s[j] of a key the row may not see stays −∞; such a key's K and V
         // are never read (P_ij is 0 by definition, not 0 · V_j).
         double m = kNegInf;
@@ -158,6 +164,34 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
         if (lse)
           lse->at({b, h, i}) = m + std::log(sum);
       }
+    }
+  }
+  return out;
+}
+
+Tensor reference::merge(ArrayRef<const Tensor *> outputs,
+                        ArrayRef<const Tensor *> lses, Tensor &lse) {
+  const SmallVector<int64_t> &shape = outputs.front()->shape;
+  Tensor out(shape);
+  lse = Tensor({shape[0], shape[1], shape[2]});
+  const int64_t rows = shape[0] * shape[1] * shape[2], dv = shape[3];
+  for (int64_t r = 0; r < rows; ++r) {
+    // LSE = m + log Σᵢ exp(LSEᵢ − m): −∞ when no part saw a key.
+    double m = kNegInf;
+    for (const Tensor *part : lses)
+      m = maxKeepingNaN(m, part->data[r]);
+    if (m == kNegInf) {
+      lse.data[r] = kNegInf;
+      continue;
+    }
+    double sum = 0.0;
+    for (const Tensor *part : lses)
+      sum += std::exp(part->data[r] - m);
+    lse.data[r] = m + std::log(sum);
+    for (auto [o, l] : llvm::zip(outputs, lses)) {
+      double w = std::exp(l->data[r] - lse.data[r]);
+      for (int64_t e = 0; e < dv; ++e)
+        out.data[r * dv + e] += w * o->data[r * dv + e];
     }
   }
   return out;
@@ -460,13 +494,28 @@ reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
             .Case([&](SdpaOp s) {
               const Tensor &q = get(s.getQuery());
               Tensor lse;
-              env[s.getOutput()] =
-                  sdpa(q, get(s.getKey()), get(s.getValue()),
-                       scaleOf(s.getScale(), q), s.getMaskAttr(),
-                       tablesOf(s.getTables()), s.getLse() ? &lse : nullptr,
-                       s.getScoreModAttr());
+              SmallVector<const Tensor *> tables = tablesOf(s.getTables());
+              SdpaParams params{scaleOf(s.getScale(), q), s.getMaskAttr(),
+                                tables, s.getScoreModAttr()};
+              if (std::optional<ArrayRef<int64_t>> split = s.getKvSplit()) {
+                params.split = (*split)[0];
+                params.splits = (*split)[1];
+              }
+              env[s.getOutput()] = sdpa(q, get(s.getKey()), get(s.getValue()),
+                                        params, s.getLse() ? &lse : nullptr);
               if (s.getLse())
                 env[s.getLse()] = std::move(lse);
+              return success();
+            })
+            .Case([&](MergeOp m) {
+              SmallVector<const Tensor *> outputs, lses;
+              for (Value part : m.getOutputs())
+                outputs.push_back(&get(part));
+              for (Value part : m.getLses())
+                lses.push_back(&get(part));
+              Tensor lse;
+              env[m.getOutput()] = merge(outputs, lses, lse);
+              env[m.getLse()] = std::move(lse);
               return success();
             })
             .Case([&](LinearOp l) {

@@ -52,12 +52,13 @@ namespace {
 
 /// The pipeline elements an input may name.
 constexpr llvm::StringLiteral kFuzzedPasses[] = {
-    "attn-raise-sdpa",          "attn-sparsify",
-    "attn-tile-flash",          "attn-reassociate-linear",
-    "attn-approximate-softmax", "convert-attn-to-linalg",
-    "convert-attn-to-cpu",      "convert-attn-to-gpu",
-    "attn-reference-to-llvm",   "attn-flash-to-llvm",
-    "attn-to-cpu-pipeline",     "attn-to-nvvm-pipeline",
+    "attn-raise-sdpa",         "attn-sparsify",
+    "attn-split-kv",           "attn-tile-flash",
+    "attn-reassociate-linear", "attn-approximate-softmax",
+    "convert-attn-to-linalg",  "convert-attn-to-cpu",
+    "convert-attn-to-gpu",     "attn-reference-to-llvm",
+    "attn-flash-to-llvm",      "attn-to-cpu-pipeline",
+    "attn-to-nvvm-pipeline",
 };
 constexpr size_t kMaxElements = 3;
 

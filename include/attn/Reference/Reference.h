@@ -38,11 +38,23 @@ bool isAllowed(MaskAttrInterface mask, int64_t b, int64_t h, int64_t i,
                int64_t j, int64_t nq, int64_t nk,
                ArrayRef<const Tensor *> tables);
 
-/// Exact attention in float64: O and (if `lse` is non-null) the row LSE;
-/// `scoreMod` (if any) modifies each scaled score before the mask.
-Tensor sdpa(const Tensor &q, const Tensor &k, const Tensor &v, double scale,
-            MaskAttrInterface mask, ArrayRef<const Tensor *> tables,
-            Tensor *lse = nullptr, ScoreModAttrInterface scoreMod = {});
+/// What an attn.sdpa computes besides its tensors.
+struct SdpaParams {
+  double scale;
+  MaskAttrInterface mask;          // null: none
+  ArrayRef<const Tensor *> tables; // the mask's, in operand order
+  ScoreModAttrInterface scoreMod;  // null: none; before the mask
+  int64_t split = 0, splits = 1;   // attend split `split` of `splits` keys
+};
+
+/// Exact attention in float64: O and (if `lse` is non-null) the row LSE.
+Tensor sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
+            const SdpaParams &params, Tensor *lse = nullptr);
+
+/// attn.merge: the parts' (O, LSE) combined by their LSEs; the merged LSE
+/// into `lse`.
+Tensor merge(ArrayRef<const Tensor *> outputs, ArrayRef<const Tensor *> lses,
+             Tensor &lse);
 
 /// φ(x) for each row of a [B, H, N, d] tensor; FAVOR+'s exponents drop
 /// `shift` ([B, H, N]) where one is given.

@@ -581,6 +581,9 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                   {},
                   static_cast<bool>(sdpa.getLse()),
                   sdpa.getScoreModAttr()};
+  if (sdpa.getKvSplitAttr())
+    return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
+                "parts (attn-flash-to-llvm does)");
   if (spec.mask) {
     spec.band = getMaskBand(spec.mask);
     if (spec.mask.getNumTables() != 0)

@@ -447,6 +447,9 @@ FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
     return fail("the GPU kernel supports no mask, causal and window masks "
                 "(and their intersections); got ")
            << Attribute(spec.mask);
+  if (sdpa.getKvSplitAttr())
+    return fail("the GPU kernel computes whole attn.sdpa ops, not kv_split "
+                "parts (attn-tile-flash does)");
   if (sdpa.getScoreModAttr())
     return fail("the GPU kernel takes no score_mod yet (the CPU kernel and "
                 "attn-tile-flash do); got ")

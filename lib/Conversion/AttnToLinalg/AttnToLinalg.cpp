@@ -328,6 +328,19 @@ static Value applyScoreMod(Emitter &e, Value s,
   });
 }
 
+/// Scores of keys outside split `split` of `splits` become −∞.
+static Value keepSplitKeys(Emitter &e, Value s, int64_t split, int64_t splits) {
+  auto [lo, hi] = buildSplitKeys(e.b, e.loc, e.dim(s, 3), split, splits);
+  Value negInf = e.negInf();
+  return e.map4(s, e.f32(), [&](OpBuilder &nb, Location nl, Value x) {
+    Value j = linalg::IndexOp::create(nb, nl, 3);
+    Value inside = arith::AndIOp::create(
+        nb, nl, arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::uge, j, lo),
+        arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, j, hi));
+    return arith::SelectOp::create(nb, nl, inside, x, negInf);
+  });
+}
+
 /// The FAVOR+ exponents ω_rᵀx̂ − ‖x̂‖²/2, x̂ = x·d^(−1/4), as f32
 /// [B, H, N, m].
 static Value buildFavorExponents(Emitter &e, Value x, Value projection) {
@@ -511,6 +524,73 @@ struct LowerNormalize : OpRewritePattern<NormalizeOp> {
   }
 };
 
+/// attn.merge: LSE = m + log Σᵢ exp(LSEᵢ − m) with m = maxᵢ LSEᵢ (0 when
+/// every part is −∞, so the sum is 0 and the LSE −∞), then
+/// O = Σᵢ exp(LSEᵢ − LSE) · Oᵢ (0 where the LSE is −∞).
+struct LowerMerge : OpRewritePattern<MergeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MergeOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    SmallVector<Value> lses(op.getLses()), outputs(op.getOutputs());
+    const size_t parts = lses.size();
+    Value first = outputs.front();
+    SmallVector<OpFoldResult> rows = {
+        e.mixedDim(first, 0), e.mixedDim(first, 1), e.mixedDim(first, 2)};
+    AffineMap id3 = e.map(3, {0, 1, 2});
+    Value lse = e.generic(
+        lses, e.empty(rows, e.f32()), SmallVector<AffineMap>(parts + 1, id3),
+        {kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value m = n.negInf();
+          for (size_t i = 0; i < parts; ++i)
+            m = arith::MaxNumFOp::create(nb, nl, m, args[i]);
+          Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             m, n.negInf());
+          m = arith::SelectOp::create(nb, nl, none, n.f32Const(0.0), m);
+          Value sum = n.f32Const(0.0);
+          for (size_t i = 0; i < parts; ++i)
+            sum = arith::AddFOp::create(
+                nb, nl, sum,
+                math::ExpOp::create(nb, nl,
+                                    arith::SubFOp::create(nb, nl, args[i], m)));
+          return arith::AddFOp::create(nb, nl, m,
+                                       math::LogOp::create(nb, nl, sum));
+        });
+    SmallVector<Value> inputs(outputs);
+    llvm::append_range(inputs, lses);
+    inputs.push_back(lse);
+    SmallVector<AffineMap> maps(parts, e.map(4, {0, 1, 2, 3}));
+    maps.append(parts + 1, e.map(4, {0, 1, 2}));
+    maps.push_back(e.map(4, {0, 1, 2, 3}));
+    SmallVector<OpFoldResult> sizes(rows);
+    sizes.push_back(e.mixedDim(first, 3));
+    Type elementType = elementTypeOf(op.getOutput());
+    Value out = e.generic(
+        inputs, e.empty(sizes, elementType), maps, {kPar, kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Emitter n{nb, nl};
+          Value total = args[2 * parts];
+          Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             total, n.negInf());
+          Value acc = n.f32Const(0.0);
+          for (size_t i = 0; i < parts; ++i) {
+            Value w = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, args[parts + i], total));
+            acc = math::FmaOp::create(nb, nl, w, n.toF32(args[i]), acc);
+          }
+          acc = arith::SelectOp::create(nb, nl, none, n.f32Const(0.0), acc);
+          return elementType.isF32()
+                     ? acc
+                     : arith::TruncFOp::create(nb, nl, elementType, acc)
+                           .getResult();
+        });
+    replaceOpWithCasts(rewriter, op, {out, lse});
+    return success();
+  }
+};
+
 struct LowerSdpa : OpRewritePattern<SdpaOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SdpaOp op,
@@ -520,6 +600,8 @@ struct LowerSdpa : OpRewritePattern<SdpaOp> {
     Value s = e.contractQK(op.getQuery(), op.getKey(), scale);
     if (ScoreModAttrInterface scoreMod = op.getScoreModAttr())
       s = applyScoreMod(e, s, scoreMod);
+    if (std::optional<ArrayRef<int64_t>> split = op.getKvSplit())
+      s = keepSplitKeys(e, s, (*split)[0], (*split)[1]);
     if (MaskAttrInterface mask = op.getMaskAttr()) {
       s = applyMask(e, s, mask, op.getTables(), e.negInf());
       if (!s)
@@ -764,8 +846,8 @@ struct ConvertAttnToLinalg
 
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
-               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerLinear,
-               LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk,
-               LowerProjectSequence, LowerFavorMax>(
+               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerMerge,
+               LowerLinear, LowerOnlineSoftmax, LowerLinearUpdate,
+               LowerLinearChunk, LowerProjectSequence, LowerFavorMax>(
       patterns.getContext());
 }

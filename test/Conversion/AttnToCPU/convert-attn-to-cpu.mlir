@@ -46,6 +46,14 @@ func.func @plain(%q: tensor<2x8x100x32xf32>, %k: tensor<2x8x100x32xf32>, %v: ten
 
 // -----
 
+// expected-error @+1 {{convert-attn-to-cpu: the CPU kernel computes whole attn.sdpa ops, not kv_split parts (attn-flash-to-llvm does)}}
+func.func @part(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v kv_split [1, 4] : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf32>, tensor<?x?x?xf32>
+}
+
+// -----
+
 // expected-error @+1 {{convert-attn-to-cpu: the CPU kernel supports f32 only, got 'bf16'}}
 func.func @bf16(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
   %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>

@@ -103,6 +103,14 @@ func.func @f32(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x
 
 // -----
 
+// expected-error @+1 {{convert-attn-to-gpu: the GPU kernel computes whole attn.sdpa ops, not kv_split parts (attn-tile-flash does)}}
+func.func @part(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> (tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.sdpa %q, %k, %v kv_split [0, 2] : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xbf16>, tensor<?x?x?xf32>
+}
+
+// -----
+
 // expected-error @+1 {{convert-attn-to-gpu: the GPU kernel takes no score_mod yet (the CPU kernel and attn-tile-flash do); got #attn.softcap<cap = 5.000000e+01>}}
 func.func @softcap(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x64xbf16>) -> tensor<?x?x?x64xbf16> {
   %o = attn.sdpa %q, %k, %v score_mod(#attn.softcap<cap = 50.0>) : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16> -> tensor<?x?x?x64xbf16>

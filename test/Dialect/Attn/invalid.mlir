@@ -775,3 +775,59 @@ func.func @score_mod_not_a_mod(%q: tensor<1x1x8x16xf32>) {
   %o = attn.sdpa %q, %q, %q score_mod(#attn.causal) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
   return
 }
+
+// -----
+
+func.func @kv_split_range(%q: tensor<1x1x8x16xf32>) {
+  // expected-error @+1 {{[sdpa_c11] kv_split must be [s, P] with P >= 1 and 0 <= s < P, got array<i64: 2, 2>}}
+  %o = attn.sdpa %q, %q, %q kv_split [2, 2] : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @kv_split_size(%q: tensor<1x1x8x16xf32>) {
+  // expected-error @+1 {{[sdpa_c11] kv_split must be [s, P]}}
+  %o = attn.sdpa %q, %q, %q kv_split [0] : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @merge_counts(%o: tensor<1x2x8x16xf32>, %l: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{[merge_c1] needs at least one part and one LSE per output, got 2 outputs and 1 LSEs}}
+  %m, %ml = attn.merge %o, %o lse(%l) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @merge_shapes(%o: tensor<1x2x8x16xf32>, %p: tensor<1x2x9x16xf32>, %l: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{[merge_c2] each output must be [1, 2, 8, 16], got 'tensor<1x2x9x16xf32>'}}
+  %m, %ml = attn.merge %o, %p lse(%l, %l) : (tensor<1x2x8x16xf32>, tensor<1x2x9x16xf32>), (tensor<1x2x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @merge_types(%o: tensor<1x2x8x16xf32>, %p: tensor<1x2x8x16xbf16>, %l: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{[merge_c2] the outputs must have one element type}}
+  %m, %ml = attn.merge %o, %p lse(%l, %l) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xbf16>), (tensor<1x2x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @merge_lse(%o: tensor<1x2x8x16xf32>, %l: tensor<1x2x7xf32>) {
+  // expected-error @+1 {{[merge_c3] each lse must be [1, 2, 8], got 'tensor<1x2x7xf32>'}}
+  %m, %ml = attn.merge %o lse(%l) : (tensor<1x2x8x16xf32>), (tensor<1x2x7xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @merge_result(%o: tensor<1x2x8x16xf32>, %l: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{[merge_c4] the output must have the parts' element type 'f32'}}
+  %m, %ml = attn.merge %o lse(%l) : (tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>) -> tensor<1x2x8x16xbf16>, tensor<1x2x8xf32>
+  return
+}

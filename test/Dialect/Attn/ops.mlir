@@ -120,3 +120,13 @@ func.func @score_mods(%q: tensor<1x2x8x16xf32>, %t: tensor<2x2xi8>) -> (tensor<1
   %c = attn.sdpa %q, %q, %q mask(#attn.block_sparse<block_q = 4, block_k = 4>) score_mod(#attn.softcap<cap = 0.1>) tables(%t : tensor<2x2xi8>) : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
   return %a, %b, %c : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>
 }
+
+// Split-KV: a part of an attn.sdpa and the merge of parts.
+// CHECK-LABEL: func.func @split_merge
+// CHECK: attn.sdpa %{{.+}}, %{{.+}}, %{{.+}} mask(#attn.causal) kv_split [1, 2] : {{.*}} -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+// CHECK: attn.merge %{{.+}}, %{{.+}} lse(%{{.+}}, %{{.+}}) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+func.func @split_merge(%q: tensor<1x2x8x16xf32>, %o0: tensor<1x2x8x16xf32>, %l0: tensor<1x2x8xf32>) -> (tensor<1x2x8x16xf32>, tensor<1x2x8xf32>) {
+  %o1, %l1 = attn.sdpa %q, %q, %q mask(#attn.causal) kv_split [1, 2] : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  %o, %l = attn.merge %o0, %o1 lse(%l0, %l1) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return %o, %l : tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+}

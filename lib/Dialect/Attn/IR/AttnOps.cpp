@@ -287,8 +287,49 @@ LogicalResult SdpaOp::verify() {
   }
   if (failed(verifyScale(op, "sdpa_c9", getScale())))
     return failure();
+  if (std::optional<ArrayRef<int64_t>> split = getKvSplit())
+    if (split->size() != 2 || (*split)[1] < 1 || (*split)[0] < 0 ||
+        (*split)[0] >= (*split)[1])
+      return emitOpError() << "[sdpa_c11] kv_split must be [s, P] with P >= 1 "
+                              "and 0 <= s < P, got "
+                           << getKvSplitAttr();
   return verifyMaskTables([&] { return emitOpError(); }, getMaskAttr(),
                           getTables().getTypes(), "sdpa_c10", "sdpa_c10");
+}
+
+LogicalResult MergeOp::verify() {
+  Operation *op = getOperation();
+  if (getOutputs().empty() || getOutputs().size() != getLses().size())
+    return emitOpError() << "[merge_c1] needs at least one part and one LSE "
+                            "per output, got "
+                         << getOutputs().size() << " outputs and "
+                         << getLses().size() << " LSEs";
+  Value first = getOutputs().front();
+  if (failed(verifyRank(op, "merge_c2", "output", first, 4)))
+    return failure();
+  ArrayRef<int64_t> os = shapeOf(first);
+  Type elem = cast<RankedTensorType>(first.getType()).getElementType();
+  for (Value part : getOutputs()) {
+    if (failed(verifyShape(op, "merge_c2", "each output", part, os)))
+      return failure();
+    if (cast<RankedTensorType>(part.getType()).getElementType() != elem)
+      return emitOpError() << "[merge_c2] the outputs must have one element "
+                              "type, got "
+                           << elem << " and " << part.getType();
+  }
+  for (Value lse : getLses())
+    if (failed(verifyShape(op, "merge_c3", "each lse", lse,
+                           {os[0], os[1], os[2]})))
+      return failure();
+  if (failed(verifyShape(op, "merge_c4", "the output", getOutput(), os)) ||
+      failed(verifyShape(op, "merge_c4", "the lse", getLse(),
+                         {os[0], os[1], os[2]})))
+    return failure();
+  if (cast<RankedTensorType>(getOutput().getType()).getElementType() != elem)
+    return emitOpError() << "[merge_c4] the output must have the parts' "
+                            "element type "
+                         << elem;
+  return success();
 }
 
 LogicalResult LinearOp::verify() {

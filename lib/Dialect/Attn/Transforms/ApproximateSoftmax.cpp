@@ -91,6 +91,8 @@ FailureOr<LinearOp> mlir::attn::approximateSoftmax(RewriterBase &rewriter,
   };
   if (op.getLse())
     return skip("the LSE has no linear-attention form");
+  if (op.getKvSplitAttr())
+    return skip("a kv_split part is not a whole softmax");
   if (op.getScoreModAttr())
     return skip("a score_mod has no linear-attention form");
   MaskAttrInterface mask = op.getMaskAttr();

@@ -46,7 +46,7 @@ FailureOr<SdpaOp> mlir::attn::raiseToSdpa(RewriterBase &rewriter,
       rewriter, apply.getLoc(), apply.getResult().getType(), /*lse=*/Type(),
       scores.getQuery(), scores.getKey(), apply.getValue(),
       scores.getScaleAttr(), mask ? mask.getMask() : MaskAttrInterface(),
-      /*score_mod=*/ScoreModAttrInterface(),
+      /*score_mod=*/ScoreModAttrInterface(), /*kv_split=*/nullptr,
       mask ? ValueRange(mask.getTables()) : ValueRange());
   rewriter.replaceOp(apply, sdpa.getOutput());
   rewriter.eraseOp(softmax);

@@ -6,6 +6,7 @@
 //     Q_t = Q[b, h, qs : qs + tq, :]
 //     acc = 0, m = −∞, l = 0
 //     scf.for ks in [lo, hi) step tile-kv:          -- lo, hi from the mask
+//                                                    (and the op's kv_split)
 //       S_t = scale · Q_t K_tᵀ                      -- attn.scores on the tile
 //       S_t = score_mod(S_t)                        -- if the op has one
 //       S_t = mask(S_t)   only where the block is not inside the mask's band
@@ -143,6 +144,12 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
   Value sum0 = t.filled({tq}, t.f32(0.0));
 
   KeyRange range = buildKeyRange(rewriter, loc, mask, qs, tq, shift, numK);
+  if (std::optional<ArrayRef<int64_t>> split = op.getKvSplit()) {
+    auto [lo, hi] =
+        buildSplitKeys(rewriter, loc, numK, (*split)[0], (*split)[1]);
+    range.lo = arith::MaxSIOp::create(rewriter, loc, range.lo, lo);
+    range.hi = arith::MinSIOp::create(rewriter, loc, range.hi, hi);
+  }
   auto loop = scf::ForOp::create(
       rewriter, loc, range.lo, range.hi, tileKV,
       ValueRange{acc0, max0, sum0},

@@ -30,6 +30,18 @@ Value mlir::attn::buildScoreModAt(OpBuilder &b, Location loc,
   return scoreMod.buildScore(b, loc, x, point, headsQ, /*unit=*/1.0);
 }
 
+std::pair<Value, Value> mlir::attn::buildSplitKeys(OpBuilder &b, Location loc,
+                                                   Value numK, int64_t split,
+                                                   int64_t splits) {
+  auto bound = [&](int64_t s) -> Value {
+    Value scaled = arith::MulIOp::create(
+        b, loc, numK, arith::ConstantIndexOp::create(b, loc, s));
+    return arith::DivUIOp::create(
+        b, loc, scaled, arith::ConstantIndexOp::create(b, loc, splits));
+  };
+  return {bound(split), bound(split + 1)};
+}
+
 KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,
                                    MaskAttrInterface mask, Value qs,
                                    Value rows, Value shift, Value numK) {

@@ -283,6 +283,14 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
     `score_mod`, when present, modifies each scaled score before the mask
     (`#attn.alibi`, `#attn.softcap`); the LSE is that of the modified scores.
 
+    `kv_split [s, P]`, when present, makes the op a partial
+    attention over split `s` of `P` of the keys: only keys
+    `⌊N_kv·s/P⌋ ≤ j < ⌊N_kv·(s+1)/P⌋` are attended (the mask still sees every
+    position as in the whole op); a row that sees no key there gives 0 and
+    LSE −∞. `attn.merge` of the `P` splits' (O, LSE) is the whole op
+    (`attn-split-kv` builds that).
+    * (sdpa_c11) `kv_split` is `[s, P]` with `P ≥ 1` and `0 ≤ s < P`.
+
     ```mlir
     %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal)
         : tensor<2x8x1000x64xbf16>, tensor<2x2x1000x64xbf16>, tensor<2x2x1000x64xbf16>
@@ -293,15 +301,57 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
                        Attn_FloatTensor:$value, OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
                        OptionalAttr<Attn_ScoreModAttrInterface>:$score_mod,
+                       OptionalAttr<DenseI64ArrayAttr>:$kv_split,
                        Variadic<Attn_TableTensor>:$tables);
   let results = (outs Attn_FloatTensor:$output,
                       Optional<RankedTensorOf<[F32]>>:$lse);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`scale` $scale^)? (`mask` `(` $mask^ `)`)?
-    (`score_mod` `(` $score_mod^ `)`)?
+    (`score_mod` `(` $score_mod^ `)`)? (`kv_split` $kv_split^)?
     (`tables` `(` $tables^ `:` type($tables) `)`)? attr-dict
     `:` type($query) `,` type($key) `,` type($value) `->` type($output)
     (`,` type($lse)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_MergeOp : Attn_Op<"merge", [Pure, AttrSizedOperandSegments]> {
+  let summary = "combine partial attention results exactly by their LSE";
+  let description = [{
+    Attention over keys split into parts (split-KV decoding, ring attention)
+    from each part's output `Oᵢ` and log-sum-exp `LSEᵢ`:
+
+    ```
+    LSE = log Σᵢ exp(LSEᵢ)
+    O   = Σᵢ exp(LSEᵢ − LSE) · Oᵢ
+    ```
+
+    A part whose row saw no key (`LSEᵢ = −∞`) contributes nothing; a row no
+    part saw gives 0 and LSE −∞. Exact (up to rounding): the merge of the
+    splits of an `attn.sdpa` is the unsplit op.
+
+    Constraints:
+    * (merge_c1) at least one part, with as many LSEs as outputs.
+    * (merge_c2) the outputs are `[B, H, N, d_v]`, all of one shape and
+      element type.
+    * (merge_c3) the LSEs are `[B, H, N]` of `f32`.
+    * (merge_c4) the results are an output of the parts' shape and element
+      type and an LSE of theirs.
+
+    ```mlir
+    %o, %lse = attn.merge %o0, %o1 lse(%l0, %l1)
+        : (tensor<8x32x1x128xf32>, tensor<8x32x1x128xf32>),
+          (tensor<8x32x1xf32>, tensor<8x32x1xf32>)
+        -> tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Attn_FloatTensor>:$outputs,
+                       Variadic<RankedTensorOf<[F32]>>:$lses);
+  let results = (outs Attn_FloatTensor:$output,
+                      RankedTensorOf<[F32]>:$lse);
+  let assemblyFormat = [{
+    $outputs `lse` `(` $lses `)` attr-dict `:` `(` type($outputs) `)` `,`
+    `(` type($lses) `)` `->` type($output) `,` type($lse)
   }];
   let hasVerifier = 1;
 }

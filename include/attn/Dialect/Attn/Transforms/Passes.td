@@ -62,6 +62,30 @@ def AttnSparsify : Pass<"attn-sparsify"> {
   let dependentDialects = ["::mlir::attn::AttnDialect"];
 }
 
+def AttnSplitKV : Pass<"attn-split-kv"> {
+  let summary = "Split attn.sdpa over its keys and merge the parts exactly";
+  let description = [{
+    Rewrites each whole `attn.sdpa` into `splits` partial ones, part `s`
+    attending keys `⌊N_kv·s/P⌋ ≤ j < ⌊N_kv·(s+1)/P⌋` (`kv_split`) and
+    returning its LSE, combined by `attn.merge`:
+
+    ```
+    O, LSE = attn.merge(sdpa_0(Q, K, V), …, sdpa_{P−1}(Q, K, V))
+    ```
+
+    The arithmetic of split-KV (flash-decoding) and of ring attention, at the
+    tensor level: the result equals the unsplit op up to rounding, so the
+    reference and attn-check check it before any kernel exists. The parts'
+    outputs keep the op's element type. `splits = 1` changes nothing; ops
+    that already carry a `kv_split` are left as they are.
+  }];
+  let options = [
+    Option<"splits", "splits", "int64_t", /*default=*/"2",
+           "Parts to split the keys into (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
 def AttnTileFlash : Pass<"attn-tile-flash"> {
   let summary = "Tile attn.sdpa into an online softmax over KV blocks";
   let description = [{

@@ -87,6 +87,16 @@ FailureOr<scf::ForallOp> reassociateLinear(RewriterBase &rewriter,
 std::vector<float> orthogonalRandomFeatures(int64_t d, int64_t m,
                                             uint64_t seed);
 
+/// The most parts attn-split-kv splits an attn.sdpa into.
+constexpr int64_t kMaxKVSplits = 1024;
+
+/// Replaces the whole attn.sdpa `op` by `splits` kv_split parts (each with
+/// an LSE) and the attn.merge of them; returns the merge. Fails, changing
+/// nothing, for splits outside [1, kMaxKVSplits] or an op that already is a
+/// part.
+FailureOr<MergeOp> splitSdpaKV(RewriterBase &rewriter, SdpaOp op,
+                               int64_t splits);
+
 /// Replaces `op` by attn.linear favor_plus with `numFeatures` orthogonal
 /// random features from `seed` (see attn-approximate-softmax). Fails,
 /// changing nothing, with the reason in a remark on `op`, where the

@@ -34,6 +34,11 @@ Value buildScoreModAt(OpBuilder &b, Location loc,
                       ScoreModAttrInterface scoreMod, const MaskSite &site,
                       Value headsQ, Value x);
 
+/// The keys of split `split` of `splits` of `numK` keys (attn.sdpa's
+/// kv_split): [⌊N·s/P⌋, ⌊N·(s+1)/P⌋).
+std::pair<Value, Value> buildSplitKeys(OpBuilder &b, Location loc, Value numK,
+                                       int64_t split, int64_t splits);
+
 /// The band of `mask` (MaskAttrInterface::getBand: unbounded and inexact for
 /// masks it cannot bound; dilated windows are bounded but inexact, run-time
 /// tables unbounded).
