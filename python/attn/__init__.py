@@ -17,13 +17,14 @@ from ._library import Kernel, Library, load, loaded_kernels
 from . import _ops  # noqa: F401  (registers torch.ops.attn.run, run_out)
 from ._sdpa import NoKernelError, sdpa, select_kernel
 from ._compile import CompileError, compile, find_kernelgen
+from ._merge import merge
 from .reference import Mask, linear_reference, sdpa_reference
 
 __version__ = "0.1.0"
 
 __all__ = ["AttnrtError", "CompileError", "Kernel", "Library", "Mask", "NoKernelError",
            "compile", "find_kernelgen", "get_num_threads", "load", "loaded_kernels",
-           "linear_reference", "sdpa", "sdpa_reference", "select_kernel", "set_num_threads"]
+           "linear_reference", "merge", "sdpa", "sdpa_reference", "select_kernel", "set_num_threads"]
 
 
 def set_num_threads(threads: int) -> None:

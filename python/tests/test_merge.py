@@ -1,0 +1,50 @@
+"""attn.merge: parts of attention over disjoint keys combine to the whole."""
+import math
+
+import pytest
+import torch
+
+import attn
+
+
+def test_merge_of_key_parts_is_the_whole(compiled_cpu_lib):
+    kern = compiled_cpu_lib["t_d16_scaled"]  # no mask, scale 0.3, with LSE
+    g = torch.Generator().manual_seed(11)
+    q = torch.randn(2, 4, 20, 16, generator=g)
+    k, v = (torch.randn(2, 2, 38, 16, generator=g) for _ in range(2))
+    parts = [kern(q, k[:, :, a:b], v[:, :, a:b]) for a, b in ((0, 7), (7, 37), (37, 38))]
+    o, lse = attn.merge([p[0] for p in parts], [p[1] for p in parts])
+    ref_o, ref_lse = attn.sdpa_reference(q, k, v, scale=0.3)
+    assert (o.double() - ref_o).norm() / ref_o.norm() <= 1e-5
+    assert (lse.double() - ref_lse).abs().max() <= 1e-5 * ref_lse.abs().max()
+
+
+def test_merge_rows_no_part_saw():
+    o = torch.randn(1, 2, 3, 8)
+    seen = torch.tensor([0.5, -math.inf, 1.0]).expand(1, 2, 3)
+    unseen = torch.full((1, 2, 3), -math.inf)
+    merged, lse = attn.merge([o, torch.zeros_like(o)], [seen, unseen])
+    assert torch.equal(merged[:, :, 1], torch.zeros(1, 2, 8))
+    assert torch.isneginf(lse[:, :, 1]).all()
+    assert torch.allclose(merged[:, :, 0], o[:, :, 0]) and torch.allclose(lse[:, :, 2], seen[:, :, 2])
+
+
+def test_merge_keeps_nan():
+    o = torch.randn(1, 1, 2, 4)
+    lse = torch.tensor([[[float("nan"), 0.0]]])
+    merged, out_lse = attn.merge([o, o], [lse, torch.zeros(1, 1, 2)])
+    assert torch.isnan(merged[0, 0, 0]).all() and torch.isnan(out_lse[0, 0, 0])
+    assert not torch.isnan(merged[0, 0, 1]).any()
+
+
+@pytest.mark.parametrize("outputs, lses, message", [
+    ([], [], "0 outputs and 0 LSEs"),
+    ([torch.zeros(1, 1, 2, 4)], [], "1 outputs and 0 LSEs"),
+    ([torch.zeros(1, 1, 2, 4)], [torch.zeros(1, 1, 3)], "each LSE must be a float"),
+    ([torch.zeros(1, 1, 2, 4), torch.zeros(1, 1, 2, 5)], [torch.zeros(1, 1, 2)] * 2,
+     "every output must have the first's shape"),
+    ([torch.zeros(2, 4)], [torch.zeros(2)], "outputs are [B, H, N, d_v]"),
+])
+def test_merge_rejects(outputs, lses, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[")):
+        attn.merge(outputs, lses)
