@@ -10,7 +10,9 @@
 //     for keys ks in [lo, hi) step tile-kv:      (lo, hi from the mask band)
 //       pack the tile's V rows; prefetch the next tile's K, V into L2
 //       Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]             register blocks of keys
-//       mask Sᵀ only if the block leaves the band or is the ragged tail
+//       Sᵀ = score_mod(Sᵀ)                       if the op has one
+//       mask Sᵀ only if the mask does not allow the whole block, or at the
+//       ragged tail
 //       m' = max(m, max_j Sᵀ[j]); α = 2^(m − m'); Pᵀ[j] = 2^(Sᵀ[j] − m')
 //       l = α l + Σ_j Pᵀ[j];  Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] · Pᵀ[j]
 //     O[b, h, rows, :] = (Oᵀ / l)ᵀ;  LSE = m·ln 2 + log l
@@ -21,6 +23,7 @@
 // rows that share each packed V tile and K rows just read, each group
 // skipping the tiles its own rows cannot see.
 // Tasks are independent: the caller (attnrt's thread pool) hands out ranges.
+// FlashEmitter builds it, one method per step above.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,53 +116,114 @@ struct KernelSpec {
   ScoreModAttrInterface scoreMod;
 };
 
-/// Emits the kernel body into `func` (already holding the new signature).
-void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
-                     int64_t tileKV, Blocking blocking) {
-  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
-  Location loc = func.getLoc();
-  KernelBuilder kb{b, loc};
-  Block &entry = func.getBody().front();
-  Value q = entry.getArgument(0), k = entry.getArgument(1),
-        v = entry.getArgument(2), o = entry.getArgument(3);
-  Value lse = spec.hasLse ? entry.getArgument(4) : Value();
-  Value begin = entry.getArgument(entry.getNumArguments() - 2);
-  Value end = entry.getArgument(entry.getNumArguments() - 1);
+/// One task: batch, query head (and its KV head), and rows [qs, qs + rows);
+/// the key range of all its rows and of each row group.
+struct Task {
+  Value batch, h, hk, qs, rows;
+  KeyRange range;
+  SmallVector<KeyRange> groupRanges;
+};
 
-  const int64_t d = spec.headDim, dv = spec.valueDim;
-  const int64_t vecs = blocking.vecs, block = blocking.block;
-  const int64_t groups = blocking.groups, totalVecs = vecs * groups;
-  const int64_t rowsPerGroup = vecs * kLanes;
+/// Emits the kernel body into a function already holding the new signature:
+/// a loop over tasks [begin, end), each the flash schedule of the file
+/// comment. Values that every task shares (sizes, scratch, lane indices)
+/// are built once, before the loop.
+class FlashEmitter {
+public:
+  FlashEmitter(func::FuncOp func, const KernelSpec &spec, int64_t tileKV,
+               Blocking blocking)
+      : b(OpBuilder::atBlockBegin(&func.getBody().front())),
+        loc(func.getLoc()), kb{b, loc}, spec(spec), tileKV(tileKV),
+        vecs(blocking.vecs), block(blocking.block), groups(blocking.groups),
+        totalVecs(vecs * groups), rowsPerGroup(vecs * kLanes),
+        rowsPerTaskCount(blocking.rows()) {
+    Block &entry = func.getBody().front();
+    q = entry.getArgument(0);
+    k = entry.getArgument(1);
+    v = entry.getArgument(2);
+    o = entry.getArgument(3);
+    lse = spec.hasLse ? entry.getArgument(4) : Value();
+    begin = entry.getArgument(entry.getNumArguments() - 2);
+    end = entry.getArgument(entry.getNumArguments() - 1);
+  }
+
+  void emit() {
+    buildSharedValues();
+    kb.loop(begin, end, c1, [&](Value task) { emitTask(task); });
+    func::ReturnOp::create(b, loc);
+  }
+
+private:
+  void buildSharedValues();
+  void emitTask(Value task);
+  Task decodeTask(Value task);
+  void loadScaledQuery(const Task &t);
+  void computeKeyRanges(Task &t);
+  SmallVector<Value> keyStep(const Task &t, Value ks, ValueRange allState);
+  void packValues(const Task &t, Value ks);
+  SmallVector<Value> groupStep(const Task &t, int64_t g, Value ks,
+                               ValueRange state, Value full);
+  void computeScores(const Task &t, int64_t g, Value ks);
+  void applyScoreMod(const Task &t, int64_t g, Value ks);
+  void maskScores(const Task &t, int64_t g, Value ks, Value count, Value full);
+  SmallVector<Value> softmaxStep(int64_t g, ValueRange state);
+  void epilogue(const Task &t, ValueRange stats);
+
+  Value i1True() { return arith::ConstantIntOp::create(b, loc, 1, 1); }
+  Value notOf(Value x) { return arith::XOrIOp::create(b, loc, x, i1True()); }
+  /// The `vecs` entries of `all` (one per lane-vector) of row group `g`.
+  ArrayRef<Value> ofGroup(ArrayRef<Value> all, int64_t g) const {
+    return all.slice(g * vecs, vecs);
+  }
+
+  OpBuilder b;
+  Location loc;
+  KernelBuilder kb;
+  const KernelSpec &spec;
+  const int64_t tileKV, vecs, block, groups, totalVecs, rowsPerGroup,
+      rowsPerTaskCount;
+  Value q, k, v, o, lse, begin, end;
+  // Shared by every task (buildSharedValues).
+  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask,
+      numQBlocks, lastKey, tile;
+  Value qT, oT, sT, vPack, rowStats; // scratch
+  // Per lane-vector x: its column in a [*, rows] scratch row, and the row
+  // index of each lane (i64 for the band compares, index for the mask).
+  SmallVector<Value> col, laneRows, laneIndices;
+};
+
+void FlashEmitter::buildSharedValues() {
   Type f32 = b.getF32Type();
-  Value c0 = kb.idx(0), c1 = kb.idx(1);
-  // Column of lane-vector `x` in a [*, rows] scratch row.
-  SmallVector<Value> col;
+  c0 = kb.idx(0);
+  c1 = kb.idx(1);
   for (int64_t x = 0; x < totalVecs; ++x)
     col.push_back(kb.idx(x * kLanes));
-  Value numQ = kb.dim(q, 2), headsQ = kb.dim(q, 1);
-  Value headsKV = kb.dim(k, 1), numK = kb.dim(k, 2);
-  Value group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
-  Value shift = kb.sub(numK, numQ);
-  Value rowsPerTask = kb.idx(blocking.rows());
-  Value numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
-  Value lastKey = kb.sub(numK, c1);
+  numQ = kb.dim(q, 2);
+  headsQ = kb.dim(q, 1);
+  headsKV = kb.dim(k, 1);
+  numK = kb.dim(k, 2);
+  group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
+  shift = kb.sub(numK, numQ);
+  rowsPerTask = kb.idx(rowsPerTaskCount);
+  numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
+  lastKey = kb.sub(numK, c1);
 
   // Scratch, reused by every task of this call.
-  auto scratch = [&](int64_t rows, int64_t cols) {
+  auto scratch = [&](int64_t rows, int64_t cols) -> Value {
     return memref::AllocaOp::create(b, loc, MemRefType::get({rows, cols}, f32),
                                     b.getI64IntegerAttr(64));
   };
-  Value qT = scratch(d, blocking.rows()), oT = scratch(dv, blocking.rows()),
-        sT = scratch(tileKV, blocking.rows());
+  const int64_t d = spec.headDim, dv = spec.valueDim;
+  qT = scratch(d, rowsPerTaskCount);
+  oT = scratch(dv, rowsPerTaskCount);
+  sT = scratch(tileKV, rowsPerTaskCount);
   // The V rows of a tile, packed contiguously: P·V reads a few columns of
   // every row of the tile at once, and rows N·H·d apart in torch's layout
   // would all fall into the same few L1 sets. (Q·Kᵀ streams K rows a few
   // at a time and reads them in place.)
-  Value vPack = scratch(tileKV, dv);
-  Value rowStats = scratch(2, blocking.rows()); // row 0: 1/l, row 1: LSE
+  vPack = scratch(tileKV, dv);
+  rowStats = scratch(2, rowsPerTaskCount); // row 0: 1/l, row 1: LSE
 
-  // Row index of each lane, per lane-vector, as i64 for the mask compares.
-  SmallVector<Value> laneRows, laneIndices;
   for (int64_t x = 0; x < totalVecs; ++x) {
     SmallVector<int64_t> lanes;
     for (int64_t i = 0; i < kLanes; ++i)
@@ -173,342 +237,358 @@ void buildKernelBody(func::FuncOp func, const KernelSpec &spec,
         DenseElementsAttr::get(VectorType::get({kLanes}, b.getIndexType()),
                                ArrayRef<int64_t>(lanes))));
   }
+}
 
-  kb.loop(begin, end, c1, [&](Value task) {
-    Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
-    Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
-    Value h = arith::RemUIOp::create(b, loc, bh, headsQ);
-    Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-    Value hk = arith::DivUIOp::create(b, loc, h, group);
-    Value qs = kb.mul(qb, rowsPerTask);
-    Value rows = kb.min(rowsPerTask, kb.sub(numQ, qs));
+Task FlashEmitter::decodeTask(Value task) {
+  Task t;
+  Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
+  Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
+  t.h = arith::RemUIOp::create(b, loc, bh, headsQ);
+  t.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+  t.hk = arith::DivUIOp::create(b, loc, t.h, group);
+  t.qs = kb.mul(qb, rowsPerTask);
+  t.rows = kb.min(rowsPerTask, kb.sub(numQ, t.qs));
+  return t;
+}
 
-    // Qᵀ = scale · log2(e) · Q[rows]ᵀ, zero past the last row: scores, m
-    // and the softmax work in log2 units (exp2 is the cheaper expansion).
-    Value scale = kb.f32(spec.scale * M_LOG2E);
-    kb.loop(c0, kb.idx(d), c1, [&](Value c) {
-      kb.loop(c0, rowsPerTask, c1, [&](Value r) {
-        Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            r, rows);
-        auto pick = scf::IfOp::create(
-            b, loc, valid,
-            [&](OpBuilder &, Location) {
-              Value x = kb.load(q, {batch, h, kb.add(qs, r), c});
-              scf::YieldOp::create(
-                  b, loc, ValueRange{arith::MulFOp::create(b, loc, x, scale)});
-            },
-            [&](OpBuilder &, Location) {
-              scf::YieldOp::create(b, loc, ValueRange{kb.f32(0.0)});
-            });
-        kb.store(pick.getResult(0), qT, {c, r});
-      });
-    });
-    kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
-      for (int64_t x = 0; x < totalVecs; ++x)
-        kb.vstore(kb.splat(0.0), oT, {e, col[x]});
-    });
+void FlashEmitter::emitTask(Value task) {
+  Task t = decodeTask(task);
+  loadScaledQuery(t);
+  kb.loop(c0, kb.idx(spec.valueDim), c1, [&](Value e) {
+    for (int64_t x = 0; x < totalVecs; ++x)
+      kb.vstore(kb.splat(0.0), oT, {e, col[x]});
+  });
+  computeKeyRanges(t);
+  tile = kb.idx(tileKV);
+  // Loop state, per group: the row max m, then the row sum l, one vector
+  // per lane-vector.
+  SmallVector<Value> init;
+  for (int64_t g = 0; g < groups; ++g) {
+    init.append(vecs, kb.splat(-INFINITY));
+    init.append(vecs, kb.splat(0.0));
+  }
+  SmallVector<Value> stats = kb.loop(
+      t.range.lo, t.range.hi, tile, init,
+      [&](Value ks, ValueRange allState) { return keyStep(t, ks, allState); });
+  epilogue(t, stats);
+}
 
-    // The key range of the whole task bounds the key loop. With several
-    // groups, each group of rowsPerGroup rows skips the tiles its own range
-    // misses and masks against its own band; its rows may be ≤ 0 in the
-    // last task (then it skips every tile).
-    KeyRange taskRange =
-        buildKeyRange(b, loc, spec.mask, qs, rows, shift, numK);
-    SmallVector<KeyRange> groupRanges = {taskRange};
-    if (groups > 1) {
-      groupRanges.clear();
-      for (int64_t g = 0; g < groups; ++g) {
-        Value first = kb.idx(g * rowsPerGroup);
-        Value clamped = arith::MaxSIOp::create(
-            b, loc, c1, kb.min(kb.sub(rows, first), kb.idx(rowsPerGroup)));
-        groupRanges.push_back(buildKeyRange(
-            b, loc, spec.mask, kb.add(qs, first), clamped, shift, numK));
-      }
-    }
-    Value tile = kb.idx(tileKV);
-    // Loop state, per group: the row max m, then the row sum l, one vector
-    // per lane-vector.
-    SmallVector<Value> init;
-    for (int64_t g = 0; g < groups; ++g) {
-      init.append(vecs, kb.splat(-INFINITY));
-      init.append(vecs, kb.splat(0.0));
-    }
-    SmallVector<Value> stats = kb.loop(
-        taskRange.lo, taskRange.hi, tile, init,
-        [&](Value ks, ValueRange allState) -> SmallVector<Value> {
-          // Pack the tile's V rows (the last valid row repeats past the
-          // ragged end; those keys are masked below), and prefetch the K
-          // and V rows of the next tile into L2: every task streams all of
-          // K and V, which a long sequence keeps in no cache.
-          kb.loop(c0, tile, c1, [&](Value jj) {
-            Value j = kb.min(kb.add(ks, jj), lastKey);
-            Value ahead = kb.min(kb.add(j, tile), lastKey);
-            for (auto [src, cols] : {std::pair(k, d), std::pair(v, dv)})
-              for (int64_t c = 0; c < cols; c += kLanes)
-                memref::PrefetchOp::create(
-                    b, loc, src, ValueRange{batch, hk, ahead, kb.idx(c)},
-                    /*isWrite=*/false, /*localityHint=*/2,
-                    /*isDataCache=*/true);
-            for (int64_t c = 0; c + kLanes <= dv; c += kLanes)
-              kb.vstore(kb.vload(v, {batch, hk, j, kb.idx(c)}), vPack,
-                        {jj, kb.idx(c)});
-            for (int64_t c = dv - dv % kLanes; c < dv; ++c)
-              kb.store(kb.load(v, {batch, hk, j, kb.idx(c)}), vPack,
-                       {jj, kb.idx(c)});
+/// Qᵀ = scale · log2(e) · Q[rows]ᵀ, zero past the last row: scores, m and
+/// the softmax work in log2 units (exp2 is the cheaper expansion).
+void FlashEmitter::loadScaledQuery(const Task &t) {
+  Value scale = kb.f32(spec.scale * M_LOG2E);
+  kb.loop(c0, kb.idx(spec.headDim), c1, [&](Value c) {
+    kb.loop(c0, rowsPerTask, c1, [&](Value r) {
+      Value valid =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, t.rows);
+      auto pick = scf::IfOp::create(
+          b, loc, valid,
+          [&](OpBuilder &, Location) {
+            Value x = kb.load(q, {t.batch, t.h, kb.add(t.qs, r), c});
+            scf::YieldOp::create(
+                b, loc, ValueRange{arith::MulFOp::create(b, loc, x, scale)});
+          },
+          [&](OpBuilder &, Location) {
+            scf::YieldOp::create(b, loc, ValueRange{kb.f32(0.0)});
           });
-
-          // One online-softmax step of group g on this tile.
-          auto groupStep = [&](int64_t g, ValueRange state,
-                               Value full) -> SmallVector<Value> {
-            const KeyRange &range = groupRanges[g];
-            ArrayRef<Value> gcol = ArrayRef<Value>(col).slice(g * vecs, vecs);
-            ArrayRef<Value> glane =
-                ArrayRef<Value>(laneRows).slice(g * vecs, vecs);
-            ArrayRef<Value> glaneIndex =
-                ArrayRef<Value>(laneIndices).slice(g * vecs, vecs);
-            Value count = kb.min(tile, kb.sub(range.hi, ks));
-
-            // Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
-            kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
-              // Key rows past the ragged end read the last one (masked below).
-              SmallVector<Value> keyRows, keys;
-              for (int64_t i = 0; i < block; ++i) {
-                keyRows.push_back(kb.add(jb, kb.idx(i)));
-                keys.push_back(kb.min(kb.add(ks, keyRows.back()), lastKey));
-              }
-              SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
-              SmallVector<Value> acc = kb.broadcastFmaBlock(
-                  kb.idx(d), block, vecs, zeros,
-                  [&](Value c, int64_t i) {
-                    return kb.load(k, {batch, hk, keys[i], c});
-                  },
-                  [&](Value c, int64_t x) {
-                    return kb.vload(qT, {c, gcol[x]});
-                  });
-              for (int64_t i = 0; i < block; ++i)
-                for (int64_t x = 0; x < vecs; ++x)
-                  kb.vstore(acc[vecs * i + x], sT, {keyRows[i], gcol[x]});
-            });
-
-            // The score mod, on every score of the tile (in log2 units).
-            if (spec.scoreMod)
-              kb.loop(c0, tile, c1, [&](Value jj) {
-                for (int64_t x = 0; x < vecs; ++x) {
-                  MaskPoint point = lanePoint(b, loc, qs, shift, glaneIndex[x],
-                                              kb.add(ks, jj), batch, h);
-                  Value sv = kb.vload(sT, {jj, gcol[x]});
-                  kb.vstore(spec.scoreMod.buildScore(b, loc, sv, point, headsQ,
-                                                     M_LOG2E),
-                            sT, {jj, gcol[x]});
-                }
-              });
-
-            // Mask: keys past the ragged end always; the mask only where
-            // it does not allow the whole block.
-            Value needsMask = arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::slt, count, tile);
-            if (spec.mask)
-              needsMask = arith::OrIOp::create(
-                  b, loc, needsMask,
-                  arith::XOrIOp::create(
-                      b, loc, full,
-                      arith::ConstantIntOp::create(b, loc, 1, 1)));
-            scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
-              kb.loop(c0, tile, c1, [&](Value jj) {
-                Value j = kb.add(ks, jj);
-                Value keyValid = arith::CmpIOp::create(
-                    b, loc, arith::CmpIPredicate::slt, jj, count);
-                // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
-                Value rel = kb.sub(kb.sub(j, qs), shift);
-                auto i64Splat = [&](Value x) -> Value {
-                  return vector::BroadcastOp::create(
-                      b, loc, VectorType::get({kLanes}, b.getI64Type()),
-                      arith::IndexCastOp::create(b, loc, b.getI64Type(), x));
-                };
-                for (int64_t x = 0; x < vecs; ++x) {
-                  Value allowed = vector::BroadcastOp::create(
-                      b, loc, VectorType::get({kLanes}, b.getI1Type()),
-                      keyValid);
-                  auto clip = [&](arith::CmpIPredicate pred, Value edge) {
-                    allowed = arith::AndIOp::create(
-                        b, loc, allowed,
-                        arith::CmpIOp::create(b, loc, pred, glane[x],
-                                              i64Splat(edge)));
-                  };
-                  if (spec.band.exact && spec.band.right)
-                    clip(arith::CmpIPredicate::sge,
-                         kb.sub(rel, kb.idx(*spec.band.right)));
-                  if (spec.band.exact && spec.band.left)
-                    clip(arith::CmpIPredicate::sle,
-                         kb.add(rel, kb.idx(*spec.band.left)));
-                  if (spec.mask && !spec.band.exact)
-                    allowed = arith::AndIOp::create(
-                        b, loc, allowed,
-                        buildLanePredicate(b, loc, spec.mask,
-                                           lanePoint(b, loc, qs, shift,
-                                                     glaneIndex[x], j, batch,
-                                                     h)));
-                  Value sv = kb.vload(sT, {jj, gcol[x]});
-                  kb.vstore(arith::SelectOp::create(b, loc, allowed, sv,
-                                                    kb.splat(-INFINITY)),
-                            sT, {jj, gcol[x]});
-                }
-              });
-              scf::YieldOp::create(b, loc);
-            });
-
-            // Online softmax, lane-wise. maxnumf is one vmaxps (maximumf adds
-            // NaN-propagating blends to every lane).
-            SmallVector<Value> newMax =
-                kb.loop(c0, tile, c1, state.take_front(vecs),
-                        [&](Value jj, ValueRange m) -> SmallVector<Value> {
-                          SmallVector<Value> next;
-                          for (int64_t x = 0; x < vecs; ++x)
-                            next.push_back(arith::MaxNumFOp::create(
-                                b, loc, m[x], kb.vload(sT, {jj, gcol[x]})));
-                          return next;
-                        });
-            // The max to subtract: 0 in a row that has seen no allowed key
-            // yet (m = −∞), so that −∞ − m is −∞ (2^x = 0), not NaN; a NaN
-            // score (which maxnumf leaves out of m) still gives a NaN p.
-            SmallVector<Value> subtract, alpha;
-            for (int64_t x = 0; x < vecs; ++x) {
-              Value unseen =
-                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        newMax[x], kb.splat(-INFINITY));
-              subtract.push_back(arith::SelectOp::create(
-                  b, loc, unseen, kb.splat(0.0), newMax[x]));
-              alpha.push_back(kb.exp2(
-                  arith::SubFOp::create(b, loc, state[x], subtract[x])));
-            }
-            SmallVector<Value> sums = kb.loop(
-                c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
-                [&](Value jj, ValueRange sum) -> SmallVector<Value> {
-                  SmallVector<Value> next;
-                  for (int64_t x = 0; x < vecs; ++x) {
-                    Value p = kb.exp2(arith::SubFOp::create(
-                        b, loc, kb.vload(sT, {jj, gcol[x]}), subtract[x]));
-                    kb.vstore(p, sT, {jj, gcol[x]});
-                    next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
-                  }
-                  return next;
-                });
-
-            // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a
-            // time.
-            kb.loop(c0, kb.idx(dv), kb.idx(block), [&](Value eb) {
-              SmallVector<Value> cols, accInit;
-              for (int64_t i = 0; i < block; ++i) {
-                cols.push_back(kb.add(eb, kb.idx(i)));
-                for (int64_t x = 0; x < vecs; ++x)
-                  accInit.push_back(arith::MulFOp::create(
-                      b, loc, alpha[x], kb.vload(oT, {cols[i], gcol[x]})));
-              }
-              SmallVector<Value> acc = kb.broadcastFmaBlock(
-                  tile, block, vecs, accInit,
-                  [&](Value jj, int64_t i) {
-                    return kb.load(vPack, {jj, cols[i]});
-                  },
-                  [&](Value jj, int64_t x) {
-                    return kb.vload(sT, {jj, gcol[x]});
-                  });
-              for (int64_t i = 0; i < block; ++i)
-                for (int64_t x = 0; x < vecs; ++x)
-                  kb.vstore(acc[vecs * i + x], oT, {cols[i], gcol[x]});
-            });
-
-            SmallVector<Value> next(newMax);
-            for (int64_t x = 0; x < vecs; ++x)
-              next.push_back(arith::AddFOp::create(
-                  b, loc,
-                  arith::MulFOp::create(b, loc, alpha[x], state[vecs + x]),
-                  sums[x]));
-            return next;
-          };
-
-          SmallVector<Value> nextState;
-          for (int64_t g = 0; g < groups; ++g) {
-            ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
-            // Skip the tile when the group has no rows, its range misses the
-            // tile (the diagonal of a causal task's first rows), or the mask
-            // allows nothing of the block.
-            Value run = arith::ConstantIntOp::create(b, loc, 1, 1);
-            if (groups > 1) {
-              run = arith::AndIOp::create(
-                  b, loc,
-                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
-                                        groupRanges[g].hi),
-                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                        kb.add(ks, tile), groupRanges[g].lo));
-              run = arith::AndIOp::create(
-                  b, loc, run,
-                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
-                                        kb.idx(g * rowsPerGroup)));
-            }
-            Value full = run;
-            if (spec.mask) {
-              Value first = kb.idx(g * rowsPerGroup);
-              Value groupRows = arith::MaxSIOp::create(
-                  b, loc, c1,
-                  kb.min(kb.sub(rows, first), kb.idx(rowsPerGroup)));
-              Value posLo = kb.add(kb.add(qs, first), shift);
-              Value keyHi = kb.min(kb.add(ks, tile), numK);
-              auto [empty, allAllowed] = spec.mask.buildBlockClass(
-                  b, loc, posLo, kb.add(posLo, groupRows), ks, keyHi);
-              run = arith::AndIOp::create(
-                  b, loc, run,
-                  arith::XOrIOp::create(
-                      b, loc, empty,
-                      arith::ConstantIntOp::create(b, loc, 1, 1)));
-              full = allAllowed;
-            }
-            if (!spec.mask && groups == 1) {
-              llvm::append_range(nextState, groupStep(g, state, full));
-              continue;
-            }
-            auto step = scf::IfOp::create(
-                b, loc, run,
-                [&](OpBuilder &, Location) {
-                  scf::YieldOp::create(b, loc, groupStep(g, state, full));
-                },
-                [&](OpBuilder &, Location) {
-                  scf::YieldOp::create(b, loc, state);
-                });
-            llvm::append_range(nextState, step.getResults());
-          }
-          return nextState;
-        });
-
-    // Epilogue: 1/l (0 for an empty row) and LSE = m·ln 2 + log l per lane
-    // (m is in log2 units; −∞ for an empty row).
-    for (int64_t x = 0; x < totalVecs; ++x) {
-      int64_t g = x / vecs, first = 2 * vecs * g + x % vecs;
-      Value m = stats[first], l = stats[first + vecs];
-      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
-                                          kb.splat(0.0));
-      Value inv = arith::SelectOp::create(
-          b, loc, empty, kb.splat(0.0),
-          arith::DivFOp::create(b, loc, kb.splat(1.0), l));
-      kb.vstore(inv, rowStats, {c0, col[x]});
-      if (lse)
-        kb.vstore(
-            arith::AddFOp::create(
-                b, loc, arith::MulFOp::create(b, loc, m, kb.splat(M_LN2)),
-                math::LogOp::create(b, loc, l)),
-            rowStats, {c1, col[x]});
-    }
-    kb.loop(c0, rows, c1, [&](Value r) {
-      Value inv = kb.load(rowStats, {c0, r});
-      Value row = kb.add(qs, r);
-      kb.loop(c0, kb.idx(dv), c1, [&](Value e) {
-        Value x = arith::MulFOp::create(b, loc, kb.load(oT, {e, r}), inv);
-        kb.store(x, o, {batch, h, row, e});
-      });
-      if (lse)
-        kb.store(kb.load(rowStats, {c1, r}), lse, {batch, h, row});
+      kb.store(pick.getResult(0), qT, {c, r});
     });
   });
-  func::ReturnOp::create(b, loc);
+}
+
+/// The key range of the whole task bounds the key loop. With several
+/// groups, each group of rowsPerGroup rows skips the tiles its own range
+/// misses and masks against its own band; its rows may be ≤ 0 in the last
+/// task (then it skips every tile).
+void FlashEmitter::computeKeyRanges(Task &t) {
+  t.range = buildKeyRange(b, loc, spec.mask, t.qs, t.rows, shift, numK);
+  if (groups == 1) {
+    t.groupRanges = {t.range};
+    return;
+  }
+  for (int64_t g = 0; g < groups; ++g) {
+    Value first = kb.idx(g * rowsPerGroup);
+    Value clamped = arith::MaxSIOp::create(
+        b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup)));
+    t.groupRanges.push_back(buildKeyRange(
+        b, loc, spec.mask, kb.add(t.qs, first), clamped, shift, numK));
+  }
+}
+
+/// One tile of keys [ks, ks + tile) for every group.
+SmallVector<Value> FlashEmitter::keyStep(const Task &t, Value ks,
+                                         ValueRange allState) {
+  packValues(t, ks);
+  SmallVector<Value> nextState;
+  for (int64_t g = 0; g < groups; ++g) {
+    ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
+    // Skip the tile when the group has no rows, its range misses the tile
+    // (the diagonal of a causal task's first rows), or the mask allows
+    // nothing of the block.
+    Value run = i1True();
+    if (groups > 1) {
+      run = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
+                                t.groupRanges[g].hi),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                kb.add(ks, tile), t.groupRanges[g].lo));
+      run = arith::AndIOp::create(
+          b, loc, run,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, t.rows,
+                                kb.idx(g * rowsPerGroup)));
+    }
+    Value full = run;
+    if (spec.mask) {
+      Value first = kb.idx(g * rowsPerGroup);
+      Value groupRows = arith::MaxSIOp::create(
+          b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup)));
+      Value posLo = kb.add(kb.add(t.qs, first), shift);
+      Value keyHi = kb.min(kb.add(ks, tile), numK);
+      auto [empty, allAllowed] = spec.mask.buildBlockClass(
+          b, loc, posLo, kb.add(posLo, groupRows), ks, keyHi);
+      run = arith::AndIOp::create(b, loc, run, notOf(empty));
+      full = allAllowed;
+    }
+    if (!spec.mask && groups == 1) {
+      llvm::append_range(nextState, groupStep(t, g, ks, state, full));
+      continue;
+    }
+    auto step = scf::IfOp::create(
+        b, loc, run,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, groupStep(t, g, ks, state, full));
+        },
+        [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, state); });
+    llvm::append_range(nextState, step.getResults());
+  }
+  return nextState;
+}
+
+/// Packs the tile's V rows (the last valid row repeats past the ragged end;
+/// those keys are masked), and prefetches the K and V rows of the next tile
+/// into L2: every task streams all of K and V, which a long sequence keeps
+/// in no cache.
+void FlashEmitter::packValues(const Task &t, Value ks) {
+  const int64_t d = spec.headDim, dv = spec.valueDim;
+  kb.loop(c0, tile, c1, [&](Value jj) {
+    Value j = kb.min(kb.add(ks, jj), lastKey);
+    Value ahead = kb.min(kb.add(j, tile), lastKey);
+    for (auto [src, cols] : {std::pair(k, d), std::pair(v, dv)})
+      for (int64_t c = 0; c < cols; c += kLanes)
+        memref::PrefetchOp::create(b, loc, src,
+                                   ValueRange{t.batch, t.hk, ahead, kb.idx(c)},
+                                   /*isWrite=*/false, /*localityHint=*/2,
+                                   /*isDataCache=*/true);
+    for (int64_t c = 0; c + kLanes <= dv; c += kLanes)
+      kb.vstore(kb.vload(v, {t.batch, t.hk, j, kb.idx(c)}), vPack,
+                {jj, kb.idx(c)});
+    for (int64_t c = dv - dv % kLanes; c < dv; ++c)
+      kb.store(kb.load(v, {t.batch, t.hk, j, kb.idx(c)}), vPack,
+               {jj, kb.idx(c)});
+  });
+}
+
+/// One online-softmax step of group g on the tile at ks; `full`: the mask
+/// allows the whole block.
+SmallVector<Value> FlashEmitter::groupStep(const Task &t, int64_t g, Value ks,
+                                           ValueRange state, Value full) {
+  Value count = kb.min(tile, kb.sub(t.groupRanges[g].hi, ks));
+  computeScores(t, g, ks);
+  if (spec.scoreMod)
+    applyScoreMod(t, g, ks);
+  maskScores(t, g, ks, count, full);
+  return softmaxStep(g, state);
+}
+
+/// Sᵀ[j] = Σ_c K[j, c] · Qᵀ[c]: `block` keys by `vecs` lane-vectors.
+void FlashEmitter::computeScores(const Task &t, int64_t g, Value ks) {
+  ArrayRef<Value> gcol = ofGroup(col, g);
+  kb.loop(c0, tile, kb.idx(block), [&](Value jb) {
+    // Key rows past the ragged end read the last one (masked later).
+    SmallVector<Value> keyRows, keys;
+    for (int64_t i = 0; i < block; ++i) {
+      keyRows.push_back(kb.add(jb, kb.idx(i)));
+      keys.push_back(kb.min(kb.add(ks, keyRows.back()), lastKey));
+    }
+    SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
+    SmallVector<Value> acc = kb.broadcastFmaBlock(
+        kb.idx(spec.headDim), block, vecs, zeros,
+        [&](Value c, int64_t i) {
+          return kb.load(k, {t.batch, t.hk, keys[i], c});
+        },
+        [&](Value c, int64_t x) {
+          return kb.vload(qT, {c, gcol[x]});
+        });
+    for (int64_t i = 0; i < block; ++i)
+      for (int64_t x = 0; x < vecs; ++x)
+        kb.vstore(acc[vecs * i + x], sT, {keyRows[i], gcol[x]});
+  });
+}
+
+/// The score mod, on every score of the tile (in log2 units).
+void FlashEmitter::applyScoreMod(const Task &t, int64_t g, Value ks) {
+  ArrayRef<Value> gcol = ofGroup(col, g), glane = ofGroup(laneIndices, g);
+  kb.loop(c0, tile, c1, [&](Value jj) {
+    for (int64_t x = 0; x < vecs; ++x) {
+      MaskPoint point = lanePoint(b, loc, t.qs, shift, glane[x], kb.add(ks, jj),
+                                  t.batch, t.h);
+      Value sv = kb.vload(sT, {jj, gcol[x]});
+      kb.vstore(spec.scoreMod.buildScore(b, loc, sv, point, headsQ, M_LOG2E),
+                sT, {jj, gcol[x]});
+    }
+  });
+}
+
+/// Masks the tile's scores: keys past the ragged end (or the group's range)
+/// always; the mask only where it does not allow the whole block.
+void FlashEmitter::maskScores(const Task &t, int64_t g, Value ks, Value count,
+                              Value full) {
+  ArrayRef<Value> gcol = ofGroup(col, g), glane = ofGroup(laneRows, g),
+                  glaneIndex = ofGroup(laneIndices, g);
+  Value needsMask =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, count, tile);
+  if (spec.mask)
+    needsMask = arith::OrIOp::create(b, loc, needsMask, notOf(full));
+  scf::IfOp::create(b, loc, needsMask, [&](OpBuilder &, Location) {
+    kb.loop(c0, tile, c1, [&](Value jj) {
+      Value j = kb.add(ks, jj);
+      Value keyValid =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, jj, count);
+      // Row r sees key j iff j − right ≤ qs + r + shift ≤ j + left.
+      Value rel = kb.sub(kb.sub(j, t.qs), shift);
+      auto i64Splat = [&](Value x) -> Value {
+        return vector::BroadcastOp::create(
+            b, loc, VectorType::get({kLanes}, b.getI64Type()),
+            arith::IndexCastOp::create(b, loc, b.getI64Type(), x));
+      };
+      for (int64_t x = 0; x < vecs; ++x) {
+        Value allowed = vector::BroadcastOp::create(
+            b, loc, VectorType::get({kLanes}, b.getI1Type()), keyValid);
+        auto clip = [&](arith::CmpIPredicate pred, Value edge) {
+          allowed = arith::AndIOp::create(
+              b, loc, allowed,
+              arith::CmpIOp::create(b, loc, pred, glane[x], i64Splat(edge)));
+        };
+        if (spec.band.exact && spec.band.right)
+          clip(arith::CmpIPredicate::sge,
+               kb.sub(rel, kb.idx(*spec.band.right)));
+        if (spec.band.exact && spec.band.left)
+          clip(arith::CmpIPredicate::sle, kb.add(rel, kb.idx(*spec.band.left)));
+        if (spec.mask && !spec.band.exact)
+          allowed = arith::AndIOp::create(
+              b, loc, allowed,
+              buildLanePredicate(b, loc, spec.mask,
+                                 lanePoint(b, loc, t.qs, shift, glaneIndex[x],
+                                           j, t.batch, t.h)));
+        Value sv = kb.vload(sT, {jj, gcol[x]});
+        kb.vstore(
+            arith::SelectOp::create(b, loc, allowed, sv, kb.splat(-INFINITY)),
+            sT, {jj, gcol[x]});
+      }
+    });
+    scf::YieldOp::create(b, loc);
+  });
+}
+
+/// The online softmax on the masked tile, lane-wise, then Oᵀ[e] = α Oᵀ[e] +
+/// Σ_j V[j, e] Pᵀ[j]; returns the group's next (m, l).
+SmallVector<Value> FlashEmitter::softmaxStep(int64_t g, ValueRange state) {
+  ArrayRef<Value> gcol = ofGroup(col, g);
+  // maxnumf is one vmaxps (maximumf adds NaN-propagating blends to every
+  // lane).
+  SmallVector<Value> newMax =
+      kb.loop(c0, tile, c1, state.take_front(vecs),
+              [&](Value jj, ValueRange m) -> SmallVector<Value> {
+                SmallVector<Value> next;
+                for (int64_t x = 0; x < vecs; ++x)
+                  next.push_back(arith::MaxNumFOp::create(
+                      b, loc, m[x], kb.vload(sT, {jj, gcol[x]})));
+                return next;
+              });
+  // The max to subtract: 0 in a row that has seen no allowed key yet
+  // (m = −∞), so that −∞ − m is −∞ (2^x = 0), not NaN; a NaN score (which
+  // maxnumf leaves out of m) still gives a NaN p.
+  SmallVector<Value> subtract, alpha;
+  for (int64_t x = 0; x < vecs; ++x) {
+    Value unseen = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         newMax[x], kb.splat(-INFINITY));
+    subtract.push_back(
+        arith::SelectOp::create(b, loc, unseen, kb.splat(0.0), newMax[x]));
+    alpha.push_back(
+        kb.exp2(arith::SubFOp::create(b, loc, state[x], subtract[x])));
+  }
+  SmallVector<Value> sums =
+      kb.loop(c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),
+              [&](Value jj, ValueRange sum) -> SmallVector<Value> {
+                SmallVector<Value> next;
+                for (int64_t x = 0; x < vecs; ++x) {
+                  Value p = kb.exp2(arith::SubFOp::create(
+                      b, loc, kb.vload(sT, {jj, gcol[x]}), subtract[x]));
+                  kb.vstore(p, sT, {jj, gcol[x]});
+                  next.push_back(arith::AddFOp::create(b, loc, sum[x], p));
+                }
+                return next;
+              });
+
+  // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a time.
+  kb.loop(c0, kb.idx(spec.valueDim), kb.idx(block), [&](Value eb) {
+    SmallVector<Value> cols, accInit;
+    for (int64_t i = 0; i < block; ++i) {
+      cols.push_back(kb.add(eb, kb.idx(i)));
+      for (int64_t x = 0; x < vecs; ++x)
+        accInit.push_back(arith::MulFOp::create(
+            b, loc, alpha[x], kb.vload(oT, {cols[i], gcol[x]})));
+    }
+    SmallVector<Value> acc = kb.broadcastFmaBlock(
+        tile, block, vecs, accInit,
+        [&](Value jj, int64_t i) {
+          return kb.load(vPack, {jj, cols[i]});
+        },
+        [&](Value jj, int64_t x) {
+          return kb.vload(sT, {jj, gcol[x]});
+        });
+    for (int64_t i = 0; i < block; ++i)
+      for (int64_t x = 0; x < vecs; ++x)
+        kb.vstore(acc[vecs * i + x], oT, {cols[i], gcol[x]});
+  });
+
+  SmallVector<Value> next(newMax);
+  for (int64_t x = 0; x < vecs; ++x)
+    next.push_back(arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, alpha[x], state[vecs + x]),
+        sums[x]));
+  return next;
+}
+
+/// 1/l (0 for an empty row) and LSE = m·ln 2 + log l per lane (m is in log2
+/// units; −∞ for an empty row), then O and LSE of the task's rows.
+void FlashEmitter::epilogue(const Task &t, ValueRange stats) {
+  for (int64_t x = 0; x < totalVecs; ++x) {
+    int64_t g = x / vecs, first = 2 * vecs * g + x % vecs;
+    Value m = stats[first], l = stats[first + vecs];
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
+                                        kb.splat(0.0));
+    Value inv = arith::SelectOp::create(
+        b, loc, empty, kb.splat(0.0),
+        arith::DivFOp::create(b, loc, kb.splat(1.0), l));
+    kb.vstore(inv, rowStats, {c0, col[x]});
+    if (lse)
+      kb.vstore(arith::AddFOp::create(
+                    b, loc, arith::MulFOp::create(b, loc, m, kb.splat(M_LN2)),
+                    math::LogOp::create(b, loc, l)),
+                rowStats, {c1, col[x]});
+  }
+  kb.loop(c0, t.rows, c1, [&](Value r) {
+    Value inv = kb.load(rowStats, {c0, r});
+    Value row = kb.add(t.qs, r);
+    kb.loop(c0, kb.idx(spec.valueDim), c1, [&](Value e) {
+      Value x = arith::MulFOp::create(b, loc, kb.load(oT, {e, r}), inv);
+      kb.store(x, o, {t.batch, t.h, row, e});
+    });
+    if (lse)
+      kb.store(kb.load(rowStats, {c1, r}), lse, {t.batch, t.h, row});
+  });
 }
 
 } // namespace
@@ -624,7 +704,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                           blocking.rows()});
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-  buildKernelBody(func, spec, tileKV, blocking);
+  FlashEmitter(func, spec, tileKV, blocking).emit();
   return success();
 }
 

@@ -330,7 +330,9 @@ static Value applyScoreMod(Emitter &e, Value s,
 
 /// Scores of keys outside split `split` of `splits` become −∞.
 static Value keepSplitKeys(Emitter &e, Value s, int64_t split, int64_t splits) {
-  auto [lo, hi] = buildSplitKeys(e.b, e.loc, e.dim(s, 3), split, splits);
+  std::pair<Value, Value> keys =
+      buildSplitKeys(e.b, e.loc, e.dim(s, 3), split, splits);
+  Value lo = keys.first, hi = keys.second;
   Value negInf = e.negInf();
   return e.map4(s, e.f32(), [&](OpBuilder &nb, Location nl, Value x) {
     Value j = linalg::IndexOp::create(nb, nl, 3);

@@ -266,9 +266,14 @@ FailureOr<scf::ForallOp> mlir::attn::reassociateLinear(RewriterBase &rewriter,
   Block *body = forall.getBody();
   rewriter.setInsertionPointToStart(body);
   Value b = body->getArgument(0), h = body->getArgument(1);
-  HeadChunks chunks{t, op, b, h, arith::DivUIOp::create(rewriter, loc, h, group),
-                    getConstantIntValue(featureCount(t, op))
-                        .value_or(ShapedType::kDynamic)};
+  HeadChunks chunks{
+      t,
+      op,
+      b,
+      h,
+      arith::DivUIOp::create(rewriter, loc, h, group),
+      getConstantIntValue(featureCount(t, op)).value_or(ShapedType::kDynamic),
+      /*keyShift=*/Value()};
   Value head = buildHead(chunks, chunkSize);
   OpFoldResult rows = mixed(q, 2), cols = mixed(v, 3);
   // As static as the sizes the insertion names.
