@@ -1116,339 +1116,339 @@ define void @sdpa_d32_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 1018:                                             ; preds = %845
   br label %1019
 
-1019:                                             ; preds = %1247, %1018
-  %1020 = phi i64 [ %1320, %1247 ], [ 0, %1018 ]
+1019:                                             ; preds = %1127, %1018
+  %1020 = phi i64 [ %1320, %1127 ], [ 0, %1018 ]
   %1021 = icmp slt i64 %1020, 32
   br i1 %1021, label %1022, label %1321
 
 1022:                                             ; preds = %1019
-  %1023 = mul i64 %1020, 192
-  %1024 = add i64 %1023, 0
-  %1025 = getelementptr float, ptr %101, i64 %1024
-  %1026 = load <16 x float>, ptr %1025, align 4
-  %1027 = fmul <16 x float> %739, %1026
-  %1028 = mul i64 %1020, 192
-  %1029 = add i64 %1028, 16
-  %1030 = getelementptr float, ptr %101, i64 %1029
-  %1031 = load <16 x float>, ptr %1030, align 4
-  %1032 = fmul <16 x float> %760, %1031
-  %1033 = mul i64 %1020, 192
-  %1034 = add i64 %1033, 32
-  %1035 = getelementptr float, ptr %101, i64 %1034
-  %1036 = load <16 x float>, ptr %1035, align 4
-  %1037 = fmul <16 x float> %781, %1036
-  %1038 = mul i64 %1020, 192
-  %1039 = add i64 %1038, 48
-  %1040 = getelementptr float, ptr %101, i64 %1039
-  %1041 = load <16 x float>, ptr %1040, align 4
-  %1042 = fmul <16 x float> %802, %1041
-  %1043 = mul i64 %1020, 192
-  %1044 = add i64 %1043, 64
-  %1045 = getelementptr float, ptr %101, i64 %1044
-  %1046 = load <16 x float>, ptr %1045, align 4
-  %1047 = fmul <16 x float> %823, %1046
-  %1048 = mul i64 %1020, 192
-  %1049 = add i64 %1048, 80
-  %1050 = getelementptr float, ptr %101, i64 %1049
-  %1051 = load <16 x float>, ptr %1050, align 4
-  %1052 = fmul <16 x float> %844, %1051
-  %1053 = add i64 %1020, 1
-  %1054 = mul i64 %1053, 192
+  %1023 = add i64 %1020, 1
+  %1024 = add i64 %1020, 2
+  %1025 = add i64 %1020, 3
+  br label %1026
+
+1026:                                             ; preds = %1053, %1022
+  %1027 = phi i64 [ %1126, %1053 ], [ 0, %1022 ]
+  %1028 = phi <16 x float> [ %1084, %1053 ], [ zeroinitializer, %1022 ]
+  %1029 = phi <16 x float> [ %1085, %1053 ], [ zeroinitializer, %1022 ]
+  %1030 = phi <16 x float> [ %1086, %1053 ], [ zeroinitializer, %1022 ]
+  %1031 = phi <16 x float> [ %1087, %1053 ], [ zeroinitializer, %1022 ]
+  %1032 = phi <16 x float> [ %1088, %1053 ], [ zeroinitializer, %1022 ]
+  %1033 = phi <16 x float> [ %1089, %1053 ], [ zeroinitializer, %1022 ]
+  %1034 = phi <16 x float> [ %1096, %1053 ], [ zeroinitializer, %1022 ]
+  %1035 = phi <16 x float> [ %1097, %1053 ], [ zeroinitializer, %1022 ]
+  %1036 = phi <16 x float> [ %1098, %1053 ], [ zeroinitializer, %1022 ]
+  %1037 = phi <16 x float> [ %1099, %1053 ], [ zeroinitializer, %1022 ]
+  %1038 = phi <16 x float> [ %1100, %1053 ], [ zeroinitializer, %1022 ]
+  %1039 = phi <16 x float> [ %1101, %1053 ], [ zeroinitializer, %1022 ]
+  %1040 = phi <16 x float> [ %1108, %1053 ], [ zeroinitializer, %1022 ]
+  %1041 = phi <16 x float> [ %1109, %1053 ], [ zeroinitializer, %1022 ]
+  %1042 = phi <16 x float> [ %1110, %1053 ], [ zeroinitializer, %1022 ]
+  %1043 = phi <16 x float> [ %1111, %1053 ], [ zeroinitializer, %1022 ]
+  %1044 = phi <16 x float> [ %1112, %1053 ], [ zeroinitializer, %1022 ]
+  %1045 = phi <16 x float> [ %1113, %1053 ], [ zeroinitializer, %1022 ]
+  %1046 = phi <16 x float> [ %1120, %1053 ], [ zeroinitializer, %1022 ]
+  %1047 = phi <16 x float> [ %1121, %1053 ], [ zeroinitializer, %1022 ]
+  %1048 = phi <16 x float> [ %1122, %1053 ], [ zeroinitializer, %1022 ]
+  %1049 = phi <16 x float> [ %1123, %1053 ], [ zeroinitializer, %1022 ]
+  %1050 = phi <16 x float> [ %1124, %1053 ], [ zeroinitializer, %1022 ]
+  %1051 = phi <16 x float> [ %1125, %1053 ], [ zeroinitializer, %1022 ]
+  %1052 = icmp slt i64 %1027, 64
+  br i1 %1052, label %1053, label %1127
+
+1053:                                             ; preds = %1026
+  %1054 = mul i64 %1027, 192
   %1055 = add i64 %1054, 0
-  %1056 = getelementptr float, ptr %101, i64 %1055
+  %1056 = getelementptr float, ptr %102, i64 %1055
   %1057 = load <16 x float>, ptr %1056, align 4
-  %1058 = fmul <16 x float> %739, %1057
-  %1059 = mul i64 %1053, 192
-  %1060 = add i64 %1059, 16
-  %1061 = getelementptr float, ptr %101, i64 %1060
-  %1062 = load <16 x float>, ptr %1061, align 4
-  %1063 = fmul <16 x float> %760, %1062
-  %1064 = mul i64 %1053, 192
-  %1065 = add i64 %1064, 32
-  %1066 = getelementptr float, ptr %101, i64 %1065
-  %1067 = load <16 x float>, ptr %1066, align 4
-  %1068 = fmul <16 x float> %781, %1067
-  %1069 = mul i64 %1053, 192
-  %1070 = add i64 %1069, 48
-  %1071 = getelementptr float, ptr %101, i64 %1070
-  %1072 = load <16 x float>, ptr %1071, align 4
-  %1073 = fmul <16 x float> %802, %1072
-  %1074 = mul i64 %1053, 192
-  %1075 = add i64 %1074, 64
-  %1076 = getelementptr float, ptr %101, i64 %1075
+  %1058 = mul i64 %1027, 192
+  %1059 = add i64 %1058, 16
+  %1060 = getelementptr float, ptr %102, i64 %1059
+  %1061 = load <16 x float>, ptr %1060, align 4
+  %1062 = mul i64 %1027, 192
+  %1063 = add i64 %1062, 32
+  %1064 = getelementptr float, ptr %102, i64 %1063
+  %1065 = load <16 x float>, ptr %1064, align 4
+  %1066 = mul i64 %1027, 192
+  %1067 = add i64 %1066, 48
+  %1068 = getelementptr float, ptr %102, i64 %1067
+  %1069 = load <16 x float>, ptr %1068, align 4
+  %1070 = mul i64 %1027, 192
+  %1071 = add i64 %1070, 64
+  %1072 = getelementptr float, ptr %102, i64 %1071
+  %1073 = load <16 x float>, ptr %1072, align 4
+  %1074 = mul i64 %1027, 192
+  %1075 = add i64 %1074, 80
+  %1076 = getelementptr float, ptr %102, i64 %1075
   %1077 = load <16 x float>, ptr %1076, align 4
-  %1078 = fmul <16 x float> %823, %1077
-  %1079 = mul i64 %1053, 192
-  %1080 = add i64 %1079, 80
-  %1081 = getelementptr float, ptr %101, i64 %1080
-  %1082 = load <16 x float>, ptr %1081, align 4
-  %1083 = fmul <16 x float> %844, %1082
-  %1084 = add i64 %1020, 2
-  %1085 = mul i64 %1084, 192
-  %1086 = add i64 %1085, 0
-  %1087 = getelementptr float, ptr %101, i64 %1086
-  %1088 = load <16 x float>, ptr %1087, align 4
-  %1089 = fmul <16 x float> %739, %1088
-  %1090 = mul i64 %1084, 192
-  %1091 = add i64 %1090, 16
-  %1092 = getelementptr float, ptr %101, i64 %1091
-  %1093 = load <16 x float>, ptr %1092, align 4
-  %1094 = fmul <16 x float> %760, %1093
-  %1095 = mul i64 %1084, 192
-  %1096 = add i64 %1095, 32
-  %1097 = getelementptr float, ptr %101, i64 %1096
-  %1098 = load <16 x float>, ptr %1097, align 4
-  %1099 = fmul <16 x float> %781, %1098
-  %1100 = mul i64 %1084, 192
-  %1101 = add i64 %1100, 48
-  %1102 = getelementptr float, ptr %101, i64 %1101
-  %1103 = load <16 x float>, ptr %1102, align 4
-  %1104 = fmul <16 x float> %802, %1103
-  %1105 = mul i64 %1084, 192
-  %1106 = add i64 %1105, 64
-  %1107 = getelementptr float, ptr %101, i64 %1106
-  %1108 = load <16 x float>, ptr %1107, align 4
-  %1109 = fmul <16 x float> %823, %1108
-  %1110 = mul i64 %1084, 192
-  %1111 = add i64 %1110, 80
-  %1112 = getelementptr float, ptr %101, i64 %1111
-  %1113 = load <16 x float>, ptr %1112, align 4
-  %1114 = fmul <16 x float> %844, %1113
-  %1115 = add i64 %1020, 3
-  %1116 = mul i64 %1115, 192
-  %1117 = add i64 %1116, 0
-  %1118 = getelementptr float, ptr %101, i64 %1117
-  %1119 = load <16 x float>, ptr %1118, align 4
-  %1120 = fmul <16 x float> %739, %1119
-  %1121 = mul i64 %1115, 192
-  %1122 = add i64 %1121, 16
-  %1123 = getelementptr float, ptr %101, i64 %1122
-  %1124 = load <16 x float>, ptr %1123, align 4
-  %1125 = fmul <16 x float> %760, %1124
-  %1126 = mul i64 %1115, 192
-  %1127 = add i64 %1126, 32
-  %1128 = getelementptr float, ptr %101, i64 %1127
-  %1129 = load <16 x float>, ptr %1128, align 4
-  %1130 = fmul <16 x float> %781, %1129
-  %1131 = mul i64 %1115, 192
-  %1132 = add i64 %1131, 48
-  %1133 = getelementptr float, ptr %101, i64 %1132
-  %1134 = load <16 x float>, ptr %1133, align 4
-  %1135 = fmul <16 x float> %802, %1134
-  %1136 = mul i64 %1115, 192
-  %1137 = add i64 %1136, 64
+  %1078 = mul nuw nsw i64 %1027, 32
+  %1079 = add nuw nsw i64 %1078, %1020
+  %1080 = getelementptr inbounds nuw float, ptr %103, i64 %1079
+  %1081 = load float, ptr %1080, align 4
+  %1082 = insertelement <16 x float> poison, float %1081, i32 0
+  %1083 = shufflevector <16 x float> %1082, <16 x float> poison, <16 x i32> zeroinitializer
+  %1084 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1057, <16 x float> %1028)
+  %1085 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1061, <16 x float> %1029)
+  %1086 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1065, <16 x float> %1030)
+  %1087 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1069, <16 x float> %1031)
+  %1088 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1073, <16 x float> %1032)
+  %1089 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1083, <16 x float> %1077, <16 x float> %1033)
+  %1090 = mul nuw nsw i64 %1027, 32
+  %1091 = add nuw nsw i64 %1090, %1023
+  %1092 = getelementptr inbounds nuw float, ptr %103, i64 %1091
+  %1093 = load float, ptr %1092, align 4
+  %1094 = insertelement <16 x float> poison, float %1093, i32 0
+  %1095 = shufflevector <16 x float> %1094, <16 x float> poison, <16 x i32> zeroinitializer
+  %1096 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1057, <16 x float> %1034)
+  %1097 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1061, <16 x float> %1035)
+  %1098 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1065, <16 x float> %1036)
+  %1099 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1069, <16 x float> %1037)
+  %1100 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1073, <16 x float> %1038)
+  %1101 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1095, <16 x float> %1077, <16 x float> %1039)
+  %1102 = mul nuw nsw i64 %1027, 32
+  %1103 = add nuw nsw i64 %1102, %1024
+  %1104 = getelementptr inbounds nuw float, ptr %103, i64 %1103
+  %1105 = load float, ptr %1104, align 4
+  %1106 = insertelement <16 x float> poison, float %1105, i32 0
+  %1107 = shufflevector <16 x float> %1106, <16 x float> poison, <16 x i32> zeroinitializer
+  %1108 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1057, <16 x float> %1040)
+  %1109 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1061, <16 x float> %1041)
+  %1110 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1065, <16 x float> %1042)
+  %1111 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1069, <16 x float> %1043)
+  %1112 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1073, <16 x float> %1044)
+  %1113 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1107, <16 x float> %1077, <16 x float> %1045)
+  %1114 = mul nuw nsw i64 %1027, 32
+  %1115 = add nuw nsw i64 %1114, %1025
+  %1116 = getelementptr inbounds nuw float, ptr %103, i64 %1115
+  %1117 = load float, ptr %1116, align 4
+  %1118 = insertelement <16 x float> poison, float %1117, i32 0
+  %1119 = shufflevector <16 x float> %1118, <16 x float> poison, <16 x i32> zeroinitializer
+  %1120 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1057, <16 x float> %1046)
+  %1121 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1061, <16 x float> %1047)
+  %1122 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1065, <16 x float> %1048)
+  %1123 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1069, <16 x float> %1049)
+  %1124 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1073, <16 x float> %1050)
+  %1125 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1119, <16 x float> %1077, <16 x float> %1051)
+  %1126 = add i64 %1027, 1
+  br label %1026
+
+1127:                                             ; preds = %1026
+  %1128 = mul i64 %1020, 192
+  %1129 = add i64 %1128, 0
+  %1130 = getelementptr float, ptr %101, i64 %1129
+  %1131 = load <16 x float>, ptr %1130, align 4
+  %1132 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %739, <16 x float> %1131, <16 x float> %1028)
+  %1133 = mul i64 %1020, 192
+  %1134 = add i64 %1133, 0
+  %1135 = getelementptr float, ptr %101, i64 %1134
+  store <16 x float> %1132, ptr %1135, align 4
+  %1136 = mul i64 %1020, 192
+  %1137 = add i64 %1136, 16
   %1138 = getelementptr float, ptr %101, i64 %1137
   %1139 = load <16 x float>, ptr %1138, align 4
-  %1140 = fmul <16 x float> %823, %1139
-  %1141 = mul i64 %1115, 192
-  %1142 = add i64 %1141, 80
+  %1140 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %760, <16 x float> %1139, <16 x float> %1029)
+  %1141 = mul i64 %1020, 192
+  %1142 = add i64 %1141, 16
   %1143 = getelementptr float, ptr %101, i64 %1142
-  %1144 = load <16 x float>, ptr %1143, align 4
-  %1145 = fmul <16 x float> %844, %1144
-  br label %1146
-
-1146:                                             ; preds = %1173, %1022
-  %1147 = phi i64 [ %1246, %1173 ], [ 0, %1022 ]
-  %1148 = phi <16 x float> [ %1204, %1173 ], [ %1027, %1022 ]
-  %1149 = phi <16 x float> [ %1205, %1173 ], [ %1032, %1022 ]
-  %1150 = phi <16 x float> [ %1206, %1173 ], [ %1037, %1022 ]
-  %1151 = phi <16 x float> [ %1207, %1173 ], [ %1042, %1022 ]
-  %1152 = phi <16 x float> [ %1208, %1173 ], [ %1047, %1022 ]
-  %1153 = phi <16 x float> [ %1209, %1173 ], [ %1052, %1022 ]
-  %1154 = phi <16 x float> [ %1216, %1173 ], [ %1058, %1022 ]
-  %1155 = phi <16 x float> [ %1217, %1173 ], [ %1063, %1022 ]
-  %1156 = phi <16 x float> [ %1218, %1173 ], [ %1068, %1022 ]
-  %1157 = phi <16 x float> [ %1219, %1173 ], [ %1073, %1022 ]
-  %1158 = phi <16 x float> [ %1220, %1173 ], [ %1078, %1022 ]
-  %1159 = phi <16 x float> [ %1221, %1173 ], [ %1083, %1022 ]
-  %1160 = phi <16 x float> [ %1228, %1173 ], [ %1089, %1022 ]
-  %1161 = phi <16 x float> [ %1229, %1173 ], [ %1094, %1022 ]
-  %1162 = phi <16 x float> [ %1230, %1173 ], [ %1099, %1022 ]
-  %1163 = phi <16 x float> [ %1231, %1173 ], [ %1104, %1022 ]
-  %1164 = phi <16 x float> [ %1232, %1173 ], [ %1109, %1022 ]
-  %1165 = phi <16 x float> [ %1233, %1173 ], [ %1114, %1022 ]
-  %1166 = phi <16 x float> [ %1240, %1173 ], [ %1120, %1022 ]
-  %1167 = phi <16 x float> [ %1241, %1173 ], [ %1125, %1022 ]
-  %1168 = phi <16 x float> [ %1242, %1173 ], [ %1130, %1022 ]
-  %1169 = phi <16 x float> [ %1243, %1173 ], [ %1135, %1022 ]
-  %1170 = phi <16 x float> [ %1244, %1173 ], [ %1140, %1022 ]
-  %1171 = phi <16 x float> [ %1245, %1173 ], [ %1145, %1022 ]
-  %1172 = icmp slt i64 %1147, 64
-  br i1 %1172, label %1173, label %1247
-
-1173:                                             ; preds = %1146
-  %1174 = mul i64 %1147, 192
-  %1175 = add i64 %1174, 0
-  %1176 = getelementptr float, ptr %102, i64 %1175
-  %1177 = load <16 x float>, ptr %1176, align 4
-  %1178 = mul i64 %1147, 192
-  %1179 = add i64 %1178, 16
-  %1180 = getelementptr float, ptr %102, i64 %1179
-  %1181 = load <16 x float>, ptr %1180, align 4
-  %1182 = mul i64 %1147, 192
-  %1183 = add i64 %1182, 32
-  %1184 = getelementptr float, ptr %102, i64 %1183
-  %1185 = load <16 x float>, ptr %1184, align 4
-  %1186 = mul i64 %1147, 192
-  %1187 = add i64 %1186, 48
-  %1188 = getelementptr float, ptr %102, i64 %1187
-  %1189 = load <16 x float>, ptr %1188, align 4
-  %1190 = mul i64 %1147, 192
-  %1191 = add i64 %1190, 64
-  %1192 = getelementptr float, ptr %102, i64 %1191
-  %1193 = load <16 x float>, ptr %1192, align 4
-  %1194 = mul i64 %1147, 192
-  %1195 = add i64 %1194, 80
-  %1196 = getelementptr float, ptr %102, i64 %1195
-  %1197 = load <16 x float>, ptr %1196, align 4
-  %1198 = mul nuw nsw i64 %1147, 32
-  %1199 = add nuw nsw i64 %1198, %1020
-  %1200 = getelementptr inbounds nuw float, ptr %103, i64 %1199
-  %1201 = load float, ptr %1200, align 4
-  %1202 = insertelement <16 x float> poison, float %1201, i32 0
-  %1203 = shufflevector <16 x float> %1202, <16 x float> poison, <16 x i32> zeroinitializer
-  %1204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1177, <16 x float> %1148)
-  %1205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1181, <16 x float> %1149)
-  %1206 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1185, <16 x float> %1150)
-  %1207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1189, <16 x float> %1151)
-  %1208 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1193, <16 x float> %1152)
-  %1209 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1203, <16 x float> %1197, <16 x float> %1153)
-  %1210 = mul nuw nsw i64 %1147, 32
-  %1211 = add nuw nsw i64 %1210, %1053
-  %1212 = getelementptr inbounds nuw float, ptr %103, i64 %1211
-  %1213 = load float, ptr %1212, align 4
-  %1214 = insertelement <16 x float> poison, float %1213, i32 0
-  %1215 = shufflevector <16 x float> %1214, <16 x float> poison, <16 x i32> zeroinitializer
-  %1216 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1177, <16 x float> %1154)
-  %1217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1181, <16 x float> %1155)
-  %1218 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1185, <16 x float> %1156)
-  %1219 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1189, <16 x float> %1157)
-  %1220 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1193, <16 x float> %1158)
-  %1221 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1215, <16 x float> %1197, <16 x float> %1159)
-  %1222 = mul nuw nsw i64 %1147, 32
-  %1223 = add nuw nsw i64 %1222, %1084
-  %1224 = getelementptr inbounds nuw float, ptr %103, i64 %1223
-  %1225 = load float, ptr %1224, align 4
-  %1226 = insertelement <16 x float> poison, float %1225, i32 0
-  %1227 = shufflevector <16 x float> %1226, <16 x float> poison, <16 x i32> zeroinitializer
-  %1228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1177, <16 x float> %1160)
-  %1229 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1181, <16 x float> %1161)
-  %1230 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1185, <16 x float> %1162)
-  %1231 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1189, <16 x float> %1163)
-  %1232 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1193, <16 x float> %1164)
-  %1233 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1227, <16 x float> %1197, <16 x float> %1165)
-  %1234 = mul nuw nsw i64 %1147, 32
-  %1235 = add nuw nsw i64 %1234, %1115
-  %1236 = getelementptr inbounds nuw float, ptr %103, i64 %1235
-  %1237 = load float, ptr %1236, align 4
-  %1238 = insertelement <16 x float> poison, float %1237, i32 0
-  %1239 = shufflevector <16 x float> %1238, <16 x float> poison, <16 x i32> zeroinitializer
-  %1240 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1177, <16 x float> %1166)
-  %1241 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1181, <16 x float> %1167)
-  %1242 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1185, <16 x float> %1168)
-  %1243 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1189, <16 x float> %1169)
-  %1244 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1193, <16 x float> %1170)
-  %1245 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1239, <16 x float> %1197, <16 x float> %1171)
-  %1246 = add i64 %1147, 1
-  br label %1146
-
-1247:                                             ; preds = %1146
-  %1248 = mul i64 %1020, 192
-  %1249 = add i64 %1248, 0
+  store <16 x float> %1140, ptr %1143, align 4
+  %1144 = mul i64 %1020, 192
+  %1145 = add i64 %1144, 32
+  %1146 = getelementptr float, ptr %101, i64 %1145
+  %1147 = load <16 x float>, ptr %1146, align 4
+  %1148 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %781, <16 x float> %1147, <16 x float> %1030)
+  %1149 = mul i64 %1020, 192
+  %1150 = add i64 %1149, 32
+  %1151 = getelementptr float, ptr %101, i64 %1150
+  store <16 x float> %1148, ptr %1151, align 4
+  %1152 = mul i64 %1020, 192
+  %1153 = add i64 %1152, 48
+  %1154 = getelementptr float, ptr %101, i64 %1153
+  %1155 = load <16 x float>, ptr %1154, align 4
+  %1156 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %802, <16 x float> %1155, <16 x float> %1031)
+  %1157 = mul i64 %1020, 192
+  %1158 = add i64 %1157, 48
+  %1159 = getelementptr float, ptr %101, i64 %1158
+  store <16 x float> %1156, ptr %1159, align 4
+  %1160 = mul i64 %1020, 192
+  %1161 = add i64 %1160, 64
+  %1162 = getelementptr float, ptr %101, i64 %1161
+  %1163 = load <16 x float>, ptr %1162, align 4
+  %1164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %823, <16 x float> %1163, <16 x float> %1032)
+  %1165 = mul i64 %1020, 192
+  %1166 = add i64 %1165, 64
+  %1167 = getelementptr float, ptr %101, i64 %1166
+  store <16 x float> %1164, ptr %1167, align 4
+  %1168 = mul i64 %1020, 192
+  %1169 = add i64 %1168, 80
+  %1170 = getelementptr float, ptr %101, i64 %1169
+  %1171 = load <16 x float>, ptr %1170, align 4
+  %1172 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %1171, <16 x float> %1033)
+  %1173 = mul i64 %1020, 192
+  %1174 = add i64 %1173, 80
+  %1175 = getelementptr float, ptr %101, i64 %1174
+  store <16 x float> %1172, ptr %1175, align 4
+  %1176 = mul i64 %1023, 192
+  %1177 = add i64 %1176, 0
+  %1178 = getelementptr float, ptr %101, i64 %1177
+  %1179 = load <16 x float>, ptr %1178, align 4
+  %1180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %739, <16 x float> %1179, <16 x float> %1034)
+  %1181 = mul i64 %1023, 192
+  %1182 = add i64 %1181, 0
+  %1183 = getelementptr float, ptr %101, i64 %1182
+  store <16 x float> %1180, ptr %1183, align 4
+  %1184 = mul i64 %1023, 192
+  %1185 = add i64 %1184, 16
+  %1186 = getelementptr float, ptr %101, i64 %1185
+  %1187 = load <16 x float>, ptr %1186, align 4
+  %1188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %760, <16 x float> %1187, <16 x float> %1035)
+  %1189 = mul i64 %1023, 192
+  %1190 = add i64 %1189, 16
+  %1191 = getelementptr float, ptr %101, i64 %1190
+  store <16 x float> %1188, ptr %1191, align 4
+  %1192 = mul i64 %1023, 192
+  %1193 = add i64 %1192, 32
+  %1194 = getelementptr float, ptr %101, i64 %1193
+  %1195 = load <16 x float>, ptr %1194, align 4
+  %1196 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %781, <16 x float> %1195, <16 x float> %1036)
+  %1197 = mul i64 %1023, 192
+  %1198 = add i64 %1197, 32
+  %1199 = getelementptr float, ptr %101, i64 %1198
+  store <16 x float> %1196, ptr %1199, align 4
+  %1200 = mul i64 %1023, 192
+  %1201 = add i64 %1200, 48
+  %1202 = getelementptr float, ptr %101, i64 %1201
+  %1203 = load <16 x float>, ptr %1202, align 4
+  %1204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %802, <16 x float> %1203, <16 x float> %1037)
+  %1205 = mul i64 %1023, 192
+  %1206 = add i64 %1205, 48
+  %1207 = getelementptr float, ptr %101, i64 %1206
+  store <16 x float> %1204, ptr %1207, align 4
+  %1208 = mul i64 %1023, 192
+  %1209 = add i64 %1208, 64
+  %1210 = getelementptr float, ptr %101, i64 %1209
+  %1211 = load <16 x float>, ptr %1210, align 4
+  %1212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %823, <16 x float> %1211, <16 x float> %1038)
+  %1213 = mul i64 %1023, 192
+  %1214 = add i64 %1213, 64
+  %1215 = getelementptr float, ptr %101, i64 %1214
+  store <16 x float> %1212, ptr %1215, align 4
+  %1216 = mul i64 %1023, 192
+  %1217 = add i64 %1216, 80
+  %1218 = getelementptr float, ptr %101, i64 %1217
+  %1219 = load <16 x float>, ptr %1218, align 4
+  %1220 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %1219, <16 x float> %1039)
+  %1221 = mul i64 %1023, 192
+  %1222 = add i64 %1221, 80
+  %1223 = getelementptr float, ptr %101, i64 %1222
+  store <16 x float> %1220, ptr %1223, align 4
+  %1224 = mul i64 %1024, 192
+  %1225 = add i64 %1224, 0
+  %1226 = getelementptr float, ptr %101, i64 %1225
+  %1227 = load <16 x float>, ptr %1226, align 4
+  %1228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %739, <16 x float> %1227, <16 x float> %1040)
+  %1229 = mul i64 %1024, 192
+  %1230 = add i64 %1229, 0
+  %1231 = getelementptr float, ptr %101, i64 %1230
+  store <16 x float> %1228, ptr %1231, align 4
+  %1232 = mul i64 %1024, 192
+  %1233 = add i64 %1232, 16
+  %1234 = getelementptr float, ptr %101, i64 %1233
+  %1235 = load <16 x float>, ptr %1234, align 4
+  %1236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %760, <16 x float> %1235, <16 x float> %1041)
+  %1237 = mul i64 %1024, 192
+  %1238 = add i64 %1237, 16
+  %1239 = getelementptr float, ptr %101, i64 %1238
+  store <16 x float> %1236, ptr %1239, align 4
+  %1240 = mul i64 %1024, 192
+  %1241 = add i64 %1240, 32
+  %1242 = getelementptr float, ptr %101, i64 %1241
+  %1243 = load <16 x float>, ptr %1242, align 4
+  %1244 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %781, <16 x float> %1243, <16 x float> %1042)
+  %1245 = mul i64 %1024, 192
+  %1246 = add i64 %1245, 32
+  %1247 = getelementptr float, ptr %101, i64 %1246
+  store <16 x float> %1244, ptr %1247, align 4
+  %1248 = mul i64 %1024, 192
+  %1249 = add i64 %1248, 48
   %1250 = getelementptr float, ptr %101, i64 %1249
-  store <16 x float> %1148, ptr %1250, align 4
-  %1251 = mul i64 %1020, 192
-  %1252 = add i64 %1251, 16
-  %1253 = getelementptr float, ptr %101, i64 %1252
-  store <16 x float> %1149, ptr %1253, align 4
-  %1254 = mul i64 %1020, 192
-  %1255 = add i64 %1254, 32
-  %1256 = getelementptr float, ptr %101, i64 %1255
-  store <16 x float> %1150, ptr %1256, align 4
-  %1257 = mul i64 %1020, 192
-  %1258 = add i64 %1257, 48
-  %1259 = getelementptr float, ptr %101, i64 %1258
-  store <16 x float> %1151, ptr %1259, align 4
-  %1260 = mul i64 %1020, 192
-  %1261 = add i64 %1260, 64
-  %1262 = getelementptr float, ptr %101, i64 %1261
-  store <16 x float> %1152, ptr %1262, align 4
-  %1263 = mul i64 %1020, 192
-  %1264 = add i64 %1263, 80
-  %1265 = getelementptr float, ptr %101, i64 %1264
-  store <16 x float> %1153, ptr %1265, align 4
-  %1266 = mul i64 %1053, 192
-  %1267 = add i64 %1266, 0
-  %1268 = getelementptr float, ptr %101, i64 %1267
-  store <16 x float> %1154, ptr %1268, align 4
-  %1269 = mul i64 %1053, 192
-  %1270 = add i64 %1269, 16
+  %1251 = load <16 x float>, ptr %1250, align 4
+  %1252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %802, <16 x float> %1251, <16 x float> %1043)
+  %1253 = mul i64 %1024, 192
+  %1254 = add i64 %1253, 48
+  %1255 = getelementptr float, ptr %101, i64 %1254
+  store <16 x float> %1252, ptr %1255, align 4
+  %1256 = mul i64 %1024, 192
+  %1257 = add i64 %1256, 64
+  %1258 = getelementptr float, ptr %101, i64 %1257
+  %1259 = load <16 x float>, ptr %1258, align 4
+  %1260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %823, <16 x float> %1259, <16 x float> %1044)
+  %1261 = mul i64 %1024, 192
+  %1262 = add i64 %1261, 64
+  %1263 = getelementptr float, ptr %101, i64 %1262
+  store <16 x float> %1260, ptr %1263, align 4
+  %1264 = mul i64 %1024, 192
+  %1265 = add i64 %1264, 80
+  %1266 = getelementptr float, ptr %101, i64 %1265
+  %1267 = load <16 x float>, ptr %1266, align 4
+  %1268 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %1267, <16 x float> %1045)
+  %1269 = mul i64 %1024, 192
+  %1270 = add i64 %1269, 80
   %1271 = getelementptr float, ptr %101, i64 %1270
-  store <16 x float> %1155, ptr %1271, align 4
-  %1272 = mul i64 %1053, 192
-  %1273 = add i64 %1272, 32
+  store <16 x float> %1268, ptr %1271, align 4
+  %1272 = mul i64 %1025, 192
+  %1273 = add i64 %1272, 0
   %1274 = getelementptr float, ptr %101, i64 %1273
-  store <16 x float> %1156, ptr %1274, align 4
-  %1275 = mul i64 %1053, 192
-  %1276 = add i64 %1275, 48
-  %1277 = getelementptr float, ptr %101, i64 %1276
-  store <16 x float> %1157, ptr %1277, align 4
-  %1278 = mul i64 %1053, 192
-  %1279 = add i64 %1278, 64
-  %1280 = getelementptr float, ptr %101, i64 %1279
-  store <16 x float> %1158, ptr %1280, align 4
-  %1281 = mul i64 %1053, 192
-  %1282 = add i64 %1281, 80
-  %1283 = getelementptr float, ptr %101, i64 %1282
-  store <16 x float> %1159, ptr %1283, align 4
-  %1284 = mul i64 %1084, 192
-  %1285 = add i64 %1284, 0
-  %1286 = getelementptr float, ptr %101, i64 %1285
-  store <16 x float> %1160, ptr %1286, align 4
-  %1287 = mul i64 %1084, 192
-  %1288 = add i64 %1287, 16
-  %1289 = getelementptr float, ptr %101, i64 %1288
-  store <16 x float> %1161, ptr %1289, align 4
-  %1290 = mul i64 %1084, 192
-  %1291 = add i64 %1290, 32
-  %1292 = getelementptr float, ptr %101, i64 %1291
-  store <16 x float> %1162, ptr %1292, align 4
-  %1293 = mul i64 %1084, 192
-  %1294 = add i64 %1293, 48
+  %1275 = load <16 x float>, ptr %1274, align 4
+  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %739, <16 x float> %1275, <16 x float> %1046)
+  %1277 = mul i64 %1025, 192
+  %1278 = add i64 %1277, 0
+  %1279 = getelementptr float, ptr %101, i64 %1278
+  store <16 x float> %1276, ptr %1279, align 4
+  %1280 = mul i64 %1025, 192
+  %1281 = add i64 %1280, 16
+  %1282 = getelementptr float, ptr %101, i64 %1281
+  %1283 = load <16 x float>, ptr %1282, align 4
+  %1284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %760, <16 x float> %1283, <16 x float> %1047)
+  %1285 = mul i64 %1025, 192
+  %1286 = add i64 %1285, 16
+  %1287 = getelementptr float, ptr %101, i64 %1286
+  store <16 x float> %1284, ptr %1287, align 4
+  %1288 = mul i64 %1025, 192
+  %1289 = add i64 %1288, 32
+  %1290 = getelementptr float, ptr %101, i64 %1289
+  %1291 = load <16 x float>, ptr %1290, align 4
+  %1292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %781, <16 x float> %1291, <16 x float> %1048)
+  %1293 = mul i64 %1025, 192
+  %1294 = add i64 %1293, 32
   %1295 = getelementptr float, ptr %101, i64 %1294
-  store <16 x float> %1163, ptr %1295, align 4
-  %1296 = mul i64 %1084, 192
-  %1297 = add i64 %1296, 64
+  store <16 x float> %1292, ptr %1295, align 4
+  %1296 = mul i64 %1025, 192
+  %1297 = add i64 %1296, 48
   %1298 = getelementptr float, ptr %101, i64 %1297
-  store <16 x float> %1164, ptr %1298, align 4
-  %1299 = mul i64 %1084, 192
-  %1300 = add i64 %1299, 80
-  %1301 = getelementptr float, ptr %101, i64 %1300
-  store <16 x float> %1165, ptr %1301, align 4
-  %1302 = mul i64 %1115, 192
-  %1303 = add i64 %1302, 0
-  %1304 = getelementptr float, ptr %101, i64 %1303
-  store <16 x float> %1166, ptr %1304, align 4
-  %1305 = mul i64 %1115, 192
-  %1306 = add i64 %1305, 16
-  %1307 = getelementptr float, ptr %101, i64 %1306
-  store <16 x float> %1167, ptr %1307, align 4
-  %1308 = mul i64 %1115, 192
-  %1309 = add i64 %1308, 32
-  %1310 = getelementptr float, ptr %101, i64 %1309
-  store <16 x float> %1168, ptr %1310, align 4
-  %1311 = mul i64 %1115, 192
-  %1312 = add i64 %1311, 48
-  %1313 = getelementptr float, ptr %101, i64 %1312
-  store <16 x float> %1169, ptr %1313, align 4
-  %1314 = mul i64 %1115, 192
-  %1315 = add i64 %1314, 64
-  %1316 = getelementptr float, ptr %101, i64 %1315
-  store <16 x float> %1170, ptr %1316, align 4
-  %1317 = mul i64 %1115, 192
+  %1299 = load <16 x float>, ptr %1298, align 4
+  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %802, <16 x float> %1299, <16 x float> %1049)
+  %1301 = mul i64 %1025, 192
+  %1302 = add i64 %1301, 48
+  %1303 = getelementptr float, ptr %101, i64 %1302
+  store <16 x float> %1300, ptr %1303, align 4
+  %1304 = mul i64 %1025, 192
+  %1305 = add i64 %1304, 64
+  %1306 = getelementptr float, ptr %101, i64 %1305
+  %1307 = load <16 x float>, ptr %1306, align 4
+  %1308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %823, <16 x float> %1307, <16 x float> %1050)
+  %1309 = mul i64 %1025, 192
+  %1310 = add i64 %1309, 64
+  %1311 = getelementptr float, ptr %101, i64 %1310
+  store <16 x float> %1308, ptr %1311, align 4
+  %1312 = mul i64 %1025, 192
+  %1313 = add i64 %1312, 80
+  %1314 = getelementptr float, ptr %101, i64 %1313
+  %1315 = load <16 x float>, ptr %1314, align 4
+  %1316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %844, <16 x float> %1315, <16 x float> %1051)
+  %1317 = mul i64 %1025, 192
   %1318 = add i64 %1317, 80
   %1319 = getelementptr float, ptr %101, i64 %1318
-  store <16 x float> %1171, ptr %1319, align 4
+  store <16 x float> %1316, ptr %1319, align 4
   %1320 = add i64 %1020, 4
   br label %1019
 
@@ -2259,339 +2259,339 @@ define void @sdpa_d32_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 2047:                                             ; preds = %1874
   br label %2048
 
-2048:                                             ; preds = %2276, %2047
-  %2049 = phi i64 [ %2349, %2276 ], [ 0, %2047 ]
+2048:                                             ; preds = %2156, %2047
+  %2049 = phi i64 [ %2349, %2156 ], [ 0, %2047 ]
   %2050 = icmp slt i64 %2049, 32
   br i1 %2050, label %2051, label %2350
 
 2051:                                             ; preds = %2048
-  %2052 = mul i64 %2049, 192
-  %2053 = add i64 %2052, 96
-  %2054 = getelementptr float, ptr %101, i64 %2053
-  %2055 = load <16 x float>, ptr %2054, align 4
-  %2056 = fmul <16 x float> %1768, %2055
-  %2057 = mul i64 %2049, 192
-  %2058 = add i64 %2057, 112
-  %2059 = getelementptr float, ptr %101, i64 %2058
-  %2060 = load <16 x float>, ptr %2059, align 4
-  %2061 = fmul <16 x float> %1789, %2060
-  %2062 = mul i64 %2049, 192
-  %2063 = add i64 %2062, 128
-  %2064 = getelementptr float, ptr %101, i64 %2063
-  %2065 = load <16 x float>, ptr %2064, align 4
-  %2066 = fmul <16 x float> %1810, %2065
-  %2067 = mul i64 %2049, 192
-  %2068 = add i64 %2067, 144
-  %2069 = getelementptr float, ptr %101, i64 %2068
-  %2070 = load <16 x float>, ptr %2069, align 4
-  %2071 = fmul <16 x float> %1831, %2070
-  %2072 = mul i64 %2049, 192
-  %2073 = add i64 %2072, 160
-  %2074 = getelementptr float, ptr %101, i64 %2073
-  %2075 = load <16 x float>, ptr %2074, align 4
-  %2076 = fmul <16 x float> %1852, %2075
-  %2077 = mul i64 %2049, 192
-  %2078 = add i64 %2077, 176
-  %2079 = getelementptr float, ptr %101, i64 %2078
-  %2080 = load <16 x float>, ptr %2079, align 4
-  %2081 = fmul <16 x float> %1873, %2080
-  %2082 = add i64 %2049, 1
-  %2083 = mul i64 %2082, 192
+  %2052 = add i64 %2049, 1
+  %2053 = add i64 %2049, 2
+  %2054 = add i64 %2049, 3
+  br label %2055
+
+2055:                                             ; preds = %2082, %2051
+  %2056 = phi i64 [ %2155, %2082 ], [ 0, %2051 ]
+  %2057 = phi <16 x float> [ %2113, %2082 ], [ zeroinitializer, %2051 ]
+  %2058 = phi <16 x float> [ %2114, %2082 ], [ zeroinitializer, %2051 ]
+  %2059 = phi <16 x float> [ %2115, %2082 ], [ zeroinitializer, %2051 ]
+  %2060 = phi <16 x float> [ %2116, %2082 ], [ zeroinitializer, %2051 ]
+  %2061 = phi <16 x float> [ %2117, %2082 ], [ zeroinitializer, %2051 ]
+  %2062 = phi <16 x float> [ %2118, %2082 ], [ zeroinitializer, %2051 ]
+  %2063 = phi <16 x float> [ %2125, %2082 ], [ zeroinitializer, %2051 ]
+  %2064 = phi <16 x float> [ %2126, %2082 ], [ zeroinitializer, %2051 ]
+  %2065 = phi <16 x float> [ %2127, %2082 ], [ zeroinitializer, %2051 ]
+  %2066 = phi <16 x float> [ %2128, %2082 ], [ zeroinitializer, %2051 ]
+  %2067 = phi <16 x float> [ %2129, %2082 ], [ zeroinitializer, %2051 ]
+  %2068 = phi <16 x float> [ %2130, %2082 ], [ zeroinitializer, %2051 ]
+  %2069 = phi <16 x float> [ %2137, %2082 ], [ zeroinitializer, %2051 ]
+  %2070 = phi <16 x float> [ %2138, %2082 ], [ zeroinitializer, %2051 ]
+  %2071 = phi <16 x float> [ %2139, %2082 ], [ zeroinitializer, %2051 ]
+  %2072 = phi <16 x float> [ %2140, %2082 ], [ zeroinitializer, %2051 ]
+  %2073 = phi <16 x float> [ %2141, %2082 ], [ zeroinitializer, %2051 ]
+  %2074 = phi <16 x float> [ %2142, %2082 ], [ zeroinitializer, %2051 ]
+  %2075 = phi <16 x float> [ %2149, %2082 ], [ zeroinitializer, %2051 ]
+  %2076 = phi <16 x float> [ %2150, %2082 ], [ zeroinitializer, %2051 ]
+  %2077 = phi <16 x float> [ %2151, %2082 ], [ zeroinitializer, %2051 ]
+  %2078 = phi <16 x float> [ %2152, %2082 ], [ zeroinitializer, %2051 ]
+  %2079 = phi <16 x float> [ %2153, %2082 ], [ zeroinitializer, %2051 ]
+  %2080 = phi <16 x float> [ %2154, %2082 ], [ zeroinitializer, %2051 ]
+  %2081 = icmp slt i64 %2056, 64
+  br i1 %2081, label %2082, label %2156
+
+2082:                                             ; preds = %2055
+  %2083 = mul i64 %2056, 192
   %2084 = add i64 %2083, 96
-  %2085 = getelementptr float, ptr %101, i64 %2084
+  %2085 = getelementptr float, ptr %102, i64 %2084
   %2086 = load <16 x float>, ptr %2085, align 4
-  %2087 = fmul <16 x float> %1768, %2086
-  %2088 = mul i64 %2082, 192
-  %2089 = add i64 %2088, 112
-  %2090 = getelementptr float, ptr %101, i64 %2089
-  %2091 = load <16 x float>, ptr %2090, align 4
-  %2092 = fmul <16 x float> %1789, %2091
-  %2093 = mul i64 %2082, 192
-  %2094 = add i64 %2093, 128
-  %2095 = getelementptr float, ptr %101, i64 %2094
-  %2096 = load <16 x float>, ptr %2095, align 4
-  %2097 = fmul <16 x float> %1810, %2096
-  %2098 = mul i64 %2082, 192
-  %2099 = add i64 %2098, 144
-  %2100 = getelementptr float, ptr %101, i64 %2099
-  %2101 = load <16 x float>, ptr %2100, align 4
-  %2102 = fmul <16 x float> %1831, %2101
-  %2103 = mul i64 %2082, 192
-  %2104 = add i64 %2103, 160
-  %2105 = getelementptr float, ptr %101, i64 %2104
+  %2087 = mul i64 %2056, 192
+  %2088 = add i64 %2087, 112
+  %2089 = getelementptr float, ptr %102, i64 %2088
+  %2090 = load <16 x float>, ptr %2089, align 4
+  %2091 = mul i64 %2056, 192
+  %2092 = add i64 %2091, 128
+  %2093 = getelementptr float, ptr %102, i64 %2092
+  %2094 = load <16 x float>, ptr %2093, align 4
+  %2095 = mul i64 %2056, 192
+  %2096 = add i64 %2095, 144
+  %2097 = getelementptr float, ptr %102, i64 %2096
+  %2098 = load <16 x float>, ptr %2097, align 4
+  %2099 = mul i64 %2056, 192
+  %2100 = add i64 %2099, 160
+  %2101 = getelementptr float, ptr %102, i64 %2100
+  %2102 = load <16 x float>, ptr %2101, align 4
+  %2103 = mul i64 %2056, 192
+  %2104 = add i64 %2103, 176
+  %2105 = getelementptr float, ptr %102, i64 %2104
   %2106 = load <16 x float>, ptr %2105, align 4
-  %2107 = fmul <16 x float> %1852, %2106
-  %2108 = mul i64 %2082, 192
-  %2109 = add i64 %2108, 176
-  %2110 = getelementptr float, ptr %101, i64 %2109
-  %2111 = load <16 x float>, ptr %2110, align 4
-  %2112 = fmul <16 x float> %1873, %2111
-  %2113 = add i64 %2049, 2
-  %2114 = mul i64 %2113, 192
-  %2115 = add i64 %2114, 96
-  %2116 = getelementptr float, ptr %101, i64 %2115
-  %2117 = load <16 x float>, ptr %2116, align 4
-  %2118 = fmul <16 x float> %1768, %2117
-  %2119 = mul i64 %2113, 192
-  %2120 = add i64 %2119, 112
-  %2121 = getelementptr float, ptr %101, i64 %2120
-  %2122 = load <16 x float>, ptr %2121, align 4
-  %2123 = fmul <16 x float> %1789, %2122
-  %2124 = mul i64 %2113, 192
-  %2125 = add i64 %2124, 128
-  %2126 = getelementptr float, ptr %101, i64 %2125
-  %2127 = load <16 x float>, ptr %2126, align 4
-  %2128 = fmul <16 x float> %1810, %2127
-  %2129 = mul i64 %2113, 192
-  %2130 = add i64 %2129, 144
-  %2131 = getelementptr float, ptr %101, i64 %2130
-  %2132 = load <16 x float>, ptr %2131, align 4
-  %2133 = fmul <16 x float> %1831, %2132
-  %2134 = mul i64 %2113, 192
-  %2135 = add i64 %2134, 160
-  %2136 = getelementptr float, ptr %101, i64 %2135
-  %2137 = load <16 x float>, ptr %2136, align 4
-  %2138 = fmul <16 x float> %1852, %2137
-  %2139 = mul i64 %2113, 192
-  %2140 = add i64 %2139, 176
-  %2141 = getelementptr float, ptr %101, i64 %2140
-  %2142 = load <16 x float>, ptr %2141, align 4
-  %2143 = fmul <16 x float> %1873, %2142
-  %2144 = add i64 %2049, 3
-  %2145 = mul i64 %2144, 192
-  %2146 = add i64 %2145, 96
-  %2147 = getelementptr float, ptr %101, i64 %2146
-  %2148 = load <16 x float>, ptr %2147, align 4
-  %2149 = fmul <16 x float> %1768, %2148
-  %2150 = mul i64 %2144, 192
-  %2151 = add i64 %2150, 112
-  %2152 = getelementptr float, ptr %101, i64 %2151
-  %2153 = load <16 x float>, ptr %2152, align 4
-  %2154 = fmul <16 x float> %1789, %2153
-  %2155 = mul i64 %2144, 192
-  %2156 = add i64 %2155, 128
-  %2157 = getelementptr float, ptr %101, i64 %2156
-  %2158 = load <16 x float>, ptr %2157, align 4
-  %2159 = fmul <16 x float> %1810, %2158
-  %2160 = mul i64 %2144, 192
-  %2161 = add i64 %2160, 144
-  %2162 = getelementptr float, ptr %101, i64 %2161
-  %2163 = load <16 x float>, ptr %2162, align 4
-  %2164 = fmul <16 x float> %1831, %2163
-  %2165 = mul i64 %2144, 192
-  %2166 = add i64 %2165, 160
+  %2107 = mul nuw nsw i64 %2056, 32
+  %2108 = add nuw nsw i64 %2107, %2049
+  %2109 = getelementptr inbounds nuw float, ptr %103, i64 %2108
+  %2110 = load float, ptr %2109, align 4
+  %2111 = insertelement <16 x float> poison, float %2110, i32 0
+  %2112 = shufflevector <16 x float> %2111, <16 x float> poison, <16 x i32> zeroinitializer
+  %2113 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2086, <16 x float> %2057)
+  %2114 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2090, <16 x float> %2058)
+  %2115 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2094, <16 x float> %2059)
+  %2116 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2098, <16 x float> %2060)
+  %2117 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2102, <16 x float> %2061)
+  %2118 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2112, <16 x float> %2106, <16 x float> %2062)
+  %2119 = mul nuw nsw i64 %2056, 32
+  %2120 = add nuw nsw i64 %2119, %2052
+  %2121 = getelementptr inbounds nuw float, ptr %103, i64 %2120
+  %2122 = load float, ptr %2121, align 4
+  %2123 = insertelement <16 x float> poison, float %2122, i32 0
+  %2124 = shufflevector <16 x float> %2123, <16 x float> poison, <16 x i32> zeroinitializer
+  %2125 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2086, <16 x float> %2063)
+  %2126 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2090, <16 x float> %2064)
+  %2127 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2094, <16 x float> %2065)
+  %2128 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2098, <16 x float> %2066)
+  %2129 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2102, <16 x float> %2067)
+  %2130 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2124, <16 x float> %2106, <16 x float> %2068)
+  %2131 = mul nuw nsw i64 %2056, 32
+  %2132 = add nuw nsw i64 %2131, %2053
+  %2133 = getelementptr inbounds nuw float, ptr %103, i64 %2132
+  %2134 = load float, ptr %2133, align 4
+  %2135 = insertelement <16 x float> poison, float %2134, i32 0
+  %2136 = shufflevector <16 x float> %2135, <16 x float> poison, <16 x i32> zeroinitializer
+  %2137 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2086, <16 x float> %2069)
+  %2138 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2090, <16 x float> %2070)
+  %2139 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2094, <16 x float> %2071)
+  %2140 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2098, <16 x float> %2072)
+  %2141 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2102, <16 x float> %2073)
+  %2142 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2136, <16 x float> %2106, <16 x float> %2074)
+  %2143 = mul nuw nsw i64 %2056, 32
+  %2144 = add nuw nsw i64 %2143, %2054
+  %2145 = getelementptr inbounds nuw float, ptr %103, i64 %2144
+  %2146 = load float, ptr %2145, align 4
+  %2147 = insertelement <16 x float> poison, float %2146, i32 0
+  %2148 = shufflevector <16 x float> %2147, <16 x float> poison, <16 x i32> zeroinitializer
+  %2149 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2086, <16 x float> %2075)
+  %2150 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2090, <16 x float> %2076)
+  %2151 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2094, <16 x float> %2077)
+  %2152 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2098, <16 x float> %2078)
+  %2153 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2102, <16 x float> %2079)
+  %2154 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2148, <16 x float> %2106, <16 x float> %2080)
+  %2155 = add i64 %2056, 1
+  br label %2055
+
+2156:                                             ; preds = %2055
+  %2157 = mul i64 %2049, 192
+  %2158 = add i64 %2157, 96
+  %2159 = getelementptr float, ptr %101, i64 %2158
+  %2160 = load <16 x float>, ptr %2159, align 4
+  %2161 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1768, <16 x float> %2160, <16 x float> %2057)
+  %2162 = mul i64 %2049, 192
+  %2163 = add i64 %2162, 96
+  %2164 = getelementptr float, ptr %101, i64 %2163
+  store <16 x float> %2161, ptr %2164, align 4
+  %2165 = mul i64 %2049, 192
+  %2166 = add i64 %2165, 112
   %2167 = getelementptr float, ptr %101, i64 %2166
   %2168 = load <16 x float>, ptr %2167, align 4
-  %2169 = fmul <16 x float> %1852, %2168
-  %2170 = mul i64 %2144, 192
-  %2171 = add i64 %2170, 176
+  %2169 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %2168, <16 x float> %2058)
+  %2170 = mul i64 %2049, 192
+  %2171 = add i64 %2170, 112
   %2172 = getelementptr float, ptr %101, i64 %2171
-  %2173 = load <16 x float>, ptr %2172, align 4
-  %2174 = fmul <16 x float> %1873, %2173
-  br label %2175
-
-2175:                                             ; preds = %2202, %2051
-  %2176 = phi i64 [ %2275, %2202 ], [ 0, %2051 ]
-  %2177 = phi <16 x float> [ %2233, %2202 ], [ %2056, %2051 ]
-  %2178 = phi <16 x float> [ %2234, %2202 ], [ %2061, %2051 ]
-  %2179 = phi <16 x float> [ %2235, %2202 ], [ %2066, %2051 ]
-  %2180 = phi <16 x float> [ %2236, %2202 ], [ %2071, %2051 ]
-  %2181 = phi <16 x float> [ %2237, %2202 ], [ %2076, %2051 ]
-  %2182 = phi <16 x float> [ %2238, %2202 ], [ %2081, %2051 ]
-  %2183 = phi <16 x float> [ %2245, %2202 ], [ %2087, %2051 ]
-  %2184 = phi <16 x float> [ %2246, %2202 ], [ %2092, %2051 ]
-  %2185 = phi <16 x float> [ %2247, %2202 ], [ %2097, %2051 ]
-  %2186 = phi <16 x float> [ %2248, %2202 ], [ %2102, %2051 ]
-  %2187 = phi <16 x float> [ %2249, %2202 ], [ %2107, %2051 ]
-  %2188 = phi <16 x float> [ %2250, %2202 ], [ %2112, %2051 ]
-  %2189 = phi <16 x float> [ %2257, %2202 ], [ %2118, %2051 ]
-  %2190 = phi <16 x float> [ %2258, %2202 ], [ %2123, %2051 ]
-  %2191 = phi <16 x float> [ %2259, %2202 ], [ %2128, %2051 ]
-  %2192 = phi <16 x float> [ %2260, %2202 ], [ %2133, %2051 ]
-  %2193 = phi <16 x float> [ %2261, %2202 ], [ %2138, %2051 ]
-  %2194 = phi <16 x float> [ %2262, %2202 ], [ %2143, %2051 ]
-  %2195 = phi <16 x float> [ %2269, %2202 ], [ %2149, %2051 ]
-  %2196 = phi <16 x float> [ %2270, %2202 ], [ %2154, %2051 ]
-  %2197 = phi <16 x float> [ %2271, %2202 ], [ %2159, %2051 ]
-  %2198 = phi <16 x float> [ %2272, %2202 ], [ %2164, %2051 ]
-  %2199 = phi <16 x float> [ %2273, %2202 ], [ %2169, %2051 ]
-  %2200 = phi <16 x float> [ %2274, %2202 ], [ %2174, %2051 ]
-  %2201 = icmp slt i64 %2176, 64
-  br i1 %2201, label %2202, label %2276
-
-2202:                                             ; preds = %2175
-  %2203 = mul i64 %2176, 192
-  %2204 = add i64 %2203, 96
-  %2205 = getelementptr float, ptr %102, i64 %2204
-  %2206 = load <16 x float>, ptr %2205, align 4
-  %2207 = mul i64 %2176, 192
-  %2208 = add i64 %2207, 112
-  %2209 = getelementptr float, ptr %102, i64 %2208
-  %2210 = load <16 x float>, ptr %2209, align 4
-  %2211 = mul i64 %2176, 192
-  %2212 = add i64 %2211, 128
-  %2213 = getelementptr float, ptr %102, i64 %2212
-  %2214 = load <16 x float>, ptr %2213, align 4
-  %2215 = mul i64 %2176, 192
-  %2216 = add i64 %2215, 144
-  %2217 = getelementptr float, ptr %102, i64 %2216
-  %2218 = load <16 x float>, ptr %2217, align 4
-  %2219 = mul i64 %2176, 192
-  %2220 = add i64 %2219, 160
-  %2221 = getelementptr float, ptr %102, i64 %2220
-  %2222 = load <16 x float>, ptr %2221, align 4
-  %2223 = mul i64 %2176, 192
-  %2224 = add i64 %2223, 176
-  %2225 = getelementptr float, ptr %102, i64 %2224
-  %2226 = load <16 x float>, ptr %2225, align 4
-  %2227 = mul nuw nsw i64 %2176, 32
-  %2228 = add nuw nsw i64 %2227, %2049
-  %2229 = getelementptr inbounds nuw float, ptr %103, i64 %2228
-  %2230 = load float, ptr %2229, align 4
-  %2231 = insertelement <16 x float> poison, float %2230, i32 0
-  %2232 = shufflevector <16 x float> %2231, <16 x float> poison, <16 x i32> zeroinitializer
-  %2233 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2206, <16 x float> %2177)
-  %2234 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2210, <16 x float> %2178)
-  %2235 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2214, <16 x float> %2179)
-  %2236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2218, <16 x float> %2180)
-  %2237 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2222, <16 x float> %2181)
-  %2238 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2232, <16 x float> %2226, <16 x float> %2182)
-  %2239 = mul nuw nsw i64 %2176, 32
-  %2240 = add nuw nsw i64 %2239, %2082
-  %2241 = getelementptr inbounds nuw float, ptr %103, i64 %2240
-  %2242 = load float, ptr %2241, align 4
-  %2243 = insertelement <16 x float> poison, float %2242, i32 0
-  %2244 = shufflevector <16 x float> %2243, <16 x float> poison, <16 x i32> zeroinitializer
-  %2245 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2206, <16 x float> %2183)
-  %2246 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2210, <16 x float> %2184)
-  %2247 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2214, <16 x float> %2185)
-  %2248 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2218, <16 x float> %2186)
-  %2249 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2222, <16 x float> %2187)
-  %2250 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2226, <16 x float> %2188)
-  %2251 = mul nuw nsw i64 %2176, 32
-  %2252 = add nuw nsw i64 %2251, %2113
-  %2253 = getelementptr inbounds nuw float, ptr %103, i64 %2252
-  %2254 = load float, ptr %2253, align 4
-  %2255 = insertelement <16 x float> poison, float %2254, i32 0
-  %2256 = shufflevector <16 x float> %2255, <16 x float> poison, <16 x i32> zeroinitializer
-  %2257 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2206, <16 x float> %2189)
-  %2258 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2210, <16 x float> %2190)
-  %2259 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2214, <16 x float> %2191)
-  %2260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2218, <16 x float> %2192)
-  %2261 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2222, <16 x float> %2193)
-  %2262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2226, <16 x float> %2194)
-  %2263 = mul nuw nsw i64 %2176, 32
-  %2264 = add nuw nsw i64 %2263, %2144
-  %2265 = getelementptr inbounds nuw float, ptr %103, i64 %2264
-  %2266 = load float, ptr %2265, align 4
-  %2267 = insertelement <16 x float> poison, float %2266, i32 0
-  %2268 = shufflevector <16 x float> %2267, <16 x float> poison, <16 x i32> zeroinitializer
-  %2269 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2206, <16 x float> %2195)
-  %2270 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2210, <16 x float> %2196)
-  %2271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2214, <16 x float> %2197)
-  %2272 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2218, <16 x float> %2198)
-  %2273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2222, <16 x float> %2199)
-  %2274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2226, <16 x float> %2200)
-  %2275 = add i64 %2176, 1
-  br label %2175
-
-2276:                                             ; preds = %2175
-  %2277 = mul i64 %2049, 192
-  %2278 = add i64 %2277, 96
+  store <16 x float> %2169, ptr %2172, align 4
+  %2173 = mul i64 %2049, 192
+  %2174 = add i64 %2173, 128
+  %2175 = getelementptr float, ptr %101, i64 %2174
+  %2176 = load <16 x float>, ptr %2175, align 4
+  %2177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %2176, <16 x float> %2059)
+  %2178 = mul i64 %2049, 192
+  %2179 = add i64 %2178, 128
+  %2180 = getelementptr float, ptr %101, i64 %2179
+  store <16 x float> %2177, ptr %2180, align 4
+  %2181 = mul i64 %2049, 192
+  %2182 = add i64 %2181, 144
+  %2183 = getelementptr float, ptr %101, i64 %2182
+  %2184 = load <16 x float>, ptr %2183, align 4
+  %2185 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1831, <16 x float> %2184, <16 x float> %2060)
+  %2186 = mul i64 %2049, 192
+  %2187 = add i64 %2186, 144
+  %2188 = getelementptr float, ptr %101, i64 %2187
+  store <16 x float> %2185, ptr %2188, align 4
+  %2189 = mul i64 %2049, 192
+  %2190 = add i64 %2189, 160
+  %2191 = getelementptr float, ptr %101, i64 %2190
+  %2192 = load <16 x float>, ptr %2191, align 4
+  %2193 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1852, <16 x float> %2192, <16 x float> %2061)
+  %2194 = mul i64 %2049, 192
+  %2195 = add i64 %2194, 160
+  %2196 = getelementptr float, ptr %101, i64 %2195
+  store <16 x float> %2193, ptr %2196, align 4
+  %2197 = mul i64 %2049, 192
+  %2198 = add i64 %2197, 176
+  %2199 = getelementptr float, ptr %101, i64 %2198
+  %2200 = load <16 x float>, ptr %2199, align 4
+  %2201 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1873, <16 x float> %2200, <16 x float> %2062)
+  %2202 = mul i64 %2049, 192
+  %2203 = add i64 %2202, 176
+  %2204 = getelementptr float, ptr %101, i64 %2203
+  store <16 x float> %2201, ptr %2204, align 4
+  %2205 = mul i64 %2052, 192
+  %2206 = add i64 %2205, 96
+  %2207 = getelementptr float, ptr %101, i64 %2206
+  %2208 = load <16 x float>, ptr %2207, align 4
+  %2209 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1768, <16 x float> %2208, <16 x float> %2063)
+  %2210 = mul i64 %2052, 192
+  %2211 = add i64 %2210, 96
+  %2212 = getelementptr float, ptr %101, i64 %2211
+  store <16 x float> %2209, ptr %2212, align 4
+  %2213 = mul i64 %2052, 192
+  %2214 = add i64 %2213, 112
+  %2215 = getelementptr float, ptr %101, i64 %2214
+  %2216 = load <16 x float>, ptr %2215, align 4
+  %2217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %2216, <16 x float> %2064)
+  %2218 = mul i64 %2052, 192
+  %2219 = add i64 %2218, 112
+  %2220 = getelementptr float, ptr %101, i64 %2219
+  store <16 x float> %2217, ptr %2220, align 4
+  %2221 = mul i64 %2052, 192
+  %2222 = add i64 %2221, 128
+  %2223 = getelementptr float, ptr %101, i64 %2222
+  %2224 = load <16 x float>, ptr %2223, align 4
+  %2225 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %2224, <16 x float> %2065)
+  %2226 = mul i64 %2052, 192
+  %2227 = add i64 %2226, 128
+  %2228 = getelementptr float, ptr %101, i64 %2227
+  store <16 x float> %2225, ptr %2228, align 4
+  %2229 = mul i64 %2052, 192
+  %2230 = add i64 %2229, 144
+  %2231 = getelementptr float, ptr %101, i64 %2230
+  %2232 = load <16 x float>, ptr %2231, align 4
+  %2233 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1831, <16 x float> %2232, <16 x float> %2066)
+  %2234 = mul i64 %2052, 192
+  %2235 = add i64 %2234, 144
+  %2236 = getelementptr float, ptr %101, i64 %2235
+  store <16 x float> %2233, ptr %2236, align 4
+  %2237 = mul i64 %2052, 192
+  %2238 = add i64 %2237, 160
+  %2239 = getelementptr float, ptr %101, i64 %2238
+  %2240 = load <16 x float>, ptr %2239, align 4
+  %2241 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1852, <16 x float> %2240, <16 x float> %2067)
+  %2242 = mul i64 %2052, 192
+  %2243 = add i64 %2242, 160
+  %2244 = getelementptr float, ptr %101, i64 %2243
+  store <16 x float> %2241, ptr %2244, align 4
+  %2245 = mul i64 %2052, 192
+  %2246 = add i64 %2245, 176
+  %2247 = getelementptr float, ptr %101, i64 %2246
+  %2248 = load <16 x float>, ptr %2247, align 4
+  %2249 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1873, <16 x float> %2248, <16 x float> %2068)
+  %2250 = mul i64 %2052, 192
+  %2251 = add i64 %2250, 176
+  %2252 = getelementptr float, ptr %101, i64 %2251
+  store <16 x float> %2249, ptr %2252, align 4
+  %2253 = mul i64 %2053, 192
+  %2254 = add i64 %2253, 96
+  %2255 = getelementptr float, ptr %101, i64 %2254
+  %2256 = load <16 x float>, ptr %2255, align 4
+  %2257 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1768, <16 x float> %2256, <16 x float> %2069)
+  %2258 = mul i64 %2053, 192
+  %2259 = add i64 %2258, 96
+  %2260 = getelementptr float, ptr %101, i64 %2259
+  store <16 x float> %2257, ptr %2260, align 4
+  %2261 = mul i64 %2053, 192
+  %2262 = add i64 %2261, 112
+  %2263 = getelementptr float, ptr %101, i64 %2262
+  %2264 = load <16 x float>, ptr %2263, align 4
+  %2265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %2264, <16 x float> %2070)
+  %2266 = mul i64 %2053, 192
+  %2267 = add i64 %2266, 112
+  %2268 = getelementptr float, ptr %101, i64 %2267
+  store <16 x float> %2265, ptr %2268, align 4
+  %2269 = mul i64 %2053, 192
+  %2270 = add i64 %2269, 128
+  %2271 = getelementptr float, ptr %101, i64 %2270
+  %2272 = load <16 x float>, ptr %2271, align 4
+  %2273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %2272, <16 x float> %2071)
+  %2274 = mul i64 %2053, 192
+  %2275 = add i64 %2274, 128
+  %2276 = getelementptr float, ptr %101, i64 %2275
+  store <16 x float> %2273, ptr %2276, align 4
+  %2277 = mul i64 %2053, 192
+  %2278 = add i64 %2277, 144
   %2279 = getelementptr float, ptr %101, i64 %2278
-  store <16 x float> %2177, ptr %2279, align 4
-  %2280 = mul i64 %2049, 192
-  %2281 = add i64 %2280, 112
-  %2282 = getelementptr float, ptr %101, i64 %2281
-  store <16 x float> %2178, ptr %2282, align 4
-  %2283 = mul i64 %2049, 192
-  %2284 = add i64 %2283, 128
-  %2285 = getelementptr float, ptr %101, i64 %2284
-  store <16 x float> %2179, ptr %2285, align 4
-  %2286 = mul i64 %2049, 192
-  %2287 = add i64 %2286, 144
-  %2288 = getelementptr float, ptr %101, i64 %2287
-  store <16 x float> %2180, ptr %2288, align 4
-  %2289 = mul i64 %2049, 192
-  %2290 = add i64 %2289, 160
-  %2291 = getelementptr float, ptr %101, i64 %2290
-  store <16 x float> %2181, ptr %2291, align 4
-  %2292 = mul i64 %2049, 192
-  %2293 = add i64 %2292, 176
-  %2294 = getelementptr float, ptr %101, i64 %2293
-  store <16 x float> %2182, ptr %2294, align 4
-  %2295 = mul i64 %2082, 192
-  %2296 = add i64 %2295, 96
-  %2297 = getelementptr float, ptr %101, i64 %2296
-  store <16 x float> %2183, ptr %2297, align 4
-  %2298 = mul i64 %2082, 192
-  %2299 = add i64 %2298, 112
+  %2280 = load <16 x float>, ptr %2279, align 4
+  %2281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1831, <16 x float> %2280, <16 x float> %2072)
+  %2282 = mul i64 %2053, 192
+  %2283 = add i64 %2282, 144
+  %2284 = getelementptr float, ptr %101, i64 %2283
+  store <16 x float> %2281, ptr %2284, align 4
+  %2285 = mul i64 %2053, 192
+  %2286 = add i64 %2285, 160
+  %2287 = getelementptr float, ptr %101, i64 %2286
+  %2288 = load <16 x float>, ptr %2287, align 4
+  %2289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1852, <16 x float> %2288, <16 x float> %2073)
+  %2290 = mul i64 %2053, 192
+  %2291 = add i64 %2290, 160
+  %2292 = getelementptr float, ptr %101, i64 %2291
+  store <16 x float> %2289, ptr %2292, align 4
+  %2293 = mul i64 %2053, 192
+  %2294 = add i64 %2293, 176
+  %2295 = getelementptr float, ptr %101, i64 %2294
+  %2296 = load <16 x float>, ptr %2295, align 4
+  %2297 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1873, <16 x float> %2296, <16 x float> %2074)
+  %2298 = mul i64 %2053, 192
+  %2299 = add i64 %2298, 176
   %2300 = getelementptr float, ptr %101, i64 %2299
-  store <16 x float> %2184, ptr %2300, align 4
-  %2301 = mul i64 %2082, 192
-  %2302 = add i64 %2301, 128
+  store <16 x float> %2297, ptr %2300, align 4
+  %2301 = mul i64 %2054, 192
+  %2302 = add i64 %2301, 96
   %2303 = getelementptr float, ptr %101, i64 %2302
-  store <16 x float> %2185, ptr %2303, align 4
-  %2304 = mul i64 %2082, 192
-  %2305 = add i64 %2304, 144
-  %2306 = getelementptr float, ptr %101, i64 %2305
-  store <16 x float> %2186, ptr %2306, align 4
-  %2307 = mul i64 %2082, 192
-  %2308 = add i64 %2307, 160
-  %2309 = getelementptr float, ptr %101, i64 %2308
-  store <16 x float> %2187, ptr %2309, align 4
-  %2310 = mul i64 %2082, 192
-  %2311 = add i64 %2310, 176
-  %2312 = getelementptr float, ptr %101, i64 %2311
-  store <16 x float> %2188, ptr %2312, align 4
-  %2313 = mul i64 %2113, 192
-  %2314 = add i64 %2313, 96
-  %2315 = getelementptr float, ptr %101, i64 %2314
-  store <16 x float> %2189, ptr %2315, align 4
-  %2316 = mul i64 %2113, 192
-  %2317 = add i64 %2316, 112
-  %2318 = getelementptr float, ptr %101, i64 %2317
-  store <16 x float> %2190, ptr %2318, align 4
-  %2319 = mul i64 %2113, 192
-  %2320 = add i64 %2319, 128
-  %2321 = getelementptr float, ptr %101, i64 %2320
-  store <16 x float> %2191, ptr %2321, align 4
-  %2322 = mul i64 %2113, 192
-  %2323 = add i64 %2322, 144
+  %2304 = load <16 x float>, ptr %2303, align 4
+  %2305 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1768, <16 x float> %2304, <16 x float> %2075)
+  %2306 = mul i64 %2054, 192
+  %2307 = add i64 %2306, 96
+  %2308 = getelementptr float, ptr %101, i64 %2307
+  store <16 x float> %2305, ptr %2308, align 4
+  %2309 = mul i64 %2054, 192
+  %2310 = add i64 %2309, 112
+  %2311 = getelementptr float, ptr %101, i64 %2310
+  %2312 = load <16 x float>, ptr %2311, align 4
+  %2313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1789, <16 x float> %2312, <16 x float> %2076)
+  %2314 = mul i64 %2054, 192
+  %2315 = add i64 %2314, 112
+  %2316 = getelementptr float, ptr %101, i64 %2315
+  store <16 x float> %2313, ptr %2316, align 4
+  %2317 = mul i64 %2054, 192
+  %2318 = add i64 %2317, 128
+  %2319 = getelementptr float, ptr %101, i64 %2318
+  %2320 = load <16 x float>, ptr %2319, align 4
+  %2321 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1810, <16 x float> %2320, <16 x float> %2077)
+  %2322 = mul i64 %2054, 192
+  %2323 = add i64 %2322, 128
   %2324 = getelementptr float, ptr %101, i64 %2323
-  store <16 x float> %2192, ptr %2324, align 4
-  %2325 = mul i64 %2113, 192
-  %2326 = add i64 %2325, 160
+  store <16 x float> %2321, ptr %2324, align 4
+  %2325 = mul i64 %2054, 192
+  %2326 = add i64 %2325, 144
   %2327 = getelementptr float, ptr %101, i64 %2326
-  store <16 x float> %2193, ptr %2327, align 4
-  %2328 = mul i64 %2113, 192
-  %2329 = add i64 %2328, 176
-  %2330 = getelementptr float, ptr %101, i64 %2329
-  store <16 x float> %2194, ptr %2330, align 4
-  %2331 = mul i64 %2144, 192
-  %2332 = add i64 %2331, 96
-  %2333 = getelementptr float, ptr %101, i64 %2332
-  store <16 x float> %2195, ptr %2333, align 4
-  %2334 = mul i64 %2144, 192
-  %2335 = add i64 %2334, 112
-  %2336 = getelementptr float, ptr %101, i64 %2335
-  store <16 x float> %2196, ptr %2336, align 4
-  %2337 = mul i64 %2144, 192
-  %2338 = add i64 %2337, 128
-  %2339 = getelementptr float, ptr %101, i64 %2338
-  store <16 x float> %2197, ptr %2339, align 4
-  %2340 = mul i64 %2144, 192
-  %2341 = add i64 %2340, 144
-  %2342 = getelementptr float, ptr %101, i64 %2341
-  store <16 x float> %2198, ptr %2342, align 4
-  %2343 = mul i64 %2144, 192
-  %2344 = add i64 %2343, 160
-  %2345 = getelementptr float, ptr %101, i64 %2344
-  store <16 x float> %2199, ptr %2345, align 4
-  %2346 = mul i64 %2144, 192
+  %2328 = load <16 x float>, ptr %2327, align 4
+  %2329 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1831, <16 x float> %2328, <16 x float> %2078)
+  %2330 = mul i64 %2054, 192
+  %2331 = add i64 %2330, 144
+  %2332 = getelementptr float, ptr %101, i64 %2331
+  store <16 x float> %2329, ptr %2332, align 4
+  %2333 = mul i64 %2054, 192
+  %2334 = add i64 %2333, 160
+  %2335 = getelementptr float, ptr %101, i64 %2334
+  %2336 = load <16 x float>, ptr %2335, align 4
+  %2337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1852, <16 x float> %2336, <16 x float> %2079)
+  %2338 = mul i64 %2054, 192
+  %2339 = add i64 %2338, 160
+  %2340 = getelementptr float, ptr %101, i64 %2339
+  store <16 x float> %2337, ptr %2340, align 4
+  %2341 = mul i64 %2054, 192
+  %2342 = add i64 %2341, 176
+  %2343 = getelementptr float, ptr %101, i64 %2342
+  %2344 = load <16 x float>, ptr %2343, align 4
+  %2345 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1873, <16 x float> %2344, <16 x float> %2080)
+  %2346 = mul i64 %2054, 192
   %2347 = add i64 %2346, 176
   %2348 = getelementptr float, ptr %101, i64 %2347
-  store <16 x float> %2200, ptr %2348, align 4
+  store <16 x float> %2345, ptr %2348, align 4
   %2349 = add i64 %2049, 4
   br label %2048
 
@@ -4382,339 +4382,339 @@ define void @sdpa_d64(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i6
 988:                                              ; preds = %815
   br label %989
 
-989:                                              ; preds = %1217, %988
-  %990 = phi i64 [ %1290, %1217 ], [ 0, %988 ]
+989:                                              ; preds = %1097, %988
+  %990 = phi i64 [ %1290, %1097 ], [ 0, %988 ]
   %991 = icmp slt i64 %990, 64
   br i1 %991, label %992, label %1291
 
 992:                                              ; preds = %989
-  %993 = mul i64 %990, 192
-  %994 = add i64 %993, 0
-  %995 = getelementptr float, ptr %91, i64 %994
-  %996 = load <16 x float>, ptr %995, align 4
-  %997 = fmul <16 x float> %709, %996
-  %998 = mul i64 %990, 192
-  %999 = add i64 %998, 16
-  %1000 = getelementptr float, ptr %91, i64 %999
-  %1001 = load <16 x float>, ptr %1000, align 4
-  %1002 = fmul <16 x float> %730, %1001
-  %1003 = mul i64 %990, 192
-  %1004 = add i64 %1003, 32
-  %1005 = getelementptr float, ptr %91, i64 %1004
-  %1006 = load <16 x float>, ptr %1005, align 4
-  %1007 = fmul <16 x float> %751, %1006
-  %1008 = mul i64 %990, 192
-  %1009 = add i64 %1008, 48
-  %1010 = getelementptr float, ptr %91, i64 %1009
-  %1011 = load <16 x float>, ptr %1010, align 4
-  %1012 = fmul <16 x float> %772, %1011
-  %1013 = mul i64 %990, 192
-  %1014 = add i64 %1013, 64
-  %1015 = getelementptr float, ptr %91, i64 %1014
-  %1016 = load <16 x float>, ptr %1015, align 4
-  %1017 = fmul <16 x float> %793, %1016
-  %1018 = mul i64 %990, 192
-  %1019 = add i64 %1018, 80
-  %1020 = getelementptr float, ptr %91, i64 %1019
-  %1021 = load <16 x float>, ptr %1020, align 4
-  %1022 = fmul <16 x float> %814, %1021
-  %1023 = add i64 %990, 1
-  %1024 = mul i64 %1023, 192
+  %993 = add i64 %990, 1
+  %994 = add i64 %990, 2
+  %995 = add i64 %990, 3
+  br label %996
+
+996:                                              ; preds = %1023, %992
+  %997 = phi i64 [ %1096, %1023 ], [ 0, %992 ]
+  %998 = phi <16 x float> [ %1054, %1023 ], [ zeroinitializer, %992 ]
+  %999 = phi <16 x float> [ %1055, %1023 ], [ zeroinitializer, %992 ]
+  %1000 = phi <16 x float> [ %1056, %1023 ], [ zeroinitializer, %992 ]
+  %1001 = phi <16 x float> [ %1057, %1023 ], [ zeroinitializer, %992 ]
+  %1002 = phi <16 x float> [ %1058, %1023 ], [ zeroinitializer, %992 ]
+  %1003 = phi <16 x float> [ %1059, %1023 ], [ zeroinitializer, %992 ]
+  %1004 = phi <16 x float> [ %1066, %1023 ], [ zeroinitializer, %992 ]
+  %1005 = phi <16 x float> [ %1067, %1023 ], [ zeroinitializer, %992 ]
+  %1006 = phi <16 x float> [ %1068, %1023 ], [ zeroinitializer, %992 ]
+  %1007 = phi <16 x float> [ %1069, %1023 ], [ zeroinitializer, %992 ]
+  %1008 = phi <16 x float> [ %1070, %1023 ], [ zeroinitializer, %992 ]
+  %1009 = phi <16 x float> [ %1071, %1023 ], [ zeroinitializer, %992 ]
+  %1010 = phi <16 x float> [ %1078, %1023 ], [ zeroinitializer, %992 ]
+  %1011 = phi <16 x float> [ %1079, %1023 ], [ zeroinitializer, %992 ]
+  %1012 = phi <16 x float> [ %1080, %1023 ], [ zeroinitializer, %992 ]
+  %1013 = phi <16 x float> [ %1081, %1023 ], [ zeroinitializer, %992 ]
+  %1014 = phi <16 x float> [ %1082, %1023 ], [ zeroinitializer, %992 ]
+  %1015 = phi <16 x float> [ %1083, %1023 ], [ zeroinitializer, %992 ]
+  %1016 = phi <16 x float> [ %1090, %1023 ], [ zeroinitializer, %992 ]
+  %1017 = phi <16 x float> [ %1091, %1023 ], [ zeroinitializer, %992 ]
+  %1018 = phi <16 x float> [ %1092, %1023 ], [ zeroinitializer, %992 ]
+  %1019 = phi <16 x float> [ %1093, %1023 ], [ zeroinitializer, %992 ]
+  %1020 = phi <16 x float> [ %1094, %1023 ], [ zeroinitializer, %992 ]
+  %1021 = phi <16 x float> [ %1095, %1023 ], [ zeroinitializer, %992 ]
+  %1022 = icmp slt i64 %997, 64
+  br i1 %1022, label %1023, label %1097
+
+1023:                                             ; preds = %996
+  %1024 = mul i64 %997, 192
   %1025 = add i64 %1024, 0
-  %1026 = getelementptr float, ptr %91, i64 %1025
+  %1026 = getelementptr float, ptr %92, i64 %1025
   %1027 = load <16 x float>, ptr %1026, align 4
-  %1028 = fmul <16 x float> %709, %1027
-  %1029 = mul i64 %1023, 192
-  %1030 = add i64 %1029, 16
-  %1031 = getelementptr float, ptr %91, i64 %1030
-  %1032 = load <16 x float>, ptr %1031, align 4
-  %1033 = fmul <16 x float> %730, %1032
-  %1034 = mul i64 %1023, 192
-  %1035 = add i64 %1034, 32
-  %1036 = getelementptr float, ptr %91, i64 %1035
-  %1037 = load <16 x float>, ptr %1036, align 4
-  %1038 = fmul <16 x float> %751, %1037
-  %1039 = mul i64 %1023, 192
-  %1040 = add i64 %1039, 48
-  %1041 = getelementptr float, ptr %91, i64 %1040
-  %1042 = load <16 x float>, ptr %1041, align 4
-  %1043 = fmul <16 x float> %772, %1042
-  %1044 = mul i64 %1023, 192
-  %1045 = add i64 %1044, 64
-  %1046 = getelementptr float, ptr %91, i64 %1045
+  %1028 = mul i64 %997, 192
+  %1029 = add i64 %1028, 16
+  %1030 = getelementptr float, ptr %92, i64 %1029
+  %1031 = load <16 x float>, ptr %1030, align 4
+  %1032 = mul i64 %997, 192
+  %1033 = add i64 %1032, 32
+  %1034 = getelementptr float, ptr %92, i64 %1033
+  %1035 = load <16 x float>, ptr %1034, align 4
+  %1036 = mul i64 %997, 192
+  %1037 = add i64 %1036, 48
+  %1038 = getelementptr float, ptr %92, i64 %1037
+  %1039 = load <16 x float>, ptr %1038, align 4
+  %1040 = mul i64 %997, 192
+  %1041 = add i64 %1040, 64
+  %1042 = getelementptr float, ptr %92, i64 %1041
+  %1043 = load <16 x float>, ptr %1042, align 4
+  %1044 = mul i64 %997, 192
+  %1045 = add i64 %1044, 80
+  %1046 = getelementptr float, ptr %92, i64 %1045
   %1047 = load <16 x float>, ptr %1046, align 4
-  %1048 = fmul <16 x float> %793, %1047
-  %1049 = mul i64 %1023, 192
-  %1050 = add i64 %1049, 80
-  %1051 = getelementptr float, ptr %91, i64 %1050
-  %1052 = load <16 x float>, ptr %1051, align 4
-  %1053 = fmul <16 x float> %814, %1052
-  %1054 = add i64 %990, 2
-  %1055 = mul i64 %1054, 192
-  %1056 = add i64 %1055, 0
-  %1057 = getelementptr float, ptr %91, i64 %1056
-  %1058 = load <16 x float>, ptr %1057, align 4
-  %1059 = fmul <16 x float> %709, %1058
-  %1060 = mul i64 %1054, 192
-  %1061 = add i64 %1060, 16
-  %1062 = getelementptr float, ptr %91, i64 %1061
-  %1063 = load <16 x float>, ptr %1062, align 4
-  %1064 = fmul <16 x float> %730, %1063
-  %1065 = mul i64 %1054, 192
-  %1066 = add i64 %1065, 32
-  %1067 = getelementptr float, ptr %91, i64 %1066
-  %1068 = load <16 x float>, ptr %1067, align 4
-  %1069 = fmul <16 x float> %751, %1068
-  %1070 = mul i64 %1054, 192
-  %1071 = add i64 %1070, 48
-  %1072 = getelementptr float, ptr %91, i64 %1071
-  %1073 = load <16 x float>, ptr %1072, align 4
-  %1074 = fmul <16 x float> %772, %1073
-  %1075 = mul i64 %1054, 192
-  %1076 = add i64 %1075, 64
-  %1077 = getelementptr float, ptr %91, i64 %1076
-  %1078 = load <16 x float>, ptr %1077, align 4
-  %1079 = fmul <16 x float> %793, %1078
-  %1080 = mul i64 %1054, 192
-  %1081 = add i64 %1080, 80
-  %1082 = getelementptr float, ptr %91, i64 %1081
-  %1083 = load <16 x float>, ptr %1082, align 4
-  %1084 = fmul <16 x float> %814, %1083
-  %1085 = add i64 %990, 3
-  %1086 = mul i64 %1085, 192
-  %1087 = add i64 %1086, 0
-  %1088 = getelementptr float, ptr %91, i64 %1087
-  %1089 = load <16 x float>, ptr %1088, align 4
-  %1090 = fmul <16 x float> %709, %1089
-  %1091 = mul i64 %1085, 192
-  %1092 = add i64 %1091, 16
-  %1093 = getelementptr float, ptr %91, i64 %1092
-  %1094 = load <16 x float>, ptr %1093, align 4
-  %1095 = fmul <16 x float> %730, %1094
-  %1096 = mul i64 %1085, 192
-  %1097 = add i64 %1096, 32
-  %1098 = getelementptr float, ptr %91, i64 %1097
-  %1099 = load <16 x float>, ptr %1098, align 4
-  %1100 = fmul <16 x float> %751, %1099
-  %1101 = mul i64 %1085, 192
-  %1102 = add i64 %1101, 48
-  %1103 = getelementptr float, ptr %91, i64 %1102
-  %1104 = load <16 x float>, ptr %1103, align 4
-  %1105 = fmul <16 x float> %772, %1104
-  %1106 = mul i64 %1085, 192
-  %1107 = add i64 %1106, 64
+  %1048 = mul nuw nsw i64 %997, 64
+  %1049 = add nuw nsw i64 %1048, %990
+  %1050 = getelementptr inbounds nuw float, ptr %93, i64 %1049
+  %1051 = load float, ptr %1050, align 4
+  %1052 = insertelement <16 x float> poison, float %1051, i32 0
+  %1053 = shufflevector <16 x float> %1052, <16 x float> poison, <16 x i32> zeroinitializer
+  %1054 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1027, <16 x float> %998)
+  %1055 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1031, <16 x float> %999)
+  %1056 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1035, <16 x float> %1000)
+  %1057 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1039, <16 x float> %1001)
+  %1058 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1043, <16 x float> %1002)
+  %1059 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1053, <16 x float> %1047, <16 x float> %1003)
+  %1060 = mul nuw nsw i64 %997, 64
+  %1061 = add nuw nsw i64 %1060, %993
+  %1062 = getelementptr inbounds nuw float, ptr %93, i64 %1061
+  %1063 = load float, ptr %1062, align 4
+  %1064 = insertelement <16 x float> poison, float %1063, i32 0
+  %1065 = shufflevector <16 x float> %1064, <16 x float> poison, <16 x i32> zeroinitializer
+  %1066 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1027, <16 x float> %1004)
+  %1067 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1031, <16 x float> %1005)
+  %1068 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1035, <16 x float> %1006)
+  %1069 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1039, <16 x float> %1007)
+  %1070 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1043, <16 x float> %1008)
+  %1071 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1065, <16 x float> %1047, <16 x float> %1009)
+  %1072 = mul nuw nsw i64 %997, 64
+  %1073 = add nuw nsw i64 %1072, %994
+  %1074 = getelementptr inbounds nuw float, ptr %93, i64 %1073
+  %1075 = load float, ptr %1074, align 4
+  %1076 = insertelement <16 x float> poison, float %1075, i32 0
+  %1077 = shufflevector <16 x float> %1076, <16 x float> poison, <16 x i32> zeroinitializer
+  %1078 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1027, <16 x float> %1010)
+  %1079 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1031, <16 x float> %1011)
+  %1080 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1035, <16 x float> %1012)
+  %1081 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1039, <16 x float> %1013)
+  %1082 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1043, <16 x float> %1014)
+  %1083 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1077, <16 x float> %1047, <16 x float> %1015)
+  %1084 = mul nuw nsw i64 %997, 64
+  %1085 = add nuw nsw i64 %1084, %995
+  %1086 = getelementptr inbounds nuw float, ptr %93, i64 %1085
+  %1087 = load float, ptr %1086, align 4
+  %1088 = insertelement <16 x float> poison, float %1087, i32 0
+  %1089 = shufflevector <16 x float> %1088, <16 x float> poison, <16 x i32> zeroinitializer
+  %1090 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1027, <16 x float> %1016)
+  %1091 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1031, <16 x float> %1017)
+  %1092 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1035, <16 x float> %1018)
+  %1093 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1039, <16 x float> %1019)
+  %1094 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1043, <16 x float> %1020)
+  %1095 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1089, <16 x float> %1047, <16 x float> %1021)
+  %1096 = add i64 %997, 1
+  br label %996
+
+1097:                                             ; preds = %996
+  %1098 = mul i64 %990, 192
+  %1099 = add i64 %1098, 0
+  %1100 = getelementptr float, ptr %91, i64 %1099
+  %1101 = load <16 x float>, ptr %1100, align 4
+  %1102 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %709, <16 x float> %1101, <16 x float> %998)
+  %1103 = mul i64 %990, 192
+  %1104 = add i64 %1103, 0
+  %1105 = getelementptr float, ptr %91, i64 %1104
+  store <16 x float> %1102, ptr %1105, align 4
+  %1106 = mul i64 %990, 192
+  %1107 = add i64 %1106, 16
   %1108 = getelementptr float, ptr %91, i64 %1107
   %1109 = load <16 x float>, ptr %1108, align 4
-  %1110 = fmul <16 x float> %793, %1109
-  %1111 = mul i64 %1085, 192
-  %1112 = add i64 %1111, 80
+  %1110 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %730, <16 x float> %1109, <16 x float> %999)
+  %1111 = mul i64 %990, 192
+  %1112 = add i64 %1111, 16
   %1113 = getelementptr float, ptr %91, i64 %1112
-  %1114 = load <16 x float>, ptr %1113, align 4
-  %1115 = fmul <16 x float> %814, %1114
-  br label %1116
-
-1116:                                             ; preds = %1143, %992
-  %1117 = phi i64 [ %1216, %1143 ], [ 0, %992 ]
-  %1118 = phi <16 x float> [ %1174, %1143 ], [ %997, %992 ]
-  %1119 = phi <16 x float> [ %1175, %1143 ], [ %1002, %992 ]
-  %1120 = phi <16 x float> [ %1176, %1143 ], [ %1007, %992 ]
-  %1121 = phi <16 x float> [ %1177, %1143 ], [ %1012, %992 ]
-  %1122 = phi <16 x float> [ %1178, %1143 ], [ %1017, %992 ]
-  %1123 = phi <16 x float> [ %1179, %1143 ], [ %1022, %992 ]
-  %1124 = phi <16 x float> [ %1186, %1143 ], [ %1028, %992 ]
-  %1125 = phi <16 x float> [ %1187, %1143 ], [ %1033, %992 ]
-  %1126 = phi <16 x float> [ %1188, %1143 ], [ %1038, %992 ]
-  %1127 = phi <16 x float> [ %1189, %1143 ], [ %1043, %992 ]
-  %1128 = phi <16 x float> [ %1190, %1143 ], [ %1048, %992 ]
-  %1129 = phi <16 x float> [ %1191, %1143 ], [ %1053, %992 ]
-  %1130 = phi <16 x float> [ %1198, %1143 ], [ %1059, %992 ]
-  %1131 = phi <16 x float> [ %1199, %1143 ], [ %1064, %992 ]
-  %1132 = phi <16 x float> [ %1200, %1143 ], [ %1069, %992 ]
-  %1133 = phi <16 x float> [ %1201, %1143 ], [ %1074, %992 ]
-  %1134 = phi <16 x float> [ %1202, %1143 ], [ %1079, %992 ]
-  %1135 = phi <16 x float> [ %1203, %1143 ], [ %1084, %992 ]
-  %1136 = phi <16 x float> [ %1210, %1143 ], [ %1090, %992 ]
-  %1137 = phi <16 x float> [ %1211, %1143 ], [ %1095, %992 ]
-  %1138 = phi <16 x float> [ %1212, %1143 ], [ %1100, %992 ]
-  %1139 = phi <16 x float> [ %1213, %1143 ], [ %1105, %992 ]
-  %1140 = phi <16 x float> [ %1214, %1143 ], [ %1110, %992 ]
-  %1141 = phi <16 x float> [ %1215, %1143 ], [ %1115, %992 ]
-  %1142 = icmp slt i64 %1117, 64
-  br i1 %1142, label %1143, label %1217
-
-1143:                                             ; preds = %1116
-  %1144 = mul i64 %1117, 192
-  %1145 = add i64 %1144, 0
-  %1146 = getelementptr float, ptr %92, i64 %1145
-  %1147 = load <16 x float>, ptr %1146, align 4
-  %1148 = mul i64 %1117, 192
-  %1149 = add i64 %1148, 16
-  %1150 = getelementptr float, ptr %92, i64 %1149
-  %1151 = load <16 x float>, ptr %1150, align 4
-  %1152 = mul i64 %1117, 192
-  %1153 = add i64 %1152, 32
-  %1154 = getelementptr float, ptr %92, i64 %1153
-  %1155 = load <16 x float>, ptr %1154, align 4
-  %1156 = mul i64 %1117, 192
-  %1157 = add i64 %1156, 48
-  %1158 = getelementptr float, ptr %92, i64 %1157
-  %1159 = load <16 x float>, ptr %1158, align 4
-  %1160 = mul i64 %1117, 192
-  %1161 = add i64 %1160, 64
-  %1162 = getelementptr float, ptr %92, i64 %1161
-  %1163 = load <16 x float>, ptr %1162, align 4
-  %1164 = mul i64 %1117, 192
-  %1165 = add i64 %1164, 80
-  %1166 = getelementptr float, ptr %92, i64 %1165
-  %1167 = load <16 x float>, ptr %1166, align 4
-  %1168 = mul nuw nsw i64 %1117, 64
-  %1169 = add nuw nsw i64 %1168, %990
-  %1170 = getelementptr inbounds nuw float, ptr %93, i64 %1169
-  %1171 = load float, ptr %1170, align 4
-  %1172 = insertelement <16 x float> poison, float %1171, i32 0
-  %1173 = shufflevector <16 x float> %1172, <16 x float> poison, <16 x i32> zeroinitializer
-  %1174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1147, <16 x float> %1118)
-  %1175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1151, <16 x float> %1119)
-  %1176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1155, <16 x float> %1120)
-  %1177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1159, <16 x float> %1121)
-  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1163, <16 x float> %1122)
-  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1173, <16 x float> %1167, <16 x float> %1123)
-  %1180 = mul nuw nsw i64 %1117, 64
-  %1181 = add nuw nsw i64 %1180, %1023
-  %1182 = getelementptr inbounds nuw float, ptr %93, i64 %1181
-  %1183 = load float, ptr %1182, align 4
-  %1184 = insertelement <16 x float> poison, float %1183, i32 0
-  %1185 = shufflevector <16 x float> %1184, <16 x float> poison, <16 x i32> zeroinitializer
-  %1186 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1147, <16 x float> %1124)
-  %1187 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1151, <16 x float> %1125)
-  %1188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1155, <16 x float> %1126)
-  %1189 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1159, <16 x float> %1127)
-  %1190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1163, <16 x float> %1128)
-  %1191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1185, <16 x float> %1167, <16 x float> %1129)
-  %1192 = mul nuw nsw i64 %1117, 64
-  %1193 = add nuw nsw i64 %1192, %1054
-  %1194 = getelementptr inbounds nuw float, ptr %93, i64 %1193
-  %1195 = load float, ptr %1194, align 4
-  %1196 = insertelement <16 x float> poison, float %1195, i32 0
-  %1197 = shufflevector <16 x float> %1196, <16 x float> poison, <16 x i32> zeroinitializer
-  %1198 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1147, <16 x float> %1130)
-  %1199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1151, <16 x float> %1131)
-  %1200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1155, <16 x float> %1132)
-  %1201 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1159, <16 x float> %1133)
-  %1202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1163, <16 x float> %1134)
-  %1203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1197, <16 x float> %1167, <16 x float> %1135)
-  %1204 = mul nuw nsw i64 %1117, 64
-  %1205 = add nuw nsw i64 %1204, %1085
-  %1206 = getelementptr inbounds nuw float, ptr %93, i64 %1205
-  %1207 = load float, ptr %1206, align 4
-  %1208 = insertelement <16 x float> poison, float %1207, i32 0
-  %1209 = shufflevector <16 x float> %1208, <16 x float> poison, <16 x i32> zeroinitializer
-  %1210 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1147, <16 x float> %1136)
-  %1211 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1151, <16 x float> %1137)
-  %1212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1155, <16 x float> %1138)
-  %1213 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1159, <16 x float> %1139)
-  %1214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1163, <16 x float> %1140)
-  %1215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1209, <16 x float> %1167, <16 x float> %1141)
-  %1216 = add i64 %1117, 1
-  br label %1116
-
-1217:                                             ; preds = %1116
-  %1218 = mul i64 %990, 192
-  %1219 = add i64 %1218, 0
+  store <16 x float> %1110, ptr %1113, align 4
+  %1114 = mul i64 %990, 192
+  %1115 = add i64 %1114, 32
+  %1116 = getelementptr float, ptr %91, i64 %1115
+  %1117 = load <16 x float>, ptr %1116, align 4
+  %1118 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %751, <16 x float> %1117, <16 x float> %1000)
+  %1119 = mul i64 %990, 192
+  %1120 = add i64 %1119, 32
+  %1121 = getelementptr float, ptr %91, i64 %1120
+  store <16 x float> %1118, ptr %1121, align 4
+  %1122 = mul i64 %990, 192
+  %1123 = add i64 %1122, 48
+  %1124 = getelementptr float, ptr %91, i64 %1123
+  %1125 = load <16 x float>, ptr %1124, align 4
+  %1126 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %772, <16 x float> %1125, <16 x float> %1001)
+  %1127 = mul i64 %990, 192
+  %1128 = add i64 %1127, 48
+  %1129 = getelementptr float, ptr %91, i64 %1128
+  store <16 x float> %1126, ptr %1129, align 4
+  %1130 = mul i64 %990, 192
+  %1131 = add i64 %1130, 64
+  %1132 = getelementptr float, ptr %91, i64 %1131
+  %1133 = load <16 x float>, ptr %1132, align 4
+  %1134 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %793, <16 x float> %1133, <16 x float> %1002)
+  %1135 = mul i64 %990, 192
+  %1136 = add i64 %1135, 64
+  %1137 = getelementptr float, ptr %91, i64 %1136
+  store <16 x float> %1134, ptr %1137, align 4
+  %1138 = mul i64 %990, 192
+  %1139 = add i64 %1138, 80
+  %1140 = getelementptr float, ptr %91, i64 %1139
+  %1141 = load <16 x float>, ptr %1140, align 4
+  %1142 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1141, <16 x float> %1003)
+  %1143 = mul i64 %990, 192
+  %1144 = add i64 %1143, 80
+  %1145 = getelementptr float, ptr %91, i64 %1144
+  store <16 x float> %1142, ptr %1145, align 4
+  %1146 = mul i64 %993, 192
+  %1147 = add i64 %1146, 0
+  %1148 = getelementptr float, ptr %91, i64 %1147
+  %1149 = load <16 x float>, ptr %1148, align 4
+  %1150 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %709, <16 x float> %1149, <16 x float> %1004)
+  %1151 = mul i64 %993, 192
+  %1152 = add i64 %1151, 0
+  %1153 = getelementptr float, ptr %91, i64 %1152
+  store <16 x float> %1150, ptr %1153, align 4
+  %1154 = mul i64 %993, 192
+  %1155 = add i64 %1154, 16
+  %1156 = getelementptr float, ptr %91, i64 %1155
+  %1157 = load <16 x float>, ptr %1156, align 4
+  %1158 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %730, <16 x float> %1157, <16 x float> %1005)
+  %1159 = mul i64 %993, 192
+  %1160 = add i64 %1159, 16
+  %1161 = getelementptr float, ptr %91, i64 %1160
+  store <16 x float> %1158, ptr %1161, align 4
+  %1162 = mul i64 %993, 192
+  %1163 = add i64 %1162, 32
+  %1164 = getelementptr float, ptr %91, i64 %1163
+  %1165 = load <16 x float>, ptr %1164, align 4
+  %1166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %751, <16 x float> %1165, <16 x float> %1006)
+  %1167 = mul i64 %993, 192
+  %1168 = add i64 %1167, 32
+  %1169 = getelementptr float, ptr %91, i64 %1168
+  store <16 x float> %1166, ptr %1169, align 4
+  %1170 = mul i64 %993, 192
+  %1171 = add i64 %1170, 48
+  %1172 = getelementptr float, ptr %91, i64 %1171
+  %1173 = load <16 x float>, ptr %1172, align 4
+  %1174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %772, <16 x float> %1173, <16 x float> %1007)
+  %1175 = mul i64 %993, 192
+  %1176 = add i64 %1175, 48
+  %1177 = getelementptr float, ptr %91, i64 %1176
+  store <16 x float> %1174, ptr %1177, align 4
+  %1178 = mul i64 %993, 192
+  %1179 = add i64 %1178, 64
+  %1180 = getelementptr float, ptr %91, i64 %1179
+  %1181 = load <16 x float>, ptr %1180, align 4
+  %1182 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %793, <16 x float> %1181, <16 x float> %1008)
+  %1183 = mul i64 %993, 192
+  %1184 = add i64 %1183, 64
+  %1185 = getelementptr float, ptr %91, i64 %1184
+  store <16 x float> %1182, ptr %1185, align 4
+  %1186 = mul i64 %993, 192
+  %1187 = add i64 %1186, 80
+  %1188 = getelementptr float, ptr %91, i64 %1187
+  %1189 = load <16 x float>, ptr %1188, align 4
+  %1190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1189, <16 x float> %1009)
+  %1191 = mul i64 %993, 192
+  %1192 = add i64 %1191, 80
+  %1193 = getelementptr float, ptr %91, i64 %1192
+  store <16 x float> %1190, ptr %1193, align 4
+  %1194 = mul i64 %994, 192
+  %1195 = add i64 %1194, 0
+  %1196 = getelementptr float, ptr %91, i64 %1195
+  %1197 = load <16 x float>, ptr %1196, align 4
+  %1198 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %709, <16 x float> %1197, <16 x float> %1010)
+  %1199 = mul i64 %994, 192
+  %1200 = add i64 %1199, 0
+  %1201 = getelementptr float, ptr %91, i64 %1200
+  store <16 x float> %1198, ptr %1201, align 4
+  %1202 = mul i64 %994, 192
+  %1203 = add i64 %1202, 16
+  %1204 = getelementptr float, ptr %91, i64 %1203
+  %1205 = load <16 x float>, ptr %1204, align 4
+  %1206 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %730, <16 x float> %1205, <16 x float> %1011)
+  %1207 = mul i64 %994, 192
+  %1208 = add i64 %1207, 16
+  %1209 = getelementptr float, ptr %91, i64 %1208
+  store <16 x float> %1206, ptr %1209, align 4
+  %1210 = mul i64 %994, 192
+  %1211 = add i64 %1210, 32
+  %1212 = getelementptr float, ptr %91, i64 %1211
+  %1213 = load <16 x float>, ptr %1212, align 4
+  %1214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %751, <16 x float> %1213, <16 x float> %1012)
+  %1215 = mul i64 %994, 192
+  %1216 = add i64 %1215, 32
+  %1217 = getelementptr float, ptr %91, i64 %1216
+  store <16 x float> %1214, ptr %1217, align 4
+  %1218 = mul i64 %994, 192
+  %1219 = add i64 %1218, 48
   %1220 = getelementptr float, ptr %91, i64 %1219
-  store <16 x float> %1118, ptr %1220, align 4
-  %1221 = mul i64 %990, 192
-  %1222 = add i64 %1221, 16
-  %1223 = getelementptr float, ptr %91, i64 %1222
-  store <16 x float> %1119, ptr %1223, align 4
-  %1224 = mul i64 %990, 192
-  %1225 = add i64 %1224, 32
-  %1226 = getelementptr float, ptr %91, i64 %1225
-  store <16 x float> %1120, ptr %1226, align 4
-  %1227 = mul i64 %990, 192
-  %1228 = add i64 %1227, 48
-  %1229 = getelementptr float, ptr %91, i64 %1228
-  store <16 x float> %1121, ptr %1229, align 4
-  %1230 = mul i64 %990, 192
-  %1231 = add i64 %1230, 64
-  %1232 = getelementptr float, ptr %91, i64 %1231
-  store <16 x float> %1122, ptr %1232, align 4
-  %1233 = mul i64 %990, 192
-  %1234 = add i64 %1233, 80
-  %1235 = getelementptr float, ptr %91, i64 %1234
-  store <16 x float> %1123, ptr %1235, align 4
-  %1236 = mul i64 %1023, 192
-  %1237 = add i64 %1236, 0
-  %1238 = getelementptr float, ptr %91, i64 %1237
-  store <16 x float> %1124, ptr %1238, align 4
-  %1239 = mul i64 %1023, 192
-  %1240 = add i64 %1239, 16
+  %1221 = load <16 x float>, ptr %1220, align 4
+  %1222 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %772, <16 x float> %1221, <16 x float> %1013)
+  %1223 = mul i64 %994, 192
+  %1224 = add i64 %1223, 48
+  %1225 = getelementptr float, ptr %91, i64 %1224
+  store <16 x float> %1222, ptr %1225, align 4
+  %1226 = mul i64 %994, 192
+  %1227 = add i64 %1226, 64
+  %1228 = getelementptr float, ptr %91, i64 %1227
+  %1229 = load <16 x float>, ptr %1228, align 4
+  %1230 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %793, <16 x float> %1229, <16 x float> %1014)
+  %1231 = mul i64 %994, 192
+  %1232 = add i64 %1231, 64
+  %1233 = getelementptr float, ptr %91, i64 %1232
+  store <16 x float> %1230, ptr %1233, align 4
+  %1234 = mul i64 %994, 192
+  %1235 = add i64 %1234, 80
+  %1236 = getelementptr float, ptr %91, i64 %1235
+  %1237 = load <16 x float>, ptr %1236, align 4
+  %1238 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1237, <16 x float> %1015)
+  %1239 = mul i64 %994, 192
+  %1240 = add i64 %1239, 80
   %1241 = getelementptr float, ptr %91, i64 %1240
-  store <16 x float> %1125, ptr %1241, align 4
-  %1242 = mul i64 %1023, 192
-  %1243 = add i64 %1242, 32
+  store <16 x float> %1238, ptr %1241, align 4
+  %1242 = mul i64 %995, 192
+  %1243 = add i64 %1242, 0
   %1244 = getelementptr float, ptr %91, i64 %1243
-  store <16 x float> %1126, ptr %1244, align 4
-  %1245 = mul i64 %1023, 192
-  %1246 = add i64 %1245, 48
-  %1247 = getelementptr float, ptr %91, i64 %1246
-  store <16 x float> %1127, ptr %1247, align 4
-  %1248 = mul i64 %1023, 192
-  %1249 = add i64 %1248, 64
-  %1250 = getelementptr float, ptr %91, i64 %1249
-  store <16 x float> %1128, ptr %1250, align 4
-  %1251 = mul i64 %1023, 192
-  %1252 = add i64 %1251, 80
-  %1253 = getelementptr float, ptr %91, i64 %1252
-  store <16 x float> %1129, ptr %1253, align 4
-  %1254 = mul i64 %1054, 192
-  %1255 = add i64 %1254, 0
-  %1256 = getelementptr float, ptr %91, i64 %1255
-  store <16 x float> %1130, ptr %1256, align 4
-  %1257 = mul i64 %1054, 192
-  %1258 = add i64 %1257, 16
-  %1259 = getelementptr float, ptr %91, i64 %1258
-  store <16 x float> %1131, ptr %1259, align 4
-  %1260 = mul i64 %1054, 192
-  %1261 = add i64 %1260, 32
-  %1262 = getelementptr float, ptr %91, i64 %1261
-  store <16 x float> %1132, ptr %1262, align 4
-  %1263 = mul i64 %1054, 192
-  %1264 = add i64 %1263, 48
+  %1245 = load <16 x float>, ptr %1244, align 4
+  %1246 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %709, <16 x float> %1245, <16 x float> %1016)
+  %1247 = mul i64 %995, 192
+  %1248 = add i64 %1247, 0
+  %1249 = getelementptr float, ptr %91, i64 %1248
+  store <16 x float> %1246, ptr %1249, align 4
+  %1250 = mul i64 %995, 192
+  %1251 = add i64 %1250, 16
+  %1252 = getelementptr float, ptr %91, i64 %1251
+  %1253 = load <16 x float>, ptr %1252, align 4
+  %1254 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %730, <16 x float> %1253, <16 x float> %1017)
+  %1255 = mul i64 %995, 192
+  %1256 = add i64 %1255, 16
+  %1257 = getelementptr float, ptr %91, i64 %1256
+  store <16 x float> %1254, ptr %1257, align 4
+  %1258 = mul i64 %995, 192
+  %1259 = add i64 %1258, 32
+  %1260 = getelementptr float, ptr %91, i64 %1259
+  %1261 = load <16 x float>, ptr %1260, align 4
+  %1262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %751, <16 x float> %1261, <16 x float> %1018)
+  %1263 = mul i64 %995, 192
+  %1264 = add i64 %1263, 32
   %1265 = getelementptr float, ptr %91, i64 %1264
-  store <16 x float> %1133, ptr %1265, align 4
-  %1266 = mul i64 %1054, 192
-  %1267 = add i64 %1266, 64
+  store <16 x float> %1262, ptr %1265, align 4
+  %1266 = mul i64 %995, 192
+  %1267 = add i64 %1266, 48
   %1268 = getelementptr float, ptr %91, i64 %1267
-  store <16 x float> %1134, ptr %1268, align 4
-  %1269 = mul i64 %1054, 192
-  %1270 = add i64 %1269, 80
-  %1271 = getelementptr float, ptr %91, i64 %1270
-  store <16 x float> %1135, ptr %1271, align 4
-  %1272 = mul i64 %1085, 192
-  %1273 = add i64 %1272, 0
-  %1274 = getelementptr float, ptr %91, i64 %1273
-  store <16 x float> %1136, ptr %1274, align 4
-  %1275 = mul i64 %1085, 192
-  %1276 = add i64 %1275, 16
-  %1277 = getelementptr float, ptr %91, i64 %1276
-  store <16 x float> %1137, ptr %1277, align 4
-  %1278 = mul i64 %1085, 192
-  %1279 = add i64 %1278, 32
-  %1280 = getelementptr float, ptr %91, i64 %1279
-  store <16 x float> %1138, ptr %1280, align 4
-  %1281 = mul i64 %1085, 192
-  %1282 = add i64 %1281, 48
-  %1283 = getelementptr float, ptr %91, i64 %1282
-  store <16 x float> %1139, ptr %1283, align 4
-  %1284 = mul i64 %1085, 192
-  %1285 = add i64 %1284, 64
-  %1286 = getelementptr float, ptr %91, i64 %1285
-  store <16 x float> %1140, ptr %1286, align 4
-  %1287 = mul i64 %1085, 192
+  %1269 = load <16 x float>, ptr %1268, align 4
+  %1270 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %772, <16 x float> %1269, <16 x float> %1019)
+  %1271 = mul i64 %995, 192
+  %1272 = add i64 %1271, 48
+  %1273 = getelementptr float, ptr %91, i64 %1272
+  store <16 x float> %1270, ptr %1273, align 4
+  %1274 = mul i64 %995, 192
+  %1275 = add i64 %1274, 64
+  %1276 = getelementptr float, ptr %91, i64 %1275
+  %1277 = load <16 x float>, ptr %1276, align 4
+  %1278 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %793, <16 x float> %1277, <16 x float> %1020)
+  %1279 = mul i64 %995, 192
+  %1280 = add i64 %1279, 64
+  %1281 = getelementptr float, ptr %91, i64 %1280
+  store <16 x float> %1278, ptr %1281, align 4
+  %1282 = mul i64 %995, 192
+  %1283 = add i64 %1282, 80
+  %1284 = getelementptr float, ptr %91, i64 %1283
+  %1285 = load <16 x float>, ptr %1284, align 4
+  %1286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1285, <16 x float> %1021)
+  %1287 = mul i64 %995, 192
   %1288 = add i64 %1287, 80
   %1289 = getelementptr float, ptr %91, i64 %1288
-  store <16 x float> %1141, ptr %1289, align 4
+  store <16 x float> %1286, ptr %1289, align 4
   %1290 = add i64 %990, 4
   br label %989
 
@@ -5481,339 +5481,339 @@ define void @sdpa_d64(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i6
 1973:                                             ; preds = %1800
   br label %1974
 
-1974:                                             ; preds = %2202, %1973
-  %1975 = phi i64 [ %2275, %2202 ], [ 0, %1973 ]
+1974:                                             ; preds = %2082, %1973
+  %1975 = phi i64 [ %2275, %2082 ], [ 0, %1973 ]
   %1976 = icmp slt i64 %1975, 64
   br i1 %1976, label %1977, label %2276
 
 1977:                                             ; preds = %1974
-  %1978 = mul i64 %1975, 192
-  %1979 = add i64 %1978, 96
-  %1980 = getelementptr float, ptr %91, i64 %1979
-  %1981 = load <16 x float>, ptr %1980, align 4
-  %1982 = fmul <16 x float> %1694, %1981
-  %1983 = mul i64 %1975, 192
-  %1984 = add i64 %1983, 112
-  %1985 = getelementptr float, ptr %91, i64 %1984
-  %1986 = load <16 x float>, ptr %1985, align 4
-  %1987 = fmul <16 x float> %1715, %1986
-  %1988 = mul i64 %1975, 192
-  %1989 = add i64 %1988, 128
-  %1990 = getelementptr float, ptr %91, i64 %1989
-  %1991 = load <16 x float>, ptr %1990, align 4
-  %1992 = fmul <16 x float> %1736, %1991
-  %1993 = mul i64 %1975, 192
-  %1994 = add i64 %1993, 144
-  %1995 = getelementptr float, ptr %91, i64 %1994
-  %1996 = load <16 x float>, ptr %1995, align 4
-  %1997 = fmul <16 x float> %1757, %1996
-  %1998 = mul i64 %1975, 192
-  %1999 = add i64 %1998, 160
-  %2000 = getelementptr float, ptr %91, i64 %1999
-  %2001 = load <16 x float>, ptr %2000, align 4
-  %2002 = fmul <16 x float> %1778, %2001
-  %2003 = mul i64 %1975, 192
-  %2004 = add i64 %2003, 176
-  %2005 = getelementptr float, ptr %91, i64 %2004
-  %2006 = load <16 x float>, ptr %2005, align 4
-  %2007 = fmul <16 x float> %1799, %2006
-  %2008 = add i64 %1975, 1
-  %2009 = mul i64 %2008, 192
+  %1978 = add i64 %1975, 1
+  %1979 = add i64 %1975, 2
+  %1980 = add i64 %1975, 3
+  br label %1981
+
+1981:                                             ; preds = %2008, %1977
+  %1982 = phi i64 [ %2081, %2008 ], [ 0, %1977 ]
+  %1983 = phi <16 x float> [ %2039, %2008 ], [ zeroinitializer, %1977 ]
+  %1984 = phi <16 x float> [ %2040, %2008 ], [ zeroinitializer, %1977 ]
+  %1985 = phi <16 x float> [ %2041, %2008 ], [ zeroinitializer, %1977 ]
+  %1986 = phi <16 x float> [ %2042, %2008 ], [ zeroinitializer, %1977 ]
+  %1987 = phi <16 x float> [ %2043, %2008 ], [ zeroinitializer, %1977 ]
+  %1988 = phi <16 x float> [ %2044, %2008 ], [ zeroinitializer, %1977 ]
+  %1989 = phi <16 x float> [ %2051, %2008 ], [ zeroinitializer, %1977 ]
+  %1990 = phi <16 x float> [ %2052, %2008 ], [ zeroinitializer, %1977 ]
+  %1991 = phi <16 x float> [ %2053, %2008 ], [ zeroinitializer, %1977 ]
+  %1992 = phi <16 x float> [ %2054, %2008 ], [ zeroinitializer, %1977 ]
+  %1993 = phi <16 x float> [ %2055, %2008 ], [ zeroinitializer, %1977 ]
+  %1994 = phi <16 x float> [ %2056, %2008 ], [ zeroinitializer, %1977 ]
+  %1995 = phi <16 x float> [ %2063, %2008 ], [ zeroinitializer, %1977 ]
+  %1996 = phi <16 x float> [ %2064, %2008 ], [ zeroinitializer, %1977 ]
+  %1997 = phi <16 x float> [ %2065, %2008 ], [ zeroinitializer, %1977 ]
+  %1998 = phi <16 x float> [ %2066, %2008 ], [ zeroinitializer, %1977 ]
+  %1999 = phi <16 x float> [ %2067, %2008 ], [ zeroinitializer, %1977 ]
+  %2000 = phi <16 x float> [ %2068, %2008 ], [ zeroinitializer, %1977 ]
+  %2001 = phi <16 x float> [ %2075, %2008 ], [ zeroinitializer, %1977 ]
+  %2002 = phi <16 x float> [ %2076, %2008 ], [ zeroinitializer, %1977 ]
+  %2003 = phi <16 x float> [ %2077, %2008 ], [ zeroinitializer, %1977 ]
+  %2004 = phi <16 x float> [ %2078, %2008 ], [ zeroinitializer, %1977 ]
+  %2005 = phi <16 x float> [ %2079, %2008 ], [ zeroinitializer, %1977 ]
+  %2006 = phi <16 x float> [ %2080, %2008 ], [ zeroinitializer, %1977 ]
+  %2007 = icmp slt i64 %1982, 64
+  br i1 %2007, label %2008, label %2082
+
+2008:                                             ; preds = %1981
+  %2009 = mul i64 %1982, 192
   %2010 = add i64 %2009, 96
-  %2011 = getelementptr float, ptr %91, i64 %2010
+  %2011 = getelementptr float, ptr %92, i64 %2010
   %2012 = load <16 x float>, ptr %2011, align 4
-  %2013 = fmul <16 x float> %1694, %2012
-  %2014 = mul i64 %2008, 192
-  %2015 = add i64 %2014, 112
-  %2016 = getelementptr float, ptr %91, i64 %2015
-  %2017 = load <16 x float>, ptr %2016, align 4
-  %2018 = fmul <16 x float> %1715, %2017
-  %2019 = mul i64 %2008, 192
-  %2020 = add i64 %2019, 128
-  %2021 = getelementptr float, ptr %91, i64 %2020
-  %2022 = load <16 x float>, ptr %2021, align 4
-  %2023 = fmul <16 x float> %1736, %2022
-  %2024 = mul i64 %2008, 192
-  %2025 = add i64 %2024, 144
-  %2026 = getelementptr float, ptr %91, i64 %2025
-  %2027 = load <16 x float>, ptr %2026, align 4
-  %2028 = fmul <16 x float> %1757, %2027
-  %2029 = mul i64 %2008, 192
-  %2030 = add i64 %2029, 160
-  %2031 = getelementptr float, ptr %91, i64 %2030
+  %2013 = mul i64 %1982, 192
+  %2014 = add i64 %2013, 112
+  %2015 = getelementptr float, ptr %92, i64 %2014
+  %2016 = load <16 x float>, ptr %2015, align 4
+  %2017 = mul i64 %1982, 192
+  %2018 = add i64 %2017, 128
+  %2019 = getelementptr float, ptr %92, i64 %2018
+  %2020 = load <16 x float>, ptr %2019, align 4
+  %2021 = mul i64 %1982, 192
+  %2022 = add i64 %2021, 144
+  %2023 = getelementptr float, ptr %92, i64 %2022
+  %2024 = load <16 x float>, ptr %2023, align 4
+  %2025 = mul i64 %1982, 192
+  %2026 = add i64 %2025, 160
+  %2027 = getelementptr float, ptr %92, i64 %2026
+  %2028 = load <16 x float>, ptr %2027, align 4
+  %2029 = mul i64 %1982, 192
+  %2030 = add i64 %2029, 176
+  %2031 = getelementptr float, ptr %92, i64 %2030
   %2032 = load <16 x float>, ptr %2031, align 4
-  %2033 = fmul <16 x float> %1778, %2032
-  %2034 = mul i64 %2008, 192
-  %2035 = add i64 %2034, 176
-  %2036 = getelementptr float, ptr %91, i64 %2035
-  %2037 = load <16 x float>, ptr %2036, align 4
-  %2038 = fmul <16 x float> %1799, %2037
-  %2039 = add i64 %1975, 2
-  %2040 = mul i64 %2039, 192
-  %2041 = add i64 %2040, 96
-  %2042 = getelementptr float, ptr %91, i64 %2041
-  %2043 = load <16 x float>, ptr %2042, align 4
-  %2044 = fmul <16 x float> %1694, %2043
-  %2045 = mul i64 %2039, 192
-  %2046 = add i64 %2045, 112
-  %2047 = getelementptr float, ptr %91, i64 %2046
-  %2048 = load <16 x float>, ptr %2047, align 4
-  %2049 = fmul <16 x float> %1715, %2048
-  %2050 = mul i64 %2039, 192
-  %2051 = add i64 %2050, 128
-  %2052 = getelementptr float, ptr %91, i64 %2051
-  %2053 = load <16 x float>, ptr %2052, align 4
-  %2054 = fmul <16 x float> %1736, %2053
-  %2055 = mul i64 %2039, 192
-  %2056 = add i64 %2055, 144
-  %2057 = getelementptr float, ptr %91, i64 %2056
-  %2058 = load <16 x float>, ptr %2057, align 4
-  %2059 = fmul <16 x float> %1757, %2058
-  %2060 = mul i64 %2039, 192
-  %2061 = add i64 %2060, 160
-  %2062 = getelementptr float, ptr %91, i64 %2061
-  %2063 = load <16 x float>, ptr %2062, align 4
-  %2064 = fmul <16 x float> %1778, %2063
-  %2065 = mul i64 %2039, 192
-  %2066 = add i64 %2065, 176
-  %2067 = getelementptr float, ptr %91, i64 %2066
-  %2068 = load <16 x float>, ptr %2067, align 4
-  %2069 = fmul <16 x float> %1799, %2068
-  %2070 = add i64 %1975, 3
-  %2071 = mul i64 %2070, 192
-  %2072 = add i64 %2071, 96
-  %2073 = getelementptr float, ptr %91, i64 %2072
-  %2074 = load <16 x float>, ptr %2073, align 4
-  %2075 = fmul <16 x float> %1694, %2074
-  %2076 = mul i64 %2070, 192
-  %2077 = add i64 %2076, 112
-  %2078 = getelementptr float, ptr %91, i64 %2077
-  %2079 = load <16 x float>, ptr %2078, align 4
-  %2080 = fmul <16 x float> %1715, %2079
-  %2081 = mul i64 %2070, 192
-  %2082 = add i64 %2081, 128
-  %2083 = getelementptr float, ptr %91, i64 %2082
-  %2084 = load <16 x float>, ptr %2083, align 4
-  %2085 = fmul <16 x float> %1736, %2084
-  %2086 = mul i64 %2070, 192
-  %2087 = add i64 %2086, 144
-  %2088 = getelementptr float, ptr %91, i64 %2087
-  %2089 = load <16 x float>, ptr %2088, align 4
-  %2090 = fmul <16 x float> %1757, %2089
-  %2091 = mul i64 %2070, 192
-  %2092 = add i64 %2091, 160
+  %2033 = mul nuw nsw i64 %1982, 64
+  %2034 = add nuw nsw i64 %2033, %1975
+  %2035 = getelementptr inbounds nuw float, ptr %93, i64 %2034
+  %2036 = load float, ptr %2035, align 4
+  %2037 = insertelement <16 x float> poison, float %2036, i32 0
+  %2038 = shufflevector <16 x float> %2037, <16 x float> poison, <16 x i32> zeroinitializer
+  %2039 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2012, <16 x float> %1983)
+  %2040 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2016, <16 x float> %1984)
+  %2041 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2020, <16 x float> %1985)
+  %2042 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2024, <16 x float> %1986)
+  %2043 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2028, <16 x float> %1987)
+  %2044 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2038, <16 x float> %2032, <16 x float> %1988)
+  %2045 = mul nuw nsw i64 %1982, 64
+  %2046 = add nuw nsw i64 %2045, %1978
+  %2047 = getelementptr inbounds nuw float, ptr %93, i64 %2046
+  %2048 = load float, ptr %2047, align 4
+  %2049 = insertelement <16 x float> poison, float %2048, i32 0
+  %2050 = shufflevector <16 x float> %2049, <16 x float> poison, <16 x i32> zeroinitializer
+  %2051 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2012, <16 x float> %1989)
+  %2052 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2016, <16 x float> %1990)
+  %2053 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2020, <16 x float> %1991)
+  %2054 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2024, <16 x float> %1992)
+  %2055 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2028, <16 x float> %1993)
+  %2056 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2050, <16 x float> %2032, <16 x float> %1994)
+  %2057 = mul nuw nsw i64 %1982, 64
+  %2058 = add nuw nsw i64 %2057, %1979
+  %2059 = getelementptr inbounds nuw float, ptr %93, i64 %2058
+  %2060 = load float, ptr %2059, align 4
+  %2061 = insertelement <16 x float> poison, float %2060, i32 0
+  %2062 = shufflevector <16 x float> %2061, <16 x float> poison, <16 x i32> zeroinitializer
+  %2063 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2012, <16 x float> %1995)
+  %2064 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2016, <16 x float> %1996)
+  %2065 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2020, <16 x float> %1997)
+  %2066 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2024, <16 x float> %1998)
+  %2067 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2028, <16 x float> %1999)
+  %2068 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2062, <16 x float> %2032, <16 x float> %2000)
+  %2069 = mul nuw nsw i64 %1982, 64
+  %2070 = add nuw nsw i64 %2069, %1980
+  %2071 = getelementptr inbounds nuw float, ptr %93, i64 %2070
+  %2072 = load float, ptr %2071, align 4
+  %2073 = insertelement <16 x float> poison, float %2072, i32 0
+  %2074 = shufflevector <16 x float> %2073, <16 x float> poison, <16 x i32> zeroinitializer
+  %2075 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2012, <16 x float> %2001)
+  %2076 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2016, <16 x float> %2002)
+  %2077 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2020, <16 x float> %2003)
+  %2078 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2024, <16 x float> %2004)
+  %2079 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2028, <16 x float> %2005)
+  %2080 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2074, <16 x float> %2032, <16 x float> %2006)
+  %2081 = add i64 %1982, 1
+  br label %1981
+
+2082:                                             ; preds = %1981
+  %2083 = mul i64 %1975, 192
+  %2084 = add i64 %2083, 96
+  %2085 = getelementptr float, ptr %91, i64 %2084
+  %2086 = load <16 x float>, ptr %2085, align 4
+  %2087 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1694, <16 x float> %2086, <16 x float> %1983)
+  %2088 = mul i64 %1975, 192
+  %2089 = add i64 %2088, 96
+  %2090 = getelementptr float, ptr %91, i64 %2089
+  store <16 x float> %2087, ptr %2090, align 4
+  %2091 = mul i64 %1975, 192
+  %2092 = add i64 %2091, 112
   %2093 = getelementptr float, ptr %91, i64 %2092
   %2094 = load <16 x float>, ptr %2093, align 4
-  %2095 = fmul <16 x float> %1778, %2094
-  %2096 = mul i64 %2070, 192
-  %2097 = add i64 %2096, 176
+  %2095 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %2094, <16 x float> %1984)
+  %2096 = mul i64 %1975, 192
+  %2097 = add i64 %2096, 112
   %2098 = getelementptr float, ptr %91, i64 %2097
-  %2099 = load <16 x float>, ptr %2098, align 4
-  %2100 = fmul <16 x float> %1799, %2099
-  br label %2101
-
-2101:                                             ; preds = %2128, %1977
-  %2102 = phi i64 [ %2201, %2128 ], [ 0, %1977 ]
-  %2103 = phi <16 x float> [ %2159, %2128 ], [ %1982, %1977 ]
-  %2104 = phi <16 x float> [ %2160, %2128 ], [ %1987, %1977 ]
-  %2105 = phi <16 x float> [ %2161, %2128 ], [ %1992, %1977 ]
-  %2106 = phi <16 x float> [ %2162, %2128 ], [ %1997, %1977 ]
-  %2107 = phi <16 x float> [ %2163, %2128 ], [ %2002, %1977 ]
-  %2108 = phi <16 x float> [ %2164, %2128 ], [ %2007, %1977 ]
-  %2109 = phi <16 x float> [ %2171, %2128 ], [ %2013, %1977 ]
-  %2110 = phi <16 x float> [ %2172, %2128 ], [ %2018, %1977 ]
-  %2111 = phi <16 x float> [ %2173, %2128 ], [ %2023, %1977 ]
-  %2112 = phi <16 x float> [ %2174, %2128 ], [ %2028, %1977 ]
-  %2113 = phi <16 x float> [ %2175, %2128 ], [ %2033, %1977 ]
-  %2114 = phi <16 x float> [ %2176, %2128 ], [ %2038, %1977 ]
-  %2115 = phi <16 x float> [ %2183, %2128 ], [ %2044, %1977 ]
-  %2116 = phi <16 x float> [ %2184, %2128 ], [ %2049, %1977 ]
-  %2117 = phi <16 x float> [ %2185, %2128 ], [ %2054, %1977 ]
-  %2118 = phi <16 x float> [ %2186, %2128 ], [ %2059, %1977 ]
-  %2119 = phi <16 x float> [ %2187, %2128 ], [ %2064, %1977 ]
-  %2120 = phi <16 x float> [ %2188, %2128 ], [ %2069, %1977 ]
-  %2121 = phi <16 x float> [ %2195, %2128 ], [ %2075, %1977 ]
-  %2122 = phi <16 x float> [ %2196, %2128 ], [ %2080, %1977 ]
-  %2123 = phi <16 x float> [ %2197, %2128 ], [ %2085, %1977 ]
-  %2124 = phi <16 x float> [ %2198, %2128 ], [ %2090, %1977 ]
-  %2125 = phi <16 x float> [ %2199, %2128 ], [ %2095, %1977 ]
-  %2126 = phi <16 x float> [ %2200, %2128 ], [ %2100, %1977 ]
-  %2127 = icmp slt i64 %2102, 64
-  br i1 %2127, label %2128, label %2202
-
-2128:                                             ; preds = %2101
-  %2129 = mul i64 %2102, 192
-  %2130 = add i64 %2129, 96
-  %2131 = getelementptr float, ptr %92, i64 %2130
-  %2132 = load <16 x float>, ptr %2131, align 4
-  %2133 = mul i64 %2102, 192
-  %2134 = add i64 %2133, 112
-  %2135 = getelementptr float, ptr %92, i64 %2134
-  %2136 = load <16 x float>, ptr %2135, align 4
-  %2137 = mul i64 %2102, 192
-  %2138 = add i64 %2137, 128
-  %2139 = getelementptr float, ptr %92, i64 %2138
-  %2140 = load <16 x float>, ptr %2139, align 4
-  %2141 = mul i64 %2102, 192
-  %2142 = add i64 %2141, 144
-  %2143 = getelementptr float, ptr %92, i64 %2142
-  %2144 = load <16 x float>, ptr %2143, align 4
-  %2145 = mul i64 %2102, 192
-  %2146 = add i64 %2145, 160
-  %2147 = getelementptr float, ptr %92, i64 %2146
-  %2148 = load <16 x float>, ptr %2147, align 4
-  %2149 = mul i64 %2102, 192
-  %2150 = add i64 %2149, 176
-  %2151 = getelementptr float, ptr %92, i64 %2150
-  %2152 = load <16 x float>, ptr %2151, align 4
-  %2153 = mul nuw nsw i64 %2102, 64
-  %2154 = add nuw nsw i64 %2153, %1975
-  %2155 = getelementptr inbounds nuw float, ptr %93, i64 %2154
-  %2156 = load float, ptr %2155, align 4
-  %2157 = insertelement <16 x float> poison, float %2156, i32 0
-  %2158 = shufflevector <16 x float> %2157, <16 x float> poison, <16 x i32> zeroinitializer
-  %2159 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2132, <16 x float> %2103)
-  %2160 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2136, <16 x float> %2104)
-  %2161 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2140, <16 x float> %2105)
-  %2162 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2144, <16 x float> %2106)
-  %2163 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2148, <16 x float> %2107)
-  %2164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2158, <16 x float> %2152, <16 x float> %2108)
-  %2165 = mul nuw nsw i64 %2102, 64
-  %2166 = add nuw nsw i64 %2165, %2008
-  %2167 = getelementptr inbounds nuw float, ptr %93, i64 %2166
-  %2168 = load float, ptr %2167, align 4
-  %2169 = insertelement <16 x float> poison, float %2168, i32 0
-  %2170 = shufflevector <16 x float> %2169, <16 x float> poison, <16 x i32> zeroinitializer
-  %2171 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2132, <16 x float> %2109)
-  %2172 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2136, <16 x float> %2110)
-  %2173 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2140, <16 x float> %2111)
-  %2174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2144, <16 x float> %2112)
-  %2175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2148, <16 x float> %2113)
-  %2176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2170, <16 x float> %2152, <16 x float> %2114)
-  %2177 = mul nuw nsw i64 %2102, 64
-  %2178 = add nuw nsw i64 %2177, %2039
-  %2179 = getelementptr inbounds nuw float, ptr %93, i64 %2178
-  %2180 = load float, ptr %2179, align 4
-  %2181 = insertelement <16 x float> poison, float %2180, i32 0
-  %2182 = shufflevector <16 x float> %2181, <16 x float> poison, <16 x i32> zeroinitializer
-  %2183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2132, <16 x float> %2115)
-  %2184 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2136, <16 x float> %2116)
-  %2185 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2140, <16 x float> %2117)
-  %2186 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2144, <16 x float> %2118)
-  %2187 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2148, <16 x float> %2119)
-  %2188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2182, <16 x float> %2152, <16 x float> %2120)
-  %2189 = mul nuw nsw i64 %2102, 64
-  %2190 = add nuw nsw i64 %2189, %2070
-  %2191 = getelementptr inbounds nuw float, ptr %93, i64 %2190
-  %2192 = load float, ptr %2191, align 4
-  %2193 = insertelement <16 x float> poison, float %2192, i32 0
-  %2194 = shufflevector <16 x float> %2193, <16 x float> poison, <16 x i32> zeroinitializer
-  %2195 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2132, <16 x float> %2121)
-  %2196 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2136, <16 x float> %2122)
-  %2197 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2140, <16 x float> %2123)
-  %2198 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2144, <16 x float> %2124)
-  %2199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2148, <16 x float> %2125)
-  %2200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2194, <16 x float> %2152, <16 x float> %2126)
-  %2201 = add i64 %2102, 1
-  br label %2101
-
-2202:                                             ; preds = %2101
-  %2203 = mul i64 %1975, 192
-  %2204 = add i64 %2203, 96
+  store <16 x float> %2095, ptr %2098, align 4
+  %2099 = mul i64 %1975, 192
+  %2100 = add i64 %2099, 128
+  %2101 = getelementptr float, ptr %91, i64 %2100
+  %2102 = load <16 x float>, ptr %2101, align 4
+  %2103 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1736, <16 x float> %2102, <16 x float> %1985)
+  %2104 = mul i64 %1975, 192
+  %2105 = add i64 %2104, 128
+  %2106 = getelementptr float, ptr %91, i64 %2105
+  store <16 x float> %2103, ptr %2106, align 4
+  %2107 = mul i64 %1975, 192
+  %2108 = add i64 %2107, 144
+  %2109 = getelementptr float, ptr %91, i64 %2108
+  %2110 = load <16 x float>, ptr %2109, align 4
+  %2111 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1757, <16 x float> %2110, <16 x float> %1986)
+  %2112 = mul i64 %1975, 192
+  %2113 = add i64 %2112, 144
+  %2114 = getelementptr float, ptr %91, i64 %2113
+  store <16 x float> %2111, ptr %2114, align 4
+  %2115 = mul i64 %1975, 192
+  %2116 = add i64 %2115, 160
+  %2117 = getelementptr float, ptr %91, i64 %2116
+  %2118 = load <16 x float>, ptr %2117, align 4
+  %2119 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1778, <16 x float> %2118, <16 x float> %1987)
+  %2120 = mul i64 %1975, 192
+  %2121 = add i64 %2120, 160
+  %2122 = getelementptr float, ptr %91, i64 %2121
+  store <16 x float> %2119, ptr %2122, align 4
+  %2123 = mul i64 %1975, 192
+  %2124 = add i64 %2123, 176
+  %2125 = getelementptr float, ptr %91, i64 %2124
+  %2126 = load <16 x float>, ptr %2125, align 4
+  %2127 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1799, <16 x float> %2126, <16 x float> %1988)
+  %2128 = mul i64 %1975, 192
+  %2129 = add i64 %2128, 176
+  %2130 = getelementptr float, ptr %91, i64 %2129
+  store <16 x float> %2127, ptr %2130, align 4
+  %2131 = mul i64 %1978, 192
+  %2132 = add i64 %2131, 96
+  %2133 = getelementptr float, ptr %91, i64 %2132
+  %2134 = load <16 x float>, ptr %2133, align 4
+  %2135 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1694, <16 x float> %2134, <16 x float> %1989)
+  %2136 = mul i64 %1978, 192
+  %2137 = add i64 %2136, 96
+  %2138 = getelementptr float, ptr %91, i64 %2137
+  store <16 x float> %2135, ptr %2138, align 4
+  %2139 = mul i64 %1978, 192
+  %2140 = add i64 %2139, 112
+  %2141 = getelementptr float, ptr %91, i64 %2140
+  %2142 = load <16 x float>, ptr %2141, align 4
+  %2143 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %2142, <16 x float> %1990)
+  %2144 = mul i64 %1978, 192
+  %2145 = add i64 %2144, 112
+  %2146 = getelementptr float, ptr %91, i64 %2145
+  store <16 x float> %2143, ptr %2146, align 4
+  %2147 = mul i64 %1978, 192
+  %2148 = add i64 %2147, 128
+  %2149 = getelementptr float, ptr %91, i64 %2148
+  %2150 = load <16 x float>, ptr %2149, align 4
+  %2151 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1736, <16 x float> %2150, <16 x float> %1991)
+  %2152 = mul i64 %1978, 192
+  %2153 = add i64 %2152, 128
+  %2154 = getelementptr float, ptr %91, i64 %2153
+  store <16 x float> %2151, ptr %2154, align 4
+  %2155 = mul i64 %1978, 192
+  %2156 = add i64 %2155, 144
+  %2157 = getelementptr float, ptr %91, i64 %2156
+  %2158 = load <16 x float>, ptr %2157, align 4
+  %2159 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1757, <16 x float> %2158, <16 x float> %1992)
+  %2160 = mul i64 %1978, 192
+  %2161 = add i64 %2160, 144
+  %2162 = getelementptr float, ptr %91, i64 %2161
+  store <16 x float> %2159, ptr %2162, align 4
+  %2163 = mul i64 %1978, 192
+  %2164 = add i64 %2163, 160
+  %2165 = getelementptr float, ptr %91, i64 %2164
+  %2166 = load <16 x float>, ptr %2165, align 4
+  %2167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1778, <16 x float> %2166, <16 x float> %1993)
+  %2168 = mul i64 %1978, 192
+  %2169 = add i64 %2168, 160
+  %2170 = getelementptr float, ptr %91, i64 %2169
+  store <16 x float> %2167, ptr %2170, align 4
+  %2171 = mul i64 %1978, 192
+  %2172 = add i64 %2171, 176
+  %2173 = getelementptr float, ptr %91, i64 %2172
+  %2174 = load <16 x float>, ptr %2173, align 4
+  %2175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1799, <16 x float> %2174, <16 x float> %1994)
+  %2176 = mul i64 %1978, 192
+  %2177 = add i64 %2176, 176
+  %2178 = getelementptr float, ptr %91, i64 %2177
+  store <16 x float> %2175, ptr %2178, align 4
+  %2179 = mul i64 %1979, 192
+  %2180 = add i64 %2179, 96
+  %2181 = getelementptr float, ptr %91, i64 %2180
+  %2182 = load <16 x float>, ptr %2181, align 4
+  %2183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1694, <16 x float> %2182, <16 x float> %1995)
+  %2184 = mul i64 %1979, 192
+  %2185 = add i64 %2184, 96
+  %2186 = getelementptr float, ptr %91, i64 %2185
+  store <16 x float> %2183, ptr %2186, align 4
+  %2187 = mul i64 %1979, 192
+  %2188 = add i64 %2187, 112
+  %2189 = getelementptr float, ptr %91, i64 %2188
+  %2190 = load <16 x float>, ptr %2189, align 4
+  %2191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %2190, <16 x float> %1996)
+  %2192 = mul i64 %1979, 192
+  %2193 = add i64 %2192, 112
+  %2194 = getelementptr float, ptr %91, i64 %2193
+  store <16 x float> %2191, ptr %2194, align 4
+  %2195 = mul i64 %1979, 192
+  %2196 = add i64 %2195, 128
+  %2197 = getelementptr float, ptr %91, i64 %2196
+  %2198 = load <16 x float>, ptr %2197, align 4
+  %2199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1736, <16 x float> %2198, <16 x float> %1997)
+  %2200 = mul i64 %1979, 192
+  %2201 = add i64 %2200, 128
+  %2202 = getelementptr float, ptr %91, i64 %2201
+  store <16 x float> %2199, ptr %2202, align 4
+  %2203 = mul i64 %1979, 192
+  %2204 = add i64 %2203, 144
   %2205 = getelementptr float, ptr %91, i64 %2204
-  store <16 x float> %2103, ptr %2205, align 4
-  %2206 = mul i64 %1975, 192
-  %2207 = add i64 %2206, 112
-  %2208 = getelementptr float, ptr %91, i64 %2207
-  store <16 x float> %2104, ptr %2208, align 4
-  %2209 = mul i64 %1975, 192
-  %2210 = add i64 %2209, 128
-  %2211 = getelementptr float, ptr %91, i64 %2210
-  store <16 x float> %2105, ptr %2211, align 4
-  %2212 = mul i64 %1975, 192
-  %2213 = add i64 %2212, 144
-  %2214 = getelementptr float, ptr %91, i64 %2213
-  store <16 x float> %2106, ptr %2214, align 4
-  %2215 = mul i64 %1975, 192
-  %2216 = add i64 %2215, 160
-  %2217 = getelementptr float, ptr %91, i64 %2216
-  store <16 x float> %2107, ptr %2217, align 4
-  %2218 = mul i64 %1975, 192
-  %2219 = add i64 %2218, 176
-  %2220 = getelementptr float, ptr %91, i64 %2219
-  store <16 x float> %2108, ptr %2220, align 4
-  %2221 = mul i64 %2008, 192
-  %2222 = add i64 %2221, 96
-  %2223 = getelementptr float, ptr %91, i64 %2222
-  store <16 x float> %2109, ptr %2223, align 4
-  %2224 = mul i64 %2008, 192
-  %2225 = add i64 %2224, 112
+  %2206 = load <16 x float>, ptr %2205, align 4
+  %2207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1757, <16 x float> %2206, <16 x float> %1998)
+  %2208 = mul i64 %1979, 192
+  %2209 = add i64 %2208, 144
+  %2210 = getelementptr float, ptr %91, i64 %2209
+  store <16 x float> %2207, ptr %2210, align 4
+  %2211 = mul i64 %1979, 192
+  %2212 = add i64 %2211, 160
+  %2213 = getelementptr float, ptr %91, i64 %2212
+  %2214 = load <16 x float>, ptr %2213, align 4
+  %2215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1778, <16 x float> %2214, <16 x float> %1999)
+  %2216 = mul i64 %1979, 192
+  %2217 = add i64 %2216, 160
+  %2218 = getelementptr float, ptr %91, i64 %2217
+  store <16 x float> %2215, ptr %2218, align 4
+  %2219 = mul i64 %1979, 192
+  %2220 = add i64 %2219, 176
+  %2221 = getelementptr float, ptr %91, i64 %2220
+  %2222 = load <16 x float>, ptr %2221, align 4
+  %2223 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1799, <16 x float> %2222, <16 x float> %2000)
+  %2224 = mul i64 %1979, 192
+  %2225 = add i64 %2224, 176
   %2226 = getelementptr float, ptr %91, i64 %2225
-  store <16 x float> %2110, ptr %2226, align 4
-  %2227 = mul i64 %2008, 192
-  %2228 = add i64 %2227, 128
+  store <16 x float> %2223, ptr %2226, align 4
+  %2227 = mul i64 %1980, 192
+  %2228 = add i64 %2227, 96
   %2229 = getelementptr float, ptr %91, i64 %2228
-  store <16 x float> %2111, ptr %2229, align 4
-  %2230 = mul i64 %2008, 192
-  %2231 = add i64 %2230, 144
-  %2232 = getelementptr float, ptr %91, i64 %2231
-  store <16 x float> %2112, ptr %2232, align 4
-  %2233 = mul i64 %2008, 192
-  %2234 = add i64 %2233, 160
-  %2235 = getelementptr float, ptr %91, i64 %2234
-  store <16 x float> %2113, ptr %2235, align 4
-  %2236 = mul i64 %2008, 192
-  %2237 = add i64 %2236, 176
-  %2238 = getelementptr float, ptr %91, i64 %2237
-  store <16 x float> %2114, ptr %2238, align 4
-  %2239 = mul i64 %2039, 192
-  %2240 = add i64 %2239, 96
-  %2241 = getelementptr float, ptr %91, i64 %2240
-  store <16 x float> %2115, ptr %2241, align 4
-  %2242 = mul i64 %2039, 192
-  %2243 = add i64 %2242, 112
-  %2244 = getelementptr float, ptr %91, i64 %2243
-  store <16 x float> %2116, ptr %2244, align 4
-  %2245 = mul i64 %2039, 192
-  %2246 = add i64 %2245, 128
-  %2247 = getelementptr float, ptr %91, i64 %2246
-  store <16 x float> %2117, ptr %2247, align 4
-  %2248 = mul i64 %2039, 192
-  %2249 = add i64 %2248, 144
+  %2230 = load <16 x float>, ptr %2229, align 4
+  %2231 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1694, <16 x float> %2230, <16 x float> %2001)
+  %2232 = mul i64 %1980, 192
+  %2233 = add i64 %2232, 96
+  %2234 = getelementptr float, ptr %91, i64 %2233
+  store <16 x float> %2231, ptr %2234, align 4
+  %2235 = mul i64 %1980, 192
+  %2236 = add i64 %2235, 112
+  %2237 = getelementptr float, ptr %91, i64 %2236
+  %2238 = load <16 x float>, ptr %2237, align 4
+  %2239 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1715, <16 x float> %2238, <16 x float> %2002)
+  %2240 = mul i64 %1980, 192
+  %2241 = add i64 %2240, 112
+  %2242 = getelementptr float, ptr %91, i64 %2241
+  store <16 x float> %2239, ptr %2242, align 4
+  %2243 = mul i64 %1980, 192
+  %2244 = add i64 %2243, 128
+  %2245 = getelementptr float, ptr %91, i64 %2244
+  %2246 = load <16 x float>, ptr %2245, align 4
+  %2247 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1736, <16 x float> %2246, <16 x float> %2003)
+  %2248 = mul i64 %1980, 192
+  %2249 = add i64 %2248, 128
   %2250 = getelementptr float, ptr %91, i64 %2249
-  store <16 x float> %2118, ptr %2250, align 4
-  %2251 = mul i64 %2039, 192
-  %2252 = add i64 %2251, 160
+  store <16 x float> %2247, ptr %2250, align 4
+  %2251 = mul i64 %1980, 192
+  %2252 = add i64 %2251, 144
   %2253 = getelementptr float, ptr %91, i64 %2252
-  store <16 x float> %2119, ptr %2253, align 4
-  %2254 = mul i64 %2039, 192
-  %2255 = add i64 %2254, 176
-  %2256 = getelementptr float, ptr %91, i64 %2255
-  store <16 x float> %2120, ptr %2256, align 4
-  %2257 = mul i64 %2070, 192
-  %2258 = add i64 %2257, 96
-  %2259 = getelementptr float, ptr %91, i64 %2258
-  store <16 x float> %2121, ptr %2259, align 4
-  %2260 = mul i64 %2070, 192
-  %2261 = add i64 %2260, 112
-  %2262 = getelementptr float, ptr %91, i64 %2261
-  store <16 x float> %2122, ptr %2262, align 4
-  %2263 = mul i64 %2070, 192
-  %2264 = add i64 %2263, 128
-  %2265 = getelementptr float, ptr %91, i64 %2264
-  store <16 x float> %2123, ptr %2265, align 4
-  %2266 = mul i64 %2070, 192
-  %2267 = add i64 %2266, 144
-  %2268 = getelementptr float, ptr %91, i64 %2267
-  store <16 x float> %2124, ptr %2268, align 4
-  %2269 = mul i64 %2070, 192
-  %2270 = add i64 %2269, 160
-  %2271 = getelementptr float, ptr %91, i64 %2270
-  store <16 x float> %2125, ptr %2271, align 4
-  %2272 = mul i64 %2070, 192
+  %2254 = load <16 x float>, ptr %2253, align 4
+  %2255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1757, <16 x float> %2254, <16 x float> %2004)
+  %2256 = mul i64 %1980, 192
+  %2257 = add i64 %2256, 144
+  %2258 = getelementptr float, ptr %91, i64 %2257
+  store <16 x float> %2255, ptr %2258, align 4
+  %2259 = mul i64 %1980, 192
+  %2260 = add i64 %2259, 160
+  %2261 = getelementptr float, ptr %91, i64 %2260
+  %2262 = load <16 x float>, ptr %2261, align 4
+  %2263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1778, <16 x float> %2262, <16 x float> %2005)
+  %2264 = mul i64 %1980, 192
+  %2265 = add i64 %2264, 160
+  %2266 = getelementptr float, ptr %91, i64 %2265
+  store <16 x float> %2263, ptr %2266, align 4
+  %2267 = mul i64 %1980, 192
+  %2268 = add i64 %2267, 176
+  %2269 = getelementptr float, ptr %91, i64 %2268
+  %2270 = load <16 x float>, ptr %2269, align 4
+  %2271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1799, <16 x float> %2270, <16 x float> %2006)
+  %2272 = mul i64 %1980, 192
   %2273 = add i64 %2272, 176
   %2274 = getelementptr float, ptr %91, i64 %2273
-  store <16 x float> %2126, ptr %2274, align 4
+  store <16 x float> %2271, ptr %2274, align 4
   %2275 = add i64 %1975, 4
   br label %1974
 
@@ -7180,339 +7180,339 @@ define void @sdpa_d64_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 1074:                                             ; preds = %901
   br label %1075
 
-1075:                                             ; preds = %1303, %1074
-  %1076 = phi i64 [ %1376, %1303 ], [ 0, %1074 ]
+1075:                                             ; preds = %1183, %1074
+  %1076 = phi i64 [ %1376, %1183 ], [ 0, %1074 ]
   %1077 = icmp slt i64 %1076, 64
   br i1 %1077, label %1078, label %1377
 
 1078:                                             ; preds = %1075
-  %1079 = mul i64 %1076, 192
-  %1080 = add i64 %1079, 0
-  %1081 = getelementptr float, ptr %101, i64 %1080
-  %1082 = load <16 x float>, ptr %1081, align 4
-  %1083 = fmul <16 x float> %795, %1082
-  %1084 = mul i64 %1076, 192
-  %1085 = add i64 %1084, 16
-  %1086 = getelementptr float, ptr %101, i64 %1085
-  %1087 = load <16 x float>, ptr %1086, align 4
-  %1088 = fmul <16 x float> %816, %1087
-  %1089 = mul i64 %1076, 192
-  %1090 = add i64 %1089, 32
-  %1091 = getelementptr float, ptr %101, i64 %1090
-  %1092 = load <16 x float>, ptr %1091, align 4
-  %1093 = fmul <16 x float> %837, %1092
-  %1094 = mul i64 %1076, 192
-  %1095 = add i64 %1094, 48
-  %1096 = getelementptr float, ptr %101, i64 %1095
-  %1097 = load <16 x float>, ptr %1096, align 4
-  %1098 = fmul <16 x float> %858, %1097
-  %1099 = mul i64 %1076, 192
-  %1100 = add i64 %1099, 64
-  %1101 = getelementptr float, ptr %101, i64 %1100
-  %1102 = load <16 x float>, ptr %1101, align 4
-  %1103 = fmul <16 x float> %879, %1102
-  %1104 = mul i64 %1076, 192
-  %1105 = add i64 %1104, 80
-  %1106 = getelementptr float, ptr %101, i64 %1105
-  %1107 = load <16 x float>, ptr %1106, align 4
-  %1108 = fmul <16 x float> %900, %1107
-  %1109 = add i64 %1076, 1
-  %1110 = mul i64 %1109, 192
+  %1079 = add i64 %1076, 1
+  %1080 = add i64 %1076, 2
+  %1081 = add i64 %1076, 3
+  br label %1082
+
+1082:                                             ; preds = %1109, %1078
+  %1083 = phi i64 [ %1182, %1109 ], [ 0, %1078 ]
+  %1084 = phi <16 x float> [ %1140, %1109 ], [ zeroinitializer, %1078 ]
+  %1085 = phi <16 x float> [ %1141, %1109 ], [ zeroinitializer, %1078 ]
+  %1086 = phi <16 x float> [ %1142, %1109 ], [ zeroinitializer, %1078 ]
+  %1087 = phi <16 x float> [ %1143, %1109 ], [ zeroinitializer, %1078 ]
+  %1088 = phi <16 x float> [ %1144, %1109 ], [ zeroinitializer, %1078 ]
+  %1089 = phi <16 x float> [ %1145, %1109 ], [ zeroinitializer, %1078 ]
+  %1090 = phi <16 x float> [ %1152, %1109 ], [ zeroinitializer, %1078 ]
+  %1091 = phi <16 x float> [ %1153, %1109 ], [ zeroinitializer, %1078 ]
+  %1092 = phi <16 x float> [ %1154, %1109 ], [ zeroinitializer, %1078 ]
+  %1093 = phi <16 x float> [ %1155, %1109 ], [ zeroinitializer, %1078 ]
+  %1094 = phi <16 x float> [ %1156, %1109 ], [ zeroinitializer, %1078 ]
+  %1095 = phi <16 x float> [ %1157, %1109 ], [ zeroinitializer, %1078 ]
+  %1096 = phi <16 x float> [ %1164, %1109 ], [ zeroinitializer, %1078 ]
+  %1097 = phi <16 x float> [ %1165, %1109 ], [ zeroinitializer, %1078 ]
+  %1098 = phi <16 x float> [ %1166, %1109 ], [ zeroinitializer, %1078 ]
+  %1099 = phi <16 x float> [ %1167, %1109 ], [ zeroinitializer, %1078 ]
+  %1100 = phi <16 x float> [ %1168, %1109 ], [ zeroinitializer, %1078 ]
+  %1101 = phi <16 x float> [ %1169, %1109 ], [ zeroinitializer, %1078 ]
+  %1102 = phi <16 x float> [ %1176, %1109 ], [ zeroinitializer, %1078 ]
+  %1103 = phi <16 x float> [ %1177, %1109 ], [ zeroinitializer, %1078 ]
+  %1104 = phi <16 x float> [ %1178, %1109 ], [ zeroinitializer, %1078 ]
+  %1105 = phi <16 x float> [ %1179, %1109 ], [ zeroinitializer, %1078 ]
+  %1106 = phi <16 x float> [ %1180, %1109 ], [ zeroinitializer, %1078 ]
+  %1107 = phi <16 x float> [ %1181, %1109 ], [ zeroinitializer, %1078 ]
+  %1108 = icmp slt i64 %1083, 64
+  br i1 %1108, label %1109, label %1183
+
+1109:                                             ; preds = %1082
+  %1110 = mul i64 %1083, 192
   %1111 = add i64 %1110, 0
-  %1112 = getelementptr float, ptr %101, i64 %1111
+  %1112 = getelementptr float, ptr %102, i64 %1111
   %1113 = load <16 x float>, ptr %1112, align 4
-  %1114 = fmul <16 x float> %795, %1113
-  %1115 = mul i64 %1109, 192
-  %1116 = add i64 %1115, 16
-  %1117 = getelementptr float, ptr %101, i64 %1116
-  %1118 = load <16 x float>, ptr %1117, align 4
-  %1119 = fmul <16 x float> %816, %1118
-  %1120 = mul i64 %1109, 192
-  %1121 = add i64 %1120, 32
-  %1122 = getelementptr float, ptr %101, i64 %1121
-  %1123 = load <16 x float>, ptr %1122, align 4
-  %1124 = fmul <16 x float> %837, %1123
-  %1125 = mul i64 %1109, 192
-  %1126 = add i64 %1125, 48
-  %1127 = getelementptr float, ptr %101, i64 %1126
-  %1128 = load <16 x float>, ptr %1127, align 4
-  %1129 = fmul <16 x float> %858, %1128
-  %1130 = mul i64 %1109, 192
-  %1131 = add i64 %1130, 64
-  %1132 = getelementptr float, ptr %101, i64 %1131
+  %1114 = mul i64 %1083, 192
+  %1115 = add i64 %1114, 16
+  %1116 = getelementptr float, ptr %102, i64 %1115
+  %1117 = load <16 x float>, ptr %1116, align 4
+  %1118 = mul i64 %1083, 192
+  %1119 = add i64 %1118, 32
+  %1120 = getelementptr float, ptr %102, i64 %1119
+  %1121 = load <16 x float>, ptr %1120, align 4
+  %1122 = mul i64 %1083, 192
+  %1123 = add i64 %1122, 48
+  %1124 = getelementptr float, ptr %102, i64 %1123
+  %1125 = load <16 x float>, ptr %1124, align 4
+  %1126 = mul i64 %1083, 192
+  %1127 = add i64 %1126, 64
+  %1128 = getelementptr float, ptr %102, i64 %1127
+  %1129 = load <16 x float>, ptr %1128, align 4
+  %1130 = mul i64 %1083, 192
+  %1131 = add i64 %1130, 80
+  %1132 = getelementptr float, ptr %102, i64 %1131
   %1133 = load <16 x float>, ptr %1132, align 4
-  %1134 = fmul <16 x float> %879, %1133
-  %1135 = mul i64 %1109, 192
-  %1136 = add i64 %1135, 80
-  %1137 = getelementptr float, ptr %101, i64 %1136
-  %1138 = load <16 x float>, ptr %1137, align 4
-  %1139 = fmul <16 x float> %900, %1138
-  %1140 = add i64 %1076, 2
-  %1141 = mul i64 %1140, 192
-  %1142 = add i64 %1141, 0
-  %1143 = getelementptr float, ptr %101, i64 %1142
-  %1144 = load <16 x float>, ptr %1143, align 4
-  %1145 = fmul <16 x float> %795, %1144
-  %1146 = mul i64 %1140, 192
-  %1147 = add i64 %1146, 16
-  %1148 = getelementptr float, ptr %101, i64 %1147
-  %1149 = load <16 x float>, ptr %1148, align 4
-  %1150 = fmul <16 x float> %816, %1149
-  %1151 = mul i64 %1140, 192
-  %1152 = add i64 %1151, 32
-  %1153 = getelementptr float, ptr %101, i64 %1152
-  %1154 = load <16 x float>, ptr %1153, align 4
-  %1155 = fmul <16 x float> %837, %1154
-  %1156 = mul i64 %1140, 192
-  %1157 = add i64 %1156, 48
-  %1158 = getelementptr float, ptr %101, i64 %1157
-  %1159 = load <16 x float>, ptr %1158, align 4
-  %1160 = fmul <16 x float> %858, %1159
-  %1161 = mul i64 %1140, 192
-  %1162 = add i64 %1161, 64
-  %1163 = getelementptr float, ptr %101, i64 %1162
-  %1164 = load <16 x float>, ptr %1163, align 4
-  %1165 = fmul <16 x float> %879, %1164
-  %1166 = mul i64 %1140, 192
-  %1167 = add i64 %1166, 80
-  %1168 = getelementptr float, ptr %101, i64 %1167
-  %1169 = load <16 x float>, ptr %1168, align 4
-  %1170 = fmul <16 x float> %900, %1169
-  %1171 = add i64 %1076, 3
-  %1172 = mul i64 %1171, 192
-  %1173 = add i64 %1172, 0
-  %1174 = getelementptr float, ptr %101, i64 %1173
-  %1175 = load <16 x float>, ptr %1174, align 4
-  %1176 = fmul <16 x float> %795, %1175
-  %1177 = mul i64 %1171, 192
-  %1178 = add i64 %1177, 16
-  %1179 = getelementptr float, ptr %101, i64 %1178
-  %1180 = load <16 x float>, ptr %1179, align 4
-  %1181 = fmul <16 x float> %816, %1180
-  %1182 = mul i64 %1171, 192
-  %1183 = add i64 %1182, 32
-  %1184 = getelementptr float, ptr %101, i64 %1183
-  %1185 = load <16 x float>, ptr %1184, align 4
-  %1186 = fmul <16 x float> %837, %1185
-  %1187 = mul i64 %1171, 192
-  %1188 = add i64 %1187, 48
-  %1189 = getelementptr float, ptr %101, i64 %1188
-  %1190 = load <16 x float>, ptr %1189, align 4
-  %1191 = fmul <16 x float> %858, %1190
-  %1192 = mul i64 %1171, 192
-  %1193 = add i64 %1192, 64
+  %1134 = mul nuw nsw i64 %1083, 64
+  %1135 = add nuw nsw i64 %1134, %1076
+  %1136 = getelementptr inbounds nuw float, ptr %103, i64 %1135
+  %1137 = load float, ptr %1136, align 4
+  %1138 = insertelement <16 x float> poison, float %1137, i32 0
+  %1139 = shufflevector <16 x float> %1138, <16 x float> poison, <16 x i32> zeroinitializer
+  %1140 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1113, <16 x float> %1084)
+  %1141 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1117, <16 x float> %1085)
+  %1142 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1121, <16 x float> %1086)
+  %1143 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1125, <16 x float> %1087)
+  %1144 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1129, <16 x float> %1088)
+  %1145 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1139, <16 x float> %1133, <16 x float> %1089)
+  %1146 = mul nuw nsw i64 %1083, 64
+  %1147 = add nuw nsw i64 %1146, %1079
+  %1148 = getelementptr inbounds nuw float, ptr %103, i64 %1147
+  %1149 = load float, ptr %1148, align 4
+  %1150 = insertelement <16 x float> poison, float %1149, i32 0
+  %1151 = shufflevector <16 x float> %1150, <16 x float> poison, <16 x i32> zeroinitializer
+  %1152 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1113, <16 x float> %1090)
+  %1153 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1117, <16 x float> %1091)
+  %1154 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1121, <16 x float> %1092)
+  %1155 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1125, <16 x float> %1093)
+  %1156 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1129, <16 x float> %1094)
+  %1157 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1151, <16 x float> %1133, <16 x float> %1095)
+  %1158 = mul nuw nsw i64 %1083, 64
+  %1159 = add nuw nsw i64 %1158, %1080
+  %1160 = getelementptr inbounds nuw float, ptr %103, i64 %1159
+  %1161 = load float, ptr %1160, align 4
+  %1162 = insertelement <16 x float> poison, float %1161, i32 0
+  %1163 = shufflevector <16 x float> %1162, <16 x float> poison, <16 x i32> zeroinitializer
+  %1164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1113, <16 x float> %1096)
+  %1165 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1117, <16 x float> %1097)
+  %1166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1121, <16 x float> %1098)
+  %1167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1125, <16 x float> %1099)
+  %1168 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1129, <16 x float> %1100)
+  %1169 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1163, <16 x float> %1133, <16 x float> %1101)
+  %1170 = mul nuw nsw i64 %1083, 64
+  %1171 = add nuw nsw i64 %1170, %1081
+  %1172 = getelementptr inbounds nuw float, ptr %103, i64 %1171
+  %1173 = load float, ptr %1172, align 4
+  %1174 = insertelement <16 x float> poison, float %1173, i32 0
+  %1175 = shufflevector <16 x float> %1174, <16 x float> poison, <16 x i32> zeroinitializer
+  %1176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1113, <16 x float> %1102)
+  %1177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1117, <16 x float> %1103)
+  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1121, <16 x float> %1104)
+  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1125, <16 x float> %1105)
+  %1180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1129, <16 x float> %1106)
+  %1181 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1175, <16 x float> %1133, <16 x float> %1107)
+  %1182 = add i64 %1083, 1
+  br label %1082
+
+1183:                                             ; preds = %1082
+  %1184 = mul i64 %1076, 192
+  %1185 = add i64 %1184, 0
+  %1186 = getelementptr float, ptr %101, i64 %1185
+  %1187 = load <16 x float>, ptr %1186, align 4
+  %1188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %795, <16 x float> %1187, <16 x float> %1084)
+  %1189 = mul i64 %1076, 192
+  %1190 = add i64 %1189, 0
+  %1191 = getelementptr float, ptr %101, i64 %1190
+  store <16 x float> %1188, ptr %1191, align 4
+  %1192 = mul i64 %1076, 192
+  %1193 = add i64 %1192, 16
   %1194 = getelementptr float, ptr %101, i64 %1193
   %1195 = load <16 x float>, ptr %1194, align 4
-  %1196 = fmul <16 x float> %879, %1195
-  %1197 = mul i64 %1171, 192
-  %1198 = add i64 %1197, 80
+  %1196 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %816, <16 x float> %1195, <16 x float> %1085)
+  %1197 = mul i64 %1076, 192
+  %1198 = add i64 %1197, 16
   %1199 = getelementptr float, ptr %101, i64 %1198
-  %1200 = load <16 x float>, ptr %1199, align 4
-  %1201 = fmul <16 x float> %900, %1200
-  br label %1202
-
-1202:                                             ; preds = %1229, %1078
-  %1203 = phi i64 [ %1302, %1229 ], [ 0, %1078 ]
-  %1204 = phi <16 x float> [ %1260, %1229 ], [ %1083, %1078 ]
-  %1205 = phi <16 x float> [ %1261, %1229 ], [ %1088, %1078 ]
-  %1206 = phi <16 x float> [ %1262, %1229 ], [ %1093, %1078 ]
-  %1207 = phi <16 x float> [ %1263, %1229 ], [ %1098, %1078 ]
-  %1208 = phi <16 x float> [ %1264, %1229 ], [ %1103, %1078 ]
-  %1209 = phi <16 x float> [ %1265, %1229 ], [ %1108, %1078 ]
-  %1210 = phi <16 x float> [ %1272, %1229 ], [ %1114, %1078 ]
-  %1211 = phi <16 x float> [ %1273, %1229 ], [ %1119, %1078 ]
-  %1212 = phi <16 x float> [ %1274, %1229 ], [ %1124, %1078 ]
-  %1213 = phi <16 x float> [ %1275, %1229 ], [ %1129, %1078 ]
-  %1214 = phi <16 x float> [ %1276, %1229 ], [ %1134, %1078 ]
-  %1215 = phi <16 x float> [ %1277, %1229 ], [ %1139, %1078 ]
-  %1216 = phi <16 x float> [ %1284, %1229 ], [ %1145, %1078 ]
-  %1217 = phi <16 x float> [ %1285, %1229 ], [ %1150, %1078 ]
-  %1218 = phi <16 x float> [ %1286, %1229 ], [ %1155, %1078 ]
-  %1219 = phi <16 x float> [ %1287, %1229 ], [ %1160, %1078 ]
-  %1220 = phi <16 x float> [ %1288, %1229 ], [ %1165, %1078 ]
-  %1221 = phi <16 x float> [ %1289, %1229 ], [ %1170, %1078 ]
-  %1222 = phi <16 x float> [ %1296, %1229 ], [ %1176, %1078 ]
-  %1223 = phi <16 x float> [ %1297, %1229 ], [ %1181, %1078 ]
-  %1224 = phi <16 x float> [ %1298, %1229 ], [ %1186, %1078 ]
-  %1225 = phi <16 x float> [ %1299, %1229 ], [ %1191, %1078 ]
-  %1226 = phi <16 x float> [ %1300, %1229 ], [ %1196, %1078 ]
-  %1227 = phi <16 x float> [ %1301, %1229 ], [ %1201, %1078 ]
-  %1228 = icmp slt i64 %1203, 64
-  br i1 %1228, label %1229, label %1303
-
-1229:                                             ; preds = %1202
-  %1230 = mul i64 %1203, 192
-  %1231 = add i64 %1230, 0
-  %1232 = getelementptr float, ptr %102, i64 %1231
-  %1233 = load <16 x float>, ptr %1232, align 4
-  %1234 = mul i64 %1203, 192
-  %1235 = add i64 %1234, 16
-  %1236 = getelementptr float, ptr %102, i64 %1235
-  %1237 = load <16 x float>, ptr %1236, align 4
-  %1238 = mul i64 %1203, 192
-  %1239 = add i64 %1238, 32
-  %1240 = getelementptr float, ptr %102, i64 %1239
-  %1241 = load <16 x float>, ptr %1240, align 4
-  %1242 = mul i64 %1203, 192
-  %1243 = add i64 %1242, 48
-  %1244 = getelementptr float, ptr %102, i64 %1243
-  %1245 = load <16 x float>, ptr %1244, align 4
-  %1246 = mul i64 %1203, 192
-  %1247 = add i64 %1246, 64
-  %1248 = getelementptr float, ptr %102, i64 %1247
-  %1249 = load <16 x float>, ptr %1248, align 4
-  %1250 = mul i64 %1203, 192
-  %1251 = add i64 %1250, 80
-  %1252 = getelementptr float, ptr %102, i64 %1251
-  %1253 = load <16 x float>, ptr %1252, align 4
-  %1254 = mul nuw nsw i64 %1203, 64
-  %1255 = add nuw nsw i64 %1254, %1076
-  %1256 = getelementptr inbounds nuw float, ptr %103, i64 %1255
-  %1257 = load float, ptr %1256, align 4
-  %1258 = insertelement <16 x float> poison, float %1257, i32 0
-  %1259 = shufflevector <16 x float> %1258, <16 x float> poison, <16 x i32> zeroinitializer
-  %1260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1233, <16 x float> %1204)
-  %1261 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1237, <16 x float> %1205)
-  %1262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1241, <16 x float> %1206)
-  %1263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1245, <16 x float> %1207)
-  %1264 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1249, <16 x float> %1208)
-  %1265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1259, <16 x float> %1253, <16 x float> %1209)
-  %1266 = mul nuw nsw i64 %1203, 64
-  %1267 = add nuw nsw i64 %1266, %1109
-  %1268 = getelementptr inbounds nuw float, ptr %103, i64 %1267
-  %1269 = load float, ptr %1268, align 4
-  %1270 = insertelement <16 x float> poison, float %1269, i32 0
-  %1271 = shufflevector <16 x float> %1270, <16 x float> poison, <16 x i32> zeroinitializer
-  %1272 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1233, <16 x float> %1210)
-  %1273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1237, <16 x float> %1211)
-  %1274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1241, <16 x float> %1212)
-  %1275 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1245, <16 x float> %1213)
-  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1249, <16 x float> %1214)
-  %1277 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1271, <16 x float> %1253, <16 x float> %1215)
-  %1278 = mul nuw nsw i64 %1203, 64
-  %1279 = add nuw nsw i64 %1278, %1140
-  %1280 = getelementptr inbounds nuw float, ptr %103, i64 %1279
-  %1281 = load float, ptr %1280, align 4
-  %1282 = insertelement <16 x float> poison, float %1281, i32 0
-  %1283 = shufflevector <16 x float> %1282, <16 x float> poison, <16 x i32> zeroinitializer
-  %1284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1233, <16 x float> %1216)
-  %1285 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1237, <16 x float> %1217)
-  %1286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1241, <16 x float> %1218)
-  %1287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1245, <16 x float> %1219)
-  %1288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1249, <16 x float> %1220)
-  %1289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1283, <16 x float> %1253, <16 x float> %1221)
-  %1290 = mul nuw nsw i64 %1203, 64
-  %1291 = add nuw nsw i64 %1290, %1171
-  %1292 = getelementptr inbounds nuw float, ptr %103, i64 %1291
-  %1293 = load float, ptr %1292, align 4
-  %1294 = insertelement <16 x float> poison, float %1293, i32 0
-  %1295 = shufflevector <16 x float> %1294, <16 x float> poison, <16 x i32> zeroinitializer
-  %1296 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1233, <16 x float> %1222)
-  %1297 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1237, <16 x float> %1223)
-  %1298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1241, <16 x float> %1224)
-  %1299 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1245, <16 x float> %1225)
-  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1249, <16 x float> %1226)
-  %1301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1295, <16 x float> %1253, <16 x float> %1227)
-  %1302 = add i64 %1203, 1
-  br label %1202
-
-1303:                                             ; preds = %1202
-  %1304 = mul i64 %1076, 192
-  %1305 = add i64 %1304, 0
+  store <16 x float> %1196, ptr %1199, align 4
+  %1200 = mul i64 %1076, 192
+  %1201 = add i64 %1200, 32
+  %1202 = getelementptr float, ptr %101, i64 %1201
+  %1203 = load <16 x float>, ptr %1202, align 4
+  %1204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %837, <16 x float> %1203, <16 x float> %1086)
+  %1205 = mul i64 %1076, 192
+  %1206 = add i64 %1205, 32
+  %1207 = getelementptr float, ptr %101, i64 %1206
+  store <16 x float> %1204, ptr %1207, align 4
+  %1208 = mul i64 %1076, 192
+  %1209 = add i64 %1208, 48
+  %1210 = getelementptr float, ptr %101, i64 %1209
+  %1211 = load <16 x float>, ptr %1210, align 4
+  %1212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %858, <16 x float> %1211, <16 x float> %1087)
+  %1213 = mul i64 %1076, 192
+  %1214 = add i64 %1213, 48
+  %1215 = getelementptr float, ptr %101, i64 %1214
+  store <16 x float> %1212, ptr %1215, align 4
+  %1216 = mul i64 %1076, 192
+  %1217 = add i64 %1216, 64
+  %1218 = getelementptr float, ptr %101, i64 %1217
+  %1219 = load <16 x float>, ptr %1218, align 4
+  %1220 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %1219, <16 x float> %1088)
+  %1221 = mul i64 %1076, 192
+  %1222 = add i64 %1221, 64
+  %1223 = getelementptr float, ptr %101, i64 %1222
+  store <16 x float> %1220, ptr %1223, align 4
+  %1224 = mul i64 %1076, 192
+  %1225 = add i64 %1224, 80
+  %1226 = getelementptr float, ptr %101, i64 %1225
+  %1227 = load <16 x float>, ptr %1226, align 4
+  %1228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %900, <16 x float> %1227, <16 x float> %1089)
+  %1229 = mul i64 %1076, 192
+  %1230 = add i64 %1229, 80
+  %1231 = getelementptr float, ptr %101, i64 %1230
+  store <16 x float> %1228, ptr %1231, align 4
+  %1232 = mul i64 %1079, 192
+  %1233 = add i64 %1232, 0
+  %1234 = getelementptr float, ptr %101, i64 %1233
+  %1235 = load <16 x float>, ptr %1234, align 4
+  %1236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %795, <16 x float> %1235, <16 x float> %1090)
+  %1237 = mul i64 %1079, 192
+  %1238 = add i64 %1237, 0
+  %1239 = getelementptr float, ptr %101, i64 %1238
+  store <16 x float> %1236, ptr %1239, align 4
+  %1240 = mul i64 %1079, 192
+  %1241 = add i64 %1240, 16
+  %1242 = getelementptr float, ptr %101, i64 %1241
+  %1243 = load <16 x float>, ptr %1242, align 4
+  %1244 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %816, <16 x float> %1243, <16 x float> %1091)
+  %1245 = mul i64 %1079, 192
+  %1246 = add i64 %1245, 16
+  %1247 = getelementptr float, ptr %101, i64 %1246
+  store <16 x float> %1244, ptr %1247, align 4
+  %1248 = mul i64 %1079, 192
+  %1249 = add i64 %1248, 32
+  %1250 = getelementptr float, ptr %101, i64 %1249
+  %1251 = load <16 x float>, ptr %1250, align 4
+  %1252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %837, <16 x float> %1251, <16 x float> %1092)
+  %1253 = mul i64 %1079, 192
+  %1254 = add i64 %1253, 32
+  %1255 = getelementptr float, ptr %101, i64 %1254
+  store <16 x float> %1252, ptr %1255, align 4
+  %1256 = mul i64 %1079, 192
+  %1257 = add i64 %1256, 48
+  %1258 = getelementptr float, ptr %101, i64 %1257
+  %1259 = load <16 x float>, ptr %1258, align 4
+  %1260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %858, <16 x float> %1259, <16 x float> %1093)
+  %1261 = mul i64 %1079, 192
+  %1262 = add i64 %1261, 48
+  %1263 = getelementptr float, ptr %101, i64 %1262
+  store <16 x float> %1260, ptr %1263, align 4
+  %1264 = mul i64 %1079, 192
+  %1265 = add i64 %1264, 64
+  %1266 = getelementptr float, ptr %101, i64 %1265
+  %1267 = load <16 x float>, ptr %1266, align 4
+  %1268 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %1267, <16 x float> %1094)
+  %1269 = mul i64 %1079, 192
+  %1270 = add i64 %1269, 64
+  %1271 = getelementptr float, ptr %101, i64 %1270
+  store <16 x float> %1268, ptr %1271, align 4
+  %1272 = mul i64 %1079, 192
+  %1273 = add i64 %1272, 80
+  %1274 = getelementptr float, ptr %101, i64 %1273
+  %1275 = load <16 x float>, ptr %1274, align 4
+  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %900, <16 x float> %1275, <16 x float> %1095)
+  %1277 = mul i64 %1079, 192
+  %1278 = add i64 %1277, 80
+  %1279 = getelementptr float, ptr %101, i64 %1278
+  store <16 x float> %1276, ptr %1279, align 4
+  %1280 = mul i64 %1080, 192
+  %1281 = add i64 %1280, 0
+  %1282 = getelementptr float, ptr %101, i64 %1281
+  %1283 = load <16 x float>, ptr %1282, align 4
+  %1284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %795, <16 x float> %1283, <16 x float> %1096)
+  %1285 = mul i64 %1080, 192
+  %1286 = add i64 %1285, 0
+  %1287 = getelementptr float, ptr %101, i64 %1286
+  store <16 x float> %1284, ptr %1287, align 4
+  %1288 = mul i64 %1080, 192
+  %1289 = add i64 %1288, 16
+  %1290 = getelementptr float, ptr %101, i64 %1289
+  %1291 = load <16 x float>, ptr %1290, align 4
+  %1292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %816, <16 x float> %1291, <16 x float> %1097)
+  %1293 = mul i64 %1080, 192
+  %1294 = add i64 %1293, 16
+  %1295 = getelementptr float, ptr %101, i64 %1294
+  store <16 x float> %1292, ptr %1295, align 4
+  %1296 = mul i64 %1080, 192
+  %1297 = add i64 %1296, 32
+  %1298 = getelementptr float, ptr %101, i64 %1297
+  %1299 = load <16 x float>, ptr %1298, align 4
+  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %837, <16 x float> %1299, <16 x float> %1098)
+  %1301 = mul i64 %1080, 192
+  %1302 = add i64 %1301, 32
+  %1303 = getelementptr float, ptr %101, i64 %1302
+  store <16 x float> %1300, ptr %1303, align 4
+  %1304 = mul i64 %1080, 192
+  %1305 = add i64 %1304, 48
   %1306 = getelementptr float, ptr %101, i64 %1305
-  store <16 x float> %1204, ptr %1306, align 4
-  %1307 = mul i64 %1076, 192
-  %1308 = add i64 %1307, 16
-  %1309 = getelementptr float, ptr %101, i64 %1308
-  store <16 x float> %1205, ptr %1309, align 4
-  %1310 = mul i64 %1076, 192
-  %1311 = add i64 %1310, 32
-  %1312 = getelementptr float, ptr %101, i64 %1311
-  store <16 x float> %1206, ptr %1312, align 4
-  %1313 = mul i64 %1076, 192
-  %1314 = add i64 %1313, 48
-  %1315 = getelementptr float, ptr %101, i64 %1314
-  store <16 x float> %1207, ptr %1315, align 4
-  %1316 = mul i64 %1076, 192
-  %1317 = add i64 %1316, 64
-  %1318 = getelementptr float, ptr %101, i64 %1317
-  store <16 x float> %1208, ptr %1318, align 4
-  %1319 = mul i64 %1076, 192
-  %1320 = add i64 %1319, 80
-  %1321 = getelementptr float, ptr %101, i64 %1320
-  store <16 x float> %1209, ptr %1321, align 4
-  %1322 = mul i64 %1109, 192
-  %1323 = add i64 %1322, 0
-  %1324 = getelementptr float, ptr %101, i64 %1323
-  store <16 x float> %1210, ptr %1324, align 4
-  %1325 = mul i64 %1109, 192
-  %1326 = add i64 %1325, 16
+  %1307 = load <16 x float>, ptr %1306, align 4
+  %1308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %858, <16 x float> %1307, <16 x float> %1099)
+  %1309 = mul i64 %1080, 192
+  %1310 = add i64 %1309, 48
+  %1311 = getelementptr float, ptr %101, i64 %1310
+  store <16 x float> %1308, ptr %1311, align 4
+  %1312 = mul i64 %1080, 192
+  %1313 = add i64 %1312, 64
+  %1314 = getelementptr float, ptr %101, i64 %1313
+  %1315 = load <16 x float>, ptr %1314, align 4
+  %1316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %1315, <16 x float> %1100)
+  %1317 = mul i64 %1080, 192
+  %1318 = add i64 %1317, 64
+  %1319 = getelementptr float, ptr %101, i64 %1318
+  store <16 x float> %1316, ptr %1319, align 4
+  %1320 = mul i64 %1080, 192
+  %1321 = add i64 %1320, 80
+  %1322 = getelementptr float, ptr %101, i64 %1321
+  %1323 = load <16 x float>, ptr %1322, align 4
+  %1324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %900, <16 x float> %1323, <16 x float> %1101)
+  %1325 = mul i64 %1080, 192
+  %1326 = add i64 %1325, 80
   %1327 = getelementptr float, ptr %101, i64 %1326
-  store <16 x float> %1211, ptr %1327, align 4
-  %1328 = mul i64 %1109, 192
-  %1329 = add i64 %1328, 32
+  store <16 x float> %1324, ptr %1327, align 4
+  %1328 = mul i64 %1081, 192
+  %1329 = add i64 %1328, 0
   %1330 = getelementptr float, ptr %101, i64 %1329
-  store <16 x float> %1212, ptr %1330, align 4
-  %1331 = mul i64 %1109, 192
-  %1332 = add i64 %1331, 48
-  %1333 = getelementptr float, ptr %101, i64 %1332
-  store <16 x float> %1213, ptr %1333, align 4
-  %1334 = mul i64 %1109, 192
-  %1335 = add i64 %1334, 64
-  %1336 = getelementptr float, ptr %101, i64 %1335
-  store <16 x float> %1214, ptr %1336, align 4
-  %1337 = mul i64 %1109, 192
-  %1338 = add i64 %1337, 80
-  %1339 = getelementptr float, ptr %101, i64 %1338
-  store <16 x float> %1215, ptr %1339, align 4
-  %1340 = mul i64 %1140, 192
-  %1341 = add i64 %1340, 0
-  %1342 = getelementptr float, ptr %101, i64 %1341
-  store <16 x float> %1216, ptr %1342, align 4
-  %1343 = mul i64 %1140, 192
-  %1344 = add i64 %1343, 16
-  %1345 = getelementptr float, ptr %101, i64 %1344
-  store <16 x float> %1217, ptr %1345, align 4
-  %1346 = mul i64 %1140, 192
-  %1347 = add i64 %1346, 32
-  %1348 = getelementptr float, ptr %101, i64 %1347
-  store <16 x float> %1218, ptr %1348, align 4
-  %1349 = mul i64 %1140, 192
-  %1350 = add i64 %1349, 48
+  %1331 = load <16 x float>, ptr %1330, align 4
+  %1332 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %795, <16 x float> %1331, <16 x float> %1102)
+  %1333 = mul i64 %1081, 192
+  %1334 = add i64 %1333, 0
+  %1335 = getelementptr float, ptr %101, i64 %1334
+  store <16 x float> %1332, ptr %1335, align 4
+  %1336 = mul i64 %1081, 192
+  %1337 = add i64 %1336, 16
+  %1338 = getelementptr float, ptr %101, i64 %1337
+  %1339 = load <16 x float>, ptr %1338, align 4
+  %1340 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %816, <16 x float> %1339, <16 x float> %1103)
+  %1341 = mul i64 %1081, 192
+  %1342 = add i64 %1341, 16
+  %1343 = getelementptr float, ptr %101, i64 %1342
+  store <16 x float> %1340, ptr %1343, align 4
+  %1344 = mul i64 %1081, 192
+  %1345 = add i64 %1344, 32
+  %1346 = getelementptr float, ptr %101, i64 %1345
+  %1347 = load <16 x float>, ptr %1346, align 4
+  %1348 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %837, <16 x float> %1347, <16 x float> %1104)
+  %1349 = mul i64 %1081, 192
+  %1350 = add i64 %1349, 32
   %1351 = getelementptr float, ptr %101, i64 %1350
-  store <16 x float> %1219, ptr %1351, align 4
-  %1352 = mul i64 %1140, 192
-  %1353 = add i64 %1352, 64
+  store <16 x float> %1348, ptr %1351, align 4
+  %1352 = mul i64 %1081, 192
+  %1353 = add i64 %1352, 48
   %1354 = getelementptr float, ptr %101, i64 %1353
-  store <16 x float> %1220, ptr %1354, align 4
-  %1355 = mul i64 %1140, 192
-  %1356 = add i64 %1355, 80
-  %1357 = getelementptr float, ptr %101, i64 %1356
-  store <16 x float> %1221, ptr %1357, align 4
-  %1358 = mul i64 %1171, 192
-  %1359 = add i64 %1358, 0
-  %1360 = getelementptr float, ptr %101, i64 %1359
-  store <16 x float> %1222, ptr %1360, align 4
-  %1361 = mul i64 %1171, 192
-  %1362 = add i64 %1361, 16
-  %1363 = getelementptr float, ptr %101, i64 %1362
-  store <16 x float> %1223, ptr %1363, align 4
-  %1364 = mul i64 %1171, 192
-  %1365 = add i64 %1364, 32
-  %1366 = getelementptr float, ptr %101, i64 %1365
-  store <16 x float> %1224, ptr %1366, align 4
-  %1367 = mul i64 %1171, 192
-  %1368 = add i64 %1367, 48
-  %1369 = getelementptr float, ptr %101, i64 %1368
-  store <16 x float> %1225, ptr %1369, align 4
-  %1370 = mul i64 %1171, 192
-  %1371 = add i64 %1370, 64
-  %1372 = getelementptr float, ptr %101, i64 %1371
-  store <16 x float> %1226, ptr %1372, align 4
-  %1373 = mul i64 %1171, 192
+  %1355 = load <16 x float>, ptr %1354, align 4
+  %1356 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %858, <16 x float> %1355, <16 x float> %1105)
+  %1357 = mul i64 %1081, 192
+  %1358 = add i64 %1357, 48
+  %1359 = getelementptr float, ptr %101, i64 %1358
+  store <16 x float> %1356, ptr %1359, align 4
+  %1360 = mul i64 %1081, 192
+  %1361 = add i64 %1360, 64
+  %1362 = getelementptr float, ptr %101, i64 %1361
+  %1363 = load <16 x float>, ptr %1362, align 4
+  %1364 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %879, <16 x float> %1363, <16 x float> %1106)
+  %1365 = mul i64 %1081, 192
+  %1366 = add i64 %1365, 64
+  %1367 = getelementptr float, ptr %101, i64 %1366
+  store <16 x float> %1364, ptr %1367, align 4
+  %1368 = mul i64 %1081, 192
+  %1369 = add i64 %1368, 80
+  %1370 = getelementptr float, ptr %101, i64 %1369
+  %1371 = load <16 x float>, ptr %1370, align 4
+  %1372 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %900, <16 x float> %1371, <16 x float> %1107)
+  %1373 = mul i64 %1081, 192
   %1374 = add i64 %1373, 80
   %1375 = getelementptr float, ptr %101, i64 %1374
-  store <16 x float> %1227, ptr %1375, align 4
+  store <16 x float> %1372, ptr %1375, align 4
   %1376 = add i64 %1076, 4
   br label %1075
 
@@ -8323,339 +8323,339 @@ define void @sdpa_d64_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 2103:                                             ; preds = %1930
   br label %2104
 
-2104:                                             ; preds = %2332, %2103
-  %2105 = phi i64 [ %2405, %2332 ], [ 0, %2103 ]
+2104:                                             ; preds = %2212, %2103
+  %2105 = phi i64 [ %2405, %2212 ], [ 0, %2103 ]
   %2106 = icmp slt i64 %2105, 64
   br i1 %2106, label %2107, label %2406
 
 2107:                                             ; preds = %2104
-  %2108 = mul i64 %2105, 192
-  %2109 = add i64 %2108, 96
-  %2110 = getelementptr float, ptr %101, i64 %2109
-  %2111 = load <16 x float>, ptr %2110, align 4
-  %2112 = fmul <16 x float> %1824, %2111
-  %2113 = mul i64 %2105, 192
-  %2114 = add i64 %2113, 112
-  %2115 = getelementptr float, ptr %101, i64 %2114
-  %2116 = load <16 x float>, ptr %2115, align 4
-  %2117 = fmul <16 x float> %1845, %2116
-  %2118 = mul i64 %2105, 192
-  %2119 = add i64 %2118, 128
-  %2120 = getelementptr float, ptr %101, i64 %2119
-  %2121 = load <16 x float>, ptr %2120, align 4
-  %2122 = fmul <16 x float> %1866, %2121
-  %2123 = mul i64 %2105, 192
-  %2124 = add i64 %2123, 144
-  %2125 = getelementptr float, ptr %101, i64 %2124
-  %2126 = load <16 x float>, ptr %2125, align 4
-  %2127 = fmul <16 x float> %1887, %2126
-  %2128 = mul i64 %2105, 192
-  %2129 = add i64 %2128, 160
-  %2130 = getelementptr float, ptr %101, i64 %2129
-  %2131 = load <16 x float>, ptr %2130, align 4
-  %2132 = fmul <16 x float> %1908, %2131
-  %2133 = mul i64 %2105, 192
-  %2134 = add i64 %2133, 176
-  %2135 = getelementptr float, ptr %101, i64 %2134
-  %2136 = load <16 x float>, ptr %2135, align 4
-  %2137 = fmul <16 x float> %1929, %2136
-  %2138 = add i64 %2105, 1
-  %2139 = mul i64 %2138, 192
+  %2108 = add i64 %2105, 1
+  %2109 = add i64 %2105, 2
+  %2110 = add i64 %2105, 3
+  br label %2111
+
+2111:                                             ; preds = %2138, %2107
+  %2112 = phi i64 [ %2211, %2138 ], [ 0, %2107 ]
+  %2113 = phi <16 x float> [ %2169, %2138 ], [ zeroinitializer, %2107 ]
+  %2114 = phi <16 x float> [ %2170, %2138 ], [ zeroinitializer, %2107 ]
+  %2115 = phi <16 x float> [ %2171, %2138 ], [ zeroinitializer, %2107 ]
+  %2116 = phi <16 x float> [ %2172, %2138 ], [ zeroinitializer, %2107 ]
+  %2117 = phi <16 x float> [ %2173, %2138 ], [ zeroinitializer, %2107 ]
+  %2118 = phi <16 x float> [ %2174, %2138 ], [ zeroinitializer, %2107 ]
+  %2119 = phi <16 x float> [ %2181, %2138 ], [ zeroinitializer, %2107 ]
+  %2120 = phi <16 x float> [ %2182, %2138 ], [ zeroinitializer, %2107 ]
+  %2121 = phi <16 x float> [ %2183, %2138 ], [ zeroinitializer, %2107 ]
+  %2122 = phi <16 x float> [ %2184, %2138 ], [ zeroinitializer, %2107 ]
+  %2123 = phi <16 x float> [ %2185, %2138 ], [ zeroinitializer, %2107 ]
+  %2124 = phi <16 x float> [ %2186, %2138 ], [ zeroinitializer, %2107 ]
+  %2125 = phi <16 x float> [ %2193, %2138 ], [ zeroinitializer, %2107 ]
+  %2126 = phi <16 x float> [ %2194, %2138 ], [ zeroinitializer, %2107 ]
+  %2127 = phi <16 x float> [ %2195, %2138 ], [ zeroinitializer, %2107 ]
+  %2128 = phi <16 x float> [ %2196, %2138 ], [ zeroinitializer, %2107 ]
+  %2129 = phi <16 x float> [ %2197, %2138 ], [ zeroinitializer, %2107 ]
+  %2130 = phi <16 x float> [ %2198, %2138 ], [ zeroinitializer, %2107 ]
+  %2131 = phi <16 x float> [ %2205, %2138 ], [ zeroinitializer, %2107 ]
+  %2132 = phi <16 x float> [ %2206, %2138 ], [ zeroinitializer, %2107 ]
+  %2133 = phi <16 x float> [ %2207, %2138 ], [ zeroinitializer, %2107 ]
+  %2134 = phi <16 x float> [ %2208, %2138 ], [ zeroinitializer, %2107 ]
+  %2135 = phi <16 x float> [ %2209, %2138 ], [ zeroinitializer, %2107 ]
+  %2136 = phi <16 x float> [ %2210, %2138 ], [ zeroinitializer, %2107 ]
+  %2137 = icmp slt i64 %2112, 64
+  br i1 %2137, label %2138, label %2212
+
+2138:                                             ; preds = %2111
+  %2139 = mul i64 %2112, 192
   %2140 = add i64 %2139, 96
-  %2141 = getelementptr float, ptr %101, i64 %2140
+  %2141 = getelementptr float, ptr %102, i64 %2140
   %2142 = load <16 x float>, ptr %2141, align 4
-  %2143 = fmul <16 x float> %1824, %2142
-  %2144 = mul i64 %2138, 192
-  %2145 = add i64 %2144, 112
-  %2146 = getelementptr float, ptr %101, i64 %2145
-  %2147 = load <16 x float>, ptr %2146, align 4
-  %2148 = fmul <16 x float> %1845, %2147
-  %2149 = mul i64 %2138, 192
-  %2150 = add i64 %2149, 128
-  %2151 = getelementptr float, ptr %101, i64 %2150
-  %2152 = load <16 x float>, ptr %2151, align 4
-  %2153 = fmul <16 x float> %1866, %2152
-  %2154 = mul i64 %2138, 192
-  %2155 = add i64 %2154, 144
-  %2156 = getelementptr float, ptr %101, i64 %2155
-  %2157 = load <16 x float>, ptr %2156, align 4
-  %2158 = fmul <16 x float> %1887, %2157
-  %2159 = mul i64 %2138, 192
-  %2160 = add i64 %2159, 160
-  %2161 = getelementptr float, ptr %101, i64 %2160
+  %2143 = mul i64 %2112, 192
+  %2144 = add i64 %2143, 112
+  %2145 = getelementptr float, ptr %102, i64 %2144
+  %2146 = load <16 x float>, ptr %2145, align 4
+  %2147 = mul i64 %2112, 192
+  %2148 = add i64 %2147, 128
+  %2149 = getelementptr float, ptr %102, i64 %2148
+  %2150 = load <16 x float>, ptr %2149, align 4
+  %2151 = mul i64 %2112, 192
+  %2152 = add i64 %2151, 144
+  %2153 = getelementptr float, ptr %102, i64 %2152
+  %2154 = load <16 x float>, ptr %2153, align 4
+  %2155 = mul i64 %2112, 192
+  %2156 = add i64 %2155, 160
+  %2157 = getelementptr float, ptr %102, i64 %2156
+  %2158 = load <16 x float>, ptr %2157, align 4
+  %2159 = mul i64 %2112, 192
+  %2160 = add i64 %2159, 176
+  %2161 = getelementptr float, ptr %102, i64 %2160
   %2162 = load <16 x float>, ptr %2161, align 4
-  %2163 = fmul <16 x float> %1908, %2162
-  %2164 = mul i64 %2138, 192
-  %2165 = add i64 %2164, 176
-  %2166 = getelementptr float, ptr %101, i64 %2165
-  %2167 = load <16 x float>, ptr %2166, align 4
-  %2168 = fmul <16 x float> %1929, %2167
-  %2169 = add i64 %2105, 2
-  %2170 = mul i64 %2169, 192
-  %2171 = add i64 %2170, 96
-  %2172 = getelementptr float, ptr %101, i64 %2171
-  %2173 = load <16 x float>, ptr %2172, align 4
-  %2174 = fmul <16 x float> %1824, %2173
-  %2175 = mul i64 %2169, 192
-  %2176 = add i64 %2175, 112
-  %2177 = getelementptr float, ptr %101, i64 %2176
-  %2178 = load <16 x float>, ptr %2177, align 4
-  %2179 = fmul <16 x float> %1845, %2178
-  %2180 = mul i64 %2169, 192
-  %2181 = add i64 %2180, 128
-  %2182 = getelementptr float, ptr %101, i64 %2181
-  %2183 = load <16 x float>, ptr %2182, align 4
-  %2184 = fmul <16 x float> %1866, %2183
-  %2185 = mul i64 %2169, 192
-  %2186 = add i64 %2185, 144
-  %2187 = getelementptr float, ptr %101, i64 %2186
-  %2188 = load <16 x float>, ptr %2187, align 4
-  %2189 = fmul <16 x float> %1887, %2188
-  %2190 = mul i64 %2169, 192
-  %2191 = add i64 %2190, 160
-  %2192 = getelementptr float, ptr %101, i64 %2191
-  %2193 = load <16 x float>, ptr %2192, align 4
-  %2194 = fmul <16 x float> %1908, %2193
-  %2195 = mul i64 %2169, 192
-  %2196 = add i64 %2195, 176
-  %2197 = getelementptr float, ptr %101, i64 %2196
-  %2198 = load <16 x float>, ptr %2197, align 4
-  %2199 = fmul <16 x float> %1929, %2198
-  %2200 = add i64 %2105, 3
-  %2201 = mul i64 %2200, 192
-  %2202 = add i64 %2201, 96
-  %2203 = getelementptr float, ptr %101, i64 %2202
-  %2204 = load <16 x float>, ptr %2203, align 4
-  %2205 = fmul <16 x float> %1824, %2204
-  %2206 = mul i64 %2200, 192
-  %2207 = add i64 %2206, 112
-  %2208 = getelementptr float, ptr %101, i64 %2207
-  %2209 = load <16 x float>, ptr %2208, align 4
-  %2210 = fmul <16 x float> %1845, %2209
-  %2211 = mul i64 %2200, 192
-  %2212 = add i64 %2211, 128
-  %2213 = getelementptr float, ptr %101, i64 %2212
-  %2214 = load <16 x float>, ptr %2213, align 4
-  %2215 = fmul <16 x float> %1866, %2214
-  %2216 = mul i64 %2200, 192
-  %2217 = add i64 %2216, 144
-  %2218 = getelementptr float, ptr %101, i64 %2217
-  %2219 = load <16 x float>, ptr %2218, align 4
-  %2220 = fmul <16 x float> %1887, %2219
-  %2221 = mul i64 %2200, 192
-  %2222 = add i64 %2221, 160
+  %2163 = mul nuw nsw i64 %2112, 64
+  %2164 = add nuw nsw i64 %2163, %2105
+  %2165 = getelementptr inbounds nuw float, ptr %103, i64 %2164
+  %2166 = load float, ptr %2165, align 4
+  %2167 = insertelement <16 x float> poison, float %2166, i32 0
+  %2168 = shufflevector <16 x float> %2167, <16 x float> poison, <16 x i32> zeroinitializer
+  %2169 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2142, <16 x float> %2113)
+  %2170 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2146, <16 x float> %2114)
+  %2171 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2150, <16 x float> %2115)
+  %2172 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2154, <16 x float> %2116)
+  %2173 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2158, <16 x float> %2117)
+  %2174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2168, <16 x float> %2162, <16 x float> %2118)
+  %2175 = mul nuw nsw i64 %2112, 64
+  %2176 = add nuw nsw i64 %2175, %2108
+  %2177 = getelementptr inbounds nuw float, ptr %103, i64 %2176
+  %2178 = load float, ptr %2177, align 4
+  %2179 = insertelement <16 x float> poison, float %2178, i32 0
+  %2180 = shufflevector <16 x float> %2179, <16 x float> poison, <16 x i32> zeroinitializer
+  %2181 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2142, <16 x float> %2119)
+  %2182 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2146, <16 x float> %2120)
+  %2183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2150, <16 x float> %2121)
+  %2184 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2154, <16 x float> %2122)
+  %2185 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2158, <16 x float> %2123)
+  %2186 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2180, <16 x float> %2162, <16 x float> %2124)
+  %2187 = mul nuw nsw i64 %2112, 64
+  %2188 = add nuw nsw i64 %2187, %2109
+  %2189 = getelementptr inbounds nuw float, ptr %103, i64 %2188
+  %2190 = load float, ptr %2189, align 4
+  %2191 = insertelement <16 x float> poison, float %2190, i32 0
+  %2192 = shufflevector <16 x float> %2191, <16 x float> poison, <16 x i32> zeroinitializer
+  %2193 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2142, <16 x float> %2125)
+  %2194 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2146, <16 x float> %2126)
+  %2195 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2150, <16 x float> %2127)
+  %2196 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2154, <16 x float> %2128)
+  %2197 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2158, <16 x float> %2129)
+  %2198 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2192, <16 x float> %2162, <16 x float> %2130)
+  %2199 = mul nuw nsw i64 %2112, 64
+  %2200 = add nuw nsw i64 %2199, %2110
+  %2201 = getelementptr inbounds nuw float, ptr %103, i64 %2200
+  %2202 = load float, ptr %2201, align 4
+  %2203 = insertelement <16 x float> poison, float %2202, i32 0
+  %2204 = shufflevector <16 x float> %2203, <16 x float> poison, <16 x i32> zeroinitializer
+  %2205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2142, <16 x float> %2131)
+  %2206 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2146, <16 x float> %2132)
+  %2207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2150, <16 x float> %2133)
+  %2208 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2154, <16 x float> %2134)
+  %2209 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2158, <16 x float> %2135)
+  %2210 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2204, <16 x float> %2162, <16 x float> %2136)
+  %2211 = add i64 %2112, 1
+  br label %2111
+
+2212:                                             ; preds = %2111
+  %2213 = mul i64 %2105, 192
+  %2214 = add i64 %2213, 96
+  %2215 = getelementptr float, ptr %101, i64 %2214
+  %2216 = load <16 x float>, ptr %2215, align 4
+  %2217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1824, <16 x float> %2216, <16 x float> %2113)
+  %2218 = mul i64 %2105, 192
+  %2219 = add i64 %2218, 96
+  %2220 = getelementptr float, ptr %101, i64 %2219
+  store <16 x float> %2217, ptr %2220, align 4
+  %2221 = mul i64 %2105, 192
+  %2222 = add i64 %2221, 112
   %2223 = getelementptr float, ptr %101, i64 %2222
   %2224 = load <16 x float>, ptr %2223, align 4
-  %2225 = fmul <16 x float> %1908, %2224
-  %2226 = mul i64 %2200, 192
-  %2227 = add i64 %2226, 176
+  %2225 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %2224, <16 x float> %2114)
+  %2226 = mul i64 %2105, 192
+  %2227 = add i64 %2226, 112
   %2228 = getelementptr float, ptr %101, i64 %2227
-  %2229 = load <16 x float>, ptr %2228, align 4
-  %2230 = fmul <16 x float> %1929, %2229
-  br label %2231
-
-2231:                                             ; preds = %2258, %2107
-  %2232 = phi i64 [ %2331, %2258 ], [ 0, %2107 ]
-  %2233 = phi <16 x float> [ %2289, %2258 ], [ %2112, %2107 ]
-  %2234 = phi <16 x float> [ %2290, %2258 ], [ %2117, %2107 ]
-  %2235 = phi <16 x float> [ %2291, %2258 ], [ %2122, %2107 ]
-  %2236 = phi <16 x float> [ %2292, %2258 ], [ %2127, %2107 ]
-  %2237 = phi <16 x float> [ %2293, %2258 ], [ %2132, %2107 ]
-  %2238 = phi <16 x float> [ %2294, %2258 ], [ %2137, %2107 ]
-  %2239 = phi <16 x float> [ %2301, %2258 ], [ %2143, %2107 ]
-  %2240 = phi <16 x float> [ %2302, %2258 ], [ %2148, %2107 ]
-  %2241 = phi <16 x float> [ %2303, %2258 ], [ %2153, %2107 ]
-  %2242 = phi <16 x float> [ %2304, %2258 ], [ %2158, %2107 ]
-  %2243 = phi <16 x float> [ %2305, %2258 ], [ %2163, %2107 ]
-  %2244 = phi <16 x float> [ %2306, %2258 ], [ %2168, %2107 ]
-  %2245 = phi <16 x float> [ %2313, %2258 ], [ %2174, %2107 ]
-  %2246 = phi <16 x float> [ %2314, %2258 ], [ %2179, %2107 ]
-  %2247 = phi <16 x float> [ %2315, %2258 ], [ %2184, %2107 ]
-  %2248 = phi <16 x float> [ %2316, %2258 ], [ %2189, %2107 ]
-  %2249 = phi <16 x float> [ %2317, %2258 ], [ %2194, %2107 ]
-  %2250 = phi <16 x float> [ %2318, %2258 ], [ %2199, %2107 ]
-  %2251 = phi <16 x float> [ %2325, %2258 ], [ %2205, %2107 ]
-  %2252 = phi <16 x float> [ %2326, %2258 ], [ %2210, %2107 ]
-  %2253 = phi <16 x float> [ %2327, %2258 ], [ %2215, %2107 ]
-  %2254 = phi <16 x float> [ %2328, %2258 ], [ %2220, %2107 ]
-  %2255 = phi <16 x float> [ %2329, %2258 ], [ %2225, %2107 ]
-  %2256 = phi <16 x float> [ %2330, %2258 ], [ %2230, %2107 ]
-  %2257 = icmp slt i64 %2232, 64
-  br i1 %2257, label %2258, label %2332
-
-2258:                                             ; preds = %2231
-  %2259 = mul i64 %2232, 192
-  %2260 = add i64 %2259, 96
-  %2261 = getelementptr float, ptr %102, i64 %2260
-  %2262 = load <16 x float>, ptr %2261, align 4
-  %2263 = mul i64 %2232, 192
-  %2264 = add i64 %2263, 112
-  %2265 = getelementptr float, ptr %102, i64 %2264
-  %2266 = load <16 x float>, ptr %2265, align 4
-  %2267 = mul i64 %2232, 192
-  %2268 = add i64 %2267, 128
-  %2269 = getelementptr float, ptr %102, i64 %2268
-  %2270 = load <16 x float>, ptr %2269, align 4
-  %2271 = mul i64 %2232, 192
-  %2272 = add i64 %2271, 144
-  %2273 = getelementptr float, ptr %102, i64 %2272
-  %2274 = load <16 x float>, ptr %2273, align 4
-  %2275 = mul i64 %2232, 192
-  %2276 = add i64 %2275, 160
-  %2277 = getelementptr float, ptr %102, i64 %2276
-  %2278 = load <16 x float>, ptr %2277, align 4
-  %2279 = mul i64 %2232, 192
-  %2280 = add i64 %2279, 176
-  %2281 = getelementptr float, ptr %102, i64 %2280
-  %2282 = load <16 x float>, ptr %2281, align 4
-  %2283 = mul nuw nsw i64 %2232, 64
-  %2284 = add nuw nsw i64 %2283, %2105
-  %2285 = getelementptr inbounds nuw float, ptr %103, i64 %2284
-  %2286 = load float, ptr %2285, align 4
-  %2287 = insertelement <16 x float> poison, float %2286, i32 0
-  %2288 = shufflevector <16 x float> %2287, <16 x float> poison, <16 x i32> zeroinitializer
-  %2289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2262, <16 x float> %2233)
-  %2290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2266, <16 x float> %2234)
-  %2291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2270, <16 x float> %2235)
-  %2292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2274, <16 x float> %2236)
-  %2293 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2278, <16 x float> %2237)
-  %2294 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2288, <16 x float> %2282, <16 x float> %2238)
-  %2295 = mul nuw nsw i64 %2232, 64
-  %2296 = add nuw nsw i64 %2295, %2138
-  %2297 = getelementptr inbounds nuw float, ptr %103, i64 %2296
-  %2298 = load float, ptr %2297, align 4
-  %2299 = insertelement <16 x float> poison, float %2298, i32 0
-  %2300 = shufflevector <16 x float> %2299, <16 x float> poison, <16 x i32> zeroinitializer
-  %2301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2262, <16 x float> %2239)
-  %2302 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2266, <16 x float> %2240)
-  %2303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2270, <16 x float> %2241)
-  %2304 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2274, <16 x float> %2242)
-  %2305 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2278, <16 x float> %2243)
-  %2306 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2300, <16 x float> %2282, <16 x float> %2244)
-  %2307 = mul nuw nsw i64 %2232, 64
-  %2308 = add nuw nsw i64 %2307, %2169
-  %2309 = getelementptr inbounds nuw float, ptr %103, i64 %2308
-  %2310 = load float, ptr %2309, align 4
-  %2311 = insertelement <16 x float> poison, float %2310, i32 0
-  %2312 = shufflevector <16 x float> %2311, <16 x float> poison, <16 x i32> zeroinitializer
-  %2313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2262, <16 x float> %2245)
-  %2314 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2266, <16 x float> %2246)
-  %2315 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2270, <16 x float> %2247)
-  %2316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2274, <16 x float> %2248)
-  %2317 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2278, <16 x float> %2249)
-  %2318 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2312, <16 x float> %2282, <16 x float> %2250)
-  %2319 = mul nuw nsw i64 %2232, 64
-  %2320 = add nuw nsw i64 %2319, %2200
-  %2321 = getelementptr inbounds nuw float, ptr %103, i64 %2320
-  %2322 = load float, ptr %2321, align 4
-  %2323 = insertelement <16 x float> poison, float %2322, i32 0
-  %2324 = shufflevector <16 x float> %2323, <16 x float> poison, <16 x i32> zeroinitializer
-  %2325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2262, <16 x float> %2251)
-  %2326 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2266, <16 x float> %2252)
-  %2327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2270, <16 x float> %2253)
-  %2328 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2274, <16 x float> %2254)
-  %2329 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2278, <16 x float> %2255)
-  %2330 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2324, <16 x float> %2282, <16 x float> %2256)
-  %2331 = add i64 %2232, 1
-  br label %2231
-
-2332:                                             ; preds = %2231
-  %2333 = mul i64 %2105, 192
-  %2334 = add i64 %2333, 96
+  store <16 x float> %2225, ptr %2228, align 4
+  %2229 = mul i64 %2105, 192
+  %2230 = add i64 %2229, 128
+  %2231 = getelementptr float, ptr %101, i64 %2230
+  %2232 = load <16 x float>, ptr %2231, align 4
+  %2233 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1866, <16 x float> %2232, <16 x float> %2115)
+  %2234 = mul i64 %2105, 192
+  %2235 = add i64 %2234, 128
+  %2236 = getelementptr float, ptr %101, i64 %2235
+  store <16 x float> %2233, ptr %2236, align 4
+  %2237 = mul i64 %2105, 192
+  %2238 = add i64 %2237, 144
+  %2239 = getelementptr float, ptr %101, i64 %2238
+  %2240 = load <16 x float>, ptr %2239, align 4
+  %2241 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %2240, <16 x float> %2116)
+  %2242 = mul i64 %2105, 192
+  %2243 = add i64 %2242, 144
+  %2244 = getelementptr float, ptr %101, i64 %2243
+  store <16 x float> %2241, ptr %2244, align 4
+  %2245 = mul i64 %2105, 192
+  %2246 = add i64 %2245, 160
+  %2247 = getelementptr float, ptr %101, i64 %2246
+  %2248 = load <16 x float>, ptr %2247, align 4
+  %2249 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1908, <16 x float> %2248, <16 x float> %2117)
+  %2250 = mul i64 %2105, 192
+  %2251 = add i64 %2250, 160
+  %2252 = getelementptr float, ptr %101, i64 %2251
+  store <16 x float> %2249, ptr %2252, align 4
+  %2253 = mul i64 %2105, 192
+  %2254 = add i64 %2253, 176
+  %2255 = getelementptr float, ptr %101, i64 %2254
+  %2256 = load <16 x float>, ptr %2255, align 4
+  %2257 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1929, <16 x float> %2256, <16 x float> %2118)
+  %2258 = mul i64 %2105, 192
+  %2259 = add i64 %2258, 176
+  %2260 = getelementptr float, ptr %101, i64 %2259
+  store <16 x float> %2257, ptr %2260, align 4
+  %2261 = mul i64 %2108, 192
+  %2262 = add i64 %2261, 96
+  %2263 = getelementptr float, ptr %101, i64 %2262
+  %2264 = load <16 x float>, ptr %2263, align 4
+  %2265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1824, <16 x float> %2264, <16 x float> %2119)
+  %2266 = mul i64 %2108, 192
+  %2267 = add i64 %2266, 96
+  %2268 = getelementptr float, ptr %101, i64 %2267
+  store <16 x float> %2265, ptr %2268, align 4
+  %2269 = mul i64 %2108, 192
+  %2270 = add i64 %2269, 112
+  %2271 = getelementptr float, ptr %101, i64 %2270
+  %2272 = load <16 x float>, ptr %2271, align 4
+  %2273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %2272, <16 x float> %2120)
+  %2274 = mul i64 %2108, 192
+  %2275 = add i64 %2274, 112
+  %2276 = getelementptr float, ptr %101, i64 %2275
+  store <16 x float> %2273, ptr %2276, align 4
+  %2277 = mul i64 %2108, 192
+  %2278 = add i64 %2277, 128
+  %2279 = getelementptr float, ptr %101, i64 %2278
+  %2280 = load <16 x float>, ptr %2279, align 4
+  %2281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1866, <16 x float> %2280, <16 x float> %2121)
+  %2282 = mul i64 %2108, 192
+  %2283 = add i64 %2282, 128
+  %2284 = getelementptr float, ptr %101, i64 %2283
+  store <16 x float> %2281, ptr %2284, align 4
+  %2285 = mul i64 %2108, 192
+  %2286 = add i64 %2285, 144
+  %2287 = getelementptr float, ptr %101, i64 %2286
+  %2288 = load <16 x float>, ptr %2287, align 4
+  %2289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %2288, <16 x float> %2122)
+  %2290 = mul i64 %2108, 192
+  %2291 = add i64 %2290, 144
+  %2292 = getelementptr float, ptr %101, i64 %2291
+  store <16 x float> %2289, ptr %2292, align 4
+  %2293 = mul i64 %2108, 192
+  %2294 = add i64 %2293, 160
+  %2295 = getelementptr float, ptr %101, i64 %2294
+  %2296 = load <16 x float>, ptr %2295, align 4
+  %2297 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1908, <16 x float> %2296, <16 x float> %2123)
+  %2298 = mul i64 %2108, 192
+  %2299 = add i64 %2298, 160
+  %2300 = getelementptr float, ptr %101, i64 %2299
+  store <16 x float> %2297, ptr %2300, align 4
+  %2301 = mul i64 %2108, 192
+  %2302 = add i64 %2301, 176
+  %2303 = getelementptr float, ptr %101, i64 %2302
+  %2304 = load <16 x float>, ptr %2303, align 4
+  %2305 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1929, <16 x float> %2304, <16 x float> %2124)
+  %2306 = mul i64 %2108, 192
+  %2307 = add i64 %2306, 176
+  %2308 = getelementptr float, ptr %101, i64 %2307
+  store <16 x float> %2305, ptr %2308, align 4
+  %2309 = mul i64 %2109, 192
+  %2310 = add i64 %2309, 96
+  %2311 = getelementptr float, ptr %101, i64 %2310
+  %2312 = load <16 x float>, ptr %2311, align 4
+  %2313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1824, <16 x float> %2312, <16 x float> %2125)
+  %2314 = mul i64 %2109, 192
+  %2315 = add i64 %2314, 96
+  %2316 = getelementptr float, ptr %101, i64 %2315
+  store <16 x float> %2313, ptr %2316, align 4
+  %2317 = mul i64 %2109, 192
+  %2318 = add i64 %2317, 112
+  %2319 = getelementptr float, ptr %101, i64 %2318
+  %2320 = load <16 x float>, ptr %2319, align 4
+  %2321 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %2320, <16 x float> %2126)
+  %2322 = mul i64 %2109, 192
+  %2323 = add i64 %2322, 112
+  %2324 = getelementptr float, ptr %101, i64 %2323
+  store <16 x float> %2321, ptr %2324, align 4
+  %2325 = mul i64 %2109, 192
+  %2326 = add i64 %2325, 128
+  %2327 = getelementptr float, ptr %101, i64 %2326
+  %2328 = load <16 x float>, ptr %2327, align 4
+  %2329 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1866, <16 x float> %2328, <16 x float> %2127)
+  %2330 = mul i64 %2109, 192
+  %2331 = add i64 %2330, 128
+  %2332 = getelementptr float, ptr %101, i64 %2331
+  store <16 x float> %2329, ptr %2332, align 4
+  %2333 = mul i64 %2109, 192
+  %2334 = add i64 %2333, 144
   %2335 = getelementptr float, ptr %101, i64 %2334
-  store <16 x float> %2233, ptr %2335, align 4
-  %2336 = mul i64 %2105, 192
-  %2337 = add i64 %2336, 112
-  %2338 = getelementptr float, ptr %101, i64 %2337
-  store <16 x float> %2234, ptr %2338, align 4
-  %2339 = mul i64 %2105, 192
-  %2340 = add i64 %2339, 128
-  %2341 = getelementptr float, ptr %101, i64 %2340
-  store <16 x float> %2235, ptr %2341, align 4
-  %2342 = mul i64 %2105, 192
-  %2343 = add i64 %2342, 144
-  %2344 = getelementptr float, ptr %101, i64 %2343
-  store <16 x float> %2236, ptr %2344, align 4
-  %2345 = mul i64 %2105, 192
-  %2346 = add i64 %2345, 160
-  %2347 = getelementptr float, ptr %101, i64 %2346
-  store <16 x float> %2237, ptr %2347, align 4
-  %2348 = mul i64 %2105, 192
-  %2349 = add i64 %2348, 176
-  %2350 = getelementptr float, ptr %101, i64 %2349
-  store <16 x float> %2238, ptr %2350, align 4
-  %2351 = mul i64 %2138, 192
-  %2352 = add i64 %2351, 96
-  %2353 = getelementptr float, ptr %101, i64 %2352
-  store <16 x float> %2239, ptr %2353, align 4
-  %2354 = mul i64 %2138, 192
-  %2355 = add i64 %2354, 112
+  %2336 = load <16 x float>, ptr %2335, align 4
+  %2337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %2336, <16 x float> %2128)
+  %2338 = mul i64 %2109, 192
+  %2339 = add i64 %2338, 144
+  %2340 = getelementptr float, ptr %101, i64 %2339
+  store <16 x float> %2337, ptr %2340, align 4
+  %2341 = mul i64 %2109, 192
+  %2342 = add i64 %2341, 160
+  %2343 = getelementptr float, ptr %101, i64 %2342
+  %2344 = load <16 x float>, ptr %2343, align 4
+  %2345 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1908, <16 x float> %2344, <16 x float> %2129)
+  %2346 = mul i64 %2109, 192
+  %2347 = add i64 %2346, 160
+  %2348 = getelementptr float, ptr %101, i64 %2347
+  store <16 x float> %2345, ptr %2348, align 4
+  %2349 = mul i64 %2109, 192
+  %2350 = add i64 %2349, 176
+  %2351 = getelementptr float, ptr %101, i64 %2350
+  %2352 = load <16 x float>, ptr %2351, align 4
+  %2353 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1929, <16 x float> %2352, <16 x float> %2130)
+  %2354 = mul i64 %2109, 192
+  %2355 = add i64 %2354, 176
   %2356 = getelementptr float, ptr %101, i64 %2355
-  store <16 x float> %2240, ptr %2356, align 4
-  %2357 = mul i64 %2138, 192
-  %2358 = add i64 %2357, 128
+  store <16 x float> %2353, ptr %2356, align 4
+  %2357 = mul i64 %2110, 192
+  %2358 = add i64 %2357, 96
   %2359 = getelementptr float, ptr %101, i64 %2358
-  store <16 x float> %2241, ptr %2359, align 4
-  %2360 = mul i64 %2138, 192
-  %2361 = add i64 %2360, 144
-  %2362 = getelementptr float, ptr %101, i64 %2361
-  store <16 x float> %2242, ptr %2362, align 4
-  %2363 = mul i64 %2138, 192
-  %2364 = add i64 %2363, 160
-  %2365 = getelementptr float, ptr %101, i64 %2364
-  store <16 x float> %2243, ptr %2365, align 4
-  %2366 = mul i64 %2138, 192
-  %2367 = add i64 %2366, 176
-  %2368 = getelementptr float, ptr %101, i64 %2367
-  store <16 x float> %2244, ptr %2368, align 4
-  %2369 = mul i64 %2169, 192
-  %2370 = add i64 %2369, 96
-  %2371 = getelementptr float, ptr %101, i64 %2370
-  store <16 x float> %2245, ptr %2371, align 4
-  %2372 = mul i64 %2169, 192
-  %2373 = add i64 %2372, 112
-  %2374 = getelementptr float, ptr %101, i64 %2373
-  store <16 x float> %2246, ptr %2374, align 4
-  %2375 = mul i64 %2169, 192
-  %2376 = add i64 %2375, 128
-  %2377 = getelementptr float, ptr %101, i64 %2376
-  store <16 x float> %2247, ptr %2377, align 4
-  %2378 = mul i64 %2169, 192
-  %2379 = add i64 %2378, 144
+  %2360 = load <16 x float>, ptr %2359, align 4
+  %2361 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1824, <16 x float> %2360, <16 x float> %2131)
+  %2362 = mul i64 %2110, 192
+  %2363 = add i64 %2362, 96
+  %2364 = getelementptr float, ptr %101, i64 %2363
+  store <16 x float> %2361, ptr %2364, align 4
+  %2365 = mul i64 %2110, 192
+  %2366 = add i64 %2365, 112
+  %2367 = getelementptr float, ptr %101, i64 %2366
+  %2368 = load <16 x float>, ptr %2367, align 4
+  %2369 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1845, <16 x float> %2368, <16 x float> %2132)
+  %2370 = mul i64 %2110, 192
+  %2371 = add i64 %2370, 112
+  %2372 = getelementptr float, ptr %101, i64 %2371
+  store <16 x float> %2369, ptr %2372, align 4
+  %2373 = mul i64 %2110, 192
+  %2374 = add i64 %2373, 128
+  %2375 = getelementptr float, ptr %101, i64 %2374
+  %2376 = load <16 x float>, ptr %2375, align 4
+  %2377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1866, <16 x float> %2376, <16 x float> %2133)
+  %2378 = mul i64 %2110, 192
+  %2379 = add i64 %2378, 128
   %2380 = getelementptr float, ptr %101, i64 %2379
-  store <16 x float> %2248, ptr %2380, align 4
-  %2381 = mul i64 %2169, 192
-  %2382 = add i64 %2381, 160
+  store <16 x float> %2377, ptr %2380, align 4
+  %2381 = mul i64 %2110, 192
+  %2382 = add i64 %2381, 144
   %2383 = getelementptr float, ptr %101, i64 %2382
-  store <16 x float> %2249, ptr %2383, align 4
-  %2384 = mul i64 %2169, 192
-  %2385 = add i64 %2384, 176
-  %2386 = getelementptr float, ptr %101, i64 %2385
-  store <16 x float> %2250, ptr %2386, align 4
-  %2387 = mul i64 %2200, 192
-  %2388 = add i64 %2387, 96
-  %2389 = getelementptr float, ptr %101, i64 %2388
-  store <16 x float> %2251, ptr %2389, align 4
-  %2390 = mul i64 %2200, 192
-  %2391 = add i64 %2390, 112
-  %2392 = getelementptr float, ptr %101, i64 %2391
-  store <16 x float> %2252, ptr %2392, align 4
-  %2393 = mul i64 %2200, 192
-  %2394 = add i64 %2393, 128
-  %2395 = getelementptr float, ptr %101, i64 %2394
-  store <16 x float> %2253, ptr %2395, align 4
-  %2396 = mul i64 %2200, 192
-  %2397 = add i64 %2396, 144
-  %2398 = getelementptr float, ptr %101, i64 %2397
-  store <16 x float> %2254, ptr %2398, align 4
-  %2399 = mul i64 %2200, 192
-  %2400 = add i64 %2399, 160
-  %2401 = getelementptr float, ptr %101, i64 %2400
-  store <16 x float> %2255, ptr %2401, align 4
-  %2402 = mul i64 %2200, 192
+  %2384 = load <16 x float>, ptr %2383, align 4
+  %2385 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1887, <16 x float> %2384, <16 x float> %2134)
+  %2386 = mul i64 %2110, 192
+  %2387 = add i64 %2386, 144
+  %2388 = getelementptr float, ptr %101, i64 %2387
+  store <16 x float> %2385, ptr %2388, align 4
+  %2389 = mul i64 %2110, 192
+  %2390 = add i64 %2389, 160
+  %2391 = getelementptr float, ptr %101, i64 %2390
+  %2392 = load <16 x float>, ptr %2391, align 4
+  %2393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1908, <16 x float> %2392, <16 x float> %2135)
+  %2394 = mul i64 %2110, 192
+  %2395 = add i64 %2394, 160
+  %2396 = getelementptr float, ptr %101, i64 %2395
+  store <16 x float> %2393, ptr %2396, align 4
+  %2397 = mul i64 %2110, 192
+  %2398 = add i64 %2397, 176
+  %2399 = getelementptr float, ptr %101, i64 %2398
+  %2400 = load <16 x float>, ptr %2399, align 4
+  %2401 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1929, <16 x float> %2400, <16 x float> %2136)
+  %2402 = mul i64 %2110, 192
   %2403 = add i64 %2402, 176
   %2404 = getelementptr float, ptr %101, i64 %2403
-  store <16 x float> %2256, ptr %2404, align 4
+  store <16 x float> %2401, ptr %2404, align 4
   %2405 = add i64 %2105, 4
   br label %2104
 
@@ -10570,339 +10570,339 @@ define void @sdpa_d64_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 1112:                                             ; preds = %939
   br label %1113
 
-1113:                                             ; preds = %1341, %1112
-  %1114 = phi i64 [ %1414, %1341 ], [ 0, %1112 ]
+1113:                                             ; preds = %1221, %1112
+  %1114 = phi i64 [ %1414, %1221 ], [ 0, %1112 ]
   %1115 = icmp slt i64 %1114, 64
   br i1 %1115, label %1116, label %1415
 
 1116:                                             ; preds = %1113
-  %1117 = mul i64 %1114, 192
-  %1118 = add i64 %1117, 0
-  %1119 = getelementptr float, ptr %92, i64 %1118
-  %1120 = load <16 x float>, ptr %1119, align 4
-  %1121 = fmul <16 x float> %833, %1120
-  %1122 = mul i64 %1114, 192
-  %1123 = add i64 %1122, 16
-  %1124 = getelementptr float, ptr %92, i64 %1123
-  %1125 = load <16 x float>, ptr %1124, align 4
-  %1126 = fmul <16 x float> %854, %1125
-  %1127 = mul i64 %1114, 192
-  %1128 = add i64 %1127, 32
-  %1129 = getelementptr float, ptr %92, i64 %1128
-  %1130 = load <16 x float>, ptr %1129, align 4
-  %1131 = fmul <16 x float> %875, %1130
-  %1132 = mul i64 %1114, 192
-  %1133 = add i64 %1132, 48
-  %1134 = getelementptr float, ptr %92, i64 %1133
-  %1135 = load <16 x float>, ptr %1134, align 4
-  %1136 = fmul <16 x float> %896, %1135
-  %1137 = mul i64 %1114, 192
-  %1138 = add i64 %1137, 64
-  %1139 = getelementptr float, ptr %92, i64 %1138
-  %1140 = load <16 x float>, ptr %1139, align 4
-  %1141 = fmul <16 x float> %917, %1140
-  %1142 = mul i64 %1114, 192
-  %1143 = add i64 %1142, 80
-  %1144 = getelementptr float, ptr %92, i64 %1143
-  %1145 = load <16 x float>, ptr %1144, align 4
-  %1146 = fmul <16 x float> %938, %1145
-  %1147 = add i64 %1114, 1
-  %1148 = mul i64 %1147, 192
+  %1117 = add i64 %1114, 1
+  %1118 = add i64 %1114, 2
+  %1119 = add i64 %1114, 3
+  br label %1120
+
+1120:                                             ; preds = %1147, %1116
+  %1121 = phi i64 [ %1220, %1147 ], [ 0, %1116 ]
+  %1122 = phi <16 x float> [ %1178, %1147 ], [ zeroinitializer, %1116 ]
+  %1123 = phi <16 x float> [ %1179, %1147 ], [ zeroinitializer, %1116 ]
+  %1124 = phi <16 x float> [ %1180, %1147 ], [ zeroinitializer, %1116 ]
+  %1125 = phi <16 x float> [ %1181, %1147 ], [ zeroinitializer, %1116 ]
+  %1126 = phi <16 x float> [ %1182, %1147 ], [ zeroinitializer, %1116 ]
+  %1127 = phi <16 x float> [ %1183, %1147 ], [ zeroinitializer, %1116 ]
+  %1128 = phi <16 x float> [ %1190, %1147 ], [ zeroinitializer, %1116 ]
+  %1129 = phi <16 x float> [ %1191, %1147 ], [ zeroinitializer, %1116 ]
+  %1130 = phi <16 x float> [ %1192, %1147 ], [ zeroinitializer, %1116 ]
+  %1131 = phi <16 x float> [ %1193, %1147 ], [ zeroinitializer, %1116 ]
+  %1132 = phi <16 x float> [ %1194, %1147 ], [ zeroinitializer, %1116 ]
+  %1133 = phi <16 x float> [ %1195, %1147 ], [ zeroinitializer, %1116 ]
+  %1134 = phi <16 x float> [ %1202, %1147 ], [ zeroinitializer, %1116 ]
+  %1135 = phi <16 x float> [ %1203, %1147 ], [ zeroinitializer, %1116 ]
+  %1136 = phi <16 x float> [ %1204, %1147 ], [ zeroinitializer, %1116 ]
+  %1137 = phi <16 x float> [ %1205, %1147 ], [ zeroinitializer, %1116 ]
+  %1138 = phi <16 x float> [ %1206, %1147 ], [ zeroinitializer, %1116 ]
+  %1139 = phi <16 x float> [ %1207, %1147 ], [ zeroinitializer, %1116 ]
+  %1140 = phi <16 x float> [ %1214, %1147 ], [ zeroinitializer, %1116 ]
+  %1141 = phi <16 x float> [ %1215, %1147 ], [ zeroinitializer, %1116 ]
+  %1142 = phi <16 x float> [ %1216, %1147 ], [ zeroinitializer, %1116 ]
+  %1143 = phi <16 x float> [ %1217, %1147 ], [ zeroinitializer, %1116 ]
+  %1144 = phi <16 x float> [ %1218, %1147 ], [ zeroinitializer, %1116 ]
+  %1145 = phi <16 x float> [ %1219, %1147 ], [ zeroinitializer, %1116 ]
+  %1146 = icmp slt i64 %1121, 64
+  br i1 %1146, label %1147, label %1221
+
+1147:                                             ; preds = %1120
+  %1148 = mul i64 %1121, 192
   %1149 = add i64 %1148, 0
-  %1150 = getelementptr float, ptr %92, i64 %1149
+  %1150 = getelementptr float, ptr %93, i64 %1149
   %1151 = load <16 x float>, ptr %1150, align 4
-  %1152 = fmul <16 x float> %833, %1151
-  %1153 = mul i64 %1147, 192
-  %1154 = add i64 %1153, 16
-  %1155 = getelementptr float, ptr %92, i64 %1154
-  %1156 = load <16 x float>, ptr %1155, align 4
-  %1157 = fmul <16 x float> %854, %1156
-  %1158 = mul i64 %1147, 192
-  %1159 = add i64 %1158, 32
-  %1160 = getelementptr float, ptr %92, i64 %1159
-  %1161 = load <16 x float>, ptr %1160, align 4
-  %1162 = fmul <16 x float> %875, %1161
-  %1163 = mul i64 %1147, 192
-  %1164 = add i64 %1163, 48
-  %1165 = getelementptr float, ptr %92, i64 %1164
-  %1166 = load <16 x float>, ptr %1165, align 4
-  %1167 = fmul <16 x float> %896, %1166
-  %1168 = mul i64 %1147, 192
-  %1169 = add i64 %1168, 64
-  %1170 = getelementptr float, ptr %92, i64 %1169
+  %1152 = mul i64 %1121, 192
+  %1153 = add i64 %1152, 16
+  %1154 = getelementptr float, ptr %93, i64 %1153
+  %1155 = load <16 x float>, ptr %1154, align 4
+  %1156 = mul i64 %1121, 192
+  %1157 = add i64 %1156, 32
+  %1158 = getelementptr float, ptr %93, i64 %1157
+  %1159 = load <16 x float>, ptr %1158, align 4
+  %1160 = mul i64 %1121, 192
+  %1161 = add i64 %1160, 48
+  %1162 = getelementptr float, ptr %93, i64 %1161
+  %1163 = load <16 x float>, ptr %1162, align 4
+  %1164 = mul i64 %1121, 192
+  %1165 = add i64 %1164, 64
+  %1166 = getelementptr float, ptr %93, i64 %1165
+  %1167 = load <16 x float>, ptr %1166, align 4
+  %1168 = mul i64 %1121, 192
+  %1169 = add i64 %1168, 80
+  %1170 = getelementptr float, ptr %93, i64 %1169
   %1171 = load <16 x float>, ptr %1170, align 4
-  %1172 = fmul <16 x float> %917, %1171
-  %1173 = mul i64 %1147, 192
-  %1174 = add i64 %1173, 80
-  %1175 = getelementptr float, ptr %92, i64 %1174
-  %1176 = load <16 x float>, ptr %1175, align 4
-  %1177 = fmul <16 x float> %938, %1176
-  %1178 = add i64 %1114, 2
-  %1179 = mul i64 %1178, 192
-  %1180 = add i64 %1179, 0
-  %1181 = getelementptr float, ptr %92, i64 %1180
-  %1182 = load <16 x float>, ptr %1181, align 4
-  %1183 = fmul <16 x float> %833, %1182
-  %1184 = mul i64 %1178, 192
-  %1185 = add i64 %1184, 16
-  %1186 = getelementptr float, ptr %92, i64 %1185
-  %1187 = load <16 x float>, ptr %1186, align 4
-  %1188 = fmul <16 x float> %854, %1187
-  %1189 = mul i64 %1178, 192
-  %1190 = add i64 %1189, 32
-  %1191 = getelementptr float, ptr %92, i64 %1190
-  %1192 = load <16 x float>, ptr %1191, align 4
-  %1193 = fmul <16 x float> %875, %1192
-  %1194 = mul i64 %1178, 192
-  %1195 = add i64 %1194, 48
-  %1196 = getelementptr float, ptr %92, i64 %1195
-  %1197 = load <16 x float>, ptr %1196, align 4
-  %1198 = fmul <16 x float> %896, %1197
-  %1199 = mul i64 %1178, 192
-  %1200 = add i64 %1199, 64
-  %1201 = getelementptr float, ptr %92, i64 %1200
-  %1202 = load <16 x float>, ptr %1201, align 4
-  %1203 = fmul <16 x float> %917, %1202
-  %1204 = mul i64 %1178, 192
-  %1205 = add i64 %1204, 80
-  %1206 = getelementptr float, ptr %92, i64 %1205
-  %1207 = load <16 x float>, ptr %1206, align 4
-  %1208 = fmul <16 x float> %938, %1207
-  %1209 = add i64 %1114, 3
-  %1210 = mul i64 %1209, 192
-  %1211 = add i64 %1210, 0
-  %1212 = getelementptr float, ptr %92, i64 %1211
-  %1213 = load <16 x float>, ptr %1212, align 4
-  %1214 = fmul <16 x float> %833, %1213
-  %1215 = mul i64 %1209, 192
-  %1216 = add i64 %1215, 16
-  %1217 = getelementptr float, ptr %92, i64 %1216
-  %1218 = load <16 x float>, ptr %1217, align 4
-  %1219 = fmul <16 x float> %854, %1218
-  %1220 = mul i64 %1209, 192
-  %1221 = add i64 %1220, 32
-  %1222 = getelementptr float, ptr %92, i64 %1221
-  %1223 = load <16 x float>, ptr %1222, align 4
-  %1224 = fmul <16 x float> %875, %1223
-  %1225 = mul i64 %1209, 192
-  %1226 = add i64 %1225, 48
-  %1227 = getelementptr float, ptr %92, i64 %1226
-  %1228 = load <16 x float>, ptr %1227, align 4
-  %1229 = fmul <16 x float> %896, %1228
-  %1230 = mul i64 %1209, 192
-  %1231 = add i64 %1230, 64
+  %1172 = mul nuw nsw i64 %1121, 64
+  %1173 = add nuw nsw i64 %1172, %1114
+  %1174 = getelementptr inbounds nuw float, ptr %94, i64 %1173
+  %1175 = load float, ptr %1174, align 4
+  %1176 = insertelement <16 x float> poison, float %1175, i32 0
+  %1177 = shufflevector <16 x float> %1176, <16 x float> poison, <16 x i32> zeroinitializer
+  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1151, <16 x float> %1122)
+  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1155, <16 x float> %1123)
+  %1180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1159, <16 x float> %1124)
+  %1181 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1163, <16 x float> %1125)
+  %1182 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1167, <16 x float> %1126)
+  %1183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1171, <16 x float> %1127)
+  %1184 = mul nuw nsw i64 %1121, 64
+  %1185 = add nuw nsw i64 %1184, %1117
+  %1186 = getelementptr inbounds nuw float, ptr %94, i64 %1185
+  %1187 = load float, ptr %1186, align 4
+  %1188 = insertelement <16 x float> poison, float %1187, i32 0
+  %1189 = shufflevector <16 x float> %1188, <16 x float> poison, <16 x i32> zeroinitializer
+  %1190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1151, <16 x float> %1128)
+  %1191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1155, <16 x float> %1129)
+  %1192 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1159, <16 x float> %1130)
+  %1193 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1163, <16 x float> %1131)
+  %1194 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1167, <16 x float> %1132)
+  %1195 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1171, <16 x float> %1133)
+  %1196 = mul nuw nsw i64 %1121, 64
+  %1197 = add nuw nsw i64 %1196, %1118
+  %1198 = getelementptr inbounds nuw float, ptr %94, i64 %1197
+  %1199 = load float, ptr %1198, align 4
+  %1200 = insertelement <16 x float> poison, float %1199, i32 0
+  %1201 = shufflevector <16 x float> %1200, <16 x float> poison, <16 x i32> zeroinitializer
+  %1202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1151, <16 x float> %1134)
+  %1203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1155, <16 x float> %1135)
+  %1204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1159, <16 x float> %1136)
+  %1205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1163, <16 x float> %1137)
+  %1206 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1167, <16 x float> %1138)
+  %1207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1171, <16 x float> %1139)
+  %1208 = mul nuw nsw i64 %1121, 64
+  %1209 = add nuw nsw i64 %1208, %1119
+  %1210 = getelementptr inbounds nuw float, ptr %94, i64 %1209
+  %1211 = load float, ptr %1210, align 4
+  %1212 = insertelement <16 x float> poison, float %1211, i32 0
+  %1213 = shufflevector <16 x float> %1212, <16 x float> poison, <16 x i32> zeroinitializer
+  %1214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1151, <16 x float> %1140)
+  %1215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1155, <16 x float> %1141)
+  %1216 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1159, <16 x float> %1142)
+  %1217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1163, <16 x float> %1143)
+  %1218 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1167, <16 x float> %1144)
+  %1219 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1213, <16 x float> %1171, <16 x float> %1145)
+  %1220 = add i64 %1121, 1
+  br label %1120
+
+1221:                                             ; preds = %1120
+  %1222 = mul i64 %1114, 192
+  %1223 = add i64 %1222, 0
+  %1224 = getelementptr float, ptr %92, i64 %1223
+  %1225 = load <16 x float>, ptr %1224, align 4
+  %1226 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %833, <16 x float> %1225, <16 x float> %1122)
+  %1227 = mul i64 %1114, 192
+  %1228 = add i64 %1227, 0
+  %1229 = getelementptr float, ptr %92, i64 %1228
+  store <16 x float> %1226, ptr %1229, align 4
+  %1230 = mul i64 %1114, 192
+  %1231 = add i64 %1230, 16
   %1232 = getelementptr float, ptr %92, i64 %1231
   %1233 = load <16 x float>, ptr %1232, align 4
-  %1234 = fmul <16 x float> %917, %1233
-  %1235 = mul i64 %1209, 192
-  %1236 = add i64 %1235, 80
+  %1234 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %854, <16 x float> %1233, <16 x float> %1123)
+  %1235 = mul i64 %1114, 192
+  %1236 = add i64 %1235, 16
   %1237 = getelementptr float, ptr %92, i64 %1236
-  %1238 = load <16 x float>, ptr %1237, align 4
-  %1239 = fmul <16 x float> %938, %1238
-  br label %1240
-
-1240:                                             ; preds = %1267, %1116
-  %1241 = phi i64 [ %1340, %1267 ], [ 0, %1116 ]
-  %1242 = phi <16 x float> [ %1298, %1267 ], [ %1121, %1116 ]
-  %1243 = phi <16 x float> [ %1299, %1267 ], [ %1126, %1116 ]
-  %1244 = phi <16 x float> [ %1300, %1267 ], [ %1131, %1116 ]
-  %1245 = phi <16 x float> [ %1301, %1267 ], [ %1136, %1116 ]
-  %1246 = phi <16 x float> [ %1302, %1267 ], [ %1141, %1116 ]
-  %1247 = phi <16 x float> [ %1303, %1267 ], [ %1146, %1116 ]
-  %1248 = phi <16 x float> [ %1310, %1267 ], [ %1152, %1116 ]
-  %1249 = phi <16 x float> [ %1311, %1267 ], [ %1157, %1116 ]
-  %1250 = phi <16 x float> [ %1312, %1267 ], [ %1162, %1116 ]
-  %1251 = phi <16 x float> [ %1313, %1267 ], [ %1167, %1116 ]
-  %1252 = phi <16 x float> [ %1314, %1267 ], [ %1172, %1116 ]
-  %1253 = phi <16 x float> [ %1315, %1267 ], [ %1177, %1116 ]
-  %1254 = phi <16 x float> [ %1322, %1267 ], [ %1183, %1116 ]
-  %1255 = phi <16 x float> [ %1323, %1267 ], [ %1188, %1116 ]
-  %1256 = phi <16 x float> [ %1324, %1267 ], [ %1193, %1116 ]
-  %1257 = phi <16 x float> [ %1325, %1267 ], [ %1198, %1116 ]
-  %1258 = phi <16 x float> [ %1326, %1267 ], [ %1203, %1116 ]
-  %1259 = phi <16 x float> [ %1327, %1267 ], [ %1208, %1116 ]
-  %1260 = phi <16 x float> [ %1334, %1267 ], [ %1214, %1116 ]
-  %1261 = phi <16 x float> [ %1335, %1267 ], [ %1219, %1116 ]
-  %1262 = phi <16 x float> [ %1336, %1267 ], [ %1224, %1116 ]
-  %1263 = phi <16 x float> [ %1337, %1267 ], [ %1229, %1116 ]
-  %1264 = phi <16 x float> [ %1338, %1267 ], [ %1234, %1116 ]
-  %1265 = phi <16 x float> [ %1339, %1267 ], [ %1239, %1116 ]
-  %1266 = icmp slt i64 %1241, 64
-  br i1 %1266, label %1267, label %1341
-
-1267:                                             ; preds = %1240
-  %1268 = mul i64 %1241, 192
-  %1269 = add i64 %1268, 0
-  %1270 = getelementptr float, ptr %93, i64 %1269
-  %1271 = load <16 x float>, ptr %1270, align 4
-  %1272 = mul i64 %1241, 192
-  %1273 = add i64 %1272, 16
-  %1274 = getelementptr float, ptr %93, i64 %1273
-  %1275 = load <16 x float>, ptr %1274, align 4
-  %1276 = mul i64 %1241, 192
-  %1277 = add i64 %1276, 32
-  %1278 = getelementptr float, ptr %93, i64 %1277
-  %1279 = load <16 x float>, ptr %1278, align 4
-  %1280 = mul i64 %1241, 192
-  %1281 = add i64 %1280, 48
-  %1282 = getelementptr float, ptr %93, i64 %1281
-  %1283 = load <16 x float>, ptr %1282, align 4
-  %1284 = mul i64 %1241, 192
-  %1285 = add i64 %1284, 64
-  %1286 = getelementptr float, ptr %93, i64 %1285
-  %1287 = load <16 x float>, ptr %1286, align 4
-  %1288 = mul i64 %1241, 192
-  %1289 = add i64 %1288, 80
-  %1290 = getelementptr float, ptr %93, i64 %1289
-  %1291 = load <16 x float>, ptr %1290, align 4
-  %1292 = mul nuw nsw i64 %1241, 64
-  %1293 = add nuw nsw i64 %1292, %1114
-  %1294 = getelementptr inbounds nuw float, ptr %94, i64 %1293
-  %1295 = load float, ptr %1294, align 4
-  %1296 = insertelement <16 x float> poison, float %1295, i32 0
-  %1297 = shufflevector <16 x float> %1296, <16 x float> poison, <16 x i32> zeroinitializer
-  %1298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1271, <16 x float> %1242)
-  %1299 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1275, <16 x float> %1243)
-  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1279, <16 x float> %1244)
-  %1301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1283, <16 x float> %1245)
-  %1302 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1287, <16 x float> %1246)
-  %1303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1291, <16 x float> %1247)
-  %1304 = mul nuw nsw i64 %1241, 64
-  %1305 = add nuw nsw i64 %1304, %1147
-  %1306 = getelementptr inbounds nuw float, ptr %94, i64 %1305
-  %1307 = load float, ptr %1306, align 4
-  %1308 = insertelement <16 x float> poison, float %1307, i32 0
-  %1309 = shufflevector <16 x float> %1308, <16 x float> poison, <16 x i32> zeroinitializer
-  %1310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1271, <16 x float> %1248)
-  %1311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1275, <16 x float> %1249)
-  %1312 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1279, <16 x float> %1250)
-  %1313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1283, <16 x float> %1251)
-  %1314 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1287, <16 x float> %1252)
-  %1315 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1291, <16 x float> %1253)
-  %1316 = mul nuw nsw i64 %1241, 64
-  %1317 = add nuw nsw i64 %1316, %1178
-  %1318 = getelementptr inbounds nuw float, ptr %94, i64 %1317
-  %1319 = load float, ptr %1318, align 4
-  %1320 = insertelement <16 x float> poison, float %1319, i32 0
-  %1321 = shufflevector <16 x float> %1320, <16 x float> poison, <16 x i32> zeroinitializer
-  %1322 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1271, <16 x float> %1254)
-  %1323 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1275, <16 x float> %1255)
-  %1324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1279, <16 x float> %1256)
-  %1325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1283, <16 x float> %1257)
-  %1326 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1287, <16 x float> %1258)
-  %1327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1291, <16 x float> %1259)
-  %1328 = mul nuw nsw i64 %1241, 64
-  %1329 = add nuw nsw i64 %1328, %1209
-  %1330 = getelementptr inbounds nuw float, ptr %94, i64 %1329
-  %1331 = load float, ptr %1330, align 4
-  %1332 = insertelement <16 x float> poison, float %1331, i32 0
-  %1333 = shufflevector <16 x float> %1332, <16 x float> poison, <16 x i32> zeroinitializer
-  %1334 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1271, <16 x float> %1260)
-  %1335 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1275, <16 x float> %1261)
-  %1336 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1279, <16 x float> %1262)
-  %1337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1283, <16 x float> %1263)
-  %1338 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1287, <16 x float> %1264)
-  %1339 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1333, <16 x float> %1291, <16 x float> %1265)
-  %1340 = add i64 %1241, 1
-  br label %1240
-
-1341:                                             ; preds = %1240
-  %1342 = mul i64 %1114, 192
-  %1343 = add i64 %1342, 0
+  store <16 x float> %1234, ptr %1237, align 4
+  %1238 = mul i64 %1114, 192
+  %1239 = add i64 %1238, 32
+  %1240 = getelementptr float, ptr %92, i64 %1239
+  %1241 = load <16 x float>, ptr %1240, align 4
+  %1242 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %875, <16 x float> %1241, <16 x float> %1124)
+  %1243 = mul i64 %1114, 192
+  %1244 = add i64 %1243, 32
+  %1245 = getelementptr float, ptr %92, i64 %1244
+  store <16 x float> %1242, ptr %1245, align 4
+  %1246 = mul i64 %1114, 192
+  %1247 = add i64 %1246, 48
+  %1248 = getelementptr float, ptr %92, i64 %1247
+  %1249 = load <16 x float>, ptr %1248, align 4
+  %1250 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %1249, <16 x float> %1125)
+  %1251 = mul i64 %1114, 192
+  %1252 = add i64 %1251, 48
+  %1253 = getelementptr float, ptr %92, i64 %1252
+  store <16 x float> %1250, ptr %1253, align 4
+  %1254 = mul i64 %1114, 192
+  %1255 = add i64 %1254, 64
+  %1256 = getelementptr float, ptr %92, i64 %1255
+  %1257 = load <16 x float>, ptr %1256, align 4
+  %1258 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %917, <16 x float> %1257, <16 x float> %1126)
+  %1259 = mul i64 %1114, 192
+  %1260 = add i64 %1259, 64
+  %1261 = getelementptr float, ptr %92, i64 %1260
+  store <16 x float> %1258, ptr %1261, align 4
+  %1262 = mul i64 %1114, 192
+  %1263 = add i64 %1262, 80
+  %1264 = getelementptr float, ptr %92, i64 %1263
+  %1265 = load <16 x float>, ptr %1264, align 4
+  %1266 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %1265, <16 x float> %1127)
+  %1267 = mul i64 %1114, 192
+  %1268 = add i64 %1267, 80
+  %1269 = getelementptr float, ptr %92, i64 %1268
+  store <16 x float> %1266, ptr %1269, align 4
+  %1270 = mul i64 %1117, 192
+  %1271 = add i64 %1270, 0
+  %1272 = getelementptr float, ptr %92, i64 %1271
+  %1273 = load <16 x float>, ptr %1272, align 4
+  %1274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %833, <16 x float> %1273, <16 x float> %1128)
+  %1275 = mul i64 %1117, 192
+  %1276 = add i64 %1275, 0
+  %1277 = getelementptr float, ptr %92, i64 %1276
+  store <16 x float> %1274, ptr %1277, align 4
+  %1278 = mul i64 %1117, 192
+  %1279 = add i64 %1278, 16
+  %1280 = getelementptr float, ptr %92, i64 %1279
+  %1281 = load <16 x float>, ptr %1280, align 4
+  %1282 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %854, <16 x float> %1281, <16 x float> %1129)
+  %1283 = mul i64 %1117, 192
+  %1284 = add i64 %1283, 16
+  %1285 = getelementptr float, ptr %92, i64 %1284
+  store <16 x float> %1282, ptr %1285, align 4
+  %1286 = mul i64 %1117, 192
+  %1287 = add i64 %1286, 32
+  %1288 = getelementptr float, ptr %92, i64 %1287
+  %1289 = load <16 x float>, ptr %1288, align 4
+  %1290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %875, <16 x float> %1289, <16 x float> %1130)
+  %1291 = mul i64 %1117, 192
+  %1292 = add i64 %1291, 32
+  %1293 = getelementptr float, ptr %92, i64 %1292
+  store <16 x float> %1290, ptr %1293, align 4
+  %1294 = mul i64 %1117, 192
+  %1295 = add i64 %1294, 48
+  %1296 = getelementptr float, ptr %92, i64 %1295
+  %1297 = load <16 x float>, ptr %1296, align 4
+  %1298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %1297, <16 x float> %1131)
+  %1299 = mul i64 %1117, 192
+  %1300 = add i64 %1299, 48
+  %1301 = getelementptr float, ptr %92, i64 %1300
+  store <16 x float> %1298, ptr %1301, align 4
+  %1302 = mul i64 %1117, 192
+  %1303 = add i64 %1302, 64
+  %1304 = getelementptr float, ptr %92, i64 %1303
+  %1305 = load <16 x float>, ptr %1304, align 4
+  %1306 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %917, <16 x float> %1305, <16 x float> %1132)
+  %1307 = mul i64 %1117, 192
+  %1308 = add i64 %1307, 64
+  %1309 = getelementptr float, ptr %92, i64 %1308
+  store <16 x float> %1306, ptr %1309, align 4
+  %1310 = mul i64 %1117, 192
+  %1311 = add i64 %1310, 80
+  %1312 = getelementptr float, ptr %92, i64 %1311
+  %1313 = load <16 x float>, ptr %1312, align 4
+  %1314 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %1313, <16 x float> %1133)
+  %1315 = mul i64 %1117, 192
+  %1316 = add i64 %1315, 80
+  %1317 = getelementptr float, ptr %92, i64 %1316
+  store <16 x float> %1314, ptr %1317, align 4
+  %1318 = mul i64 %1118, 192
+  %1319 = add i64 %1318, 0
+  %1320 = getelementptr float, ptr %92, i64 %1319
+  %1321 = load <16 x float>, ptr %1320, align 4
+  %1322 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %833, <16 x float> %1321, <16 x float> %1134)
+  %1323 = mul i64 %1118, 192
+  %1324 = add i64 %1323, 0
+  %1325 = getelementptr float, ptr %92, i64 %1324
+  store <16 x float> %1322, ptr %1325, align 4
+  %1326 = mul i64 %1118, 192
+  %1327 = add i64 %1326, 16
+  %1328 = getelementptr float, ptr %92, i64 %1327
+  %1329 = load <16 x float>, ptr %1328, align 4
+  %1330 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %854, <16 x float> %1329, <16 x float> %1135)
+  %1331 = mul i64 %1118, 192
+  %1332 = add i64 %1331, 16
+  %1333 = getelementptr float, ptr %92, i64 %1332
+  store <16 x float> %1330, ptr %1333, align 4
+  %1334 = mul i64 %1118, 192
+  %1335 = add i64 %1334, 32
+  %1336 = getelementptr float, ptr %92, i64 %1335
+  %1337 = load <16 x float>, ptr %1336, align 4
+  %1338 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %875, <16 x float> %1337, <16 x float> %1136)
+  %1339 = mul i64 %1118, 192
+  %1340 = add i64 %1339, 32
+  %1341 = getelementptr float, ptr %92, i64 %1340
+  store <16 x float> %1338, ptr %1341, align 4
+  %1342 = mul i64 %1118, 192
+  %1343 = add i64 %1342, 48
   %1344 = getelementptr float, ptr %92, i64 %1343
-  store <16 x float> %1242, ptr %1344, align 4
-  %1345 = mul i64 %1114, 192
-  %1346 = add i64 %1345, 16
-  %1347 = getelementptr float, ptr %92, i64 %1346
-  store <16 x float> %1243, ptr %1347, align 4
-  %1348 = mul i64 %1114, 192
-  %1349 = add i64 %1348, 32
-  %1350 = getelementptr float, ptr %92, i64 %1349
-  store <16 x float> %1244, ptr %1350, align 4
-  %1351 = mul i64 %1114, 192
-  %1352 = add i64 %1351, 48
-  %1353 = getelementptr float, ptr %92, i64 %1352
-  store <16 x float> %1245, ptr %1353, align 4
-  %1354 = mul i64 %1114, 192
-  %1355 = add i64 %1354, 64
-  %1356 = getelementptr float, ptr %92, i64 %1355
-  store <16 x float> %1246, ptr %1356, align 4
-  %1357 = mul i64 %1114, 192
-  %1358 = add i64 %1357, 80
-  %1359 = getelementptr float, ptr %92, i64 %1358
-  store <16 x float> %1247, ptr %1359, align 4
-  %1360 = mul i64 %1147, 192
-  %1361 = add i64 %1360, 0
-  %1362 = getelementptr float, ptr %92, i64 %1361
-  store <16 x float> %1248, ptr %1362, align 4
-  %1363 = mul i64 %1147, 192
-  %1364 = add i64 %1363, 16
+  %1345 = load <16 x float>, ptr %1344, align 4
+  %1346 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %1345, <16 x float> %1137)
+  %1347 = mul i64 %1118, 192
+  %1348 = add i64 %1347, 48
+  %1349 = getelementptr float, ptr %92, i64 %1348
+  store <16 x float> %1346, ptr %1349, align 4
+  %1350 = mul i64 %1118, 192
+  %1351 = add i64 %1350, 64
+  %1352 = getelementptr float, ptr %92, i64 %1351
+  %1353 = load <16 x float>, ptr %1352, align 4
+  %1354 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %917, <16 x float> %1353, <16 x float> %1138)
+  %1355 = mul i64 %1118, 192
+  %1356 = add i64 %1355, 64
+  %1357 = getelementptr float, ptr %92, i64 %1356
+  store <16 x float> %1354, ptr %1357, align 4
+  %1358 = mul i64 %1118, 192
+  %1359 = add i64 %1358, 80
+  %1360 = getelementptr float, ptr %92, i64 %1359
+  %1361 = load <16 x float>, ptr %1360, align 4
+  %1362 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %1361, <16 x float> %1139)
+  %1363 = mul i64 %1118, 192
+  %1364 = add i64 %1363, 80
   %1365 = getelementptr float, ptr %92, i64 %1364
-  store <16 x float> %1249, ptr %1365, align 4
-  %1366 = mul i64 %1147, 192
-  %1367 = add i64 %1366, 32
+  store <16 x float> %1362, ptr %1365, align 4
+  %1366 = mul i64 %1119, 192
+  %1367 = add i64 %1366, 0
   %1368 = getelementptr float, ptr %92, i64 %1367
-  store <16 x float> %1250, ptr %1368, align 4
-  %1369 = mul i64 %1147, 192
-  %1370 = add i64 %1369, 48
-  %1371 = getelementptr float, ptr %92, i64 %1370
-  store <16 x float> %1251, ptr %1371, align 4
-  %1372 = mul i64 %1147, 192
-  %1373 = add i64 %1372, 64
-  %1374 = getelementptr float, ptr %92, i64 %1373
-  store <16 x float> %1252, ptr %1374, align 4
-  %1375 = mul i64 %1147, 192
-  %1376 = add i64 %1375, 80
-  %1377 = getelementptr float, ptr %92, i64 %1376
-  store <16 x float> %1253, ptr %1377, align 4
-  %1378 = mul i64 %1178, 192
-  %1379 = add i64 %1378, 0
-  %1380 = getelementptr float, ptr %92, i64 %1379
-  store <16 x float> %1254, ptr %1380, align 4
-  %1381 = mul i64 %1178, 192
-  %1382 = add i64 %1381, 16
-  %1383 = getelementptr float, ptr %92, i64 %1382
-  store <16 x float> %1255, ptr %1383, align 4
-  %1384 = mul i64 %1178, 192
-  %1385 = add i64 %1384, 32
-  %1386 = getelementptr float, ptr %92, i64 %1385
-  store <16 x float> %1256, ptr %1386, align 4
-  %1387 = mul i64 %1178, 192
-  %1388 = add i64 %1387, 48
+  %1369 = load <16 x float>, ptr %1368, align 4
+  %1370 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %833, <16 x float> %1369, <16 x float> %1140)
+  %1371 = mul i64 %1119, 192
+  %1372 = add i64 %1371, 0
+  %1373 = getelementptr float, ptr %92, i64 %1372
+  store <16 x float> %1370, ptr %1373, align 4
+  %1374 = mul i64 %1119, 192
+  %1375 = add i64 %1374, 16
+  %1376 = getelementptr float, ptr %92, i64 %1375
+  %1377 = load <16 x float>, ptr %1376, align 4
+  %1378 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %854, <16 x float> %1377, <16 x float> %1141)
+  %1379 = mul i64 %1119, 192
+  %1380 = add i64 %1379, 16
+  %1381 = getelementptr float, ptr %92, i64 %1380
+  store <16 x float> %1378, ptr %1381, align 4
+  %1382 = mul i64 %1119, 192
+  %1383 = add i64 %1382, 32
+  %1384 = getelementptr float, ptr %92, i64 %1383
+  %1385 = load <16 x float>, ptr %1384, align 4
+  %1386 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %875, <16 x float> %1385, <16 x float> %1142)
+  %1387 = mul i64 %1119, 192
+  %1388 = add i64 %1387, 32
   %1389 = getelementptr float, ptr %92, i64 %1388
-  store <16 x float> %1257, ptr %1389, align 4
-  %1390 = mul i64 %1178, 192
-  %1391 = add i64 %1390, 64
+  store <16 x float> %1386, ptr %1389, align 4
+  %1390 = mul i64 %1119, 192
+  %1391 = add i64 %1390, 48
   %1392 = getelementptr float, ptr %92, i64 %1391
-  store <16 x float> %1258, ptr %1392, align 4
-  %1393 = mul i64 %1178, 192
-  %1394 = add i64 %1393, 80
-  %1395 = getelementptr float, ptr %92, i64 %1394
-  store <16 x float> %1259, ptr %1395, align 4
-  %1396 = mul i64 %1209, 192
-  %1397 = add i64 %1396, 0
-  %1398 = getelementptr float, ptr %92, i64 %1397
-  store <16 x float> %1260, ptr %1398, align 4
-  %1399 = mul i64 %1209, 192
-  %1400 = add i64 %1399, 16
-  %1401 = getelementptr float, ptr %92, i64 %1400
-  store <16 x float> %1261, ptr %1401, align 4
-  %1402 = mul i64 %1209, 192
-  %1403 = add i64 %1402, 32
-  %1404 = getelementptr float, ptr %92, i64 %1403
-  store <16 x float> %1262, ptr %1404, align 4
-  %1405 = mul i64 %1209, 192
-  %1406 = add i64 %1405, 48
-  %1407 = getelementptr float, ptr %92, i64 %1406
-  store <16 x float> %1263, ptr %1407, align 4
-  %1408 = mul i64 %1209, 192
-  %1409 = add i64 %1408, 64
-  %1410 = getelementptr float, ptr %92, i64 %1409
-  store <16 x float> %1264, ptr %1410, align 4
-  %1411 = mul i64 %1209, 192
+  %1393 = load <16 x float>, ptr %1392, align 4
+  %1394 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %896, <16 x float> %1393, <16 x float> %1143)
+  %1395 = mul i64 %1119, 192
+  %1396 = add i64 %1395, 48
+  %1397 = getelementptr float, ptr %92, i64 %1396
+  store <16 x float> %1394, ptr %1397, align 4
+  %1398 = mul i64 %1119, 192
+  %1399 = add i64 %1398, 64
+  %1400 = getelementptr float, ptr %92, i64 %1399
+  %1401 = load <16 x float>, ptr %1400, align 4
+  %1402 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %917, <16 x float> %1401, <16 x float> %1144)
+  %1403 = mul i64 %1119, 192
+  %1404 = add i64 %1403, 64
+  %1405 = getelementptr float, ptr %92, i64 %1404
+  store <16 x float> %1402, ptr %1405, align 4
+  %1406 = mul i64 %1119, 192
+  %1407 = add i64 %1406, 80
+  %1408 = getelementptr float, ptr %92, i64 %1407
+  %1409 = load <16 x float>, ptr %1408, align 4
+  %1410 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %938, <16 x float> %1409, <16 x float> %1145)
+  %1411 = mul i64 %1119, 192
   %1412 = add i64 %1411, 80
   %1413 = getelementptr float, ptr %92, i64 %1412
-  store <16 x float> %1265, ptr %1413, align 4
+  store <16 x float> %1410, ptr %1413, align 4
   %1414 = add i64 %1114, 4
   br label %1113
 
@@ -11751,339 +11751,339 @@ define void @sdpa_d64_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 2179:                                             ; preds = %2006
   br label %2180
 
-2180:                                             ; preds = %2408, %2179
-  %2181 = phi i64 [ %2481, %2408 ], [ 0, %2179 ]
+2180:                                             ; preds = %2288, %2179
+  %2181 = phi i64 [ %2481, %2288 ], [ 0, %2179 ]
   %2182 = icmp slt i64 %2181, 64
   br i1 %2182, label %2183, label %2482
 
 2183:                                             ; preds = %2180
-  %2184 = mul i64 %2181, 192
-  %2185 = add i64 %2184, 96
-  %2186 = getelementptr float, ptr %92, i64 %2185
-  %2187 = load <16 x float>, ptr %2186, align 4
-  %2188 = fmul <16 x float> %1900, %2187
-  %2189 = mul i64 %2181, 192
-  %2190 = add i64 %2189, 112
-  %2191 = getelementptr float, ptr %92, i64 %2190
-  %2192 = load <16 x float>, ptr %2191, align 4
-  %2193 = fmul <16 x float> %1921, %2192
-  %2194 = mul i64 %2181, 192
-  %2195 = add i64 %2194, 128
-  %2196 = getelementptr float, ptr %92, i64 %2195
-  %2197 = load <16 x float>, ptr %2196, align 4
-  %2198 = fmul <16 x float> %1942, %2197
-  %2199 = mul i64 %2181, 192
-  %2200 = add i64 %2199, 144
-  %2201 = getelementptr float, ptr %92, i64 %2200
-  %2202 = load <16 x float>, ptr %2201, align 4
-  %2203 = fmul <16 x float> %1963, %2202
-  %2204 = mul i64 %2181, 192
-  %2205 = add i64 %2204, 160
-  %2206 = getelementptr float, ptr %92, i64 %2205
-  %2207 = load <16 x float>, ptr %2206, align 4
-  %2208 = fmul <16 x float> %1984, %2207
-  %2209 = mul i64 %2181, 192
-  %2210 = add i64 %2209, 176
-  %2211 = getelementptr float, ptr %92, i64 %2210
-  %2212 = load <16 x float>, ptr %2211, align 4
-  %2213 = fmul <16 x float> %2005, %2212
-  %2214 = add i64 %2181, 1
-  %2215 = mul i64 %2214, 192
+  %2184 = add i64 %2181, 1
+  %2185 = add i64 %2181, 2
+  %2186 = add i64 %2181, 3
+  br label %2187
+
+2187:                                             ; preds = %2214, %2183
+  %2188 = phi i64 [ %2287, %2214 ], [ 0, %2183 ]
+  %2189 = phi <16 x float> [ %2245, %2214 ], [ zeroinitializer, %2183 ]
+  %2190 = phi <16 x float> [ %2246, %2214 ], [ zeroinitializer, %2183 ]
+  %2191 = phi <16 x float> [ %2247, %2214 ], [ zeroinitializer, %2183 ]
+  %2192 = phi <16 x float> [ %2248, %2214 ], [ zeroinitializer, %2183 ]
+  %2193 = phi <16 x float> [ %2249, %2214 ], [ zeroinitializer, %2183 ]
+  %2194 = phi <16 x float> [ %2250, %2214 ], [ zeroinitializer, %2183 ]
+  %2195 = phi <16 x float> [ %2257, %2214 ], [ zeroinitializer, %2183 ]
+  %2196 = phi <16 x float> [ %2258, %2214 ], [ zeroinitializer, %2183 ]
+  %2197 = phi <16 x float> [ %2259, %2214 ], [ zeroinitializer, %2183 ]
+  %2198 = phi <16 x float> [ %2260, %2214 ], [ zeroinitializer, %2183 ]
+  %2199 = phi <16 x float> [ %2261, %2214 ], [ zeroinitializer, %2183 ]
+  %2200 = phi <16 x float> [ %2262, %2214 ], [ zeroinitializer, %2183 ]
+  %2201 = phi <16 x float> [ %2269, %2214 ], [ zeroinitializer, %2183 ]
+  %2202 = phi <16 x float> [ %2270, %2214 ], [ zeroinitializer, %2183 ]
+  %2203 = phi <16 x float> [ %2271, %2214 ], [ zeroinitializer, %2183 ]
+  %2204 = phi <16 x float> [ %2272, %2214 ], [ zeroinitializer, %2183 ]
+  %2205 = phi <16 x float> [ %2273, %2214 ], [ zeroinitializer, %2183 ]
+  %2206 = phi <16 x float> [ %2274, %2214 ], [ zeroinitializer, %2183 ]
+  %2207 = phi <16 x float> [ %2281, %2214 ], [ zeroinitializer, %2183 ]
+  %2208 = phi <16 x float> [ %2282, %2214 ], [ zeroinitializer, %2183 ]
+  %2209 = phi <16 x float> [ %2283, %2214 ], [ zeroinitializer, %2183 ]
+  %2210 = phi <16 x float> [ %2284, %2214 ], [ zeroinitializer, %2183 ]
+  %2211 = phi <16 x float> [ %2285, %2214 ], [ zeroinitializer, %2183 ]
+  %2212 = phi <16 x float> [ %2286, %2214 ], [ zeroinitializer, %2183 ]
+  %2213 = icmp slt i64 %2188, 64
+  br i1 %2213, label %2214, label %2288
+
+2214:                                             ; preds = %2187
+  %2215 = mul i64 %2188, 192
   %2216 = add i64 %2215, 96
-  %2217 = getelementptr float, ptr %92, i64 %2216
+  %2217 = getelementptr float, ptr %93, i64 %2216
   %2218 = load <16 x float>, ptr %2217, align 4
-  %2219 = fmul <16 x float> %1900, %2218
-  %2220 = mul i64 %2214, 192
-  %2221 = add i64 %2220, 112
-  %2222 = getelementptr float, ptr %92, i64 %2221
-  %2223 = load <16 x float>, ptr %2222, align 4
-  %2224 = fmul <16 x float> %1921, %2223
-  %2225 = mul i64 %2214, 192
-  %2226 = add i64 %2225, 128
-  %2227 = getelementptr float, ptr %92, i64 %2226
-  %2228 = load <16 x float>, ptr %2227, align 4
-  %2229 = fmul <16 x float> %1942, %2228
-  %2230 = mul i64 %2214, 192
-  %2231 = add i64 %2230, 144
-  %2232 = getelementptr float, ptr %92, i64 %2231
-  %2233 = load <16 x float>, ptr %2232, align 4
-  %2234 = fmul <16 x float> %1963, %2233
-  %2235 = mul i64 %2214, 192
-  %2236 = add i64 %2235, 160
-  %2237 = getelementptr float, ptr %92, i64 %2236
+  %2219 = mul i64 %2188, 192
+  %2220 = add i64 %2219, 112
+  %2221 = getelementptr float, ptr %93, i64 %2220
+  %2222 = load <16 x float>, ptr %2221, align 4
+  %2223 = mul i64 %2188, 192
+  %2224 = add i64 %2223, 128
+  %2225 = getelementptr float, ptr %93, i64 %2224
+  %2226 = load <16 x float>, ptr %2225, align 4
+  %2227 = mul i64 %2188, 192
+  %2228 = add i64 %2227, 144
+  %2229 = getelementptr float, ptr %93, i64 %2228
+  %2230 = load <16 x float>, ptr %2229, align 4
+  %2231 = mul i64 %2188, 192
+  %2232 = add i64 %2231, 160
+  %2233 = getelementptr float, ptr %93, i64 %2232
+  %2234 = load <16 x float>, ptr %2233, align 4
+  %2235 = mul i64 %2188, 192
+  %2236 = add i64 %2235, 176
+  %2237 = getelementptr float, ptr %93, i64 %2236
   %2238 = load <16 x float>, ptr %2237, align 4
-  %2239 = fmul <16 x float> %1984, %2238
-  %2240 = mul i64 %2214, 192
-  %2241 = add i64 %2240, 176
-  %2242 = getelementptr float, ptr %92, i64 %2241
-  %2243 = load <16 x float>, ptr %2242, align 4
-  %2244 = fmul <16 x float> %2005, %2243
-  %2245 = add i64 %2181, 2
-  %2246 = mul i64 %2245, 192
-  %2247 = add i64 %2246, 96
-  %2248 = getelementptr float, ptr %92, i64 %2247
-  %2249 = load <16 x float>, ptr %2248, align 4
-  %2250 = fmul <16 x float> %1900, %2249
-  %2251 = mul i64 %2245, 192
-  %2252 = add i64 %2251, 112
-  %2253 = getelementptr float, ptr %92, i64 %2252
-  %2254 = load <16 x float>, ptr %2253, align 4
-  %2255 = fmul <16 x float> %1921, %2254
-  %2256 = mul i64 %2245, 192
-  %2257 = add i64 %2256, 128
-  %2258 = getelementptr float, ptr %92, i64 %2257
-  %2259 = load <16 x float>, ptr %2258, align 4
-  %2260 = fmul <16 x float> %1942, %2259
-  %2261 = mul i64 %2245, 192
-  %2262 = add i64 %2261, 144
-  %2263 = getelementptr float, ptr %92, i64 %2262
-  %2264 = load <16 x float>, ptr %2263, align 4
-  %2265 = fmul <16 x float> %1963, %2264
-  %2266 = mul i64 %2245, 192
-  %2267 = add i64 %2266, 160
-  %2268 = getelementptr float, ptr %92, i64 %2267
-  %2269 = load <16 x float>, ptr %2268, align 4
-  %2270 = fmul <16 x float> %1984, %2269
-  %2271 = mul i64 %2245, 192
-  %2272 = add i64 %2271, 176
-  %2273 = getelementptr float, ptr %92, i64 %2272
-  %2274 = load <16 x float>, ptr %2273, align 4
-  %2275 = fmul <16 x float> %2005, %2274
-  %2276 = add i64 %2181, 3
-  %2277 = mul i64 %2276, 192
-  %2278 = add i64 %2277, 96
-  %2279 = getelementptr float, ptr %92, i64 %2278
-  %2280 = load <16 x float>, ptr %2279, align 4
-  %2281 = fmul <16 x float> %1900, %2280
-  %2282 = mul i64 %2276, 192
-  %2283 = add i64 %2282, 112
-  %2284 = getelementptr float, ptr %92, i64 %2283
-  %2285 = load <16 x float>, ptr %2284, align 4
-  %2286 = fmul <16 x float> %1921, %2285
-  %2287 = mul i64 %2276, 192
-  %2288 = add i64 %2287, 128
-  %2289 = getelementptr float, ptr %92, i64 %2288
-  %2290 = load <16 x float>, ptr %2289, align 4
-  %2291 = fmul <16 x float> %1942, %2290
-  %2292 = mul i64 %2276, 192
-  %2293 = add i64 %2292, 144
-  %2294 = getelementptr float, ptr %92, i64 %2293
-  %2295 = load <16 x float>, ptr %2294, align 4
-  %2296 = fmul <16 x float> %1963, %2295
-  %2297 = mul i64 %2276, 192
-  %2298 = add i64 %2297, 160
+  %2239 = mul nuw nsw i64 %2188, 64
+  %2240 = add nuw nsw i64 %2239, %2181
+  %2241 = getelementptr inbounds nuw float, ptr %94, i64 %2240
+  %2242 = load float, ptr %2241, align 4
+  %2243 = insertelement <16 x float> poison, float %2242, i32 0
+  %2244 = shufflevector <16 x float> %2243, <16 x float> poison, <16 x i32> zeroinitializer
+  %2245 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2218, <16 x float> %2189)
+  %2246 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2222, <16 x float> %2190)
+  %2247 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2226, <16 x float> %2191)
+  %2248 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2230, <16 x float> %2192)
+  %2249 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2234, <16 x float> %2193)
+  %2250 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2244, <16 x float> %2238, <16 x float> %2194)
+  %2251 = mul nuw nsw i64 %2188, 64
+  %2252 = add nuw nsw i64 %2251, %2184
+  %2253 = getelementptr inbounds nuw float, ptr %94, i64 %2252
+  %2254 = load float, ptr %2253, align 4
+  %2255 = insertelement <16 x float> poison, float %2254, i32 0
+  %2256 = shufflevector <16 x float> %2255, <16 x float> poison, <16 x i32> zeroinitializer
+  %2257 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2218, <16 x float> %2195)
+  %2258 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2222, <16 x float> %2196)
+  %2259 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2226, <16 x float> %2197)
+  %2260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2230, <16 x float> %2198)
+  %2261 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2234, <16 x float> %2199)
+  %2262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2256, <16 x float> %2238, <16 x float> %2200)
+  %2263 = mul nuw nsw i64 %2188, 64
+  %2264 = add nuw nsw i64 %2263, %2185
+  %2265 = getelementptr inbounds nuw float, ptr %94, i64 %2264
+  %2266 = load float, ptr %2265, align 4
+  %2267 = insertelement <16 x float> poison, float %2266, i32 0
+  %2268 = shufflevector <16 x float> %2267, <16 x float> poison, <16 x i32> zeroinitializer
+  %2269 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2218, <16 x float> %2201)
+  %2270 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2222, <16 x float> %2202)
+  %2271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2226, <16 x float> %2203)
+  %2272 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2230, <16 x float> %2204)
+  %2273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2234, <16 x float> %2205)
+  %2274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2268, <16 x float> %2238, <16 x float> %2206)
+  %2275 = mul nuw nsw i64 %2188, 64
+  %2276 = add nuw nsw i64 %2275, %2186
+  %2277 = getelementptr inbounds nuw float, ptr %94, i64 %2276
+  %2278 = load float, ptr %2277, align 4
+  %2279 = insertelement <16 x float> poison, float %2278, i32 0
+  %2280 = shufflevector <16 x float> %2279, <16 x float> poison, <16 x i32> zeroinitializer
+  %2281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2218, <16 x float> %2207)
+  %2282 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2222, <16 x float> %2208)
+  %2283 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2226, <16 x float> %2209)
+  %2284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2230, <16 x float> %2210)
+  %2285 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2234, <16 x float> %2211)
+  %2286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2238, <16 x float> %2212)
+  %2287 = add i64 %2188, 1
+  br label %2187
+
+2288:                                             ; preds = %2187
+  %2289 = mul i64 %2181, 192
+  %2290 = add i64 %2289, 96
+  %2291 = getelementptr float, ptr %92, i64 %2290
+  %2292 = load <16 x float>, ptr %2291, align 4
+  %2293 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %2292, <16 x float> %2189)
+  %2294 = mul i64 %2181, 192
+  %2295 = add i64 %2294, 96
+  %2296 = getelementptr float, ptr %92, i64 %2295
+  store <16 x float> %2293, ptr %2296, align 4
+  %2297 = mul i64 %2181, 192
+  %2298 = add i64 %2297, 112
   %2299 = getelementptr float, ptr %92, i64 %2298
   %2300 = load <16 x float>, ptr %2299, align 4
-  %2301 = fmul <16 x float> %1984, %2300
-  %2302 = mul i64 %2276, 192
-  %2303 = add i64 %2302, 176
+  %2301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1921, <16 x float> %2300, <16 x float> %2190)
+  %2302 = mul i64 %2181, 192
+  %2303 = add i64 %2302, 112
   %2304 = getelementptr float, ptr %92, i64 %2303
-  %2305 = load <16 x float>, ptr %2304, align 4
-  %2306 = fmul <16 x float> %2005, %2305
-  br label %2307
-
-2307:                                             ; preds = %2334, %2183
-  %2308 = phi i64 [ %2407, %2334 ], [ 0, %2183 ]
-  %2309 = phi <16 x float> [ %2365, %2334 ], [ %2188, %2183 ]
-  %2310 = phi <16 x float> [ %2366, %2334 ], [ %2193, %2183 ]
-  %2311 = phi <16 x float> [ %2367, %2334 ], [ %2198, %2183 ]
-  %2312 = phi <16 x float> [ %2368, %2334 ], [ %2203, %2183 ]
-  %2313 = phi <16 x float> [ %2369, %2334 ], [ %2208, %2183 ]
-  %2314 = phi <16 x float> [ %2370, %2334 ], [ %2213, %2183 ]
-  %2315 = phi <16 x float> [ %2377, %2334 ], [ %2219, %2183 ]
-  %2316 = phi <16 x float> [ %2378, %2334 ], [ %2224, %2183 ]
-  %2317 = phi <16 x float> [ %2379, %2334 ], [ %2229, %2183 ]
-  %2318 = phi <16 x float> [ %2380, %2334 ], [ %2234, %2183 ]
-  %2319 = phi <16 x float> [ %2381, %2334 ], [ %2239, %2183 ]
-  %2320 = phi <16 x float> [ %2382, %2334 ], [ %2244, %2183 ]
-  %2321 = phi <16 x float> [ %2389, %2334 ], [ %2250, %2183 ]
-  %2322 = phi <16 x float> [ %2390, %2334 ], [ %2255, %2183 ]
-  %2323 = phi <16 x float> [ %2391, %2334 ], [ %2260, %2183 ]
-  %2324 = phi <16 x float> [ %2392, %2334 ], [ %2265, %2183 ]
-  %2325 = phi <16 x float> [ %2393, %2334 ], [ %2270, %2183 ]
-  %2326 = phi <16 x float> [ %2394, %2334 ], [ %2275, %2183 ]
-  %2327 = phi <16 x float> [ %2401, %2334 ], [ %2281, %2183 ]
-  %2328 = phi <16 x float> [ %2402, %2334 ], [ %2286, %2183 ]
-  %2329 = phi <16 x float> [ %2403, %2334 ], [ %2291, %2183 ]
-  %2330 = phi <16 x float> [ %2404, %2334 ], [ %2296, %2183 ]
-  %2331 = phi <16 x float> [ %2405, %2334 ], [ %2301, %2183 ]
-  %2332 = phi <16 x float> [ %2406, %2334 ], [ %2306, %2183 ]
-  %2333 = icmp slt i64 %2308, 64
-  br i1 %2333, label %2334, label %2408
-
-2334:                                             ; preds = %2307
-  %2335 = mul i64 %2308, 192
-  %2336 = add i64 %2335, 96
-  %2337 = getelementptr float, ptr %93, i64 %2336
-  %2338 = load <16 x float>, ptr %2337, align 4
-  %2339 = mul i64 %2308, 192
-  %2340 = add i64 %2339, 112
-  %2341 = getelementptr float, ptr %93, i64 %2340
-  %2342 = load <16 x float>, ptr %2341, align 4
-  %2343 = mul i64 %2308, 192
-  %2344 = add i64 %2343, 128
-  %2345 = getelementptr float, ptr %93, i64 %2344
-  %2346 = load <16 x float>, ptr %2345, align 4
-  %2347 = mul i64 %2308, 192
-  %2348 = add i64 %2347, 144
-  %2349 = getelementptr float, ptr %93, i64 %2348
-  %2350 = load <16 x float>, ptr %2349, align 4
-  %2351 = mul i64 %2308, 192
-  %2352 = add i64 %2351, 160
-  %2353 = getelementptr float, ptr %93, i64 %2352
-  %2354 = load <16 x float>, ptr %2353, align 4
-  %2355 = mul i64 %2308, 192
-  %2356 = add i64 %2355, 176
-  %2357 = getelementptr float, ptr %93, i64 %2356
-  %2358 = load <16 x float>, ptr %2357, align 4
-  %2359 = mul nuw nsw i64 %2308, 64
-  %2360 = add nuw nsw i64 %2359, %2181
-  %2361 = getelementptr inbounds nuw float, ptr %94, i64 %2360
-  %2362 = load float, ptr %2361, align 4
-  %2363 = insertelement <16 x float> poison, float %2362, i32 0
-  %2364 = shufflevector <16 x float> %2363, <16 x float> poison, <16 x i32> zeroinitializer
-  %2365 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2338, <16 x float> %2309)
-  %2366 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2342, <16 x float> %2310)
-  %2367 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2346, <16 x float> %2311)
-  %2368 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2350, <16 x float> %2312)
-  %2369 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2354, <16 x float> %2313)
-  %2370 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2364, <16 x float> %2358, <16 x float> %2314)
-  %2371 = mul nuw nsw i64 %2308, 64
-  %2372 = add nuw nsw i64 %2371, %2214
-  %2373 = getelementptr inbounds nuw float, ptr %94, i64 %2372
-  %2374 = load float, ptr %2373, align 4
-  %2375 = insertelement <16 x float> poison, float %2374, i32 0
-  %2376 = shufflevector <16 x float> %2375, <16 x float> poison, <16 x i32> zeroinitializer
-  %2377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2338, <16 x float> %2315)
-  %2378 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2342, <16 x float> %2316)
-  %2379 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2346, <16 x float> %2317)
-  %2380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2350, <16 x float> %2318)
-  %2381 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2354, <16 x float> %2319)
-  %2382 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2376, <16 x float> %2358, <16 x float> %2320)
-  %2383 = mul nuw nsw i64 %2308, 64
-  %2384 = add nuw nsw i64 %2383, %2245
-  %2385 = getelementptr inbounds nuw float, ptr %94, i64 %2384
-  %2386 = load float, ptr %2385, align 4
-  %2387 = insertelement <16 x float> poison, float %2386, i32 0
-  %2388 = shufflevector <16 x float> %2387, <16 x float> poison, <16 x i32> zeroinitializer
-  %2389 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2338, <16 x float> %2321)
-  %2390 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2342, <16 x float> %2322)
-  %2391 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2346, <16 x float> %2323)
-  %2392 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2350, <16 x float> %2324)
-  %2393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2354, <16 x float> %2325)
-  %2394 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2388, <16 x float> %2358, <16 x float> %2326)
-  %2395 = mul nuw nsw i64 %2308, 64
-  %2396 = add nuw nsw i64 %2395, %2276
-  %2397 = getelementptr inbounds nuw float, ptr %94, i64 %2396
-  %2398 = load float, ptr %2397, align 4
-  %2399 = insertelement <16 x float> poison, float %2398, i32 0
-  %2400 = shufflevector <16 x float> %2399, <16 x float> poison, <16 x i32> zeroinitializer
-  %2401 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2338, <16 x float> %2327)
-  %2402 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2342, <16 x float> %2328)
-  %2403 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2346, <16 x float> %2329)
-  %2404 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2350, <16 x float> %2330)
-  %2405 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2354, <16 x float> %2331)
-  %2406 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2358, <16 x float> %2332)
-  %2407 = add i64 %2308, 1
-  br label %2307
-
-2408:                                             ; preds = %2307
-  %2409 = mul i64 %2181, 192
-  %2410 = add i64 %2409, 96
+  store <16 x float> %2301, ptr %2304, align 4
+  %2305 = mul i64 %2181, 192
+  %2306 = add i64 %2305, 128
+  %2307 = getelementptr float, ptr %92, i64 %2306
+  %2308 = load <16 x float>, ptr %2307, align 4
+  %2309 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1942, <16 x float> %2308, <16 x float> %2191)
+  %2310 = mul i64 %2181, 192
+  %2311 = add i64 %2310, 128
+  %2312 = getelementptr float, ptr %92, i64 %2311
+  store <16 x float> %2309, ptr %2312, align 4
+  %2313 = mul i64 %2181, 192
+  %2314 = add i64 %2313, 144
+  %2315 = getelementptr float, ptr %92, i64 %2314
+  %2316 = load <16 x float>, ptr %2315, align 4
+  %2317 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1963, <16 x float> %2316, <16 x float> %2192)
+  %2318 = mul i64 %2181, 192
+  %2319 = add i64 %2318, 144
+  %2320 = getelementptr float, ptr %92, i64 %2319
+  store <16 x float> %2317, ptr %2320, align 4
+  %2321 = mul i64 %2181, 192
+  %2322 = add i64 %2321, 160
+  %2323 = getelementptr float, ptr %92, i64 %2322
+  %2324 = load <16 x float>, ptr %2323, align 4
+  %2325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1984, <16 x float> %2324, <16 x float> %2193)
+  %2326 = mul i64 %2181, 192
+  %2327 = add i64 %2326, 160
+  %2328 = getelementptr float, ptr %92, i64 %2327
+  store <16 x float> %2325, ptr %2328, align 4
+  %2329 = mul i64 %2181, 192
+  %2330 = add i64 %2329, 176
+  %2331 = getelementptr float, ptr %92, i64 %2330
+  %2332 = load <16 x float>, ptr %2331, align 4
+  %2333 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2005, <16 x float> %2332, <16 x float> %2194)
+  %2334 = mul i64 %2181, 192
+  %2335 = add i64 %2334, 176
+  %2336 = getelementptr float, ptr %92, i64 %2335
+  store <16 x float> %2333, ptr %2336, align 4
+  %2337 = mul i64 %2184, 192
+  %2338 = add i64 %2337, 96
+  %2339 = getelementptr float, ptr %92, i64 %2338
+  %2340 = load <16 x float>, ptr %2339, align 4
+  %2341 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %2340, <16 x float> %2195)
+  %2342 = mul i64 %2184, 192
+  %2343 = add i64 %2342, 96
+  %2344 = getelementptr float, ptr %92, i64 %2343
+  store <16 x float> %2341, ptr %2344, align 4
+  %2345 = mul i64 %2184, 192
+  %2346 = add i64 %2345, 112
+  %2347 = getelementptr float, ptr %92, i64 %2346
+  %2348 = load <16 x float>, ptr %2347, align 4
+  %2349 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1921, <16 x float> %2348, <16 x float> %2196)
+  %2350 = mul i64 %2184, 192
+  %2351 = add i64 %2350, 112
+  %2352 = getelementptr float, ptr %92, i64 %2351
+  store <16 x float> %2349, ptr %2352, align 4
+  %2353 = mul i64 %2184, 192
+  %2354 = add i64 %2353, 128
+  %2355 = getelementptr float, ptr %92, i64 %2354
+  %2356 = load <16 x float>, ptr %2355, align 4
+  %2357 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1942, <16 x float> %2356, <16 x float> %2197)
+  %2358 = mul i64 %2184, 192
+  %2359 = add i64 %2358, 128
+  %2360 = getelementptr float, ptr %92, i64 %2359
+  store <16 x float> %2357, ptr %2360, align 4
+  %2361 = mul i64 %2184, 192
+  %2362 = add i64 %2361, 144
+  %2363 = getelementptr float, ptr %92, i64 %2362
+  %2364 = load <16 x float>, ptr %2363, align 4
+  %2365 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1963, <16 x float> %2364, <16 x float> %2198)
+  %2366 = mul i64 %2184, 192
+  %2367 = add i64 %2366, 144
+  %2368 = getelementptr float, ptr %92, i64 %2367
+  store <16 x float> %2365, ptr %2368, align 4
+  %2369 = mul i64 %2184, 192
+  %2370 = add i64 %2369, 160
+  %2371 = getelementptr float, ptr %92, i64 %2370
+  %2372 = load <16 x float>, ptr %2371, align 4
+  %2373 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1984, <16 x float> %2372, <16 x float> %2199)
+  %2374 = mul i64 %2184, 192
+  %2375 = add i64 %2374, 160
+  %2376 = getelementptr float, ptr %92, i64 %2375
+  store <16 x float> %2373, ptr %2376, align 4
+  %2377 = mul i64 %2184, 192
+  %2378 = add i64 %2377, 176
+  %2379 = getelementptr float, ptr %92, i64 %2378
+  %2380 = load <16 x float>, ptr %2379, align 4
+  %2381 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2005, <16 x float> %2380, <16 x float> %2200)
+  %2382 = mul i64 %2184, 192
+  %2383 = add i64 %2382, 176
+  %2384 = getelementptr float, ptr %92, i64 %2383
+  store <16 x float> %2381, ptr %2384, align 4
+  %2385 = mul i64 %2185, 192
+  %2386 = add i64 %2385, 96
+  %2387 = getelementptr float, ptr %92, i64 %2386
+  %2388 = load <16 x float>, ptr %2387, align 4
+  %2389 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %2388, <16 x float> %2201)
+  %2390 = mul i64 %2185, 192
+  %2391 = add i64 %2390, 96
+  %2392 = getelementptr float, ptr %92, i64 %2391
+  store <16 x float> %2389, ptr %2392, align 4
+  %2393 = mul i64 %2185, 192
+  %2394 = add i64 %2393, 112
+  %2395 = getelementptr float, ptr %92, i64 %2394
+  %2396 = load <16 x float>, ptr %2395, align 4
+  %2397 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1921, <16 x float> %2396, <16 x float> %2202)
+  %2398 = mul i64 %2185, 192
+  %2399 = add i64 %2398, 112
+  %2400 = getelementptr float, ptr %92, i64 %2399
+  store <16 x float> %2397, ptr %2400, align 4
+  %2401 = mul i64 %2185, 192
+  %2402 = add i64 %2401, 128
+  %2403 = getelementptr float, ptr %92, i64 %2402
+  %2404 = load <16 x float>, ptr %2403, align 4
+  %2405 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1942, <16 x float> %2404, <16 x float> %2203)
+  %2406 = mul i64 %2185, 192
+  %2407 = add i64 %2406, 128
+  %2408 = getelementptr float, ptr %92, i64 %2407
+  store <16 x float> %2405, ptr %2408, align 4
+  %2409 = mul i64 %2185, 192
+  %2410 = add i64 %2409, 144
   %2411 = getelementptr float, ptr %92, i64 %2410
-  store <16 x float> %2309, ptr %2411, align 4
-  %2412 = mul i64 %2181, 192
-  %2413 = add i64 %2412, 112
-  %2414 = getelementptr float, ptr %92, i64 %2413
-  store <16 x float> %2310, ptr %2414, align 4
-  %2415 = mul i64 %2181, 192
-  %2416 = add i64 %2415, 128
-  %2417 = getelementptr float, ptr %92, i64 %2416
-  store <16 x float> %2311, ptr %2417, align 4
-  %2418 = mul i64 %2181, 192
-  %2419 = add i64 %2418, 144
-  %2420 = getelementptr float, ptr %92, i64 %2419
-  store <16 x float> %2312, ptr %2420, align 4
-  %2421 = mul i64 %2181, 192
-  %2422 = add i64 %2421, 160
-  %2423 = getelementptr float, ptr %92, i64 %2422
-  store <16 x float> %2313, ptr %2423, align 4
-  %2424 = mul i64 %2181, 192
-  %2425 = add i64 %2424, 176
-  %2426 = getelementptr float, ptr %92, i64 %2425
-  store <16 x float> %2314, ptr %2426, align 4
-  %2427 = mul i64 %2214, 192
-  %2428 = add i64 %2427, 96
-  %2429 = getelementptr float, ptr %92, i64 %2428
-  store <16 x float> %2315, ptr %2429, align 4
-  %2430 = mul i64 %2214, 192
-  %2431 = add i64 %2430, 112
+  %2412 = load <16 x float>, ptr %2411, align 4
+  %2413 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1963, <16 x float> %2412, <16 x float> %2204)
+  %2414 = mul i64 %2185, 192
+  %2415 = add i64 %2414, 144
+  %2416 = getelementptr float, ptr %92, i64 %2415
+  store <16 x float> %2413, ptr %2416, align 4
+  %2417 = mul i64 %2185, 192
+  %2418 = add i64 %2417, 160
+  %2419 = getelementptr float, ptr %92, i64 %2418
+  %2420 = load <16 x float>, ptr %2419, align 4
+  %2421 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1984, <16 x float> %2420, <16 x float> %2205)
+  %2422 = mul i64 %2185, 192
+  %2423 = add i64 %2422, 160
+  %2424 = getelementptr float, ptr %92, i64 %2423
+  store <16 x float> %2421, ptr %2424, align 4
+  %2425 = mul i64 %2185, 192
+  %2426 = add i64 %2425, 176
+  %2427 = getelementptr float, ptr %92, i64 %2426
+  %2428 = load <16 x float>, ptr %2427, align 4
+  %2429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2005, <16 x float> %2428, <16 x float> %2206)
+  %2430 = mul i64 %2185, 192
+  %2431 = add i64 %2430, 176
   %2432 = getelementptr float, ptr %92, i64 %2431
-  store <16 x float> %2316, ptr %2432, align 4
-  %2433 = mul i64 %2214, 192
-  %2434 = add i64 %2433, 128
+  store <16 x float> %2429, ptr %2432, align 4
+  %2433 = mul i64 %2186, 192
+  %2434 = add i64 %2433, 96
   %2435 = getelementptr float, ptr %92, i64 %2434
-  store <16 x float> %2317, ptr %2435, align 4
-  %2436 = mul i64 %2214, 192
-  %2437 = add i64 %2436, 144
-  %2438 = getelementptr float, ptr %92, i64 %2437
-  store <16 x float> %2318, ptr %2438, align 4
-  %2439 = mul i64 %2214, 192
-  %2440 = add i64 %2439, 160
-  %2441 = getelementptr float, ptr %92, i64 %2440
-  store <16 x float> %2319, ptr %2441, align 4
-  %2442 = mul i64 %2214, 192
-  %2443 = add i64 %2442, 176
-  %2444 = getelementptr float, ptr %92, i64 %2443
-  store <16 x float> %2320, ptr %2444, align 4
-  %2445 = mul i64 %2245, 192
-  %2446 = add i64 %2445, 96
-  %2447 = getelementptr float, ptr %92, i64 %2446
-  store <16 x float> %2321, ptr %2447, align 4
-  %2448 = mul i64 %2245, 192
-  %2449 = add i64 %2448, 112
-  %2450 = getelementptr float, ptr %92, i64 %2449
-  store <16 x float> %2322, ptr %2450, align 4
-  %2451 = mul i64 %2245, 192
-  %2452 = add i64 %2451, 128
-  %2453 = getelementptr float, ptr %92, i64 %2452
-  store <16 x float> %2323, ptr %2453, align 4
-  %2454 = mul i64 %2245, 192
-  %2455 = add i64 %2454, 144
+  %2436 = load <16 x float>, ptr %2435, align 4
+  %2437 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1900, <16 x float> %2436, <16 x float> %2207)
+  %2438 = mul i64 %2186, 192
+  %2439 = add i64 %2438, 96
+  %2440 = getelementptr float, ptr %92, i64 %2439
+  store <16 x float> %2437, ptr %2440, align 4
+  %2441 = mul i64 %2186, 192
+  %2442 = add i64 %2441, 112
+  %2443 = getelementptr float, ptr %92, i64 %2442
+  %2444 = load <16 x float>, ptr %2443, align 4
+  %2445 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1921, <16 x float> %2444, <16 x float> %2208)
+  %2446 = mul i64 %2186, 192
+  %2447 = add i64 %2446, 112
+  %2448 = getelementptr float, ptr %92, i64 %2447
+  store <16 x float> %2445, ptr %2448, align 4
+  %2449 = mul i64 %2186, 192
+  %2450 = add i64 %2449, 128
+  %2451 = getelementptr float, ptr %92, i64 %2450
+  %2452 = load <16 x float>, ptr %2451, align 4
+  %2453 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1942, <16 x float> %2452, <16 x float> %2209)
+  %2454 = mul i64 %2186, 192
+  %2455 = add i64 %2454, 128
   %2456 = getelementptr float, ptr %92, i64 %2455
-  store <16 x float> %2324, ptr %2456, align 4
-  %2457 = mul i64 %2245, 192
-  %2458 = add i64 %2457, 160
+  store <16 x float> %2453, ptr %2456, align 4
+  %2457 = mul i64 %2186, 192
+  %2458 = add i64 %2457, 144
   %2459 = getelementptr float, ptr %92, i64 %2458
-  store <16 x float> %2325, ptr %2459, align 4
-  %2460 = mul i64 %2245, 192
-  %2461 = add i64 %2460, 176
-  %2462 = getelementptr float, ptr %92, i64 %2461
-  store <16 x float> %2326, ptr %2462, align 4
-  %2463 = mul i64 %2276, 192
-  %2464 = add i64 %2463, 96
-  %2465 = getelementptr float, ptr %92, i64 %2464
-  store <16 x float> %2327, ptr %2465, align 4
-  %2466 = mul i64 %2276, 192
-  %2467 = add i64 %2466, 112
-  %2468 = getelementptr float, ptr %92, i64 %2467
-  store <16 x float> %2328, ptr %2468, align 4
-  %2469 = mul i64 %2276, 192
-  %2470 = add i64 %2469, 128
-  %2471 = getelementptr float, ptr %92, i64 %2470
-  store <16 x float> %2329, ptr %2471, align 4
-  %2472 = mul i64 %2276, 192
-  %2473 = add i64 %2472, 144
-  %2474 = getelementptr float, ptr %92, i64 %2473
-  store <16 x float> %2330, ptr %2474, align 4
-  %2475 = mul i64 %2276, 192
-  %2476 = add i64 %2475, 160
-  %2477 = getelementptr float, ptr %92, i64 %2476
-  store <16 x float> %2331, ptr %2477, align 4
-  %2478 = mul i64 %2276, 192
+  %2460 = load <16 x float>, ptr %2459, align 4
+  %2461 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1963, <16 x float> %2460, <16 x float> %2210)
+  %2462 = mul i64 %2186, 192
+  %2463 = add i64 %2462, 144
+  %2464 = getelementptr float, ptr %92, i64 %2463
+  store <16 x float> %2461, ptr %2464, align 4
+  %2465 = mul i64 %2186, 192
+  %2466 = add i64 %2465, 160
+  %2467 = getelementptr float, ptr %92, i64 %2466
+  %2468 = load <16 x float>, ptr %2467, align 4
+  %2469 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1984, <16 x float> %2468, <16 x float> %2211)
+  %2470 = mul i64 %2186, 192
+  %2471 = add i64 %2470, 160
+  %2472 = getelementptr float, ptr %92, i64 %2471
+  store <16 x float> %2469, ptr %2472, align 4
+  %2473 = mul i64 %2186, 192
+  %2474 = add i64 %2473, 176
+  %2475 = getelementptr float, ptr %92, i64 %2474
+  %2476 = load <16 x float>, ptr %2475, align 4
+  %2477 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2005, <16 x float> %2476, <16 x float> %2212)
+  %2478 = mul i64 %2186, 192
   %2479 = add i64 %2478, 176
   %2480 = getelementptr float, ptr %92, i64 %2479
-  store <16 x float> %2332, ptr %2480, align 4
+  store <16 x float> %2477, ptr %2480, align 4
   %2481 = add i64 %2181, 4
   br label %2180
 
@@ -13481,339 +13481,339 @@ define void @sdpa_d80_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 1093:                                             ; preds = %920
   br label %1094
 
-1094:                                             ; preds = %1322, %1093
-  %1095 = phi i64 [ %1395, %1322 ], [ 0, %1093 ]
+1094:                                             ; preds = %1202, %1093
+  %1095 = phi i64 [ %1395, %1202 ], [ 0, %1093 ]
   %1096 = icmp slt i64 %1095, 80
   br i1 %1096, label %1097, label %1396
 
 1097:                                             ; preds = %1094
-  %1098 = mul i64 %1095, 192
-  %1099 = add i64 %1098, 0
-  %1100 = getelementptr float, ptr %92, i64 %1099
-  %1101 = load <16 x float>, ptr %1100, align 4
-  %1102 = fmul <16 x float> %814, %1101
-  %1103 = mul i64 %1095, 192
-  %1104 = add i64 %1103, 16
-  %1105 = getelementptr float, ptr %92, i64 %1104
-  %1106 = load <16 x float>, ptr %1105, align 4
-  %1107 = fmul <16 x float> %835, %1106
-  %1108 = mul i64 %1095, 192
-  %1109 = add i64 %1108, 32
-  %1110 = getelementptr float, ptr %92, i64 %1109
-  %1111 = load <16 x float>, ptr %1110, align 4
-  %1112 = fmul <16 x float> %856, %1111
-  %1113 = mul i64 %1095, 192
-  %1114 = add i64 %1113, 48
-  %1115 = getelementptr float, ptr %92, i64 %1114
-  %1116 = load <16 x float>, ptr %1115, align 4
-  %1117 = fmul <16 x float> %877, %1116
-  %1118 = mul i64 %1095, 192
-  %1119 = add i64 %1118, 64
-  %1120 = getelementptr float, ptr %92, i64 %1119
-  %1121 = load <16 x float>, ptr %1120, align 4
-  %1122 = fmul <16 x float> %898, %1121
-  %1123 = mul i64 %1095, 192
-  %1124 = add i64 %1123, 80
-  %1125 = getelementptr float, ptr %92, i64 %1124
-  %1126 = load <16 x float>, ptr %1125, align 4
-  %1127 = fmul <16 x float> %919, %1126
-  %1128 = add i64 %1095, 1
-  %1129 = mul i64 %1128, 192
+  %1098 = add i64 %1095, 1
+  %1099 = add i64 %1095, 2
+  %1100 = add i64 %1095, 3
+  br label %1101
+
+1101:                                             ; preds = %1128, %1097
+  %1102 = phi i64 [ %1201, %1128 ], [ 0, %1097 ]
+  %1103 = phi <16 x float> [ %1159, %1128 ], [ zeroinitializer, %1097 ]
+  %1104 = phi <16 x float> [ %1160, %1128 ], [ zeroinitializer, %1097 ]
+  %1105 = phi <16 x float> [ %1161, %1128 ], [ zeroinitializer, %1097 ]
+  %1106 = phi <16 x float> [ %1162, %1128 ], [ zeroinitializer, %1097 ]
+  %1107 = phi <16 x float> [ %1163, %1128 ], [ zeroinitializer, %1097 ]
+  %1108 = phi <16 x float> [ %1164, %1128 ], [ zeroinitializer, %1097 ]
+  %1109 = phi <16 x float> [ %1171, %1128 ], [ zeroinitializer, %1097 ]
+  %1110 = phi <16 x float> [ %1172, %1128 ], [ zeroinitializer, %1097 ]
+  %1111 = phi <16 x float> [ %1173, %1128 ], [ zeroinitializer, %1097 ]
+  %1112 = phi <16 x float> [ %1174, %1128 ], [ zeroinitializer, %1097 ]
+  %1113 = phi <16 x float> [ %1175, %1128 ], [ zeroinitializer, %1097 ]
+  %1114 = phi <16 x float> [ %1176, %1128 ], [ zeroinitializer, %1097 ]
+  %1115 = phi <16 x float> [ %1183, %1128 ], [ zeroinitializer, %1097 ]
+  %1116 = phi <16 x float> [ %1184, %1128 ], [ zeroinitializer, %1097 ]
+  %1117 = phi <16 x float> [ %1185, %1128 ], [ zeroinitializer, %1097 ]
+  %1118 = phi <16 x float> [ %1186, %1128 ], [ zeroinitializer, %1097 ]
+  %1119 = phi <16 x float> [ %1187, %1128 ], [ zeroinitializer, %1097 ]
+  %1120 = phi <16 x float> [ %1188, %1128 ], [ zeroinitializer, %1097 ]
+  %1121 = phi <16 x float> [ %1195, %1128 ], [ zeroinitializer, %1097 ]
+  %1122 = phi <16 x float> [ %1196, %1128 ], [ zeroinitializer, %1097 ]
+  %1123 = phi <16 x float> [ %1197, %1128 ], [ zeroinitializer, %1097 ]
+  %1124 = phi <16 x float> [ %1198, %1128 ], [ zeroinitializer, %1097 ]
+  %1125 = phi <16 x float> [ %1199, %1128 ], [ zeroinitializer, %1097 ]
+  %1126 = phi <16 x float> [ %1200, %1128 ], [ zeroinitializer, %1097 ]
+  %1127 = icmp slt i64 %1102, 64
+  br i1 %1127, label %1128, label %1202
+
+1128:                                             ; preds = %1101
+  %1129 = mul i64 %1102, 192
   %1130 = add i64 %1129, 0
-  %1131 = getelementptr float, ptr %92, i64 %1130
+  %1131 = getelementptr float, ptr %93, i64 %1130
   %1132 = load <16 x float>, ptr %1131, align 4
-  %1133 = fmul <16 x float> %814, %1132
-  %1134 = mul i64 %1128, 192
-  %1135 = add i64 %1134, 16
-  %1136 = getelementptr float, ptr %92, i64 %1135
-  %1137 = load <16 x float>, ptr %1136, align 4
-  %1138 = fmul <16 x float> %835, %1137
-  %1139 = mul i64 %1128, 192
-  %1140 = add i64 %1139, 32
-  %1141 = getelementptr float, ptr %92, i64 %1140
-  %1142 = load <16 x float>, ptr %1141, align 4
-  %1143 = fmul <16 x float> %856, %1142
-  %1144 = mul i64 %1128, 192
-  %1145 = add i64 %1144, 48
-  %1146 = getelementptr float, ptr %92, i64 %1145
-  %1147 = load <16 x float>, ptr %1146, align 4
-  %1148 = fmul <16 x float> %877, %1147
-  %1149 = mul i64 %1128, 192
-  %1150 = add i64 %1149, 64
-  %1151 = getelementptr float, ptr %92, i64 %1150
+  %1133 = mul i64 %1102, 192
+  %1134 = add i64 %1133, 16
+  %1135 = getelementptr float, ptr %93, i64 %1134
+  %1136 = load <16 x float>, ptr %1135, align 4
+  %1137 = mul i64 %1102, 192
+  %1138 = add i64 %1137, 32
+  %1139 = getelementptr float, ptr %93, i64 %1138
+  %1140 = load <16 x float>, ptr %1139, align 4
+  %1141 = mul i64 %1102, 192
+  %1142 = add i64 %1141, 48
+  %1143 = getelementptr float, ptr %93, i64 %1142
+  %1144 = load <16 x float>, ptr %1143, align 4
+  %1145 = mul i64 %1102, 192
+  %1146 = add i64 %1145, 64
+  %1147 = getelementptr float, ptr %93, i64 %1146
+  %1148 = load <16 x float>, ptr %1147, align 4
+  %1149 = mul i64 %1102, 192
+  %1150 = add i64 %1149, 80
+  %1151 = getelementptr float, ptr %93, i64 %1150
   %1152 = load <16 x float>, ptr %1151, align 4
-  %1153 = fmul <16 x float> %898, %1152
-  %1154 = mul i64 %1128, 192
-  %1155 = add i64 %1154, 80
-  %1156 = getelementptr float, ptr %92, i64 %1155
-  %1157 = load <16 x float>, ptr %1156, align 4
-  %1158 = fmul <16 x float> %919, %1157
-  %1159 = add i64 %1095, 2
-  %1160 = mul i64 %1159, 192
-  %1161 = add i64 %1160, 0
-  %1162 = getelementptr float, ptr %92, i64 %1161
-  %1163 = load <16 x float>, ptr %1162, align 4
-  %1164 = fmul <16 x float> %814, %1163
-  %1165 = mul i64 %1159, 192
-  %1166 = add i64 %1165, 16
-  %1167 = getelementptr float, ptr %92, i64 %1166
-  %1168 = load <16 x float>, ptr %1167, align 4
-  %1169 = fmul <16 x float> %835, %1168
-  %1170 = mul i64 %1159, 192
-  %1171 = add i64 %1170, 32
-  %1172 = getelementptr float, ptr %92, i64 %1171
-  %1173 = load <16 x float>, ptr %1172, align 4
-  %1174 = fmul <16 x float> %856, %1173
-  %1175 = mul i64 %1159, 192
-  %1176 = add i64 %1175, 48
-  %1177 = getelementptr float, ptr %92, i64 %1176
-  %1178 = load <16 x float>, ptr %1177, align 4
-  %1179 = fmul <16 x float> %877, %1178
-  %1180 = mul i64 %1159, 192
-  %1181 = add i64 %1180, 64
-  %1182 = getelementptr float, ptr %92, i64 %1181
-  %1183 = load <16 x float>, ptr %1182, align 4
-  %1184 = fmul <16 x float> %898, %1183
-  %1185 = mul i64 %1159, 192
-  %1186 = add i64 %1185, 80
-  %1187 = getelementptr float, ptr %92, i64 %1186
-  %1188 = load <16 x float>, ptr %1187, align 4
-  %1189 = fmul <16 x float> %919, %1188
-  %1190 = add i64 %1095, 3
-  %1191 = mul i64 %1190, 192
-  %1192 = add i64 %1191, 0
-  %1193 = getelementptr float, ptr %92, i64 %1192
-  %1194 = load <16 x float>, ptr %1193, align 4
-  %1195 = fmul <16 x float> %814, %1194
-  %1196 = mul i64 %1190, 192
-  %1197 = add i64 %1196, 16
-  %1198 = getelementptr float, ptr %92, i64 %1197
-  %1199 = load <16 x float>, ptr %1198, align 4
-  %1200 = fmul <16 x float> %835, %1199
-  %1201 = mul i64 %1190, 192
-  %1202 = add i64 %1201, 32
-  %1203 = getelementptr float, ptr %92, i64 %1202
-  %1204 = load <16 x float>, ptr %1203, align 4
-  %1205 = fmul <16 x float> %856, %1204
-  %1206 = mul i64 %1190, 192
-  %1207 = add i64 %1206, 48
-  %1208 = getelementptr float, ptr %92, i64 %1207
-  %1209 = load <16 x float>, ptr %1208, align 4
-  %1210 = fmul <16 x float> %877, %1209
-  %1211 = mul i64 %1190, 192
-  %1212 = add i64 %1211, 64
+  %1153 = mul nuw nsw i64 %1102, 80
+  %1154 = add nuw nsw i64 %1153, %1095
+  %1155 = getelementptr inbounds nuw float, ptr %94, i64 %1154
+  %1156 = load float, ptr %1155, align 4
+  %1157 = insertelement <16 x float> poison, float %1156, i32 0
+  %1158 = shufflevector <16 x float> %1157, <16 x float> poison, <16 x i32> zeroinitializer
+  %1159 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1132, <16 x float> %1103)
+  %1160 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1136, <16 x float> %1104)
+  %1161 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1140, <16 x float> %1105)
+  %1162 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1144, <16 x float> %1106)
+  %1163 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1148, <16 x float> %1107)
+  %1164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1158, <16 x float> %1152, <16 x float> %1108)
+  %1165 = mul nuw nsw i64 %1102, 80
+  %1166 = add nuw nsw i64 %1165, %1098
+  %1167 = getelementptr inbounds nuw float, ptr %94, i64 %1166
+  %1168 = load float, ptr %1167, align 4
+  %1169 = insertelement <16 x float> poison, float %1168, i32 0
+  %1170 = shufflevector <16 x float> %1169, <16 x float> poison, <16 x i32> zeroinitializer
+  %1171 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1132, <16 x float> %1109)
+  %1172 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1136, <16 x float> %1110)
+  %1173 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1140, <16 x float> %1111)
+  %1174 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1144, <16 x float> %1112)
+  %1175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1148, <16 x float> %1113)
+  %1176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1170, <16 x float> %1152, <16 x float> %1114)
+  %1177 = mul nuw nsw i64 %1102, 80
+  %1178 = add nuw nsw i64 %1177, %1099
+  %1179 = getelementptr inbounds nuw float, ptr %94, i64 %1178
+  %1180 = load float, ptr %1179, align 4
+  %1181 = insertelement <16 x float> poison, float %1180, i32 0
+  %1182 = shufflevector <16 x float> %1181, <16 x float> poison, <16 x i32> zeroinitializer
+  %1183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1132, <16 x float> %1115)
+  %1184 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1136, <16 x float> %1116)
+  %1185 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1140, <16 x float> %1117)
+  %1186 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1144, <16 x float> %1118)
+  %1187 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1148, <16 x float> %1119)
+  %1188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1182, <16 x float> %1152, <16 x float> %1120)
+  %1189 = mul nuw nsw i64 %1102, 80
+  %1190 = add nuw nsw i64 %1189, %1100
+  %1191 = getelementptr inbounds nuw float, ptr %94, i64 %1190
+  %1192 = load float, ptr %1191, align 4
+  %1193 = insertelement <16 x float> poison, float %1192, i32 0
+  %1194 = shufflevector <16 x float> %1193, <16 x float> poison, <16 x i32> zeroinitializer
+  %1195 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1132, <16 x float> %1121)
+  %1196 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1136, <16 x float> %1122)
+  %1197 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1140, <16 x float> %1123)
+  %1198 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1144, <16 x float> %1124)
+  %1199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1148, <16 x float> %1125)
+  %1200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1194, <16 x float> %1152, <16 x float> %1126)
+  %1201 = add i64 %1102, 1
+  br label %1101
+
+1202:                                             ; preds = %1101
+  %1203 = mul i64 %1095, 192
+  %1204 = add i64 %1203, 0
+  %1205 = getelementptr float, ptr %92, i64 %1204
+  %1206 = load <16 x float>, ptr %1205, align 4
+  %1207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1206, <16 x float> %1103)
+  %1208 = mul i64 %1095, 192
+  %1209 = add i64 %1208, 0
+  %1210 = getelementptr float, ptr %92, i64 %1209
+  store <16 x float> %1207, ptr %1210, align 4
+  %1211 = mul i64 %1095, 192
+  %1212 = add i64 %1211, 16
   %1213 = getelementptr float, ptr %92, i64 %1212
   %1214 = load <16 x float>, ptr %1213, align 4
-  %1215 = fmul <16 x float> %898, %1214
-  %1216 = mul i64 %1190, 192
-  %1217 = add i64 %1216, 80
+  %1215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %835, <16 x float> %1214, <16 x float> %1104)
+  %1216 = mul i64 %1095, 192
+  %1217 = add i64 %1216, 16
   %1218 = getelementptr float, ptr %92, i64 %1217
-  %1219 = load <16 x float>, ptr %1218, align 4
-  %1220 = fmul <16 x float> %919, %1219
-  br label %1221
-
-1221:                                             ; preds = %1248, %1097
-  %1222 = phi i64 [ %1321, %1248 ], [ 0, %1097 ]
-  %1223 = phi <16 x float> [ %1279, %1248 ], [ %1102, %1097 ]
-  %1224 = phi <16 x float> [ %1280, %1248 ], [ %1107, %1097 ]
-  %1225 = phi <16 x float> [ %1281, %1248 ], [ %1112, %1097 ]
-  %1226 = phi <16 x float> [ %1282, %1248 ], [ %1117, %1097 ]
-  %1227 = phi <16 x float> [ %1283, %1248 ], [ %1122, %1097 ]
-  %1228 = phi <16 x float> [ %1284, %1248 ], [ %1127, %1097 ]
-  %1229 = phi <16 x float> [ %1291, %1248 ], [ %1133, %1097 ]
-  %1230 = phi <16 x float> [ %1292, %1248 ], [ %1138, %1097 ]
-  %1231 = phi <16 x float> [ %1293, %1248 ], [ %1143, %1097 ]
-  %1232 = phi <16 x float> [ %1294, %1248 ], [ %1148, %1097 ]
-  %1233 = phi <16 x float> [ %1295, %1248 ], [ %1153, %1097 ]
-  %1234 = phi <16 x float> [ %1296, %1248 ], [ %1158, %1097 ]
-  %1235 = phi <16 x float> [ %1303, %1248 ], [ %1164, %1097 ]
-  %1236 = phi <16 x float> [ %1304, %1248 ], [ %1169, %1097 ]
-  %1237 = phi <16 x float> [ %1305, %1248 ], [ %1174, %1097 ]
-  %1238 = phi <16 x float> [ %1306, %1248 ], [ %1179, %1097 ]
-  %1239 = phi <16 x float> [ %1307, %1248 ], [ %1184, %1097 ]
-  %1240 = phi <16 x float> [ %1308, %1248 ], [ %1189, %1097 ]
-  %1241 = phi <16 x float> [ %1315, %1248 ], [ %1195, %1097 ]
-  %1242 = phi <16 x float> [ %1316, %1248 ], [ %1200, %1097 ]
-  %1243 = phi <16 x float> [ %1317, %1248 ], [ %1205, %1097 ]
-  %1244 = phi <16 x float> [ %1318, %1248 ], [ %1210, %1097 ]
-  %1245 = phi <16 x float> [ %1319, %1248 ], [ %1215, %1097 ]
-  %1246 = phi <16 x float> [ %1320, %1248 ], [ %1220, %1097 ]
-  %1247 = icmp slt i64 %1222, 64
-  br i1 %1247, label %1248, label %1322
-
-1248:                                             ; preds = %1221
-  %1249 = mul i64 %1222, 192
-  %1250 = add i64 %1249, 0
-  %1251 = getelementptr float, ptr %93, i64 %1250
-  %1252 = load <16 x float>, ptr %1251, align 4
-  %1253 = mul i64 %1222, 192
-  %1254 = add i64 %1253, 16
-  %1255 = getelementptr float, ptr %93, i64 %1254
-  %1256 = load <16 x float>, ptr %1255, align 4
-  %1257 = mul i64 %1222, 192
-  %1258 = add i64 %1257, 32
-  %1259 = getelementptr float, ptr %93, i64 %1258
-  %1260 = load <16 x float>, ptr %1259, align 4
-  %1261 = mul i64 %1222, 192
-  %1262 = add i64 %1261, 48
-  %1263 = getelementptr float, ptr %93, i64 %1262
-  %1264 = load <16 x float>, ptr %1263, align 4
-  %1265 = mul i64 %1222, 192
-  %1266 = add i64 %1265, 64
-  %1267 = getelementptr float, ptr %93, i64 %1266
-  %1268 = load <16 x float>, ptr %1267, align 4
-  %1269 = mul i64 %1222, 192
-  %1270 = add i64 %1269, 80
-  %1271 = getelementptr float, ptr %93, i64 %1270
-  %1272 = load <16 x float>, ptr %1271, align 4
-  %1273 = mul nuw nsw i64 %1222, 80
-  %1274 = add nuw nsw i64 %1273, %1095
-  %1275 = getelementptr inbounds nuw float, ptr %94, i64 %1274
-  %1276 = load float, ptr %1275, align 4
-  %1277 = insertelement <16 x float> poison, float %1276, i32 0
-  %1278 = shufflevector <16 x float> %1277, <16 x float> poison, <16 x i32> zeroinitializer
-  %1279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1252, <16 x float> %1223)
-  %1280 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1256, <16 x float> %1224)
-  %1281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1260, <16 x float> %1225)
-  %1282 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1264, <16 x float> %1226)
-  %1283 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1268, <16 x float> %1227)
-  %1284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1278, <16 x float> %1272, <16 x float> %1228)
-  %1285 = mul nuw nsw i64 %1222, 80
-  %1286 = add nuw nsw i64 %1285, %1128
-  %1287 = getelementptr inbounds nuw float, ptr %94, i64 %1286
-  %1288 = load float, ptr %1287, align 4
-  %1289 = insertelement <16 x float> poison, float %1288, i32 0
-  %1290 = shufflevector <16 x float> %1289, <16 x float> poison, <16 x i32> zeroinitializer
-  %1291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1252, <16 x float> %1229)
-  %1292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1256, <16 x float> %1230)
-  %1293 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1260, <16 x float> %1231)
-  %1294 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1264, <16 x float> %1232)
-  %1295 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1268, <16 x float> %1233)
-  %1296 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1290, <16 x float> %1272, <16 x float> %1234)
-  %1297 = mul nuw nsw i64 %1222, 80
-  %1298 = add nuw nsw i64 %1297, %1159
-  %1299 = getelementptr inbounds nuw float, ptr %94, i64 %1298
-  %1300 = load float, ptr %1299, align 4
-  %1301 = insertelement <16 x float> poison, float %1300, i32 0
-  %1302 = shufflevector <16 x float> %1301, <16 x float> poison, <16 x i32> zeroinitializer
-  %1303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1252, <16 x float> %1235)
-  %1304 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1256, <16 x float> %1236)
-  %1305 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1260, <16 x float> %1237)
-  %1306 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1264, <16 x float> %1238)
-  %1307 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1268, <16 x float> %1239)
-  %1308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1302, <16 x float> %1272, <16 x float> %1240)
-  %1309 = mul nuw nsw i64 %1222, 80
-  %1310 = add nuw nsw i64 %1309, %1190
-  %1311 = getelementptr inbounds nuw float, ptr %94, i64 %1310
-  %1312 = load float, ptr %1311, align 4
-  %1313 = insertelement <16 x float> poison, float %1312, i32 0
-  %1314 = shufflevector <16 x float> %1313, <16 x float> poison, <16 x i32> zeroinitializer
-  %1315 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1252, <16 x float> %1241)
-  %1316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1256, <16 x float> %1242)
-  %1317 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1260, <16 x float> %1243)
-  %1318 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1264, <16 x float> %1244)
-  %1319 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1268, <16 x float> %1245)
-  %1320 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1314, <16 x float> %1272, <16 x float> %1246)
-  %1321 = add i64 %1222, 1
-  br label %1221
-
-1322:                                             ; preds = %1221
-  %1323 = mul i64 %1095, 192
-  %1324 = add i64 %1323, 0
+  store <16 x float> %1215, ptr %1218, align 4
+  %1219 = mul i64 %1095, 192
+  %1220 = add i64 %1219, 32
+  %1221 = getelementptr float, ptr %92, i64 %1220
+  %1222 = load <16 x float>, ptr %1221, align 4
+  %1223 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %856, <16 x float> %1222, <16 x float> %1105)
+  %1224 = mul i64 %1095, 192
+  %1225 = add i64 %1224, 32
+  %1226 = getelementptr float, ptr %92, i64 %1225
+  store <16 x float> %1223, ptr %1226, align 4
+  %1227 = mul i64 %1095, 192
+  %1228 = add i64 %1227, 48
+  %1229 = getelementptr float, ptr %92, i64 %1228
+  %1230 = load <16 x float>, ptr %1229, align 4
+  %1231 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %1230, <16 x float> %1106)
+  %1232 = mul i64 %1095, 192
+  %1233 = add i64 %1232, 48
+  %1234 = getelementptr float, ptr %92, i64 %1233
+  store <16 x float> %1231, ptr %1234, align 4
+  %1235 = mul i64 %1095, 192
+  %1236 = add i64 %1235, 64
+  %1237 = getelementptr float, ptr %92, i64 %1236
+  %1238 = load <16 x float>, ptr %1237, align 4
+  %1239 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %898, <16 x float> %1238, <16 x float> %1107)
+  %1240 = mul i64 %1095, 192
+  %1241 = add i64 %1240, 64
+  %1242 = getelementptr float, ptr %92, i64 %1241
+  store <16 x float> %1239, ptr %1242, align 4
+  %1243 = mul i64 %1095, 192
+  %1244 = add i64 %1243, 80
+  %1245 = getelementptr float, ptr %92, i64 %1244
+  %1246 = load <16 x float>, ptr %1245, align 4
+  %1247 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %919, <16 x float> %1246, <16 x float> %1108)
+  %1248 = mul i64 %1095, 192
+  %1249 = add i64 %1248, 80
+  %1250 = getelementptr float, ptr %92, i64 %1249
+  store <16 x float> %1247, ptr %1250, align 4
+  %1251 = mul i64 %1098, 192
+  %1252 = add i64 %1251, 0
+  %1253 = getelementptr float, ptr %92, i64 %1252
+  %1254 = load <16 x float>, ptr %1253, align 4
+  %1255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1254, <16 x float> %1109)
+  %1256 = mul i64 %1098, 192
+  %1257 = add i64 %1256, 0
+  %1258 = getelementptr float, ptr %92, i64 %1257
+  store <16 x float> %1255, ptr %1258, align 4
+  %1259 = mul i64 %1098, 192
+  %1260 = add i64 %1259, 16
+  %1261 = getelementptr float, ptr %92, i64 %1260
+  %1262 = load <16 x float>, ptr %1261, align 4
+  %1263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %835, <16 x float> %1262, <16 x float> %1110)
+  %1264 = mul i64 %1098, 192
+  %1265 = add i64 %1264, 16
+  %1266 = getelementptr float, ptr %92, i64 %1265
+  store <16 x float> %1263, ptr %1266, align 4
+  %1267 = mul i64 %1098, 192
+  %1268 = add i64 %1267, 32
+  %1269 = getelementptr float, ptr %92, i64 %1268
+  %1270 = load <16 x float>, ptr %1269, align 4
+  %1271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %856, <16 x float> %1270, <16 x float> %1111)
+  %1272 = mul i64 %1098, 192
+  %1273 = add i64 %1272, 32
+  %1274 = getelementptr float, ptr %92, i64 %1273
+  store <16 x float> %1271, ptr %1274, align 4
+  %1275 = mul i64 %1098, 192
+  %1276 = add i64 %1275, 48
+  %1277 = getelementptr float, ptr %92, i64 %1276
+  %1278 = load <16 x float>, ptr %1277, align 4
+  %1279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %1278, <16 x float> %1112)
+  %1280 = mul i64 %1098, 192
+  %1281 = add i64 %1280, 48
+  %1282 = getelementptr float, ptr %92, i64 %1281
+  store <16 x float> %1279, ptr %1282, align 4
+  %1283 = mul i64 %1098, 192
+  %1284 = add i64 %1283, 64
+  %1285 = getelementptr float, ptr %92, i64 %1284
+  %1286 = load <16 x float>, ptr %1285, align 4
+  %1287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %898, <16 x float> %1286, <16 x float> %1113)
+  %1288 = mul i64 %1098, 192
+  %1289 = add i64 %1288, 64
+  %1290 = getelementptr float, ptr %92, i64 %1289
+  store <16 x float> %1287, ptr %1290, align 4
+  %1291 = mul i64 %1098, 192
+  %1292 = add i64 %1291, 80
+  %1293 = getelementptr float, ptr %92, i64 %1292
+  %1294 = load <16 x float>, ptr %1293, align 4
+  %1295 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %919, <16 x float> %1294, <16 x float> %1114)
+  %1296 = mul i64 %1098, 192
+  %1297 = add i64 %1296, 80
+  %1298 = getelementptr float, ptr %92, i64 %1297
+  store <16 x float> %1295, ptr %1298, align 4
+  %1299 = mul i64 %1099, 192
+  %1300 = add i64 %1299, 0
+  %1301 = getelementptr float, ptr %92, i64 %1300
+  %1302 = load <16 x float>, ptr %1301, align 4
+  %1303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1302, <16 x float> %1115)
+  %1304 = mul i64 %1099, 192
+  %1305 = add i64 %1304, 0
+  %1306 = getelementptr float, ptr %92, i64 %1305
+  store <16 x float> %1303, ptr %1306, align 4
+  %1307 = mul i64 %1099, 192
+  %1308 = add i64 %1307, 16
+  %1309 = getelementptr float, ptr %92, i64 %1308
+  %1310 = load <16 x float>, ptr %1309, align 4
+  %1311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %835, <16 x float> %1310, <16 x float> %1116)
+  %1312 = mul i64 %1099, 192
+  %1313 = add i64 %1312, 16
+  %1314 = getelementptr float, ptr %92, i64 %1313
+  store <16 x float> %1311, ptr %1314, align 4
+  %1315 = mul i64 %1099, 192
+  %1316 = add i64 %1315, 32
+  %1317 = getelementptr float, ptr %92, i64 %1316
+  %1318 = load <16 x float>, ptr %1317, align 4
+  %1319 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %856, <16 x float> %1318, <16 x float> %1117)
+  %1320 = mul i64 %1099, 192
+  %1321 = add i64 %1320, 32
+  %1322 = getelementptr float, ptr %92, i64 %1321
+  store <16 x float> %1319, ptr %1322, align 4
+  %1323 = mul i64 %1099, 192
+  %1324 = add i64 %1323, 48
   %1325 = getelementptr float, ptr %92, i64 %1324
-  store <16 x float> %1223, ptr %1325, align 4
-  %1326 = mul i64 %1095, 192
-  %1327 = add i64 %1326, 16
-  %1328 = getelementptr float, ptr %92, i64 %1327
-  store <16 x float> %1224, ptr %1328, align 4
-  %1329 = mul i64 %1095, 192
-  %1330 = add i64 %1329, 32
-  %1331 = getelementptr float, ptr %92, i64 %1330
-  store <16 x float> %1225, ptr %1331, align 4
-  %1332 = mul i64 %1095, 192
-  %1333 = add i64 %1332, 48
-  %1334 = getelementptr float, ptr %92, i64 %1333
-  store <16 x float> %1226, ptr %1334, align 4
-  %1335 = mul i64 %1095, 192
-  %1336 = add i64 %1335, 64
-  %1337 = getelementptr float, ptr %92, i64 %1336
-  store <16 x float> %1227, ptr %1337, align 4
-  %1338 = mul i64 %1095, 192
-  %1339 = add i64 %1338, 80
-  %1340 = getelementptr float, ptr %92, i64 %1339
-  store <16 x float> %1228, ptr %1340, align 4
-  %1341 = mul i64 %1128, 192
-  %1342 = add i64 %1341, 0
-  %1343 = getelementptr float, ptr %92, i64 %1342
-  store <16 x float> %1229, ptr %1343, align 4
-  %1344 = mul i64 %1128, 192
-  %1345 = add i64 %1344, 16
+  %1326 = load <16 x float>, ptr %1325, align 4
+  %1327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %1326, <16 x float> %1118)
+  %1328 = mul i64 %1099, 192
+  %1329 = add i64 %1328, 48
+  %1330 = getelementptr float, ptr %92, i64 %1329
+  store <16 x float> %1327, ptr %1330, align 4
+  %1331 = mul i64 %1099, 192
+  %1332 = add i64 %1331, 64
+  %1333 = getelementptr float, ptr %92, i64 %1332
+  %1334 = load <16 x float>, ptr %1333, align 4
+  %1335 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %898, <16 x float> %1334, <16 x float> %1119)
+  %1336 = mul i64 %1099, 192
+  %1337 = add i64 %1336, 64
+  %1338 = getelementptr float, ptr %92, i64 %1337
+  store <16 x float> %1335, ptr %1338, align 4
+  %1339 = mul i64 %1099, 192
+  %1340 = add i64 %1339, 80
+  %1341 = getelementptr float, ptr %92, i64 %1340
+  %1342 = load <16 x float>, ptr %1341, align 4
+  %1343 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %919, <16 x float> %1342, <16 x float> %1120)
+  %1344 = mul i64 %1099, 192
+  %1345 = add i64 %1344, 80
   %1346 = getelementptr float, ptr %92, i64 %1345
-  store <16 x float> %1230, ptr %1346, align 4
-  %1347 = mul i64 %1128, 192
-  %1348 = add i64 %1347, 32
+  store <16 x float> %1343, ptr %1346, align 4
+  %1347 = mul i64 %1100, 192
+  %1348 = add i64 %1347, 0
   %1349 = getelementptr float, ptr %92, i64 %1348
-  store <16 x float> %1231, ptr %1349, align 4
-  %1350 = mul i64 %1128, 192
-  %1351 = add i64 %1350, 48
-  %1352 = getelementptr float, ptr %92, i64 %1351
-  store <16 x float> %1232, ptr %1352, align 4
-  %1353 = mul i64 %1128, 192
-  %1354 = add i64 %1353, 64
-  %1355 = getelementptr float, ptr %92, i64 %1354
-  store <16 x float> %1233, ptr %1355, align 4
-  %1356 = mul i64 %1128, 192
-  %1357 = add i64 %1356, 80
-  %1358 = getelementptr float, ptr %92, i64 %1357
-  store <16 x float> %1234, ptr %1358, align 4
-  %1359 = mul i64 %1159, 192
-  %1360 = add i64 %1359, 0
-  %1361 = getelementptr float, ptr %92, i64 %1360
-  store <16 x float> %1235, ptr %1361, align 4
-  %1362 = mul i64 %1159, 192
-  %1363 = add i64 %1362, 16
-  %1364 = getelementptr float, ptr %92, i64 %1363
-  store <16 x float> %1236, ptr %1364, align 4
-  %1365 = mul i64 %1159, 192
-  %1366 = add i64 %1365, 32
-  %1367 = getelementptr float, ptr %92, i64 %1366
-  store <16 x float> %1237, ptr %1367, align 4
-  %1368 = mul i64 %1159, 192
-  %1369 = add i64 %1368, 48
+  %1350 = load <16 x float>, ptr %1349, align 4
+  %1351 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %814, <16 x float> %1350, <16 x float> %1121)
+  %1352 = mul i64 %1100, 192
+  %1353 = add i64 %1352, 0
+  %1354 = getelementptr float, ptr %92, i64 %1353
+  store <16 x float> %1351, ptr %1354, align 4
+  %1355 = mul i64 %1100, 192
+  %1356 = add i64 %1355, 16
+  %1357 = getelementptr float, ptr %92, i64 %1356
+  %1358 = load <16 x float>, ptr %1357, align 4
+  %1359 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %835, <16 x float> %1358, <16 x float> %1122)
+  %1360 = mul i64 %1100, 192
+  %1361 = add i64 %1360, 16
+  %1362 = getelementptr float, ptr %92, i64 %1361
+  store <16 x float> %1359, ptr %1362, align 4
+  %1363 = mul i64 %1100, 192
+  %1364 = add i64 %1363, 32
+  %1365 = getelementptr float, ptr %92, i64 %1364
+  %1366 = load <16 x float>, ptr %1365, align 4
+  %1367 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %856, <16 x float> %1366, <16 x float> %1123)
+  %1368 = mul i64 %1100, 192
+  %1369 = add i64 %1368, 32
   %1370 = getelementptr float, ptr %92, i64 %1369
-  store <16 x float> %1238, ptr %1370, align 4
-  %1371 = mul i64 %1159, 192
-  %1372 = add i64 %1371, 64
+  store <16 x float> %1367, ptr %1370, align 4
+  %1371 = mul i64 %1100, 192
+  %1372 = add i64 %1371, 48
   %1373 = getelementptr float, ptr %92, i64 %1372
-  store <16 x float> %1239, ptr %1373, align 4
-  %1374 = mul i64 %1159, 192
-  %1375 = add i64 %1374, 80
-  %1376 = getelementptr float, ptr %92, i64 %1375
-  store <16 x float> %1240, ptr %1376, align 4
-  %1377 = mul i64 %1190, 192
-  %1378 = add i64 %1377, 0
-  %1379 = getelementptr float, ptr %92, i64 %1378
-  store <16 x float> %1241, ptr %1379, align 4
-  %1380 = mul i64 %1190, 192
-  %1381 = add i64 %1380, 16
-  %1382 = getelementptr float, ptr %92, i64 %1381
-  store <16 x float> %1242, ptr %1382, align 4
-  %1383 = mul i64 %1190, 192
-  %1384 = add i64 %1383, 32
-  %1385 = getelementptr float, ptr %92, i64 %1384
-  store <16 x float> %1243, ptr %1385, align 4
-  %1386 = mul i64 %1190, 192
-  %1387 = add i64 %1386, 48
-  %1388 = getelementptr float, ptr %92, i64 %1387
-  store <16 x float> %1244, ptr %1388, align 4
-  %1389 = mul i64 %1190, 192
-  %1390 = add i64 %1389, 64
-  %1391 = getelementptr float, ptr %92, i64 %1390
-  store <16 x float> %1245, ptr %1391, align 4
-  %1392 = mul i64 %1190, 192
+  %1374 = load <16 x float>, ptr %1373, align 4
+  %1375 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %877, <16 x float> %1374, <16 x float> %1124)
+  %1376 = mul i64 %1100, 192
+  %1377 = add i64 %1376, 48
+  %1378 = getelementptr float, ptr %92, i64 %1377
+  store <16 x float> %1375, ptr %1378, align 4
+  %1379 = mul i64 %1100, 192
+  %1380 = add i64 %1379, 64
+  %1381 = getelementptr float, ptr %92, i64 %1380
+  %1382 = load <16 x float>, ptr %1381, align 4
+  %1383 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %898, <16 x float> %1382, <16 x float> %1125)
+  %1384 = mul i64 %1100, 192
+  %1385 = add i64 %1384, 64
+  %1386 = getelementptr float, ptr %92, i64 %1385
+  store <16 x float> %1383, ptr %1386, align 4
+  %1387 = mul i64 %1100, 192
+  %1388 = add i64 %1387, 80
+  %1389 = getelementptr float, ptr %92, i64 %1388
+  %1390 = load <16 x float>, ptr %1389, align 4
+  %1391 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %919, <16 x float> %1390, <16 x float> %1126)
+  %1392 = mul i64 %1100, 192
   %1393 = add i64 %1392, 80
   %1394 = getelementptr float, ptr %92, i64 %1393
-  store <16 x float> %1246, ptr %1394, align 4
+  store <16 x float> %1391, ptr %1394, align 4
   %1395 = add i64 %1095, 4
   br label %1094
 
@@ -14624,339 +14624,339 @@ define void @sdpa_d80_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64
 2122:                                             ; preds = %1949
   br label %2123
 
-2123:                                             ; preds = %2351, %2122
-  %2124 = phi i64 [ %2424, %2351 ], [ 0, %2122 ]
+2123:                                             ; preds = %2231, %2122
+  %2124 = phi i64 [ %2424, %2231 ], [ 0, %2122 ]
   %2125 = icmp slt i64 %2124, 80
   br i1 %2125, label %2126, label %2425
 
 2126:                                             ; preds = %2123
-  %2127 = mul i64 %2124, 192
-  %2128 = add i64 %2127, 96
-  %2129 = getelementptr float, ptr %92, i64 %2128
-  %2130 = load <16 x float>, ptr %2129, align 4
-  %2131 = fmul <16 x float> %1843, %2130
-  %2132 = mul i64 %2124, 192
-  %2133 = add i64 %2132, 112
-  %2134 = getelementptr float, ptr %92, i64 %2133
-  %2135 = load <16 x float>, ptr %2134, align 4
-  %2136 = fmul <16 x float> %1864, %2135
-  %2137 = mul i64 %2124, 192
-  %2138 = add i64 %2137, 128
-  %2139 = getelementptr float, ptr %92, i64 %2138
-  %2140 = load <16 x float>, ptr %2139, align 4
-  %2141 = fmul <16 x float> %1885, %2140
-  %2142 = mul i64 %2124, 192
-  %2143 = add i64 %2142, 144
-  %2144 = getelementptr float, ptr %92, i64 %2143
-  %2145 = load <16 x float>, ptr %2144, align 4
-  %2146 = fmul <16 x float> %1906, %2145
-  %2147 = mul i64 %2124, 192
-  %2148 = add i64 %2147, 160
-  %2149 = getelementptr float, ptr %92, i64 %2148
-  %2150 = load <16 x float>, ptr %2149, align 4
-  %2151 = fmul <16 x float> %1927, %2150
-  %2152 = mul i64 %2124, 192
-  %2153 = add i64 %2152, 176
-  %2154 = getelementptr float, ptr %92, i64 %2153
-  %2155 = load <16 x float>, ptr %2154, align 4
-  %2156 = fmul <16 x float> %1948, %2155
-  %2157 = add i64 %2124, 1
-  %2158 = mul i64 %2157, 192
+  %2127 = add i64 %2124, 1
+  %2128 = add i64 %2124, 2
+  %2129 = add i64 %2124, 3
+  br label %2130
+
+2130:                                             ; preds = %2157, %2126
+  %2131 = phi i64 [ %2230, %2157 ], [ 0, %2126 ]
+  %2132 = phi <16 x float> [ %2188, %2157 ], [ zeroinitializer, %2126 ]
+  %2133 = phi <16 x float> [ %2189, %2157 ], [ zeroinitializer, %2126 ]
+  %2134 = phi <16 x float> [ %2190, %2157 ], [ zeroinitializer, %2126 ]
+  %2135 = phi <16 x float> [ %2191, %2157 ], [ zeroinitializer, %2126 ]
+  %2136 = phi <16 x float> [ %2192, %2157 ], [ zeroinitializer, %2126 ]
+  %2137 = phi <16 x float> [ %2193, %2157 ], [ zeroinitializer, %2126 ]
+  %2138 = phi <16 x float> [ %2200, %2157 ], [ zeroinitializer, %2126 ]
+  %2139 = phi <16 x float> [ %2201, %2157 ], [ zeroinitializer, %2126 ]
+  %2140 = phi <16 x float> [ %2202, %2157 ], [ zeroinitializer, %2126 ]
+  %2141 = phi <16 x float> [ %2203, %2157 ], [ zeroinitializer, %2126 ]
+  %2142 = phi <16 x float> [ %2204, %2157 ], [ zeroinitializer, %2126 ]
+  %2143 = phi <16 x float> [ %2205, %2157 ], [ zeroinitializer, %2126 ]
+  %2144 = phi <16 x float> [ %2212, %2157 ], [ zeroinitializer, %2126 ]
+  %2145 = phi <16 x float> [ %2213, %2157 ], [ zeroinitializer, %2126 ]
+  %2146 = phi <16 x float> [ %2214, %2157 ], [ zeroinitializer, %2126 ]
+  %2147 = phi <16 x float> [ %2215, %2157 ], [ zeroinitializer, %2126 ]
+  %2148 = phi <16 x float> [ %2216, %2157 ], [ zeroinitializer, %2126 ]
+  %2149 = phi <16 x float> [ %2217, %2157 ], [ zeroinitializer, %2126 ]
+  %2150 = phi <16 x float> [ %2224, %2157 ], [ zeroinitializer, %2126 ]
+  %2151 = phi <16 x float> [ %2225, %2157 ], [ zeroinitializer, %2126 ]
+  %2152 = phi <16 x float> [ %2226, %2157 ], [ zeroinitializer, %2126 ]
+  %2153 = phi <16 x float> [ %2227, %2157 ], [ zeroinitializer, %2126 ]
+  %2154 = phi <16 x float> [ %2228, %2157 ], [ zeroinitializer, %2126 ]
+  %2155 = phi <16 x float> [ %2229, %2157 ], [ zeroinitializer, %2126 ]
+  %2156 = icmp slt i64 %2131, 64
+  br i1 %2156, label %2157, label %2231
+
+2157:                                             ; preds = %2130
+  %2158 = mul i64 %2131, 192
   %2159 = add i64 %2158, 96
-  %2160 = getelementptr float, ptr %92, i64 %2159
+  %2160 = getelementptr float, ptr %93, i64 %2159
   %2161 = load <16 x float>, ptr %2160, align 4
-  %2162 = fmul <16 x float> %1843, %2161
-  %2163 = mul i64 %2157, 192
-  %2164 = add i64 %2163, 112
-  %2165 = getelementptr float, ptr %92, i64 %2164
-  %2166 = load <16 x float>, ptr %2165, align 4
-  %2167 = fmul <16 x float> %1864, %2166
-  %2168 = mul i64 %2157, 192
-  %2169 = add i64 %2168, 128
-  %2170 = getelementptr float, ptr %92, i64 %2169
-  %2171 = load <16 x float>, ptr %2170, align 4
-  %2172 = fmul <16 x float> %1885, %2171
-  %2173 = mul i64 %2157, 192
-  %2174 = add i64 %2173, 144
-  %2175 = getelementptr float, ptr %92, i64 %2174
-  %2176 = load <16 x float>, ptr %2175, align 4
-  %2177 = fmul <16 x float> %1906, %2176
-  %2178 = mul i64 %2157, 192
-  %2179 = add i64 %2178, 160
-  %2180 = getelementptr float, ptr %92, i64 %2179
+  %2162 = mul i64 %2131, 192
+  %2163 = add i64 %2162, 112
+  %2164 = getelementptr float, ptr %93, i64 %2163
+  %2165 = load <16 x float>, ptr %2164, align 4
+  %2166 = mul i64 %2131, 192
+  %2167 = add i64 %2166, 128
+  %2168 = getelementptr float, ptr %93, i64 %2167
+  %2169 = load <16 x float>, ptr %2168, align 4
+  %2170 = mul i64 %2131, 192
+  %2171 = add i64 %2170, 144
+  %2172 = getelementptr float, ptr %93, i64 %2171
+  %2173 = load <16 x float>, ptr %2172, align 4
+  %2174 = mul i64 %2131, 192
+  %2175 = add i64 %2174, 160
+  %2176 = getelementptr float, ptr %93, i64 %2175
+  %2177 = load <16 x float>, ptr %2176, align 4
+  %2178 = mul i64 %2131, 192
+  %2179 = add i64 %2178, 176
+  %2180 = getelementptr float, ptr %93, i64 %2179
   %2181 = load <16 x float>, ptr %2180, align 4
-  %2182 = fmul <16 x float> %1927, %2181
-  %2183 = mul i64 %2157, 192
-  %2184 = add i64 %2183, 176
-  %2185 = getelementptr float, ptr %92, i64 %2184
-  %2186 = load <16 x float>, ptr %2185, align 4
-  %2187 = fmul <16 x float> %1948, %2186
-  %2188 = add i64 %2124, 2
-  %2189 = mul i64 %2188, 192
-  %2190 = add i64 %2189, 96
-  %2191 = getelementptr float, ptr %92, i64 %2190
-  %2192 = load <16 x float>, ptr %2191, align 4
-  %2193 = fmul <16 x float> %1843, %2192
-  %2194 = mul i64 %2188, 192
-  %2195 = add i64 %2194, 112
-  %2196 = getelementptr float, ptr %92, i64 %2195
-  %2197 = load <16 x float>, ptr %2196, align 4
-  %2198 = fmul <16 x float> %1864, %2197
-  %2199 = mul i64 %2188, 192
-  %2200 = add i64 %2199, 128
-  %2201 = getelementptr float, ptr %92, i64 %2200
-  %2202 = load <16 x float>, ptr %2201, align 4
-  %2203 = fmul <16 x float> %1885, %2202
-  %2204 = mul i64 %2188, 192
-  %2205 = add i64 %2204, 144
-  %2206 = getelementptr float, ptr %92, i64 %2205
-  %2207 = load <16 x float>, ptr %2206, align 4
-  %2208 = fmul <16 x float> %1906, %2207
-  %2209 = mul i64 %2188, 192
-  %2210 = add i64 %2209, 160
-  %2211 = getelementptr float, ptr %92, i64 %2210
-  %2212 = load <16 x float>, ptr %2211, align 4
-  %2213 = fmul <16 x float> %1927, %2212
-  %2214 = mul i64 %2188, 192
-  %2215 = add i64 %2214, 176
-  %2216 = getelementptr float, ptr %92, i64 %2215
-  %2217 = load <16 x float>, ptr %2216, align 4
-  %2218 = fmul <16 x float> %1948, %2217
-  %2219 = add i64 %2124, 3
-  %2220 = mul i64 %2219, 192
-  %2221 = add i64 %2220, 96
-  %2222 = getelementptr float, ptr %92, i64 %2221
-  %2223 = load <16 x float>, ptr %2222, align 4
-  %2224 = fmul <16 x float> %1843, %2223
-  %2225 = mul i64 %2219, 192
-  %2226 = add i64 %2225, 112
-  %2227 = getelementptr float, ptr %92, i64 %2226
-  %2228 = load <16 x float>, ptr %2227, align 4
-  %2229 = fmul <16 x float> %1864, %2228
-  %2230 = mul i64 %2219, 192
-  %2231 = add i64 %2230, 128
-  %2232 = getelementptr float, ptr %92, i64 %2231
-  %2233 = load <16 x float>, ptr %2232, align 4
-  %2234 = fmul <16 x float> %1885, %2233
-  %2235 = mul i64 %2219, 192
-  %2236 = add i64 %2235, 144
-  %2237 = getelementptr float, ptr %92, i64 %2236
-  %2238 = load <16 x float>, ptr %2237, align 4
-  %2239 = fmul <16 x float> %1906, %2238
-  %2240 = mul i64 %2219, 192
-  %2241 = add i64 %2240, 160
+  %2182 = mul nuw nsw i64 %2131, 80
+  %2183 = add nuw nsw i64 %2182, %2124
+  %2184 = getelementptr inbounds nuw float, ptr %94, i64 %2183
+  %2185 = load float, ptr %2184, align 4
+  %2186 = insertelement <16 x float> poison, float %2185, i32 0
+  %2187 = shufflevector <16 x float> %2186, <16 x float> poison, <16 x i32> zeroinitializer
+  %2188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2161, <16 x float> %2132)
+  %2189 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2165, <16 x float> %2133)
+  %2190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2169, <16 x float> %2134)
+  %2191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2173, <16 x float> %2135)
+  %2192 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2177, <16 x float> %2136)
+  %2193 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2187, <16 x float> %2181, <16 x float> %2137)
+  %2194 = mul nuw nsw i64 %2131, 80
+  %2195 = add nuw nsw i64 %2194, %2127
+  %2196 = getelementptr inbounds nuw float, ptr %94, i64 %2195
+  %2197 = load float, ptr %2196, align 4
+  %2198 = insertelement <16 x float> poison, float %2197, i32 0
+  %2199 = shufflevector <16 x float> %2198, <16 x float> poison, <16 x i32> zeroinitializer
+  %2200 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2161, <16 x float> %2138)
+  %2201 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2165, <16 x float> %2139)
+  %2202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2169, <16 x float> %2140)
+  %2203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2173, <16 x float> %2141)
+  %2204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2177, <16 x float> %2142)
+  %2205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2199, <16 x float> %2181, <16 x float> %2143)
+  %2206 = mul nuw nsw i64 %2131, 80
+  %2207 = add nuw nsw i64 %2206, %2128
+  %2208 = getelementptr inbounds nuw float, ptr %94, i64 %2207
+  %2209 = load float, ptr %2208, align 4
+  %2210 = insertelement <16 x float> poison, float %2209, i32 0
+  %2211 = shufflevector <16 x float> %2210, <16 x float> poison, <16 x i32> zeroinitializer
+  %2212 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2161, <16 x float> %2144)
+  %2213 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2165, <16 x float> %2145)
+  %2214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2169, <16 x float> %2146)
+  %2215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2173, <16 x float> %2147)
+  %2216 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2177, <16 x float> %2148)
+  %2217 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2211, <16 x float> %2181, <16 x float> %2149)
+  %2218 = mul nuw nsw i64 %2131, 80
+  %2219 = add nuw nsw i64 %2218, %2129
+  %2220 = getelementptr inbounds nuw float, ptr %94, i64 %2219
+  %2221 = load float, ptr %2220, align 4
+  %2222 = insertelement <16 x float> poison, float %2221, i32 0
+  %2223 = shufflevector <16 x float> %2222, <16 x float> poison, <16 x i32> zeroinitializer
+  %2224 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2161, <16 x float> %2150)
+  %2225 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2165, <16 x float> %2151)
+  %2226 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2169, <16 x float> %2152)
+  %2227 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2173, <16 x float> %2153)
+  %2228 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2177, <16 x float> %2154)
+  %2229 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2223, <16 x float> %2181, <16 x float> %2155)
+  %2230 = add i64 %2131, 1
+  br label %2130
+
+2231:                                             ; preds = %2130
+  %2232 = mul i64 %2124, 192
+  %2233 = add i64 %2232, 96
+  %2234 = getelementptr float, ptr %92, i64 %2233
+  %2235 = load <16 x float>, ptr %2234, align 4
+  %2236 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %2235, <16 x float> %2132)
+  %2237 = mul i64 %2124, 192
+  %2238 = add i64 %2237, 96
+  %2239 = getelementptr float, ptr %92, i64 %2238
+  store <16 x float> %2236, ptr %2239, align 4
+  %2240 = mul i64 %2124, 192
+  %2241 = add i64 %2240, 112
   %2242 = getelementptr float, ptr %92, i64 %2241
   %2243 = load <16 x float>, ptr %2242, align 4
-  %2244 = fmul <16 x float> %1927, %2243
-  %2245 = mul i64 %2219, 192
-  %2246 = add i64 %2245, 176
+  %2244 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %2243, <16 x float> %2133)
+  %2245 = mul i64 %2124, 192
+  %2246 = add i64 %2245, 112
   %2247 = getelementptr float, ptr %92, i64 %2246
-  %2248 = load <16 x float>, ptr %2247, align 4
-  %2249 = fmul <16 x float> %1948, %2248
-  br label %2250
-
-2250:                                             ; preds = %2277, %2126
-  %2251 = phi i64 [ %2350, %2277 ], [ 0, %2126 ]
-  %2252 = phi <16 x float> [ %2308, %2277 ], [ %2131, %2126 ]
-  %2253 = phi <16 x float> [ %2309, %2277 ], [ %2136, %2126 ]
-  %2254 = phi <16 x float> [ %2310, %2277 ], [ %2141, %2126 ]
-  %2255 = phi <16 x float> [ %2311, %2277 ], [ %2146, %2126 ]
-  %2256 = phi <16 x float> [ %2312, %2277 ], [ %2151, %2126 ]
-  %2257 = phi <16 x float> [ %2313, %2277 ], [ %2156, %2126 ]
-  %2258 = phi <16 x float> [ %2320, %2277 ], [ %2162, %2126 ]
-  %2259 = phi <16 x float> [ %2321, %2277 ], [ %2167, %2126 ]
-  %2260 = phi <16 x float> [ %2322, %2277 ], [ %2172, %2126 ]
-  %2261 = phi <16 x float> [ %2323, %2277 ], [ %2177, %2126 ]
-  %2262 = phi <16 x float> [ %2324, %2277 ], [ %2182, %2126 ]
-  %2263 = phi <16 x float> [ %2325, %2277 ], [ %2187, %2126 ]
-  %2264 = phi <16 x float> [ %2332, %2277 ], [ %2193, %2126 ]
-  %2265 = phi <16 x float> [ %2333, %2277 ], [ %2198, %2126 ]
-  %2266 = phi <16 x float> [ %2334, %2277 ], [ %2203, %2126 ]
-  %2267 = phi <16 x float> [ %2335, %2277 ], [ %2208, %2126 ]
-  %2268 = phi <16 x float> [ %2336, %2277 ], [ %2213, %2126 ]
-  %2269 = phi <16 x float> [ %2337, %2277 ], [ %2218, %2126 ]
-  %2270 = phi <16 x float> [ %2344, %2277 ], [ %2224, %2126 ]
-  %2271 = phi <16 x float> [ %2345, %2277 ], [ %2229, %2126 ]
-  %2272 = phi <16 x float> [ %2346, %2277 ], [ %2234, %2126 ]
-  %2273 = phi <16 x float> [ %2347, %2277 ], [ %2239, %2126 ]
-  %2274 = phi <16 x float> [ %2348, %2277 ], [ %2244, %2126 ]
-  %2275 = phi <16 x float> [ %2349, %2277 ], [ %2249, %2126 ]
-  %2276 = icmp slt i64 %2251, 64
-  br i1 %2276, label %2277, label %2351
-
-2277:                                             ; preds = %2250
-  %2278 = mul i64 %2251, 192
-  %2279 = add i64 %2278, 96
-  %2280 = getelementptr float, ptr %93, i64 %2279
-  %2281 = load <16 x float>, ptr %2280, align 4
-  %2282 = mul i64 %2251, 192
-  %2283 = add i64 %2282, 112
-  %2284 = getelementptr float, ptr %93, i64 %2283
-  %2285 = load <16 x float>, ptr %2284, align 4
-  %2286 = mul i64 %2251, 192
-  %2287 = add i64 %2286, 128
-  %2288 = getelementptr float, ptr %93, i64 %2287
-  %2289 = load <16 x float>, ptr %2288, align 4
-  %2290 = mul i64 %2251, 192
-  %2291 = add i64 %2290, 144
-  %2292 = getelementptr float, ptr %93, i64 %2291
-  %2293 = load <16 x float>, ptr %2292, align 4
-  %2294 = mul i64 %2251, 192
-  %2295 = add i64 %2294, 160
-  %2296 = getelementptr float, ptr %93, i64 %2295
-  %2297 = load <16 x float>, ptr %2296, align 4
-  %2298 = mul i64 %2251, 192
-  %2299 = add i64 %2298, 176
-  %2300 = getelementptr float, ptr %93, i64 %2299
-  %2301 = load <16 x float>, ptr %2300, align 4
-  %2302 = mul nuw nsw i64 %2251, 80
-  %2303 = add nuw nsw i64 %2302, %2124
-  %2304 = getelementptr inbounds nuw float, ptr %94, i64 %2303
-  %2305 = load float, ptr %2304, align 4
-  %2306 = insertelement <16 x float> poison, float %2305, i32 0
-  %2307 = shufflevector <16 x float> %2306, <16 x float> poison, <16 x i32> zeroinitializer
-  %2308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2281, <16 x float> %2252)
-  %2309 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2285, <16 x float> %2253)
-  %2310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2289, <16 x float> %2254)
-  %2311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2293, <16 x float> %2255)
-  %2312 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2297, <16 x float> %2256)
-  %2313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2307, <16 x float> %2301, <16 x float> %2257)
-  %2314 = mul nuw nsw i64 %2251, 80
-  %2315 = add nuw nsw i64 %2314, %2157
-  %2316 = getelementptr inbounds nuw float, ptr %94, i64 %2315
-  %2317 = load float, ptr %2316, align 4
-  %2318 = insertelement <16 x float> poison, float %2317, i32 0
-  %2319 = shufflevector <16 x float> %2318, <16 x float> poison, <16 x i32> zeroinitializer
-  %2320 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2281, <16 x float> %2258)
-  %2321 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2285, <16 x float> %2259)
-  %2322 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2289, <16 x float> %2260)
-  %2323 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2293, <16 x float> %2261)
-  %2324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2297, <16 x float> %2262)
-  %2325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2319, <16 x float> %2301, <16 x float> %2263)
-  %2326 = mul nuw nsw i64 %2251, 80
-  %2327 = add nuw nsw i64 %2326, %2188
-  %2328 = getelementptr inbounds nuw float, ptr %94, i64 %2327
-  %2329 = load float, ptr %2328, align 4
-  %2330 = insertelement <16 x float> poison, float %2329, i32 0
-  %2331 = shufflevector <16 x float> %2330, <16 x float> poison, <16 x i32> zeroinitializer
-  %2332 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2281, <16 x float> %2264)
-  %2333 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2285, <16 x float> %2265)
-  %2334 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2289, <16 x float> %2266)
-  %2335 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2293, <16 x float> %2267)
-  %2336 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2297, <16 x float> %2268)
-  %2337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2331, <16 x float> %2301, <16 x float> %2269)
-  %2338 = mul nuw nsw i64 %2251, 80
-  %2339 = add nuw nsw i64 %2338, %2219
-  %2340 = getelementptr inbounds nuw float, ptr %94, i64 %2339
-  %2341 = load float, ptr %2340, align 4
-  %2342 = insertelement <16 x float> poison, float %2341, i32 0
-  %2343 = shufflevector <16 x float> %2342, <16 x float> poison, <16 x i32> zeroinitializer
-  %2344 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2281, <16 x float> %2270)
-  %2345 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2285, <16 x float> %2271)
-  %2346 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2289, <16 x float> %2272)
-  %2347 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2293, <16 x float> %2273)
-  %2348 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2297, <16 x float> %2274)
-  %2349 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2343, <16 x float> %2301, <16 x float> %2275)
-  %2350 = add i64 %2251, 1
-  br label %2250
-
-2351:                                             ; preds = %2250
-  %2352 = mul i64 %2124, 192
-  %2353 = add i64 %2352, 96
+  store <16 x float> %2244, ptr %2247, align 4
+  %2248 = mul i64 %2124, 192
+  %2249 = add i64 %2248, 128
+  %2250 = getelementptr float, ptr %92, i64 %2249
+  %2251 = load <16 x float>, ptr %2250, align 4
+  %2252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1885, <16 x float> %2251, <16 x float> %2134)
+  %2253 = mul i64 %2124, 192
+  %2254 = add i64 %2253, 128
+  %2255 = getelementptr float, ptr %92, i64 %2254
+  store <16 x float> %2252, ptr %2255, align 4
+  %2256 = mul i64 %2124, 192
+  %2257 = add i64 %2256, 144
+  %2258 = getelementptr float, ptr %92, i64 %2257
+  %2259 = load <16 x float>, ptr %2258, align 4
+  %2260 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1906, <16 x float> %2259, <16 x float> %2135)
+  %2261 = mul i64 %2124, 192
+  %2262 = add i64 %2261, 144
+  %2263 = getelementptr float, ptr %92, i64 %2262
+  store <16 x float> %2260, ptr %2263, align 4
+  %2264 = mul i64 %2124, 192
+  %2265 = add i64 %2264, 160
+  %2266 = getelementptr float, ptr %92, i64 %2265
+  %2267 = load <16 x float>, ptr %2266, align 4
+  %2268 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1927, <16 x float> %2267, <16 x float> %2136)
+  %2269 = mul i64 %2124, 192
+  %2270 = add i64 %2269, 160
+  %2271 = getelementptr float, ptr %92, i64 %2270
+  store <16 x float> %2268, ptr %2271, align 4
+  %2272 = mul i64 %2124, 192
+  %2273 = add i64 %2272, 176
+  %2274 = getelementptr float, ptr %92, i64 %2273
+  %2275 = load <16 x float>, ptr %2274, align 4
+  %2276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1948, <16 x float> %2275, <16 x float> %2137)
+  %2277 = mul i64 %2124, 192
+  %2278 = add i64 %2277, 176
+  %2279 = getelementptr float, ptr %92, i64 %2278
+  store <16 x float> %2276, ptr %2279, align 4
+  %2280 = mul i64 %2127, 192
+  %2281 = add i64 %2280, 96
+  %2282 = getelementptr float, ptr %92, i64 %2281
+  %2283 = load <16 x float>, ptr %2282, align 4
+  %2284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %2283, <16 x float> %2138)
+  %2285 = mul i64 %2127, 192
+  %2286 = add i64 %2285, 96
+  %2287 = getelementptr float, ptr %92, i64 %2286
+  store <16 x float> %2284, ptr %2287, align 4
+  %2288 = mul i64 %2127, 192
+  %2289 = add i64 %2288, 112
+  %2290 = getelementptr float, ptr %92, i64 %2289
+  %2291 = load <16 x float>, ptr %2290, align 4
+  %2292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %2291, <16 x float> %2139)
+  %2293 = mul i64 %2127, 192
+  %2294 = add i64 %2293, 112
+  %2295 = getelementptr float, ptr %92, i64 %2294
+  store <16 x float> %2292, ptr %2295, align 4
+  %2296 = mul i64 %2127, 192
+  %2297 = add i64 %2296, 128
+  %2298 = getelementptr float, ptr %92, i64 %2297
+  %2299 = load <16 x float>, ptr %2298, align 4
+  %2300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1885, <16 x float> %2299, <16 x float> %2140)
+  %2301 = mul i64 %2127, 192
+  %2302 = add i64 %2301, 128
+  %2303 = getelementptr float, ptr %92, i64 %2302
+  store <16 x float> %2300, ptr %2303, align 4
+  %2304 = mul i64 %2127, 192
+  %2305 = add i64 %2304, 144
+  %2306 = getelementptr float, ptr %92, i64 %2305
+  %2307 = load <16 x float>, ptr %2306, align 4
+  %2308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1906, <16 x float> %2307, <16 x float> %2141)
+  %2309 = mul i64 %2127, 192
+  %2310 = add i64 %2309, 144
+  %2311 = getelementptr float, ptr %92, i64 %2310
+  store <16 x float> %2308, ptr %2311, align 4
+  %2312 = mul i64 %2127, 192
+  %2313 = add i64 %2312, 160
+  %2314 = getelementptr float, ptr %92, i64 %2313
+  %2315 = load <16 x float>, ptr %2314, align 4
+  %2316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1927, <16 x float> %2315, <16 x float> %2142)
+  %2317 = mul i64 %2127, 192
+  %2318 = add i64 %2317, 160
+  %2319 = getelementptr float, ptr %92, i64 %2318
+  store <16 x float> %2316, ptr %2319, align 4
+  %2320 = mul i64 %2127, 192
+  %2321 = add i64 %2320, 176
+  %2322 = getelementptr float, ptr %92, i64 %2321
+  %2323 = load <16 x float>, ptr %2322, align 4
+  %2324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1948, <16 x float> %2323, <16 x float> %2143)
+  %2325 = mul i64 %2127, 192
+  %2326 = add i64 %2325, 176
+  %2327 = getelementptr float, ptr %92, i64 %2326
+  store <16 x float> %2324, ptr %2327, align 4
+  %2328 = mul i64 %2128, 192
+  %2329 = add i64 %2328, 96
+  %2330 = getelementptr float, ptr %92, i64 %2329
+  %2331 = load <16 x float>, ptr %2330, align 4
+  %2332 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %2331, <16 x float> %2144)
+  %2333 = mul i64 %2128, 192
+  %2334 = add i64 %2333, 96
+  %2335 = getelementptr float, ptr %92, i64 %2334
+  store <16 x float> %2332, ptr %2335, align 4
+  %2336 = mul i64 %2128, 192
+  %2337 = add i64 %2336, 112
+  %2338 = getelementptr float, ptr %92, i64 %2337
+  %2339 = load <16 x float>, ptr %2338, align 4
+  %2340 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %2339, <16 x float> %2145)
+  %2341 = mul i64 %2128, 192
+  %2342 = add i64 %2341, 112
+  %2343 = getelementptr float, ptr %92, i64 %2342
+  store <16 x float> %2340, ptr %2343, align 4
+  %2344 = mul i64 %2128, 192
+  %2345 = add i64 %2344, 128
+  %2346 = getelementptr float, ptr %92, i64 %2345
+  %2347 = load <16 x float>, ptr %2346, align 4
+  %2348 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1885, <16 x float> %2347, <16 x float> %2146)
+  %2349 = mul i64 %2128, 192
+  %2350 = add i64 %2349, 128
+  %2351 = getelementptr float, ptr %92, i64 %2350
+  store <16 x float> %2348, ptr %2351, align 4
+  %2352 = mul i64 %2128, 192
+  %2353 = add i64 %2352, 144
   %2354 = getelementptr float, ptr %92, i64 %2353
-  store <16 x float> %2252, ptr %2354, align 4
-  %2355 = mul i64 %2124, 192
-  %2356 = add i64 %2355, 112
-  %2357 = getelementptr float, ptr %92, i64 %2356
-  store <16 x float> %2253, ptr %2357, align 4
-  %2358 = mul i64 %2124, 192
-  %2359 = add i64 %2358, 128
-  %2360 = getelementptr float, ptr %92, i64 %2359
-  store <16 x float> %2254, ptr %2360, align 4
-  %2361 = mul i64 %2124, 192
-  %2362 = add i64 %2361, 144
-  %2363 = getelementptr float, ptr %92, i64 %2362
-  store <16 x float> %2255, ptr %2363, align 4
-  %2364 = mul i64 %2124, 192
-  %2365 = add i64 %2364, 160
-  %2366 = getelementptr float, ptr %92, i64 %2365
-  store <16 x float> %2256, ptr %2366, align 4
-  %2367 = mul i64 %2124, 192
-  %2368 = add i64 %2367, 176
-  %2369 = getelementptr float, ptr %92, i64 %2368
-  store <16 x float> %2257, ptr %2369, align 4
-  %2370 = mul i64 %2157, 192
-  %2371 = add i64 %2370, 96
-  %2372 = getelementptr float, ptr %92, i64 %2371
-  store <16 x float> %2258, ptr %2372, align 4
-  %2373 = mul i64 %2157, 192
-  %2374 = add i64 %2373, 112
+  %2355 = load <16 x float>, ptr %2354, align 4
+  %2356 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1906, <16 x float> %2355, <16 x float> %2147)
+  %2357 = mul i64 %2128, 192
+  %2358 = add i64 %2357, 144
+  %2359 = getelementptr float, ptr %92, i64 %2358
+  store <16 x float> %2356, ptr %2359, align 4
+  %2360 = mul i64 %2128, 192
+  %2361 = add i64 %2360, 160
+  %2362 = getelementptr float, ptr %92, i64 %2361
+  %2363 = load <16 x float>, ptr %2362, align 4
+  %2364 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1927, <16 x float> %2363, <16 x float> %2148)
+  %2365 = mul i64 %2128, 192
+  %2366 = add i64 %2365, 160
+  %2367 = getelementptr float, ptr %92, i64 %2366
+  store <16 x float> %2364, ptr %2367, align 4
+  %2368 = mul i64 %2128, 192
+  %2369 = add i64 %2368, 176
+  %2370 = getelementptr float, ptr %92, i64 %2369
+  %2371 = load <16 x float>, ptr %2370, align 4
+  %2372 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1948, <16 x float> %2371, <16 x float> %2149)
+  %2373 = mul i64 %2128, 192
+  %2374 = add i64 %2373, 176
   %2375 = getelementptr float, ptr %92, i64 %2374
-  store <16 x float> %2259, ptr %2375, align 4
-  %2376 = mul i64 %2157, 192
-  %2377 = add i64 %2376, 128
+  store <16 x float> %2372, ptr %2375, align 4
+  %2376 = mul i64 %2129, 192
+  %2377 = add i64 %2376, 96
   %2378 = getelementptr float, ptr %92, i64 %2377
-  store <16 x float> %2260, ptr %2378, align 4
-  %2379 = mul i64 %2157, 192
-  %2380 = add i64 %2379, 144
-  %2381 = getelementptr float, ptr %92, i64 %2380
-  store <16 x float> %2261, ptr %2381, align 4
-  %2382 = mul i64 %2157, 192
-  %2383 = add i64 %2382, 160
-  %2384 = getelementptr float, ptr %92, i64 %2383
-  store <16 x float> %2262, ptr %2384, align 4
-  %2385 = mul i64 %2157, 192
-  %2386 = add i64 %2385, 176
-  %2387 = getelementptr float, ptr %92, i64 %2386
-  store <16 x float> %2263, ptr %2387, align 4
-  %2388 = mul i64 %2188, 192
-  %2389 = add i64 %2388, 96
-  %2390 = getelementptr float, ptr %92, i64 %2389
-  store <16 x float> %2264, ptr %2390, align 4
-  %2391 = mul i64 %2188, 192
-  %2392 = add i64 %2391, 112
-  %2393 = getelementptr float, ptr %92, i64 %2392
-  store <16 x float> %2265, ptr %2393, align 4
-  %2394 = mul i64 %2188, 192
-  %2395 = add i64 %2394, 128
-  %2396 = getelementptr float, ptr %92, i64 %2395
-  store <16 x float> %2266, ptr %2396, align 4
-  %2397 = mul i64 %2188, 192
-  %2398 = add i64 %2397, 144
+  %2379 = load <16 x float>, ptr %2378, align 4
+  %2380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1843, <16 x float> %2379, <16 x float> %2150)
+  %2381 = mul i64 %2129, 192
+  %2382 = add i64 %2381, 96
+  %2383 = getelementptr float, ptr %92, i64 %2382
+  store <16 x float> %2380, ptr %2383, align 4
+  %2384 = mul i64 %2129, 192
+  %2385 = add i64 %2384, 112
+  %2386 = getelementptr float, ptr %92, i64 %2385
+  %2387 = load <16 x float>, ptr %2386, align 4
+  %2388 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1864, <16 x float> %2387, <16 x float> %2151)
+  %2389 = mul i64 %2129, 192
+  %2390 = add i64 %2389, 112
+  %2391 = getelementptr float, ptr %92, i64 %2390
+  store <16 x float> %2388, ptr %2391, align 4
+  %2392 = mul i64 %2129, 192
+  %2393 = add i64 %2392, 128
+  %2394 = getelementptr float, ptr %92, i64 %2393
+  %2395 = load <16 x float>, ptr %2394, align 4
+  %2396 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1885, <16 x float> %2395, <16 x float> %2152)
+  %2397 = mul i64 %2129, 192
+  %2398 = add i64 %2397, 128
   %2399 = getelementptr float, ptr %92, i64 %2398
-  store <16 x float> %2267, ptr %2399, align 4
-  %2400 = mul i64 %2188, 192
-  %2401 = add i64 %2400, 160
+  store <16 x float> %2396, ptr %2399, align 4
+  %2400 = mul i64 %2129, 192
+  %2401 = add i64 %2400, 144
   %2402 = getelementptr float, ptr %92, i64 %2401
-  store <16 x float> %2268, ptr %2402, align 4
-  %2403 = mul i64 %2188, 192
-  %2404 = add i64 %2403, 176
-  %2405 = getelementptr float, ptr %92, i64 %2404
-  store <16 x float> %2269, ptr %2405, align 4
-  %2406 = mul i64 %2219, 192
-  %2407 = add i64 %2406, 96
-  %2408 = getelementptr float, ptr %92, i64 %2407
-  store <16 x float> %2270, ptr %2408, align 4
-  %2409 = mul i64 %2219, 192
-  %2410 = add i64 %2409, 112
-  %2411 = getelementptr float, ptr %92, i64 %2410
-  store <16 x float> %2271, ptr %2411, align 4
-  %2412 = mul i64 %2219, 192
-  %2413 = add i64 %2412, 128
-  %2414 = getelementptr float, ptr %92, i64 %2413
-  store <16 x float> %2272, ptr %2414, align 4
-  %2415 = mul i64 %2219, 192
-  %2416 = add i64 %2415, 144
-  %2417 = getelementptr float, ptr %92, i64 %2416
-  store <16 x float> %2273, ptr %2417, align 4
-  %2418 = mul i64 %2219, 192
-  %2419 = add i64 %2418, 160
-  %2420 = getelementptr float, ptr %92, i64 %2419
-  store <16 x float> %2274, ptr %2420, align 4
-  %2421 = mul i64 %2219, 192
+  %2403 = load <16 x float>, ptr %2402, align 4
+  %2404 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1906, <16 x float> %2403, <16 x float> %2153)
+  %2405 = mul i64 %2129, 192
+  %2406 = add i64 %2405, 144
+  %2407 = getelementptr float, ptr %92, i64 %2406
+  store <16 x float> %2404, ptr %2407, align 4
+  %2408 = mul i64 %2129, 192
+  %2409 = add i64 %2408, 160
+  %2410 = getelementptr float, ptr %92, i64 %2409
+  %2411 = load <16 x float>, ptr %2410, align 4
+  %2412 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1927, <16 x float> %2411, <16 x float> %2154)
+  %2413 = mul i64 %2129, 192
+  %2414 = add i64 %2413, 160
+  %2415 = getelementptr float, ptr %92, i64 %2414
+  store <16 x float> %2412, ptr %2415, align 4
+  %2416 = mul i64 %2129, 192
+  %2417 = add i64 %2416, 176
+  %2418 = getelementptr float, ptr %92, i64 %2417
+  %2419 = load <16 x float>, ptr %2418, align 4
+  %2420 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1948, <16 x float> %2419, <16 x float> %2155)
+  %2421 = mul i64 %2129, 192
   %2422 = add i64 %2421, 176
   %2423 = getelementptr float, ptr %92, i64 %2422
-  store <16 x float> %2275, ptr %2423, align 4
+  store <16 x float> %2420, ptr %2423, align 4
   %2424 = add i64 %2124, 4
   br label %2123
 
@@ -16370,339 +16370,339 @@ define void @sdpa_d128(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i
 1100:                                             ; preds = %927
   br label %1101
 
-1101:                                             ; preds = %1329, %1100
-  %1102 = phi i64 [ %1402, %1329 ], [ 0, %1100 ]
+1101:                                             ; preds = %1209, %1100
+  %1102 = phi i64 [ %1402, %1209 ], [ 0, %1100 ]
   %1103 = icmp slt i64 %1102, 128
   br i1 %1103, label %1104, label %1403
 
 1104:                                             ; preds = %1101
-  %1105 = mul i64 %1102, 192
-  %1106 = add i64 %1105, 0
-  %1107 = getelementptr float, ptr %91, i64 %1106
-  %1108 = load <16 x float>, ptr %1107, align 4
-  %1109 = fmul <16 x float> %821, %1108
-  %1110 = mul i64 %1102, 192
-  %1111 = add i64 %1110, 16
-  %1112 = getelementptr float, ptr %91, i64 %1111
-  %1113 = load <16 x float>, ptr %1112, align 4
-  %1114 = fmul <16 x float> %842, %1113
-  %1115 = mul i64 %1102, 192
-  %1116 = add i64 %1115, 32
-  %1117 = getelementptr float, ptr %91, i64 %1116
-  %1118 = load <16 x float>, ptr %1117, align 4
-  %1119 = fmul <16 x float> %863, %1118
-  %1120 = mul i64 %1102, 192
-  %1121 = add i64 %1120, 48
-  %1122 = getelementptr float, ptr %91, i64 %1121
-  %1123 = load <16 x float>, ptr %1122, align 4
-  %1124 = fmul <16 x float> %884, %1123
-  %1125 = mul i64 %1102, 192
-  %1126 = add i64 %1125, 64
-  %1127 = getelementptr float, ptr %91, i64 %1126
-  %1128 = load <16 x float>, ptr %1127, align 4
-  %1129 = fmul <16 x float> %905, %1128
-  %1130 = mul i64 %1102, 192
-  %1131 = add i64 %1130, 80
-  %1132 = getelementptr float, ptr %91, i64 %1131
-  %1133 = load <16 x float>, ptr %1132, align 4
-  %1134 = fmul <16 x float> %926, %1133
-  %1135 = add i64 %1102, 1
-  %1136 = mul i64 %1135, 192
+  %1105 = add i64 %1102, 1
+  %1106 = add i64 %1102, 2
+  %1107 = add i64 %1102, 3
+  br label %1108
+
+1108:                                             ; preds = %1135, %1104
+  %1109 = phi i64 [ %1208, %1135 ], [ 0, %1104 ]
+  %1110 = phi <16 x float> [ %1166, %1135 ], [ zeroinitializer, %1104 ]
+  %1111 = phi <16 x float> [ %1167, %1135 ], [ zeroinitializer, %1104 ]
+  %1112 = phi <16 x float> [ %1168, %1135 ], [ zeroinitializer, %1104 ]
+  %1113 = phi <16 x float> [ %1169, %1135 ], [ zeroinitializer, %1104 ]
+  %1114 = phi <16 x float> [ %1170, %1135 ], [ zeroinitializer, %1104 ]
+  %1115 = phi <16 x float> [ %1171, %1135 ], [ zeroinitializer, %1104 ]
+  %1116 = phi <16 x float> [ %1178, %1135 ], [ zeroinitializer, %1104 ]
+  %1117 = phi <16 x float> [ %1179, %1135 ], [ zeroinitializer, %1104 ]
+  %1118 = phi <16 x float> [ %1180, %1135 ], [ zeroinitializer, %1104 ]
+  %1119 = phi <16 x float> [ %1181, %1135 ], [ zeroinitializer, %1104 ]
+  %1120 = phi <16 x float> [ %1182, %1135 ], [ zeroinitializer, %1104 ]
+  %1121 = phi <16 x float> [ %1183, %1135 ], [ zeroinitializer, %1104 ]
+  %1122 = phi <16 x float> [ %1190, %1135 ], [ zeroinitializer, %1104 ]
+  %1123 = phi <16 x float> [ %1191, %1135 ], [ zeroinitializer, %1104 ]
+  %1124 = phi <16 x float> [ %1192, %1135 ], [ zeroinitializer, %1104 ]
+  %1125 = phi <16 x float> [ %1193, %1135 ], [ zeroinitializer, %1104 ]
+  %1126 = phi <16 x float> [ %1194, %1135 ], [ zeroinitializer, %1104 ]
+  %1127 = phi <16 x float> [ %1195, %1135 ], [ zeroinitializer, %1104 ]
+  %1128 = phi <16 x float> [ %1202, %1135 ], [ zeroinitializer, %1104 ]
+  %1129 = phi <16 x float> [ %1203, %1135 ], [ zeroinitializer, %1104 ]
+  %1130 = phi <16 x float> [ %1204, %1135 ], [ zeroinitializer, %1104 ]
+  %1131 = phi <16 x float> [ %1205, %1135 ], [ zeroinitializer, %1104 ]
+  %1132 = phi <16 x float> [ %1206, %1135 ], [ zeroinitializer, %1104 ]
+  %1133 = phi <16 x float> [ %1207, %1135 ], [ zeroinitializer, %1104 ]
+  %1134 = icmp slt i64 %1109, 64
+  br i1 %1134, label %1135, label %1209
+
+1135:                                             ; preds = %1108
+  %1136 = mul i64 %1109, 192
   %1137 = add i64 %1136, 0
-  %1138 = getelementptr float, ptr %91, i64 %1137
+  %1138 = getelementptr float, ptr %92, i64 %1137
   %1139 = load <16 x float>, ptr %1138, align 4
-  %1140 = fmul <16 x float> %821, %1139
-  %1141 = mul i64 %1135, 192
-  %1142 = add i64 %1141, 16
-  %1143 = getelementptr float, ptr %91, i64 %1142
-  %1144 = load <16 x float>, ptr %1143, align 4
-  %1145 = fmul <16 x float> %842, %1144
-  %1146 = mul i64 %1135, 192
-  %1147 = add i64 %1146, 32
-  %1148 = getelementptr float, ptr %91, i64 %1147
-  %1149 = load <16 x float>, ptr %1148, align 4
-  %1150 = fmul <16 x float> %863, %1149
-  %1151 = mul i64 %1135, 192
-  %1152 = add i64 %1151, 48
-  %1153 = getelementptr float, ptr %91, i64 %1152
-  %1154 = load <16 x float>, ptr %1153, align 4
-  %1155 = fmul <16 x float> %884, %1154
-  %1156 = mul i64 %1135, 192
-  %1157 = add i64 %1156, 64
-  %1158 = getelementptr float, ptr %91, i64 %1157
+  %1140 = mul i64 %1109, 192
+  %1141 = add i64 %1140, 16
+  %1142 = getelementptr float, ptr %92, i64 %1141
+  %1143 = load <16 x float>, ptr %1142, align 4
+  %1144 = mul i64 %1109, 192
+  %1145 = add i64 %1144, 32
+  %1146 = getelementptr float, ptr %92, i64 %1145
+  %1147 = load <16 x float>, ptr %1146, align 4
+  %1148 = mul i64 %1109, 192
+  %1149 = add i64 %1148, 48
+  %1150 = getelementptr float, ptr %92, i64 %1149
+  %1151 = load <16 x float>, ptr %1150, align 4
+  %1152 = mul i64 %1109, 192
+  %1153 = add i64 %1152, 64
+  %1154 = getelementptr float, ptr %92, i64 %1153
+  %1155 = load <16 x float>, ptr %1154, align 4
+  %1156 = mul i64 %1109, 192
+  %1157 = add i64 %1156, 80
+  %1158 = getelementptr float, ptr %92, i64 %1157
   %1159 = load <16 x float>, ptr %1158, align 4
-  %1160 = fmul <16 x float> %905, %1159
-  %1161 = mul i64 %1135, 192
-  %1162 = add i64 %1161, 80
-  %1163 = getelementptr float, ptr %91, i64 %1162
-  %1164 = load <16 x float>, ptr %1163, align 4
-  %1165 = fmul <16 x float> %926, %1164
-  %1166 = add i64 %1102, 2
-  %1167 = mul i64 %1166, 192
-  %1168 = add i64 %1167, 0
-  %1169 = getelementptr float, ptr %91, i64 %1168
-  %1170 = load <16 x float>, ptr %1169, align 4
-  %1171 = fmul <16 x float> %821, %1170
-  %1172 = mul i64 %1166, 192
-  %1173 = add i64 %1172, 16
-  %1174 = getelementptr float, ptr %91, i64 %1173
-  %1175 = load <16 x float>, ptr %1174, align 4
-  %1176 = fmul <16 x float> %842, %1175
-  %1177 = mul i64 %1166, 192
-  %1178 = add i64 %1177, 32
-  %1179 = getelementptr float, ptr %91, i64 %1178
-  %1180 = load <16 x float>, ptr %1179, align 4
-  %1181 = fmul <16 x float> %863, %1180
-  %1182 = mul i64 %1166, 192
-  %1183 = add i64 %1182, 48
-  %1184 = getelementptr float, ptr %91, i64 %1183
-  %1185 = load <16 x float>, ptr %1184, align 4
-  %1186 = fmul <16 x float> %884, %1185
-  %1187 = mul i64 %1166, 192
-  %1188 = add i64 %1187, 64
-  %1189 = getelementptr float, ptr %91, i64 %1188
-  %1190 = load <16 x float>, ptr %1189, align 4
-  %1191 = fmul <16 x float> %905, %1190
-  %1192 = mul i64 %1166, 192
-  %1193 = add i64 %1192, 80
-  %1194 = getelementptr float, ptr %91, i64 %1193
-  %1195 = load <16 x float>, ptr %1194, align 4
-  %1196 = fmul <16 x float> %926, %1195
-  %1197 = add i64 %1102, 3
-  %1198 = mul i64 %1197, 192
-  %1199 = add i64 %1198, 0
-  %1200 = getelementptr float, ptr %91, i64 %1199
-  %1201 = load <16 x float>, ptr %1200, align 4
-  %1202 = fmul <16 x float> %821, %1201
-  %1203 = mul i64 %1197, 192
-  %1204 = add i64 %1203, 16
-  %1205 = getelementptr float, ptr %91, i64 %1204
-  %1206 = load <16 x float>, ptr %1205, align 4
-  %1207 = fmul <16 x float> %842, %1206
-  %1208 = mul i64 %1197, 192
-  %1209 = add i64 %1208, 32
-  %1210 = getelementptr float, ptr %91, i64 %1209
-  %1211 = load <16 x float>, ptr %1210, align 4
-  %1212 = fmul <16 x float> %863, %1211
-  %1213 = mul i64 %1197, 192
-  %1214 = add i64 %1213, 48
-  %1215 = getelementptr float, ptr %91, i64 %1214
-  %1216 = load <16 x float>, ptr %1215, align 4
-  %1217 = fmul <16 x float> %884, %1216
-  %1218 = mul i64 %1197, 192
-  %1219 = add i64 %1218, 64
+  %1160 = mul nuw nsw i64 %1109, 128
+  %1161 = add nuw nsw i64 %1160, %1102
+  %1162 = getelementptr inbounds nuw float, ptr %93, i64 %1161
+  %1163 = load float, ptr %1162, align 4
+  %1164 = insertelement <16 x float> poison, float %1163, i32 0
+  %1165 = shufflevector <16 x float> %1164, <16 x float> poison, <16 x i32> zeroinitializer
+  %1166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1139, <16 x float> %1110)
+  %1167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1143, <16 x float> %1111)
+  %1168 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1147, <16 x float> %1112)
+  %1169 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1151, <16 x float> %1113)
+  %1170 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1155, <16 x float> %1114)
+  %1171 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1165, <16 x float> %1159, <16 x float> %1115)
+  %1172 = mul nuw nsw i64 %1109, 128
+  %1173 = add nuw nsw i64 %1172, %1105
+  %1174 = getelementptr inbounds nuw float, ptr %93, i64 %1173
+  %1175 = load float, ptr %1174, align 4
+  %1176 = insertelement <16 x float> poison, float %1175, i32 0
+  %1177 = shufflevector <16 x float> %1176, <16 x float> poison, <16 x i32> zeroinitializer
+  %1178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1139, <16 x float> %1116)
+  %1179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1143, <16 x float> %1117)
+  %1180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1147, <16 x float> %1118)
+  %1181 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1151, <16 x float> %1119)
+  %1182 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1155, <16 x float> %1120)
+  %1183 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1177, <16 x float> %1159, <16 x float> %1121)
+  %1184 = mul nuw nsw i64 %1109, 128
+  %1185 = add nuw nsw i64 %1184, %1106
+  %1186 = getelementptr inbounds nuw float, ptr %93, i64 %1185
+  %1187 = load float, ptr %1186, align 4
+  %1188 = insertelement <16 x float> poison, float %1187, i32 0
+  %1189 = shufflevector <16 x float> %1188, <16 x float> poison, <16 x i32> zeroinitializer
+  %1190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1139, <16 x float> %1122)
+  %1191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1143, <16 x float> %1123)
+  %1192 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1147, <16 x float> %1124)
+  %1193 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1151, <16 x float> %1125)
+  %1194 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1155, <16 x float> %1126)
+  %1195 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1189, <16 x float> %1159, <16 x float> %1127)
+  %1196 = mul nuw nsw i64 %1109, 128
+  %1197 = add nuw nsw i64 %1196, %1107
+  %1198 = getelementptr inbounds nuw float, ptr %93, i64 %1197
+  %1199 = load float, ptr %1198, align 4
+  %1200 = insertelement <16 x float> poison, float %1199, i32 0
+  %1201 = shufflevector <16 x float> %1200, <16 x float> poison, <16 x i32> zeroinitializer
+  %1202 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1139, <16 x float> %1128)
+  %1203 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1143, <16 x float> %1129)
+  %1204 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1147, <16 x float> %1130)
+  %1205 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1151, <16 x float> %1131)
+  %1206 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1155, <16 x float> %1132)
+  %1207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1201, <16 x float> %1159, <16 x float> %1133)
+  %1208 = add i64 %1109, 1
+  br label %1108
+
+1209:                                             ; preds = %1108
+  %1210 = mul i64 %1102, 192
+  %1211 = add i64 %1210, 0
+  %1212 = getelementptr float, ptr %91, i64 %1211
+  %1213 = load <16 x float>, ptr %1212, align 4
+  %1214 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %821, <16 x float> %1213, <16 x float> %1110)
+  %1215 = mul i64 %1102, 192
+  %1216 = add i64 %1215, 0
+  %1217 = getelementptr float, ptr %91, i64 %1216
+  store <16 x float> %1214, ptr %1217, align 4
+  %1218 = mul i64 %1102, 192
+  %1219 = add i64 %1218, 16
   %1220 = getelementptr float, ptr %91, i64 %1219
   %1221 = load <16 x float>, ptr %1220, align 4
-  %1222 = fmul <16 x float> %905, %1221
-  %1223 = mul i64 %1197, 192
-  %1224 = add i64 %1223, 80
+  %1222 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %842, <16 x float> %1221, <16 x float> %1111)
+  %1223 = mul i64 %1102, 192
+  %1224 = add i64 %1223, 16
   %1225 = getelementptr float, ptr %91, i64 %1224
-  %1226 = load <16 x float>, ptr %1225, align 4
-  %1227 = fmul <16 x float> %926, %1226
-  br label %1228
-
-1228:                                             ; preds = %1255, %1104
-  %1229 = phi i64 [ %1328, %1255 ], [ 0, %1104 ]
-  %1230 = phi <16 x float> [ %1286, %1255 ], [ %1109, %1104 ]
-  %1231 = phi <16 x float> [ %1287, %1255 ], [ %1114, %1104 ]
-  %1232 = phi <16 x float> [ %1288, %1255 ], [ %1119, %1104 ]
-  %1233 = phi <16 x float> [ %1289, %1255 ], [ %1124, %1104 ]
-  %1234 = phi <16 x float> [ %1290, %1255 ], [ %1129, %1104 ]
-  %1235 = phi <16 x float> [ %1291, %1255 ], [ %1134, %1104 ]
-  %1236 = phi <16 x float> [ %1298, %1255 ], [ %1140, %1104 ]
-  %1237 = phi <16 x float> [ %1299, %1255 ], [ %1145, %1104 ]
-  %1238 = phi <16 x float> [ %1300, %1255 ], [ %1150, %1104 ]
-  %1239 = phi <16 x float> [ %1301, %1255 ], [ %1155, %1104 ]
-  %1240 = phi <16 x float> [ %1302, %1255 ], [ %1160, %1104 ]
-  %1241 = phi <16 x float> [ %1303, %1255 ], [ %1165, %1104 ]
-  %1242 = phi <16 x float> [ %1310, %1255 ], [ %1171, %1104 ]
-  %1243 = phi <16 x float> [ %1311, %1255 ], [ %1176, %1104 ]
-  %1244 = phi <16 x float> [ %1312, %1255 ], [ %1181, %1104 ]
-  %1245 = phi <16 x float> [ %1313, %1255 ], [ %1186, %1104 ]
-  %1246 = phi <16 x float> [ %1314, %1255 ], [ %1191, %1104 ]
-  %1247 = phi <16 x float> [ %1315, %1255 ], [ %1196, %1104 ]
-  %1248 = phi <16 x float> [ %1322, %1255 ], [ %1202, %1104 ]
-  %1249 = phi <16 x float> [ %1323, %1255 ], [ %1207, %1104 ]
-  %1250 = phi <16 x float> [ %1324, %1255 ], [ %1212, %1104 ]
-  %1251 = phi <16 x float> [ %1325, %1255 ], [ %1217, %1104 ]
-  %1252 = phi <16 x float> [ %1326, %1255 ], [ %1222, %1104 ]
-  %1253 = phi <16 x float> [ %1327, %1255 ], [ %1227, %1104 ]
-  %1254 = icmp slt i64 %1229, 64
-  br i1 %1254, label %1255, label %1329
-
-1255:                                             ; preds = %1228
-  %1256 = mul i64 %1229, 192
-  %1257 = add i64 %1256, 0
-  %1258 = getelementptr float, ptr %92, i64 %1257
-  %1259 = load <16 x float>, ptr %1258, align 4
-  %1260 = mul i64 %1229, 192
-  %1261 = add i64 %1260, 16
-  %1262 = getelementptr float, ptr %92, i64 %1261
-  %1263 = load <16 x float>, ptr %1262, align 4
-  %1264 = mul i64 %1229, 192
-  %1265 = add i64 %1264, 32
-  %1266 = getelementptr float, ptr %92, i64 %1265
-  %1267 = load <16 x float>, ptr %1266, align 4
-  %1268 = mul i64 %1229, 192
-  %1269 = add i64 %1268, 48
-  %1270 = getelementptr float, ptr %92, i64 %1269
-  %1271 = load <16 x float>, ptr %1270, align 4
-  %1272 = mul i64 %1229, 192
-  %1273 = add i64 %1272, 64
-  %1274 = getelementptr float, ptr %92, i64 %1273
-  %1275 = load <16 x float>, ptr %1274, align 4
-  %1276 = mul i64 %1229, 192
-  %1277 = add i64 %1276, 80
-  %1278 = getelementptr float, ptr %92, i64 %1277
-  %1279 = load <16 x float>, ptr %1278, align 4
-  %1280 = mul nuw nsw i64 %1229, 128
-  %1281 = add nuw nsw i64 %1280, %1102
-  %1282 = getelementptr inbounds nuw float, ptr %93, i64 %1281
-  %1283 = load float, ptr %1282, align 4
-  %1284 = insertelement <16 x float> poison, float %1283, i32 0
-  %1285 = shufflevector <16 x float> %1284, <16 x float> poison, <16 x i32> zeroinitializer
-  %1286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1259, <16 x float> %1230)
-  %1287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1263, <16 x float> %1231)
-  %1288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1267, <16 x float> %1232)
-  %1289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1271, <16 x float> %1233)
-  %1290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1275, <16 x float> %1234)
-  %1291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1285, <16 x float> %1279, <16 x float> %1235)
-  %1292 = mul nuw nsw i64 %1229, 128
-  %1293 = add nuw nsw i64 %1292, %1135
-  %1294 = getelementptr inbounds nuw float, ptr %93, i64 %1293
-  %1295 = load float, ptr %1294, align 4
-  %1296 = insertelement <16 x float> poison, float %1295, i32 0
-  %1297 = shufflevector <16 x float> %1296, <16 x float> poison, <16 x i32> zeroinitializer
-  %1298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1259, <16 x float> %1236)
-  %1299 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1263, <16 x float> %1237)
-  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1267, <16 x float> %1238)
-  %1301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1271, <16 x float> %1239)
-  %1302 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1275, <16 x float> %1240)
-  %1303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1297, <16 x float> %1279, <16 x float> %1241)
-  %1304 = mul nuw nsw i64 %1229, 128
-  %1305 = add nuw nsw i64 %1304, %1166
-  %1306 = getelementptr inbounds nuw float, ptr %93, i64 %1305
-  %1307 = load float, ptr %1306, align 4
-  %1308 = insertelement <16 x float> poison, float %1307, i32 0
-  %1309 = shufflevector <16 x float> %1308, <16 x float> poison, <16 x i32> zeroinitializer
-  %1310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1259, <16 x float> %1242)
-  %1311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1263, <16 x float> %1243)
-  %1312 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1267, <16 x float> %1244)
-  %1313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1271, <16 x float> %1245)
-  %1314 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1275, <16 x float> %1246)
-  %1315 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1309, <16 x float> %1279, <16 x float> %1247)
-  %1316 = mul nuw nsw i64 %1229, 128
-  %1317 = add nuw nsw i64 %1316, %1197
-  %1318 = getelementptr inbounds nuw float, ptr %93, i64 %1317
-  %1319 = load float, ptr %1318, align 4
-  %1320 = insertelement <16 x float> poison, float %1319, i32 0
-  %1321 = shufflevector <16 x float> %1320, <16 x float> poison, <16 x i32> zeroinitializer
-  %1322 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1259, <16 x float> %1248)
-  %1323 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1263, <16 x float> %1249)
-  %1324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1267, <16 x float> %1250)
-  %1325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1271, <16 x float> %1251)
-  %1326 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1275, <16 x float> %1252)
-  %1327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1321, <16 x float> %1279, <16 x float> %1253)
-  %1328 = add i64 %1229, 1
-  br label %1228
-
-1329:                                             ; preds = %1228
-  %1330 = mul i64 %1102, 192
-  %1331 = add i64 %1330, 0
+  store <16 x float> %1222, ptr %1225, align 4
+  %1226 = mul i64 %1102, 192
+  %1227 = add i64 %1226, 32
+  %1228 = getelementptr float, ptr %91, i64 %1227
+  %1229 = load <16 x float>, ptr %1228, align 4
+  %1230 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %1229, <16 x float> %1112)
+  %1231 = mul i64 %1102, 192
+  %1232 = add i64 %1231, 32
+  %1233 = getelementptr float, ptr %91, i64 %1232
+  store <16 x float> %1230, ptr %1233, align 4
+  %1234 = mul i64 %1102, 192
+  %1235 = add i64 %1234, 48
+  %1236 = getelementptr float, ptr %91, i64 %1235
+  %1237 = load <16 x float>, ptr %1236, align 4
+  %1238 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %884, <16 x float> %1237, <16 x float> %1113)
+  %1239 = mul i64 %1102, 192
+  %1240 = add i64 %1239, 48
+  %1241 = getelementptr float, ptr %91, i64 %1240
+  store <16 x float> %1238, ptr %1241, align 4
+  %1242 = mul i64 %1102, 192
+  %1243 = add i64 %1242, 64
+  %1244 = getelementptr float, ptr %91, i64 %1243
+  %1245 = load <16 x float>, ptr %1244, align 4
+  %1246 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %905, <16 x float> %1245, <16 x float> %1114)
+  %1247 = mul i64 %1102, 192
+  %1248 = add i64 %1247, 64
+  %1249 = getelementptr float, ptr %91, i64 %1248
+  store <16 x float> %1246, ptr %1249, align 4
+  %1250 = mul i64 %1102, 192
+  %1251 = add i64 %1250, 80
+  %1252 = getelementptr float, ptr %91, i64 %1251
+  %1253 = load <16 x float>, ptr %1252, align 4
+  %1254 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %1253, <16 x float> %1115)
+  %1255 = mul i64 %1102, 192
+  %1256 = add i64 %1255, 80
+  %1257 = getelementptr float, ptr %91, i64 %1256
+  store <16 x float> %1254, ptr %1257, align 4
+  %1258 = mul i64 %1105, 192
+  %1259 = add i64 %1258, 0
+  %1260 = getelementptr float, ptr %91, i64 %1259
+  %1261 = load <16 x float>, ptr %1260, align 4
+  %1262 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %821, <16 x float> %1261, <16 x float> %1116)
+  %1263 = mul i64 %1105, 192
+  %1264 = add i64 %1263, 0
+  %1265 = getelementptr float, ptr %91, i64 %1264
+  store <16 x float> %1262, ptr %1265, align 4
+  %1266 = mul i64 %1105, 192
+  %1267 = add i64 %1266, 16
+  %1268 = getelementptr float, ptr %91, i64 %1267
+  %1269 = load <16 x float>, ptr %1268, align 4
+  %1270 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %842, <16 x float> %1269, <16 x float> %1117)
+  %1271 = mul i64 %1105, 192
+  %1272 = add i64 %1271, 16
+  %1273 = getelementptr float, ptr %91, i64 %1272
+  store <16 x float> %1270, ptr %1273, align 4
+  %1274 = mul i64 %1105, 192
+  %1275 = add i64 %1274, 32
+  %1276 = getelementptr float, ptr %91, i64 %1275
+  %1277 = load <16 x float>, ptr %1276, align 4
+  %1278 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %1277, <16 x float> %1118)
+  %1279 = mul i64 %1105, 192
+  %1280 = add i64 %1279, 32
+  %1281 = getelementptr float, ptr %91, i64 %1280
+  store <16 x float> %1278, ptr %1281, align 4
+  %1282 = mul i64 %1105, 192
+  %1283 = add i64 %1282, 48
+  %1284 = getelementptr float, ptr %91, i64 %1283
+  %1285 = load <16 x float>, ptr %1284, align 4
+  %1286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %884, <16 x float> %1285, <16 x float> %1119)
+  %1287 = mul i64 %1105, 192
+  %1288 = add i64 %1287, 48
+  %1289 = getelementptr float, ptr %91, i64 %1288
+  store <16 x float> %1286, ptr %1289, align 4
+  %1290 = mul i64 %1105, 192
+  %1291 = add i64 %1290, 64
+  %1292 = getelementptr float, ptr %91, i64 %1291
+  %1293 = load <16 x float>, ptr %1292, align 4
+  %1294 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %905, <16 x float> %1293, <16 x float> %1120)
+  %1295 = mul i64 %1105, 192
+  %1296 = add i64 %1295, 64
+  %1297 = getelementptr float, ptr %91, i64 %1296
+  store <16 x float> %1294, ptr %1297, align 4
+  %1298 = mul i64 %1105, 192
+  %1299 = add i64 %1298, 80
+  %1300 = getelementptr float, ptr %91, i64 %1299
+  %1301 = load <16 x float>, ptr %1300, align 4
+  %1302 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %1301, <16 x float> %1121)
+  %1303 = mul i64 %1105, 192
+  %1304 = add i64 %1303, 80
+  %1305 = getelementptr float, ptr %91, i64 %1304
+  store <16 x float> %1302, ptr %1305, align 4
+  %1306 = mul i64 %1106, 192
+  %1307 = add i64 %1306, 0
+  %1308 = getelementptr float, ptr %91, i64 %1307
+  %1309 = load <16 x float>, ptr %1308, align 4
+  %1310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %821, <16 x float> %1309, <16 x float> %1122)
+  %1311 = mul i64 %1106, 192
+  %1312 = add i64 %1311, 0
+  %1313 = getelementptr float, ptr %91, i64 %1312
+  store <16 x float> %1310, ptr %1313, align 4
+  %1314 = mul i64 %1106, 192
+  %1315 = add i64 %1314, 16
+  %1316 = getelementptr float, ptr %91, i64 %1315
+  %1317 = load <16 x float>, ptr %1316, align 4
+  %1318 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %842, <16 x float> %1317, <16 x float> %1123)
+  %1319 = mul i64 %1106, 192
+  %1320 = add i64 %1319, 16
+  %1321 = getelementptr float, ptr %91, i64 %1320
+  store <16 x float> %1318, ptr %1321, align 4
+  %1322 = mul i64 %1106, 192
+  %1323 = add i64 %1322, 32
+  %1324 = getelementptr float, ptr %91, i64 %1323
+  %1325 = load <16 x float>, ptr %1324, align 4
+  %1326 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %1325, <16 x float> %1124)
+  %1327 = mul i64 %1106, 192
+  %1328 = add i64 %1327, 32
+  %1329 = getelementptr float, ptr %91, i64 %1328
+  store <16 x float> %1326, ptr %1329, align 4
+  %1330 = mul i64 %1106, 192
+  %1331 = add i64 %1330, 48
   %1332 = getelementptr float, ptr %91, i64 %1331
-  store <16 x float> %1230, ptr %1332, align 4
-  %1333 = mul i64 %1102, 192
-  %1334 = add i64 %1333, 16
-  %1335 = getelementptr float, ptr %91, i64 %1334
-  store <16 x float> %1231, ptr %1335, align 4
-  %1336 = mul i64 %1102, 192
-  %1337 = add i64 %1336, 32
-  %1338 = getelementptr float, ptr %91, i64 %1337
-  store <16 x float> %1232, ptr %1338, align 4
-  %1339 = mul i64 %1102, 192
-  %1340 = add i64 %1339, 48
-  %1341 = getelementptr float, ptr %91, i64 %1340
-  store <16 x float> %1233, ptr %1341, align 4
-  %1342 = mul i64 %1102, 192
-  %1343 = add i64 %1342, 64
-  %1344 = getelementptr float, ptr %91, i64 %1343
-  store <16 x float> %1234, ptr %1344, align 4
-  %1345 = mul i64 %1102, 192
-  %1346 = add i64 %1345, 80
-  %1347 = getelementptr float, ptr %91, i64 %1346
-  store <16 x float> %1235, ptr %1347, align 4
-  %1348 = mul i64 %1135, 192
-  %1349 = add i64 %1348, 0
-  %1350 = getelementptr float, ptr %91, i64 %1349
-  store <16 x float> %1236, ptr %1350, align 4
-  %1351 = mul i64 %1135, 192
-  %1352 = add i64 %1351, 16
+  %1333 = load <16 x float>, ptr %1332, align 4
+  %1334 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %884, <16 x float> %1333, <16 x float> %1125)
+  %1335 = mul i64 %1106, 192
+  %1336 = add i64 %1335, 48
+  %1337 = getelementptr float, ptr %91, i64 %1336
+  store <16 x float> %1334, ptr %1337, align 4
+  %1338 = mul i64 %1106, 192
+  %1339 = add i64 %1338, 64
+  %1340 = getelementptr float, ptr %91, i64 %1339
+  %1341 = load <16 x float>, ptr %1340, align 4
+  %1342 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %905, <16 x float> %1341, <16 x float> %1126)
+  %1343 = mul i64 %1106, 192
+  %1344 = add i64 %1343, 64
+  %1345 = getelementptr float, ptr %91, i64 %1344
+  store <16 x float> %1342, ptr %1345, align 4
+  %1346 = mul i64 %1106, 192
+  %1347 = add i64 %1346, 80
+  %1348 = getelementptr float, ptr %91, i64 %1347
+  %1349 = load <16 x float>, ptr %1348, align 4
+  %1350 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %1349, <16 x float> %1127)
+  %1351 = mul i64 %1106, 192
+  %1352 = add i64 %1351, 80
   %1353 = getelementptr float, ptr %91, i64 %1352
-  store <16 x float> %1237, ptr %1353, align 4
-  %1354 = mul i64 %1135, 192
-  %1355 = add i64 %1354, 32
+  store <16 x float> %1350, ptr %1353, align 4
+  %1354 = mul i64 %1107, 192
+  %1355 = add i64 %1354, 0
   %1356 = getelementptr float, ptr %91, i64 %1355
-  store <16 x float> %1238, ptr %1356, align 4
-  %1357 = mul i64 %1135, 192
-  %1358 = add i64 %1357, 48
-  %1359 = getelementptr float, ptr %91, i64 %1358
-  store <16 x float> %1239, ptr %1359, align 4
-  %1360 = mul i64 %1135, 192
-  %1361 = add i64 %1360, 64
-  %1362 = getelementptr float, ptr %91, i64 %1361
-  store <16 x float> %1240, ptr %1362, align 4
-  %1363 = mul i64 %1135, 192
-  %1364 = add i64 %1363, 80
-  %1365 = getelementptr float, ptr %91, i64 %1364
-  store <16 x float> %1241, ptr %1365, align 4
-  %1366 = mul i64 %1166, 192
-  %1367 = add i64 %1366, 0
-  %1368 = getelementptr float, ptr %91, i64 %1367
-  store <16 x float> %1242, ptr %1368, align 4
-  %1369 = mul i64 %1166, 192
-  %1370 = add i64 %1369, 16
-  %1371 = getelementptr float, ptr %91, i64 %1370
-  store <16 x float> %1243, ptr %1371, align 4
-  %1372 = mul i64 %1166, 192
-  %1373 = add i64 %1372, 32
-  %1374 = getelementptr float, ptr %91, i64 %1373
-  store <16 x float> %1244, ptr %1374, align 4
-  %1375 = mul i64 %1166, 192
-  %1376 = add i64 %1375, 48
+  %1357 = load <16 x float>, ptr %1356, align 4
+  %1358 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %821, <16 x float> %1357, <16 x float> %1128)
+  %1359 = mul i64 %1107, 192
+  %1360 = add i64 %1359, 0
+  %1361 = getelementptr float, ptr %91, i64 %1360
+  store <16 x float> %1358, ptr %1361, align 4
+  %1362 = mul i64 %1107, 192
+  %1363 = add i64 %1362, 16
+  %1364 = getelementptr float, ptr %91, i64 %1363
+  %1365 = load <16 x float>, ptr %1364, align 4
+  %1366 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %842, <16 x float> %1365, <16 x float> %1129)
+  %1367 = mul i64 %1107, 192
+  %1368 = add i64 %1367, 16
+  %1369 = getelementptr float, ptr %91, i64 %1368
+  store <16 x float> %1366, ptr %1369, align 4
+  %1370 = mul i64 %1107, 192
+  %1371 = add i64 %1370, 32
+  %1372 = getelementptr float, ptr %91, i64 %1371
+  %1373 = load <16 x float>, ptr %1372, align 4
+  %1374 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %863, <16 x float> %1373, <16 x float> %1130)
+  %1375 = mul i64 %1107, 192
+  %1376 = add i64 %1375, 32
   %1377 = getelementptr float, ptr %91, i64 %1376
-  store <16 x float> %1245, ptr %1377, align 4
-  %1378 = mul i64 %1166, 192
-  %1379 = add i64 %1378, 64
+  store <16 x float> %1374, ptr %1377, align 4
+  %1378 = mul i64 %1107, 192
+  %1379 = add i64 %1378, 48
   %1380 = getelementptr float, ptr %91, i64 %1379
-  store <16 x float> %1246, ptr %1380, align 4
-  %1381 = mul i64 %1166, 192
-  %1382 = add i64 %1381, 80
-  %1383 = getelementptr float, ptr %91, i64 %1382
-  store <16 x float> %1247, ptr %1383, align 4
-  %1384 = mul i64 %1197, 192
-  %1385 = add i64 %1384, 0
-  %1386 = getelementptr float, ptr %91, i64 %1385
-  store <16 x float> %1248, ptr %1386, align 4
-  %1387 = mul i64 %1197, 192
-  %1388 = add i64 %1387, 16
-  %1389 = getelementptr float, ptr %91, i64 %1388
-  store <16 x float> %1249, ptr %1389, align 4
-  %1390 = mul i64 %1197, 192
-  %1391 = add i64 %1390, 32
-  %1392 = getelementptr float, ptr %91, i64 %1391
-  store <16 x float> %1250, ptr %1392, align 4
-  %1393 = mul i64 %1197, 192
-  %1394 = add i64 %1393, 48
-  %1395 = getelementptr float, ptr %91, i64 %1394
-  store <16 x float> %1251, ptr %1395, align 4
-  %1396 = mul i64 %1197, 192
-  %1397 = add i64 %1396, 64
-  %1398 = getelementptr float, ptr %91, i64 %1397
-  store <16 x float> %1252, ptr %1398, align 4
-  %1399 = mul i64 %1197, 192
+  %1381 = load <16 x float>, ptr %1380, align 4
+  %1382 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %884, <16 x float> %1381, <16 x float> %1131)
+  %1383 = mul i64 %1107, 192
+  %1384 = add i64 %1383, 48
+  %1385 = getelementptr float, ptr %91, i64 %1384
+  store <16 x float> %1382, ptr %1385, align 4
+  %1386 = mul i64 %1107, 192
+  %1387 = add i64 %1386, 64
+  %1388 = getelementptr float, ptr %91, i64 %1387
+  %1389 = load <16 x float>, ptr %1388, align 4
+  %1390 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %905, <16 x float> %1389, <16 x float> %1132)
+  %1391 = mul i64 %1107, 192
+  %1392 = add i64 %1391, 64
+  %1393 = getelementptr float, ptr %91, i64 %1392
+  store <16 x float> %1390, ptr %1393, align 4
+  %1394 = mul i64 %1107, 192
+  %1395 = add i64 %1394, 80
+  %1396 = getelementptr float, ptr %91, i64 %1395
+  %1397 = load <16 x float>, ptr %1396, align 4
+  %1398 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %926, <16 x float> %1397, <16 x float> %1133)
+  %1399 = mul i64 %1107, 192
   %1400 = add i64 %1399, 80
   %1401 = getelementptr float, ptr %91, i64 %1400
-  store <16 x float> %1253, ptr %1401, align 4
+  store <16 x float> %1398, ptr %1401, align 4
   %1402 = add i64 %1102, 4
   br label %1101
 
@@ -17469,339 +17469,339 @@ define void @sdpa_d128(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i64 %6, i
 2085:                                             ; preds = %1912
   br label %2086
 
-2086:                                             ; preds = %2314, %2085
-  %2087 = phi i64 [ %2387, %2314 ], [ 0, %2085 ]
+2086:                                             ; preds = %2194, %2085
+  %2087 = phi i64 [ %2387, %2194 ], [ 0, %2085 ]
   %2088 = icmp slt i64 %2087, 128
   br i1 %2088, label %2089, label %2388
 
 2089:                                             ; preds = %2086
-  %2090 = mul i64 %2087, 192
-  %2091 = add i64 %2090, 96
-  %2092 = getelementptr float, ptr %91, i64 %2091
-  %2093 = load <16 x float>, ptr %2092, align 4
-  %2094 = fmul <16 x float> %1806, %2093
-  %2095 = mul i64 %2087, 192
-  %2096 = add i64 %2095, 112
-  %2097 = getelementptr float, ptr %91, i64 %2096
-  %2098 = load <16 x float>, ptr %2097, align 4
-  %2099 = fmul <16 x float> %1827, %2098
-  %2100 = mul i64 %2087, 192
-  %2101 = add i64 %2100, 128
-  %2102 = getelementptr float, ptr %91, i64 %2101
-  %2103 = load <16 x float>, ptr %2102, align 4
-  %2104 = fmul <16 x float> %1848, %2103
-  %2105 = mul i64 %2087, 192
-  %2106 = add i64 %2105, 144
-  %2107 = getelementptr float, ptr %91, i64 %2106
-  %2108 = load <16 x float>, ptr %2107, align 4
-  %2109 = fmul <16 x float> %1869, %2108
-  %2110 = mul i64 %2087, 192
-  %2111 = add i64 %2110, 160
-  %2112 = getelementptr float, ptr %91, i64 %2111
-  %2113 = load <16 x float>, ptr %2112, align 4
-  %2114 = fmul <16 x float> %1890, %2113
-  %2115 = mul i64 %2087, 192
-  %2116 = add i64 %2115, 176
-  %2117 = getelementptr float, ptr %91, i64 %2116
-  %2118 = load <16 x float>, ptr %2117, align 4
-  %2119 = fmul <16 x float> %1911, %2118
-  %2120 = add i64 %2087, 1
-  %2121 = mul i64 %2120, 192
+  %2090 = add i64 %2087, 1
+  %2091 = add i64 %2087, 2
+  %2092 = add i64 %2087, 3
+  br label %2093
+
+2093:                                             ; preds = %2120, %2089
+  %2094 = phi i64 [ %2193, %2120 ], [ 0, %2089 ]
+  %2095 = phi <16 x float> [ %2151, %2120 ], [ zeroinitializer, %2089 ]
+  %2096 = phi <16 x float> [ %2152, %2120 ], [ zeroinitializer, %2089 ]
+  %2097 = phi <16 x float> [ %2153, %2120 ], [ zeroinitializer, %2089 ]
+  %2098 = phi <16 x float> [ %2154, %2120 ], [ zeroinitializer, %2089 ]
+  %2099 = phi <16 x float> [ %2155, %2120 ], [ zeroinitializer, %2089 ]
+  %2100 = phi <16 x float> [ %2156, %2120 ], [ zeroinitializer, %2089 ]
+  %2101 = phi <16 x float> [ %2163, %2120 ], [ zeroinitializer, %2089 ]
+  %2102 = phi <16 x float> [ %2164, %2120 ], [ zeroinitializer, %2089 ]
+  %2103 = phi <16 x float> [ %2165, %2120 ], [ zeroinitializer, %2089 ]
+  %2104 = phi <16 x float> [ %2166, %2120 ], [ zeroinitializer, %2089 ]
+  %2105 = phi <16 x float> [ %2167, %2120 ], [ zeroinitializer, %2089 ]
+  %2106 = phi <16 x float> [ %2168, %2120 ], [ zeroinitializer, %2089 ]
+  %2107 = phi <16 x float> [ %2175, %2120 ], [ zeroinitializer, %2089 ]
+  %2108 = phi <16 x float> [ %2176, %2120 ], [ zeroinitializer, %2089 ]
+  %2109 = phi <16 x float> [ %2177, %2120 ], [ zeroinitializer, %2089 ]
+  %2110 = phi <16 x float> [ %2178, %2120 ], [ zeroinitializer, %2089 ]
+  %2111 = phi <16 x float> [ %2179, %2120 ], [ zeroinitializer, %2089 ]
+  %2112 = phi <16 x float> [ %2180, %2120 ], [ zeroinitializer, %2089 ]
+  %2113 = phi <16 x float> [ %2187, %2120 ], [ zeroinitializer, %2089 ]
+  %2114 = phi <16 x float> [ %2188, %2120 ], [ zeroinitializer, %2089 ]
+  %2115 = phi <16 x float> [ %2189, %2120 ], [ zeroinitializer, %2089 ]
+  %2116 = phi <16 x float> [ %2190, %2120 ], [ zeroinitializer, %2089 ]
+  %2117 = phi <16 x float> [ %2191, %2120 ], [ zeroinitializer, %2089 ]
+  %2118 = phi <16 x float> [ %2192, %2120 ], [ zeroinitializer, %2089 ]
+  %2119 = icmp slt i64 %2094, 64
+  br i1 %2119, label %2120, label %2194
+
+2120:                                             ; preds = %2093
+  %2121 = mul i64 %2094, 192
   %2122 = add i64 %2121, 96
-  %2123 = getelementptr float, ptr %91, i64 %2122
+  %2123 = getelementptr float, ptr %92, i64 %2122
   %2124 = load <16 x float>, ptr %2123, align 4
-  %2125 = fmul <16 x float> %1806, %2124
-  %2126 = mul i64 %2120, 192
-  %2127 = add i64 %2126, 112
-  %2128 = getelementptr float, ptr %91, i64 %2127
-  %2129 = load <16 x float>, ptr %2128, align 4
-  %2130 = fmul <16 x float> %1827, %2129
-  %2131 = mul i64 %2120, 192
-  %2132 = add i64 %2131, 128
-  %2133 = getelementptr float, ptr %91, i64 %2132
-  %2134 = load <16 x float>, ptr %2133, align 4
-  %2135 = fmul <16 x float> %1848, %2134
-  %2136 = mul i64 %2120, 192
-  %2137 = add i64 %2136, 144
-  %2138 = getelementptr float, ptr %91, i64 %2137
-  %2139 = load <16 x float>, ptr %2138, align 4
-  %2140 = fmul <16 x float> %1869, %2139
-  %2141 = mul i64 %2120, 192
-  %2142 = add i64 %2141, 160
-  %2143 = getelementptr float, ptr %91, i64 %2142
+  %2125 = mul i64 %2094, 192
+  %2126 = add i64 %2125, 112
+  %2127 = getelementptr float, ptr %92, i64 %2126
+  %2128 = load <16 x float>, ptr %2127, align 4
+  %2129 = mul i64 %2094, 192
+  %2130 = add i64 %2129, 128
+  %2131 = getelementptr float, ptr %92, i64 %2130
+  %2132 = load <16 x float>, ptr %2131, align 4
+  %2133 = mul i64 %2094, 192
+  %2134 = add i64 %2133, 144
+  %2135 = getelementptr float, ptr %92, i64 %2134
+  %2136 = load <16 x float>, ptr %2135, align 4
+  %2137 = mul i64 %2094, 192
+  %2138 = add i64 %2137, 160
+  %2139 = getelementptr float, ptr %92, i64 %2138
+  %2140 = load <16 x float>, ptr %2139, align 4
+  %2141 = mul i64 %2094, 192
+  %2142 = add i64 %2141, 176
+  %2143 = getelementptr float, ptr %92, i64 %2142
   %2144 = load <16 x float>, ptr %2143, align 4
-  %2145 = fmul <16 x float> %1890, %2144
-  %2146 = mul i64 %2120, 192
-  %2147 = add i64 %2146, 176
-  %2148 = getelementptr float, ptr %91, i64 %2147
-  %2149 = load <16 x float>, ptr %2148, align 4
-  %2150 = fmul <16 x float> %1911, %2149
-  %2151 = add i64 %2087, 2
-  %2152 = mul i64 %2151, 192
-  %2153 = add i64 %2152, 96
-  %2154 = getelementptr float, ptr %91, i64 %2153
-  %2155 = load <16 x float>, ptr %2154, align 4
-  %2156 = fmul <16 x float> %1806, %2155
-  %2157 = mul i64 %2151, 192
-  %2158 = add i64 %2157, 112
-  %2159 = getelementptr float, ptr %91, i64 %2158
-  %2160 = load <16 x float>, ptr %2159, align 4
-  %2161 = fmul <16 x float> %1827, %2160
-  %2162 = mul i64 %2151, 192
-  %2163 = add i64 %2162, 128
-  %2164 = getelementptr float, ptr %91, i64 %2163
-  %2165 = load <16 x float>, ptr %2164, align 4
-  %2166 = fmul <16 x float> %1848, %2165
-  %2167 = mul i64 %2151, 192
-  %2168 = add i64 %2167, 144
-  %2169 = getelementptr float, ptr %91, i64 %2168
-  %2170 = load <16 x float>, ptr %2169, align 4
-  %2171 = fmul <16 x float> %1869, %2170
-  %2172 = mul i64 %2151, 192
-  %2173 = add i64 %2172, 160
-  %2174 = getelementptr float, ptr %91, i64 %2173
-  %2175 = load <16 x float>, ptr %2174, align 4
-  %2176 = fmul <16 x float> %1890, %2175
-  %2177 = mul i64 %2151, 192
-  %2178 = add i64 %2177, 176
-  %2179 = getelementptr float, ptr %91, i64 %2178
-  %2180 = load <16 x float>, ptr %2179, align 4
-  %2181 = fmul <16 x float> %1911, %2180
-  %2182 = add i64 %2087, 3
-  %2183 = mul i64 %2182, 192
-  %2184 = add i64 %2183, 96
-  %2185 = getelementptr float, ptr %91, i64 %2184
-  %2186 = load <16 x float>, ptr %2185, align 4
-  %2187 = fmul <16 x float> %1806, %2186
-  %2188 = mul i64 %2182, 192
-  %2189 = add i64 %2188, 112
-  %2190 = getelementptr float, ptr %91, i64 %2189
-  %2191 = load <16 x float>, ptr %2190, align 4
-  %2192 = fmul <16 x float> %1827, %2191
-  %2193 = mul i64 %2182, 192
-  %2194 = add i64 %2193, 128
-  %2195 = getelementptr float, ptr %91, i64 %2194
-  %2196 = load <16 x float>, ptr %2195, align 4
-  %2197 = fmul <16 x float> %1848, %2196
-  %2198 = mul i64 %2182, 192
-  %2199 = add i64 %2198, 144
-  %2200 = getelementptr float, ptr %91, i64 %2199
-  %2201 = load <16 x float>, ptr %2200, align 4
-  %2202 = fmul <16 x float> %1869, %2201
-  %2203 = mul i64 %2182, 192
-  %2204 = add i64 %2203, 160
+  %2145 = mul nuw nsw i64 %2094, 128
+  %2146 = add nuw nsw i64 %2145, %2087
+  %2147 = getelementptr inbounds nuw float, ptr %93, i64 %2146
+  %2148 = load float, ptr %2147, align 4
+  %2149 = insertelement <16 x float> poison, float %2148, i32 0
+  %2150 = shufflevector <16 x float> %2149, <16 x float> poison, <16 x i32> zeroinitializer
+  %2151 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2124, <16 x float> %2095)
+  %2152 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2128, <16 x float> %2096)
+  %2153 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2132, <16 x float> %2097)
+  %2154 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2136, <16 x float> %2098)
+  %2155 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2140, <16 x float> %2099)
+  %2156 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2150, <16 x float> %2144, <16 x float> %2100)
+  %2157 = mul nuw nsw i64 %2094, 128
+  %2158 = add nuw nsw i64 %2157, %2090
+  %2159 = getelementptr inbounds nuw float, ptr %93, i64 %2158
+  %2160 = load float, ptr %2159, align 4
+  %2161 = insertelement <16 x float> poison, float %2160, i32 0
+  %2162 = shufflevector <16 x float> %2161, <16 x float> poison, <16 x i32> zeroinitializer
+  %2163 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2124, <16 x float> %2101)
+  %2164 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2128, <16 x float> %2102)
+  %2165 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2132, <16 x float> %2103)
+  %2166 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2136, <16 x float> %2104)
+  %2167 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2140, <16 x float> %2105)
+  %2168 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2162, <16 x float> %2144, <16 x float> %2106)
+  %2169 = mul nuw nsw i64 %2094, 128
+  %2170 = add nuw nsw i64 %2169, %2091
+  %2171 = getelementptr inbounds nuw float, ptr %93, i64 %2170
+  %2172 = load float, ptr %2171, align 4
+  %2173 = insertelement <16 x float> poison, float %2172, i32 0
+  %2174 = shufflevector <16 x float> %2173, <16 x float> poison, <16 x i32> zeroinitializer
+  %2175 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2124, <16 x float> %2107)
+  %2176 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2128, <16 x float> %2108)
+  %2177 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2132, <16 x float> %2109)
+  %2178 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2136, <16 x float> %2110)
+  %2179 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2140, <16 x float> %2111)
+  %2180 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2174, <16 x float> %2144, <16 x float> %2112)
+  %2181 = mul nuw nsw i64 %2094, 128
+  %2182 = add nuw nsw i64 %2181, %2092
+  %2183 = getelementptr inbounds nuw float, ptr %93, i64 %2182
+  %2184 = load float, ptr %2183, align 4
+  %2185 = insertelement <16 x float> poison, float %2184, i32 0
+  %2186 = shufflevector <16 x float> %2185, <16 x float> poison, <16 x i32> zeroinitializer
+  %2187 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2124, <16 x float> %2113)
+  %2188 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2128, <16 x float> %2114)
+  %2189 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2132, <16 x float> %2115)
+  %2190 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2136, <16 x float> %2116)
+  %2191 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2140, <16 x float> %2117)
+  %2192 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2186, <16 x float> %2144, <16 x float> %2118)
+  %2193 = add i64 %2094, 1
+  br label %2093
+
+2194:                                             ; preds = %2093
+  %2195 = mul i64 %2087, 192
+  %2196 = add i64 %2195, 96
+  %2197 = getelementptr float, ptr %91, i64 %2196
+  %2198 = load <16 x float>, ptr %2197, align 4
+  %2199 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1806, <16 x float> %2198, <16 x float> %2095)
+  %2200 = mul i64 %2087, 192
+  %2201 = add i64 %2200, 96
+  %2202 = getelementptr float, ptr %91, i64 %2201
+  store <16 x float> %2199, ptr %2202, align 4
+  %2203 = mul i64 %2087, 192
+  %2204 = add i64 %2203, 112
   %2205 = getelementptr float, ptr %91, i64 %2204
   %2206 = load <16 x float>, ptr %2205, align 4
-  %2207 = fmul <16 x float> %1890, %2206
-  %2208 = mul i64 %2182, 192
-  %2209 = add i64 %2208, 176
+  %2207 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %2206, <16 x float> %2096)
+  %2208 = mul i64 %2087, 192
+  %2209 = add i64 %2208, 112
   %2210 = getelementptr float, ptr %91, i64 %2209
-  %2211 = load <16 x float>, ptr %2210, align 4
-  %2212 = fmul <16 x float> %1911, %2211
-  br label %2213
-
-2213:                                             ; preds = %2240, %2089
-  %2214 = phi i64 [ %2313, %2240 ], [ 0, %2089 ]
-  %2215 = phi <16 x float> [ %2271, %2240 ], [ %2094, %2089 ]
-  %2216 = phi <16 x float> [ %2272, %2240 ], [ %2099, %2089 ]
-  %2217 = phi <16 x float> [ %2273, %2240 ], [ %2104, %2089 ]
-  %2218 = phi <16 x float> [ %2274, %2240 ], [ %2109, %2089 ]
-  %2219 = phi <16 x float> [ %2275, %2240 ], [ %2114, %2089 ]
-  %2220 = phi <16 x float> [ %2276, %2240 ], [ %2119, %2089 ]
-  %2221 = phi <16 x float> [ %2283, %2240 ], [ %2125, %2089 ]
-  %2222 = phi <16 x float> [ %2284, %2240 ], [ %2130, %2089 ]
-  %2223 = phi <16 x float> [ %2285, %2240 ], [ %2135, %2089 ]
-  %2224 = phi <16 x float> [ %2286, %2240 ], [ %2140, %2089 ]
-  %2225 = phi <16 x float> [ %2287, %2240 ], [ %2145, %2089 ]
-  %2226 = phi <16 x float> [ %2288, %2240 ], [ %2150, %2089 ]
-  %2227 = phi <16 x float> [ %2295, %2240 ], [ %2156, %2089 ]
-  %2228 = phi <16 x float> [ %2296, %2240 ], [ %2161, %2089 ]
-  %2229 = phi <16 x float> [ %2297, %2240 ], [ %2166, %2089 ]
-  %2230 = phi <16 x float> [ %2298, %2240 ], [ %2171, %2089 ]
-  %2231 = phi <16 x float> [ %2299, %2240 ], [ %2176, %2089 ]
-  %2232 = phi <16 x float> [ %2300, %2240 ], [ %2181, %2089 ]
-  %2233 = phi <16 x float> [ %2307, %2240 ], [ %2187, %2089 ]
-  %2234 = phi <16 x float> [ %2308, %2240 ], [ %2192, %2089 ]
-  %2235 = phi <16 x float> [ %2309, %2240 ], [ %2197, %2089 ]
-  %2236 = phi <16 x float> [ %2310, %2240 ], [ %2202, %2089 ]
-  %2237 = phi <16 x float> [ %2311, %2240 ], [ %2207, %2089 ]
-  %2238 = phi <16 x float> [ %2312, %2240 ], [ %2212, %2089 ]
-  %2239 = icmp slt i64 %2214, 64
-  br i1 %2239, label %2240, label %2314
-
-2240:                                             ; preds = %2213
-  %2241 = mul i64 %2214, 192
-  %2242 = add i64 %2241, 96
-  %2243 = getelementptr float, ptr %92, i64 %2242
-  %2244 = load <16 x float>, ptr %2243, align 4
-  %2245 = mul i64 %2214, 192
-  %2246 = add i64 %2245, 112
-  %2247 = getelementptr float, ptr %92, i64 %2246
-  %2248 = load <16 x float>, ptr %2247, align 4
-  %2249 = mul i64 %2214, 192
-  %2250 = add i64 %2249, 128
-  %2251 = getelementptr float, ptr %92, i64 %2250
-  %2252 = load <16 x float>, ptr %2251, align 4
-  %2253 = mul i64 %2214, 192
-  %2254 = add i64 %2253, 144
-  %2255 = getelementptr float, ptr %92, i64 %2254
-  %2256 = load <16 x float>, ptr %2255, align 4
-  %2257 = mul i64 %2214, 192
-  %2258 = add i64 %2257, 160
-  %2259 = getelementptr float, ptr %92, i64 %2258
-  %2260 = load <16 x float>, ptr %2259, align 4
-  %2261 = mul i64 %2214, 192
-  %2262 = add i64 %2261, 176
-  %2263 = getelementptr float, ptr %92, i64 %2262
-  %2264 = load <16 x float>, ptr %2263, align 4
-  %2265 = mul nuw nsw i64 %2214, 128
-  %2266 = add nuw nsw i64 %2265, %2087
-  %2267 = getelementptr inbounds nuw float, ptr %93, i64 %2266
-  %2268 = load float, ptr %2267, align 4
-  %2269 = insertelement <16 x float> poison, float %2268, i32 0
-  %2270 = shufflevector <16 x float> %2269, <16 x float> poison, <16 x i32> zeroinitializer
-  %2271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2244, <16 x float> %2215)
-  %2272 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2248, <16 x float> %2216)
-  %2273 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2252, <16 x float> %2217)
-  %2274 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2256, <16 x float> %2218)
-  %2275 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2260, <16 x float> %2219)
-  %2276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2270, <16 x float> %2264, <16 x float> %2220)
-  %2277 = mul nuw nsw i64 %2214, 128
-  %2278 = add nuw nsw i64 %2277, %2120
-  %2279 = getelementptr inbounds nuw float, ptr %93, i64 %2278
-  %2280 = load float, ptr %2279, align 4
-  %2281 = insertelement <16 x float> poison, float %2280, i32 0
-  %2282 = shufflevector <16 x float> %2281, <16 x float> poison, <16 x i32> zeroinitializer
-  %2283 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2244, <16 x float> %2221)
-  %2284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2248, <16 x float> %2222)
-  %2285 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2252, <16 x float> %2223)
-  %2286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2256, <16 x float> %2224)
-  %2287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2260, <16 x float> %2225)
-  %2288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2282, <16 x float> %2264, <16 x float> %2226)
-  %2289 = mul nuw nsw i64 %2214, 128
-  %2290 = add nuw nsw i64 %2289, %2151
-  %2291 = getelementptr inbounds nuw float, ptr %93, i64 %2290
-  %2292 = load float, ptr %2291, align 4
-  %2293 = insertelement <16 x float> poison, float %2292, i32 0
-  %2294 = shufflevector <16 x float> %2293, <16 x float> poison, <16 x i32> zeroinitializer
-  %2295 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2244, <16 x float> %2227)
-  %2296 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2248, <16 x float> %2228)
-  %2297 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2252, <16 x float> %2229)
-  %2298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2256, <16 x float> %2230)
-  %2299 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2260, <16 x float> %2231)
-  %2300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2294, <16 x float> %2264, <16 x float> %2232)
-  %2301 = mul nuw nsw i64 %2214, 128
-  %2302 = add nuw nsw i64 %2301, %2182
-  %2303 = getelementptr inbounds nuw float, ptr %93, i64 %2302
-  %2304 = load float, ptr %2303, align 4
-  %2305 = insertelement <16 x float> poison, float %2304, i32 0
-  %2306 = shufflevector <16 x float> %2305, <16 x float> poison, <16 x i32> zeroinitializer
-  %2307 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2244, <16 x float> %2233)
-  %2308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2248, <16 x float> %2234)
-  %2309 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2252, <16 x float> %2235)
-  %2310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2256, <16 x float> %2236)
-  %2311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2260, <16 x float> %2237)
-  %2312 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2306, <16 x float> %2264, <16 x float> %2238)
-  %2313 = add i64 %2214, 1
-  br label %2213
-
-2314:                                             ; preds = %2213
-  %2315 = mul i64 %2087, 192
-  %2316 = add i64 %2315, 96
+  store <16 x float> %2207, ptr %2210, align 4
+  %2211 = mul i64 %2087, 192
+  %2212 = add i64 %2211, 128
+  %2213 = getelementptr float, ptr %91, i64 %2212
+  %2214 = load <16 x float>, ptr %2213, align 4
+  %2215 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1848, <16 x float> %2214, <16 x float> %2097)
+  %2216 = mul i64 %2087, 192
+  %2217 = add i64 %2216, 128
+  %2218 = getelementptr float, ptr %91, i64 %2217
+  store <16 x float> %2215, ptr %2218, align 4
+  %2219 = mul i64 %2087, 192
+  %2220 = add i64 %2219, 144
+  %2221 = getelementptr float, ptr %91, i64 %2220
+  %2222 = load <16 x float>, ptr %2221, align 4
+  %2223 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1869, <16 x float> %2222, <16 x float> %2098)
+  %2224 = mul i64 %2087, 192
+  %2225 = add i64 %2224, 144
+  %2226 = getelementptr float, ptr %91, i64 %2225
+  store <16 x float> %2223, ptr %2226, align 4
+  %2227 = mul i64 %2087, 192
+  %2228 = add i64 %2227, 160
+  %2229 = getelementptr float, ptr %91, i64 %2228
+  %2230 = load <16 x float>, ptr %2229, align 4
+  %2231 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1890, <16 x float> %2230, <16 x float> %2099)
+  %2232 = mul i64 %2087, 192
+  %2233 = add i64 %2232, 160
+  %2234 = getelementptr float, ptr %91, i64 %2233
+  store <16 x float> %2231, ptr %2234, align 4
+  %2235 = mul i64 %2087, 192
+  %2236 = add i64 %2235, 176
+  %2237 = getelementptr float, ptr %91, i64 %2236
+  %2238 = load <16 x float>, ptr %2237, align 4
+  %2239 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1911, <16 x float> %2238, <16 x float> %2100)
+  %2240 = mul i64 %2087, 192
+  %2241 = add i64 %2240, 176
+  %2242 = getelementptr float, ptr %91, i64 %2241
+  store <16 x float> %2239, ptr %2242, align 4
+  %2243 = mul i64 %2090, 192
+  %2244 = add i64 %2243, 96
+  %2245 = getelementptr float, ptr %91, i64 %2244
+  %2246 = load <16 x float>, ptr %2245, align 4
+  %2247 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1806, <16 x float> %2246, <16 x float> %2101)
+  %2248 = mul i64 %2090, 192
+  %2249 = add i64 %2248, 96
+  %2250 = getelementptr float, ptr %91, i64 %2249
+  store <16 x float> %2247, ptr %2250, align 4
+  %2251 = mul i64 %2090, 192
+  %2252 = add i64 %2251, 112
+  %2253 = getelementptr float, ptr %91, i64 %2252
+  %2254 = load <16 x float>, ptr %2253, align 4
+  %2255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %2254, <16 x float> %2102)
+  %2256 = mul i64 %2090, 192
+  %2257 = add i64 %2256, 112
+  %2258 = getelementptr float, ptr %91, i64 %2257
+  store <16 x float> %2255, ptr %2258, align 4
+  %2259 = mul i64 %2090, 192
+  %2260 = add i64 %2259, 128
+  %2261 = getelementptr float, ptr %91, i64 %2260
+  %2262 = load <16 x float>, ptr %2261, align 4
+  %2263 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1848, <16 x float> %2262, <16 x float> %2103)
+  %2264 = mul i64 %2090, 192
+  %2265 = add i64 %2264, 128
+  %2266 = getelementptr float, ptr %91, i64 %2265
+  store <16 x float> %2263, ptr %2266, align 4
+  %2267 = mul i64 %2090, 192
+  %2268 = add i64 %2267, 144
+  %2269 = getelementptr float, ptr %91, i64 %2268
+  %2270 = load <16 x float>, ptr %2269, align 4
+  %2271 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1869, <16 x float> %2270, <16 x float> %2104)
+  %2272 = mul i64 %2090, 192
+  %2273 = add i64 %2272, 144
+  %2274 = getelementptr float, ptr %91, i64 %2273
+  store <16 x float> %2271, ptr %2274, align 4
+  %2275 = mul i64 %2090, 192
+  %2276 = add i64 %2275, 160
+  %2277 = getelementptr float, ptr %91, i64 %2276
+  %2278 = load <16 x float>, ptr %2277, align 4
+  %2279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1890, <16 x float> %2278, <16 x float> %2105)
+  %2280 = mul i64 %2090, 192
+  %2281 = add i64 %2280, 160
+  %2282 = getelementptr float, ptr %91, i64 %2281
+  store <16 x float> %2279, ptr %2282, align 4
+  %2283 = mul i64 %2090, 192
+  %2284 = add i64 %2283, 176
+  %2285 = getelementptr float, ptr %91, i64 %2284
+  %2286 = load <16 x float>, ptr %2285, align 4
+  %2287 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1911, <16 x float> %2286, <16 x float> %2106)
+  %2288 = mul i64 %2090, 192
+  %2289 = add i64 %2288, 176
+  %2290 = getelementptr float, ptr %91, i64 %2289
+  store <16 x float> %2287, ptr %2290, align 4
+  %2291 = mul i64 %2091, 192
+  %2292 = add i64 %2291, 96
+  %2293 = getelementptr float, ptr %91, i64 %2292
+  %2294 = load <16 x float>, ptr %2293, align 4
+  %2295 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1806, <16 x float> %2294, <16 x float> %2107)
+  %2296 = mul i64 %2091, 192
+  %2297 = add i64 %2296, 96
+  %2298 = getelementptr float, ptr %91, i64 %2297
+  store <16 x float> %2295, ptr %2298, align 4
+  %2299 = mul i64 %2091, 192
+  %2300 = add i64 %2299, 112
+  %2301 = getelementptr float, ptr %91, i64 %2300
+  %2302 = load <16 x float>, ptr %2301, align 4
+  %2303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %2302, <16 x float> %2108)
+  %2304 = mul i64 %2091, 192
+  %2305 = add i64 %2304, 112
+  %2306 = getelementptr float, ptr %91, i64 %2305
+  store <16 x float> %2303, ptr %2306, align 4
+  %2307 = mul i64 %2091, 192
+  %2308 = add i64 %2307, 128
+  %2309 = getelementptr float, ptr %91, i64 %2308
+  %2310 = load <16 x float>, ptr %2309, align 4
+  %2311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1848, <16 x float> %2310, <16 x float> %2109)
+  %2312 = mul i64 %2091, 192
+  %2313 = add i64 %2312, 128
+  %2314 = getelementptr float, ptr %91, i64 %2313
+  store <16 x float> %2311, ptr %2314, align 4
+  %2315 = mul i64 %2091, 192
+  %2316 = add i64 %2315, 144
   %2317 = getelementptr float, ptr %91, i64 %2316
-  store <16 x float> %2215, ptr %2317, align 4
-  %2318 = mul i64 %2087, 192
-  %2319 = add i64 %2318, 112
-  %2320 = getelementptr float, ptr %91, i64 %2319
-  store <16 x float> %2216, ptr %2320, align 4
-  %2321 = mul i64 %2087, 192
-  %2322 = add i64 %2321, 128
-  %2323 = getelementptr float, ptr %91, i64 %2322
-  store <16 x float> %2217, ptr %2323, align 4
-  %2324 = mul i64 %2087, 192
-  %2325 = add i64 %2324, 144
-  %2326 = getelementptr float, ptr %91, i64 %2325
-  store <16 x float> %2218, ptr %2326, align 4
-  %2327 = mul i64 %2087, 192
-  %2328 = add i64 %2327, 160
-  %2329 = getelementptr float, ptr %91, i64 %2328
-  store <16 x float> %2219, ptr %2329, align 4
-  %2330 = mul i64 %2087, 192
-  %2331 = add i64 %2330, 176
-  %2332 = getelementptr float, ptr %91, i64 %2331
-  store <16 x float> %2220, ptr %2332, align 4
-  %2333 = mul i64 %2120, 192
-  %2334 = add i64 %2333, 96
-  %2335 = getelementptr float, ptr %91, i64 %2334
-  store <16 x float> %2221, ptr %2335, align 4
-  %2336 = mul i64 %2120, 192
-  %2337 = add i64 %2336, 112
+  %2318 = load <16 x float>, ptr %2317, align 4
+  %2319 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1869, <16 x float> %2318, <16 x float> %2110)
+  %2320 = mul i64 %2091, 192
+  %2321 = add i64 %2320, 144
+  %2322 = getelementptr float, ptr %91, i64 %2321
+  store <16 x float> %2319, ptr %2322, align 4
+  %2323 = mul i64 %2091, 192
+  %2324 = add i64 %2323, 160
+  %2325 = getelementptr float, ptr %91, i64 %2324
+  %2326 = load <16 x float>, ptr %2325, align 4
+  %2327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1890, <16 x float> %2326, <16 x float> %2111)
+  %2328 = mul i64 %2091, 192
+  %2329 = add i64 %2328, 160
+  %2330 = getelementptr float, ptr %91, i64 %2329
+  store <16 x float> %2327, ptr %2330, align 4
+  %2331 = mul i64 %2091, 192
+  %2332 = add i64 %2331, 176
+  %2333 = getelementptr float, ptr %91, i64 %2332
+  %2334 = load <16 x float>, ptr %2333, align 4
+  %2335 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1911, <16 x float> %2334, <16 x float> %2112)
+  %2336 = mul i64 %2091, 192
+  %2337 = add i64 %2336, 176
   %2338 = getelementptr float, ptr %91, i64 %2337
-  store <16 x float> %2222, ptr %2338, align 4
-  %2339 = mul i64 %2120, 192
-  %2340 = add i64 %2339, 128
+  store <16 x float> %2335, ptr %2338, align 4
+  %2339 = mul i64 %2092, 192
+  %2340 = add i64 %2339, 96
   %2341 = getelementptr float, ptr %91, i64 %2340
-  store <16 x float> %2223, ptr %2341, align 4
-  %2342 = mul i64 %2120, 192
-  %2343 = add i64 %2342, 144
-  %2344 = getelementptr float, ptr %91, i64 %2343
-  store <16 x float> %2224, ptr %2344, align 4
-  %2345 = mul i64 %2120, 192
-  %2346 = add i64 %2345, 160
-  %2347 = getelementptr float, ptr %91, i64 %2346
-  store <16 x float> %2225, ptr %2347, align 4
-  %2348 = mul i64 %2120, 192
-  %2349 = add i64 %2348, 176
-  %2350 = getelementptr float, ptr %91, i64 %2349
-  store <16 x float> %2226, ptr %2350, align 4
-  %2351 = mul i64 %2151, 192
-  %2352 = add i64 %2351, 96
-  %2353 = getelementptr float, ptr %91, i64 %2352
-  store <16 x float> %2227, ptr %2353, align 4
-  %2354 = mul i64 %2151, 192
-  %2355 = add i64 %2354, 112
-  %2356 = getelementptr float, ptr %91, i64 %2355
-  store <16 x float> %2228, ptr %2356, align 4
-  %2357 = mul i64 %2151, 192
-  %2358 = add i64 %2357, 128
-  %2359 = getelementptr float, ptr %91, i64 %2358
-  store <16 x float> %2229, ptr %2359, align 4
-  %2360 = mul i64 %2151, 192
-  %2361 = add i64 %2360, 144
+  %2342 = load <16 x float>, ptr %2341, align 4
+  %2343 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1806, <16 x float> %2342, <16 x float> %2113)
+  %2344 = mul i64 %2092, 192
+  %2345 = add i64 %2344, 96
+  %2346 = getelementptr float, ptr %91, i64 %2345
+  store <16 x float> %2343, ptr %2346, align 4
+  %2347 = mul i64 %2092, 192
+  %2348 = add i64 %2347, 112
+  %2349 = getelementptr float, ptr %91, i64 %2348
+  %2350 = load <16 x float>, ptr %2349, align 4
+  %2351 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1827, <16 x float> %2350, <16 x float> %2114)
+  %2352 = mul i64 %2092, 192
+  %2353 = add i64 %2352, 112
+  %2354 = getelementptr float, ptr %91, i64 %2353
+  store <16 x float> %2351, ptr %2354, align 4
+  %2355 = mul i64 %2092, 192
+  %2356 = add i64 %2355, 128
+  %2357 = getelementptr float, ptr %91, i64 %2356
+  %2358 = load <16 x float>, ptr %2357, align 4
+  %2359 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1848, <16 x float> %2358, <16 x float> %2115)
+  %2360 = mul i64 %2092, 192
+  %2361 = add i64 %2360, 128
   %2362 = getelementptr float, ptr %91, i64 %2361
-  store <16 x float> %2230, ptr %2362, align 4
-  %2363 = mul i64 %2151, 192
-  %2364 = add i64 %2363, 160
+  store <16 x float> %2359, ptr %2362, align 4
+  %2363 = mul i64 %2092, 192
+  %2364 = add i64 %2363, 144
   %2365 = getelementptr float, ptr %91, i64 %2364
-  store <16 x float> %2231, ptr %2365, align 4
-  %2366 = mul i64 %2151, 192
-  %2367 = add i64 %2366, 176
-  %2368 = getelementptr float, ptr %91, i64 %2367
-  store <16 x float> %2232, ptr %2368, align 4
-  %2369 = mul i64 %2182, 192
-  %2370 = add i64 %2369, 96
-  %2371 = getelementptr float, ptr %91, i64 %2370
-  store <16 x float> %2233, ptr %2371, align 4
-  %2372 = mul i64 %2182, 192
-  %2373 = add i64 %2372, 112
-  %2374 = getelementptr float, ptr %91, i64 %2373
-  store <16 x float> %2234, ptr %2374, align 4
-  %2375 = mul i64 %2182, 192
-  %2376 = add i64 %2375, 128
-  %2377 = getelementptr float, ptr %91, i64 %2376
-  store <16 x float> %2235, ptr %2377, align 4
-  %2378 = mul i64 %2182, 192
-  %2379 = add i64 %2378, 144
-  %2380 = getelementptr float, ptr %91, i64 %2379
-  store <16 x float> %2236, ptr %2380, align 4
-  %2381 = mul i64 %2182, 192
-  %2382 = add i64 %2381, 160
-  %2383 = getelementptr float, ptr %91, i64 %2382
-  store <16 x float> %2237, ptr %2383, align 4
-  %2384 = mul i64 %2182, 192
+  %2366 = load <16 x float>, ptr %2365, align 4
+  %2367 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1869, <16 x float> %2366, <16 x float> %2116)
+  %2368 = mul i64 %2092, 192
+  %2369 = add i64 %2368, 144
+  %2370 = getelementptr float, ptr %91, i64 %2369
+  store <16 x float> %2367, ptr %2370, align 4
+  %2371 = mul i64 %2092, 192
+  %2372 = add i64 %2371, 160
+  %2373 = getelementptr float, ptr %91, i64 %2372
+  %2374 = load <16 x float>, ptr %2373, align 4
+  %2375 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1890, <16 x float> %2374, <16 x float> %2117)
+  %2376 = mul i64 %2092, 192
+  %2377 = add i64 %2376, 160
+  %2378 = getelementptr float, ptr %91, i64 %2377
+  store <16 x float> %2375, ptr %2378, align 4
+  %2379 = mul i64 %2092, 192
+  %2380 = add i64 %2379, 176
+  %2381 = getelementptr float, ptr %91, i64 %2380
+  %2382 = load <16 x float>, ptr %2381, align 4
+  %2383 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1911, <16 x float> %2382, <16 x float> %2118)
+  %2384 = mul i64 %2092, 192
   %2385 = add i64 %2384, 176
   %2386 = getelementptr float, ptr %91, i64 %2385
-  store <16 x float> %2238, ptr %2386, align 4
+  store <16 x float> %2383, ptr %2386, align 4
   %2387 = add i64 %2087, 4
   br label %2086
 
@@ -19292,339 +19292,339 @@ define void @sdpa_d128_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
 1186:                                             ; preds = %1013
   br label %1187
 
-1187:                                             ; preds = %1415, %1186
-  %1188 = phi i64 [ %1488, %1415 ], [ 0, %1186 ]
+1187:                                             ; preds = %1295, %1186
+  %1188 = phi i64 [ %1488, %1295 ], [ 0, %1186 ]
   %1189 = icmp slt i64 %1188, 128
   br i1 %1189, label %1190, label %1489
 
 1190:                                             ; preds = %1187
-  %1191 = mul i64 %1188, 192
-  %1192 = add i64 %1191, 0
-  %1193 = getelementptr float, ptr %101, i64 %1192
-  %1194 = load <16 x float>, ptr %1193, align 4
-  %1195 = fmul <16 x float> %907, %1194
-  %1196 = mul i64 %1188, 192
-  %1197 = add i64 %1196, 16
-  %1198 = getelementptr float, ptr %101, i64 %1197
-  %1199 = load <16 x float>, ptr %1198, align 4
-  %1200 = fmul <16 x float> %928, %1199
-  %1201 = mul i64 %1188, 192
-  %1202 = add i64 %1201, 32
-  %1203 = getelementptr float, ptr %101, i64 %1202
-  %1204 = load <16 x float>, ptr %1203, align 4
-  %1205 = fmul <16 x float> %949, %1204
-  %1206 = mul i64 %1188, 192
-  %1207 = add i64 %1206, 48
-  %1208 = getelementptr float, ptr %101, i64 %1207
-  %1209 = load <16 x float>, ptr %1208, align 4
-  %1210 = fmul <16 x float> %970, %1209
-  %1211 = mul i64 %1188, 192
-  %1212 = add i64 %1211, 64
-  %1213 = getelementptr float, ptr %101, i64 %1212
-  %1214 = load <16 x float>, ptr %1213, align 4
-  %1215 = fmul <16 x float> %991, %1214
-  %1216 = mul i64 %1188, 192
-  %1217 = add i64 %1216, 80
-  %1218 = getelementptr float, ptr %101, i64 %1217
-  %1219 = load <16 x float>, ptr %1218, align 4
-  %1220 = fmul <16 x float> %1012, %1219
-  %1221 = add i64 %1188, 1
-  %1222 = mul i64 %1221, 192
+  %1191 = add i64 %1188, 1
+  %1192 = add i64 %1188, 2
+  %1193 = add i64 %1188, 3
+  br label %1194
+
+1194:                                             ; preds = %1221, %1190
+  %1195 = phi i64 [ %1294, %1221 ], [ 0, %1190 ]
+  %1196 = phi <16 x float> [ %1252, %1221 ], [ zeroinitializer, %1190 ]
+  %1197 = phi <16 x float> [ %1253, %1221 ], [ zeroinitializer, %1190 ]
+  %1198 = phi <16 x float> [ %1254, %1221 ], [ zeroinitializer, %1190 ]
+  %1199 = phi <16 x float> [ %1255, %1221 ], [ zeroinitializer, %1190 ]
+  %1200 = phi <16 x float> [ %1256, %1221 ], [ zeroinitializer, %1190 ]
+  %1201 = phi <16 x float> [ %1257, %1221 ], [ zeroinitializer, %1190 ]
+  %1202 = phi <16 x float> [ %1264, %1221 ], [ zeroinitializer, %1190 ]
+  %1203 = phi <16 x float> [ %1265, %1221 ], [ zeroinitializer, %1190 ]
+  %1204 = phi <16 x float> [ %1266, %1221 ], [ zeroinitializer, %1190 ]
+  %1205 = phi <16 x float> [ %1267, %1221 ], [ zeroinitializer, %1190 ]
+  %1206 = phi <16 x float> [ %1268, %1221 ], [ zeroinitializer, %1190 ]
+  %1207 = phi <16 x float> [ %1269, %1221 ], [ zeroinitializer, %1190 ]
+  %1208 = phi <16 x float> [ %1276, %1221 ], [ zeroinitializer, %1190 ]
+  %1209 = phi <16 x float> [ %1277, %1221 ], [ zeroinitializer, %1190 ]
+  %1210 = phi <16 x float> [ %1278, %1221 ], [ zeroinitializer, %1190 ]
+  %1211 = phi <16 x float> [ %1279, %1221 ], [ zeroinitializer, %1190 ]
+  %1212 = phi <16 x float> [ %1280, %1221 ], [ zeroinitializer, %1190 ]
+  %1213 = phi <16 x float> [ %1281, %1221 ], [ zeroinitializer, %1190 ]
+  %1214 = phi <16 x float> [ %1288, %1221 ], [ zeroinitializer, %1190 ]
+  %1215 = phi <16 x float> [ %1289, %1221 ], [ zeroinitializer, %1190 ]
+  %1216 = phi <16 x float> [ %1290, %1221 ], [ zeroinitializer, %1190 ]
+  %1217 = phi <16 x float> [ %1291, %1221 ], [ zeroinitializer, %1190 ]
+  %1218 = phi <16 x float> [ %1292, %1221 ], [ zeroinitializer, %1190 ]
+  %1219 = phi <16 x float> [ %1293, %1221 ], [ zeroinitializer, %1190 ]
+  %1220 = icmp slt i64 %1195, 64
+  br i1 %1220, label %1221, label %1295
+
+1221:                                             ; preds = %1194
+  %1222 = mul i64 %1195, 192
   %1223 = add i64 %1222, 0
-  %1224 = getelementptr float, ptr %101, i64 %1223
+  %1224 = getelementptr float, ptr %102, i64 %1223
   %1225 = load <16 x float>, ptr %1224, align 4
-  %1226 = fmul <16 x float> %907, %1225
-  %1227 = mul i64 %1221, 192
-  %1228 = add i64 %1227, 16
-  %1229 = getelementptr float, ptr %101, i64 %1228
-  %1230 = load <16 x float>, ptr %1229, align 4
-  %1231 = fmul <16 x float> %928, %1230
-  %1232 = mul i64 %1221, 192
-  %1233 = add i64 %1232, 32
-  %1234 = getelementptr float, ptr %101, i64 %1233
-  %1235 = load <16 x float>, ptr %1234, align 4
-  %1236 = fmul <16 x float> %949, %1235
-  %1237 = mul i64 %1221, 192
-  %1238 = add i64 %1237, 48
-  %1239 = getelementptr float, ptr %101, i64 %1238
-  %1240 = load <16 x float>, ptr %1239, align 4
-  %1241 = fmul <16 x float> %970, %1240
-  %1242 = mul i64 %1221, 192
-  %1243 = add i64 %1242, 64
-  %1244 = getelementptr float, ptr %101, i64 %1243
+  %1226 = mul i64 %1195, 192
+  %1227 = add i64 %1226, 16
+  %1228 = getelementptr float, ptr %102, i64 %1227
+  %1229 = load <16 x float>, ptr %1228, align 4
+  %1230 = mul i64 %1195, 192
+  %1231 = add i64 %1230, 32
+  %1232 = getelementptr float, ptr %102, i64 %1231
+  %1233 = load <16 x float>, ptr %1232, align 4
+  %1234 = mul i64 %1195, 192
+  %1235 = add i64 %1234, 48
+  %1236 = getelementptr float, ptr %102, i64 %1235
+  %1237 = load <16 x float>, ptr %1236, align 4
+  %1238 = mul i64 %1195, 192
+  %1239 = add i64 %1238, 64
+  %1240 = getelementptr float, ptr %102, i64 %1239
+  %1241 = load <16 x float>, ptr %1240, align 4
+  %1242 = mul i64 %1195, 192
+  %1243 = add i64 %1242, 80
+  %1244 = getelementptr float, ptr %102, i64 %1243
   %1245 = load <16 x float>, ptr %1244, align 4
-  %1246 = fmul <16 x float> %991, %1245
-  %1247 = mul i64 %1221, 192
-  %1248 = add i64 %1247, 80
-  %1249 = getelementptr float, ptr %101, i64 %1248
-  %1250 = load <16 x float>, ptr %1249, align 4
-  %1251 = fmul <16 x float> %1012, %1250
-  %1252 = add i64 %1188, 2
-  %1253 = mul i64 %1252, 192
-  %1254 = add i64 %1253, 0
-  %1255 = getelementptr float, ptr %101, i64 %1254
-  %1256 = load <16 x float>, ptr %1255, align 4
-  %1257 = fmul <16 x float> %907, %1256
-  %1258 = mul i64 %1252, 192
-  %1259 = add i64 %1258, 16
-  %1260 = getelementptr float, ptr %101, i64 %1259
-  %1261 = load <16 x float>, ptr %1260, align 4
-  %1262 = fmul <16 x float> %928, %1261
-  %1263 = mul i64 %1252, 192
-  %1264 = add i64 %1263, 32
-  %1265 = getelementptr float, ptr %101, i64 %1264
-  %1266 = load <16 x float>, ptr %1265, align 4
-  %1267 = fmul <16 x float> %949, %1266
-  %1268 = mul i64 %1252, 192
-  %1269 = add i64 %1268, 48
-  %1270 = getelementptr float, ptr %101, i64 %1269
-  %1271 = load <16 x float>, ptr %1270, align 4
-  %1272 = fmul <16 x float> %970, %1271
-  %1273 = mul i64 %1252, 192
-  %1274 = add i64 %1273, 64
-  %1275 = getelementptr float, ptr %101, i64 %1274
-  %1276 = load <16 x float>, ptr %1275, align 4
-  %1277 = fmul <16 x float> %991, %1276
-  %1278 = mul i64 %1252, 192
-  %1279 = add i64 %1278, 80
-  %1280 = getelementptr float, ptr %101, i64 %1279
-  %1281 = load <16 x float>, ptr %1280, align 4
-  %1282 = fmul <16 x float> %1012, %1281
-  %1283 = add i64 %1188, 3
-  %1284 = mul i64 %1283, 192
-  %1285 = add i64 %1284, 0
-  %1286 = getelementptr float, ptr %101, i64 %1285
-  %1287 = load <16 x float>, ptr %1286, align 4
-  %1288 = fmul <16 x float> %907, %1287
-  %1289 = mul i64 %1283, 192
-  %1290 = add i64 %1289, 16
-  %1291 = getelementptr float, ptr %101, i64 %1290
-  %1292 = load <16 x float>, ptr %1291, align 4
-  %1293 = fmul <16 x float> %928, %1292
-  %1294 = mul i64 %1283, 192
-  %1295 = add i64 %1294, 32
-  %1296 = getelementptr float, ptr %101, i64 %1295
-  %1297 = load <16 x float>, ptr %1296, align 4
-  %1298 = fmul <16 x float> %949, %1297
-  %1299 = mul i64 %1283, 192
-  %1300 = add i64 %1299, 48
-  %1301 = getelementptr float, ptr %101, i64 %1300
-  %1302 = load <16 x float>, ptr %1301, align 4
-  %1303 = fmul <16 x float> %970, %1302
-  %1304 = mul i64 %1283, 192
-  %1305 = add i64 %1304, 64
+  %1246 = mul nuw nsw i64 %1195, 128
+  %1247 = add nuw nsw i64 %1246, %1188
+  %1248 = getelementptr inbounds nuw float, ptr %103, i64 %1247
+  %1249 = load float, ptr %1248, align 4
+  %1250 = insertelement <16 x float> poison, float %1249, i32 0
+  %1251 = shufflevector <16 x float> %1250, <16 x float> poison, <16 x i32> zeroinitializer
+  %1252 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1225, <16 x float> %1196)
+  %1253 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1229, <16 x float> %1197)
+  %1254 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1233, <16 x float> %1198)
+  %1255 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1237, <16 x float> %1199)
+  %1256 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1241, <16 x float> %1200)
+  %1257 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1251, <16 x float> %1245, <16 x float> %1201)
+  %1258 = mul nuw nsw i64 %1195, 128
+  %1259 = add nuw nsw i64 %1258, %1191
+  %1260 = getelementptr inbounds nuw float, ptr %103, i64 %1259
+  %1261 = load float, ptr %1260, align 4
+  %1262 = insertelement <16 x float> poison, float %1261, i32 0
+  %1263 = shufflevector <16 x float> %1262, <16 x float> poison, <16 x i32> zeroinitializer
+  %1264 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1225, <16 x float> %1202)
+  %1265 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1229, <16 x float> %1203)
+  %1266 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1233, <16 x float> %1204)
+  %1267 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1237, <16 x float> %1205)
+  %1268 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1241, <16 x float> %1206)
+  %1269 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1263, <16 x float> %1245, <16 x float> %1207)
+  %1270 = mul nuw nsw i64 %1195, 128
+  %1271 = add nuw nsw i64 %1270, %1192
+  %1272 = getelementptr inbounds nuw float, ptr %103, i64 %1271
+  %1273 = load float, ptr %1272, align 4
+  %1274 = insertelement <16 x float> poison, float %1273, i32 0
+  %1275 = shufflevector <16 x float> %1274, <16 x float> poison, <16 x i32> zeroinitializer
+  %1276 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1225, <16 x float> %1208)
+  %1277 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1229, <16 x float> %1209)
+  %1278 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1233, <16 x float> %1210)
+  %1279 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1237, <16 x float> %1211)
+  %1280 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1241, <16 x float> %1212)
+  %1281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1275, <16 x float> %1245, <16 x float> %1213)
+  %1282 = mul nuw nsw i64 %1195, 128
+  %1283 = add nuw nsw i64 %1282, %1193
+  %1284 = getelementptr inbounds nuw float, ptr %103, i64 %1283
+  %1285 = load float, ptr %1284, align 4
+  %1286 = insertelement <16 x float> poison, float %1285, i32 0
+  %1287 = shufflevector <16 x float> %1286, <16 x float> poison, <16 x i32> zeroinitializer
+  %1288 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1225, <16 x float> %1214)
+  %1289 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1229, <16 x float> %1215)
+  %1290 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1233, <16 x float> %1216)
+  %1291 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1237, <16 x float> %1217)
+  %1292 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1241, <16 x float> %1218)
+  %1293 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1287, <16 x float> %1245, <16 x float> %1219)
+  %1294 = add i64 %1195, 1
+  br label %1194
+
+1295:                                             ; preds = %1194
+  %1296 = mul i64 %1188, 192
+  %1297 = add i64 %1296, 0
+  %1298 = getelementptr float, ptr %101, i64 %1297
+  %1299 = load <16 x float>, ptr %1298, align 4
+  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %907, <16 x float> %1299, <16 x float> %1196)
+  %1301 = mul i64 %1188, 192
+  %1302 = add i64 %1301, 0
+  %1303 = getelementptr float, ptr %101, i64 %1302
+  store <16 x float> %1300, ptr %1303, align 4
+  %1304 = mul i64 %1188, 192
+  %1305 = add i64 %1304, 16
   %1306 = getelementptr float, ptr %101, i64 %1305
   %1307 = load <16 x float>, ptr %1306, align 4
-  %1308 = fmul <16 x float> %991, %1307
-  %1309 = mul i64 %1283, 192
-  %1310 = add i64 %1309, 80
+  %1308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %928, <16 x float> %1307, <16 x float> %1197)
+  %1309 = mul i64 %1188, 192
+  %1310 = add i64 %1309, 16
   %1311 = getelementptr float, ptr %101, i64 %1310
-  %1312 = load <16 x float>, ptr %1311, align 4
-  %1313 = fmul <16 x float> %1012, %1312
-  br label %1314
-
-1314:                                             ; preds = %1341, %1190
-  %1315 = phi i64 [ %1414, %1341 ], [ 0, %1190 ]
-  %1316 = phi <16 x float> [ %1372, %1341 ], [ %1195, %1190 ]
-  %1317 = phi <16 x float> [ %1373, %1341 ], [ %1200, %1190 ]
-  %1318 = phi <16 x float> [ %1374, %1341 ], [ %1205, %1190 ]
-  %1319 = phi <16 x float> [ %1375, %1341 ], [ %1210, %1190 ]
-  %1320 = phi <16 x float> [ %1376, %1341 ], [ %1215, %1190 ]
-  %1321 = phi <16 x float> [ %1377, %1341 ], [ %1220, %1190 ]
-  %1322 = phi <16 x float> [ %1384, %1341 ], [ %1226, %1190 ]
-  %1323 = phi <16 x float> [ %1385, %1341 ], [ %1231, %1190 ]
-  %1324 = phi <16 x float> [ %1386, %1341 ], [ %1236, %1190 ]
-  %1325 = phi <16 x float> [ %1387, %1341 ], [ %1241, %1190 ]
-  %1326 = phi <16 x float> [ %1388, %1341 ], [ %1246, %1190 ]
-  %1327 = phi <16 x float> [ %1389, %1341 ], [ %1251, %1190 ]
-  %1328 = phi <16 x float> [ %1396, %1341 ], [ %1257, %1190 ]
-  %1329 = phi <16 x float> [ %1397, %1341 ], [ %1262, %1190 ]
-  %1330 = phi <16 x float> [ %1398, %1341 ], [ %1267, %1190 ]
-  %1331 = phi <16 x float> [ %1399, %1341 ], [ %1272, %1190 ]
-  %1332 = phi <16 x float> [ %1400, %1341 ], [ %1277, %1190 ]
-  %1333 = phi <16 x float> [ %1401, %1341 ], [ %1282, %1190 ]
-  %1334 = phi <16 x float> [ %1408, %1341 ], [ %1288, %1190 ]
-  %1335 = phi <16 x float> [ %1409, %1341 ], [ %1293, %1190 ]
-  %1336 = phi <16 x float> [ %1410, %1341 ], [ %1298, %1190 ]
-  %1337 = phi <16 x float> [ %1411, %1341 ], [ %1303, %1190 ]
-  %1338 = phi <16 x float> [ %1412, %1341 ], [ %1308, %1190 ]
-  %1339 = phi <16 x float> [ %1413, %1341 ], [ %1313, %1190 ]
-  %1340 = icmp slt i64 %1315, 64
-  br i1 %1340, label %1341, label %1415
-
-1341:                                             ; preds = %1314
-  %1342 = mul i64 %1315, 192
-  %1343 = add i64 %1342, 0
-  %1344 = getelementptr float, ptr %102, i64 %1343
-  %1345 = load <16 x float>, ptr %1344, align 4
-  %1346 = mul i64 %1315, 192
-  %1347 = add i64 %1346, 16
-  %1348 = getelementptr float, ptr %102, i64 %1347
-  %1349 = load <16 x float>, ptr %1348, align 4
-  %1350 = mul i64 %1315, 192
-  %1351 = add i64 %1350, 32
-  %1352 = getelementptr float, ptr %102, i64 %1351
-  %1353 = load <16 x float>, ptr %1352, align 4
-  %1354 = mul i64 %1315, 192
-  %1355 = add i64 %1354, 48
-  %1356 = getelementptr float, ptr %102, i64 %1355
-  %1357 = load <16 x float>, ptr %1356, align 4
-  %1358 = mul i64 %1315, 192
-  %1359 = add i64 %1358, 64
-  %1360 = getelementptr float, ptr %102, i64 %1359
-  %1361 = load <16 x float>, ptr %1360, align 4
-  %1362 = mul i64 %1315, 192
-  %1363 = add i64 %1362, 80
-  %1364 = getelementptr float, ptr %102, i64 %1363
-  %1365 = load <16 x float>, ptr %1364, align 4
-  %1366 = mul nuw nsw i64 %1315, 128
-  %1367 = add nuw nsw i64 %1366, %1188
-  %1368 = getelementptr inbounds nuw float, ptr %103, i64 %1367
-  %1369 = load float, ptr %1368, align 4
-  %1370 = insertelement <16 x float> poison, float %1369, i32 0
-  %1371 = shufflevector <16 x float> %1370, <16 x float> poison, <16 x i32> zeroinitializer
-  %1372 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1345, <16 x float> %1316)
-  %1373 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1349, <16 x float> %1317)
-  %1374 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1353, <16 x float> %1318)
-  %1375 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1357, <16 x float> %1319)
-  %1376 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1361, <16 x float> %1320)
-  %1377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1371, <16 x float> %1365, <16 x float> %1321)
-  %1378 = mul nuw nsw i64 %1315, 128
-  %1379 = add nuw nsw i64 %1378, %1221
-  %1380 = getelementptr inbounds nuw float, ptr %103, i64 %1379
-  %1381 = load float, ptr %1380, align 4
-  %1382 = insertelement <16 x float> poison, float %1381, i32 0
-  %1383 = shufflevector <16 x float> %1382, <16 x float> poison, <16 x i32> zeroinitializer
-  %1384 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1345, <16 x float> %1322)
-  %1385 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1349, <16 x float> %1323)
-  %1386 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1353, <16 x float> %1324)
-  %1387 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1357, <16 x float> %1325)
-  %1388 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1361, <16 x float> %1326)
-  %1389 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1383, <16 x float> %1365, <16 x float> %1327)
-  %1390 = mul nuw nsw i64 %1315, 128
-  %1391 = add nuw nsw i64 %1390, %1252
-  %1392 = getelementptr inbounds nuw float, ptr %103, i64 %1391
-  %1393 = load float, ptr %1392, align 4
-  %1394 = insertelement <16 x float> poison, float %1393, i32 0
-  %1395 = shufflevector <16 x float> %1394, <16 x float> poison, <16 x i32> zeroinitializer
-  %1396 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1345, <16 x float> %1328)
-  %1397 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1349, <16 x float> %1329)
-  %1398 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1353, <16 x float> %1330)
-  %1399 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1357, <16 x float> %1331)
-  %1400 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1361, <16 x float> %1332)
-  %1401 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1395, <16 x float> %1365, <16 x float> %1333)
-  %1402 = mul nuw nsw i64 %1315, 128
-  %1403 = add nuw nsw i64 %1402, %1283
-  %1404 = getelementptr inbounds nuw float, ptr %103, i64 %1403
-  %1405 = load float, ptr %1404, align 4
-  %1406 = insertelement <16 x float> poison, float %1405, i32 0
-  %1407 = shufflevector <16 x float> %1406, <16 x float> poison, <16 x i32> zeroinitializer
-  %1408 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1345, <16 x float> %1334)
-  %1409 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1349, <16 x float> %1335)
-  %1410 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1353, <16 x float> %1336)
-  %1411 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1357, <16 x float> %1337)
-  %1412 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1361, <16 x float> %1338)
-  %1413 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1407, <16 x float> %1365, <16 x float> %1339)
-  %1414 = add i64 %1315, 1
-  br label %1314
-
-1415:                                             ; preds = %1314
-  %1416 = mul i64 %1188, 192
-  %1417 = add i64 %1416, 0
+  store <16 x float> %1308, ptr %1311, align 4
+  %1312 = mul i64 %1188, 192
+  %1313 = add i64 %1312, 32
+  %1314 = getelementptr float, ptr %101, i64 %1313
+  %1315 = load <16 x float>, ptr %1314, align 4
+  %1316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %949, <16 x float> %1315, <16 x float> %1198)
+  %1317 = mul i64 %1188, 192
+  %1318 = add i64 %1317, 32
+  %1319 = getelementptr float, ptr %101, i64 %1318
+  store <16 x float> %1316, ptr %1319, align 4
+  %1320 = mul i64 %1188, 192
+  %1321 = add i64 %1320, 48
+  %1322 = getelementptr float, ptr %101, i64 %1321
+  %1323 = load <16 x float>, ptr %1322, align 4
+  %1324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %970, <16 x float> %1323, <16 x float> %1199)
+  %1325 = mul i64 %1188, 192
+  %1326 = add i64 %1325, 48
+  %1327 = getelementptr float, ptr %101, i64 %1326
+  store <16 x float> %1324, ptr %1327, align 4
+  %1328 = mul i64 %1188, 192
+  %1329 = add i64 %1328, 64
+  %1330 = getelementptr float, ptr %101, i64 %1329
+  %1331 = load <16 x float>, ptr %1330, align 4
+  %1332 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %991, <16 x float> %1331, <16 x float> %1200)
+  %1333 = mul i64 %1188, 192
+  %1334 = add i64 %1333, 64
+  %1335 = getelementptr float, ptr %101, i64 %1334
+  store <16 x float> %1332, ptr %1335, align 4
+  %1336 = mul i64 %1188, 192
+  %1337 = add i64 %1336, 80
+  %1338 = getelementptr float, ptr %101, i64 %1337
+  %1339 = load <16 x float>, ptr %1338, align 4
+  %1340 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1012, <16 x float> %1339, <16 x float> %1201)
+  %1341 = mul i64 %1188, 192
+  %1342 = add i64 %1341, 80
+  %1343 = getelementptr float, ptr %101, i64 %1342
+  store <16 x float> %1340, ptr %1343, align 4
+  %1344 = mul i64 %1191, 192
+  %1345 = add i64 %1344, 0
+  %1346 = getelementptr float, ptr %101, i64 %1345
+  %1347 = load <16 x float>, ptr %1346, align 4
+  %1348 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %907, <16 x float> %1347, <16 x float> %1202)
+  %1349 = mul i64 %1191, 192
+  %1350 = add i64 %1349, 0
+  %1351 = getelementptr float, ptr %101, i64 %1350
+  store <16 x float> %1348, ptr %1351, align 4
+  %1352 = mul i64 %1191, 192
+  %1353 = add i64 %1352, 16
+  %1354 = getelementptr float, ptr %101, i64 %1353
+  %1355 = load <16 x float>, ptr %1354, align 4
+  %1356 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %928, <16 x float> %1355, <16 x float> %1203)
+  %1357 = mul i64 %1191, 192
+  %1358 = add i64 %1357, 16
+  %1359 = getelementptr float, ptr %101, i64 %1358
+  store <16 x float> %1356, ptr %1359, align 4
+  %1360 = mul i64 %1191, 192
+  %1361 = add i64 %1360, 32
+  %1362 = getelementptr float, ptr %101, i64 %1361
+  %1363 = load <16 x float>, ptr %1362, align 4
+  %1364 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %949, <16 x float> %1363, <16 x float> %1204)
+  %1365 = mul i64 %1191, 192
+  %1366 = add i64 %1365, 32
+  %1367 = getelementptr float, ptr %101, i64 %1366
+  store <16 x float> %1364, ptr %1367, align 4
+  %1368 = mul i64 %1191, 192
+  %1369 = add i64 %1368, 48
+  %1370 = getelementptr float, ptr %101, i64 %1369
+  %1371 = load <16 x float>, ptr %1370, align 4
+  %1372 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %970, <16 x float> %1371, <16 x float> %1205)
+  %1373 = mul i64 %1191, 192
+  %1374 = add i64 %1373, 48
+  %1375 = getelementptr float, ptr %101, i64 %1374
+  store <16 x float> %1372, ptr %1375, align 4
+  %1376 = mul i64 %1191, 192
+  %1377 = add i64 %1376, 64
+  %1378 = getelementptr float, ptr %101, i64 %1377
+  %1379 = load <16 x float>, ptr %1378, align 4
+  %1380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %991, <16 x float> %1379, <16 x float> %1206)
+  %1381 = mul i64 %1191, 192
+  %1382 = add i64 %1381, 64
+  %1383 = getelementptr float, ptr %101, i64 %1382
+  store <16 x float> %1380, ptr %1383, align 4
+  %1384 = mul i64 %1191, 192
+  %1385 = add i64 %1384, 80
+  %1386 = getelementptr float, ptr %101, i64 %1385
+  %1387 = load <16 x float>, ptr %1386, align 4
+  %1388 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1012, <16 x float> %1387, <16 x float> %1207)
+  %1389 = mul i64 %1191, 192
+  %1390 = add i64 %1389, 80
+  %1391 = getelementptr float, ptr %101, i64 %1390
+  store <16 x float> %1388, ptr %1391, align 4
+  %1392 = mul i64 %1192, 192
+  %1393 = add i64 %1392, 0
+  %1394 = getelementptr float, ptr %101, i64 %1393
+  %1395 = load <16 x float>, ptr %1394, align 4
+  %1396 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %907, <16 x float> %1395, <16 x float> %1208)
+  %1397 = mul i64 %1192, 192
+  %1398 = add i64 %1397, 0
+  %1399 = getelementptr float, ptr %101, i64 %1398
+  store <16 x float> %1396, ptr %1399, align 4
+  %1400 = mul i64 %1192, 192
+  %1401 = add i64 %1400, 16
+  %1402 = getelementptr float, ptr %101, i64 %1401
+  %1403 = load <16 x float>, ptr %1402, align 4
+  %1404 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %928, <16 x float> %1403, <16 x float> %1209)
+  %1405 = mul i64 %1192, 192
+  %1406 = add i64 %1405, 16
+  %1407 = getelementptr float, ptr %101, i64 %1406
+  store <16 x float> %1404, ptr %1407, align 4
+  %1408 = mul i64 %1192, 192
+  %1409 = add i64 %1408, 32
+  %1410 = getelementptr float, ptr %101, i64 %1409
+  %1411 = load <16 x float>, ptr %1410, align 4
+  %1412 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %949, <16 x float> %1411, <16 x float> %1210)
+  %1413 = mul i64 %1192, 192
+  %1414 = add i64 %1413, 32
+  %1415 = getelementptr float, ptr %101, i64 %1414
+  store <16 x float> %1412, ptr %1415, align 4
+  %1416 = mul i64 %1192, 192
+  %1417 = add i64 %1416, 48
   %1418 = getelementptr float, ptr %101, i64 %1417
-  store <16 x float> %1316, ptr %1418, align 4
-  %1419 = mul i64 %1188, 192
-  %1420 = add i64 %1419, 16
-  %1421 = getelementptr float, ptr %101, i64 %1420
-  store <16 x float> %1317, ptr %1421, align 4
-  %1422 = mul i64 %1188, 192
-  %1423 = add i64 %1422, 32
-  %1424 = getelementptr float, ptr %101, i64 %1423
-  store <16 x float> %1318, ptr %1424, align 4
-  %1425 = mul i64 %1188, 192
-  %1426 = add i64 %1425, 48
-  %1427 = getelementptr float, ptr %101, i64 %1426
-  store <16 x float> %1319, ptr %1427, align 4
-  %1428 = mul i64 %1188, 192
-  %1429 = add i64 %1428, 64
-  %1430 = getelementptr float, ptr %101, i64 %1429
-  store <16 x float> %1320, ptr %1430, align 4
-  %1431 = mul i64 %1188, 192
-  %1432 = add i64 %1431, 80
-  %1433 = getelementptr float, ptr %101, i64 %1432
-  store <16 x float> %1321, ptr %1433, align 4
-  %1434 = mul i64 %1221, 192
-  %1435 = add i64 %1434, 0
-  %1436 = getelementptr float, ptr %101, i64 %1435
-  store <16 x float> %1322, ptr %1436, align 4
-  %1437 = mul i64 %1221, 192
-  %1438 = add i64 %1437, 16
+  %1419 = load <16 x float>, ptr %1418, align 4
+  %1420 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %970, <16 x float> %1419, <16 x float> %1211)
+  %1421 = mul i64 %1192, 192
+  %1422 = add i64 %1421, 48
+  %1423 = getelementptr float, ptr %101, i64 %1422
+  store <16 x float> %1420, ptr %1423, align 4
+  %1424 = mul i64 %1192, 192
+  %1425 = add i64 %1424, 64
+  %1426 = getelementptr float, ptr %101, i64 %1425
+  %1427 = load <16 x float>, ptr %1426, align 4
+  %1428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %991, <16 x float> %1427, <16 x float> %1212)
+  %1429 = mul i64 %1192, 192
+  %1430 = add i64 %1429, 64
+  %1431 = getelementptr float, ptr %101, i64 %1430
+  store <16 x float> %1428, ptr %1431, align 4
+  %1432 = mul i64 %1192, 192
+  %1433 = add i64 %1432, 80
+  %1434 = getelementptr float, ptr %101, i64 %1433
+  %1435 = load <16 x float>, ptr %1434, align 4
+  %1436 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1012, <16 x float> %1435, <16 x float> %1213)
+  %1437 = mul i64 %1192, 192
+  %1438 = add i64 %1437, 80
   %1439 = getelementptr float, ptr %101, i64 %1438
-  store <16 x float> %1323, ptr %1439, align 4
-  %1440 = mul i64 %1221, 192
-  %1441 = add i64 %1440, 32
+  store <16 x float> %1436, ptr %1439, align 4
+  %1440 = mul i64 %1193, 192
+  %1441 = add i64 %1440, 0
   %1442 = getelementptr float, ptr %101, i64 %1441
-  store <16 x float> %1324, ptr %1442, align 4
-  %1443 = mul i64 %1221, 192
-  %1444 = add i64 %1443, 48
-  %1445 = getelementptr float, ptr %101, i64 %1444
-  store <16 x float> %1325, ptr %1445, align 4
-  %1446 = mul i64 %1221, 192
-  %1447 = add i64 %1446, 64
-  %1448 = getelementptr float, ptr %101, i64 %1447
-  store <16 x float> %1326, ptr %1448, align 4
-  %1449 = mul i64 %1221, 192
-  %1450 = add i64 %1449, 80
-  %1451 = getelementptr float, ptr %101, i64 %1450
-  store <16 x float> %1327, ptr %1451, align 4
-  %1452 = mul i64 %1252, 192
-  %1453 = add i64 %1452, 0
-  %1454 = getelementptr float, ptr %101, i64 %1453
-  store <16 x float> %1328, ptr %1454, align 4
-  %1455 = mul i64 %1252, 192
-  %1456 = add i64 %1455, 16
-  %1457 = getelementptr float, ptr %101, i64 %1456
-  store <16 x float> %1329, ptr %1457, align 4
-  %1458 = mul i64 %1252, 192
-  %1459 = add i64 %1458, 32
-  %1460 = getelementptr float, ptr %101, i64 %1459
-  store <16 x float> %1330, ptr %1460, align 4
-  %1461 = mul i64 %1252, 192
-  %1462 = add i64 %1461, 48
+  %1443 = load <16 x float>, ptr %1442, align 4
+  %1444 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %907, <16 x float> %1443, <16 x float> %1214)
+  %1445 = mul i64 %1193, 192
+  %1446 = add i64 %1445, 0
+  %1447 = getelementptr float, ptr %101, i64 %1446
+  store <16 x float> %1444, ptr %1447, align 4
+  %1448 = mul i64 %1193, 192
+  %1449 = add i64 %1448, 16
+  %1450 = getelementptr float, ptr %101, i64 %1449
+  %1451 = load <16 x float>, ptr %1450, align 4
+  %1452 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %928, <16 x float> %1451, <16 x float> %1215)
+  %1453 = mul i64 %1193, 192
+  %1454 = add i64 %1453, 16
+  %1455 = getelementptr float, ptr %101, i64 %1454
+  store <16 x float> %1452, ptr %1455, align 4
+  %1456 = mul i64 %1193, 192
+  %1457 = add i64 %1456, 32
+  %1458 = getelementptr float, ptr %101, i64 %1457
+  %1459 = load <16 x float>, ptr %1458, align 4
+  %1460 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %949, <16 x float> %1459, <16 x float> %1216)
+  %1461 = mul i64 %1193, 192
+  %1462 = add i64 %1461, 32
   %1463 = getelementptr float, ptr %101, i64 %1462
-  store <16 x float> %1331, ptr %1463, align 4
-  %1464 = mul i64 %1252, 192
-  %1465 = add i64 %1464, 64
+  store <16 x float> %1460, ptr %1463, align 4
+  %1464 = mul i64 %1193, 192
+  %1465 = add i64 %1464, 48
   %1466 = getelementptr float, ptr %101, i64 %1465
-  store <16 x float> %1332, ptr %1466, align 4
-  %1467 = mul i64 %1252, 192
-  %1468 = add i64 %1467, 80
-  %1469 = getelementptr float, ptr %101, i64 %1468
-  store <16 x float> %1333, ptr %1469, align 4
-  %1470 = mul i64 %1283, 192
-  %1471 = add i64 %1470, 0
-  %1472 = getelementptr float, ptr %101, i64 %1471
-  store <16 x float> %1334, ptr %1472, align 4
-  %1473 = mul i64 %1283, 192
-  %1474 = add i64 %1473, 16
-  %1475 = getelementptr float, ptr %101, i64 %1474
-  store <16 x float> %1335, ptr %1475, align 4
-  %1476 = mul i64 %1283, 192
-  %1477 = add i64 %1476, 32
-  %1478 = getelementptr float, ptr %101, i64 %1477
-  store <16 x float> %1336, ptr %1478, align 4
-  %1479 = mul i64 %1283, 192
-  %1480 = add i64 %1479, 48
-  %1481 = getelementptr float, ptr %101, i64 %1480
-  store <16 x float> %1337, ptr %1481, align 4
-  %1482 = mul i64 %1283, 192
-  %1483 = add i64 %1482, 64
-  %1484 = getelementptr float, ptr %101, i64 %1483
-  store <16 x float> %1338, ptr %1484, align 4
-  %1485 = mul i64 %1283, 192
+  %1467 = load <16 x float>, ptr %1466, align 4
+  %1468 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %970, <16 x float> %1467, <16 x float> %1217)
+  %1469 = mul i64 %1193, 192
+  %1470 = add i64 %1469, 48
+  %1471 = getelementptr float, ptr %101, i64 %1470
+  store <16 x float> %1468, ptr %1471, align 4
+  %1472 = mul i64 %1193, 192
+  %1473 = add i64 %1472, 64
+  %1474 = getelementptr float, ptr %101, i64 %1473
+  %1475 = load <16 x float>, ptr %1474, align 4
+  %1476 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %991, <16 x float> %1475, <16 x float> %1218)
+  %1477 = mul i64 %1193, 192
+  %1478 = add i64 %1477, 64
+  %1479 = getelementptr float, ptr %101, i64 %1478
+  store <16 x float> %1476, ptr %1479, align 4
+  %1480 = mul i64 %1193, 192
+  %1481 = add i64 %1480, 80
+  %1482 = getelementptr float, ptr %101, i64 %1481
+  %1483 = load <16 x float>, ptr %1482, align 4
+  %1484 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1012, <16 x float> %1483, <16 x float> %1219)
+  %1485 = mul i64 %1193, 192
   %1486 = add i64 %1485, 80
   %1487 = getelementptr float, ptr %101, i64 %1486
-  store <16 x float> %1339, ptr %1487, align 4
+  store <16 x float> %1484, ptr %1487, align 4
   %1488 = add i64 %1188, 4
   br label %1187
 
@@ -20435,339 +20435,339 @@ define void @sdpa_d128_causal(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
 2215:                                             ; preds = %2042
   br label %2216
 
-2216:                                             ; preds = %2444, %2215
-  %2217 = phi i64 [ %2517, %2444 ], [ 0, %2215 ]
+2216:                                             ; preds = %2324, %2215
+  %2217 = phi i64 [ %2517, %2324 ], [ 0, %2215 ]
   %2218 = icmp slt i64 %2217, 128
   br i1 %2218, label %2219, label %2518
 
 2219:                                             ; preds = %2216
-  %2220 = mul i64 %2217, 192
-  %2221 = add i64 %2220, 96
-  %2222 = getelementptr float, ptr %101, i64 %2221
-  %2223 = load <16 x float>, ptr %2222, align 4
-  %2224 = fmul <16 x float> %1936, %2223
-  %2225 = mul i64 %2217, 192
-  %2226 = add i64 %2225, 112
-  %2227 = getelementptr float, ptr %101, i64 %2226
-  %2228 = load <16 x float>, ptr %2227, align 4
-  %2229 = fmul <16 x float> %1957, %2228
-  %2230 = mul i64 %2217, 192
-  %2231 = add i64 %2230, 128
-  %2232 = getelementptr float, ptr %101, i64 %2231
-  %2233 = load <16 x float>, ptr %2232, align 4
-  %2234 = fmul <16 x float> %1978, %2233
-  %2235 = mul i64 %2217, 192
-  %2236 = add i64 %2235, 144
-  %2237 = getelementptr float, ptr %101, i64 %2236
-  %2238 = load <16 x float>, ptr %2237, align 4
-  %2239 = fmul <16 x float> %1999, %2238
-  %2240 = mul i64 %2217, 192
-  %2241 = add i64 %2240, 160
-  %2242 = getelementptr float, ptr %101, i64 %2241
-  %2243 = load <16 x float>, ptr %2242, align 4
-  %2244 = fmul <16 x float> %2020, %2243
-  %2245 = mul i64 %2217, 192
-  %2246 = add i64 %2245, 176
-  %2247 = getelementptr float, ptr %101, i64 %2246
-  %2248 = load <16 x float>, ptr %2247, align 4
-  %2249 = fmul <16 x float> %2041, %2248
-  %2250 = add i64 %2217, 1
-  %2251 = mul i64 %2250, 192
+  %2220 = add i64 %2217, 1
+  %2221 = add i64 %2217, 2
+  %2222 = add i64 %2217, 3
+  br label %2223
+
+2223:                                             ; preds = %2250, %2219
+  %2224 = phi i64 [ %2323, %2250 ], [ 0, %2219 ]
+  %2225 = phi <16 x float> [ %2281, %2250 ], [ zeroinitializer, %2219 ]
+  %2226 = phi <16 x float> [ %2282, %2250 ], [ zeroinitializer, %2219 ]
+  %2227 = phi <16 x float> [ %2283, %2250 ], [ zeroinitializer, %2219 ]
+  %2228 = phi <16 x float> [ %2284, %2250 ], [ zeroinitializer, %2219 ]
+  %2229 = phi <16 x float> [ %2285, %2250 ], [ zeroinitializer, %2219 ]
+  %2230 = phi <16 x float> [ %2286, %2250 ], [ zeroinitializer, %2219 ]
+  %2231 = phi <16 x float> [ %2293, %2250 ], [ zeroinitializer, %2219 ]
+  %2232 = phi <16 x float> [ %2294, %2250 ], [ zeroinitializer, %2219 ]
+  %2233 = phi <16 x float> [ %2295, %2250 ], [ zeroinitializer, %2219 ]
+  %2234 = phi <16 x float> [ %2296, %2250 ], [ zeroinitializer, %2219 ]
+  %2235 = phi <16 x float> [ %2297, %2250 ], [ zeroinitializer, %2219 ]
+  %2236 = phi <16 x float> [ %2298, %2250 ], [ zeroinitializer, %2219 ]
+  %2237 = phi <16 x float> [ %2305, %2250 ], [ zeroinitializer, %2219 ]
+  %2238 = phi <16 x float> [ %2306, %2250 ], [ zeroinitializer, %2219 ]
+  %2239 = phi <16 x float> [ %2307, %2250 ], [ zeroinitializer, %2219 ]
+  %2240 = phi <16 x float> [ %2308, %2250 ], [ zeroinitializer, %2219 ]
+  %2241 = phi <16 x float> [ %2309, %2250 ], [ zeroinitializer, %2219 ]
+  %2242 = phi <16 x float> [ %2310, %2250 ], [ zeroinitializer, %2219 ]
+  %2243 = phi <16 x float> [ %2317, %2250 ], [ zeroinitializer, %2219 ]
+  %2244 = phi <16 x float> [ %2318, %2250 ], [ zeroinitializer, %2219 ]
+  %2245 = phi <16 x float> [ %2319, %2250 ], [ zeroinitializer, %2219 ]
+  %2246 = phi <16 x float> [ %2320, %2250 ], [ zeroinitializer, %2219 ]
+  %2247 = phi <16 x float> [ %2321, %2250 ], [ zeroinitializer, %2219 ]
+  %2248 = phi <16 x float> [ %2322, %2250 ], [ zeroinitializer, %2219 ]
+  %2249 = icmp slt i64 %2224, 64
+  br i1 %2249, label %2250, label %2324
+
+2250:                                             ; preds = %2223
+  %2251 = mul i64 %2224, 192
   %2252 = add i64 %2251, 96
-  %2253 = getelementptr float, ptr %101, i64 %2252
+  %2253 = getelementptr float, ptr %102, i64 %2252
   %2254 = load <16 x float>, ptr %2253, align 4
-  %2255 = fmul <16 x float> %1936, %2254
-  %2256 = mul i64 %2250, 192
-  %2257 = add i64 %2256, 112
-  %2258 = getelementptr float, ptr %101, i64 %2257
-  %2259 = load <16 x float>, ptr %2258, align 4
-  %2260 = fmul <16 x float> %1957, %2259
-  %2261 = mul i64 %2250, 192
-  %2262 = add i64 %2261, 128
-  %2263 = getelementptr float, ptr %101, i64 %2262
-  %2264 = load <16 x float>, ptr %2263, align 4
-  %2265 = fmul <16 x float> %1978, %2264
-  %2266 = mul i64 %2250, 192
-  %2267 = add i64 %2266, 144
-  %2268 = getelementptr float, ptr %101, i64 %2267
-  %2269 = load <16 x float>, ptr %2268, align 4
-  %2270 = fmul <16 x float> %1999, %2269
-  %2271 = mul i64 %2250, 192
-  %2272 = add i64 %2271, 160
-  %2273 = getelementptr float, ptr %101, i64 %2272
+  %2255 = mul i64 %2224, 192
+  %2256 = add i64 %2255, 112
+  %2257 = getelementptr float, ptr %102, i64 %2256
+  %2258 = load <16 x float>, ptr %2257, align 4
+  %2259 = mul i64 %2224, 192
+  %2260 = add i64 %2259, 128
+  %2261 = getelementptr float, ptr %102, i64 %2260
+  %2262 = load <16 x float>, ptr %2261, align 4
+  %2263 = mul i64 %2224, 192
+  %2264 = add i64 %2263, 144
+  %2265 = getelementptr float, ptr %102, i64 %2264
+  %2266 = load <16 x float>, ptr %2265, align 4
+  %2267 = mul i64 %2224, 192
+  %2268 = add i64 %2267, 160
+  %2269 = getelementptr float, ptr %102, i64 %2268
+  %2270 = load <16 x float>, ptr %2269, align 4
+  %2271 = mul i64 %2224, 192
+  %2272 = add i64 %2271, 176
+  %2273 = getelementptr float, ptr %102, i64 %2272
   %2274 = load <16 x float>, ptr %2273, align 4
-  %2275 = fmul <16 x float> %2020, %2274
-  %2276 = mul i64 %2250, 192
-  %2277 = add i64 %2276, 176
-  %2278 = getelementptr float, ptr %101, i64 %2277
-  %2279 = load <16 x float>, ptr %2278, align 4
-  %2280 = fmul <16 x float> %2041, %2279
-  %2281 = add i64 %2217, 2
-  %2282 = mul i64 %2281, 192
-  %2283 = add i64 %2282, 96
-  %2284 = getelementptr float, ptr %101, i64 %2283
-  %2285 = load <16 x float>, ptr %2284, align 4
-  %2286 = fmul <16 x float> %1936, %2285
-  %2287 = mul i64 %2281, 192
-  %2288 = add i64 %2287, 112
-  %2289 = getelementptr float, ptr %101, i64 %2288
-  %2290 = load <16 x float>, ptr %2289, align 4
-  %2291 = fmul <16 x float> %1957, %2290
-  %2292 = mul i64 %2281, 192
-  %2293 = add i64 %2292, 128
-  %2294 = getelementptr float, ptr %101, i64 %2293
-  %2295 = load <16 x float>, ptr %2294, align 4
-  %2296 = fmul <16 x float> %1978, %2295
-  %2297 = mul i64 %2281, 192
-  %2298 = add i64 %2297, 144
-  %2299 = getelementptr float, ptr %101, i64 %2298
-  %2300 = load <16 x float>, ptr %2299, align 4
-  %2301 = fmul <16 x float> %1999, %2300
-  %2302 = mul i64 %2281, 192
-  %2303 = add i64 %2302, 160
-  %2304 = getelementptr float, ptr %101, i64 %2303
-  %2305 = load <16 x float>, ptr %2304, align 4
-  %2306 = fmul <16 x float> %2020, %2305
-  %2307 = mul i64 %2281, 192
-  %2308 = add i64 %2307, 176
-  %2309 = getelementptr float, ptr %101, i64 %2308
-  %2310 = load <16 x float>, ptr %2309, align 4
-  %2311 = fmul <16 x float> %2041, %2310
-  %2312 = add i64 %2217, 3
-  %2313 = mul i64 %2312, 192
-  %2314 = add i64 %2313, 96
-  %2315 = getelementptr float, ptr %101, i64 %2314
-  %2316 = load <16 x float>, ptr %2315, align 4
-  %2317 = fmul <16 x float> %1936, %2316
-  %2318 = mul i64 %2312, 192
-  %2319 = add i64 %2318, 112
-  %2320 = getelementptr float, ptr %101, i64 %2319
-  %2321 = load <16 x float>, ptr %2320, align 4
-  %2322 = fmul <16 x float> %1957, %2321
-  %2323 = mul i64 %2312, 192
-  %2324 = add i64 %2323, 128
-  %2325 = getelementptr float, ptr %101, i64 %2324
-  %2326 = load <16 x float>, ptr %2325, align 4
-  %2327 = fmul <16 x float> %1978, %2326
-  %2328 = mul i64 %2312, 192
-  %2329 = add i64 %2328, 144
-  %2330 = getelementptr float, ptr %101, i64 %2329
-  %2331 = load <16 x float>, ptr %2330, align 4
-  %2332 = fmul <16 x float> %1999, %2331
-  %2333 = mul i64 %2312, 192
-  %2334 = add i64 %2333, 160
+  %2275 = mul nuw nsw i64 %2224, 128
+  %2276 = add nuw nsw i64 %2275, %2217
+  %2277 = getelementptr inbounds nuw float, ptr %103, i64 %2276
+  %2278 = load float, ptr %2277, align 4
+  %2279 = insertelement <16 x float> poison, float %2278, i32 0
+  %2280 = shufflevector <16 x float> %2279, <16 x float> poison, <16 x i32> zeroinitializer
+  %2281 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2254, <16 x float> %2225)
+  %2282 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2258, <16 x float> %2226)
+  %2283 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2262, <16 x float> %2227)
+  %2284 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2266, <16 x float> %2228)
+  %2285 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2270, <16 x float> %2229)
+  %2286 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2280, <16 x float> %2274, <16 x float> %2230)
+  %2287 = mul nuw nsw i64 %2224, 128
+  %2288 = add nuw nsw i64 %2287, %2220
+  %2289 = getelementptr inbounds nuw float, ptr %103, i64 %2288
+  %2290 = load float, ptr %2289, align 4
+  %2291 = insertelement <16 x float> poison, float %2290, i32 0
+  %2292 = shufflevector <16 x float> %2291, <16 x float> poison, <16 x i32> zeroinitializer
+  %2293 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2254, <16 x float> %2231)
+  %2294 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2258, <16 x float> %2232)
+  %2295 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2262, <16 x float> %2233)
+  %2296 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2266, <16 x float> %2234)
+  %2297 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2270, <16 x float> %2235)
+  %2298 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2292, <16 x float> %2274, <16 x float> %2236)
+  %2299 = mul nuw nsw i64 %2224, 128
+  %2300 = add nuw nsw i64 %2299, %2221
+  %2301 = getelementptr inbounds nuw float, ptr %103, i64 %2300
+  %2302 = load float, ptr %2301, align 4
+  %2303 = insertelement <16 x float> poison, float %2302, i32 0
+  %2304 = shufflevector <16 x float> %2303, <16 x float> poison, <16 x i32> zeroinitializer
+  %2305 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2254, <16 x float> %2237)
+  %2306 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2258, <16 x float> %2238)
+  %2307 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2262, <16 x float> %2239)
+  %2308 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2266, <16 x float> %2240)
+  %2309 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2270, <16 x float> %2241)
+  %2310 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2304, <16 x float> %2274, <16 x float> %2242)
+  %2311 = mul nuw nsw i64 %2224, 128
+  %2312 = add nuw nsw i64 %2311, %2222
+  %2313 = getelementptr inbounds nuw float, ptr %103, i64 %2312
+  %2314 = load float, ptr %2313, align 4
+  %2315 = insertelement <16 x float> poison, float %2314, i32 0
+  %2316 = shufflevector <16 x float> %2315, <16 x float> poison, <16 x i32> zeroinitializer
+  %2317 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2254, <16 x float> %2243)
+  %2318 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2258, <16 x float> %2244)
+  %2319 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2262, <16 x float> %2245)
+  %2320 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2266, <16 x float> %2246)
+  %2321 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2270, <16 x float> %2247)
+  %2322 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2316, <16 x float> %2274, <16 x float> %2248)
+  %2323 = add i64 %2224, 1
+  br label %2223
+
+2324:                                             ; preds = %2223
+  %2325 = mul i64 %2217, 192
+  %2326 = add i64 %2325, 96
+  %2327 = getelementptr float, ptr %101, i64 %2326
+  %2328 = load <16 x float>, ptr %2327, align 4
+  %2329 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1936, <16 x float> %2328, <16 x float> %2225)
+  %2330 = mul i64 %2217, 192
+  %2331 = add i64 %2330, 96
+  %2332 = getelementptr float, ptr %101, i64 %2331
+  store <16 x float> %2329, ptr %2332, align 4
+  %2333 = mul i64 %2217, 192
+  %2334 = add i64 %2333, 112
   %2335 = getelementptr float, ptr %101, i64 %2334
   %2336 = load <16 x float>, ptr %2335, align 4
-  %2337 = fmul <16 x float> %2020, %2336
-  %2338 = mul i64 %2312, 192
-  %2339 = add i64 %2338, 176
+  %2337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1957, <16 x float> %2336, <16 x float> %2226)
+  %2338 = mul i64 %2217, 192
+  %2339 = add i64 %2338, 112
   %2340 = getelementptr float, ptr %101, i64 %2339
-  %2341 = load <16 x float>, ptr %2340, align 4
-  %2342 = fmul <16 x float> %2041, %2341
-  br label %2343
-
-2343:                                             ; preds = %2370, %2219
-  %2344 = phi i64 [ %2443, %2370 ], [ 0, %2219 ]
-  %2345 = phi <16 x float> [ %2401, %2370 ], [ %2224, %2219 ]
-  %2346 = phi <16 x float> [ %2402, %2370 ], [ %2229, %2219 ]
-  %2347 = phi <16 x float> [ %2403, %2370 ], [ %2234, %2219 ]
-  %2348 = phi <16 x float> [ %2404, %2370 ], [ %2239, %2219 ]
-  %2349 = phi <16 x float> [ %2405, %2370 ], [ %2244, %2219 ]
-  %2350 = phi <16 x float> [ %2406, %2370 ], [ %2249, %2219 ]
-  %2351 = phi <16 x float> [ %2413, %2370 ], [ %2255, %2219 ]
-  %2352 = phi <16 x float> [ %2414, %2370 ], [ %2260, %2219 ]
-  %2353 = phi <16 x float> [ %2415, %2370 ], [ %2265, %2219 ]
-  %2354 = phi <16 x float> [ %2416, %2370 ], [ %2270, %2219 ]
-  %2355 = phi <16 x float> [ %2417, %2370 ], [ %2275, %2219 ]
-  %2356 = phi <16 x float> [ %2418, %2370 ], [ %2280, %2219 ]
-  %2357 = phi <16 x float> [ %2425, %2370 ], [ %2286, %2219 ]
-  %2358 = phi <16 x float> [ %2426, %2370 ], [ %2291, %2219 ]
-  %2359 = phi <16 x float> [ %2427, %2370 ], [ %2296, %2219 ]
-  %2360 = phi <16 x float> [ %2428, %2370 ], [ %2301, %2219 ]
-  %2361 = phi <16 x float> [ %2429, %2370 ], [ %2306, %2219 ]
-  %2362 = phi <16 x float> [ %2430, %2370 ], [ %2311, %2219 ]
-  %2363 = phi <16 x float> [ %2437, %2370 ], [ %2317, %2219 ]
-  %2364 = phi <16 x float> [ %2438, %2370 ], [ %2322, %2219 ]
-  %2365 = phi <16 x float> [ %2439, %2370 ], [ %2327, %2219 ]
-  %2366 = phi <16 x float> [ %2440, %2370 ], [ %2332, %2219 ]
-  %2367 = phi <16 x float> [ %2441, %2370 ], [ %2337, %2219 ]
-  %2368 = phi <16 x float> [ %2442, %2370 ], [ %2342, %2219 ]
-  %2369 = icmp slt i64 %2344, 64
-  br i1 %2369, label %2370, label %2444
-
-2370:                                             ; preds = %2343
-  %2371 = mul i64 %2344, 192
-  %2372 = add i64 %2371, 96
-  %2373 = getelementptr float, ptr %102, i64 %2372
-  %2374 = load <16 x float>, ptr %2373, align 4
-  %2375 = mul i64 %2344, 192
-  %2376 = add i64 %2375, 112
-  %2377 = getelementptr float, ptr %102, i64 %2376
-  %2378 = load <16 x float>, ptr %2377, align 4
-  %2379 = mul i64 %2344, 192
-  %2380 = add i64 %2379, 128
-  %2381 = getelementptr float, ptr %102, i64 %2380
-  %2382 = load <16 x float>, ptr %2381, align 4
-  %2383 = mul i64 %2344, 192
-  %2384 = add i64 %2383, 144
-  %2385 = getelementptr float, ptr %102, i64 %2384
-  %2386 = load <16 x float>, ptr %2385, align 4
-  %2387 = mul i64 %2344, 192
-  %2388 = add i64 %2387, 160
-  %2389 = getelementptr float, ptr %102, i64 %2388
-  %2390 = load <16 x float>, ptr %2389, align 4
-  %2391 = mul i64 %2344, 192
-  %2392 = add i64 %2391, 176
-  %2393 = getelementptr float, ptr %102, i64 %2392
-  %2394 = load <16 x float>, ptr %2393, align 4
-  %2395 = mul nuw nsw i64 %2344, 128
-  %2396 = add nuw nsw i64 %2395, %2217
-  %2397 = getelementptr inbounds nuw float, ptr %103, i64 %2396
-  %2398 = load float, ptr %2397, align 4
-  %2399 = insertelement <16 x float> poison, float %2398, i32 0
-  %2400 = shufflevector <16 x float> %2399, <16 x float> poison, <16 x i32> zeroinitializer
-  %2401 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2374, <16 x float> %2345)
-  %2402 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2378, <16 x float> %2346)
-  %2403 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2382, <16 x float> %2347)
-  %2404 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2386, <16 x float> %2348)
-  %2405 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2390, <16 x float> %2349)
-  %2406 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2400, <16 x float> %2394, <16 x float> %2350)
-  %2407 = mul nuw nsw i64 %2344, 128
-  %2408 = add nuw nsw i64 %2407, %2250
-  %2409 = getelementptr inbounds nuw float, ptr %103, i64 %2408
-  %2410 = load float, ptr %2409, align 4
-  %2411 = insertelement <16 x float> poison, float %2410, i32 0
-  %2412 = shufflevector <16 x float> %2411, <16 x float> poison, <16 x i32> zeroinitializer
-  %2413 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2374, <16 x float> %2351)
-  %2414 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2378, <16 x float> %2352)
-  %2415 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2382, <16 x float> %2353)
-  %2416 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2386, <16 x float> %2354)
-  %2417 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2390, <16 x float> %2355)
-  %2418 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2412, <16 x float> %2394, <16 x float> %2356)
-  %2419 = mul nuw nsw i64 %2344, 128
-  %2420 = add nuw nsw i64 %2419, %2281
-  %2421 = getelementptr inbounds nuw float, ptr %103, i64 %2420
-  %2422 = load float, ptr %2421, align 4
-  %2423 = insertelement <16 x float> poison, float %2422, i32 0
-  %2424 = shufflevector <16 x float> %2423, <16 x float> poison, <16 x i32> zeroinitializer
-  %2425 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2374, <16 x float> %2357)
-  %2426 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2378, <16 x float> %2358)
-  %2427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2382, <16 x float> %2359)
-  %2428 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2386, <16 x float> %2360)
-  %2429 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2390, <16 x float> %2361)
-  %2430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2424, <16 x float> %2394, <16 x float> %2362)
-  %2431 = mul nuw nsw i64 %2344, 128
-  %2432 = add nuw nsw i64 %2431, %2312
-  %2433 = getelementptr inbounds nuw float, ptr %103, i64 %2432
-  %2434 = load float, ptr %2433, align 4
-  %2435 = insertelement <16 x float> poison, float %2434, i32 0
-  %2436 = shufflevector <16 x float> %2435, <16 x float> poison, <16 x i32> zeroinitializer
-  %2437 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2374, <16 x float> %2363)
-  %2438 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2378, <16 x float> %2364)
-  %2439 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2382, <16 x float> %2365)
-  %2440 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2386, <16 x float> %2366)
-  %2441 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2390, <16 x float> %2367)
-  %2442 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2436, <16 x float> %2394, <16 x float> %2368)
-  %2443 = add i64 %2344, 1
-  br label %2343
-
-2444:                                             ; preds = %2343
-  %2445 = mul i64 %2217, 192
-  %2446 = add i64 %2445, 96
+  store <16 x float> %2337, ptr %2340, align 4
+  %2341 = mul i64 %2217, 192
+  %2342 = add i64 %2341, 128
+  %2343 = getelementptr float, ptr %101, i64 %2342
+  %2344 = load <16 x float>, ptr %2343, align 4
+  %2345 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1978, <16 x float> %2344, <16 x float> %2227)
+  %2346 = mul i64 %2217, 192
+  %2347 = add i64 %2346, 128
+  %2348 = getelementptr float, ptr %101, i64 %2347
+  store <16 x float> %2345, ptr %2348, align 4
+  %2349 = mul i64 %2217, 192
+  %2350 = add i64 %2349, 144
+  %2351 = getelementptr float, ptr %101, i64 %2350
+  %2352 = load <16 x float>, ptr %2351, align 4
+  %2353 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %2352, <16 x float> %2228)
+  %2354 = mul i64 %2217, 192
+  %2355 = add i64 %2354, 144
+  %2356 = getelementptr float, ptr %101, i64 %2355
+  store <16 x float> %2353, ptr %2356, align 4
+  %2357 = mul i64 %2217, 192
+  %2358 = add i64 %2357, 160
+  %2359 = getelementptr float, ptr %101, i64 %2358
+  %2360 = load <16 x float>, ptr %2359, align 4
+  %2361 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2020, <16 x float> %2360, <16 x float> %2229)
+  %2362 = mul i64 %2217, 192
+  %2363 = add i64 %2362, 160
+  %2364 = getelementptr float, ptr %101, i64 %2363
+  store <16 x float> %2361, ptr %2364, align 4
+  %2365 = mul i64 %2217, 192
+  %2366 = add i64 %2365, 176
+  %2367 = getelementptr float, ptr %101, i64 %2366
+  %2368 = load <16 x float>, ptr %2367, align 4
+  %2369 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2041, <16 x float> %2368, <16 x float> %2230)
+  %2370 = mul i64 %2217, 192
+  %2371 = add i64 %2370, 176
+  %2372 = getelementptr float, ptr %101, i64 %2371
+  store <16 x float> %2369, ptr %2372, align 4
+  %2373 = mul i64 %2220, 192
+  %2374 = add i64 %2373, 96
+  %2375 = getelementptr float, ptr %101, i64 %2374
+  %2376 = load <16 x float>, ptr %2375, align 4
+  %2377 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1936, <16 x float> %2376, <16 x float> %2231)
+  %2378 = mul i64 %2220, 192
+  %2379 = add i64 %2378, 96
+  %2380 = getelementptr float, ptr %101, i64 %2379
+  store <16 x float> %2377, ptr %2380, align 4
+  %2381 = mul i64 %2220, 192
+  %2382 = add i64 %2381, 112
+  %2383 = getelementptr float, ptr %101, i64 %2382
+  %2384 = load <16 x float>, ptr %2383, align 4
+  %2385 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1957, <16 x float> %2384, <16 x float> %2232)
+  %2386 = mul i64 %2220, 192
+  %2387 = add i64 %2386, 112
+  %2388 = getelementptr float, ptr %101, i64 %2387
+  store <16 x float> %2385, ptr %2388, align 4
+  %2389 = mul i64 %2220, 192
+  %2390 = add i64 %2389, 128
+  %2391 = getelementptr float, ptr %101, i64 %2390
+  %2392 = load <16 x float>, ptr %2391, align 4
+  %2393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1978, <16 x float> %2392, <16 x float> %2233)
+  %2394 = mul i64 %2220, 192
+  %2395 = add i64 %2394, 128
+  %2396 = getelementptr float, ptr %101, i64 %2395
+  store <16 x float> %2393, ptr %2396, align 4
+  %2397 = mul i64 %2220, 192
+  %2398 = add i64 %2397, 144
+  %2399 = getelementptr float, ptr %101, i64 %2398
+  %2400 = load <16 x float>, ptr %2399, align 4
+  %2401 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %2400, <16 x float> %2234)
+  %2402 = mul i64 %2220, 192
+  %2403 = add i64 %2402, 144
+  %2404 = getelementptr float, ptr %101, i64 %2403
+  store <16 x float> %2401, ptr %2404, align 4
+  %2405 = mul i64 %2220, 192
+  %2406 = add i64 %2405, 160
+  %2407 = getelementptr float, ptr %101, i64 %2406
+  %2408 = load <16 x float>, ptr %2407, align 4
+  %2409 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2020, <16 x float> %2408, <16 x float> %2235)
+  %2410 = mul i64 %2220, 192
+  %2411 = add i64 %2410, 160
+  %2412 = getelementptr float, ptr %101, i64 %2411
+  store <16 x float> %2409, ptr %2412, align 4
+  %2413 = mul i64 %2220, 192
+  %2414 = add i64 %2413, 176
+  %2415 = getelementptr float, ptr %101, i64 %2414
+  %2416 = load <16 x float>, ptr %2415, align 4
+  %2417 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2041, <16 x float> %2416, <16 x float> %2236)
+  %2418 = mul i64 %2220, 192
+  %2419 = add i64 %2418, 176
+  %2420 = getelementptr float, ptr %101, i64 %2419
+  store <16 x float> %2417, ptr %2420, align 4
+  %2421 = mul i64 %2221, 192
+  %2422 = add i64 %2421, 96
+  %2423 = getelementptr float, ptr %101, i64 %2422
+  %2424 = load <16 x float>, ptr %2423, align 4
+  %2425 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1936, <16 x float> %2424, <16 x float> %2237)
+  %2426 = mul i64 %2221, 192
+  %2427 = add i64 %2426, 96
+  %2428 = getelementptr float, ptr %101, i64 %2427
+  store <16 x float> %2425, ptr %2428, align 4
+  %2429 = mul i64 %2221, 192
+  %2430 = add i64 %2429, 112
+  %2431 = getelementptr float, ptr %101, i64 %2430
+  %2432 = load <16 x float>, ptr %2431, align 4
+  %2433 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1957, <16 x float> %2432, <16 x float> %2238)
+  %2434 = mul i64 %2221, 192
+  %2435 = add i64 %2434, 112
+  %2436 = getelementptr float, ptr %101, i64 %2435
+  store <16 x float> %2433, ptr %2436, align 4
+  %2437 = mul i64 %2221, 192
+  %2438 = add i64 %2437, 128
+  %2439 = getelementptr float, ptr %101, i64 %2438
+  %2440 = load <16 x float>, ptr %2439, align 4
+  %2441 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1978, <16 x float> %2440, <16 x float> %2239)
+  %2442 = mul i64 %2221, 192
+  %2443 = add i64 %2442, 128
+  %2444 = getelementptr float, ptr %101, i64 %2443
+  store <16 x float> %2441, ptr %2444, align 4
+  %2445 = mul i64 %2221, 192
+  %2446 = add i64 %2445, 144
   %2447 = getelementptr float, ptr %101, i64 %2446
-  store <16 x float> %2345, ptr %2447, align 4
-  %2448 = mul i64 %2217, 192
-  %2449 = add i64 %2448, 112
-  %2450 = getelementptr float, ptr %101, i64 %2449
-  store <16 x float> %2346, ptr %2450, align 4
-  %2451 = mul i64 %2217, 192
-  %2452 = add i64 %2451, 128
-  %2453 = getelementptr float, ptr %101, i64 %2452
-  store <16 x float> %2347, ptr %2453, align 4
-  %2454 = mul i64 %2217, 192
-  %2455 = add i64 %2454, 144
-  %2456 = getelementptr float, ptr %101, i64 %2455
-  store <16 x float> %2348, ptr %2456, align 4
-  %2457 = mul i64 %2217, 192
-  %2458 = add i64 %2457, 160
-  %2459 = getelementptr float, ptr %101, i64 %2458
-  store <16 x float> %2349, ptr %2459, align 4
-  %2460 = mul i64 %2217, 192
-  %2461 = add i64 %2460, 176
-  %2462 = getelementptr float, ptr %101, i64 %2461
-  store <16 x float> %2350, ptr %2462, align 4
-  %2463 = mul i64 %2250, 192
-  %2464 = add i64 %2463, 96
-  %2465 = getelementptr float, ptr %101, i64 %2464
-  store <16 x float> %2351, ptr %2465, align 4
-  %2466 = mul i64 %2250, 192
-  %2467 = add i64 %2466, 112
+  %2448 = load <16 x float>, ptr %2447, align 4
+  %2449 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %2448, <16 x float> %2240)
+  %2450 = mul i64 %2221, 192
+  %2451 = add i64 %2450, 144
+  %2452 = getelementptr float, ptr %101, i64 %2451
+  store <16 x float> %2449, ptr %2452, align 4
+  %2453 = mul i64 %2221, 192
+  %2454 = add i64 %2453, 160
+  %2455 = getelementptr float, ptr %101, i64 %2454
+  %2456 = load <16 x float>, ptr %2455, align 4
+  %2457 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2020, <16 x float> %2456, <16 x float> %2241)
+  %2458 = mul i64 %2221, 192
+  %2459 = add i64 %2458, 160
+  %2460 = getelementptr float, ptr %101, i64 %2459
+  store <16 x float> %2457, ptr %2460, align 4
+  %2461 = mul i64 %2221, 192
+  %2462 = add i64 %2461, 176
+  %2463 = getelementptr float, ptr %101, i64 %2462
+  %2464 = load <16 x float>, ptr %2463, align 4
+  %2465 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2041, <16 x float> %2464, <16 x float> %2242)
+  %2466 = mul i64 %2221, 192
+  %2467 = add i64 %2466, 176
   %2468 = getelementptr float, ptr %101, i64 %2467
-  store <16 x float> %2352, ptr %2468, align 4
-  %2469 = mul i64 %2250, 192
-  %2470 = add i64 %2469, 128
+  store <16 x float> %2465, ptr %2468, align 4
+  %2469 = mul i64 %2222, 192
+  %2470 = add i64 %2469, 96
   %2471 = getelementptr float, ptr %101, i64 %2470
-  store <16 x float> %2353, ptr %2471, align 4
-  %2472 = mul i64 %2250, 192
-  %2473 = add i64 %2472, 144
-  %2474 = getelementptr float, ptr %101, i64 %2473
-  store <16 x float> %2354, ptr %2474, align 4
-  %2475 = mul i64 %2250, 192
-  %2476 = add i64 %2475, 160
-  %2477 = getelementptr float, ptr %101, i64 %2476
-  store <16 x float> %2355, ptr %2477, align 4
-  %2478 = mul i64 %2250, 192
-  %2479 = add i64 %2478, 176
-  %2480 = getelementptr float, ptr %101, i64 %2479
-  store <16 x float> %2356, ptr %2480, align 4
-  %2481 = mul i64 %2281, 192
-  %2482 = add i64 %2481, 96
-  %2483 = getelementptr float, ptr %101, i64 %2482
-  store <16 x float> %2357, ptr %2483, align 4
-  %2484 = mul i64 %2281, 192
-  %2485 = add i64 %2484, 112
-  %2486 = getelementptr float, ptr %101, i64 %2485
-  store <16 x float> %2358, ptr %2486, align 4
-  %2487 = mul i64 %2281, 192
-  %2488 = add i64 %2487, 128
-  %2489 = getelementptr float, ptr %101, i64 %2488
-  store <16 x float> %2359, ptr %2489, align 4
-  %2490 = mul i64 %2281, 192
-  %2491 = add i64 %2490, 144
+  %2472 = load <16 x float>, ptr %2471, align 4
+  %2473 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1936, <16 x float> %2472, <16 x float> %2243)
+  %2474 = mul i64 %2222, 192
+  %2475 = add i64 %2474, 96
+  %2476 = getelementptr float, ptr %101, i64 %2475
+  store <16 x float> %2473, ptr %2476, align 4
+  %2477 = mul i64 %2222, 192
+  %2478 = add i64 %2477, 112
+  %2479 = getelementptr float, ptr %101, i64 %2478
+  %2480 = load <16 x float>, ptr %2479, align 4
+  %2481 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1957, <16 x float> %2480, <16 x float> %2244)
+  %2482 = mul i64 %2222, 192
+  %2483 = add i64 %2482, 112
+  %2484 = getelementptr float, ptr %101, i64 %2483
+  store <16 x float> %2481, ptr %2484, align 4
+  %2485 = mul i64 %2222, 192
+  %2486 = add i64 %2485, 128
+  %2487 = getelementptr float, ptr %101, i64 %2486
+  %2488 = load <16 x float>, ptr %2487, align 4
+  %2489 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1978, <16 x float> %2488, <16 x float> %2245)
+  %2490 = mul i64 %2222, 192
+  %2491 = add i64 %2490, 128
   %2492 = getelementptr float, ptr %101, i64 %2491
-  store <16 x float> %2360, ptr %2492, align 4
-  %2493 = mul i64 %2281, 192
-  %2494 = add i64 %2493, 160
+  store <16 x float> %2489, ptr %2492, align 4
+  %2493 = mul i64 %2222, 192
+  %2494 = add i64 %2493, 144
   %2495 = getelementptr float, ptr %101, i64 %2494
-  store <16 x float> %2361, ptr %2495, align 4
-  %2496 = mul i64 %2281, 192
-  %2497 = add i64 %2496, 176
-  %2498 = getelementptr float, ptr %101, i64 %2497
-  store <16 x float> %2362, ptr %2498, align 4
-  %2499 = mul i64 %2312, 192
-  %2500 = add i64 %2499, 96
-  %2501 = getelementptr float, ptr %101, i64 %2500
-  store <16 x float> %2363, ptr %2501, align 4
-  %2502 = mul i64 %2312, 192
-  %2503 = add i64 %2502, 112
-  %2504 = getelementptr float, ptr %101, i64 %2503
-  store <16 x float> %2364, ptr %2504, align 4
-  %2505 = mul i64 %2312, 192
-  %2506 = add i64 %2505, 128
-  %2507 = getelementptr float, ptr %101, i64 %2506
-  store <16 x float> %2365, ptr %2507, align 4
-  %2508 = mul i64 %2312, 192
-  %2509 = add i64 %2508, 144
-  %2510 = getelementptr float, ptr %101, i64 %2509
-  store <16 x float> %2366, ptr %2510, align 4
-  %2511 = mul i64 %2312, 192
-  %2512 = add i64 %2511, 160
-  %2513 = getelementptr float, ptr %101, i64 %2512
-  store <16 x float> %2367, ptr %2513, align 4
-  %2514 = mul i64 %2312, 192
+  %2496 = load <16 x float>, ptr %2495, align 4
+  %2497 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1999, <16 x float> %2496, <16 x float> %2246)
+  %2498 = mul i64 %2222, 192
+  %2499 = add i64 %2498, 144
+  %2500 = getelementptr float, ptr %101, i64 %2499
+  store <16 x float> %2497, ptr %2500, align 4
+  %2501 = mul i64 %2222, 192
+  %2502 = add i64 %2501, 160
+  %2503 = getelementptr float, ptr %101, i64 %2502
+  %2504 = load <16 x float>, ptr %2503, align 4
+  %2505 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2020, <16 x float> %2504, <16 x float> %2247)
+  %2506 = mul i64 %2222, 192
+  %2507 = add i64 %2506, 160
+  %2508 = getelementptr float, ptr %101, i64 %2507
+  store <16 x float> %2505, ptr %2508, align 4
+  %2509 = mul i64 %2222, 192
+  %2510 = add i64 %2509, 176
+  %2511 = getelementptr float, ptr %101, i64 %2510
+  %2512 = load <16 x float>, ptr %2511, align 4
+  %2513 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2041, <16 x float> %2512, <16 x float> %2248)
+  %2514 = mul i64 %2222, 192
   %2515 = add i64 %2514, 176
   %2516 = getelementptr float, ptr %101, i64 %2515
-  store <16 x float> %2368, ptr %2516, align 4
+  store <16 x float> %2513, ptr %2516, align 4
   %2517 = add i64 %2217, 4
   br label %2216
 
@@ -22806,339 +22806,339 @@ define void @sdpa_d128_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
 1233:                                             ; preds = %1060
   br label %1234
 
-1234:                                             ; preds = %1462, %1233
-  %1235 = phi i64 [ %1535, %1462 ], [ 0, %1233 ]
+1234:                                             ; preds = %1342, %1233
+  %1235 = phi i64 [ %1535, %1342 ], [ 0, %1233 ]
   %1236 = icmp slt i64 %1235, 128
   br i1 %1236, label %1237, label %1536
 
 1237:                                             ; preds = %1234
-  %1238 = mul i64 %1235, 192
-  %1239 = add i64 %1238, 0
-  %1240 = getelementptr float, ptr %101, i64 %1239
-  %1241 = load <16 x float>, ptr %1240, align 4
-  %1242 = fmul <16 x float> %954, %1241
-  %1243 = mul i64 %1235, 192
-  %1244 = add i64 %1243, 16
-  %1245 = getelementptr float, ptr %101, i64 %1244
-  %1246 = load <16 x float>, ptr %1245, align 4
-  %1247 = fmul <16 x float> %975, %1246
-  %1248 = mul i64 %1235, 192
-  %1249 = add i64 %1248, 32
-  %1250 = getelementptr float, ptr %101, i64 %1249
-  %1251 = load <16 x float>, ptr %1250, align 4
-  %1252 = fmul <16 x float> %996, %1251
-  %1253 = mul i64 %1235, 192
-  %1254 = add i64 %1253, 48
-  %1255 = getelementptr float, ptr %101, i64 %1254
-  %1256 = load <16 x float>, ptr %1255, align 4
-  %1257 = fmul <16 x float> %1017, %1256
-  %1258 = mul i64 %1235, 192
-  %1259 = add i64 %1258, 64
-  %1260 = getelementptr float, ptr %101, i64 %1259
-  %1261 = load <16 x float>, ptr %1260, align 4
-  %1262 = fmul <16 x float> %1038, %1261
-  %1263 = mul i64 %1235, 192
-  %1264 = add i64 %1263, 80
-  %1265 = getelementptr float, ptr %101, i64 %1264
-  %1266 = load <16 x float>, ptr %1265, align 4
-  %1267 = fmul <16 x float> %1059, %1266
-  %1268 = add i64 %1235, 1
-  %1269 = mul i64 %1268, 192
+  %1238 = add i64 %1235, 1
+  %1239 = add i64 %1235, 2
+  %1240 = add i64 %1235, 3
+  br label %1241
+
+1241:                                             ; preds = %1268, %1237
+  %1242 = phi i64 [ %1341, %1268 ], [ 0, %1237 ]
+  %1243 = phi <16 x float> [ %1299, %1268 ], [ zeroinitializer, %1237 ]
+  %1244 = phi <16 x float> [ %1300, %1268 ], [ zeroinitializer, %1237 ]
+  %1245 = phi <16 x float> [ %1301, %1268 ], [ zeroinitializer, %1237 ]
+  %1246 = phi <16 x float> [ %1302, %1268 ], [ zeroinitializer, %1237 ]
+  %1247 = phi <16 x float> [ %1303, %1268 ], [ zeroinitializer, %1237 ]
+  %1248 = phi <16 x float> [ %1304, %1268 ], [ zeroinitializer, %1237 ]
+  %1249 = phi <16 x float> [ %1311, %1268 ], [ zeroinitializer, %1237 ]
+  %1250 = phi <16 x float> [ %1312, %1268 ], [ zeroinitializer, %1237 ]
+  %1251 = phi <16 x float> [ %1313, %1268 ], [ zeroinitializer, %1237 ]
+  %1252 = phi <16 x float> [ %1314, %1268 ], [ zeroinitializer, %1237 ]
+  %1253 = phi <16 x float> [ %1315, %1268 ], [ zeroinitializer, %1237 ]
+  %1254 = phi <16 x float> [ %1316, %1268 ], [ zeroinitializer, %1237 ]
+  %1255 = phi <16 x float> [ %1323, %1268 ], [ zeroinitializer, %1237 ]
+  %1256 = phi <16 x float> [ %1324, %1268 ], [ zeroinitializer, %1237 ]
+  %1257 = phi <16 x float> [ %1325, %1268 ], [ zeroinitializer, %1237 ]
+  %1258 = phi <16 x float> [ %1326, %1268 ], [ zeroinitializer, %1237 ]
+  %1259 = phi <16 x float> [ %1327, %1268 ], [ zeroinitializer, %1237 ]
+  %1260 = phi <16 x float> [ %1328, %1268 ], [ zeroinitializer, %1237 ]
+  %1261 = phi <16 x float> [ %1335, %1268 ], [ zeroinitializer, %1237 ]
+  %1262 = phi <16 x float> [ %1336, %1268 ], [ zeroinitializer, %1237 ]
+  %1263 = phi <16 x float> [ %1337, %1268 ], [ zeroinitializer, %1237 ]
+  %1264 = phi <16 x float> [ %1338, %1268 ], [ zeroinitializer, %1237 ]
+  %1265 = phi <16 x float> [ %1339, %1268 ], [ zeroinitializer, %1237 ]
+  %1266 = phi <16 x float> [ %1340, %1268 ], [ zeroinitializer, %1237 ]
+  %1267 = icmp slt i64 %1242, 64
+  br i1 %1267, label %1268, label %1342
+
+1268:                                             ; preds = %1241
+  %1269 = mul i64 %1242, 192
   %1270 = add i64 %1269, 0
-  %1271 = getelementptr float, ptr %101, i64 %1270
+  %1271 = getelementptr float, ptr %102, i64 %1270
   %1272 = load <16 x float>, ptr %1271, align 4
-  %1273 = fmul <16 x float> %954, %1272
-  %1274 = mul i64 %1268, 192
-  %1275 = add i64 %1274, 16
-  %1276 = getelementptr float, ptr %101, i64 %1275
-  %1277 = load <16 x float>, ptr %1276, align 4
-  %1278 = fmul <16 x float> %975, %1277
-  %1279 = mul i64 %1268, 192
-  %1280 = add i64 %1279, 32
-  %1281 = getelementptr float, ptr %101, i64 %1280
-  %1282 = load <16 x float>, ptr %1281, align 4
-  %1283 = fmul <16 x float> %996, %1282
-  %1284 = mul i64 %1268, 192
-  %1285 = add i64 %1284, 48
-  %1286 = getelementptr float, ptr %101, i64 %1285
-  %1287 = load <16 x float>, ptr %1286, align 4
-  %1288 = fmul <16 x float> %1017, %1287
-  %1289 = mul i64 %1268, 192
-  %1290 = add i64 %1289, 64
-  %1291 = getelementptr float, ptr %101, i64 %1290
+  %1273 = mul i64 %1242, 192
+  %1274 = add i64 %1273, 16
+  %1275 = getelementptr float, ptr %102, i64 %1274
+  %1276 = load <16 x float>, ptr %1275, align 4
+  %1277 = mul i64 %1242, 192
+  %1278 = add i64 %1277, 32
+  %1279 = getelementptr float, ptr %102, i64 %1278
+  %1280 = load <16 x float>, ptr %1279, align 4
+  %1281 = mul i64 %1242, 192
+  %1282 = add i64 %1281, 48
+  %1283 = getelementptr float, ptr %102, i64 %1282
+  %1284 = load <16 x float>, ptr %1283, align 4
+  %1285 = mul i64 %1242, 192
+  %1286 = add i64 %1285, 64
+  %1287 = getelementptr float, ptr %102, i64 %1286
+  %1288 = load <16 x float>, ptr %1287, align 4
+  %1289 = mul i64 %1242, 192
+  %1290 = add i64 %1289, 80
+  %1291 = getelementptr float, ptr %102, i64 %1290
   %1292 = load <16 x float>, ptr %1291, align 4
-  %1293 = fmul <16 x float> %1038, %1292
-  %1294 = mul i64 %1268, 192
-  %1295 = add i64 %1294, 80
-  %1296 = getelementptr float, ptr %101, i64 %1295
-  %1297 = load <16 x float>, ptr %1296, align 4
-  %1298 = fmul <16 x float> %1059, %1297
-  %1299 = add i64 %1235, 2
-  %1300 = mul i64 %1299, 192
-  %1301 = add i64 %1300, 0
-  %1302 = getelementptr float, ptr %101, i64 %1301
-  %1303 = load <16 x float>, ptr %1302, align 4
-  %1304 = fmul <16 x float> %954, %1303
-  %1305 = mul i64 %1299, 192
-  %1306 = add i64 %1305, 16
-  %1307 = getelementptr float, ptr %101, i64 %1306
-  %1308 = load <16 x float>, ptr %1307, align 4
-  %1309 = fmul <16 x float> %975, %1308
-  %1310 = mul i64 %1299, 192
-  %1311 = add i64 %1310, 32
-  %1312 = getelementptr float, ptr %101, i64 %1311
-  %1313 = load <16 x float>, ptr %1312, align 4
-  %1314 = fmul <16 x float> %996, %1313
-  %1315 = mul i64 %1299, 192
-  %1316 = add i64 %1315, 48
-  %1317 = getelementptr float, ptr %101, i64 %1316
-  %1318 = load <16 x float>, ptr %1317, align 4
-  %1319 = fmul <16 x float> %1017, %1318
-  %1320 = mul i64 %1299, 192
-  %1321 = add i64 %1320, 64
-  %1322 = getelementptr float, ptr %101, i64 %1321
-  %1323 = load <16 x float>, ptr %1322, align 4
-  %1324 = fmul <16 x float> %1038, %1323
-  %1325 = mul i64 %1299, 192
-  %1326 = add i64 %1325, 80
-  %1327 = getelementptr float, ptr %101, i64 %1326
-  %1328 = load <16 x float>, ptr %1327, align 4
-  %1329 = fmul <16 x float> %1059, %1328
-  %1330 = add i64 %1235, 3
-  %1331 = mul i64 %1330, 192
-  %1332 = add i64 %1331, 0
-  %1333 = getelementptr float, ptr %101, i64 %1332
-  %1334 = load <16 x float>, ptr %1333, align 4
-  %1335 = fmul <16 x float> %954, %1334
-  %1336 = mul i64 %1330, 192
-  %1337 = add i64 %1336, 16
-  %1338 = getelementptr float, ptr %101, i64 %1337
-  %1339 = load <16 x float>, ptr %1338, align 4
-  %1340 = fmul <16 x float> %975, %1339
-  %1341 = mul i64 %1330, 192
-  %1342 = add i64 %1341, 32
-  %1343 = getelementptr float, ptr %101, i64 %1342
-  %1344 = load <16 x float>, ptr %1343, align 4
-  %1345 = fmul <16 x float> %996, %1344
-  %1346 = mul i64 %1330, 192
-  %1347 = add i64 %1346, 48
-  %1348 = getelementptr float, ptr %101, i64 %1347
-  %1349 = load <16 x float>, ptr %1348, align 4
-  %1350 = fmul <16 x float> %1017, %1349
-  %1351 = mul i64 %1330, 192
-  %1352 = add i64 %1351, 64
+  %1293 = mul nuw nsw i64 %1242, 128
+  %1294 = add nuw nsw i64 %1293, %1235
+  %1295 = getelementptr inbounds nuw float, ptr %103, i64 %1294
+  %1296 = load float, ptr %1295, align 4
+  %1297 = insertelement <16 x float> poison, float %1296, i32 0
+  %1298 = shufflevector <16 x float> %1297, <16 x float> poison, <16 x i32> zeroinitializer
+  %1299 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1272, <16 x float> %1243)
+  %1300 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1276, <16 x float> %1244)
+  %1301 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1280, <16 x float> %1245)
+  %1302 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1284, <16 x float> %1246)
+  %1303 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1288, <16 x float> %1247)
+  %1304 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1298, <16 x float> %1292, <16 x float> %1248)
+  %1305 = mul nuw nsw i64 %1242, 128
+  %1306 = add nuw nsw i64 %1305, %1238
+  %1307 = getelementptr inbounds nuw float, ptr %103, i64 %1306
+  %1308 = load float, ptr %1307, align 4
+  %1309 = insertelement <16 x float> poison, float %1308, i32 0
+  %1310 = shufflevector <16 x float> %1309, <16 x float> poison, <16 x i32> zeroinitializer
+  %1311 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1272, <16 x float> %1249)
+  %1312 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1276, <16 x float> %1250)
+  %1313 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1280, <16 x float> %1251)
+  %1314 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1284, <16 x float> %1252)
+  %1315 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1288, <16 x float> %1253)
+  %1316 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1310, <16 x float> %1292, <16 x float> %1254)
+  %1317 = mul nuw nsw i64 %1242, 128
+  %1318 = add nuw nsw i64 %1317, %1239
+  %1319 = getelementptr inbounds nuw float, ptr %103, i64 %1318
+  %1320 = load float, ptr %1319, align 4
+  %1321 = insertelement <16 x float> poison, float %1320, i32 0
+  %1322 = shufflevector <16 x float> %1321, <16 x float> poison, <16 x i32> zeroinitializer
+  %1323 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1272, <16 x float> %1255)
+  %1324 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1276, <16 x float> %1256)
+  %1325 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1280, <16 x float> %1257)
+  %1326 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1284, <16 x float> %1258)
+  %1327 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1288, <16 x float> %1259)
+  %1328 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1322, <16 x float> %1292, <16 x float> %1260)
+  %1329 = mul nuw nsw i64 %1242, 128
+  %1330 = add nuw nsw i64 %1329, %1240
+  %1331 = getelementptr inbounds nuw float, ptr %103, i64 %1330
+  %1332 = load float, ptr %1331, align 4
+  %1333 = insertelement <16 x float> poison, float %1332, i32 0
+  %1334 = shufflevector <16 x float> %1333, <16 x float> poison, <16 x i32> zeroinitializer
+  %1335 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1272, <16 x float> %1261)
+  %1336 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1276, <16 x float> %1262)
+  %1337 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1280, <16 x float> %1263)
+  %1338 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1284, <16 x float> %1264)
+  %1339 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1288, <16 x float> %1265)
+  %1340 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1334, <16 x float> %1292, <16 x float> %1266)
+  %1341 = add i64 %1242, 1
+  br label %1241
+
+1342:                                             ; preds = %1241
+  %1343 = mul i64 %1235, 192
+  %1344 = add i64 %1343, 0
+  %1345 = getelementptr float, ptr %101, i64 %1344
+  %1346 = load <16 x float>, ptr %1345, align 4
+  %1347 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %954, <16 x float> %1346, <16 x float> %1243)
+  %1348 = mul i64 %1235, 192
+  %1349 = add i64 %1348, 0
+  %1350 = getelementptr float, ptr %101, i64 %1349
+  store <16 x float> %1347, ptr %1350, align 4
+  %1351 = mul i64 %1235, 192
+  %1352 = add i64 %1351, 16
   %1353 = getelementptr float, ptr %101, i64 %1352
   %1354 = load <16 x float>, ptr %1353, align 4
-  %1355 = fmul <16 x float> %1038, %1354
-  %1356 = mul i64 %1330, 192
-  %1357 = add i64 %1356, 80
+  %1355 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %1354, <16 x float> %1244)
+  %1356 = mul i64 %1235, 192
+  %1357 = add i64 %1356, 16
   %1358 = getelementptr float, ptr %101, i64 %1357
-  %1359 = load <16 x float>, ptr %1358, align 4
-  %1360 = fmul <16 x float> %1059, %1359
-  br label %1361
-
-1361:                                             ; preds = %1388, %1237
-  %1362 = phi i64 [ %1461, %1388 ], [ 0, %1237 ]
-  %1363 = phi <16 x float> [ %1419, %1388 ], [ %1242, %1237 ]
-  %1364 = phi <16 x float> [ %1420, %1388 ], [ %1247, %1237 ]
-  %1365 = phi <16 x float> [ %1421, %1388 ], [ %1252, %1237 ]
-  %1366 = phi <16 x float> [ %1422, %1388 ], [ %1257, %1237 ]
-  %1367 = phi <16 x float> [ %1423, %1388 ], [ %1262, %1237 ]
-  %1368 = phi <16 x float> [ %1424, %1388 ], [ %1267, %1237 ]
-  %1369 = phi <16 x float> [ %1431, %1388 ], [ %1273, %1237 ]
-  %1370 = phi <16 x float> [ %1432, %1388 ], [ %1278, %1237 ]
-  %1371 = phi <16 x float> [ %1433, %1388 ], [ %1283, %1237 ]
-  %1372 = phi <16 x float> [ %1434, %1388 ], [ %1288, %1237 ]
-  %1373 = phi <16 x float> [ %1435, %1388 ], [ %1293, %1237 ]
-  %1374 = phi <16 x float> [ %1436, %1388 ], [ %1298, %1237 ]
-  %1375 = phi <16 x float> [ %1443, %1388 ], [ %1304, %1237 ]
-  %1376 = phi <16 x float> [ %1444, %1388 ], [ %1309, %1237 ]
-  %1377 = phi <16 x float> [ %1445, %1388 ], [ %1314, %1237 ]
-  %1378 = phi <16 x float> [ %1446, %1388 ], [ %1319, %1237 ]
-  %1379 = phi <16 x float> [ %1447, %1388 ], [ %1324, %1237 ]
-  %1380 = phi <16 x float> [ %1448, %1388 ], [ %1329, %1237 ]
-  %1381 = phi <16 x float> [ %1455, %1388 ], [ %1335, %1237 ]
-  %1382 = phi <16 x float> [ %1456, %1388 ], [ %1340, %1237 ]
-  %1383 = phi <16 x float> [ %1457, %1388 ], [ %1345, %1237 ]
-  %1384 = phi <16 x float> [ %1458, %1388 ], [ %1350, %1237 ]
-  %1385 = phi <16 x float> [ %1459, %1388 ], [ %1355, %1237 ]
-  %1386 = phi <16 x float> [ %1460, %1388 ], [ %1360, %1237 ]
-  %1387 = icmp slt i64 %1362, 64
-  br i1 %1387, label %1388, label %1462
-
-1388:                                             ; preds = %1361
-  %1389 = mul i64 %1362, 192
-  %1390 = add i64 %1389, 0
-  %1391 = getelementptr float, ptr %102, i64 %1390
-  %1392 = load <16 x float>, ptr %1391, align 4
-  %1393 = mul i64 %1362, 192
-  %1394 = add i64 %1393, 16
-  %1395 = getelementptr float, ptr %102, i64 %1394
-  %1396 = load <16 x float>, ptr %1395, align 4
-  %1397 = mul i64 %1362, 192
-  %1398 = add i64 %1397, 32
-  %1399 = getelementptr float, ptr %102, i64 %1398
-  %1400 = load <16 x float>, ptr %1399, align 4
-  %1401 = mul i64 %1362, 192
-  %1402 = add i64 %1401, 48
-  %1403 = getelementptr float, ptr %102, i64 %1402
-  %1404 = load <16 x float>, ptr %1403, align 4
-  %1405 = mul i64 %1362, 192
-  %1406 = add i64 %1405, 64
-  %1407 = getelementptr float, ptr %102, i64 %1406
-  %1408 = load <16 x float>, ptr %1407, align 4
-  %1409 = mul i64 %1362, 192
-  %1410 = add i64 %1409, 80
-  %1411 = getelementptr float, ptr %102, i64 %1410
-  %1412 = load <16 x float>, ptr %1411, align 4
-  %1413 = mul nuw nsw i64 %1362, 128
-  %1414 = add nuw nsw i64 %1413, %1235
-  %1415 = getelementptr inbounds nuw float, ptr %103, i64 %1414
-  %1416 = load float, ptr %1415, align 4
-  %1417 = insertelement <16 x float> poison, float %1416, i32 0
-  %1418 = shufflevector <16 x float> %1417, <16 x float> poison, <16 x i32> zeroinitializer
-  %1419 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1392, <16 x float> %1363)
-  %1420 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1396, <16 x float> %1364)
-  %1421 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1400, <16 x float> %1365)
-  %1422 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1404, <16 x float> %1366)
-  %1423 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1408, <16 x float> %1367)
-  %1424 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1418, <16 x float> %1412, <16 x float> %1368)
-  %1425 = mul nuw nsw i64 %1362, 128
-  %1426 = add nuw nsw i64 %1425, %1268
-  %1427 = getelementptr inbounds nuw float, ptr %103, i64 %1426
-  %1428 = load float, ptr %1427, align 4
-  %1429 = insertelement <16 x float> poison, float %1428, i32 0
-  %1430 = shufflevector <16 x float> %1429, <16 x float> poison, <16 x i32> zeroinitializer
-  %1431 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1392, <16 x float> %1369)
-  %1432 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1396, <16 x float> %1370)
-  %1433 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1400, <16 x float> %1371)
-  %1434 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1404, <16 x float> %1372)
-  %1435 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1408, <16 x float> %1373)
-  %1436 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1430, <16 x float> %1412, <16 x float> %1374)
-  %1437 = mul nuw nsw i64 %1362, 128
-  %1438 = add nuw nsw i64 %1437, %1299
-  %1439 = getelementptr inbounds nuw float, ptr %103, i64 %1438
-  %1440 = load float, ptr %1439, align 4
-  %1441 = insertelement <16 x float> poison, float %1440, i32 0
-  %1442 = shufflevector <16 x float> %1441, <16 x float> poison, <16 x i32> zeroinitializer
-  %1443 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1392, <16 x float> %1375)
-  %1444 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1396, <16 x float> %1376)
-  %1445 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1400, <16 x float> %1377)
-  %1446 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1404, <16 x float> %1378)
-  %1447 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1408, <16 x float> %1379)
-  %1448 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1442, <16 x float> %1412, <16 x float> %1380)
-  %1449 = mul nuw nsw i64 %1362, 128
-  %1450 = add nuw nsw i64 %1449, %1330
-  %1451 = getelementptr inbounds nuw float, ptr %103, i64 %1450
-  %1452 = load float, ptr %1451, align 4
-  %1453 = insertelement <16 x float> poison, float %1452, i32 0
-  %1454 = shufflevector <16 x float> %1453, <16 x float> poison, <16 x i32> zeroinitializer
-  %1455 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1392, <16 x float> %1381)
-  %1456 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1396, <16 x float> %1382)
-  %1457 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1400, <16 x float> %1383)
-  %1458 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1404, <16 x float> %1384)
-  %1459 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1408, <16 x float> %1385)
-  %1460 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1454, <16 x float> %1412, <16 x float> %1386)
-  %1461 = add i64 %1362, 1
-  br label %1361
-
-1462:                                             ; preds = %1361
-  %1463 = mul i64 %1235, 192
-  %1464 = add i64 %1463, 0
+  store <16 x float> %1355, ptr %1358, align 4
+  %1359 = mul i64 %1235, 192
+  %1360 = add i64 %1359, 32
+  %1361 = getelementptr float, ptr %101, i64 %1360
+  %1362 = load <16 x float>, ptr %1361, align 4
+  %1363 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %996, <16 x float> %1362, <16 x float> %1245)
+  %1364 = mul i64 %1235, 192
+  %1365 = add i64 %1364, 32
+  %1366 = getelementptr float, ptr %101, i64 %1365
+  store <16 x float> %1363, ptr %1366, align 4
+  %1367 = mul i64 %1235, 192
+  %1368 = add i64 %1367, 48
+  %1369 = getelementptr float, ptr %101, i64 %1368
+  %1370 = load <16 x float>, ptr %1369, align 4
+  %1371 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1017, <16 x float> %1370, <16 x float> %1246)
+  %1372 = mul i64 %1235, 192
+  %1373 = add i64 %1372, 48
+  %1374 = getelementptr float, ptr %101, i64 %1373
+  store <16 x float> %1371, ptr %1374, align 4
+  %1375 = mul i64 %1235, 192
+  %1376 = add i64 %1375, 64
+  %1377 = getelementptr float, ptr %101, i64 %1376
+  %1378 = load <16 x float>, ptr %1377, align 4
+  %1379 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1038, <16 x float> %1378, <16 x float> %1247)
+  %1380 = mul i64 %1235, 192
+  %1381 = add i64 %1380, 64
+  %1382 = getelementptr float, ptr %101, i64 %1381
+  store <16 x float> %1379, ptr %1382, align 4
+  %1383 = mul i64 %1235, 192
+  %1384 = add i64 %1383, 80
+  %1385 = getelementptr float, ptr %101, i64 %1384
+  %1386 = load <16 x float>, ptr %1385, align 4
+  %1387 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1059, <16 x float> %1386, <16 x float> %1248)
+  %1388 = mul i64 %1235, 192
+  %1389 = add i64 %1388, 80
+  %1390 = getelementptr float, ptr %101, i64 %1389
+  store <16 x float> %1387, ptr %1390, align 4
+  %1391 = mul i64 %1238, 192
+  %1392 = add i64 %1391, 0
+  %1393 = getelementptr float, ptr %101, i64 %1392
+  %1394 = load <16 x float>, ptr %1393, align 4
+  %1395 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %954, <16 x float> %1394, <16 x float> %1249)
+  %1396 = mul i64 %1238, 192
+  %1397 = add i64 %1396, 0
+  %1398 = getelementptr float, ptr %101, i64 %1397
+  store <16 x float> %1395, ptr %1398, align 4
+  %1399 = mul i64 %1238, 192
+  %1400 = add i64 %1399, 16
+  %1401 = getelementptr float, ptr %101, i64 %1400
+  %1402 = load <16 x float>, ptr %1401, align 4
+  %1403 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %1402, <16 x float> %1250)
+  %1404 = mul i64 %1238, 192
+  %1405 = add i64 %1404, 16
+  %1406 = getelementptr float, ptr %101, i64 %1405
+  store <16 x float> %1403, ptr %1406, align 4
+  %1407 = mul i64 %1238, 192
+  %1408 = add i64 %1407, 32
+  %1409 = getelementptr float, ptr %101, i64 %1408
+  %1410 = load <16 x float>, ptr %1409, align 4
+  %1411 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %996, <16 x float> %1410, <16 x float> %1251)
+  %1412 = mul i64 %1238, 192
+  %1413 = add i64 %1412, 32
+  %1414 = getelementptr float, ptr %101, i64 %1413
+  store <16 x float> %1411, ptr %1414, align 4
+  %1415 = mul i64 %1238, 192
+  %1416 = add i64 %1415, 48
+  %1417 = getelementptr float, ptr %101, i64 %1416
+  %1418 = load <16 x float>, ptr %1417, align 4
+  %1419 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1017, <16 x float> %1418, <16 x float> %1252)
+  %1420 = mul i64 %1238, 192
+  %1421 = add i64 %1420, 48
+  %1422 = getelementptr float, ptr %101, i64 %1421
+  store <16 x float> %1419, ptr %1422, align 4
+  %1423 = mul i64 %1238, 192
+  %1424 = add i64 %1423, 64
+  %1425 = getelementptr float, ptr %101, i64 %1424
+  %1426 = load <16 x float>, ptr %1425, align 4
+  %1427 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1038, <16 x float> %1426, <16 x float> %1253)
+  %1428 = mul i64 %1238, 192
+  %1429 = add i64 %1428, 64
+  %1430 = getelementptr float, ptr %101, i64 %1429
+  store <16 x float> %1427, ptr %1430, align 4
+  %1431 = mul i64 %1238, 192
+  %1432 = add i64 %1431, 80
+  %1433 = getelementptr float, ptr %101, i64 %1432
+  %1434 = load <16 x float>, ptr %1433, align 4
+  %1435 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1059, <16 x float> %1434, <16 x float> %1254)
+  %1436 = mul i64 %1238, 192
+  %1437 = add i64 %1436, 80
+  %1438 = getelementptr float, ptr %101, i64 %1437
+  store <16 x float> %1435, ptr %1438, align 4
+  %1439 = mul i64 %1239, 192
+  %1440 = add i64 %1439, 0
+  %1441 = getelementptr float, ptr %101, i64 %1440
+  %1442 = load <16 x float>, ptr %1441, align 4
+  %1443 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %954, <16 x float> %1442, <16 x float> %1255)
+  %1444 = mul i64 %1239, 192
+  %1445 = add i64 %1444, 0
+  %1446 = getelementptr float, ptr %101, i64 %1445
+  store <16 x float> %1443, ptr %1446, align 4
+  %1447 = mul i64 %1239, 192
+  %1448 = add i64 %1447, 16
+  %1449 = getelementptr float, ptr %101, i64 %1448
+  %1450 = load <16 x float>, ptr %1449, align 4
+  %1451 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %1450, <16 x float> %1256)
+  %1452 = mul i64 %1239, 192
+  %1453 = add i64 %1452, 16
+  %1454 = getelementptr float, ptr %101, i64 %1453
+  store <16 x float> %1451, ptr %1454, align 4
+  %1455 = mul i64 %1239, 192
+  %1456 = add i64 %1455, 32
+  %1457 = getelementptr float, ptr %101, i64 %1456
+  %1458 = load <16 x float>, ptr %1457, align 4
+  %1459 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %996, <16 x float> %1458, <16 x float> %1257)
+  %1460 = mul i64 %1239, 192
+  %1461 = add i64 %1460, 32
+  %1462 = getelementptr float, ptr %101, i64 %1461
+  store <16 x float> %1459, ptr %1462, align 4
+  %1463 = mul i64 %1239, 192
+  %1464 = add i64 %1463, 48
   %1465 = getelementptr float, ptr %101, i64 %1464
-  store <16 x float> %1363, ptr %1465, align 4
-  %1466 = mul i64 %1235, 192
-  %1467 = add i64 %1466, 16
-  %1468 = getelementptr float, ptr %101, i64 %1467
-  store <16 x float> %1364, ptr %1468, align 4
-  %1469 = mul i64 %1235, 192
-  %1470 = add i64 %1469, 32
-  %1471 = getelementptr float, ptr %101, i64 %1470
-  store <16 x float> %1365, ptr %1471, align 4
-  %1472 = mul i64 %1235, 192
-  %1473 = add i64 %1472, 48
-  %1474 = getelementptr float, ptr %101, i64 %1473
-  store <16 x float> %1366, ptr %1474, align 4
-  %1475 = mul i64 %1235, 192
-  %1476 = add i64 %1475, 64
-  %1477 = getelementptr float, ptr %101, i64 %1476
-  store <16 x float> %1367, ptr %1477, align 4
-  %1478 = mul i64 %1235, 192
-  %1479 = add i64 %1478, 80
-  %1480 = getelementptr float, ptr %101, i64 %1479
-  store <16 x float> %1368, ptr %1480, align 4
-  %1481 = mul i64 %1268, 192
-  %1482 = add i64 %1481, 0
-  %1483 = getelementptr float, ptr %101, i64 %1482
-  store <16 x float> %1369, ptr %1483, align 4
-  %1484 = mul i64 %1268, 192
-  %1485 = add i64 %1484, 16
+  %1466 = load <16 x float>, ptr %1465, align 4
+  %1467 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1017, <16 x float> %1466, <16 x float> %1258)
+  %1468 = mul i64 %1239, 192
+  %1469 = add i64 %1468, 48
+  %1470 = getelementptr float, ptr %101, i64 %1469
+  store <16 x float> %1467, ptr %1470, align 4
+  %1471 = mul i64 %1239, 192
+  %1472 = add i64 %1471, 64
+  %1473 = getelementptr float, ptr %101, i64 %1472
+  %1474 = load <16 x float>, ptr %1473, align 4
+  %1475 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1038, <16 x float> %1474, <16 x float> %1259)
+  %1476 = mul i64 %1239, 192
+  %1477 = add i64 %1476, 64
+  %1478 = getelementptr float, ptr %101, i64 %1477
+  store <16 x float> %1475, ptr %1478, align 4
+  %1479 = mul i64 %1239, 192
+  %1480 = add i64 %1479, 80
+  %1481 = getelementptr float, ptr %101, i64 %1480
+  %1482 = load <16 x float>, ptr %1481, align 4
+  %1483 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1059, <16 x float> %1482, <16 x float> %1260)
+  %1484 = mul i64 %1239, 192
+  %1485 = add i64 %1484, 80
   %1486 = getelementptr float, ptr %101, i64 %1485
-  store <16 x float> %1370, ptr %1486, align 4
-  %1487 = mul i64 %1268, 192
-  %1488 = add i64 %1487, 32
+  store <16 x float> %1483, ptr %1486, align 4
+  %1487 = mul i64 %1240, 192
+  %1488 = add i64 %1487, 0
   %1489 = getelementptr float, ptr %101, i64 %1488
-  store <16 x float> %1371, ptr %1489, align 4
-  %1490 = mul i64 %1268, 192
-  %1491 = add i64 %1490, 48
-  %1492 = getelementptr float, ptr %101, i64 %1491
-  store <16 x float> %1372, ptr %1492, align 4
-  %1493 = mul i64 %1268, 192
-  %1494 = add i64 %1493, 64
-  %1495 = getelementptr float, ptr %101, i64 %1494
-  store <16 x float> %1373, ptr %1495, align 4
-  %1496 = mul i64 %1268, 192
-  %1497 = add i64 %1496, 80
-  %1498 = getelementptr float, ptr %101, i64 %1497
-  store <16 x float> %1374, ptr %1498, align 4
-  %1499 = mul i64 %1299, 192
-  %1500 = add i64 %1499, 0
-  %1501 = getelementptr float, ptr %101, i64 %1500
-  store <16 x float> %1375, ptr %1501, align 4
-  %1502 = mul i64 %1299, 192
-  %1503 = add i64 %1502, 16
-  %1504 = getelementptr float, ptr %101, i64 %1503
-  store <16 x float> %1376, ptr %1504, align 4
-  %1505 = mul i64 %1299, 192
-  %1506 = add i64 %1505, 32
-  %1507 = getelementptr float, ptr %101, i64 %1506
-  store <16 x float> %1377, ptr %1507, align 4
-  %1508 = mul i64 %1299, 192
-  %1509 = add i64 %1508, 48
+  %1490 = load <16 x float>, ptr %1489, align 4
+  %1491 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %954, <16 x float> %1490, <16 x float> %1261)
+  %1492 = mul i64 %1240, 192
+  %1493 = add i64 %1492, 0
+  %1494 = getelementptr float, ptr %101, i64 %1493
+  store <16 x float> %1491, ptr %1494, align 4
+  %1495 = mul i64 %1240, 192
+  %1496 = add i64 %1495, 16
+  %1497 = getelementptr float, ptr %101, i64 %1496
+  %1498 = load <16 x float>, ptr %1497, align 4
+  %1499 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %975, <16 x float> %1498, <16 x float> %1262)
+  %1500 = mul i64 %1240, 192
+  %1501 = add i64 %1500, 16
+  %1502 = getelementptr float, ptr %101, i64 %1501
+  store <16 x float> %1499, ptr %1502, align 4
+  %1503 = mul i64 %1240, 192
+  %1504 = add i64 %1503, 32
+  %1505 = getelementptr float, ptr %101, i64 %1504
+  %1506 = load <16 x float>, ptr %1505, align 4
+  %1507 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %996, <16 x float> %1506, <16 x float> %1263)
+  %1508 = mul i64 %1240, 192
+  %1509 = add i64 %1508, 32
   %1510 = getelementptr float, ptr %101, i64 %1509
-  store <16 x float> %1378, ptr %1510, align 4
-  %1511 = mul i64 %1299, 192
-  %1512 = add i64 %1511, 64
+  store <16 x float> %1507, ptr %1510, align 4
+  %1511 = mul i64 %1240, 192
+  %1512 = add i64 %1511, 48
   %1513 = getelementptr float, ptr %101, i64 %1512
-  store <16 x float> %1379, ptr %1513, align 4
-  %1514 = mul i64 %1299, 192
-  %1515 = add i64 %1514, 80
-  %1516 = getelementptr float, ptr %101, i64 %1515
-  store <16 x float> %1380, ptr %1516, align 4
-  %1517 = mul i64 %1330, 192
-  %1518 = add i64 %1517, 0
-  %1519 = getelementptr float, ptr %101, i64 %1518
-  store <16 x float> %1381, ptr %1519, align 4
-  %1520 = mul i64 %1330, 192
-  %1521 = add i64 %1520, 16
-  %1522 = getelementptr float, ptr %101, i64 %1521
-  store <16 x float> %1382, ptr %1522, align 4
-  %1523 = mul i64 %1330, 192
-  %1524 = add i64 %1523, 32
-  %1525 = getelementptr float, ptr %101, i64 %1524
-  store <16 x float> %1383, ptr %1525, align 4
-  %1526 = mul i64 %1330, 192
-  %1527 = add i64 %1526, 48
-  %1528 = getelementptr float, ptr %101, i64 %1527
-  store <16 x float> %1384, ptr %1528, align 4
-  %1529 = mul i64 %1330, 192
-  %1530 = add i64 %1529, 64
-  %1531 = getelementptr float, ptr %101, i64 %1530
-  store <16 x float> %1385, ptr %1531, align 4
-  %1532 = mul i64 %1330, 192
+  %1514 = load <16 x float>, ptr %1513, align 4
+  %1515 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1017, <16 x float> %1514, <16 x float> %1264)
+  %1516 = mul i64 %1240, 192
+  %1517 = add i64 %1516, 48
+  %1518 = getelementptr float, ptr %101, i64 %1517
+  store <16 x float> %1515, ptr %1518, align 4
+  %1519 = mul i64 %1240, 192
+  %1520 = add i64 %1519, 64
+  %1521 = getelementptr float, ptr %101, i64 %1520
+  %1522 = load <16 x float>, ptr %1521, align 4
+  %1523 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1038, <16 x float> %1522, <16 x float> %1265)
+  %1524 = mul i64 %1240, 192
+  %1525 = add i64 %1524, 64
+  %1526 = getelementptr float, ptr %101, i64 %1525
+  store <16 x float> %1523, ptr %1526, align 4
+  %1527 = mul i64 %1240, 192
+  %1528 = add i64 %1527, 80
+  %1529 = getelementptr float, ptr %101, i64 %1528
+  %1530 = load <16 x float>, ptr %1529, align 4
+  %1531 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %1059, <16 x float> %1530, <16 x float> %1266)
+  %1532 = mul i64 %1240, 192
   %1533 = add i64 %1532, 80
   %1534 = getelementptr float, ptr %101, i64 %1533
-  store <16 x float> %1386, ptr %1534, align 4
+  store <16 x float> %1531, ptr %1534, align 4
   %1535 = add i64 %1235, 4
   br label %1234
 
@@ -23987,339 +23987,339 @@ define void @sdpa_d128_window(ptr %0, ptr %1, i64 %2, i64 %3, i64 %4, i64 %5, i6
 2300:                                             ; preds = %2127
   br label %2301
 
-2301:                                             ; preds = %2529, %2300
-  %2302 = phi i64 [ %2602, %2529 ], [ 0, %2300 ]
+2301:                                             ; preds = %2409, %2300
+  %2302 = phi i64 [ %2602, %2409 ], [ 0, %2300 ]
   %2303 = icmp slt i64 %2302, 128
   br i1 %2303, label %2304, label %2603
 
 2304:                                             ; preds = %2301
-  %2305 = mul i64 %2302, 192
-  %2306 = add i64 %2305, 96
-  %2307 = getelementptr float, ptr %101, i64 %2306
-  %2308 = load <16 x float>, ptr %2307, align 4
-  %2309 = fmul <16 x float> %2021, %2308
-  %2310 = mul i64 %2302, 192
-  %2311 = add i64 %2310, 112
-  %2312 = getelementptr float, ptr %101, i64 %2311
-  %2313 = load <16 x float>, ptr %2312, align 4
-  %2314 = fmul <16 x float> %2042, %2313
-  %2315 = mul i64 %2302, 192
-  %2316 = add i64 %2315, 128
-  %2317 = getelementptr float, ptr %101, i64 %2316
-  %2318 = load <16 x float>, ptr %2317, align 4
-  %2319 = fmul <16 x float> %2063, %2318
-  %2320 = mul i64 %2302, 192
-  %2321 = add i64 %2320, 144
-  %2322 = getelementptr float, ptr %101, i64 %2321
-  %2323 = load <16 x float>, ptr %2322, align 4
-  %2324 = fmul <16 x float> %2084, %2323
-  %2325 = mul i64 %2302, 192
-  %2326 = add i64 %2325, 160
-  %2327 = getelementptr float, ptr %101, i64 %2326
-  %2328 = load <16 x float>, ptr %2327, align 4
-  %2329 = fmul <16 x float> %2105, %2328
-  %2330 = mul i64 %2302, 192
-  %2331 = add i64 %2330, 176
-  %2332 = getelementptr float, ptr %101, i64 %2331
-  %2333 = load <16 x float>, ptr %2332, align 4
-  %2334 = fmul <16 x float> %2126, %2333
-  %2335 = add i64 %2302, 1
-  %2336 = mul i64 %2335, 192
+  %2305 = add i64 %2302, 1
+  %2306 = add i64 %2302, 2
+  %2307 = add i64 %2302, 3
+  br label %2308
+
+2308:                                             ; preds = %2335, %2304
+  %2309 = phi i64 [ %2408, %2335 ], [ 0, %2304 ]
+  %2310 = phi <16 x float> [ %2366, %2335 ], [ zeroinitializer, %2304 ]
+  %2311 = phi <16 x float> [ %2367, %2335 ], [ zeroinitializer, %2304 ]
+  %2312 = phi <16 x float> [ %2368, %2335 ], [ zeroinitializer, %2304 ]
+  %2313 = phi <16 x float> [ %2369, %2335 ], [ zeroinitializer, %2304 ]
+  %2314 = phi <16 x float> [ %2370, %2335 ], [ zeroinitializer, %2304 ]
+  %2315 = phi <16 x float> [ %2371, %2335 ], [ zeroinitializer, %2304 ]
+  %2316 = phi <16 x float> [ %2378, %2335 ], [ zeroinitializer, %2304 ]
+  %2317 = phi <16 x float> [ %2379, %2335 ], [ zeroinitializer, %2304 ]
+  %2318 = phi <16 x float> [ %2380, %2335 ], [ zeroinitializer, %2304 ]
+  %2319 = phi <16 x float> [ %2381, %2335 ], [ zeroinitializer, %2304 ]
+  %2320 = phi <16 x float> [ %2382, %2335 ], [ zeroinitializer, %2304 ]
+  %2321 = phi <16 x float> [ %2383, %2335 ], [ zeroinitializer, %2304 ]
+  %2322 = phi <16 x float> [ %2390, %2335 ], [ zeroinitializer, %2304 ]
+  %2323 = phi <16 x float> [ %2391, %2335 ], [ zeroinitializer, %2304 ]
+  %2324 = phi <16 x float> [ %2392, %2335 ], [ zeroinitializer, %2304 ]
+  %2325 = phi <16 x float> [ %2393, %2335 ], [ zeroinitializer, %2304 ]
+  %2326 = phi <16 x float> [ %2394, %2335 ], [ zeroinitializer, %2304 ]
+  %2327 = phi <16 x float> [ %2395, %2335 ], [ zeroinitializer, %2304 ]
+  %2328 = phi <16 x float> [ %2402, %2335 ], [ zeroinitializer, %2304 ]
+  %2329 = phi <16 x float> [ %2403, %2335 ], [ zeroinitializer, %2304 ]
+  %2330 = phi <16 x float> [ %2404, %2335 ], [ zeroinitializer, %2304 ]
+  %2331 = phi <16 x float> [ %2405, %2335 ], [ zeroinitializer, %2304 ]
+  %2332 = phi <16 x float> [ %2406, %2335 ], [ zeroinitializer, %2304 ]
+  %2333 = phi <16 x float> [ %2407, %2335 ], [ zeroinitializer, %2304 ]
+  %2334 = icmp slt i64 %2309, 64
+  br i1 %2334, label %2335, label %2409
+
+2335:                                             ; preds = %2308
+  %2336 = mul i64 %2309, 192
   %2337 = add i64 %2336, 96
-  %2338 = getelementptr float, ptr %101, i64 %2337
+  %2338 = getelementptr float, ptr %102, i64 %2337
   %2339 = load <16 x float>, ptr %2338, align 4
-  %2340 = fmul <16 x float> %2021, %2339
-  %2341 = mul i64 %2335, 192
-  %2342 = add i64 %2341, 112
-  %2343 = getelementptr float, ptr %101, i64 %2342
-  %2344 = load <16 x float>, ptr %2343, align 4
-  %2345 = fmul <16 x float> %2042, %2344
-  %2346 = mul i64 %2335, 192
-  %2347 = add i64 %2346, 128
-  %2348 = getelementptr float, ptr %101, i64 %2347
-  %2349 = load <16 x float>, ptr %2348, align 4
-  %2350 = fmul <16 x float> %2063, %2349
-  %2351 = mul i64 %2335, 192
-  %2352 = add i64 %2351, 144
-  %2353 = getelementptr float, ptr %101, i64 %2352
-  %2354 = load <16 x float>, ptr %2353, align 4
-  %2355 = fmul <16 x float> %2084, %2354
-  %2356 = mul i64 %2335, 192
-  %2357 = add i64 %2356, 160
-  %2358 = getelementptr float, ptr %101, i64 %2357
+  %2340 = mul i64 %2309, 192
+  %2341 = add i64 %2340, 112
+  %2342 = getelementptr float, ptr %102, i64 %2341
+  %2343 = load <16 x float>, ptr %2342, align 4
+  %2344 = mul i64 %2309, 192
+  %2345 = add i64 %2344, 128
+  %2346 = getelementptr float, ptr %102, i64 %2345
+  %2347 = load <16 x float>, ptr %2346, align 4
+  %2348 = mul i64 %2309, 192
+  %2349 = add i64 %2348, 144
+  %2350 = getelementptr float, ptr %102, i64 %2349
+  %2351 = load <16 x float>, ptr %2350, align 4
+  %2352 = mul i64 %2309, 192
+  %2353 = add i64 %2352, 160
+  %2354 = getelementptr float, ptr %102, i64 %2353
+  %2355 = load <16 x float>, ptr %2354, align 4
+  %2356 = mul i64 %2309, 192
+  %2357 = add i64 %2356, 176
+  %2358 = getelementptr float, ptr %102, i64 %2357
   %2359 = load <16 x float>, ptr %2358, align 4
-  %2360 = fmul <16 x float> %2105, %2359
-  %2361 = mul i64 %2335, 192
-  %2362 = add i64 %2361, 176
-  %2363 = getelementptr float, ptr %101, i64 %2362
-  %2364 = load <16 x float>, ptr %2363, align 4
-  %2365 = fmul <16 x float> %2126, %2364
-  %2366 = add i64 %2302, 2
-  %2367 = mul i64 %2366, 192
-  %2368 = add i64 %2367, 96
-  %2369 = getelementptr float, ptr %101, i64 %2368
-  %2370 = load <16 x float>, ptr %2369, align 4
-  %2371 = fmul <16 x float> %2021, %2370
-  %2372 = mul i64 %2366, 192
-  %2373 = add i64 %2372, 112
-  %2374 = getelementptr float, ptr %101, i64 %2373
-  %2375 = load <16 x float>, ptr %2374, align 4
-  %2376 = fmul <16 x float> %2042, %2375
-  %2377 = mul i64 %2366, 192
-  %2378 = add i64 %2377, 128
-  %2379 = getelementptr float, ptr %101, i64 %2378
-  %2380 = load <16 x float>, ptr %2379, align 4
-  %2381 = fmul <16 x float> %2063, %2380
-  %2382 = mul i64 %2366, 192
-  %2383 = add i64 %2382, 144
-  %2384 = getelementptr float, ptr %101, i64 %2383
-  %2385 = load <16 x float>, ptr %2384, align 4
-  %2386 = fmul <16 x float> %2084, %2385
-  %2387 = mul i64 %2366, 192
-  %2388 = add i64 %2387, 160
-  %2389 = getelementptr float, ptr %101, i64 %2388
-  %2390 = load <16 x float>, ptr %2389, align 4
-  %2391 = fmul <16 x float> %2105, %2390
-  %2392 = mul i64 %2366, 192
-  %2393 = add i64 %2392, 176
-  %2394 = getelementptr float, ptr %101, i64 %2393
-  %2395 = load <16 x float>, ptr %2394, align 4
-  %2396 = fmul <16 x float> %2126, %2395
-  %2397 = add i64 %2302, 3
-  %2398 = mul i64 %2397, 192
-  %2399 = add i64 %2398, 96
-  %2400 = getelementptr float, ptr %101, i64 %2399
-  %2401 = load <16 x float>, ptr %2400, align 4
-  %2402 = fmul <16 x float> %2021, %2401
-  %2403 = mul i64 %2397, 192
-  %2404 = add i64 %2403, 112
-  %2405 = getelementptr float, ptr %101, i64 %2404
-  %2406 = load <16 x float>, ptr %2405, align 4
-  %2407 = fmul <16 x float> %2042, %2406
-  %2408 = mul i64 %2397, 192
-  %2409 = add i64 %2408, 128
-  %2410 = getelementptr float, ptr %101, i64 %2409
-  %2411 = load <16 x float>, ptr %2410, align 4
-  %2412 = fmul <16 x float> %2063, %2411
-  %2413 = mul i64 %2397, 192
-  %2414 = add i64 %2413, 144
-  %2415 = getelementptr float, ptr %101, i64 %2414
-  %2416 = load <16 x float>, ptr %2415, align 4
-  %2417 = fmul <16 x float> %2084, %2416
-  %2418 = mul i64 %2397, 192
-  %2419 = add i64 %2418, 160
+  %2360 = mul nuw nsw i64 %2309, 128
+  %2361 = add nuw nsw i64 %2360, %2302
+  %2362 = getelementptr inbounds nuw float, ptr %103, i64 %2361
+  %2363 = load float, ptr %2362, align 4
+  %2364 = insertelement <16 x float> poison, float %2363, i32 0
+  %2365 = shufflevector <16 x float> %2364, <16 x float> poison, <16 x i32> zeroinitializer
+  %2366 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2339, <16 x float> %2310)
+  %2367 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2343, <16 x float> %2311)
+  %2368 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2347, <16 x float> %2312)
+  %2369 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2351, <16 x float> %2313)
+  %2370 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2355, <16 x float> %2314)
+  %2371 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2365, <16 x float> %2359, <16 x float> %2315)
+  %2372 = mul nuw nsw i64 %2309, 128
+  %2373 = add nuw nsw i64 %2372, %2305
+  %2374 = getelementptr inbounds nuw float, ptr %103, i64 %2373
+  %2375 = load float, ptr %2374, align 4
+  %2376 = insertelement <16 x float> poison, float %2375, i32 0
+  %2377 = shufflevector <16 x float> %2376, <16 x float> poison, <16 x i32> zeroinitializer
+  %2378 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2339, <16 x float> %2316)
+  %2379 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2343, <16 x float> %2317)
+  %2380 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2347, <16 x float> %2318)
+  %2381 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2351, <16 x float> %2319)
+  %2382 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2355, <16 x float> %2320)
+  %2383 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2377, <16 x float> %2359, <16 x float> %2321)
+  %2384 = mul nuw nsw i64 %2309, 128
+  %2385 = add nuw nsw i64 %2384, %2306
+  %2386 = getelementptr inbounds nuw float, ptr %103, i64 %2385
+  %2387 = load float, ptr %2386, align 4
+  %2388 = insertelement <16 x float> poison, float %2387, i32 0
+  %2389 = shufflevector <16 x float> %2388, <16 x float> poison, <16 x i32> zeroinitializer
+  %2390 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2339, <16 x float> %2322)
+  %2391 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2343, <16 x float> %2323)
+  %2392 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2347, <16 x float> %2324)
+  %2393 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2351, <16 x float> %2325)
+  %2394 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2355, <16 x float> %2326)
+  %2395 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2389, <16 x float> %2359, <16 x float> %2327)
+  %2396 = mul nuw nsw i64 %2309, 128
+  %2397 = add nuw nsw i64 %2396, %2307
+  %2398 = getelementptr inbounds nuw float, ptr %103, i64 %2397
+  %2399 = load float, ptr %2398, align 4
+  %2400 = insertelement <16 x float> poison, float %2399, i32 0
+  %2401 = shufflevector <16 x float> %2400, <16 x float> poison, <16 x i32> zeroinitializer
+  %2402 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2339, <16 x float> %2328)
+  %2403 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2343, <16 x float> %2329)
+  %2404 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2347, <16 x float> %2330)
+  %2405 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2351, <16 x float> %2331)
+  %2406 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2355, <16 x float> %2332)
+  %2407 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2401, <16 x float> %2359, <16 x float> %2333)
+  %2408 = add i64 %2309, 1
+  br label %2308
+
+2409:                                             ; preds = %2308
+  %2410 = mul i64 %2302, 192
+  %2411 = add i64 %2410, 96
+  %2412 = getelementptr float, ptr %101, i64 %2411
+  %2413 = load <16 x float>, ptr %2412, align 4
+  %2414 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2021, <16 x float> %2413, <16 x float> %2310)
+  %2415 = mul i64 %2302, 192
+  %2416 = add i64 %2415, 96
+  %2417 = getelementptr float, ptr %101, i64 %2416
+  store <16 x float> %2414, ptr %2417, align 4
+  %2418 = mul i64 %2302, 192
+  %2419 = add i64 %2418, 112
   %2420 = getelementptr float, ptr %101, i64 %2419
   %2421 = load <16 x float>, ptr %2420, align 4
-  %2422 = fmul <16 x float> %2105, %2421
-  %2423 = mul i64 %2397, 192
-  %2424 = add i64 %2423, 176
+  %2422 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2042, <16 x float> %2421, <16 x float> %2311)
+  %2423 = mul i64 %2302, 192
+  %2424 = add i64 %2423, 112
   %2425 = getelementptr float, ptr %101, i64 %2424
-  %2426 = load <16 x float>, ptr %2425, align 4
-  %2427 = fmul <16 x float> %2126, %2426
-  br label %2428
-
-2428:                                             ; preds = %2455, %2304
-  %2429 = phi i64 [ %2528, %2455 ], [ 0, %2304 ]
-  %2430 = phi <16 x float> [ %2486, %2455 ], [ %2309, %2304 ]
-  %2431 = phi <16 x float> [ %2487, %2455 ], [ %2314, %2304 ]
-  %2432 = phi <16 x float> [ %2488, %2455 ], [ %2319, %2304 ]
-  %2433 = phi <16 x float> [ %2489, %2455 ], [ %2324, %2304 ]
-  %2434 = phi <16 x float> [ %2490, %2455 ], [ %2329, %2304 ]
-  %2435 = phi <16 x float> [ %2491, %2455 ], [ %2334, %2304 ]
-  %2436 = phi <16 x float> [ %2498, %2455 ], [ %2340, %2304 ]
-  %2437 = phi <16 x float> [ %2499, %2455 ], [ %2345, %2304 ]
-  %2438 = phi <16 x float> [ %2500, %2455 ], [ %2350, %2304 ]
-  %2439 = phi <16 x float> [ %2501, %2455 ], [ %2355, %2304 ]
-  %2440 = phi <16 x float> [ %2502, %2455 ], [ %2360, %2304 ]
-  %2441 = phi <16 x float> [ %2503, %2455 ], [ %2365, %2304 ]
-  %2442 = phi <16 x float> [ %2510, %2455 ], [ %2371, %2304 ]
-  %2443 = phi <16 x float> [ %2511, %2455 ], [ %2376, %2304 ]
-  %2444 = phi <16 x float> [ %2512, %2455 ], [ %2381, %2304 ]
-  %2445 = phi <16 x float> [ %2513, %2455 ], [ %2386, %2304 ]
-  %2446 = phi <16 x float> [ %2514, %2455 ], [ %2391, %2304 ]
-  %2447 = phi <16 x float> [ %2515, %2455 ], [ %2396, %2304 ]
-  %2448 = phi <16 x float> [ %2522, %2455 ], [ %2402, %2304 ]
-  %2449 = phi <16 x float> [ %2523, %2455 ], [ %2407, %2304 ]
-  %2450 = phi <16 x float> [ %2524, %2455 ], [ %2412, %2304 ]
-  %2451 = phi <16 x float> [ %2525, %2455 ], [ %2417, %2304 ]
-  %2452 = phi <16 x float> [ %2526, %2455 ], [ %2422, %2304 ]
-  %2453 = phi <16 x float> [ %2527, %2455 ], [ %2427, %2304 ]
-  %2454 = icmp slt i64 %2429, 64
-  br i1 %2454, label %2455, label %2529
-
-2455:                                             ; preds = %2428
-  %2456 = mul i64 %2429, 192
-  %2457 = add i64 %2456, 96
-  %2458 = getelementptr float, ptr %102, i64 %2457
-  %2459 = load <16 x float>, ptr %2458, align 4
-  %2460 = mul i64 %2429, 192
-  %2461 = add i64 %2460, 112
-  %2462 = getelementptr float, ptr %102, i64 %2461
-  %2463 = load <16 x float>, ptr %2462, align 4
-  %2464 = mul i64 %2429, 192
-  %2465 = add i64 %2464, 128
-  %2466 = getelementptr float, ptr %102, i64 %2465
-  %2467 = load <16 x float>, ptr %2466, align 4
-  %2468 = mul i64 %2429, 192
-  %2469 = add i64 %2468, 144
-  %2470 = getelementptr float, ptr %102, i64 %2469
-  %2471 = load <16 x float>, ptr %2470, align 4
-  %2472 = mul i64 %2429, 192
-  %2473 = add i64 %2472, 160
-  %2474 = getelementptr float, ptr %102, i64 %2473
-  %2475 = load <16 x float>, ptr %2474, align 4
-  %2476 = mul i64 %2429, 192
-  %2477 = add i64 %2476, 176
-  %2478 = getelementptr float, ptr %102, i64 %2477
-  %2479 = load <16 x float>, ptr %2478, align 4
-  %2480 = mul nuw nsw i64 %2429, 128
-  %2481 = add nuw nsw i64 %2480, %2302
-  %2482 = getelementptr inbounds nuw float, ptr %103, i64 %2481
-  %2483 = load float, ptr %2482, align 4
-  %2484 = insertelement <16 x float> poison, float %2483, i32 0
-  %2485 = shufflevector <16 x float> %2484, <16 x float> poison, <16 x i32> zeroinitializer
-  %2486 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2459, <16 x float> %2430)
-  %2487 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2463, <16 x float> %2431)
-  %2488 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2467, <16 x float> %2432)
-  %2489 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2471, <16 x float> %2433)
-  %2490 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2475, <16 x float> %2434)
-  %2491 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2485, <16 x float> %2479, <16 x float> %2435)
-  %2492 = mul nuw nsw i64 %2429, 128
-  %2493 = add nuw nsw i64 %2492, %2335
-  %2494 = getelementptr inbounds nuw float, ptr %103, i64 %2493
-  %2495 = load float, ptr %2494, align 4
-  %2496 = insertelement <16 x float> poison, float %2495, i32 0
-  %2497 = shufflevector <16 x float> %2496, <16 x float> poison, <16 x i32> zeroinitializer
-  %2498 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2459, <16 x float> %2436)
-  %2499 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2463, <16 x float> %2437)
-  %2500 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2467, <16 x float> %2438)
-  %2501 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2471, <16 x float> %2439)
-  %2502 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2475, <16 x float> %2440)
-  %2503 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2497, <16 x float> %2479, <16 x float> %2441)
-  %2504 = mul nuw nsw i64 %2429, 128
-  %2505 = add nuw nsw i64 %2504, %2366
-  %2506 = getelementptr inbounds nuw float, ptr %103, i64 %2505
-  %2507 = load float, ptr %2506, align 4
-  %2508 = insertelement <16 x float> poison, float %2507, i32 0
-  %2509 = shufflevector <16 x float> %2508, <16 x float> poison, <16 x i32> zeroinitializer
-  %2510 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2459, <16 x float> %2442)
-  %2511 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2463, <16 x float> %2443)
-  %2512 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2467, <16 x float> %2444)
-  %2513 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2471, <16 x float> %2445)
-  %2514 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2475, <16 x float> %2446)
-  %2515 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2509, <16 x float> %2479, <16 x float> %2447)
-  %2516 = mul nuw nsw i64 %2429, 128
-  %2517 = add nuw nsw i64 %2516, %2397
-  %2518 = getelementptr inbounds nuw float, ptr %103, i64 %2517
-  %2519 = load float, ptr %2518, align 4
-  %2520 = insertelement <16 x float> poison, float %2519, i32 0
-  %2521 = shufflevector <16 x float> %2520, <16 x float> poison, <16 x i32> zeroinitializer
-  %2522 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2459, <16 x float> %2448)
-  %2523 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2463, <16 x float> %2449)
-  %2524 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2467, <16 x float> %2450)
-  %2525 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2471, <16 x float> %2451)
-  %2526 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2475, <16 x float> %2452)
-  %2527 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2521, <16 x float> %2479, <16 x float> %2453)
-  %2528 = add i64 %2429, 1
-  br label %2428
-
-2529:                                             ; preds = %2428
-  %2530 = mul i64 %2302, 192
-  %2531 = add i64 %2530, 96
+  store <16 x float> %2422, ptr %2425, align 4
+  %2426 = mul i64 %2302, 192
+  %2427 = add i64 %2426, 128
+  %2428 = getelementptr float, ptr %101, i64 %2427
+  %2429 = load <16 x float>, ptr %2428, align 4
+  %2430 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2063, <16 x float> %2429, <16 x float> %2312)
+  %2431 = mul i64 %2302, 192
+  %2432 = add i64 %2431, 128
+  %2433 = getelementptr float, ptr %101, i64 %2432
+  store <16 x float> %2430, ptr %2433, align 4
+  %2434 = mul i64 %2302, 192
+  %2435 = add i64 %2434, 144
+  %2436 = getelementptr float, ptr %101, i64 %2435
+  %2437 = load <16 x float>, ptr %2436, align 4
+  %2438 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2084, <16 x float> %2437, <16 x float> %2313)
+  %2439 = mul i64 %2302, 192
+  %2440 = add i64 %2439, 144
+  %2441 = getelementptr float, ptr %101, i64 %2440
+  store <16 x float> %2438, ptr %2441, align 4
+  %2442 = mul i64 %2302, 192
+  %2443 = add i64 %2442, 160
+  %2444 = getelementptr float, ptr %101, i64 %2443
+  %2445 = load <16 x float>, ptr %2444, align 4
+  %2446 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2105, <16 x float> %2445, <16 x float> %2314)
+  %2447 = mul i64 %2302, 192
+  %2448 = add i64 %2447, 160
+  %2449 = getelementptr float, ptr %101, i64 %2448
+  store <16 x float> %2446, ptr %2449, align 4
+  %2450 = mul i64 %2302, 192
+  %2451 = add i64 %2450, 176
+  %2452 = getelementptr float, ptr %101, i64 %2451
+  %2453 = load <16 x float>, ptr %2452, align 4
+  %2454 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2126, <16 x float> %2453, <16 x float> %2315)
+  %2455 = mul i64 %2302, 192
+  %2456 = add i64 %2455, 176
+  %2457 = getelementptr float, ptr %101, i64 %2456
+  store <16 x float> %2454, ptr %2457, align 4
+  %2458 = mul i64 %2305, 192
+  %2459 = add i64 %2458, 96
+  %2460 = getelementptr float, ptr %101, i64 %2459
+  %2461 = load <16 x float>, ptr %2460, align 4
+  %2462 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2021, <16 x float> %2461, <16 x float> %2316)
+  %2463 = mul i64 %2305, 192
+  %2464 = add i64 %2463, 96
+  %2465 = getelementptr float, ptr %101, i64 %2464
+  store <16 x float> %2462, ptr %2465, align 4
+  %2466 = mul i64 %2305, 192
+  %2467 = add i64 %2466, 112
+  %2468 = getelementptr float, ptr %101, i64 %2467
+  %2469 = load <16 x float>, ptr %2468, align 4
+  %2470 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2042, <16 x float> %2469, <16 x float> %2317)
+  %2471 = mul i64 %2305, 192
+  %2472 = add i64 %2471, 112
+  %2473 = getelementptr float, ptr %101, i64 %2472
+  store <16 x float> %2470, ptr %2473, align 4
+  %2474 = mul i64 %2305, 192
+  %2475 = add i64 %2474, 128
+  %2476 = getelementptr float, ptr %101, i64 %2475
+  %2477 = load <16 x float>, ptr %2476, align 4
+  %2478 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2063, <16 x float> %2477, <16 x float> %2318)
+  %2479 = mul i64 %2305, 192
+  %2480 = add i64 %2479, 128
+  %2481 = getelementptr float, ptr %101, i64 %2480
+  store <16 x float> %2478, ptr %2481, align 4
+  %2482 = mul i64 %2305, 192
+  %2483 = add i64 %2482, 144
+  %2484 = getelementptr float, ptr %101, i64 %2483
+  %2485 = load <16 x float>, ptr %2484, align 4
+  %2486 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2084, <16 x float> %2485, <16 x float> %2319)
+  %2487 = mul i64 %2305, 192
+  %2488 = add i64 %2487, 144
+  %2489 = getelementptr float, ptr %101, i64 %2488
+  store <16 x float> %2486, ptr %2489, align 4
+  %2490 = mul i64 %2305, 192
+  %2491 = add i64 %2490, 160
+  %2492 = getelementptr float, ptr %101, i64 %2491
+  %2493 = load <16 x float>, ptr %2492, align 4
+  %2494 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2105, <16 x float> %2493, <16 x float> %2320)
+  %2495 = mul i64 %2305, 192
+  %2496 = add i64 %2495, 160
+  %2497 = getelementptr float, ptr %101, i64 %2496
+  store <16 x float> %2494, ptr %2497, align 4
+  %2498 = mul i64 %2305, 192
+  %2499 = add i64 %2498, 176
+  %2500 = getelementptr float, ptr %101, i64 %2499
+  %2501 = load <16 x float>, ptr %2500, align 4
+  %2502 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2126, <16 x float> %2501, <16 x float> %2321)
+  %2503 = mul i64 %2305, 192
+  %2504 = add i64 %2503, 176
+  %2505 = getelementptr float, ptr %101, i64 %2504
+  store <16 x float> %2502, ptr %2505, align 4
+  %2506 = mul i64 %2306, 192
+  %2507 = add i64 %2506, 96
+  %2508 = getelementptr float, ptr %101, i64 %2507
+  %2509 = load <16 x float>, ptr %2508, align 4
+  %2510 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2021, <16 x float> %2509, <16 x float> %2322)
+  %2511 = mul i64 %2306, 192
+  %2512 = add i64 %2511, 96
+  %2513 = getelementptr float, ptr %101, i64 %2512
+  store <16 x float> %2510, ptr %2513, align 4
+  %2514 = mul i64 %2306, 192
+  %2515 = add i64 %2514, 112
+  %2516 = getelementptr float, ptr %101, i64 %2515
+  %2517 = load <16 x float>, ptr %2516, align 4
+  %2518 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2042, <16 x float> %2517, <16 x float> %2323)
+  %2519 = mul i64 %2306, 192
+  %2520 = add i64 %2519, 112
+  %2521 = getelementptr float, ptr %101, i64 %2520
+  store <16 x float> %2518, ptr %2521, align 4
+  %2522 = mul i64 %2306, 192
+  %2523 = add i64 %2522, 128
+  %2524 = getelementptr float, ptr %101, i64 %2523
+  %2525 = load <16 x float>, ptr %2524, align 4
+  %2526 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2063, <16 x float> %2525, <16 x float> %2324)
+  %2527 = mul i64 %2306, 192
+  %2528 = add i64 %2527, 128
+  %2529 = getelementptr float, ptr %101, i64 %2528
+  store <16 x float> %2526, ptr %2529, align 4
+  %2530 = mul i64 %2306, 192
+  %2531 = add i64 %2530, 144
   %2532 = getelementptr float, ptr %101, i64 %2531
-  store <16 x float> %2430, ptr %2532, align 4
-  %2533 = mul i64 %2302, 192
-  %2534 = add i64 %2533, 112
-  %2535 = getelementptr float, ptr %101, i64 %2534
-  store <16 x float> %2431, ptr %2535, align 4
-  %2536 = mul i64 %2302, 192
-  %2537 = add i64 %2536, 128
-  %2538 = getelementptr float, ptr %101, i64 %2537
-  store <16 x float> %2432, ptr %2538, align 4
-  %2539 = mul i64 %2302, 192
-  %2540 = add i64 %2539, 144
-  %2541 = getelementptr float, ptr %101, i64 %2540
-  store <16 x float> %2433, ptr %2541, align 4
-  %2542 = mul i64 %2302, 192
-  %2543 = add i64 %2542, 160
-  %2544 = getelementptr float, ptr %101, i64 %2543
-  store <16 x float> %2434, ptr %2544, align 4
-  %2545 = mul i64 %2302, 192
-  %2546 = add i64 %2545, 176
-  %2547 = getelementptr float, ptr %101, i64 %2546
-  store <16 x float> %2435, ptr %2547, align 4
-  %2548 = mul i64 %2335, 192
-  %2549 = add i64 %2548, 96
-  %2550 = getelementptr float, ptr %101, i64 %2549
-  store <16 x float> %2436, ptr %2550, align 4
-  %2551 = mul i64 %2335, 192
-  %2552 = add i64 %2551, 112
+  %2533 = load <16 x float>, ptr %2532, align 4
+  %2534 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2084, <16 x float> %2533, <16 x float> %2325)
+  %2535 = mul i64 %2306, 192
+  %2536 = add i64 %2535, 144
+  %2537 = getelementptr float, ptr %101, i64 %2536
+  store <16 x float> %2534, ptr %2537, align 4
+  %2538 = mul i64 %2306, 192
+  %2539 = add i64 %2538, 160
+  %2540 = getelementptr float, ptr %101, i64 %2539
+  %2541 = load <16 x float>, ptr %2540, align 4
+  %2542 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2105, <16 x float> %2541, <16 x float> %2326)
+  %2543 = mul i64 %2306, 192
+  %2544 = add i64 %2543, 160
+  %2545 = getelementptr float, ptr %101, i64 %2544
+  store <16 x float> %2542, ptr %2545, align 4
+  %2546 = mul i64 %2306, 192
+  %2547 = add i64 %2546, 176
+  %2548 = getelementptr float, ptr %101, i64 %2547
+  %2549 = load <16 x float>, ptr %2548, align 4
+  %2550 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2126, <16 x float> %2549, <16 x float> %2327)
+  %2551 = mul i64 %2306, 192
+  %2552 = add i64 %2551, 176
   %2553 = getelementptr float, ptr %101, i64 %2552
-  store <16 x float> %2437, ptr %2553, align 4
-  %2554 = mul i64 %2335, 192
-  %2555 = add i64 %2554, 128
+  store <16 x float> %2550, ptr %2553, align 4
+  %2554 = mul i64 %2307, 192
+  %2555 = add i64 %2554, 96
   %2556 = getelementptr float, ptr %101, i64 %2555
-  store <16 x float> %2438, ptr %2556, align 4
-  %2557 = mul i64 %2335, 192
-  %2558 = add i64 %2557, 144
-  %2559 = getelementptr float, ptr %101, i64 %2558
-  store <16 x float> %2439, ptr %2559, align 4
-  %2560 = mul i64 %2335, 192
-  %2561 = add i64 %2560, 160
-  %2562 = getelementptr float, ptr %101, i64 %2561
-  store <16 x float> %2440, ptr %2562, align 4
-  %2563 = mul i64 %2335, 192
-  %2564 = add i64 %2563, 176
-  %2565 = getelementptr float, ptr %101, i64 %2564
-  store <16 x float> %2441, ptr %2565, align 4
-  %2566 = mul i64 %2366, 192
-  %2567 = add i64 %2566, 96
-  %2568 = getelementptr float, ptr %101, i64 %2567
-  store <16 x float> %2442, ptr %2568, align 4
-  %2569 = mul i64 %2366, 192
-  %2570 = add i64 %2569, 112
-  %2571 = getelementptr float, ptr %101, i64 %2570
-  store <16 x float> %2443, ptr %2571, align 4
-  %2572 = mul i64 %2366, 192
-  %2573 = add i64 %2572, 128
-  %2574 = getelementptr float, ptr %101, i64 %2573
-  store <16 x float> %2444, ptr %2574, align 4
-  %2575 = mul i64 %2366, 192
-  %2576 = add i64 %2575, 144
+  %2557 = load <16 x float>, ptr %2556, align 4
+  %2558 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2021, <16 x float> %2557, <16 x float> %2328)
+  %2559 = mul i64 %2307, 192
+  %2560 = add i64 %2559, 96
+  %2561 = getelementptr float, ptr %101, i64 %2560
+  store <16 x float> %2558, ptr %2561, align 4
+  %2562 = mul i64 %2307, 192
+  %2563 = add i64 %2562, 112
+  %2564 = getelementptr float, ptr %101, i64 %2563
+  %2565 = load <16 x float>, ptr %2564, align 4
+  %2566 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2042, <16 x float> %2565, <16 x float> %2329)
+  %2567 = mul i64 %2307, 192
+  %2568 = add i64 %2567, 112
+  %2569 = getelementptr float, ptr %101, i64 %2568
+  store <16 x float> %2566, ptr %2569, align 4
+  %2570 = mul i64 %2307, 192
+  %2571 = add i64 %2570, 128
+  %2572 = getelementptr float, ptr %101, i64 %2571
+  %2573 = load <16 x float>, ptr %2572, align 4
+  %2574 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2063, <16 x float> %2573, <16 x float> %2330)
+  %2575 = mul i64 %2307, 192
+  %2576 = add i64 %2575, 128
   %2577 = getelementptr float, ptr %101, i64 %2576
-  store <16 x float> %2445, ptr %2577, align 4
-  %2578 = mul i64 %2366, 192
-  %2579 = add i64 %2578, 160
+  store <16 x float> %2574, ptr %2577, align 4
+  %2578 = mul i64 %2307, 192
+  %2579 = add i64 %2578, 144
   %2580 = getelementptr float, ptr %101, i64 %2579
-  store <16 x float> %2446, ptr %2580, align 4
-  %2581 = mul i64 %2366, 192
-  %2582 = add i64 %2581, 176
-  %2583 = getelementptr float, ptr %101, i64 %2582
-  store <16 x float> %2447, ptr %2583, align 4
-  %2584 = mul i64 %2397, 192
-  %2585 = add i64 %2584, 96
-  %2586 = getelementptr float, ptr %101, i64 %2585
-  store <16 x float> %2448, ptr %2586, align 4
-  %2587 = mul i64 %2397, 192
-  %2588 = add i64 %2587, 112
-  %2589 = getelementptr float, ptr %101, i64 %2588
-  store <16 x float> %2449, ptr %2589, align 4
-  %2590 = mul i64 %2397, 192
-  %2591 = add i64 %2590, 128
-  %2592 = getelementptr float, ptr %101, i64 %2591
-  store <16 x float> %2450, ptr %2592, align 4
-  %2593 = mul i64 %2397, 192
-  %2594 = add i64 %2593, 144
-  %2595 = getelementptr float, ptr %101, i64 %2594
-  store <16 x float> %2451, ptr %2595, align 4
-  %2596 = mul i64 %2397, 192
-  %2597 = add i64 %2596, 160
-  %2598 = getelementptr float, ptr %101, i64 %2597
-  store <16 x float> %2452, ptr %2598, align 4
-  %2599 = mul i64 %2397, 192
+  %2581 = load <16 x float>, ptr %2580, align 4
+  %2582 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2084, <16 x float> %2581, <16 x float> %2331)
+  %2583 = mul i64 %2307, 192
+  %2584 = add i64 %2583, 144
+  %2585 = getelementptr float, ptr %101, i64 %2584
+  store <16 x float> %2582, ptr %2585, align 4
+  %2586 = mul i64 %2307, 192
+  %2587 = add i64 %2586, 160
+  %2588 = getelementptr float, ptr %101, i64 %2587
+  %2589 = load <16 x float>, ptr %2588, align 4
+  %2590 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2105, <16 x float> %2589, <16 x float> %2332)
+  %2591 = mul i64 %2307, 192
+  %2592 = add i64 %2591, 160
+  %2593 = getelementptr float, ptr %101, i64 %2592
+  store <16 x float> %2590, ptr %2593, align 4
+  %2594 = mul i64 %2307, 192
+  %2595 = add i64 %2594, 176
+  %2596 = getelementptr float, ptr %101, i64 %2595
+  %2597 = load <16 x float>, ptr %2596, align 4
+  %2598 = call <16 x float> @llvm.fmuladd.v16f32(<16 x float> %2126, <16 x float> %2597, <16 x float> %2333)
+  %2599 = mul i64 %2307, 192
   %2600 = add i64 %2599, 176
   %2601 = getelementptr float, ptr %101, i64 %2600
-  store <16 x float> %2453, ptr %2601, align 4
+  store <16 x float> %2598, ptr %2601, align 4
   %2602 = add i64 %2302, 4
   br label %2301
 

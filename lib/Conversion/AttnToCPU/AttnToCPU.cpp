@@ -532,25 +532,23 @@ SmallVector<Value> FlashEmitter::softmaxStep(int64_t g, ValueRange state) {
               });
 
   // Oᵀ[e] = α Oᵀ[e] + Σ_j V[j, e] Pᵀ[j], `block` value columns at a time.
+  // The tile's sum starts from 0 and joins Oᵀ once: rounding then grows
+  // with the tile and the number of tiles, not with every key of a long
+  // row (a decode row averages tens of thousands of values).
   kb.loop(c0, kb.idx(spec.valueDim), kb.idx(block), [&](Value eb) {
-    SmallVector<Value> cols, accInit;
-    for (int64_t i = 0; i < block; ++i) {
+    SmallVector<Value> cols;
+    for (int64_t i = 0; i < block; ++i)
       cols.push_back(kb.add(eb, kb.idx(i)));
-      for (int64_t x = 0; x < vecs; ++x)
-        accInit.push_back(arith::MulFOp::create(
-            b, loc, alpha[x], kb.vload(oT, {cols[i], gcol[x]})));
-    }
+    SmallVector<Value> zeros(vecs * block, kb.splat(0.0));
     SmallVector<Value> acc = kb.broadcastFmaBlock(
-        tile, block, vecs, accInit,
-        [&](Value jj, int64_t i) {
-          return kb.load(vPack, {jj, cols[i]});
-        },
-        [&](Value jj, int64_t x) {
-          return kb.vload(sT, {jj, gcol[x]});
-        });
+        tile, block, vecs, zeros,
+        [&](Value jj, int64_t i) { return kb.load(vPack, {jj, cols[i]}); },
+        [&](Value jj, int64_t x) { return kb.vload(sT, {jj, gcol[x]}); });
     for (int64_t i = 0; i < block; ++i)
       for (int64_t x = 0; x < vecs; ++x)
-        kb.vstore(acc[vecs * i + x], oT, {cols[i], gcol[x]});
+        kb.vstore(kb.fma(alpha[x], kb.vload(oT, {cols[i], gcol[x]}),
+                         acc[vecs * i + x]),
+                  oT, {cols[i], gcol[x]});
   });
 
   SmallVector<Value> next(newMax);

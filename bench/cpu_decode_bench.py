@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""CPU decode today: one query row per (batch, head) over a long KV cache,
+reported as K+V read bandwidth next to the machine's copy bandwidth, one
+process, side by side (the baseline of issue 16's CPU target, >= 80 % of the
+copy bandwidth at 2 threads):
+
+  copy     torch's copy of a 256 MiB f32 tensor (read + write bytes / time)
+  torch    F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+  attn192  attn's flash kernel as committed (192 rows per task)
+  attn32   the same, 32 rows per task (attn-kernelgen --rows-per-task=32)
+
+N_q = 1, B = 1, H_q = 32, H_kv = 8, d = 128, f32, [B, N, H, d] memory; no
+mask (a bottom-right causal mask allows every key to the last row). Median of
+`--rounds` calls; every attn result checked in float64 (to 1e-5, or 4x
+torch's own f32 error where that is larger: a row averages N_kv values). The flash kernel
+gives each query head a task of at least 32 rows (31 of them empty) and
+re-reads the KV head for each of its 4 query heads: the gap this measures is
+what packed GQA and split-KV (issue 16) are for.
+
+  python3 bench/cpu_decode_bench.py --out decode.json [--n 8192,32768]
+"""
+import json
+import os
+import subprocess
+
+import torch
+import torch.nn.functional as F
+
+from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "out", "decode")
+HQ, HKV, D = 32, 8, 128
+
+
+def compile_kernels():
+    exe = os.path.join(ROOT, "build", "bin", "attn-kernelgen")
+    for rows in (192, 32):
+        subprocess.run([exe, "--quiet", f"--rows-per-task={rows}", "--name", f"decode{rows}",
+                        "--spec", f"name=decode{rows},d={D}", "-o", OUT], check=True)
+    return {rows: attn.load(os.path.join(OUT, f"decode{rows}.json"))[f"decode{rows}"]
+            for rows in (192, 32)}
+
+
+def copy_gbs(rounds):
+    src = torch.randn(64 << 20)
+    dst = torch.empty_like(src)
+    ms = median_ms(lambda: dst.copy_(src), rounds)
+    return 2 * src.numel() * 4 / ms / 1e6
+
+
+def main():
+    opts = parse_args("cpu_decode.json", "8192,32768")
+    kernels = compile_kernels()
+    torch.manual_seed(0)
+    info = machine_info()
+    rows = []
+    print("| threads | N_kv | copy GB/s | torch GB/s | attn192 GB/s | attn32 GB/s | rel err |")
+    print("|---|---|---|---|---|---|---|")
+    for threads in (int(t) for t in opts.threads.split(",")):
+        torch.set_num_threads(threads)
+        attn.set_num_threads(threads)
+        copy = copy_gbs(opts.rounds)
+        for n in (int(x) for x in opts.n.split(",")):
+            q = torch.randn(1, 1, HQ, D).transpose(1, 2)
+            k, v = (torch.randn(1, n, HKV, D).transpose(1, 2) for _ in range(2))
+            kv_bytes = 2 * n * HKV * D * 4
+            ref = F.scaled_dot_product_attention(q.double(), k.double(), v.double(),
+                                                 enable_gqa=True)
+            row = {"threads": threads, "n_kv": n, "copy_gbs": copy}
+            torch_o = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+            torch_err = float((torch_o.double() - ref).norm() / ref.norm())
+            t = median_ms(lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+                          opts.rounds)
+            row["torch_gbs"] = kv_bytes / t / 1e6
+            errs = []
+            for r, kern in kernels.items():
+                o, _ = kern.empty_outputs(q)
+                args = kern.make_args(q, k, v, o)
+
+                def call():
+                    status, message = kern.call(args)
+                    if status:
+                        raise RuntimeError(message)
+                call()
+                errs.append(float((o.double() - ref).norm() / ref.norm()))
+                row[f"attn{r}_gbs"] = kv_bytes / median_ms(call, opts.rounds) / 1e6
+            row["rel_err"], row["torch_rel_err"] = max(errs), torch_err
+            rows.append(row)
+            print(f"| {threads} | {n} | {copy:.1f} | {row['torch_gbs']:.1f} | "
+                  f"{row['attn192_gbs']:.2f} | {row['attn32_gbs']:.2f} | {max(errs):.1e} "
+                  f"(torch {torch_err:.1e}) |", flush=True)
+            # One output row averages N_kv values: f32 rounding grows with N
+            # for everyone; hold attn to torch's f32 error, or 1e-5.
+            if not max(errs) < max(1e-5, 4 * torch_err):
+                raise SystemExit(f"attn's result is off ({max(errs):.3e}, torch "
+                                 f"{torch_err:.3e})")
+    with open(opts.out, "w") as f:
+        json.dump({"info": info, "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
