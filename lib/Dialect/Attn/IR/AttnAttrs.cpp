@@ -4,7 +4,7 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/TypeSwitch.h" // the generated attribute parsers use it
 
 #include <cmath>
 
@@ -121,38 +121,33 @@ IntersectMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // Run-time tables
 //===----------------------------------------------------------------------===//
 
-static unsigned countMemberTables(ArrayAttr masks) {
-  unsigned count = 0;
+static void appendMemberTableSpecs(ArrayAttr masks,
+                                   SmallVectorImpl<MaskTableSpec> &specs) {
   for (Attribute member : masks)
     if (auto mask = dyn_cast<MaskAttrInterface>(member))
-      count += mask.getNumTables();
-  return count;
+      mask.appendTableSpecs(specs);
 }
 
-unsigned BlockSparseMaskAttr::getNumTables() const { return 1; }
-unsigned DocumentMaskAttr::getNumTables() const { return 1; }
-unsigned UnionMaskAttr::getNumTables() const { return countMemberTables(getMasks()); }
-unsigned IntersectMaskAttr::getNumTables() const {
-  return countMemberTables(getMasks());
+void BlockSparseMaskAttr::appendTableSpecs(
+    SmallVectorImpl<MaskTableSpec> &specs) const {
+  specs.push_back({*this, /*sharedRank=*/2, /*batchedRank=*/4});
 }
-
-static void collectTableSpecs(MaskAttrInterface mask,
-                              SmallVectorImpl<MaskTableSpec> &specs) {
-  TypeSwitch<Attribute>(mask)
-      .Case<BlockSparseMaskAttr>(
-          [&](auto) { specs.push_back({mask, /*shared=*/2, /*batched=*/4}); })
-      .Case<DocumentMaskAttr>(
-          [&](auto) { specs.push_back({mask, /*shared=*/1, /*batched=*/2}); })
-      .Case<UnionMaskAttr, IntersectMaskAttr>([&](auto combined) {
-        for (Attribute member : combined.getMasks())
-          if (auto memberMask = dyn_cast<MaskAttrInterface>(member))
-            collectTableSpecs(memberMask, specs);
-      });
+void DocumentMaskAttr::appendTableSpecs(
+    SmallVectorImpl<MaskTableSpec> &specs) const {
+  specs.push_back({*this, /*sharedRank=*/1, /*batchedRank=*/2});
+}
+void UnionMaskAttr::appendTableSpecs(
+    SmallVectorImpl<MaskTableSpec> &specs) const {
+  appendMemberTableSpecs(getMasks(), specs);
+}
+void IntersectMaskAttr::appendTableSpecs(
+    SmallVectorImpl<MaskTableSpec> &specs) const {
+  appendMemberTableSpecs(getMasks(), specs);
 }
 
 SmallVector<MaskTableSpec> mlir::attn::getMaskTableSpecs(MaskAttrInterface mask) {
   SmallVector<MaskTableSpec> specs;
-  collectTableSpecs(mask, specs);
+  mask.appendTableSpecs(specs);
   return specs;
 }
 

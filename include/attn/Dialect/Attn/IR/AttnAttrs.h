@@ -18,15 +18,6 @@
 
 namespace mlir::attn {
 
-/// Requirements a mask places on one of its run-time tables.
-struct MaskTableSpec {
-  /// The mask that reads the table (a leaf, never a union/intersection).
-  MaskAttrInterface mask;
-  /// The ranks the table may have: the shared form and the per-batch form.
-  int64_t sharedRank;
-  int64_t batchedRank;
-};
-
 /// The run-time tables `mask` reads, in operand order (leaves of unions and
 /// intersections flattened left to right).
 SmallVector<MaskTableSpec> getMaskTableSpecs(MaskAttrInterface mask);

@@ -191,7 +191,7 @@ def Attn_GlobalMaskAttr : Attn_MaskAttr<"GlobalMask", "global",
 }
 
 def Attn_BlockSparseMaskAttr
-    : Attn_MaskAttr<"BlockSparseMask", "block_sparse", ["getNumTables"]> {
+    : Attn_MaskAttr<"BlockSparseMask", "block_sparse", ["appendTableSpecs"]> {
   let summary = "block-sparse mask with a run-time layout table";
   let description = [{
     The score matrix is cut into `block_q × block_k` blocks; block
@@ -214,7 +214,7 @@ def Attn_BlockSparseMaskAttr
 }
 
 def Attn_DocumentMaskAttr
-    : Attn_MaskAttr<"DocumentMask", "document", ["getNumTables"]> {
+    : Attn_MaskAttr<"DocumentMask", "document", ["appendTableSpecs"]> {
   let summary = "document (packed varlen) mask with run-time segment offsets";
   let description = [{
     Several documents are packed into one sequence. The run-time table holds
@@ -231,7 +231,7 @@ def Attn_DocumentMaskAttr
 }
 
 def Attn_UnionMaskAttr
-    : Attn_MaskAttr<"UnionMask", "union", ["getNumTables", "classifyBlock"]> {
+    : Attn_MaskAttr<"UnionMask", "union", ["appendTableSpecs", "classifyBlock"]> {
   let summary = "union of masks: allowed where any member allows";
   let description = [{
     Constraints: (C1) at least one member; (C2) every member is a mask.
@@ -244,7 +244,7 @@ def Attn_UnionMaskAttr
 
 def Attn_IntersectMaskAttr
     : Attn_MaskAttr<"IntersectMask", "intersect",
-                    ["getNumTables", "getBand", "classifyBlock"]> {
+                    ["appendTableSpecs", "getBand", "classifyBlock"]> {
   let summary = "intersection of masks: allowed where every member allows";
   let description = [{
     Constraints: (C1) at least one member; (C2) every member is a mask.

@@ -17,9 +17,22 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
   }];
   let methods = [
     InterfaceMethod<
+      /*desc=*/[{
+        Appends what the mask requires of each run-time table it reads, in
+        operand order (none by default; unions and intersections append
+        their members').
+      }],
+      /*retTy=*/"void", /*methodName=*/"appendTableSpecs",
+      /*args=*/(ins "::llvm::SmallVectorImpl<::mlir::attn::MaskTableSpec> &":$specs),
+      /*methodBody=*/"", /*defaultImplementation=*/[{ return; }]>,
+    InterfaceMethod<
       /*desc=*/"Number of run-time table operands this mask reads.",
       /*retTy=*/"unsigned", /*methodName=*/"getNumTables", /*args=*/(ins),
-      /*methodBody=*/"", /*defaultImplementation=*/[{ return 0; }]>,
+      /*methodBody=*/"", /*defaultImplementation=*/[{
+        ::llvm::SmallVector<::mlir::attn::MaskTableSpec> specs;
+        $_attr.appendTableSpecs(specs);
+        return specs.size();
+      }]>,
     InterfaceMethod<
       /*desc=*/[{
         The i1 predicate at `point`, built at `b`'s insertion point. The

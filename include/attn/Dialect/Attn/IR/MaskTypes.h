@@ -10,6 +10,7 @@
 #ifndef ATTN_DIALECT_ATTN_IR_MASKTYPES_H
 #define ATTN_DIALECT_ATTN_IR_MASKTYPES_H
 
+#include "mlir/IR/Attributes.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/ArrayRef.h"
 
@@ -52,6 +53,15 @@ enum class BlockClass { Empty, Full, Partial };
 struct MaskBand {
   std::optional<int64_t> left, right;
   bool exact = false;
+};
+
+/// Requirements a mask places on one of its run-time tables.
+struct MaskTableSpec {
+  /// The mask that reads the table (a leaf, never a union/intersection).
+  Attribute mask;
+  /// The ranks the table may have: the shared form and the per-batch form.
+  int64_t sharedRank;
+  int64_t batchedRank;
 };
 
 /// A mask's run-time tables as host code (the float64 reference) holds them:
