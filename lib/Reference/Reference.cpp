@@ -114,7 +114,7 @@ Tensor reference::sdpa(const Tensor &q, const Tensor &k, const Tensor &v,
     *lse = Tensor({n.batch, n.headsQ, n.nq});
   // Keys outside the mask's band are never allowed: skip them (this keeps
   // the reference usable for long sequences with windowed masks).
-  MaskBand band = mask ? getMaskBand(mask) : MaskBand{};
+  MaskBand band = mask ? mask.getBand() : MaskBand{};
   std::vector<double> s(n.nk);
   std::vector<char> allowed(n.nk);
   for (int64_t b = 0; b < n.batch; ++b) {

@@ -61,28 +61,42 @@ using EntryWithLse = void (*)(void *, void *, void *, void *, void *, int64_t,
                               int64_t);
 using EntryNoLse = void (*)(void *, void *, void *, void *, int64_t, int64_t);
 
-/// The kernel struct is complete and agrees with the kernel's metadata.
-attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
+/// A CPU kernel struct (attnrt_cpu_kernel, attnrt_linear_kernel) is complete
+/// and agrees with the kernel's metadata: its dims and its rows (`rowsName`,
+/// the field `rows`) are >= 1, and the metadata holds f32, those values and
+/// whatever `fillRest` adds to the expected entries.
+template <typename KernelT, typename FillRest>
+attnrt_status checkCPUKernelStruct(const KernelT *kernel,
+                                   int64_t KernelT::*rows, const char *rowsName,
+                                   FillRest fillRest) {
   if (!kernel || !kernel->entry)
     return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
   if (!kernel->name)
     return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
-  if (kernel->head_dim < 1 || kernel->value_dim < 1 ||
-      kernel->rows_per_task < 1)
+  if (kernel->head_dim < 1 || kernel->value_dim < 1 || kernel->*rows < 1)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
-                "kernel %s: head_dim, value_dim and rows_per_task must be >= "
-                "1, got %lld, %lld and %lld",
-                kernel->name, static_cast<long long>(kernel->head_dim),
+                "kernel %s: head_dim, value_dim and %s must be >= 1, got "
+                "%lld, %lld and %lld",
+                kernel->name, rowsName,
+                static_cast<long long>(kernel->head_dim),
                 static_cast<long long>(kernel->value_dim),
-                static_cast<long long>(kernel->rows_per_task));
+                static_cast<long long>(kernel->*rows));
   int64_t expected[ATTNRT_META_SIZE] = {};
   expected[ATTNRT_META_DTYPE] = ATTNRT_DTYPE_F32;
   expected[ATTNRT_META_HEAD_DIM] = kernel->head_dim;
   expected[ATTNRT_META_VALUE_DIM] = kernel->value_dim;
-  expected[ATTNRT_META_HAS_LSE] = kernel->has_lse != 0;
-  expected[ATTNRT_META_ROWS] = kernel->rows_per_task;
+  expected[ATTNRT_META_ROWS] = kernel->*rows;
+  fillRest(expected);
   return checkKernelMeta(kernel->name, "__attn_meta_", kernel->meta,
                          expected);
+}
+
+attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
+  return checkCPUKernelStruct(kernel, &attnrt_cpu_kernel::rows_per_task,
+                              "rows_per_task", [&](int64_t *expected) {
+                                expected[ATTNRT_META_HAS_LSE] =
+                                    kernel->has_lse != 0;
+                              });
 }
 
 /// Every check of attnrt_sdpa_check; fills `views` when they pass and says
@@ -130,27 +144,12 @@ void parallelFor(int64_t tasks,
     t.join();
 }
 
-/// The linear kernel struct is complete and agrees with its metadata.
 attnrt_status checkLinearKernel(const attnrt_linear_kernel *kernel) {
-  if (!kernel || !kernel->entry)
-    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
-  if (!kernel->name)
-    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
-  if (kernel->head_dim < 1 || kernel->value_dim < 1 || kernel->chunk < 1)
-    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
-                "kernel %s: head_dim, value_dim and chunk must be >= 1, got "
-                "%lld, %lld and %lld",
-                kernel->name, static_cast<long long>(kernel->head_dim),
-                static_cast<long long>(kernel->value_dim),
-                static_cast<long long>(kernel->chunk));
-  int64_t expected[ATTNRT_META_SIZE] = {};
-  expected[ATTNRT_META_DTYPE] = ATTNRT_DTYPE_F32;
-  expected[ATTNRT_META_HEAD_DIM] = kernel->head_dim;
-  expected[ATTNRT_META_VALUE_DIM] = kernel->value_dim;
-  expected[ATTNRT_META_ROWS] = kernel->chunk;
-  expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
-  expected[ATTNRT_META_CAUSAL] = kernel->causal != 0;
-  return checkKernelMeta(kernel->name, "__attn_meta_", kernel->meta, expected);
+  return checkCPUKernelStruct(
+      kernel, &attnrt_linear_kernel::chunk, "chunk", [&](int64_t *expected) {
+        expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
+        expected[ATTNRT_META_CAUSAL] = kernel->causal != 0;
+      });
 }
 
 /// Every check of attnrt_linear_check (attnrt_sdpa_check's, with no LSE, and

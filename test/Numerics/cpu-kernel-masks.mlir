@@ -6,30 +6,33 @@
 
 // RUN: attn-opt %s --attn-to-cpu-pipeline | mlir-translate --mlir-to-llvmir -o %t.ll
 // RUN: %compile-shared -march=%host_march %t.ll -o %t.so
+// One key (the 1x1x1 runs): the LSE is the one score, which may cancel to
+// ~1e-3 where float32 keeps ~1e-5 of it, so 1e-4 (as in sdpa.mlir); it failed
+// 1e-5 once in a few dozen fresh seeds.
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func longformer_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_global_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
-// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64
+// RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func sparse_rows --shapes 2x2x130x32,2x1x100x32,2x1x100x32 --num-threads 2 | FileCheck %s --check-prefix=EMPTY
 // EMPTY-COUNT-2: PASS @sparse_rows
 

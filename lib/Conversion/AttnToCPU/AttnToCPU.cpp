@@ -663,7 +663,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
     return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
                 "parts (attn-flash-to-llvm does)");
   if (spec.mask) {
-    spec.band = getMaskBand(spec.mask);
+    spec.band = spec.mask.getBand();
     if (spec.mask.getNumTables() != 0)
       return func.emitError()
              << "convert-attn-to-cpu: the CPU kernel takes masks without "

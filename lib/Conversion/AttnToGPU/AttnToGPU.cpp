@@ -443,7 +443,7 @@ FailureOr<KernelSpec> matchSpec(func::FuncOp func, SdpaOp sdpa) {
                   sdpa.getMaskAttr(),
                   static_cast<bool>(sdpa.getLse()),
                   elem};
-  if (spec.mask && !getMaskBand(spec.mask).exact)
+  if (spec.mask && !spec.mask.getBand().exact)
     return fail("the GPU kernel supports no mask, causal and window masks "
                 "(and their intersections); got ")
            << Attribute(spec.mask);

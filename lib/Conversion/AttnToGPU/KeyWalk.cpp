@@ -85,7 +85,7 @@ SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
 }
 
 MaskBand mlir::attn::gpu_kernel::getKernelBand(const KernelSpec &spec) {
-  MaskBand band = spec.mask ? getMaskBand(spec.mask) : MaskBand{};
+  MaskBand band = spec.mask ? spec.mask.getBand() : MaskBand{};
   for (std::optional<int64_t> *side : {&band.left, &band.right})
     if (*side && **side > (int64_t(1) << 30))
       side->reset();

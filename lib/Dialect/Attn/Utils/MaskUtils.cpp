@@ -7,10 +7,6 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-MaskBand mlir::attn::getMaskBand(MaskAttrInterface mask) {
-  return mask.getBand();
-}
-
 Value mlir::attn::buildMaskSelect(OpBuilder &b, Location loc,
                                   MaskAttrInterface mask, const MaskSite &site,
                                   ValueRange tables, Value x, Value fill) {
@@ -57,7 +53,7 @@ KeyRange mlir::attn::buildKeyRange(OpBuilder &b, Location loc,
   KeyRange range{idx(0), numK, Value(), Value()};
   if (!mask)
     return range;
-  MaskBand band = getMaskBand(mask);
+  MaskBand band = mask.getBand();
   Value firstPos = add(qs, shift);                 // p of the first row
   Value lastPos = add(firstPos, sub(rows, idx(1))); // p of the last row
   if (band.left)

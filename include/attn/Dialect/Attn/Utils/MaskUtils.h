@@ -39,10 +39,6 @@ Value buildScoreModAt(OpBuilder &b, Location loc,
 std::pair<Value, Value> buildSplitKeys(OpBuilder &b, Location loc, Value numK,
                                        int64_t split, int64_t splits);
 
-/// The band of `mask` (MaskAttrInterface::getBand: unbounded and inexact for
-/// masks it cannot bound; dilated windows are bounded but inexact, run-time
-/// tables unbounded).
-MaskBand getMaskBand(MaskAttrInterface mask);
 
 /// The keys a block of query rows [qs, qs + rows) can see under `mask`:
 /// every allowed key lies in [lo, hi), and, for exact bands, every row of the
