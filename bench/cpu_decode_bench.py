@@ -8,14 +8,16 @@ copy bandwidth at 2 threads):
   torch    F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
   attn192  attn's flash kernel as committed (192 rows per task)
   attn32   the same, 32 rows per task (attn-kernelgen --rows-per-task=32)
+  packed   each kernel on the g = 4 query heads of a KV head as the rows of
+           one head (a view by strides, what attn.sdpa does at N_q = 1 with
+           GQA on the CPU): K and V read once per KV head
 
 N_q = 1, B = 1, H_q = 32, H_kv = 8, d = 128, f32, [B, N, H, d] memory; no
 mask (a bottom-right causal mask allows every key to the last row). Median of
 `--rounds` calls; every attn result checked in float64 (to 1e-5, or 4x
 torch's own f32 error where that is larger: a row averages N_kv values). The flash kernel
 gives each query head a task of at least 32 rows (31 of them empty) and
-re-reads the KV head for each of its 4 query heads: the gap this measures is
-what packed GQA and split-KV (issue 16) are for.
+re-reads the KV head for each of its 4 query heads unless packed.
 
   python3 bench/cpu_decode_bench.py --out decode.json [--n 8192,32768]
 """
@@ -55,8 +57,9 @@ def main():
     torch.manual_seed(0)
     info = machine_info()
     rows = []
-    print("| threads | N_kv | copy GB/s | torch GB/s | attn192 GB/s | attn32 GB/s | rel err |")
-    print("|---|---|---|---|---|---|---|")
+    print("| threads | N_kv | copy GB/s | torch GB/s | attn192 GB/s | attn32 GB/s | "
+          "attn192 packed GB/s | attn32 packed GB/s | rel err |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for threads in (int(t) for t in opts.threads.split(",")):
         torch.set_num_threads(threads)
         attn.set_num_threads(threads)
@@ -85,10 +88,27 @@ def main():
                 call()
                 errs.append(float((o.double() - ref).norm() / ref.norm()))
                 row[f"attn{r}_gbs"] = kv_bytes / median_ms(call, opts.rounds) / 1e6
+            # Packed GQA by strides: the g query heads of a KV head as the g
+            # rows of one head (N_q = 1), so each task reads its K and V once.
+            g = HQ // HKV
+            qp = q[:, :, 0, :].unflatten(1, (HKV, g))
+            for r, kern in kernels.items():
+                o, _ = kern.empty_outputs(qp)
+                args = kern.make_args(qp, k, v, o)
+
+                def call():
+                    status, message = kern.call(args)
+                    if status:
+                        raise RuntimeError(message)
+                call()
+                errs.append(float((o.reshape(1, HQ, 1, D).double() - ref).norm() / ref.norm()))
+                row[f"attn{r}_packed_gbs"] = kv_bytes / median_ms(call, opts.rounds) / 1e6
             row["rel_err"], row["torch_rel_err"] = max(errs), torch_err
             rows.append(row)
             print(f"| {threads} | {n} | {copy:.1f} | {row['torch_gbs']:.1f} | "
-                  f"{row['attn192_gbs']:.2f} | {row['attn32_gbs']:.2f} | {max(errs):.1e} "
+                  f"{row['attn192_gbs']:.2f} | {row['attn32_gbs']:.2f} | "
+                  f"{row['attn192_packed_gbs']:.2f} | {row['attn32_packed_gbs']:.2f} | "
+                  f"{max(errs):.1e} "
                   f"(torch {torch_err:.1e}) |", flush=True)
             # One output row averages N_kv values: f32 rounding grows with N
             # for everyone; hold attn to torch's f32 error, or 1e-5.

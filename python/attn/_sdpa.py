@@ -88,12 +88,28 @@ LIBRARY.define("sdpa(Tensor q, Tensor k, Tensor v, bool is_causal, int[]? window
                "float? scale, bool need_lse) -> (Tensor, Tensor)")
 
 
+def _decode_rows(x: torch.Tensor, heads_kv: int) -> torch.Tensor:
+    """[B, H_q, 1, ...] as [B, H_kv, g, ...] by strides: the g query heads
+    that share a KV head become the g rows of one head."""
+    return x.select(2, 0).unflatten(1, (heads_kv, x.shape[1] // heads_kv))
+
+
 def _sdpa_op(q, k, v, is_causal, window, scale, need_lse):
     kern = select_kernel(q, k, v, is_causal=is_causal, window=window, scale=scale,
                          need_lse=need_lse)
     kern.check_tensors(q, k, v)
     o, lse = kern.empty_outputs(q)
-    kern.run(q, k, v, o, lse if kern.has_lse else None, checked=True)
+    run_q, run_o, run_lse = q, o, lse if kern.has_lse else None
+    if (q.device.type == "cpu" and q.shape[2] == 1 and q.shape[1] > k.shape[1]
+            and kern.mask.kind == "none"):
+        # CPU decode with GQA: one query row per head. Run the kernel on the query
+        # heads of each KV head as the rows of one head (views of q, o and
+        # the LSE, nothing copied): each task reads its K and V once instead
+        # of once per query head.
+        hkv = k.shape[1]
+        run_q, run_o = _decode_rows(q, hkv), _decode_rows(o, hkv)
+        run_lse = _decode_rows(lse, hkv) if kern.has_lse else None
+    kern.run(run_q, k, v, run_o, run_lse, checked=True)
     return o, lse if need_lse else lse.new_empty((0,))
 
 

@@ -48,3 +48,23 @@ def test_merge_keeps_nan():
 def test_merge_rejects(outputs, lses, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[")):
         attn.merge(outputs, lses)
+
+
+@pytest.mark.parametrize("heads_q, heads_kv, layout", [(8, 2, "bhnd"), (8, 1, "bnhd"),
+                                                         (4, 4, "bnhd")])
+def test_decode_gqa_rows(compiled_cpu_lib, heads_q, heads_kv, layout):
+    """attn.sdpa at N_q = 1 with GQA runs the query heads of a KV head as the
+    rows of one head (views by strides): the same result as head by head."""
+    kern = compiled_cpu_lib["t_d16_scaled"]  # no mask, LSE
+    g = torch.Generator().manual_seed(heads_q + heads_kv)
+
+    def make(h, n):
+        x = torch.randn(2, n, h, 16, generator=g)
+        return x.transpose(1, 2) if layout == "bnhd" else x.transpose(1, 2).contiguous()
+    q, k, v = make(heads_q, 1), make(heads_kv, 70), make(heads_kv, 70)
+    o, lse = attn.sdpa(q, k, v, scale=0.3, enable_gqa=True, return_lse=True)
+    ref_o, ref_lse = attn.sdpa_reference(q, k, v, scale=0.3)
+    assert o.shape == (2, heads_q, 1, 16) and lse.shape == (2, heads_q, 1)
+    assert (o.double() - ref_o).norm() / ref_o.norm() <= 1e-5
+    assert (lse.double() - ref_lse).abs().max() <= 1e-5 * ref_lse.abs().max()
+    assert attn.select_kernel(q, k, v, scale=0.3, need_lse=True) is kern
