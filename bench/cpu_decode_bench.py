@@ -8,6 +8,7 @@ copy bandwidth at 2 threads):
   torch    F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
   attn192  attn's flash kernel as committed (192 rows per task)
   attn32   the same, 32 rows per task (attn-kernelgen --rows-per-task=32)
+  attn16   the same, 16 rows per task (--rows-per-task=16, for decode)
   packed   each kernel on the g = 4 query heads of a KV head as the rows of
            one head (a view by strides, what attn.sdpa does at N_q = 1 with
            GQA on the CPU): K and V read once per KV head
@@ -37,11 +38,11 @@ HQ, HKV, D = 32, 8, 128
 
 def compile_kernels():
     exe = os.path.join(ROOT, "build", "bin", "attn-kernelgen")
-    for rows in (192, 32):
+    for rows in (192, 32, 16):
         subprocess.run([exe, "--quiet", f"--rows-per-task={rows}", "--name", f"decode{rows}",
                         "--spec", f"name=decode{rows},d={D}", "-o", OUT], check=True)
     return {rows: attn.load(os.path.join(OUT, f"decode{rows}.json"))[f"decode{rows}"]
-            for rows in (192, 32)}
+            for rows in (192, 32, 16)}
 
 
 def copy_gbs(rounds):
@@ -58,8 +59,9 @@ def main():
     info = machine_info()
     rows = []
     print("| threads | N_kv | copy GB/s | torch GB/s | attn192 GB/s | attn32 GB/s | "
-          "attn192 packed GB/s | attn32 packed GB/s | rel err |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "attn16 GB/s | attn192 packed GB/s | attn32 packed GB/s | attn16 packed GB/s | "
+          "rel err |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for threads in (int(t) for t in opts.threads.split(",")):
         torch.set_num_threads(threads)
         attn.set_num_threads(threads)
@@ -107,7 +109,8 @@ def main():
             rows.append(row)
             print(f"| {threads} | {n} | {copy:.1f} | {row['torch_gbs']:.1f} | "
                   f"{row['attn192_gbs']:.2f} | {row['attn32_gbs']:.2f} | "
-                  f"{row['attn192_packed_gbs']:.2f} | {row['attn32_packed_gbs']:.2f} | "
+                  f"{row['attn16_gbs']:.2f} | {row['attn192_packed_gbs']:.2f} | "
+                  f"{row['attn32_packed_gbs']:.2f} | {row['attn16_packed_gbs']:.2f} | "
                   f"{max(errs):.1e} "
                   f"(torch {torch_err:.1e}) |", flush=True)
             # One output row averages N_kv values: f32 rounding grows with N

@@ -33,6 +33,14 @@
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d32 --shapes 1x2x300x32,1x1x517x32,1x1x517x32 --layout bnhd --num-threads 2
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x2x450x64,1x2x200x64,1x2x200x64
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func strided_d64 --shapes 1x1x1x64,1x1x1x64,1x1x1x64 --tol 1e-4
+// Rows per task 16 (one lane-vector, the decode blocking): ragged, GQA, one
+// query row against many keys, N_q above N_kv.
+// RUN: attn-opt %s --attn-to-cpu-pipeline=rows-per-task=16 | mlir-translate --mlir-to-llvmir -o %t.16.ll
+// RUN: %compile-shared -march=%host_march %t.16.ll -o %t.16.so
+// RUN: attn-check %s --lib %t.16.so --abi cpu-kernel --func longformer_d32 --shapes 2x4x77x32,2x2x77x32,2x2x77x32 --num-threads 3
+// RUN: attn-check %s --lib %t.16.so --abi cpu-kernel --func causal_dilated_d64 --shapes 1x2x300x64,1x1x517x64,1x1x517x64 --layout bnhd --num-threads 2
+// RUN: attn-check %s --lib %t.16.so --abi cpu-kernel --func global_d64 --shapes 2x8x1x64,2x2x700x64,2x2x700x64
+// RUN: attn-check %s --lib %t.16.so --abi cpu-kernel --func causal_global_d32 --shapes 1x4x50x32,1x4x20x32,1x4x20x32
 // RUN: attn-check %s --lib %t.so --abi cpu-kernel --func sparse_rows --shapes 2x2x130x32,2x1x100x32,2x1x100x32 --num-threads 2 | FileCheck %s --check-prefix=EMPTY
 // EMPTY-COUNT-2: PASS @sparse_rows
 

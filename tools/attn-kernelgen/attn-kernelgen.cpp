@@ -106,9 +106,9 @@ static cl::opt<int64_t> tileKV("tile-kv", cl::init(64),
                                cl::cat(category));
 static cl::opt<int64_t> rowsPerTask(
     "rows-per-task", cl::init(mlir::attn::kDefaultRowsPerTask),
-    cl::desc("cpu: query rows per task: 32, 48, 64, 80, 96 (the register "
-             "blocking) or 192 (two groups of 96 sharing each V tile; "
-             "measured fastest on Sapphire Rapids)"),
+    cl::desc("cpu: query rows per task: 16 (decode), 32, 48, 64, 80, 96 "
+             "(the register blocking) or 192 (two groups of 96 sharing each V "
+             "tile; measured fastest on Sapphire Rapids)"),
     cl::cat(category));
 static cl::opt<bool>
     wgmma("wgmma", cl::init(true),

@@ -143,9 +143,9 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
            "Keys per online-softmax step (a multiple of the register block)">,
     Option<"rowsPerTask", "rows-per-task", "int64_t",
            /*default=*/"::mlir::attn::kDefaultRowsPerTask",
-           "Query rows per task, in 2 to 6 lane-vectors: 32 or 48 (register "
-           "blocks of 8 keys / value columns), 64, 80 or 96 (blocks of 4), "
-           "or 192 (two groups of 96)">,
+           "Query rows per task, in 1 to 6 lane-vectors: 16, 32 or 48 "
+           "(register blocks of 8 keys / value columns), 64, 80 or 96 (blocks "
+           "of 4), or 192 (two groups of 96)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -64,10 +64,12 @@ struct Blocking {
   int64_t rows() const { return vecs * groups * kLanes; }
 };
 
-/// The blocking for `rowsPerTask` (32, 48, 64, 80, 96 or 192), or
+/// The blocking for `rowsPerTask` (16, 32, 48, 64, 80, 96 or 192), or
 /// std::nullopt.
 std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
   switch (rowsPerTask) {
+  case 16: // decode: few rows, each task a whole KV head
+    return Blocking{1, 8};
   case 32:
     return Blocking{2, 8};
   case 48:
@@ -605,7 +607,7 @@ mlir::attn::verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
   std::optional<Blocking> blocking = blockingFor(rowsPerTask);
   if (!blocking)
     return error("rows-per-task=" + Twine(rowsPerTask) +
-                 ": expected 32, 48, 64, 80, 96 or 192");
+                 ": expected 16, 32, 48, 64, 80, 96 or 192");
   if (tileKV < blocking->block || tileKV % blocking->block != 0 ||
       tileKV > kMaxCPUTileKV)
     return error("tile-kv=" + Twine(tileKV) + ": expected a multiple of " +
