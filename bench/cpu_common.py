@@ -27,6 +27,20 @@ def median_ms(fn, rounds):
     return statistics.median(times)
 
 
+def kernel_call(kern, q, k, v):
+    """(o, call): kern's output for these inputs and a call that runs the
+    kernel into it through attnrt with the argument struct built once (no
+    per-call Python checks), raising on a non-OK status."""
+    o, _ = kern.empty_outputs(q)
+    args = kern.make_args(q, k, v, o)
+
+    def call():
+        status, message = kern.call(args)
+        if status:
+            raise RuntimeError(message)
+    return o, call
+
+
 def parse_args(out, sizes):
     """--out, --n (comma-separated sizes), --threads, --rounds."""
     ap = argparse.ArgumentParser()

@@ -29,7 +29,7 @@ import subprocess
 import torch
 import torch.nn.functional as F
 
-from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
+from cpu_common import ROOT, attn, kernel_call, machine_info, median_ms, parse_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out", "decode")
@@ -80,13 +80,7 @@ def main():
             row["torch_gbs"] = kv_bytes / t / 1e6
             errs = []
             for r, kern in kernels.items():
-                o, _ = kern.empty_outputs(q)
-                args = kern.make_args(q, k, v, o)
-
-                def call():
-                    status, message = kern.call(args)
-                    if status:
-                        raise RuntimeError(message)
+                o, call = kernel_call(kern, q, k, v)
                 call()
                 errs.append(float((o.double() - ref).norm() / ref.norm()))
                 row[f"attn{r}_gbs"] = kv_bytes / median_ms(call, opts.rounds) / 1e6
@@ -95,13 +89,7 @@ def main():
             g = HQ // HKV
             qp = q[:, :, 0, :].unflatten(1, (HKV, g))
             for r, kern in kernels.items():
-                o, _ = kern.empty_outputs(qp)
-                args = kern.make_args(qp, k, v, o)
-
-                def call():
-                    status, message = kern.call(args)
-                    if status:
-                        raise RuntimeError(message)
+                o, call = kernel_call(kern, qp, k, v)
                 call()
                 errs.append(float((o.reshape(1, HQ, 1, D).double() - ref).norm() / ref.norm()))
                 row[f"attn{r}_packed_gbs"] = kv_bytes / median_ms(call, opts.rounds) / 1e6

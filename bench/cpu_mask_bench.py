@@ -22,7 +22,7 @@ import subprocess
 import torch
 import torch.nn.functional as F
 
-from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
+from cpu_common import ROOT, attn, kernel_call, machine_info, median_ms, parse_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out", "masks")
@@ -54,14 +54,7 @@ def main():
             pos = torch.arange(n)
             for name, allowed in MASKS.items():
                 mask = allowed(pos[:, None], pos[None, :])
-                kern = KERNELS[f"{name}_d64"]
-                o, _ = kern.empty_outputs(qh)
-                args = kern.make_args(qh, kh, vh, o)
-
-                def ours():
-                    status, message = kern.call(args)
-                    if status:
-                        raise RuntimeError(message)
+                o, ours = kernel_call(KERNELS[f"{name}_d64"], qh, kh, vh)
                 ours()
                 ref = F.scaled_dot_product_attention(qh.double(), kh.double(), vh.double(),
                                                      attn_mask=mask)

@@ -21,7 +21,7 @@ import subprocess
 import torch
 import torch.nn.functional as F
 
-from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
+from cpu_common import ROOT, attn, kernel_call, machine_info, median_ms, parse_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out", "score_mod")
@@ -50,18 +50,6 @@ def softcap_eager(q, k, v):
     return torch.softmax(CAP * torch.tanh(s / CAP), dim=-1) @ v
 
 
-def run_kernel(name, qh, kh, vh):
-    kern = KERNELS[name]
-    o, _ = kern.empty_outputs(qh)
-    args = kern.make_args(qh, kh, vh, o)
-
-    def call():
-        status, message = kern.call(args)
-        if status:
-            raise RuntimeError(message)
-    return o, call
-
-
 def main():
     opts = parse_args("cpu_score_mod.json", "2048,4096")
     torch.manual_seed(0)
@@ -87,8 +75,8 @@ def main():
                             lambda: softcap_eager(qh.double(), kh.double(), vh.double())),
             }
             for mod, (name, base, torch_fn, ref_fn) in cases.items():
-                o, ours = run_kernel(name, qh, kh, vh)
-                _, without = run_kernel(base, qh, kh, vh)
+                o, ours = kernel_call(KERNELS[name], qh, kh, vh)
+                _, without = kernel_call(KERNELS[base], qh, kh, vh)
                 ours()
                 ref = ref_fn()
                 err = float((o.double() - ref).norm() / ref.norm())
