@@ -41,13 +41,16 @@ def kernel_call(kern, q, k, v):
     return o, call
 
 
-def parse_args(out, sizes):
-    """--out, --n (comma-separated sizes), --threads, --rounds."""
+def parse_args(out, sizes, extra=()):
+    """--out, --n (comma-separated sizes), --threads, --rounds, and `extra`
+    (flag, add_argument keywords) pairs."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=out)
     ap.add_argument("--n", default=sizes)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
+    for flag, kwargs in extra:
+        ap.add_argument(flag, **kwargs)
     return ap.parse_args()
 
 

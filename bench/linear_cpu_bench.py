@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Linear attention (elu+1) on the CPU, one process, side by side:
+"""Linear attention (elu+1, or FAVOR+ with --feature favor_plus) on the CPU,
+one process, side by side:
 
-  attn   the committed kernels linear_elu_d64[_causal] (kernels-generated/cpu)
-         through attnrt's threads, on torch's [B, N, H, d] tensors in place
-  torch  torch eager: non-causal as two einsums, causal in chunks of 64
-         carrying the d x d state (the recurrence written in torch ops)
+  attn   elu+1: the committed kernels linear_elu_d64[_causal]
+         (kernels-generated/cpu); FAVOR+: kernels with --features random
+         features that attn-kernelgen (this build) writes to
+         bench/out/linear_favor; through attnrt's threads, on torch's
+         [B, N, H, d] tensors in place
+  torch  torch eager: φ (FAVOR+: the kernel's own projection, stabilised as
+         attn.linear defines it), then non-causal as two einsums, causal in
+         chunks of 64 carrying the state (the recurrence written in torch ops)
 
 B = 1, H = 4, d = 64, f32, 1 and 2 threads (pinned on both sides); the median
 of `--rounds` calls after one warm-up. Every attn result is checked against
@@ -12,37 +17,64 @@ the same torch function in float64 (norm-wise relative error). Prints a
 markdown table and writes JSON.
 
   python3 bench/linear_cpu_bench.py --out linear_cpu.json [--n 4096,16384]
+      [--feature favor_plus --features 256]
 
 Needs build/lib/libattnrt.so (ATTN_RUNTIME_DIR overrides) and torch.
 """
 import json
 import os
+import subprocess
 
 import torch
 import torch.nn.functional as F
 
 from cpu_common import ROOT, attn, machine_info, median_ms, parse_args
 
-KERNELS = attn.load(os.path.join(ROOT, "kernels-generated", "cpu", "attn_cpu_kernels.json"))
 
 
-def phi(x):
+def elu_phi(x, keys):
     return F.elu(x) + 1
 
 
-def torch_noncausal(q, k, v, eps=1e-6):
-    fq, fk = phi(q), phi(k)
+def favor_phi(projection):
+    """FAVOR+'s φ with `projection` [d, m]: queries shifted by their row's
+    largest exponent, keys by their head's."""
+    def phi(x, keys):
+        xs = x * x.shape[-1] ** -0.25
+        e = xs @ projection.to(x.dtype) - 0.5 * (xs * xs).sum(-1, keepdim=True)
+        shift = e.amax(dim=(-2, -1), keepdim=True) if keys else e.amax(-1, keepdim=True)
+        return torch.exp(e - shift) / projection.shape[1] ** 0.5
+    return phi
+
+
+def load_kernels(opts):
+    """{causal: kernel} for opts.feature, and its φ."""
+    if opts.feature == "elu_plus_one":
+        lib = attn.load(os.path.join(ROOT, "kernels-generated", "cpu", "attn_cpu_kernels.json"))
+        return {False: lib["linear_elu_d64"], True: lib["linear_elu_d64_causal"]}, elu_phi
+    out = os.path.join(ROOT, "bench", "out", "linear_favor")
+    spec = f"d=64,op=linear,feature=favor_plus,features={opts.features}"
+    subprocess.run([os.path.join(ROOT, "build", "bin", "attn-kernelgen"), "--quiet", "--name",
+                    "linear_favor", "-o", out, "--spec", "name=favor," + spec,
+                    "--spec", "name=favor_causal,mask=causal," + spec], check=True)
+    lib = attn.load(os.path.join(out, "linear_favor.json"))
+    kernels = {False: lib["favor"], True: lib["favor_causal"]}
+    return kernels, favor_phi(kernels[False].projection)
+
+
+def torch_noncausal(phi, q, k, v, eps=1e-6):
+    fq, fk = phi(q, False), phi(k, True)
     s = torch.einsum("bhnd,bhne->bhde", fk, v)
     z = fk.sum(2)
     return torch.einsum("bhnd,bhde->bhne", fq, s) / (
         torch.einsum("bhnd,bhd->bhn", fq, z)[..., None] + eps)
 
 
-def torch_causal(q, k, v, eps=1e-6, C=64):
-    fq, fk = phi(q), phi(k)
-    B, H, N, d = q.shape
-    S = q.new_zeros(B, H, d, v.shape[-1])
-    z = q.new_zeros(B, H, d)
+def torch_causal(phi, q, k, v, eps=1e-6, C=64):
+    fq, fk = phi(q, False), phi(k, True)
+    B, H, N, f = fq.shape
+    S = q.new_zeros(B, H, f, v.shape[-1])
+    z = q.new_zeros(B, H, f)
     out = q.new_empty(B, H, N, v.shape[-1])
     mask = torch.tril(torch.ones(C, C, dtype=q.dtype))
     for s0 in range(0, N, C):
@@ -57,10 +89,9 @@ def torch_causal(q, k, v, eps=1e-6, C=64):
     return out
 
 
-def attn_call(q, k, v, causal):
-    """The committed kernel on [B, N, H, d] tensors through strides; the
-    argument struct is built once, outside the timed calls."""
-    kern = KERNELS["linear_elu_d64_causal" if causal else "linear_elu_d64"]
+def attn_call(kern, q, k, v):
+    """`kern` on [B, N, H, d] tensors through strides; the argument struct
+    is built once, outside the timed calls."""
     qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))
     o, _ = kern.empty_outputs(qh)
     kern.check_tensors(qh, kh, vh, o)
@@ -77,9 +108,15 @@ def attn_call(q, k, v, causal):
 
 
 def main():
-    opts = parse_args("linear_cpu.json", "4096,16384")
+    opts = parse_args("linear_cpu.json", "4096,16384", extra=[
+        ("--feature", dict(default="elu_plus_one", choices=["elu_plus_one", "favor_plus"])),
+        ("--features", dict(type=int, default=256, help="FAVOR+'s feature count"))])
     torch.manual_seed(0)
+    kernels, phi = load_kernels(opts)
     info = machine_info()
+    info["feature_map"] = opts.feature
+    if opts.feature == "favor_plus":
+        info["features"] = opts.features
     print(json.dumps(info, indent=1), flush=True)
     rows = []
     print("| threads | N | causal | attn ms | torch eager ms | attn / torch | rel err (f64) |")
@@ -91,9 +128,10 @@ def main():
             # [B, N, H, d] memory, as a torch model holds it.
             q, k, v = (torch.randn(1, n, 4, 64) for _ in range(3))
             for causal in (False, True):
-                ref_fn = torch_causal if causal else torch_noncausal
+                fn = torch_causal if causal else torch_noncausal
+                ref_fn = lambda *t: fn(phi, *t)
                 views = [t.transpose(1, 2) for t in (q, k, v)]
-                ours = attn_call(q, k, v, causal)
+                ours = attn_call(kernels[causal], q, k, v)
                 ref = ref_fn(*(t.double() for t in views))
                 err = float((ours().double() - ref).norm() / ref.norm())
                 t_attn = median_ms(ours, opts.rounds)

@@ -182,9 +182,9 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
                 name, opName(meta[ATTNRT_META_OP]),
                 opName(expected[ATTNRT_META_OP]));
   static const char *const fields[ATTNRT_META_SIZE] = {
-      "",     "",        "dtype",      "head_dim", "value_dim",   "has_lse",
-      "rows", "threads", "smem_bytes", "tile_kv",  "tensor_maps", "persistent",
-      "op",   "causal"};
+      "",     "",        "dtype",       "head_dim", "value_dim",   "has_lse",
+      "rows", "threads", "smem_bytes",  "tile_kv",  "tensor_maps", "persistent",
+      "op",   "causal",  "feature_map", "features"};
   for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
     if (meta[i] != expected[i])
       return fail(ATTNRT_ERROR_KERNEL_MISMATCH,

@@ -149,6 +149,8 @@ attnrt_status checkLinearKernel(const attnrt_linear_kernel *kernel) {
       kernel, &attnrt_linear_kernel::chunk, "chunk", [&](int64_t *expected) {
         expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
         expected[ATTNRT_META_CAUSAL] = kernel->causal != 0;
+        expected[ATTNRT_META_FEATURE_MAP] = kernel->feature_map;
+        expected[ATTNRT_META_FEATURES] = kernel->features;
       });
 }
 
@@ -184,12 +186,13 @@ attnrt_status checkLinear(const attnrt_linear_kernel *kernel,
   return checkSdpaOverlaps(views, false);
 }
 
-/// Runs a checked linear-attention call: the kernel's three phases (see
+/// Runs a checked linear-attention call: the kernel's phases (see
 /// convertLinearFunctionToCPUKernel) over a workspace of one state per
-/// (batch, KV head, block of `blockRows` keys).
+/// (batch, KV head, block of `blockRows` keys) and, for FAVOR+, the largest
+/// key exponent of each such block.
 attnrt_status runLinear(const attnrt_linear_kernel &kernel,
                         const attnrt_sdpa_args &a, const SdpaViews &views) {
-  using Entry = void (*)(void *, void *, void *, void *, void *, void *,
+  using Entry = void (*)(void *, void *, void *, void *, void *, void *, void *,
                          int64_t, int64_t, int64_t, int64_t);
   auto entry = reinterpret_cast<Entry>(kernel.entry);
   const int64_t chunk = kernel.chunk, threads = attnrt_get_num_threads();
@@ -200,32 +203,36 @@ attnrt_status runLinear(const attnrt_linear_kernel &kernel,
   int64_t blockRows = (rows + blocks - 1) / blocks;
   blockRows = std::max(chunk, (blockRows + chunk - 1) / chunk * chunk);
   // The workspace holds every key block's state (all but the last when
-  // causal: block i starts from the sum of blocks < i). Widths are the
-  // kernel's, rounded up to 16 lanes.
+  // causal: block i starts from the sum of blocks < i), then each block's
+  // largest key exponent. Widths are the kernel's, rounded up to 16 lanes.
   const int64_t keyBlocks = (a.seq_kv + blockRows - 1) / blockRows;
   const int64_t wsBlocks = kernel.causal ? keyBlocks - 1 : keyBlocks;
-  const int64_t fp = (kernel.head_dim + 15) / 16 * 16;
+  const int64_t fp = (kernel.features + 15) / 16 * 16;
   const int64_t dvp = (kernel.value_dim + 15) / 16 * 16;
+  const int64_t stateFloats =
+      bhkv * std::max<int64_t>(wsBlocks, 1) * fp * (dvp + 1);
   std::vector<float> workspace;
   try {
-    workspace.resize(static_cast<size_t>(bhkv * std::max<int64_t>(wsBlocks, 1) *
-                                         fp * (dvp + 1)));
+    workspace.resize(static_cast<size_t>(stateFloats + bhkv * keyBlocks));
   } catch (const std::bad_alloc &) {
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: cannot allocate the %lld-float workspace",
                 kernel.name,
-                static_cast<long long>(bhkv * wsBlocks * fp * (dvp + 1)));
+                static_cast<long long>(stateFloats + bhkv * keyBlocks));
   }
   const float *zData =
       workspace.data() + bhkv * std::max<int64_t>(wsBlocks, 1) * fp * dvp;
   Descriptor<4> q(views.q), k(views.k), v(views.v), o(views.o);
   Descriptor<4> s(workspace.data(), {bhkv, wsBlocks, fp, dvp});
   Descriptor<3> z(zData, {bhkv, wsBlocks, fp});
+  Descriptor<2> m(workspace.data() + stateFloats, {bhkv, keyBlocks});
   auto phase = [&](int64_t which, int64_t tasks) {
     parallelFor(tasks, [&](int64_t begin, int64_t end) {
-      entry(&q, &k, &v, &o, &s, &z, which, blockRows, begin, end);
+      entry(&q, &k, &v, &o, &s, &z, &m, which, blockRows, begin, end);
     });
   };
+  if (kernel.feature_map == ATTNRT_FEATURE_FAVOR_PLUS)
+    phase(3, bhkv * keyBlocks);
   if (wsBlocks > 0) {
     phase(0, bhkv * wsBlocks);
     if (wsBlocks > 1)

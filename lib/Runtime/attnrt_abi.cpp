@@ -45,10 +45,12 @@ std::string structJson(const Struct &s) {
 }
 
 std::string abiJson() {
-  std::string json = "{\"version\": " + std::to_string(ATTNRT_ABI_VERSION) +
-                     ", \"status\": " + enumJson(kStatuses, /*byText=*/false) +
-                     ", \"dtype\": " + enumJson(kDtypes, /*byText=*/true) +
-                     ", \"structs\": {";
+  std::string json =
+      "{\"version\": " + std::to_string(ATTNRT_ABI_VERSION) +
+      ", \"status\": " + enumJson(kStatuses, /*byText=*/false) +
+      ", \"dtype\": " + enumJson(kDtypes, /*byText=*/true) +
+      ", \"feature_map\": " + enumJson(kFeatureMaps, /*byText=*/true) +
+      ", \"structs\": {";
   for (size_t i = 0; i < std::size(kStructs); ++i)
     json += std::string(i ? ", " : "") + "\"" + kStructs[i].name +
             "\": " + structJson(kStructs[i]);

@@ -68,9 +68,9 @@ class Kernel:
 
     Attributes: name, op ("attn.sdpa" or "attn.linear"), target ("cpu" or
     "nvidia"), device_type ("cpu" or "cuda"), dtype (torch), head_dim,
-    value_dim, has_lse, mask (a reference.Mask), scale, feature_map and eps
-    (linear kernels; None otherwise), info (the manifest entry), library,
-    handle.
+    value_dim, has_lse, mask (a reference.Mask), scale, feature_map,
+    features and eps (linear kernels; None otherwise), info (the manifest
+    entry), library, handle.
     """
 
     def __init__(self, library: "Library", info: dict, handle: int, struct):
@@ -92,15 +92,31 @@ class Kernel:
         self.linear = self.op == "attn.linear"
         self.scale = None if self.linear else float(info["scale"])
         self.feature_map = info.get("feature_map") if self.linear else None
+        # φ's width: head_dim, or FAVOR+'s feature count (linear kernels).
+        self.features = int(info["features"]) if self.linear else None
         self.eps = float(info["eps"]) if self.linear else None
         # The score mod compiled in ("none", or its #attn attribute): attn.sdpa
         # never picks a kernel that has one; run it with Kernel.run.
         self.score_mod: str = info.get("score_mod", "none")
         self.struct = struct
 
+    @property
+    def projection(self) -> Optional[torch.Tensor]:
+        """FAVOR+'s projection ω [head_dim, features] (float32, a copy) that the
+        kernel was compiled with; None for other kernels."""
+        symbol = self.info.get("projection_symbol")
+        if symbol is None:
+            return None
+        padded = (self.features + 15) // 16 * 16   # the kernel's rows: 16-lane multiples
+        address = ctypes.cast(self.library._cpu_so[symbol], ctypes.c_void_p).value
+        data = (ctypes.c_float * (self.head_dim * padded)).from_address(address)
+        rows = torch.frombuffer(bytearray(data), dtype=torch.float32).view(self.head_dim, padded)
+        return rows[:, :self.features].clone()
+
     def __repr__(self) -> str:
         if self.linear:
-            return (f"Kernel({self.name}: attn.linear {self.feature_map}, cpu "
+            return (f"Kernel({self.name}: attn.linear {self.feature_map} "
+                    f"({self.features} features), cpu "
                     f"{str(self.dtype)[6:]}, d={self.head_dim}, d_v={self.value_dim}, "
                     f"mask {self.mask}, eps {self.eps:.3g})")
         return (f"Kernel({self.name}: {self.device_type} {str(self.dtype)[6:]}, "
@@ -283,6 +299,7 @@ class Library(Mapping):
                                "with attn-kernelgen --cpu=native")
         so = ctypes.CDLL(self._file("shared_library"))
         self._keep.append(so)
+        self._cpu_so = so
         make = self.runtime.structs["attnrt_cpu_kernel"]
         make_linear = self.runtime.structs["attnrt_linear_kernel"]
         out = []
@@ -294,6 +311,8 @@ class Library(Mapping):
                 out.append((info, make_linear(
                     name=name, head_dim=info["head_dim"], value_dim=info["value_dim"],
                     causal=int(info["mask_info"]["kind"] == "causal"),
+                    feature_map=self.runtime.feature_map[info["feature_map"]],
+                    features=info["features"],
                     chunk=info["tiles"]["chunk"], entry=address(info["symbol"]),
                     meta=address("__attn_meta_" + info["name"]))))
                 continue

@@ -85,6 +85,7 @@ class Runtime:
         self.abi_version: int = abi["version"]
         self.status: dict = abi["status"]
         self.dtype: dict = abi["dtype"]
+        self.feature_map: dict = abi["feature_map"]
         self.structs = {n: _struct(n, d) for n, d in abi["structs"].items()}
         cpu_kernel = ctypes.POINTER(self.structs["attnrt_cpu_kernel"])
         cpu_args = ctypes.POINTER(self.structs["attnrt_sdpa_args"])

@@ -87,19 +87,37 @@ _FEATURE_MAPS = {
 }
 
 
+def _favor_features(x: torch.Tensor, projection: torch.Tensor, keys: bool) -> torch.Tensor:
+    """FAVOR+'s φ(x)_f = m^(-1/2)·exp(ω_fᵀx̂ − ‖x̂‖²/2 − shift), x̂ = x·d^(−1/4), as
+    attn.linear stabilises it: a query row shifted by its own largest
+    exponent, keys by the largest of their (batch, head)."""
+    xs = x * x.shape[-1] ** -0.25
+    e = xs @ projection.double().to(x.device) - 0.5 * (xs * xs).sum(-1, keepdim=True)
+    shift = e.amax(dim=(-2, -1), keepdim=True) if keys else e.amax(-1, keepdim=True)
+    return torch.exp(e - shift) / projection.shape[1] ** 0.5
+
+
 def linear_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
                      feature_map: str = "elu_plus_one", causal: bool = False,
-                     eps: float = 1e-6) -> torch.Tensor:
+                     eps: float = 1e-6, projection: Optional[torch.Tensor] = None) -> torch.Tensor:
     """attn.linear in float64, as the quadratic form: O_i = Σ_j a_ij v_j /
     (Σ_j a_ij + eps) with a_ij = φ(q_i)·φ(k_j) over every key, or, causal,
-    keys j <= i + N_kv - N_q. [B, H, N, d] tensors, GQA as sdpa_reference."""
-    if feature_map not in _FEATURE_MAPS:
+    keys j <= i + N_kv - N_q. [B, H, N, d] tensors, GQA as sdpa_reference.
+    favor_plus takes its projection ω [d, m] (a FAVOR+ kernel's
+    ``Kernel.projection``)."""
+    if feature_map not in _FEATURE_MAPS and feature_map != "favor_plus":
         raise ValueError(f"linear_reference: feature map {feature_map!r} is not one of "
-                         f"{list(_FEATURE_MAPS)}")
-    phi = _FEATURE_MAPS[feature_map]
+                         f"{list(_FEATURE_MAPS) + ['favor_plus']}")
+    if (feature_map == "favor_plus") != (projection is not None):
+        raise ValueError("linear_reference: a projection goes with favor_plus, and only there")
     Hq, Nq, Hkv, Nkv = q.shape[1], q.shape[2], k.shape[1], k.shape[2]
     group = Hq // Hkv
-    a = phi(q.double()) @ phi(k.double()).repeat_interleave(group, dim=1).transpose(-1, -2)
+    if projection is not None:
+        fq = _favor_features(q.double(), projection, keys=False)
+        fk = _favor_features(k.double(), projection, keys=True)
+    else:
+        fq, fk = _FEATURE_MAPS[feature_map](q.double()), _FEATURE_MAPS[feature_map](k.double())
+    a = fq @ fk.repeat_interleave(group, dim=1).transpose(-1, -2)
     if causal:
         a = a * Mask("causal").allowed(Nq, Nkv, device=q.device)
     return (a @ v.double().repeat_interleave(group, dim=1)) / (a.sum(-1, keepdim=True) + eps)

@@ -57,7 +57,8 @@ def check(kern, q, k, v, o, lse):
         # identity features: inputs offset by 2 (inputs()), or its
         # denominators cross 0 and no float32 evaluation keeps 1e-5
         ref = attn.linear_reference(q, k, v, feature_map=kern.feature_map,
-                                    causal=kern.mask.kind == "causal", eps=kern.eps)
+                                    causal=kern.mask.kind == "causal", eps=kern.eps,
+                                    projection=kern.projection)
         assert lse is None and not torch.isnan(o).any(), "NaN in O"
         err = (o.double() - ref).norm().item() / ref.norm().item()
         assert err <= TOL[kern.dtype][0], f"{kern.name}: O rel err {err:.3g}"

@@ -31,22 +31,27 @@ static const int64_t oldMeta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, 0, ATTNRT_DTYPE_F32, D, D, 1, 32, 0, 0, 0, 0};
 
 /* A linear-attention kernel: it records its phases' calls and writes O. */
-static int phases[3];
+static int phases[4];
 static void fakeLinear(void *q, void *k, void *v, void *o, void *state,
-                       void *norm, int64_t phase, int64_t blockRows,
-                       int64_t begin, int64_t end) {
-  (void)q, (void)k, (void)v, (void)state, (void)norm, (void)blockRows;
+                       void *norm, void *keyMax, int64_t phase,
+                       int64_t blockRows, int64_t begin, int64_t end) {
+  (void)q, (void)k, (void)v, (void)state, (void)norm, (void)keyMax;
+  (void)blockRows;
   ++entered;
   phases[phase] += (int)(end - begin);
   **(float **)((char *)o + sizeof(void *)) = 0.0f;
 }
 static const int64_t linearMeta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
-    0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1};
+    0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1, ATTNRT_FEATURE_ELU_PLUS_ONE, D};
+/* FAVOR+ with 48 features: the runtime runs phase 3 first. */
+static const int64_t favorMeta[ATTNRT_META_SIZE] = {
+    ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
+    0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1, ATTNRT_FEATURE_FAVOR_PLUS, 48};
 
 static attnrt_linear_kernel good_linear(void) {
-  attnrt_linear_kernel kernel = {"lin", D, D, 1, 64, (void *)&fakeLinear,
-                                 linearMeta};
+  attnrt_linear_kernel kernel = {"lin", D, D, 1, ATTNRT_FEATURE_ELU_PLUS_ONE,
+                                 D, 64, (void *)&fakeLinear, linearMeta};
   return kernel;
 }
 
@@ -94,12 +99,12 @@ static int untouched(void) {
 static void linearRow(const char *name, const attnrt_linear_kernel *kernel,
                       const attnrt_sdpa_args *a) {
   poison();
-  phases[0] = phases[1] = phases[2] = 0;
+  phases[0] = phases[1] = phases[2] = phases[3] = 0;
   attnrt_status status = attnrt_linear_cpu(kernel, a);
-  printf("linear %s: %d %s | outputs %s | phase tasks %d %d %d\n", name,
+  printf("linear %s: %d %s | outputs %s | phase tasks %d %d %d %d\n", name,
          (int)status, status == ATTNRT_OK ? "ok" : attnrt_last_error(),
          untouched() ? "untouched" : "written", phases[0], phases[1],
-         phases[2]);
+         phases[2], phases[3]);
 }
 
 /* The linear entry point: its own checks on top of attnrt_sdpa_check's. */
@@ -121,6 +126,12 @@ static void linearRows(void) {
   kern.chunk = 32; linearRow("chunk mismatch", &kern, &a); kern = good_linear();
   kern.chunk = 0; linearRow("chunk zero", &kern, &a); kern = good_linear();
   kern.meta = meta; linearRow("an sdpa kernel's metadata", &kern, &a);
+  kern = good_linear();
+  kern.features = 32; linearRow("features mismatch", &kern, &a);
+  kern.feature_map = ATTNRT_FEATURE_RELU; kern.features = D;
+  linearRow("feature map mismatch", &kern, &a);
+  kern.feature_map = ATTNRT_FEATURE_FAVOR_PLUS; kern.features = 48;
+  kern.meta = favorMeta; linearRow("favor_plus", &kern, &a);
   kern = good_linear();
   a.o = (float *)k; linearRow("o is k", &kern, &a); a = good(); a.lse = NULL;
   a.seq_q = 0; linearRow("zero seq_q", &kern, &a);

@@ -331,6 +331,8 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
     kernel.head_dim = args[0]->shape[3];
     kernel.value_dim = args[2]->shape[3];
     kernel.causal = static_cast<int>(meta[ATTNRT_META_CAUSAL]);
+    kernel.feature_map = static_cast<int>(meta[ATTNRT_META_FEATURE_MAP]);
+    kernel.features = meta[ATTNRT_META_FEATURES];
     kernel.chunk = meta[ATTNRT_META_ROWS];
     kernel.entry = entry;
     kernel.meta = meta;
@@ -397,19 +399,28 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
 
 } // namespace
 
-/// Tensors shaped as `func`'s results, which must be static
-/// (--skip-reference).
-static FailureOr<SmallVector<Tensor>> staticResults(func::FuncOp func) {
+/// Tensors shaped as `func`'s results (--skip-reference): static dims as
+/// they are; a dynamic one, in a kernel function (q, k, v) -> (o[, lse]),
+/// from the arguments' shapes: o is [B, H_q, N_q, d_v], lse [B, H_q, N_q].
+static FailureOr<SmallVector<Tensor>>
+resultsWithoutReference(func::FuncOp func, ArrayRef<Tensor> args) {
   SmallVector<Tensor> results;
   for (Type type : func.getResultTypes()) {
     auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.hasStaticShape()) {
+    bool kernelForm = args.size() >= 3 && args[0].shape.size() == 4 &&
+                      args[2].shape.size() == 4 && tensor &&
+                      (tensor.getRank() == 3 || tensor.getRank() == 4);
+    if (!tensor || (!tensor.hasStaticShape() && !kernelForm)) {
       llvm::errs() << "attn-check: --skip-reference needs static result "
-                      "types, got "
+                      "types or a kernel function (q, k, v), got "
                    << type << "\n";
       return failure();
     }
-    results.emplace_back(SmallVector<int64_t>(tensor.getShape()));
+    SmallVector<int64_t> shape(tensor.getShape());
+    for (auto [i, dim] : llvm::enumerate(shape))
+      if (ShapedType::isDynamic(dim))
+        dim = i < 3 ? args[0].shape[i] : args[2].shape[3];
+    results.emplace_back(shape);
   }
   return results;
 }
@@ -542,7 +553,8 @@ int main(int argc, char **argv) {
   };
   auto refStart = now();
   FailureOr<SmallVector<Tensor>> expected =
-      skipReference ? staticResults(func) : reference::evaluate(func, refArgs);
+      skipReference ? resultsWithoutReference(func, refArgs)
+                    : reference::evaluate(func, refArgs);
   if (failed(expected))
     return 2;
   double refSeconds = seconds(refStart, now());

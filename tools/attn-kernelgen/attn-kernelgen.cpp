@@ -24,6 +24,7 @@
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Runtime/attnrt_abi.h"
@@ -54,6 +55,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <optional>
 
@@ -78,7 +80,10 @@ static cl::list<std::string> specs(
              "left = 256, right = 256>, #attn.global<tokens = 16>]>'\n"
              "or, for linear attention (cpu):\n"
              "  name=<id>,d=<head dim>[,dv=],op=linear[,feature=identity|"
-             "elu_plus_one|relu][,mask=causal][,eps=<e>]"));
+             "elu_plus_one|relu|favor_plus,features=<m>[,seed=<s>]]"
+             "[,mask=causal][,eps=<e>]\n"
+             "favor_plus draws m orthogonal random features from the seed "
+             "(default 0)"));
 static cl::opt<std::string> outDir("o", cl::desc("output directory"),
                                    cl::value_desc("dir"), cl::Required,
                                    cl::cat(category));
@@ -195,12 +200,35 @@ bool isCIdentifier(StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+/// What a --spec says of linear attention (op=linear).
+struct LinearSpecFields {
+  std::string feature = "elu_plus_one", eps, features, seed;
+};
+
+/// FAVOR+'s projection for head dim `d` as the text of an f32 constant
+/// (`dense<"0x…">`, little-endian bytes, which MLIR reads back exactly).
+std::string projectionConstant(int64_t d, int64_t m, uint64_t seed) {
+  std::vector<float> omega = orthogonalRandomFeatures(d, m, seed);
+  std::string hex;
+  for (float value : omega) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    for (int byte = 0; byte < 4; ++byte)
+      hex += llvm::formatv("{0:X-2}", (bits >> (8 * byte)) & 0xff).str();
+  }
+  return llvm::formatv("  %w = arith.constant dense<\"0x{0}\"> : "
+                       "tensor<{1}x{2}xf32>\n",
+                       hex, d, m)
+      .str();
+}
+
 /// The attn.linear function of a --spec with op=linear (`sdpaOnly`: the spec
 /// also has lse or scale, which linear attention has not).
 FailureOr<std::string> linearSpecToMLIR(StringRef spec, StringRef name,
                                         int64_t d, int64_t dv, StringRef dtype,
-                                        StringRef mask, StringRef eps,
-                                        StringRef feature, bool sdpaOnly) {
+                                        StringRef mask,
+                                        const LinearSpecFields &f,
+                                        bool sdpaOnly) {
   auto bad = [&](const Twine &why) {
     llvm::errs() << "attn-kernelgen: --spec '" << spec << "': " << why << "\n";
     return failure();
@@ -211,20 +239,41 @@ FailureOr<std::string> linearSpecToMLIR(StringRef spec, StringRef name,
   if (mask != "none" && mask != "causal")
     return bad("mask=" + mask + ": op=linear takes none or causal");
   double epsValue;
-  if (!eps.empty() && (eps.getAsDouble(epsValue) || !(epsValue >= 0.0) ||
-                       !std::isfinite(epsValue)))
-    return bad("eps=" + eps + ": expected a finite number >= 0");
+  if (!f.eps.empty() && (StringRef(f.eps).getAsDouble(epsValue) ||
+                         !(epsValue >= 0.0) || !std::isfinite(epsValue)))
+    return bad("eps=" + f.eps + ": expected a finite number >= 0");
+  bool favor = f.feature == "favor_plus";
+  if (!favor && !(f.features.empty() && f.seed.empty()))
+    return bad("features= and seed= go with feature=favor_plus only");
+  int64_t m = 0;
+  uint64_t seed = 0;
+  if (favor && (StringRef(f.features).getAsInteger(10, m) || m < 1 ||
+                m > kMaxKernelHeadDim))
+    return bad("feature=favor_plus needs features=<m>, 1 to " +
+               Twine(kMaxKernelHeadDim) + (f.features.empty() ? "" : ", got ") +
+               f.features);
+  if (favor && dtype != "f32")
+    return bad("feature=favor_plus: the linear-attention kernel is f32 "
+               "(dtype=f32)");
+  if (!f.seed.empty() && StringRef(f.seed).getAsInteger(10, seed))
+    return bad("seed=" + f.seed + ": expected an unsigned integer");
   std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
   std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
-  std::string attrs = eps.empty() ? "" : " {eps = " + eps.str() + " : f32}";
+  std::string attrs = f.eps.empty() ? "" : " {eps = " + f.eps + " : f32}";
+  std::string constant = favor ? projectionConstant(d, m, seed) : "";
+  std::string projection =
+      favor ? llvm::formatv(" projection(%w : tensor<{0}x{1}xf32>)", d, m).str()
+            : "";
   return llvm::formatv(
              "// --spec {0}\n"
              "func.func @{1}(%q: {2}, %k: {2}, %v: {3}) -> {3} {{\n"
-             "  %o = attn.linear {4} %q, %k, %v{5}{6} : {2}, {2}, {3} -> {3}\n"
+             "{7}"
+             "  %o = attn.linear {4} %q, %k, %v{8}{5}{6} : {2}, {2}, {3} -> "
+             "{3}\n"
              "  return %o : {3}\n"
              "}\n",
-             spec, name, qT, vT, feature, mask == "causal" ? " causal" : "",
-             attrs)
+             spec, name, qT, vT, f.feature, mask == "causal" ? " causal" : "",
+             attrs, constant, projection)
       .str();
 }
 
@@ -249,7 +298,8 @@ SmallVector<StringRef> splitSpecFields(StringRef spec) {
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
-  std::string op = "sdpa", feature = "elu_plus_one", eps, scoreMod;
+  std::string op = "sdpa", scoreMod;
+  LinearSpecFields linear;
   int64_t d = 0, dv = 0;
   bool lse = false;
   for (StringRef field : splitSpecFields(spec)) {
@@ -271,11 +321,14 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       scale = value.str();
     else if (key == "op" && (value == "sdpa" || value == "linear"))
       op = value.str();
-    else if (key == "feature" && (value == "identity" ||
-                                  value == "elu_plus_one" || value == "relu"))
-      feature = value.str();
+    else if (key == "feature" && symbolizeFeatureMapKind(value))
+      linear.feature = value.str();
+    else if (key == "features")
+      linear.features = value.str();
+    else if (key == "seed")
+      linear.seed = value.str();
     else if (key == "eps")
-      eps = value.str();
+      linear.eps = value.str();
     else if (key == "score_mod")
       scoreMod = value.str();
     else {
@@ -305,7 +358,7 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   if (op == "linear" && !scoreMod.empty())
     return bad("score_mod=" + scoreMod + ": op=linear takes none");
   if (op == "linear")
-    return linearSpecToMLIR(spec, name, d, dv, dtype, mask, eps, feature,
+    return linearSpecToMLIR(spec, name, d, dv, dtype, mask, linear,
                             lse || !scale.empty());
   double scaleValue;
   if (!scale.empty() &&
@@ -377,6 +430,7 @@ struct KernelInfo {
   // causal): its feature map and eps.
   bool linear = false;
   std::string featureMap;
+  int64_t features = 0; // φ's width: d, or FAVOR+'s m
   double eps = 0.0;
 };
 
@@ -413,6 +467,9 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
     info.lse = false;
     info.linear = true;
     info.featureMap = stringifyFeatureMapKind(linear.getFeatureMap()).str();
+    info.features = info.headDim;
+    if (Value projection = linear.getProjection())
+      info.features = cast<ShapedType>(projection.getType()).getDimSize(1);
     info.eps = linear.getEps().convertToDouble();
     info.mask = linear.getCausal() ? "causal" : "none";
     if (linear.getCausal())
@@ -498,6 +555,7 @@ llvm::json::Object describeInManifest(const KernelInfo &k) {
         {"head_dim", k.headDim},
         {"value_dim", k.valueDim},
         {"feature_map", k.featureMap},
+        {"features", k.features},
         {"eps", k.eps},
         {"mask", k.mask},
         {"mask_info", describeMask(k.maskAttr)},
@@ -541,12 +599,17 @@ std::string initializer(StringRef structName,
   return text + "\n}";
 }
 
-/// The C enumerator of manifest dtype `spelling` ("bf16" → ATTNRT_DTYPE_BF16).
+/// The C enumerator of `spelling` in `list` ("bf16" → ATTNRT_DTYPE_BF16).
+template <size_t N>
+std::string enumerator(const attnrt::abi::Enumerator (&list)[N],
+                       StringRef spelling) {
+  for (const attnrt::abi::Enumerator &e : list)
+    if (spelling == e.text)
+      return e.name;
+  llvm::report_fatal_error("attn-kernelgen: no enumerator for " + spelling);
+}
 std::string dtypeEnumerator(StringRef spelling) {
-  for (const attnrt::abi::Enumerator &dtype : attnrt::abi::kDtypes)
-    if (spelling == dtype.text)
-      return dtype.name;
-  llvm::report_fatal_error("attn-kernelgen: no attnrt_dtype for " + spelling);
+  return enumerator(attnrt::abi::kDtypes, spelling);
 }
 
 /// `name` as a C identifier: other characters become '_'.
@@ -607,15 +670,18 @@ struct Output {
 /// The header's declarations of CPU linear-attention kernel `k`: its entry
 /// point, metadata, kernel struct and attn_<name>().
 void writeLinearCPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k) {
-  os << "/* " << k.name << ": attn.linear, feature map " << k.featureMap
-     << ", d = " << k.headDim << ", d_v = " << k.valueDim << ", eps = " << k.eps
-     << ", " << (k.maskAttr ? "causal" : "non-causal") << ", chunk "
-     << kLinearChunk << ", " << cpu << ", "
-     << getLinearKernelScratchBytes(k.headDim, k.valueDim)
+  os << "/* " << k.name << ": attn.linear, feature map " << k.featureMap << " ("
+     << k.features << " features), d = " << k.headDim
+     << ", d_v = " << k.valueDim << ", eps = " << k.eps << ", "
+     << (k.maskAttr ? "causal" : "non-causal") << ", chunk " << kLinearChunk
+     << ", " << cpu << ", "
+     << getLinearKernelScratchBytes(k.headDim, k.features, k.valueDim,
+                                    k.featureMap == "favor_plus")
      << " bytes of stack */\n"
      << "void _mlir_ciface_" << k.name
      << "(void *q, void *k, void *v, void *o, void *state, void *norm, "
-        "int64_t phase, int64_t block_rows, int64_t begin, int64_t end);\n"
+        "void *key_max, int64_t phase, int64_t block_rows, int64_t begin, "
+        "int64_t end);\n"
      << "extern const int64_t __attn_meta_" << k.name << "[];\n"
      << "static const attnrt_linear_kernel attn_" << k.name << "_kernel = "
      << initializer("attnrt_linear_kernel",
@@ -623,6 +689,9 @@ void writeLinearCPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k) {
                      {"head_dim", std::to_string(k.headDim)},
                      {"value_dim", std::to_string(k.valueDim)},
                      {"causal", k.maskAttr ? "1" : "0"},
+                     {"feature_map",
+                      enumerator(attnrt::abi::kFeatureMaps, k.featureMap)},
+                     {"features", std::to_string(k.features)},
                      {"chunk", std::to_string(kLinearChunk)},
                      {"entry", "(void *)&_mlir_ciface_" + k.name},
                      {"meta", "__attn_meta_" + k.name}})
@@ -749,7 +818,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
           "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time "
           "(causal: N_q <= N_kv); element strides free, head dim contiguous";
       entry["tiles"] = llvm::json::Object{{"chunk", kLinearChunk}};
-      entry["stack_bytes"] = getLinearKernelScratchBytes(k.headDim, k.valueDim);
+      entry["stack_bytes"] = getLinearKernelScratchBytes(
+          k.headDim, k.features, k.valueDim, k.featureMap == "favor_plus");
+      if (k.featureMap == "favor_plus") // ω [d][features padded to 16]
+        entry["projection_symbol"] = "__attn_omega_" + k.name;
       entries.push_back(std::move(entry));
       continue;
     }

@@ -127,16 +127,21 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     ```mlir
     func.func @f(%q, %k, %v, %o : memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
                  %state: memref<?x?x?x?xf32>, %norm: memref<?x?x?xf32>,
+                 %key_max: memref<?x?xf32>,
                  %phase: index, %block_rows: index, %begin: index, %end: index)
     ```
 
-    attnrt runs it in three phases over a workspace of one `d × d_v` state
+    attnrt runs it in phases over a workspace of one `features × d_v` state
     per (batch, KV head, block of `block_rows` keys): block sums of
     `φ(K)ᵀV` and `φ(K)ᵀ1`, their prefix sums, then the outputs in chunks of
     64 rows (causal: `φQ_c S + tril(φQ_c φK_cᵀ) V_c` over the prefix state,
     the state moving every chunk). Every product is a broadcast-FMA register
-    block of 4 rows × 4 `vector<16xf32>`. `favor_plus` is rejected with a
-    diagnostic (lower it with `attn-flash-to-llvm`).
+    block of 4 rows × 4 `vector<16xf32>`. `favor_plus` takes its projection
+    as a constant of the function (m ≤ 256 features; a function argument is
+    rejected with a diagnostic): the kernel keeps it as a global, and a
+    first phase finds each key block's largest exponent, so that every key
+    of a (batch, head) is shifted by the head's largest, as `attn.linear`
+    defines FAVOR+.
   }];
   let options = [
     Option<"tileKV", "tile-kv", "int64_t", /*default=*/"64",

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 4
+#define ATTNRT_ABI_VERSION 5
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -36,29 +36,37 @@ typedef enum attnrt_dtype {
 #include "attn/Runtime/attnrt_abi.def"
 } attnrt_dtype;
 
+/* φ of a linear-attention kernel. */
+typedef enum attnrt_feature_map {
+#define ATTNRT_FEATURE_MAP(name, value, spelling) name = value,
+#include "attn/Runtime/attnrt_abi.def"
+} attnrt_feature_map;
+
 /* What a generated kernel was compiled for, published by its own code as
  * ATTNRT_META_SIZE int64 values: the public constant __attn_meta_<name>
  * beside a CPU kernel, the global attn_meta_<name> inside a GPU image. The
  * runtime checks a kernel struct against it before a call. */
 enum {
-  ATTNRT_META_MAGIC,      /* ATTNRT_META_MAGIC_VALUE */
-  ATTNRT_META_VERSION,    /* ATTNRT_META_VERSION_VALUE */
-  ATTNRT_META_DTYPE,      /* an attnrt_dtype */
+  ATTNRT_META_MAGIC,   /* ATTNRT_META_MAGIC_VALUE */
+  ATTNRT_META_VERSION, /* ATTNRT_META_VERSION_VALUE */
+  ATTNRT_META_DTYPE,   /* an attnrt_dtype */
   ATTNRT_META_HEAD_DIM,
   ATTNRT_META_VALUE_DIM,
   ATTNRT_META_HAS_LSE,
-  ATTNRT_META_ROWS,       /* rows_per_task (CPU) or tile_q (GPU) */
-  ATTNRT_META_THREADS,    /* GPU: threads per CTA; CPU: 0 */
-  ATTNRT_META_SMEM_BYTES, /* GPU: dynamic shared memory; CPU: 0 */
-  ATTNRT_META_TILE_KV,    /* GPU: keys per K/V tile; CPU: 0 */
+  ATTNRT_META_ROWS,        /* rows_per_task (CPU) or tile_q (GPU) */
+  ATTNRT_META_THREADS,     /* GPU: threads per CTA; CPU: 0 */
+  ATTNRT_META_SMEM_BYTES,  /* GPU: dynamic shared memory; CPU: 0 */
+  ATTNRT_META_TILE_KV,     /* GPU: keys per K/V tile; CPU: 0 */
   ATTNRT_META_TENSOR_MAPS, /* GPU: 1 if it takes TMA tensor maps; CPU: 0 */
-  ATTNRT_META_PERSISTENT, /* GPU: 1 if persistent (see attnrt_gpu_kernel) */
-  ATTNRT_META_OP,         /* an attnrt_op: what the kernel computes */
-  ATTNRT_META_CAUSAL,     /* linear: 1 if causal; sdpa: 0 (the header says) */
+  ATTNRT_META_PERSISTENT,  /* GPU: 1 if persistent (see attnrt_gpu_kernel) */
+  ATTNRT_META_OP,          /* an attnrt_op: what the kernel computes */
+  ATTNRT_META_CAUSAL,      /* linear: 1 if causal; sdpa: 0 (the header says) */
+  ATTNRT_META_FEATURE_MAP, /* linear: an attnrt_feature_map; sdpa: 0 */
+  ATTNRT_META_FEATURES,    /* linear: φ's width; sdpa: 0 */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
-#define ATTNRT_META_VERSION_VALUE 4
+#define ATTNRT_META_VERSION_VALUE 5
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
  * reassociated form (attnrt_linear_cpu runs it). */
@@ -92,8 +100,8 @@ attnrt_status attnrt_sdpa_check(const attnrt_cpu_kernel *kernel,
 /* Runs linear-attention `kernel` on `args` (lse must be null) with the
  * runtime's threads: O_i = Σ_j φ(q_i)ᵀφ(k_j) v_j / (Σ_j φ(q_i)ᵀφ(k_j) + eps)
  * over all keys, or, causal, keys j ≤ i + seq_kv − seq_q (then seq_q ≤
- * seq_kv). It allocates a workspace of one d × d_v state per (batch, KV
- * head, block of keys) for the call. */
+ * seq_kv). It allocates a workspace of one features × d_v state per (batch,
+ * KV head, block of keys) for the call. */
 attnrt_status attnrt_linear_cpu(const attnrt_linear_kernel *kernel,
                                 const attnrt_sdpa_args *args);
 
@@ -113,8 +121,9 @@ const char *attnrt_status_name(int status);
 
 /* The interface as JSON, for bindings that build their own mirrors of it
  * (the Python package): {"version": ATTNRT_ABI_VERSION, "status": {name:
- * value}, "dtype": {spelling: value}, "structs": {name: {"size", "align",
- * "fields": [{"name", "kind", "count", "offset"}]}}}. A static string. */
+ * value}, "dtype": {spelling: value}, "feature_map": {spelling: value},
+ * "structs": {name: {"size", "align", "fields": [{"name", "kind", "count",
+ * "offset"}]}}}. A static string. */
 const char *attnrt_abi_json(void);
 
 #ifdef __cplusplus

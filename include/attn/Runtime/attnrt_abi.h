@@ -62,6 +62,11 @@ inline constexpr Enumerator kDtypes[] = {
 #include "attn/Runtime/attnrt_abi.def"
 };
 
+inline constexpr Enumerator kFeatureMaps[] = {
+#define ATTNRT_FEATURE_MAP(name, value, spelling) {#name, value, spelling},
+#include "attn/Runtime/attnrt_abi.def"
+};
+
 } // namespace attnrt::abi
 
 #endif // ATTN_RUNTIME_ATTNRT_ABI_H

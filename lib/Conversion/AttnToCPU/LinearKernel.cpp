@@ -1,11 +1,13 @@
 //===- LinearKernel.cpp - attn.linear as a chunked CPU kernel -------------===//
 //
 // Rewrites a function whose body is one `attn.linear` of its arguments into a
-// CPU kernel of the reassociated, O(N) form. attnrt calls it in three phases,
-// each over tasks [begin, end) it spreads on its threads, with a workspace
+// CPU kernel of the reassociated, O(N) form. attnrt calls it in phases, each
+// over tasks [begin, end) it spreads on its threads, with a workspace
 // W = (S, z) of one d_f × d_v state and d_f normaliser per key block of L
 // rows (L = `block-rows`, a multiple of the chunk C, chosen per call):
 //
+//   phase 3, FAVOR+ only, first, task (b, h_kv, block):
+//                                    M[blk] = the block's largest key exponent
 //   phase 0, task (b, h_kv, block):  W[blk] = (φK_blkᵀ V_blk, φK_blkᵀ 1)
 //   phase 1, task (b, h_kv):         W[blk] += W[blk − 1]    (prefix sums)
 //   phase 2, task (b, h_q, block):   the outputs of L rows, in chunks of C:
@@ -18,6 +20,13 @@
 // Causal rows are counted in key positions: query i sits at i + N_kv − N_q
 // (attnrt requires N_q ≤ N_kv). With one block a head, phases 0 and 1 have
 // nothing to do for causal attention; attnrt skips them.
+//
+// FAVOR+ (φ(x)_f = m^(−1/2)·exp(ω_fᵀx̂ − ‖x̂‖²/2 − shift), x̂ = x·d^(−1/4)) is
+// attn.linear's max-stabilised form: a query row is shifted by its own
+// largest exponent, every key of a (batch, KV head) by the largest over all
+// of them, max(M[·]) — which phase 3 exists to find before any key is
+// mapped. The projection ω [d, m] is a constant of the function; the kernel
+// keeps it as a global, zero-padded to [d, m rounded up to 16].
 //
 // Every product is a broadcast-FMA register block of 4 rows × up to 4
 // vector<16xf32> (the CPU flash kernel's builders); rows of φQ, φK, V are
@@ -33,10 +42,19 @@
 #include "attn/Runtime/attnrt.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::cpu_kernel;
+
+static_assert(
+    static_cast<int>(FeatureMapKind::FavorPlus) == ATTNRT_FEATURE_FAVOR_PLUS &&
+        static_cast<int>(FeatureMapKind::Relu) == ATTNRT_FEATURE_RELU &&
+        static_cast<int>(FeatureMapKind::EluPlusOne) ==
+            ATTNRT_FEATURE_ELU_PLUS_ONE &&
+        static_cast<int>(FeatureMapKind::Identity) == ATTNRT_FEATURE_IDENTITY,
+    "attnrt_feature_map holds FeatureMapKind's values");
 
 namespace {
 
@@ -51,8 +69,26 @@ struct LinearSpec {
   int64_t d, dv; // head dims of q/k and v
   bool causal;
   double eps;
-  int64_t fp() const { return roundUpToLanes(d); } // padded feature width
+  int64_t features;             // φ's width: d, or FAVOR+'s m
+  DenseElementsAttr projection; // FAVOR+: ω [d, m] as f32; null otherwise
+  bool favor() const { return map == FeatureMapKind::FavorPlus; }
+  int64_t fp() const { return roundUpToLanes(features); } // padded width
   int64_t dvp() const { return roundUpToLanes(dv); }
+};
+
+/// FAVOR+'s ω as the kernel keeps it: [d][fp], zero past m.
+MemRefType omegaType(const LinearSpec &spec) {
+  return MemRefType::get({spec.d, spec.fp()},
+                         Float32Type::get(spec.projection.getContext()));
+}
+std::string omegaSymbol(func::FuncOp func) {
+  return ("__attn_omega_" + func.getSymName()).str();
+}
+
+/// A task's block of keys: (batch·KV head) bh = (batch, hk), rows [first,
+/// last).
+struct KeyBlock {
+  Value bh, batch, hk, first, last;
 };
 
 /// Emits the body of a linear-attention kernel.
@@ -63,7 +99,9 @@ struct LinearEmitter {
   LinearSpec spec;
   const int64_t chunk = kLinearChunk;
   // Arguments.
-  Value q, k, v, o, wsS, wsZ, phase, blockRows, begin, end;
+  Value q, k, v, o, wsS, wsZ, wsM, phase, blockRows, begin, end;
+  // FAVOR+: ω [d][fp], a global; the chunk's rows x̂ [C][dp].
+  Value omega, xs;
   // Scratch: φQ, φK [C][fp]; φKᵀ [fp][C]; V [C][dvp]; A [C][C]; S [fp][dvp];
   // z [fp].
   Value fq, fk, fkT, vp, scores, state, norm;
@@ -112,8 +150,18 @@ struct LinearEmitter {
 
   void build(func::FuncOp func);
   Value phi(Value x);
-  void packRows(Value src, Value batch, Value head, Value firstRow, Value lo,
-                Value hi, Value dst, int64_t width, bool applyPhi);
+  Value rowVector(Value src, Value batch, Value head, Value row, int64_t x,
+                  int64_t width);
+  void favorProducts(Value src, Value batch, Value head, Value firstRow,
+                     Value lo, Value hi, Value dst);
+  SmallVector<Value> favorExponents(Value products, Value r);
+  Value headShift(Value bh);
+  void packRows(Value lo, Value hi, Value dst, int64_t vecs,
+                function_ref<SmallVector<Value>(Value)> rowOf);
+  void packInputRows(Value src, Value batch, Value head, Value firstRow,
+                     Value lo, Value hi, Value dst, int64_t width);
+  void packFeatureRows(Value src, Value batch, Value head, Value firstRow,
+                       Value lo, Value hi, Value dst, Value keyShift);
   void transposeKeys();
   void clearState();
   void copyState(Value bh, Value blk, bool toWorkspace);
@@ -124,6 +172,8 @@ struct LinearEmitter {
   void phaseBlockSums(Value task);
   void phasePrefix(Value task);
   void phaseOutputs(Value task);
+  void phaseKeyMax(Value task);
+  KeyBlock keyBlock(Value task, Value blocks);
 };
 
 /// φ of one vector of a row (identity, elu + 1 or relu; NaN stays NaN).
@@ -143,42 +193,159 @@ Value LinearEmitter::phi(Value x) {
   }
 }
 
-/// dst[r] = φ(src[batch, head, firstRow + r]) (or the row as is) for r in
-/// [lo, hi), zero for the other rows of the chunk and past `width` columns.
-void LinearEmitter::packRows(Value src, Value batch, Value head, Value firstRow,
-                             Value lo, Value hi, Value dst, int64_t width,
-                             bool applyPhi) {
-  int64_t vecs = roundUpToLanes(width) / kLanes;
+/// Vector `x` of row `row` of src ([B, H, N, width]): the lanes past `width`
+/// read as 0.
+Value LinearEmitter::rowVector(Value src, Value batch, Value head, Value row,
+                               int64_t x, int64_t width) {
+  SmallVector<Value> at = {batch, head, row, kb.idx(x * kLanes)};
+  if ((x + 1) * kLanes <= width)
+    return kb.vload(src, at);
+  return vector::MaskedLoadOp::create(b(), loc(), kb.vecType(), src, at,
+                                      tailMask(width, x), kb.splat(0.0));
+}
+
+/// dst[r] = x̂_r ω for chunk rows r of src (x̂ = x·d^(−1/4), rows [lo, hi)
+/// of the chunk at firstRow, zero for the others): x̂ packed into xs, then
+/// one register-blocked product over d.
+void LinearEmitter::favorProducts(Value src, Value batch, Value head,
+                                  Value firstRow, Value lo, Value hi,
+                                  Value dst) {
+  int64_t xVecs = roundUpToLanes(spec.d) / kLanes;
+  Value xScale = kb.splat(std::pow(static_cast<double>(spec.d), -0.25));
+  packRows(lo, hi, xs, xVecs, [&](Value r) {
+    SmallVector<Value> row;
+    for (int64_t x = 0; x < xVecs; ++x)
+      row.push_back(fmul(
+          rowVector(src, batch, head, kb.add(firstRow, r), x, spec.d), xScale));
+    return row;
+  });
+  kb.loop(kb.idx(0), kb.idx(chunk), kb.idx(kRowBlock), [&](Value iBlock) {
+    for (int64_t f0 = 0; f0 < spec.fp(); f0 += kColVecs * kLanes) {
+      int64_t vecs = std::min(kColVecs, (spec.fp() - f0) / kLanes);
+      SmallVector<Value> acc = kb.broadcastFmaBlock(
+          kb.idx(spec.d), kRowBlock, vecs,
+          SmallVector<Value>(kRowBlock * vecs, kb.splat(0.0)),
+          [&](Value c, int64_t i) {
+            return kb.load(xs, {kb.add(iBlock, kb.idx(i)), c});
+          },
+          [&](Value c, int64_t x) {
+            return kb.vload(omega, {c, kb.idx(f0 + x * kLanes)});
+          });
+      for (int64_t i = 0; i < kRowBlock; ++i)
+        for (int64_t x = 0; x < vecs; ++x)
+          kb.vstore(acc[vecs * i + x], dst,
+                    {kb.add(iBlock, kb.idx(i)), kb.idx(f0 + x * kLanes)});
+    }
+  });
+}
+
+/// FAVOR+'s exponents ω_fᵀx̂ − ‖x̂‖²/2 of chunk row r, from favorProducts'
+/// `products`: fp / 16 vectors whose lanes past the feature count are −∞.
+SmallVector<Value> LinearEmitter::favorExponents(Value products, Value r) {
+  Value squares = kb.splat(0.0);
+  for (int64_t x = 0; x < roundUpToLanes(spec.d) / kLanes; ++x) {
+    Value val = kb.vload(xs, {r, kb.idx(x * kLanes)});
+    squares = kb.fma(val, val, squares);
+  }
+  Value halfNorm =
+      kb.bcast(fmul(vector::ReductionOp::create(
+                        b(), loc(), vector::CombiningKind::ADD, squares),
+                    kb.f32(0.5)));
+  SmallVector<Value> e;
+  for (int64_t x = 0; x < spec.fp() / kLanes; ++x) {
+    Value v = arith::SubFOp::create(
+        b(), loc(), kb.vload(products, {r, kb.idx(x * kLanes)}), halfNorm);
+    if ((x + 1) * kLanes > spec.features)
+      v = arith::SelectOp::create(b(), loc(), tailMask(spec.features, x), v,
+                                  kb.splat(-INFINITY));
+    e.push_back(v);
+  }
+  return e;
+}
+
+/// The shift of the keys of (batch·KV head) `bh`: the largest of its key
+/// blocks' exponents (phase 3's M).
+Value LinearEmitter::headShift(Value bh) {
+  Value init = kb.f32(-INFINITY);
+  return kb.loop(kb.idx(0), kb.dim(wsM, 1), kb.idx(1), {init},
+                 [&](Value blk, ValueRange best) -> SmallVector<Value> {
+                   return {arith::MaximumFOp::create(b(), loc(), best[0],
+                                                     kb.load(wsM, {bh, blk}))};
+                 })[0];
+}
+
+/// dst[r] = rowOf(r) (`vecs` vectors) for chunk rows r in [lo, hi), zero for
+/// the other rows of the chunk.
+void LinearEmitter::packRows(Value lo, Value hi, Value dst, int64_t vecs,
+                             function_ref<SmallVector<Value>(Value)> rowOf) {
   kb.loop(kb.idx(0), kb.idx(chunk), kb.idx(1), [&](Value r) {
     Value valid =
         arith::AndIOp::create(b(), loc(), cmp(arith::CmpIPredicate::sge, r, lo),
                               cmp(arith::CmpIPredicate::slt, r, hi));
+    auto store = [&](ArrayRef<Value> row) {
+      for (auto [x, val] : llvm::enumerate(row))
+        kb.vstore(val, dst, {r, kb.idx(int64_t(x) * kLanes)});
+      scf::YieldOp::create(b(), loc());
+    };
     scf::IfOp::create(
-        b(), loc(), valid,
+        b(), loc(), valid, [&](OpBuilder &, Location) { store(rowOf(r)); },
         [&](OpBuilder &, Location) {
-          Value row = kb.add(firstRow, r);
-          for (int64_t x = 0; x < vecs; ++x) {
-            SmallVector<Value> at = {batch, head, row, kb.idx(x * kLanes)};
-            bool full = (x + 1) * kLanes <= width;
-            Value val = full ? kb.vload(src, at)
-                             : vector::MaskedLoadOp::create(
-                                   b(), loc(), kb.vecType(), src, at,
-                                   tailMask(width, x), kb.splat(0.0))
-                                   .getResult();
-            if (applyPhi)
-              val = phi(val);
-            if (!full) // φ(0) may not be 0: clear the padding again
-              val = arith::SelectOp::create(b(), loc(), tailMask(width, x), val,
-                                            kb.splat(0.0));
-            kb.vstore(val, dst, {r, kb.idx(x * kLanes)});
-          }
-          scf::YieldOp::create(b(), loc());
-        },
-        [&](OpBuilder &, Location) {
-          for (int64_t x = 0; x < vecs; ++x)
-            kb.vstore(kb.splat(0.0), dst, {r, kb.idx(x * kLanes)});
-          scf::YieldOp::create(b(), loc());
+          store(SmallVector<Value>(vecs, kb.splat(0.0)));
         });
+  });
+}
+
+/// The rows of src ([B, H, N, width], V) as they are, zero past `width`.
+void LinearEmitter::packInputRows(Value src, Value batch, Value head,
+                                  Value firstRow, Value lo, Value hi, Value dst,
+                                  int64_t width) {
+  int64_t vecs = roundUpToLanes(width) / kLanes;
+  packRows(lo, hi, dst, vecs, [&](Value r) {
+    SmallVector<Value> row;
+    for (int64_t x = 0; x < vecs; ++x)
+      row.push_back(rowVector(src, batch, head, kb.add(firstRow, r), x, width));
+    return row;
+  });
+}
+
+/// φ of the rows of src (Q or K), zero past φ's width. FAVOR+ shifts a row by
+/// `keyShift`, or by its own largest exponent when that is null (queries).
+void LinearEmitter::packFeatureRows(Value src, Value batch, Value head,
+                                    Value firstRow, Value lo, Value hi,
+                                    Value dst, Value keyShift) {
+  int64_t vecs = spec.fp() / kLanes;
+  if (spec.favor()) // x̂ω into dst, then φ in place
+    favorProducts(src, batch, head, firstRow, lo, hi, dst);
+  packRows(lo, hi, dst, vecs, [&](Value r) {
+    SmallVector<Value> out;
+    if (!spec.favor()) {
+      Value row = kb.add(firstRow, r);
+      for (int64_t x = 0; x < vecs; ++x) {
+        Value val = phi(rowVector(src, batch, head, row, x, spec.d));
+        if ((x + 1) * kLanes > spec.d) // φ(0) may not be 0: clear the padding
+          val = arith::SelectOp::create(b(), loc(), tailMask(spec.d, x), val,
+                                        kb.splat(0.0));
+        out.push_back(val);
+      }
+      return out;
+    }
+    SmallVector<Value> e = favorExponents(dst, r);
+    Value shift = keyShift;
+    if (!shift) {
+      Value best = e[0];
+      for (Value x : ArrayRef(e).drop_front())
+        best = arith::MaximumFOp::create(b(), loc(), best, x);
+      shift = vector::ReductionOp::create(
+          b(), loc(), vector::CombiningKind::MAXIMUMF, best);
+    }
+    // m^(−1/2)·exp(e − shift); the padding's −∞ gives exactly 0.
+    Value scale = kb.splat(1.0 / std::sqrt(static_cast<double>(spec.features)));
+    for (Value x : e) {
+      Value t = fmul(arith::SubFOp::create(b(), loc(), x, kb.bcast(shift)),
+                     kb.splat(M_LOG2E));
+      out.push_back(fmul(kb.exp2(t), scale));
+    }
+    return out;
   });
 }
 
@@ -223,19 +390,17 @@ void LinearEmitter::copyState(Value bh, Value blk, bool toWorkspace) {
   }
 }
 
-/// S += φKᵀ V and z += φKᵀ 1 over the packed chunk.
+/// S += φKᵀ V and z += φKᵀ 1 over the packed chunk. The chunk's sums start
+/// from zero and join the state once: the state's rounding error then grows
+/// with the number of chunks, not of keys.
 void LinearEmitter::updateState() {
   Value c0 = kb.idx(0), c1 = kb.idx(1), rows = kb.idx(chunk);
   kb.loop(c0, kb.idx(spec.fp()), kb.idx(kRowBlock), [&](Value kBlock) {
     for (int64_t e0 = 0; e0 < spec.dvp(); e0 += kColVecs * kLanes) {
       int64_t vecs = std::min(kColVecs, (spec.dvp() - e0) / kLanes);
-      SmallVector<Value> init;
-      for (int64_t i = 0; i < kRowBlock; ++i)
-        for (int64_t x = 0; x < vecs; ++x)
-          init.push_back(kb.vload(
-              state, {kb.add(kBlock, kb.idx(i)), kb.idx(e0 + x * kLanes)}));
       SmallVector<Value> acc = kb.broadcastFmaBlock(
-          rows, kRowBlock, vecs, init,
+          rows, kRowBlock, vecs,
+          SmallVector<Value>(kRowBlock * vecs, kb.splat(0.0)),
           [&](Value j, int64_t i) {
             return kb.load(fk, {j, kb.add(kBlock, kb.idx(i))});
           },
@@ -243,14 +408,14 @@ void LinearEmitter::updateState() {
             return kb.vload(vp, {j, kb.idx(e0 + x * kLanes)});
           });
       for (int64_t i = 0; i < kRowBlock; ++i)
-        for (int64_t x = 0; x < vecs; ++x)
-          kb.vstore(acc[vecs * i + x], state,
-                    {kb.add(kBlock, kb.idx(i)), kb.idx(e0 + x * kLanes)});
+        for (int64_t x = 0; x < vecs; ++x) {
+          SmallVector<Value> at = {kb.add(kBlock, kb.idx(i)),
+                                   kb.idx(e0 + x * kLanes)};
+          kb.vstore(fadd(kb.vload(state, at), acc[vecs * i + x]), state, at);
+        }
     }
   });
-  SmallVector<Value> z;
-  for (int64_t x = 0; x < spec.fp() / kLanes; ++x)
-    z.push_back(kb.vload(norm, {kb.idx(x * kLanes)}));
+  SmallVector<Value> z(spec.fp() / kLanes, kb.splat(0.0));
   z = kb.loop(c0, rows, c1, z, [&](Value j, ValueRange sum) {
     SmallVector<Value> next;
     for (auto [x, s] : llvm::enumerate(sum))
@@ -258,8 +423,10 @@ void LinearEmitter::updateState() {
           fadd(s, kb.vload(fk, {j, kb.idx(static_cast<int64_t>(x) * kLanes)})));
     return next;
   });
-  for (auto [x, s] : llvm::enumerate(z))
-    kb.vstore(s, norm, {kb.idx(static_cast<int64_t>(x) * kLanes)});
+  for (auto [x, s] : llvm::enumerate(z)) {
+    Value at = kb.idx(static_cast<int64_t>(x) * kLanes);
+    kb.vstore(fadd(kb.vload(norm, {at}), s), norm, {at});
+  }
 }
 
 /// A = tril(φQ φKᵀ) over the chunk: row i keeps keys j ≤ i.
@@ -373,21 +540,27 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow,
   });
 }
 
+/// Task `task` of `blocks` key blocks a (batch, KV head).
+KeyBlock LinearEmitter::keyBlock(Value task, Value blocks) {
+  Value bh = div(task, blocks), blk = rem(task, blocks);
+  Value first = kb.mul(blk, blockRows);
+  return {bh, div(bh, headsKV), rem(bh, headsKV), first,
+          kb.min(kb.add(first, blockRows), numK)};
+}
+
 /// Phase 0: the state of one key block.
 void LinearEmitter::phaseBlockSums(Value task) {
   Value blocks = kb.dim(wsS, 1);
-  Value bh = div(task, blocks), blk = rem(task, blocks);
-  Value batch = div(bh, headsKV), hk = rem(bh, headsKV);
-  Value first = kb.mul(blk, blockRows);
-  Value last = kb.min(kb.add(first, blockRows), numK);
+  KeyBlock kbk = keyBlock(task, blocks);
+  Value keyShift = spec.favor() ? headShift(kbk.bh) : Value();
   clearState();
-  kb.loop(first, last, kb.idx(chunk), [&](Value c0) {
+  kb.loop(kbk.first, kbk.last, kb.idx(chunk), [&](Value c0) {
     Value count = kb.min(kb.idx(chunk), kb.sub(numK, c0));
-    packRows(k, batch, hk, c0, kb.idx(0), count, fk, spec.d, true);
-    packRows(v, batch, hk, c0, kb.idx(0), count, vp, spec.dv, false);
+    packFeatureRows(k, kbk.batch, kbk.hk, c0, kb.idx(0), count, fk, keyShift);
+    packInputRows(v, kbk.batch, kbk.hk, c0, kb.idx(0), count, vp, spec.dv);
     updateState();
   });
-  copyState(bh, blk, /*toWorkspace=*/true);
+  copyState(kbk.bh, rem(task, blocks), /*toWorkspace=*/true);
 }
 
 /// Phase 1: inclusive prefix sums over the blocks of one (batch, KV head).
@@ -427,13 +600,14 @@ void LinearEmitter::phaseOutputs(Value task) {
     copyState(bhkv, kb.sub(kb.dim(wsS, 1), kb.idx(1)), /*toWorkspace=*/false);
     kb.loop(first, last, cChunk, [&](Value r0) {
       Value count = kb.min(cChunk, kb.sub(numQ, r0));
-      packRows(q, batch, h, r0, c0, count, fq, spec.d, true);
+      packFeatureRows(q, batch, h, r0, c0, count, fq, Value());
       computeOutputs(batch, h, r0, c0, count);
     });
     return;
   }
   // Causal: nothing to do in a block before the first query's position.
   ifThen(cmp(arith::CmpIPredicate::sgt, last, shift), [&] {
+    Value keyShift = spec.favor() ? headShift(bhkv) : Value();
     scf::IfOp::create(
         b(), loc(), cmp(arith::CmpIPredicate::eq, blk, c0),
         [&](OpBuilder &, Location) {
@@ -449,10 +623,10 @@ void LinearEmitter::phaseOutputs(Value task) {
       // Chunk row r is query p0 + r − shift: rows [lo, count) are queries.
       Value lo = kb.min(max(kb.sub(shift, p0), c0), count);
       Value firstQuery = kb.sub(p0, shift);
-      packRows(k, batch, hk, p0, c0, count, fk, spec.d, true);
-      packRows(v, batch, hk, p0, c0, count, vp, spec.dv, false);
+      packFeatureRows(k, batch, hk, p0, c0, count, fk, keyShift);
+      packInputRows(v, batch, hk, p0, c0, count, vp, spec.dv);
       ifThen(cmp(arith::CmpIPredicate::slt, lo, count), [&] {
-        packRows(q, batch, h, firstQuery, lo, count, fq, spec.d, true);
+        packFeatureRows(q, batch, h, firstQuery, lo, count, fq, Value());
         transposeKeys();
         computeScores();
         computeOutputs(batch, h, firstQuery, lo, count);
@@ -460,6 +634,30 @@ void LinearEmitter::phaseOutputs(Value task) {
       updateState();
     });
   });
+}
+
+/// Phase 3 (FAVOR+): the largest key exponent of one key block.
+void LinearEmitter::phaseKeyMax(Value task) {
+  Value blocks = kb.dim(wsM, 1);
+  KeyBlock kbk = keyBlock(task, blocks);
+  Value c0 = kb.idx(0), c1 = kb.idx(1);
+  Value best =
+      kb.loop(kbk.first, kbk.last, kb.idx(chunk), {kb.splat(-INFINITY)},
+              [&](Value r0, ValueRange acc) -> SmallVector<Value> {
+                Value count = kb.min(kb.idx(chunk), kb.sub(numK, r0));
+                favorProducts(k, kbk.batch, kbk.hk, r0, c0, count, fk);
+                return kb.loop(
+                    c0, count, c1, acc,
+                    [&](Value r, ValueRange m) -> SmallVector<Value> {
+                      Value next = m[0];
+                      for (Value e : favorExponents(fk, r))
+                        next = arith::MaximumFOp::create(b(), loc(), next, e);
+                      return {next};
+                    });
+              })[0];
+  kb.store(vector::ReductionOp::create(b(), loc(),
+                                       vector::CombiningKind::MAXIMUMF, best),
+           wsM, {kbk.bh, rem(task, blocks)});
 }
 
 void LinearEmitter::build(func::FuncOp func) {
@@ -470,10 +668,11 @@ void LinearEmitter::build(func::FuncOp func) {
   o = entry.getArgument(3);
   wsS = entry.getArgument(4);
   wsZ = entry.getArgument(5);
-  phase = entry.getArgument(6);
-  blockRows = entry.getArgument(7);
-  begin = entry.getArgument(8);
-  end = entry.getArgument(9);
+  wsM = entry.getArgument(6);
+  phase = entry.getArgument(7);
+  blockRows = entry.getArgument(8);
+  begin = entry.getArgument(9);
+  end = entry.getArgument(10);
 
   auto scratch = [&](ArrayRef<int64_t> shape) {
     return memref::AllocaOp::create(b(), loc(),
@@ -488,6 +687,12 @@ void LinearEmitter::build(func::FuncOp func) {
   scores = scratch({chunk, chunk});
   state = scratch({fp, dvp});
   norm = scratch({fp});
+  if (spec.favor()) {
+    omega = memref::GetGlobalOp::create(b(), loc(), omegaType(spec),
+                                        omegaSymbol(func))
+                .getResult();
+    xs = scratch({chunk, roundUpToLanes(spec.d)});
+  }
   numQ = kb.dim(q, 2);
   numK = kb.dim(k, 2);
   headsQ = kb.dim(q, 1);
@@ -503,35 +708,76 @@ void LinearEmitter::build(func::FuncOp func) {
   onPhase(0, [&](Value t) { phaseBlockSums(t); });
   onPhase(1, [&](Value t) { phasePrefix(t); });
   onPhase(2, [&](Value t) { phaseOutputs(t); });
+  if (spec.favor())
+    onPhase(3, [&](Value t) { phaseKeyMax(t); });
   func::ReturnOp::create(b(), loc());
 }
 
 } // namespace
 
-int64_t mlir::attn::getLinearKernelScratchBytes(int64_t d, int64_t dv) {
-  int64_t fp = roundUpToLanes(d), dvp = roundUpToLanes(dv);
+/// FAVOR+'s projection of `linear` as f32 [d, m] when it is a constant of
+/// the function; null otherwise.
+static DenseElementsAttr constantProjection(LinearOp linear) {
+  DenseElementsAttr value;
+  if (!linear.getProjection() ||
+      !matchPattern(linear.getProjection(), m_Constant(&value)))
+    return {};
+  return value.mapValues(
+      Float32Type::get(linear.getContext()), [](const APFloat &x) {
+        APFloat f = x;
+        bool lost;
+        f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+        return f.bitcastToAPInt();
+      });
+}
+
+/// The global holding ω [d][fp], zero past m, before `func`.
+static void createOmegaGlobal(func::FuncOp func, const LinearSpec &spec) {
+  std::vector<float> padded(spec.d * spec.fp(), 0.0f);
+  auto values = spec.projection.getValues<float>();
+  for (int64_t c = 0; c < spec.d; ++c)
+    for (int64_t f = 0; f < spec.features; ++f)
+      padded[c * spec.fp() + f] = values[c * spec.features + f];
+  OpBuilder b(func);
+  MemRefType type = omegaType(spec);
+  memref::GlobalOp::create(
+      b, func.getLoc(), omegaSymbol(func), b.getStringAttr("public"), type,
+      DenseElementsAttr::get(
+          RankedTensorType::get(type.getShape(), type.getElementType()),
+          ArrayRef<float>(padded)),
+      /*constant=*/true, b.getI64IntegerAttr(64));
+}
+
+int64_t mlir::attn::getLinearKernelScratchBytes(int64_t d, int64_t features,
+                                                int64_t dv, bool favor) {
+  int64_t fp = roundUpToLanes(features), dvp = roundUpToLanes(dv);
   int64_t c = kLinearChunk;
   int64_t floats = 3 * c * fp + c * dvp + c * c + fp * dvp + fp;
-  return 4 * floats + 7 * 64;
+  if (favor) // x̂ rows
+    floats += c * roundUpToLanes(d);
+  return 4 * floats + 8 * 64;
 }
 
 LogicalResult mlir::attn::convertLinearFunctionToCPUKernel(func::FuncOp func) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "convert-attn-to-cpu: " << why;
   };
+  // The body: [FAVOR+'s projection as a constant,] attn.linear, return.
   Block &body = func.getBody().front();
-  auto linear = body.empty() ? LinearOp() : dyn_cast<LinearOp>(body.front());
+  Operation *first = body.empty() ? nullptr : &body.front();
+  auto projection = dyn_cast_or_null<arith::ConstantOp>(first);
+  auto linear =
+      dyn_cast_or_null<LinearOp>(projection ? first->getNextNode() : first);
   auto ret = linear ? dyn_cast<func::ReturnOp>(linear->getNextNode())
                     : func::ReturnOp();
-  if (linear && linear.getFeatureMap() == FeatureMapKind::FavorPlus)
-    return fail("the CPU linear-attention kernel has no favor_plus feature "
-                "map yet; lower it with attn-flash-to-llvm instead");
   if (!linear || !ret || ret.getOperands() != linear->getResults() ||
       func.getNumArguments() != 3 || linear.getQuery() != body.getArgument(0) ||
       linear.getKey() != body.getArgument(1) ||
-      linear.getValue() != body.getArgument(2))
+      linear.getValue() != body.getArgument(2) ||
+      (projection && linear.getProjection() != projection.getResult()))
     return fail("expects a function (q, k, v) whose body is one attn.linear "
-                "of its arguments, returned as is (the form attn-kernelgen "
+                "of its arguments (and, for favor_plus, of a constant "
+                "projection), returned as is (the form attn-kernelgen "
                 "writes)");
   auto qType = cast<RankedTensorType>(linear.getQuery().getType());
   auto vType = cast<RankedTensorType>(linear.getValue().getType());
@@ -539,17 +785,31 @@ LogicalResult mlir::attn::convertLinearFunctionToCPUKernel(func::FuncOp func) {
     return fail("the CPU kernel supports f32 only");
   if (qType.isDynamicDim(3) || vType.isDynamicDim(3))
     return fail("the head dims d and d_v must be static");
-  LinearSpec spec{linear.getFeatureMap(), qType.getDimSize(3),
-                  vType.getDimSize(3), static_cast<bool>(linear.getCausal()),
-                  linear.getEps().convertToDouble()};
+  LinearSpec spec{linear.getFeatureMap(),
+                  qType.getDimSize(3),
+                  vType.getDimSize(3),
+                  static_cast<bool>(linear.getCausal()),
+                  linear.getEps().convertToDouble(),
+                  qType.getDimSize(3),
+                  {}};
   if (spec.d < 1 || spec.d > kMaxKernelHeadDim || spec.dv < 1 ||
       spec.dv > kMaxKernelHeadDim)
     return fail("d and d_v must be 1 to " + Twine(kMaxKernelHeadDim) +
                 ", got d = " + Twine(spec.d) + ", d_v = " + Twine(spec.dv));
+  if (spec.favor()) {
+    spec.projection = constantProjection(linear);
+    if (!spec.projection)
+      return fail("favor_plus needs its projection as a constant of the "
+                  "function (attn-kernelgen's features= and seed= make one)");
+    spec.features = spec.projection.getType().getDimSize(1);
+    if (spec.features > kMaxKernelHeadDim)
+      return fail("the kernel keeps at most " + Twine(kMaxKernelHeadDim) +
+                  " FAVOR+ features a row, got " + Twine(spec.features));
+  }
 
   // q, k, v, o: strided memrefs with a contiguous head dim; the workspace
-  // (S [B·H_kv, blocks, fp, dvp], z [B·H_kv, blocks, fp]) is attnrt's,
-  // contiguous; then phase, block-rows, begin, end.
+  // (S [B·H_kv, blocks, fp, dvp], z [B·H_kv, blocks, fp], M [B·H_kv, key
+  // blocks]) is attnrt's, contiguous; then phase, block-rows, begin, end.
   MLIRContext *ctx = func.getContext();
   auto f32 = Float32Type::get(ctx);
   SmallVector<int64_t> dyn4(4, ShapedType::kDynamic),
@@ -567,6 +827,7 @@ LogicalResult mlir::attn::convertLinearFunctionToCPUKernel(func::FuncOp func) {
       MemRefType::get(
           {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
           f32),
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32),
       index,
       index,
       index,
@@ -574,12 +835,16 @@ LogicalResult mlir::attn::convertLinearFunctionToCPUKernel(func::FuncOp func) {
   func.getBody().getBlocks().clear();
   func.setFunctionType(FunctionType::get(ctx, inputs, {}));
   func.addEntryBlock();
+  if (spec.favor())
+    createOmegaGlobal(func, spec);
   {
     OpBuilder b(func);
     KernelMetadata meta{qType.getElementType(), spec.d, spec.dv,
                         /*hasLse=*/false, kLinearChunk};
     meta.op = ATTNRT_OP_LINEAR;
     meta.causal = spec.causal;
+    meta.featureMap = static_cast<int64_t>(spec.map);
+    meta.features = spec.features;
     createKernelMetadata(b, func.getLoc(),
                          ("__attn_meta_" + func.getSymName()).str(), meta);
   }

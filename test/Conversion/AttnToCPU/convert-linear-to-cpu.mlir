@@ -1,13 +1,13 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-cpu --verify-diagnostics | FileCheck %s
 
 // The linear-attention kernel ABI: q, k, v, o as strided memrefs, the
-// workspace (S, z) attnrt allocates, the phase, rows per block and a task
-// range. Metadata: version 4, f32, d, d_v, no LSE, the chunk as rows, op
-// linear (1), causal.
-// CHECK: memref.global "public" constant @__attn_meta_causal : memref<14xi64> = dense<[7022365736608035937, 4, 3, 60, 24, 0, 64, 0, 0, 0, 0, 0, 1, 1]>
+// workspace (S, z, M) attnrt allocates, the phase, rows per block and a task
+// range. Metadata: version 5, f32, d, d_v, no LSE, the chunk as rows, op
+// linear (1), causal, feature map elu_plus_one (1), 60 features.
+// CHECK: memref.global "public" constant @__attn_meta_causal : memref<16xi64> = dense<[7022365736608035937, 5, 3, 60, 24, 0, 64, 0, 0, 0, 0, 0, 1, 1, 1, 60]>
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
-// CHECK-SAME: %[[S:.+]]: memref<?x?x?x?xf32>, %[[Z:.+]]: memref<?x?x?xf32>, %[[PHASE:.+]]: index, %[[ROWS:.+]]: index, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
+// CHECK-SAME: %[[S:.+]]: memref<?x?x?x?xf32>, %[[Z:.+]]: memref<?x?x?xf32>, %[[M:.+]]: memref<?x?xf32>, %[[PHASE:.+]]: index, %[[ROWS:.+]]: index, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // Scratch: the chunk's φQ / φK rows padded to 64 features, φKᵀ, V padded to
 // 32 columns, the 64 × 64 diagonal block, the state.
@@ -28,10 +28,35 @@ func.func @causal(%q: tensor<?x?x?x60xf32>, %k: tensor<?x?x?x60xf32>, %v: tensor
 
 // -----
 
-// expected-error @+1 {{convert-attn-to-cpu: the CPU linear-attention kernel has no favor_plus feature map yet; lower it with attn-flash-to-llvm instead}}
-func.func @favor(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>, %w: tensor<16x32xf32>) -> tensor<1x1x8x16xf32> {
+// FAVOR+: the projection, a constant of the function, becomes a global
+// padded to 16-lane rows (3 features → 16); metadata: feature map favor_plus
+// (3), 3 features. Phase 3 finds each key block's largest exponent.
+// CHECK: memref.global "public" constant @__attn_omega_favor : memref<2x16xf32> = dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00,
+// CHECK: memref.global "public" constant @__attn_meta_favor : memref<16xi64> = dense<[7022365736608035937, 5, 3, 2, 16, 0, 64, 0, 0, 0, 0, 0, 1, 0, 3, 3]>
+// CHECK-LABEL: func.func @favor(
+// CHECK: memref.get_global @__attn_omega_favor : memref<2x16xf32>
+// CHECK: vector.reduction <maximumf>
+func.func @favor(%q: tensor<?x?x?x2xf32>, %k: tensor<?x?x?x2xf32>, %v: tensor<?x?x?x16xf32>) -> tensor<?x?x?x16xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %o = attn.linear favor_plus %q, %k, %v projection(%w : tensor<2x3xf32>) : tensor<?x?x?x2xf32>, tensor<?x?x?x2xf32>, tensor<?x?x?x16xf32> -> tensor<?x?x?x16xf32>
+  return %o : tensor<?x?x?x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: expects a function (q, k, v) whose body is one attn.linear of its arguments (and, for favor_plus, of a constant projection), returned as is (the form attn-kernelgen writes)}}
+func.func @favor_argument(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>, %w: tensor<16x32xf32>) -> tensor<1x1x8x16xf32> {
   %o = attn.linear favor_plus %q, %k, %v projection(%w : tensor<16x32xf32>) : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
   return %o : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{convert-attn-to-cpu: the kernel keeps at most 256 FAVOR+ features a row, got 300}}
+func.func @favor_wide(%q: tensor<?x?x?x2xf32>, %k: tensor<?x?x?x2xf32>, %v: tensor<?x?x?x16xf32>) -> tensor<?x?x?x16xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x300xf32>
+  %o = attn.linear favor_plus %q, %k, %v projection(%w : tensor<2x300xf32>) : tensor<?x?x?x2xf32>, tensor<?x?x?x2xf32>, tensor<?x?x?x16xf32> -> tensor<?x?x?x16xf32>
+  return %o : tensor<?x?x?x16xf32>
 }
 
 // -----

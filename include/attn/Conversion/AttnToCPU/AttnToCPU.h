@@ -47,23 +47,30 @@ LogicalResult convertSdpaFunctionToCPUKernel(func::FuncOp func,
 /// causal attention is C × C, the state moves on every C rows.
 constexpr int64_t kLinearChunk = 64;
 
-/// Bytes of stack scratch of a linear-attention kernel for head dims d, d_v:
-/// the packed chunk (φQ, φK, φKᵀ, V, A) and the state (S, z).
-int64_t getLinearKernelScratchBytes(int64_t d, int64_t dv);
+/// Bytes of stack scratch of a linear-attention kernel of head dims d, d_v
+/// whose φ has `features` columns (d, or FAVOR+'s m): the packed chunk (φQ,
+/// φK, φKᵀ, V, A; FAVOR+: x̂ too) and the state (S, z).
+int64_t getLinearKernelScratchBytes(int64_t d, int64_t features, int64_t dv,
+                                    bool favor);
 
-/// Rewrites `func` — (q, k, v) tensors whose body is one attn.linear of them,
-/// returned as is — into the linear-attention kernel ABI:
+/// Rewrites `func` — (q, k, v) tensors whose body is one attn.linear of them
+/// (FAVOR+: and of a constant projection), returned as is — into the
+/// linear-attention kernel ABI:
 ///
 ///   func @f(q, k, v, o: strided memrefs, S: memref<?x?x?x?xf32>,
-///           z: memref<?x?x?xf32>, phase, block_rows, begin, end: index)
+///           z: memref<?x?x?xf32>, M: memref<?x?xf32>,
+///           phase, block_rows, begin, end: index)
 ///
-/// with (S, z) attnrt's workspace of one state per (batch, KV head, block
-/// of block_rows keys). Phase 0 sums each block's state (tasks B · H_kv ·
-/// blocks), phase 1 turns them into prefix sums (tasks B · H_kv), phase 2
-/// writes the outputs (tasks B · H_q · ⌈rows / block_rows⌉, rows N_q, or
-/// N_kv positions when causal). The file comment of LinearKernel.cpp has
-/// the algorithm. Emits a diagnostic and fails on what it does not support
-/// (favor_plus, non-f32, dynamic head dims or ones above kMaxKernelHeadDim).
+/// with (S, z, M) attnrt's workspace of one state per (batch, KV head, block
+/// of block_rows keys) and, for FAVOR+, each key block's largest exponent.
+/// Phase 3 (FAVOR+ only, first) finds M (tasks B · H_kv · key blocks), phase
+/// 0 sums each block's state (tasks B · H_kv · blocks), phase 1 turns them
+/// into prefix sums (tasks B · H_kv), phase 2 writes the outputs (tasks B ·
+/// H_q · ⌈rows / block_rows⌉, rows N_q, or N_kv positions when causal). The
+/// file comment of LinearKernel.cpp has the algorithm. Emits a diagnostic
+/// and fails on what it does not support (non-f32, dynamic head dims or ones
+/// above kMaxKernelHeadDim, a FAVOR+ projection that is not a constant or
+/// has more than kMaxKernelHeadDim features).
 LogicalResult convertLinearFunctionToCPUKernel(func::FuncOp func);
 
 } // namespace mlir::attn

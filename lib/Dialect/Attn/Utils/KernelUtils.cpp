@@ -46,6 +46,8 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_PERSISTENT] = meta.persistent;
   values[ATTNRT_META_OP] = meta.op;
   values[ATTNRT_META_CAUSAL] = meta.causal;
+  values[ATTNRT_META_FEATURE_MAP] = meta.featureMap;
+  values[ATTNRT_META_FEATURES] = meta.features;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

@@ -28,6 +28,8 @@ struct KernelMetadata {
   bool persistent = false; // GPU: launched on as many CTAs as fit at once
   int64_t op = 0;          // an attnrt_op: ATTNRT_OP_SDPA or _LINEAR
   bool causal = false;     // attnrt_op linear: causal
+  int64_t featureMap = 0;  // attnrt_op linear: an attnrt_feature_map
+  int64_t features = 0;    // attnrt_op linear: φ's width
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
