@@ -371,9 +371,10 @@ void buildKernelBody(gpu::GPUFuncOp func, const KernelSpec &spec,
 
 GPUScheduleAttr mlir::attn::getDefaultGPUSchedule(MLIRContext *ctx,
                                                   StringRef chip, bool wgmma,
-                                                  int64_t d, int64_t dv) {
+                                                  int64_t d, int64_t dv,
+                                                  bool causal) {
   if (wgmma && chipHasWgmma(chip) && isHopperHeadDim(d, dv))
-    return getHopperSchedule(ctx, d, dv);
+    return getHopperSchedule(ctx, d, dv, causal);
   auto mmaSync = [&](int64_t tileQ, int64_t tileKV) {
     return GPUScheduleAttr::get(ctx, GPUMma::MmaSync, GPUCopy::CpAsync, tileQ,
                                 tileKV, tileKV, /*warps=*/4,
@@ -467,7 +468,8 @@ FailureOr<GPUScheduleAttr> getSchedule(func::FuncOp func, SdpaOp sdpa,
     return failure();
   if (!*schedule)
     schedule = getDefaultGPUSchedule(func.getContext(), kGPUChips[0],
-                                     /*wgmma=*/false, spec.d, spec.dv);
+                                     /*wgmma=*/false, spec.d, spec.dv,
+                                     /*causal=*/false);
   if (failed(verifyScheduleFits(*schedule, /*chip=*/"", spec.d, spec.dv,
                                 error)))
     return failure();

@@ -22,8 +22,10 @@ namespace mlir::attn::gpu_kernel {
 /// (whole 128-byte swizzled rows).
 bool isHopperHeadDim(int64_t d, int64_t dv);
 
-/// The wgmma schedule for head dims d, d_v (isHopperHeadDim).
-GPUScheduleAttr getHopperSchedule(MLIRContext *ctx, int64_t d, int64_t dv);
+/// The wgmma schedule for head dims d, d_v (isHopperHeadDim), with a causal
+/// mask or not.
+GPUScheduleAttr getHopperSchedule(MLIRContext *ctx, int64_t d, int64_t dv,
+                                  bool causal);
 
 /// Writes the kernel of `func` (matched by the caller into `spec`) into
 /// `module` as an `llvm.func` with the `nvvm.kernel` attribute: its

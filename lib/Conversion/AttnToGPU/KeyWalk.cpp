@@ -44,18 +44,34 @@ SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
                                                        int64_t tileQ,
                                                        ValueRange init,
                                                        TileBodyFn body) {
+  // In i32 (the runtime keeps every count below 2^31): the walk's values
+  // live across the whole kernel in the producer's 40 registers, where a
+  // 64-bit index takes two.
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  Value c1 = kb.idx(1), c2 = kb.idx(2);
-  Value blocks = arith::CeilDivUIOp::create(
-      b, loc, memref::DimOp::create(b, loc, q, 2), kb.idx(tileQ));
-  Value heads = kb.mul(memref::DimOp::create(b, loc, q, 0),
-                       memref::DimOp::create(b, loc, q, 1));
+  Type i32 = b.getI32Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  };
+  auto narrow = [&](Value x) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, i32, x);
+  };
+  auto widen = [&](Value x) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), x);
+  };
+  auto dim = [&](Value t, int64_t i) {
+    return narrow(memref::DimOp::create(b, loc, t, i));
+  };
+  Value c1 = c(1), c2 = c(2);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, dim(q, 2), c(tileQ));
+  Value heads = kb.mul(dim(q, 0), dim(q, 1));
   using gpu::Dimension;
-  Value gridX = gpu::GridDimOp::create(b, loc, Dimension::x);
-  Value id = kb.add(gpu::BlockIdOp::create(b, loc, Dimension::x),
-                    kb.mul(gridX, gpu::BlockIdOp::create(b, loc, Dimension::y)));
-  Value ctas = kb.mul(gridX, gpu::GridDimOp::create(b, loc, Dimension::y));
+  Value gridX = narrow(gpu::GridDimOp::create(b, loc, Dimension::x));
+  Value id = kb.add(narrow(gpu::BlockIdOp::create(b, loc, Dimension::x)),
+                    kb.mul(gridX, narrow(gpu::BlockIdOp::create(
+                                      b, loc, Dimension::y))));
+  Value ctas =
+      kb.mul(gridX, narrow(gpu::GridDimOp::create(b, loc, Dimension::y)));
   // Paired when every CTA gets two tiles or more: unit j of a head is its
   // blocks B − 1 − j and j, whose causal work sums to the same for every j.
   Value paired = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
@@ -66,16 +82,16 @@ SmallVector<Value> mlir::attn::gpu_kernel::forEachTile(KernelBuilder &kb,
       b, loc, id, kb.mul(perHead, heads), ctas, init,
       [&](OpBuilder &, Location, Value unit, ValueRange state) {
         Value j = arith::RemUIOp::create(b, loc, unit, perHead);
-        Value bh = arith::DivUIOp::create(b, loc, unit, perHead);
+        Value bh = widen(arith::DivUIOp::create(b, loc, unit, perHead));
         Value heavy = kb.sub(kb.sub(blocks, c1), j);
         Value count = arith::SelectOp::create(
             b, loc, paired, kb.min(c2, kb.sub(blocks, kb.mul(j, c2))), c1);
         auto tiles = scf::ForOp::create(
-            b, loc, kb.idx(0), count, c1, state,
+            b, loc, c(0), count, c1, state,
             [&](OpBuilder &, Location, Value half, ValueRange inner) {
               Value first = arith::CmpIOp::create(
-                  b, loc, arith::CmpIPredicate::eq, half, kb.idx(0));
-              Value qb = arith::SelectOp::create(b, loc, first, heavy, j);
+                  b, loc, arith::CmpIPredicate::eq, half, c(0));
+              Value qb = widen(arith::SelectOp::create(b, loc, first, heavy, j));
               CtaPlace place = placeBlock(kb, q, k, tileQ, qb, bh);
               scf::YieldOp::create(b, loc, body(place, inner));
             });

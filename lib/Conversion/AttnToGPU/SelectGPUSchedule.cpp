@@ -79,7 +79,9 @@ struct AttnSelectGPUSchedule
     if (!schedule)
       schedule = requested
                      ? requested
-                     : getDefaultGPUSchedule(&getContext(), chip, wgmma, d, dv);
+                     : getDefaultGPUSchedule(
+                           &getContext(), chip, wgmma, d, dv,
+                           isa_and_nonnull<CausalMaskAttr>(sdpa.getMaskAttr()));
     if (failed(verifyScheduleFits(schedule, chip, d, dv, error)))
       return failure();
     sdpa->setAttr(kScheduleAttrName, schedule);

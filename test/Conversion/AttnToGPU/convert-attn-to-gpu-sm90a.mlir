@@ -6,7 +6,8 @@
 // then three 128-byte tensor maps as 64-byte aligned grid constants; its
 // schedule and launch geometry on it; a producer warpgroup that gives up
 // registers and issues TMA loads onto mbarriers, consumers that take them
-// and run wgmma.
+// and run wgmma. (One tile a CTA, from the schedule the op carries: the
+// default for causal d = 128 is persistent, @persistent below.)
 // CHECK: memref.global "public" @attn_smem_tma : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 // What it computes, then tile-kv 128 and tensor maps (1) at the end.
 // CHECK: memref.global "public" constant @attn_meta_causal : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 5, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0, 0, 0, 0, 0]>
@@ -43,7 +44,7 @@
 // CHECK: nvvm.mbarrier.arrive
 // CHECK: llvm.return
 func.func @causal(%q: tensor<?x?x?x128xbf16>, %k: tensor<?x?x?x128xbf16>, %v: tensor<?x?x?x128xbf16>) -> (tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>) {
-  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse} : tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse, attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
   return %o, %lse : tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
 }
 

@@ -27,9 +27,11 @@ inline constexpr llvm::StringLiteral kScheduleAttrName = "attn.schedule";
 /// (32 per warp) and steps of 64 keys up to d = 128 (at d = 128 ptxas
 /// spills a few dozen bytes, and it is still faster than steps of 32 keys
 /// that spill none); 64 rows (16 per warp) and 32 keys beyond, where the
-/// accumulators alone take 128 registers.
+/// accumulators alone take 128 registers. `causal`: the op's mask is
+/// #attn.causal (the wgmma kernel at d = 128 is then persistent).
 GPUScheduleAttr getDefaultGPUSchedule(MLIRContext *ctx, StringRef chip,
-                                      bool wgmma, int64_t d, int64_t dv);
+                                      bool wgmma, int64_t d, int64_t dv,
+                                      bool causal);
 
 /// The #attn.gpu_schedule `op` carries as `attn.schedule` (null when it
 /// carries none), or a diagnostic through `emitError` when that attribute is
