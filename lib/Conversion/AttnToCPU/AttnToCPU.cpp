@@ -119,11 +119,13 @@ struct KernelSpec {
 };
 
 /// One task: batch, query head (and its KV head), and rows [qs, qs + rows);
-/// the key range of all its rows and of each row group.
+/// the key range of all its rows and of each row group, and each group's
+/// rows (at least 1, so that a group past the last row is a valid block).
 struct Task {
   Value batch, h, hk, qs, rows;
   KeyRange range;
   SmallVector<KeyRange> groupRanges;
+  SmallVector<Value> groupRows;
 };
 
 /// Emits the kernel body into a function already holding the new signature:
@@ -304,16 +306,14 @@ void FlashEmitter::loadScaledQuery(const Task &t) {
 /// task (then it skips every tile).
 void FlashEmitter::computeKeyRanges(Task &t) {
   t.range = buildKeyRange(b, loc, spec.mask, t.qs, t.rows, shift, numK);
-  if (groups == 1) {
-    t.groupRanges = {t.range};
-    return;
-  }
   for (int64_t g = 0; g < groups; ++g) {
     Value first = kb.idx(g * rowsPerGroup);
-    Value clamped = arith::MaxSIOp::create(
-        b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup)));
-    t.groupRanges.push_back(buildKeyRange(
-        b, loc, spec.mask, kb.add(t.qs, first), clamped, shift, numK));
+    t.groupRows.push_back(arith::MaxSIOp::create(
+        b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup))));
+    t.groupRanges.push_back(
+        groups == 1 ? t.range
+                    : buildKeyRange(b, loc, spec.mask, kb.add(t.qs, first),
+                                    t.groupRows[g], shift, numK));
   }
 }
 
@@ -342,13 +342,10 @@ SmallVector<Value> FlashEmitter::keyStep(const Task &t, Value ks,
     }
     Value full = run;
     if (spec.mask) {
-      Value first = kb.idx(g * rowsPerGroup);
-      Value groupRows = arith::MaxSIOp::create(
-          b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup)));
-      Value posLo = kb.add(kb.add(t.qs, first), shift);
+      Value posLo = kb.add(kb.add(t.qs, kb.idx(g * rowsPerGroup)), shift);
       Value keyHi = kb.min(kb.add(ks, tile), numK);
       auto [empty, allAllowed] = spec.mask.buildBlockClass(
-          b, loc, posLo, kb.add(posLo, groupRows), ks, keyHi);
+          b, loc, posLo, kb.add(posLo, t.groupRows[g]), ks, keyHi);
       run = arith::AndIOp::create(b, loc, run, notOf(empty));
       full = allAllowed;
     }
