@@ -24,6 +24,7 @@ GPU_MANIFEST = os.environ.get(
     "ATTN_GPU_MANIFEST", os.path.join(ROOT, "kernels-generated", "nvidia", "attn_gpu_kernels.json"))
 COMPILED_SPECS = [
     "name=t_d64,d=64",
+    "name=t_d64_lse,d=64,lse",
     "name=t_d64_causal_lse,d=64,mask=causal,lse",
     "name=t_d37_dv20_window,d=37,dv=20,mask=window:5:3,lse",
     "name=t_d16_scaled,d=16,scale=0.3,lse",

@@ -5,6 +5,7 @@ import torch
 
 import attn
 from test_compile import _compiled_matches_eager
+from test_merge import check_shards
 from test_numerics import check, inputs
 
 
@@ -62,3 +63,13 @@ def test_cpu_tensor_to_cuda_kernel_names_device(gpu_lib):
     q, k, v = inputs(gpu_lib["sdpa_d64_bf16"], 1, 2, 2, 16, 16, "bhnd")
     with pytest.raises(ValueError, match=r"key is on cpu, query on cuda"):
         attn.sdpa(q, k.cpu(), v)
+
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+@pytest.mark.parametrize("shards", [1, 2, 3, 7, 16])
+def test_kv_shards_merge_on_one_gpu(gpu_lib, shards, causal):
+    """Ring attention's arithmetic on one GPU (test_merge.shards_merged): the
+    f16 kernel for whole shards, the bf16 causal one for diagonal blocks."""
+    full, diagonal = gpu_lib["sdpa_d128_f16"], gpu_lib["sdpa_d128_bf16_causal"]
+    check_shards(full, diagonal, 128, shards, causal, "cuda", 1e-2)
