@@ -37,9 +37,9 @@
 
 // CPU.
 // RUN: not attn-opt %s --attn-to-cpu-pipeline='rows-per-task=40' 2>&1 | FileCheck %s --check-prefix=ROWS
-// ROWS: error: attn-to-cpu-pipeline: rows-per-task=40: expected 16, 32, 48, 64, 80, 96 or 192
+// ROWS: error: attn-to-cpu-pipeline: rows-per-task=40: expected 1, 2, 4 or 8 (the decode kernel), or 16, 32, 48, 64, 80, 96 or 192
 // RUN: not attn-opt %s --convert-attn-to-cpu='rows-per-task=0' 2>&1 | FileCheck %s --check-prefix=CPUROWS
-// CPUROWS: error: convert-attn-to-cpu: rows-per-task=0: expected 16, 32, 48, 64, 80, 96 or 192
+// CPUROWS: error: convert-attn-to-cpu: rows-per-task=0: expected 1, 2, 4 or 8 (the decode kernel), or 16, 32, 48, 64, 80, 96 or 192
 // RUN: not attn-opt %s --attn-to-cpu-pipeline='rows-per-task=32 tile-kv=12' 2>&1 | FileCheck %s --check-prefix=CPUKV
 // CPUKV: error: attn-to-cpu-pipeline: tile-kv=12: expected a multiple of 8 (the register block of rows-per-task=32) up to 512
 // RUN: not attn-opt %s --convert-attn-to-cpu='tile-kv=1000000' 2>&1 | FileCheck %s --check-prefix=CPUBIGKV

@@ -111,9 +111,10 @@ static cl::opt<int64_t> tileKV("tile-kv", cl::init(64),
                                cl::cat(category));
 static cl::opt<int64_t> rowsPerTask(
     "rows-per-task", cl::init(mlir::attn::kDefaultRowsPerTask),
-    cl::desc("cpu: query rows per task: 16 (decode), 32, 48, 64, 80, 96 "
-             "(the register blocking) or 192 (two groups of 96 sharing each V "
-             "tile; measured fastest on Sapphire Rapids)"),
+    cl::desc("cpu: query rows per task: 1, 2, 4 or 8 (the decode kernel, the "
+             "head dim in lanes), 16, 32, 48, 64, 80, 96 (the register "
+             "blocking) or 192 (two groups of 96 sharing each V tile; "
+             "measured fastest on Sapphire Rapids)"),
     cl::cat(category));
 static cl::opt<bool>
     wgmma("wgmma", cl::init(true),

@@ -111,7 +111,13 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     24 accumulators), the online softmax reduces across registers only, exp is
     polynomial after `attn-expand-math`. R = 192 is two groups of 96 rows
     that share each packed tile, each skipping the tiles its own rows
-    cannot see. Key loops are bounded by the mask's band where it has one;
+    cannot see. R = 1, 2, 4 or 8 (decode: a task is the few query rows of
+    one head, or the query heads of a KV head packed as rows) takes another
+    body, with the head dim in lanes instead of rows: per key and row one
+    d-long dot product and reduction, the tile's online softmax with keys in
+    lanes, then `P·V` in register blocks of R rows × 16/R vectors of value
+    columns; the tile after next prefetched; masks as predicates on keys in
+    lanes; no score mod. Key loops are bounded by the mask's band where it has one;
     per tile, each group asks the mask what it allows of its block
     (`MaskAttrInterface::buildBlockClass`): an empty block is skipped, a full
     one is not masked, the rest (and the ragged last tile) evaluate the
@@ -148,9 +154,10 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
            "Keys per online-softmax step (a multiple of the register block)">,
     Option<"rowsPerTask", "rows-per-task", "int64_t",
            /*default=*/"::mlir::attn::kDefaultRowsPerTask",
-           "Query rows per task, in 1 to 6 lane-vectors: 16, 32 or 48 "
-           "(register blocks of 8 keys / value columns), 64, 80 or 96 (blocks "
-           "of 4), or 192 (two groups of 96)">,
+           "Query rows per task: 1, 2, 4 or 8 (the decode kernel: the head "
+           "dim in lanes, tile-kv a multiple of 16), or in 1 to 6 "
+           "lane-vectors: 16, 32 or 48 (register blocks of 8 keys / value "
+           "columns), 64, 80 or 96 (blocks of 4), or 192 (two groups of 96)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

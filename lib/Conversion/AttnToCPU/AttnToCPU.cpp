@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "DecodeKernel.h"
 #include "KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -107,16 +108,6 @@ Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
   ArrayRef<Value> noTables;
   return mask.buildAllowed(b, loc, point, noTables);
 }
-
-/// What the kernel computes, read off the attn.sdpa it replaces.
-struct KernelSpec {
-  int64_t headDim, valueDim;
-  double scale;
-  MaskAttrInterface mask;
-  MaskBand band;
-  bool hasLse;
-  ScoreModAttrInterface scoreMod;
-};
 
 /// One task: batch, query head (and its KV head), and rows [qs, qs + rows);
 /// the key range of all its rows and of each row group, and each group's
@@ -593,6 +584,8 @@ void FlashEmitter::epilogue(const Task &t, ValueRange stats) {
 int64_t mlir::attn::getCPUKernelScratchBytes(int64_t d, int64_t dv,
                                              int64_t tileKV,
                                              int64_t rowsPerTask) {
+  if (isDecodeRows(rowsPerTask))
+    return getDecodeScratchBytes(d, dv, tileKV, rowsPerTask);
   // The five buffers of buildKernelBody's `scratch`, each 64-byte aligned.
   int64_t floats = (d + dv + tileKV + 2) * rowsPerTask + tileKV * dv;
   return 4 * floats + 5 * 64;
@@ -601,10 +594,19 @@ int64_t mlir::attn::getCPUKernelScratchBytes(int64_t d, int64_t dv,
 LogicalResult
 mlir::attn::verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
                             function_ref<LogicalResult(const Twine &)> error) {
+  if (isDecodeRows(rowsPerTask)) {
+    if (tileKV < kLanes || tileKV % kLanes != 0 || tileKV > kMaxCPUTileKV)
+      return error("tile-kv=" + Twine(tileKV) +
+                   ": expected a multiple of 16 (the key vectors of the "
+                   "decode kernel, rows-per-task=" +
+                   Twine(rowsPerTask) + ") up to " + Twine(kMaxCPUTileKV));
+    return success();
+  }
   std::optional<Blocking> blocking = blockingFor(rowsPerTask);
   if (!blocking)
     return error("rows-per-task=" + Twine(rowsPerTask) +
-                 ": expected 16, 32, 48, 64, 80, 96 or 192");
+                 ": expected 1, 2, 4 or 8 (the decode kernel), or 16, 32, "
+                 "48, 64, 80, 96 or 192");
   if (tileKV < blocking->block || tileKV % blocking->block != 0 ||
       tileKV > kMaxCPUTileKV)
     return error("tile-kv=" + Twine(tileKV) + ": expected a multiple of " +
@@ -624,7 +626,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
           tileKV, rowsPerTask,
           [&](const Twine &why) -> LogicalResult { return fail(why); })))
     return failure();
-  Blocking blocking = *blockingFor(rowsPerTask);
+  const bool decode = isDecodeRows(rowsPerTask);
   FailureOr<SdpaOp> matched = matchKernelFunction(func, "convert-attn-to-cpu");
   if (failed(matched))
     return failure();
@@ -641,10 +643,11 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   if (d < 1 || d > kMaxKernelHeadDim || dv > kMaxKernelHeadDim)
     return fail("d and d_v must be 1 to " + Twine(kMaxKernelHeadDim) +
                 ", got d = " + Twine(d) + ", d_v = " + Twine(dv));
-  if (dv < 1 || dv % blocking.block != 0)
-    return fail("d_v must be a multiple of " + Twine(blocking.block) +
-                ", got " + Twine(dv));
-  int64_t scratch = getCPUKernelScratchBytes(d, dv, tileKV, blocking.rows());
+  int64_t vBlock = decode ? 1 : blockingFor(rowsPerTask)->block;
+  if (dv < 1 || dv % vBlock != 0)
+    return fail("d_v must be a multiple of " + Twine(vBlock) + ", got " +
+                Twine(dv));
+  int64_t scratch = getCPUKernelScratchBytes(d, dv, tileKV, rowsPerTask);
   if (scratch > kMaxCPUScratchBytes)
     return fail("the kernel would keep " + Twine(scratch) +
                 " bytes of scratch on the stack, more than " +
@@ -661,6 +664,9 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   if (sdpa.getKvSplitAttr())
     return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
                 "parts (attn-flash-to-llvm does)");
+  if (decode && spec.scoreMod)
+    return fail("the decode kernel (rows-per-task=" + Twine(rowsPerTask) +
+                ") takes no score_mod yet; use rows-per-task=16 or more");
   if (spec.mask) {
     spec.band = spec.mask.getBand();
     if (spec.mask.getNumTables() != 0)
@@ -698,10 +704,13 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
     createKernelMetadata(b, func.getLoc(),
                          ("__attn_meta_" + func.getSymName()).str(),
                          {qType.getElementType(), d, dv, spec.hasLse,
-                          blocking.rows()});
+                          rowsPerTask});
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-  FlashEmitter(func, spec, tileKV, blocking).emit();
+  if (decode)
+    emitDecodeKernel(func, spec, rowsPerTask, tileKV);
+  else
+    FlashEmitter(func, spec, tileKV, *blockingFor(rowsPerTask)).emit();
   return success();
 }
 
