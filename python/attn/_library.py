@@ -98,6 +98,11 @@ class Kernel:
         # The score mod compiled in ("none", or its #attn attribute): attn.sdpa
         # never picks a kernel that has one; run it with Kernel.run.
         self.score_mod: str = info.get("score_mod", "none")
+        # CPU attn.sdpa kernels: query rows per task (1 to 8: the decode
+        # kernel); None otherwise.
+        self.rows_per_task: Optional[int] = (
+            int(info["tiles"]["rows_per_task"])
+            if self.target == "cpu" and not self.linear else None)
         self.struct = struct
 
     @property

@@ -34,7 +34,10 @@ def select_kernel(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
     """The loaded kernel attn.sdpa would run for these arguments: same
     device type, dtype, head dims, mask and scale (and an LSE output when
     asked for). Prefers, among the matches, one without an LSE output when
-    none is needed (it writes less), then the most recently loaded. Raises
+    none is needed (it writes less); then, on the CPU, a decode kernel
+    (rows per task 1 to 8) whose tasks hold all of a call's few rows (N_q,
+    or the query heads of a KV head at N_q = 1 with GQA and no mask), and a
+    flash kernel otherwise; then the most recently loaded. Raises
     NoKernelError listing the loaded kernels."""
     d, dv = q.shape[-1], v.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else float(scale)
@@ -46,7 +49,19 @@ def select_kernel(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
                and math.isclose(kern.scale, scale, rel_tol=1e-6)
                and (kern.has_lse or not need_lse)]
     if matches:
-        return min(matches, key=lambda kern: kern.has_lse and not need_lse)
+        rows = q.shape[2]
+        if rows == 1 and q.shape[1] > k.shape[1] and not is_causal and window is None:
+            rows = q.shape[1] // k.shape[1]   # packed as rows (_sdpa_op)
+
+        def fit(kern):
+            """0: a kernel whose tasks suit `rows` rows a head; 1: a flash
+            kernel for few rows; 2: a decode kernel whose tasks are too small
+            (each re-reads K and V)."""
+            r = kern.rows_per_task
+            if r is None or r > 8:   # a GPU kernel, or a CPU flash kernel
+                return 0 if r is None or rows > 8 else 1
+            return 0 if rows <= r else 2
+        return min(matches, key=lambda kern: (kern.has_lse and not need_lse, fit(kern)))
     mask = (f"window({window[0]}, {window[1]})" if window is not None
             else "causal" if is_causal else "none")
     wanted = _describe(q.device.type, q.dtype, d, dv, mask, scale, need_lse)

@@ -25,6 +25,8 @@ GPU_MANIFEST = os.environ.get(
 COMPILED_SPECS = [
     "name=t_d64,d=64",
     "name=t_d64_lse,d=64,lse",
+    "name=t_d16_decode,d=16,scale=0.25,lse,rows=4",
+    "name=t_d16_flash,d=16,scale=0.25,lse",
     "name=t_d64_causal_lse,d=64,mask=causal,lse",
     "name=t_d37_dv20_window,d=37,dv=20,mask=window:5:3,lse",
     "name=t_d16_scaled,d=16,scale=0.3,lse",

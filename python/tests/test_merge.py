@@ -118,3 +118,22 @@ def test_decode_gqa_rows(compiled_cpu_lib, heads_q, heads_kv, layout):
     assert (o.double() - ref_o).norm() / ref_o.norm() <= 1e-5
     assert (lse.double() - ref_lse).abs().max() <= 1e-5 * ref_lse.abs().max()
     assert attn.select_kernel(q, k, v, scale=0.3, need_lse=True) is kern
+
+
+@pytest.mark.parametrize("heads_q, heads_kv, n_q, picked", [
+    (8, 2, 1, "t_d16_decode"),    # 4 query heads of a KV head packed as rows
+    (2, 2, 3, "t_d16_decode"),    # speculative decoding: 3 rows a head
+    (16, 2, 1, "t_d16_flash"),    # 8 packed rows: more than the 4-row tasks hold
+    (2, 1, 40, "t_d16_flash"),    # prefill
+])
+def test_decode_kernel_is_picked(compiled_cpu_lib, heads_q, heads_kv, n_q, picked):
+    """attn.sdpa on the CPU runs a decode kernel (rows per task <= 8) when its
+    tasks hold a call's rows, the flash kernel otherwise; both exact."""
+    g = torch.Generator().manual_seed(heads_q * n_q)
+    q = torch.randn(1, heads_q, n_q, 16, generator=g)
+    k, v = (torch.randn(1, heads_kv, 90, 16, generator=g) for _ in range(2))
+    assert attn.select_kernel(q, k, v, scale=0.25).name == picked
+    o, lse = attn.sdpa(q, k, v, scale=0.25, enable_gqa=True, return_lse=True)
+    ref_o, ref_lse = attn.sdpa_reference(q, k, v, scale=0.25)
+    assert (o.double() - ref_o).norm() / ref_o.norm() <= 1e-5
+    assert (lse.double() - ref_lse).abs().max() <= 1e-5 * ref_lse.abs().max()

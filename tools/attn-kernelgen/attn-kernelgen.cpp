@@ -73,7 +73,7 @@ static cl::list<std::string> specs(
              "  name=<id>,d=<head dim>[,dv=<value dim>][,dtype=f32|bf16|f16]"
              "[,mask=none|causal|window:<left>:<right>|<#attn mask>][,lse]"
              "[,scale=<s>][,score_mod=alibi|softcap:<cap>|<#attn score "
-             "mod>]\n"
+             "mod>][,rows=<cpu rows per task>]\n"
              "dtype defaults to f32 for cpu and bf16 for nvidia, e.g.\n"
              "  --spec name=causal_d64,d=64,mask=causal,lse\n"
              "  --spec 'name=longformer,d=64,mask=#attn.union<[#attn.window<"
@@ -299,7 +299,7 @@ SmallVector<StringRef> splitSpecFields(StringRef spec) {
 /// Expands one --spec into the text of an attn function.
 FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
-  std::string op = "sdpa", scoreMod;
+  std::string op = "sdpa", scoreMod, rows;
   LinearSpecFields linear;
   int64_t d = 0, dv = 0;
   bool lse = false;
@@ -332,6 +332,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       linear.eps = value.str();
     else if (key == "score_mod")
       scoreMod = value.str();
+    else if (key == "rows")
+      rows = value.str();
     else {
       llvm::errs() << "attn-kernelgen: --spec '" << spec << "': cannot read '"
                    << field << "'\n";
@@ -356,6 +358,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
       return bad(Twine(key) + "=" + Twine(value) + ": expected 1 to " +
                  Twine(kMaxKernelHeadDim) +
                  " (the largest head dim of any target)");
+  if (op == "linear" && !rows.empty())
+    return bad("rows=" + rows + ": op=linear takes none (its chunk is fixed)");
   if (op == "linear" && !scoreMod.empty())
     return bad("score_mod=" + scoreMod + ": op=linear takes none");
   if (op == "linear")
@@ -404,18 +408,29 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
                ": expected alibi, softcap:<cap> or an #attn score mod "
                "attribute");
   }
+  int64_t rowsValue = 0;
+  if (!rows.empty() &&
+      (StringRef(rows).getAsInteger(10, rowsValue) ||
+       failed(verifyCPUTiling(tileKV, rowsValue,
+                              [&](const Twine &why) { return bad(why); }))))
+    return failure();
   std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
   std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
   std::string results = lse ? "(" + vT + ", tensor<?x?x?xf32>)" : vT;
+  std::string funcAttrs = rows.empty()
+                              ? ""
+                              : llvm::formatv(" attributes {{{0} = {1} : i64}",
+                                              kRowsPerTaskAttrName, rowsValue)
+                                    .str();
   std::string scaleText = scale.empty() ? "" : " scale " + scale;
   return llvm::formatv(
              "// --spec {0}\n"
-             "func.func @{1}(%q: {2}, %k: {2}, %v: {3}) -> {4} {{\n"
+             "func.func @{1}(%q: {2}, %k: {2}, %v: {3}) -> {4}{9} {{\n"
              "  {5} = attn.sdpa %q, %k, %v{6}{7} : {2}, {2}, {3} -> {8}\n"
              "  return {5} : {8}\n"
              "}\n",
              spec, name, qT, vT, results, lse ? "%o, %lse" : "%o", scaleText,
-             maskText, lse ? vT + ", tensor<?x?x?xf32>" : vT)
+             maskText, lse ? vT + ", tensor<?x?x?xf32>" : vT, funcAttrs)
       .str();
 }
 
@@ -427,6 +442,10 @@ struct KernelInfo {
   int64_t headDim, valueDim;
   double scale;
   bool lse;
+  // CPU: rows per task (the function's own, given by --spec …,rows=, or
+  // --rows-per-task).
+  int64_t rowsPerTask = 0;
+  bool ownRows = false;
   // An attn.linear kernel (scale 0, no LSE; maskAttr #attn.causal when
   // causal): its feature map and eps.
   bool linear = false;
@@ -482,6 +501,8 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
   auto sdpa = cast<SdpaOp>(op);
   KernelInfo info;
   info.name = func.getSymName().str();
+  info.ownRows = func->hasAttr(kRowsPerTaskAttrName);
+  info.rowsPerTask = getFunctionRowsPerTask(func, rowsPerTask);
   llvm::raw_string_ostream(info.dtype) << qType.getElementType();
   info.headDim = qType.getDimSize(3);
   info.valueDim = vType.getDimSize(3);
@@ -779,10 +800,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << ", mask " << k.mask
                  << (k.scoreMod == "none" ? "" : ", score_mod " + k.scoreMod)
                  << ", LSE " << (k.lse ? "yes" : "no") << ", tile-kv "
-                 << cpuTileKV << ", rows per task "
-                 << static_cast<int64_t>(rowsPerTask) << ", " << cpu << ", "
+                 << cpuTileKV << ", rows per task " << k.rowsPerTask << ", "
+                 << cpu << ", "
                  << getCPUKernelScratchBytes(k.headDim, k.valueDim, cpuTileKV,
-                                             rowsPerTask)
+                                             k.rowsPerTask)
                  << " bytes of stack */\n"
                  << "void _mlir_ciface_" << k.name
                  << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
@@ -797,8 +818,7 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                          {"head_dim", std::to_string(k.headDim)},
                          {"value_dim", std::to_string(k.valueDim)},
                          {"has_lse", k.lse ? "1" : "0"},
-                         {"rows_per_task",
-                          std::to_string(static_cast<int64_t>(rowsPerTask))},
+                         {"rows_per_task", std::to_string(k.rowsPerTask)},
                          {"entry", "(void *)&_mlir_ciface_" + k.name},
                          {"meta", "__attn_meta_" + k.name}})
                  << ";\n"
@@ -830,10 +850,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
         "B, H_q, H_kv with H_q % H_kv == 0, N_q, N_kv >= 1 at run time (B, "
         "H_q or N_q = 0: nothing to do); element strides free, head dim "
         "contiguous";
-    entry["tiles"] = llvm::json::Object{{"rows_per_task", int64_t(rowsPerTask)},
+    entry["tiles"] = llvm::json::Object{{"rows_per_task", k.rowsPerTask},
                                         {"tile_kv", cpuTileKV}};
     entry["stack_bytes"] = getCPUKernelScratchBytes(k.headDim, k.valueDim,
-                                                    cpuTileKV, rowsPerTask);
+                                                    cpuTileKV, k.rowsPerTask);
     entries.push_back(std::move(entry));
   }
   llvm::json::Object manifest{
@@ -946,13 +966,21 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   const std::string &name = out.name, &command = out.command;
   const std::string symbol = identifier(name); // <symbol>_image in the .o
   auto path = out.path;
-  for (const KernelInfo &k : kernels)
+  for (const KernelInfo &k : kernels) {
     if (k.linear) {
       llvm::errs() << "attn-kernelgen: kernel " << k.name
                    << ": attn.linear has no GPU kernel yet (--target=cpu "
                       "generates one)\n";
       return 1;
     }
+    if (k.ownRows) {
+      llvm::errs() << "attn-kernelgen: kernel " << k.name
+                   << ": rows per task (rows=, " << kRowsPerTaskAttrName
+                   << ") is a CPU option; a GPU kernel's tiles come from its "
+                      "schedule\n";
+      return 1;
+    }
+  }
   GPUPipelineOptions options;
   setPipelineOptions(options);
   std::string pipeline =
@@ -1267,7 +1295,7 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  SmallVector<KernelInfo> kernels;
+  std::vector<KernelInfo> kernels;
   for (auto func : module->getOps<func::FuncOp>()) {
     FailureOr<KernelInfo> info = describe(func);
     if (failed(info))

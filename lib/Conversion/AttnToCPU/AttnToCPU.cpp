@@ -591,6 +591,11 @@ int64_t mlir::attn::getCPUKernelScratchBytes(int64_t d, int64_t dv,
   return 4 * floats + 5 * 64;
 }
 
+int64_t mlir::attn::getFunctionRowsPerTask(Operation *func, int64_t fallback) {
+  auto rows = func->getAttrOfType<IntegerAttr>(kRowsPerTaskAttrName);
+  return rows ? rows.getInt() : fallback;
+}
+
 LogicalResult
 mlir::attn::verifyCPUTiling(int64_t tileKV, int64_t rowsPerTask,
                             function_ref<LogicalResult(const Twine &)> error) {
@@ -741,7 +746,8 @@ struct ConvertAttnToCPU : attn::impl::ConvertAttnToCPUBase<ConvertAttnToCPU> {
         linearFuncs.push_back(f);
     });
     for (func::FuncOp f : sdpaFuncs)
-      if (failed(convertSdpaFunctionToCPUKernel(f, tileKV, rowsPerTask)))
+      if (failed(convertSdpaFunctionToCPUKernel(
+              f, tileKV, getFunctionRowsPerTask(f, rowsPerTask))))
         return signalPassFailure();
     for (func::FuncOp f : linearFuncs)
       if (failed(convertLinearFunctionToCPUKernel(f)))

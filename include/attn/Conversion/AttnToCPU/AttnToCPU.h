@@ -11,6 +11,14 @@ namespace mlir::attn {
 /// each packed V tile (the pass, its pipeline and attn-kernelgen all use it).
 constexpr int64_t kDefaultRowsPerTask = 192;
 
+/// The function attribute that gives one kernel function its own rows per
+/// task (an i64), over the pass's `rows-per-task` option: attn-kernelgen's
+/// `--spec …,rows=R` sets it, e.g. a decode kernel beside 192-row ones.
+constexpr llvm::StringLiteral kRowsPerTaskAttrName = "attn.cpu_rows_per_task";
+
+/// The rows per task of `func`: its kRowsPerTaskAttrName, else `fallback`.
+int64_t getFunctionRowsPerTask(Operation *func, int64_t fallback);
+
 /// The most keys per step: the kernels keep their scratch (a step's scores
 /// and packed V rows among it) on the calling thread's stack.
 constexpr int64_t kMaxCPUTileKV = 512;
