@@ -505,8 +505,7 @@ SmallVector<Value> FlashEmitter::softmaxStep(int64_t g, ValueRange state) {
                                          newMax[x], kb.splat(-INFINITY));
     subtract.push_back(
         arith::SelectOp::create(b, loc, unseen, kb.splat(0.0), newMax[x]));
-    alpha.push_back(
-        kb.exp2(arith::SubFOp::create(b, loc, state[x], subtract[x])));
+    alpha.push_back(kb.rescale(state[x], newMax[x], subtract[x]));
   }
   SmallVector<Value> sums =
       kb.loop(c0, tile, c1, SmallVector<Value>(vecs, kb.splat(0.0)),

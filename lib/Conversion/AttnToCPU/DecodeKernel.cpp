@@ -276,7 +276,7 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const Task &t, int64_t r,
   Value unseen = cmpf(arith::CmpFPredicate::OEQ, newMax, kb.splat(-INFINITY));
   Value subtract =
       arith::SelectOp::create(b, loc, unseen, kb.splat(0.0), newMax);
-  Value alpha = kb.exp2(arith::SubFOp::create(b, loc, m, subtract));
+  Value alpha = kb.rescale(m, newMax, subtract);
   Value sum = kb.splat(0.0);
   for (auto [x, val] : llvm::enumerate(s)) {
     Value p = kb.exp2(arith::SubFOp::create(b, loc, val, subtract));

@@ -94,6 +94,20 @@ struct KernelBuilder {
     return arith::MulFOp::create(b, loc, p, scale);
   }
 
+  /// The online softmax's rescale 2^(m − m') of state kept at row max m
+  /// when the max becomes m' (m' ≥ m; `subtract` is m', or 0 in a row that
+  /// has seen no key): exactly 1 where the max did not move. exp2's fit is
+  /// 0.99999994 at 0, and a row whose max settles early would otherwise
+  /// scale everything summed so far by it on every tile: over the 512 tiles
+  /// of 32K keys, early keys weigh 3e-5 less than late ones.
+  Value rescale(Value m, Value newMax, Value subtract) {
+    Value same =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, newMax);
+    return arith::SelectOp::create(
+        b, loc, same, splat(1.0),
+        exp2(arith::SubFOp::create(b, loc, m, subtract)));
+  }
+
   /// A counted loop with vector iter_args; `body` returns the next values.
   SmallVector<Value>
   loop(Value lo, Value hi, Value step, ValueRange init,
