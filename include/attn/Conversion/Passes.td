@@ -117,7 +117,7 @@ def ConvertAttnToCPU : Pass<"convert-attn-to-cpu", "ModuleOp"> {
     d-long dot product and reduction, the tile's online softmax with keys in
     lanes, then `P·V` in register blocks of R rows × 16/R vectors of value
     columns; the tile after next prefetched; masks as predicates on keys in
-    lanes; no score mod. Key loops are bounded by the mask's band where it has one;
+    lanes, score mods on them too. Key loops are bounded by the mask's band where it has one;
     per tile, each group asks the mask what it allows of its block
     (`MaskAttrInterface::buildBlockClass`): an empty block is skipped, a full
     one is not masked, the rest (and the ragged last tile) evaluate the

@@ -668,9 +668,6 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   if (sdpa.getKvSplitAttr())
     return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
                 "parts (attn-flash-to-llvm does)");
-  if (decode && spec.scoreMod)
-    return fail("the decode kernel (rows-per-task=" + Twine(rowsPerTask) +
-                ") takes no score_mod yet; use rows-per-task=16 or more");
   if (spec.mask) {
     spec.band = spec.mask.getBand();
     if (spec.mask.getNumTables() != 0)

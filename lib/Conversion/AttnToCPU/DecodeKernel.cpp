@@ -1,4 +1,5 @@
-//===- DecodeKernel.cpp - attn.sdpa for a few query rows on the CPU --------===//
+//===- DecodeKernel.cpp - attn.sdpa for a few query rows on the CPU
+//--------===//
 //
 // The CPU kernel for rows-per-task R in {1, 2, 4, 8}: decode, where a task
 // holds one query row per head (or the query heads of one KV head, packed as
@@ -11,8 +12,10 @@
 //     o = 0 [R][d_v];  m = −∞, l = 0 per row
 //     for keys ks in [lo, hi) step T:            (lo, hi from the mask band)
 //       s[r][j] = Σ_x Q̂[r, x]·K[ks + j, x]      one reduction per row and key;
-//                                                 the tile after next prefetched
-//       per row: lanes past hi or not allowed by the mask → −∞;
+//                                                 the tile after next
+//                                                 prefetched
+//       per row: score_mod(s) if the op has one; lanes past hi or not
+//       allowed by the mask → −∞;
 //       m' = max(m, max_j s); α = 2^(m − m'); p = 2^(s − m'); l = α l + Σ_j p
 //       o[r] = α o[r] + Σ_j p[r][j]·V[ks + j]    register blocks of R rows ×
 //                                                 16·(16/R) value columns
@@ -257,15 +260,18 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const Task &t, int64_t r,
     Value keys = arith::AddIOp::create(b, loc, splatIdx(ks), lanes);
     Value keep = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, keys,
                                        splatIdx(hi));
+    MaskPoint point{splatIdx(t.batch), splatIdx(t.h), splatIdx(query), keys,
+                    splatIdx(kb.add(query, shift))};
+    Value score = kb.vload(scores, {rowIdx, col});
+    if (spec.scoreMod) // on the scaled scores (log2 units), before the mask
+      score = spec.scoreMod.buildScore(b, loc, score, point, headsQ, M_LOG2E);
     if (spec.mask) {
-      MaskPoint point{splatIdx(t.batch), splatIdx(t.h), splatIdx(query), keys,
-                      splatIdx(kb.add(query, shift))};
       ArrayRef<Value> noTables;
       keep = arith::AndIOp::create(
           b, loc, keep, spec.mask.buildAllowed(b, loc, point, noTables));
     }
-    Value val = arith::SelectOp::create(
-        b, loc, keep, kb.vload(scores, {rowIdx, col}), kb.splat(-INFINITY));
+    Value val =
+        arith::SelectOp::create(b, loc, keep, score, kb.splat(-INFINITY));
     s.push_back(val);
     tileMax = arith::MaxNumFOp::create(b, loc, tileMax, val);
   }

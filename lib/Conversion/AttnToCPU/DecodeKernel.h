@@ -36,7 +36,7 @@ int64_t getDecodeScratchBytes(int64_t d, int64_t dv, int64_t tileKV,
 
 /// Emits the decode kernel's body into `func`, which already has the CPU
 /// kernel signature (q, k, v, o[, lse], begin, end): tasks of `rows` query
-/// rows, keys `tileKV` (a multiple of 16) at a time. No score mod.
+/// rows, keys `tileKV` (a multiple of 16) at a time.
 void emitDecodeKernel(func::FuncOp func, const KernelSpec &spec, int64_t rows,
                       int64_t tileKV);
 
