@@ -29,7 +29,7 @@
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "DecodeKernel.h"
-#include "KernelBuilder.h"
+#include "SdpaKernel.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
@@ -109,11 +109,10 @@ Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
   return mask.buildAllowed(b, loc, point, noTables);
 }
 
-/// One task: batch, query head (and its KV head), and rows [qs, qs + rows);
-/// the key range of all its rows and of each row group, and each group's
-/// rows (at least 1, so that a group past the last row is a valid block).
-struct Task {
-  Value batch, h, hk, qs, rows;
+/// One task (TaskIndex), the key range of all its rows and of each row
+/// group, and each group's rows (at least 1, so that a group past the last
+/// row is a valid block).
+struct Task : TaskIndex {
   KeyRange range;
   SmallVector<KeyRange> groupRanges;
   SmallVector<Value> groupRows;
@@ -123,35 +122,22 @@ struct Task {
 /// a loop over tasks [begin, end), each the flash schedule of the file
 /// comment. Values that every task shares (sizes, scratch, lane indices)
 /// are built once, before the loop.
-class FlashEmitter {
+class FlashEmitter : SdpaEmitterBase {
 public:
   FlashEmitter(func::FuncOp func, const KernelSpec &spec, int64_t tileKV,
                Blocking blocking)
-      : b(OpBuilder::atBlockBegin(&func.getBody().front())),
-        loc(func.getLoc()), kb{b, loc}, spec(spec), tileKV(tileKV),
+      : SdpaEmitterBase(func, spec, blocking.rows()), tileKV(tileKV),
         vecs(blocking.vecs), block(blocking.block), groups(blocking.groups),
-        totalVecs(vecs * groups), rowsPerGroup(vecs * kLanes),
-        rowsPerTaskCount(blocking.rows()) {
-    Block &entry = func.getBody().front();
-    q = entry.getArgument(0);
-    k = entry.getArgument(1);
-    v = entry.getArgument(2);
-    o = entry.getArgument(3);
-    lse = spec.hasLse ? entry.getArgument(4) : Value();
-    begin = entry.getArgument(entry.getNumArguments() - 2);
-    end = entry.getArgument(entry.getNumArguments() - 1);
-  }
+        totalVecs(vecs * groups), rowsPerGroup(vecs * kLanes) {}
 
   void emit() {
     buildSharedValues();
-    kb.loop(begin, end, c1, [&](Value task) { emitTask(task); });
-    func::ReturnOp::create(b, loc);
+    emitTaskLoop([&](Value task) { emitTask(task); });
   }
 
 private:
   void buildSharedValues();
   void emitTask(Value task);
-  Task decodeTask(Value task);
   void loadScaledQuery(const Task &t);
   void computeKeyRanges(Task &t);
   SmallVector<Value> keyStep(const Task &t, Value ks, ValueRange allState);
@@ -171,16 +157,9 @@ private:
     return all.slice(g * vecs, vecs);
   }
 
-  OpBuilder b;
-  Location loc;
-  KernelBuilder kb;
-  const KernelSpec &spec;
-  const int64_t tileKV, vecs, block, groups, totalVecs, rowsPerGroup,
-      rowsPerTaskCount;
-  Value q, k, v, o, lse, begin, end;
+  const int64_t tileKV, vecs, block, groups, totalVecs, rowsPerGroup;
   // Shared by every task (buildSharedValues).
-  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask,
-      numQBlocks, lastKey, tile;
+  Value lastKey, tile;
   Value qT, oT, sT, vPack, rowStats; // scratch
   // Per lane-vector x: its column in a [*, rows] scratch row, and the row
   // index of each lane (i64 for the band compares, index for the mask).
@@ -189,18 +168,8 @@ private:
 
 void FlashEmitter::buildSharedValues() {
   Type f32 = b.getF32Type();
-  c0 = kb.idx(0);
-  c1 = kb.idx(1);
   for (int64_t x = 0; x < totalVecs; ++x)
     col.push_back(kb.idx(x * kLanes));
-  numQ = kb.dim(q, 2);
-  headsQ = kb.dim(q, 1);
-  headsKV = kb.dim(k, 1);
-  numK = kb.dim(k, 2);
-  group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
-  shift = kb.sub(numK, numQ);
-  rowsPerTask = kb.idx(rowsPerTaskCount);
-  numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
   lastKey = kb.sub(numK, c1);
 
   // Scratch, reused by every task of this call.
@@ -234,20 +203,8 @@ void FlashEmitter::buildSharedValues() {
   }
 }
 
-Task FlashEmitter::decodeTask(Value task) {
-  Task t;
-  Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
-  Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
-  t.h = arith::RemUIOp::create(b, loc, bh, headsQ);
-  t.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-  t.hk = arith::DivUIOp::create(b, loc, t.h, group);
-  t.qs = kb.mul(qb, rowsPerTask);
-  t.rows = kb.min(rowsPerTask, kb.sub(numQ, t.qs));
-  return t;
-}
-
 void FlashEmitter::emitTask(Value task) {
-  Task t = decodeTask(task);
+  Task t{taskIndex(task)};
   loadScaledQuery(t);
   kb.loop(c0, kb.idx(spec.valueDim), c1, [&](Value e) {
     for (int64_t x = 0; x < totalVecs; ++x)

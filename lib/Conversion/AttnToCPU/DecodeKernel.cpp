@@ -40,68 +40,32 @@ using namespace mlir::attn::cpu_kernel;
 
 namespace {
 
-int64_t roundUpToLanes(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
-
 /// Emits the decode kernel's body into a function already holding the CPU
 /// kernel signature (q, k, v, o[, lse], begin, end).
-class DecodeEmitter {
+class DecodeEmitter : SdpaEmitterBase {
 public:
   DecodeEmitter(func::FuncOp func, const KernelSpec &spec, int64_t rows,
                 int64_t tile)
-      : b(OpBuilder::atBlockBegin(&func.getBody().front())),
-        loc(func.getLoc()), kb{b, loc}, spec(spec), rows(rows), tile(tile) {
-    Block &entry = func.getBody().front();
-    q = entry.getArgument(0);
-    k = entry.getArgument(1);
-    v = entry.getArgument(2);
-    o = entry.getArgument(3);
-    lse = spec.hasLse ? entry.getArgument(4) : Value();
-    begin = entry.getArgument(entry.getNumArguments() - 2);
-    end = entry.getArgument(entry.getNumArguments() - 1);
-  }
+      : SdpaEmitterBase(func, spec, rows), rows(rows), tile(tile) {}
 
   void emit() {
-    buildSharedValues();
-    kb.loop(begin, end, c1, [&](Value task) { emitTask(task); });
-    func::ReturnOp::create(b, loc);
+    buildScratch();
+    emitTaskLoop([&](Value task) { emitTask(task); });
   }
 
 private:
-  struct Task {
-    Value batch, h, hk, qs, count; // count: the task's rows (≤ R)
-  };
-
-  void buildSharedValues();
+  void buildScratch();
   void emitTask(Value task);
-  void loadScaledQuery(const Task &t);
-  SmallVector<Value> keyStep(const Task &t, Value ks, Value hi,
+  void loadScaledQuery(const TaskIndex &t);
+  SmallVector<Value> keyStep(const TaskIndex &t, Value ks, Value hi,
                              ValueRange state);
-  void computeScores(const Task &t, Value ks, Value hi);
-  SmallVector<Value> softmaxRow(const Task &t, int64_t r, Value ks, Value hi,
-                                Value m, Value l);
-  void accumulateValues(const Task &t, Value ks, Value keys,
+  void computeScores(const TaskIndex &t, Value ks, Value hi);
+  SmallVector<Value> softmaxRow(const TaskIndex &t, int64_t r, Value ks,
+                                Value hi, Value m, Value l);
+  void accumulateValues(const TaskIndex &t, Value ks, Value keys,
                         ArrayRef<Value> alpha);
-  void epilogue(const Task &t, ValueRange state);
+  void epilogue(const TaskIndex &t, ValueRange state);
 
-  /// Vector x of row `row` of src [B, H, N, width] at (batch, head): lanes
-  /// past `width` read as 0.
-  Value rowVector(Value src, Value batch, Value head, Value row, int64_t x,
-                  int64_t width) {
-    SmallVector<Value> at = {batch, head, row, kb.idx(x * kLanes)};
-    if ((x + 1) * kLanes <= width)
-      return kb.vload(src, at);
-    return vector::MaskedLoadOp::create(b, loc, kb.vecType(), src, at,
-                                        tailMask(width, x), kb.splat(0.0));
-  }
-  Value tailMask(int64_t width, int64_t x) {
-    SmallVector<bool> lanes;
-    for (int64_t i = 0; i < kLanes; ++i)
-      lanes.push_back(x * kLanes + i < width);
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(VectorType::get({kLanes}, b.getI1Type()),
-                               ArrayRef<bool>(lanes)));
-  }
   Value reduce(vector::CombiningKind kind, Value x) {
     return vector::ReductionOp::create(b, loc, kind, x);
   }
@@ -109,28 +73,12 @@ private:
     return arith::CmpFOp::create(b, loc, p, x, y);
   }
 
-  OpBuilder b;
-  Location loc;
-  KernelBuilder kb;
-  const KernelSpec &spec;
   const int64_t rows, tile; // R, T
-  Value q, k, v, o, lse, begin, end;
-  // Shared by every task.
-  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, numQBlocks;
-  Value qHat, acc, scores; // scratch: Q̂ [R][dp], o [R][dvp], s/p [R][T]
+  Value qHat, acc, scores;  // scratch: Q̂ [R][dp], o [R][dvp], s/p [R][T]
   SmallVector<Value> keyLanes; // ks-relative key of each lane, per vector
 };
 
-void DecodeEmitter::buildSharedValues() {
-  c0 = kb.idx(0);
-  c1 = kb.idx(1);
-  numQ = kb.dim(q, 2);
-  headsQ = kb.dim(q, 1);
-  headsKV = kb.dim(k, 1);
-  numK = kb.dim(k, 2);
-  group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
-  shift = kb.sub(numK, numQ);
-  numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, kb.idx(rows));
+void DecodeEmitter::buildScratch() {
   auto scratch = [&](int64_t r, int64_t cols) -> Value {
     return memref::AllocaOp::create(
         b, loc, MemRefType::get({r, cols}, b.getF32Type()),
@@ -151,20 +99,12 @@ void DecodeEmitter::buildSharedValues() {
 }
 
 void DecodeEmitter::emitTask(Value task) {
-  Task t;
-  Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
-  Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
-  t.h = arith::RemUIOp::create(b, loc, bh, headsQ);
-  t.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-  t.hk = arith::DivUIOp::create(b, loc, t.h, group);
-  t.qs = kb.mul(qb, kb.idx(rows));
-  t.count = kb.min(kb.idx(rows), kb.sub(numQ, t.qs));
+  TaskIndex t = taskIndex(task);
   loadScaledQuery(t);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t x = 0; x < roundUpToLanes(spec.valueDim) / kLanes; ++x)
       kb.vstore(kb.splat(0.0), acc, {kb.idx(r), kb.idx(x * kLanes)});
-  KeyRange range =
-      buildKeyRange(b, loc, spec.mask, t.qs, t.count, shift, numK);
+  KeyRange range = buildKeyRange(b, loc, spec.mask, t.qs, t.rows, shift, numK);
   // Per row: m, then l, each a splat vector.
   SmallVector<Value> init;
   for (int64_t r = 0; r < rows; ++r)
@@ -179,15 +119,15 @@ void DecodeEmitter::emitTask(Value task) {
 
 /// Q̂[r] = scale · log2(e) · Q[b, h, qs + r] (scores in log2 units), zero for
 /// rows past N_q.
-void DecodeEmitter::loadScaledQuery(const Task &t) {
+void DecodeEmitter::loadScaledQuery(const TaskIndex &t) {
   Value scale = kb.splat(spec.scale * M_LOG2E);
   for (int64_t r = 0; r < rows; ++r) {
     Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                        kb.idx(r), t.count);
+                                        kb.idx(r), t.rows);
     Value row = kb.min(kb.add(t.qs, kb.idx(r)), kb.sub(numQ, c1));
     for (int64_t x = 0; x < roundUpToLanes(spec.headDim) / kLanes; ++x) {
       Value val = arith::MulFOp::create(
-          b, loc, rowVector(q, t.batch, t.h, row, x, spec.headDim), scale);
+          b, loc, kb.rowVector(q, t.batch, t.h, row, x, spec.headDim), scale);
       val = arith::SelectOp::create(b, loc, valid, val, kb.splat(0.0));
       kb.vstore(val, qHat, {kb.idx(r), kb.idx(x * kLanes)});
     }
@@ -196,8 +136,8 @@ void DecodeEmitter::loadScaledQuery(const Task &t) {
 
 /// One tile of keys [ks, min(ks + T, hi)): scores, the softmax of each row,
 /// then o += P·V. Returns the rows' next (m, l).
-SmallVector<Value> DecodeEmitter::keyStep(const Task &t, Value ks, Value hi,
-                                          ValueRange state) {
+SmallVector<Value> DecodeEmitter::keyStep(const TaskIndex &t, Value ks,
+                                          Value hi, ValueRange state) {
   computeScores(t, ks, hi);
   SmallVector<Value> next, alpha;
   for (int64_t r = 0; r < rows; ++r) {
@@ -213,7 +153,7 @@ SmallVector<Value> DecodeEmitter::keyStep(const Task &t, Value ks, Value hi,
 /// s[r][j] = Q̂[r]·K[ks + j] for the tile's keys (clamped to hi − 1, so that
 /// every load is in bounds; softmaxRow drops them), prefetching the K and V
 /// rows two tiles ahead.
-void DecodeEmitter::computeScores(const Task &t, Value ks, Value hi) {
+void DecodeEmitter::computeScores(const TaskIndex &t, Value ks, Value hi) {
   int64_t dVecs = roundUpToLanes(spec.headDim) / kLanes;
   Value last = kb.sub(hi, c1);
   kb.loop(c0, kb.idx(tile), c1, [&](Value j) {
@@ -228,7 +168,7 @@ void DecodeEmitter::computeScores(const Task &t, Value ks, Value hi) {
                                    /*isDataCache=*/true);
     SmallVector<Value> keyRow;
     for (int64_t x = 0; x < dVecs; ++x)
-      keyRow.push_back(rowVector(k, t.batch, t.hk, key, x, spec.headDim));
+      keyRow.push_back(kb.rowVector(k, t.batch, t.hk, key, x, spec.headDim));
     for (int64_t r = 0; r < rows; ++r) {
       // Two chains of FMAs, joined before the reduction.
       Value sum[2] = {kb.splat(0.0), kb.splat(0.0)};
@@ -244,7 +184,7 @@ void DecodeEmitter::computeScores(const Task &t, Value ks, Value hi) {
 
 /// Row r's online softmax over the tile: masks the lanes past hi and those
 /// the mask does not allow, turns s into p in place. Returns (m', l', α).
-SmallVector<Value> DecodeEmitter::softmaxRow(const Task &t, int64_t r,
+SmallVector<Value> DecodeEmitter::softmaxRow(const TaskIndex &t, int64_t r,
                                              Value ks, Value hi, Value m,
                                              Value l) {
   Value rowIdx = kb.idx(r);
@@ -296,7 +236,7 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const Task &t, int64_t r,
 
 /// o[r] = α_r o[r] + Σ_{j < keys} p[r][j]·V[ks + j]: register blocks of all
 /// R rows × up to 16 / R lane-vectors of value columns.
-void DecodeEmitter::accumulateValues(const Task &t, Value ks, Value keys,
+void DecodeEmitter::accumulateValues(const TaskIndex &t, Value ks, Value keys,
                                      ArrayRef<Value> alpha) {
   const int64_t dvp = roundUpToLanes(spec.valueDim);
   const int64_t blockVecs = std::max<int64_t>(1, 16 / rows);
@@ -305,10 +245,12 @@ void DecodeEmitter::accumulateValues(const Task &t, Value ks, Value keys,
     auto col = [&](int64_t x) { return e0 / kLanes + x; };
     SmallVector<Value> sums = kb.broadcastFmaBlock(
         keys, rows, vecs, SmallVector<Value>(rows * vecs, kb.splat(0.0)),
-        [&](Value j, int64_t r) { return kb.load(scores, {kb.idx(r), j}); },
+        [&](Value j, int64_t r) {
+          return kb.load(scores, {kb.idx(r), j});
+        },
         [&](Value j, int64_t x) {
-          return rowVector(v, t.batch, t.hk, kb.add(ks, j), col(x),
-                           spec.valueDim);
+          return kb.rowVector(v, t.batch, t.hk, kb.add(ks, j), col(x),
+                              spec.valueDim);
         });
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t x = 0; x < vecs; ++x) {
@@ -321,10 +263,10 @@ void DecodeEmitter::accumulateValues(const Task &t, Value ks, Value keys,
 
 /// O[qs + r] = o[r] / l and LSE = m·ln 2 + log l for the task's rows; a row
 /// that saw no key (l = 0) gets 0 and −∞.
-void DecodeEmitter::epilogue(const Task &t, ValueRange state) {
+void DecodeEmitter::epilogue(const TaskIndex &t, ValueRange state) {
   for (int64_t r = 0; r < rows; ++r) {
     Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                        kb.idx(r), t.count);
+                                        kb.idx(r), t.rows);
     scf::IfOp::create(b, loc, valid, [&](OpBuilder &, Location) {
       Value m = state[2 * r], l = state[2 * r + 1];
       Value empty = cmpf(arith::CmpFPredicate::OEQ, l, kb.splat(0.0));
@@ -335,12 +277,7 @@ void DecodeEmitter::epilogue(const Task &t, ValueRange state) {
       for (int64_t x = 0; x < roundUpToLanes(spec.valueDim) / kLanes; ++x) {
         Value out = arith::MulFOp::create(
             b, loc, kb.vload(acc, {kb.idx(r), kb.idx(x * kLanes)}), inv);
-        SmallVector<Value> at = {t.batch, t.h, row, kb.idx(x * kLanes)};
-        if ((x + 1) * kLanes <= spec.valueDim)
-          kb.vstore(out, o, at);
-        else
-          vector::MaskedStoreOp::create(b, loc, o, at,
-                                        tailMask(spec.valueDim, x), out);
+        kb.storeRowVector(out, o, t.batch, t.h, row, x, spec.valueDim);
       }
       if (lse) {
         Value logSum = arith::AddFOp::create(

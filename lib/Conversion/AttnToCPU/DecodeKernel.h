@@ -8,23 +8,9 @@
 #ifndef ATTN_LIB_CONVERSION_ATTNTOCPU_DECODEKERNEL_H
 #define ATTN_LIB_CONVERSION_ATTNTOCPU_DECODEKERNEL_H
 
-#include "KernelBuilder.h"
-
-#include "attn/Dialect/Attn/IR/AttnAttrs.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "SdpaKernel.h"
 
 namespace mlir::attn::cpu_kernel {
-
-/// What a CPU sdpa kernel computes, read off the attn.sdpa it replaces.
-struct KernelSpec {
-  int64_t headDim, valueDim;
-  double scale;
-  MaskAttrInterface mask;
-  MaskBand band;
-  bool hasLse;
-  ScoreModAttrInterface scoreMod;
-};
 
 /// Whether rows-per-task `rows` takes the decode kernel (1, 2, 4 or 8).
 bool isDecodeRows(int64_t rows);

@@ -20,6 +20,11 @@ namespace mlir::attn::cpu_kernel {
 
 constexpr int64_t kLanes = 16; // f32 lanes of one AVX-512 register
 
+/// n rounded up to whole lane-vectors.
+inline int64_t roundUpToLanes(int64_t n) {
+  return (n + kLanes - 1) / kLanes * kLanes;
+}
+
 /// Builders for the kernel body.
 struct KernelBuilder {
   OpBuilder &b;
@@ -57,6 +62,38 @@ struct KernelBuilder {
   }
   Value fma(Value a, Value x, Value acc) {
     return vector::FMAOp::create(b, loc, a, x, acc);
+  }
+
+  /// The lanes of lane-vector x of a row of `width` elements that hold
+  /// elements (all but those of the tail).
+  Value tailMask(int64_t width, int64_t x) {
+    SmallVector<bool> lanes;
+    for (int64_t i = 0; i < kLanes; ++i)
+      lanes.push_back(x * kLanes + i < width);
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, b.getI1Type()),
+                               ArrayRef<bool>(lanes)));
+  }
+  /// Lane-vector x of row (batch, head, row) of src [B, H, N, width]: the
+  /// lanes past `width` read as 0 (a masked load at the tail).
+  Value rowVector(Value src, Value batch, Value head, Value row, int64_t x,
+                  int64_t width) {
+    SmallVector<Value> at = {batch, head, row, idx(x * kLanes)};
+    if ((x + 1) * kLanes <= width)
+      return vload(src, at);
+    return vector::MaskedLoadOp::create(b, loc, vecType(), src, at,
+                                        tailMask(width, x), splat(0.0));
+  }
+  /// Stores lane-vector x of row (batch, head, row) of dst [B, H, N, width],
+  /// leaving the elements past `width` alone (a masked store at the tail).
+  void storeRowVector(Value val, Value dst, Value batch, Value head, Value row,
+                      int64_t x, int64_t width) {
+    SmallVector<Value> at = {batch, head, row, idx(x * kLanes)};
+    if ((x + 1) * kLanes <= width)
+      vstore(val, dst, at);
+    else
+      vector::MaskedStoreOp::create(b, loc, dst, at, tailMask(width, x), val);
   }
 
   /// 2^x per lane for x ≤ 0 (scores are kept in log2 units), exactly 0 for

@@ -61,8 +61,6 @@ namespace {
 constexpr int64_t kRowBlock = 4; // rows of a register block
 constexpr int64_t kColVecs = 4;  // lane-vectors of a register block
 
-int64_t roundUpToLanes(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
-
 /// What the kernel computes, read off the attn.linear it replaces.
 struct LinearSpec {
   FeatureMapKind map;
@@ -137,21 +135,8 @@ struct LinearEmitter {
       scf::YieldOp::create(b(), loc());
     });
   }
-  /// The lanes of a row of `width` elements that vector `x` covers.
-  Value tailMask(int64_t width, int64_t x) {
-    SmallVector<bool> lanes;
-    for (int64_t i = 0; i < kLanes; ++i)
-      lanes.push_back(x * kLanes + i < width);
-    return arith::ConstantOp::create(
-        b(), loc(),
-        DenseElementsAttr::get(VectorType::get({kLanes}, b().getI1Type()),
-                               ArrayRef<bool>(lanes)));
-  }
-
   void build(func::FuncOp func);
   Value phi(Value x);
-  Value rowVector(Value src, Value batch, Value head, Value row, int64_t x,
-                  int64_t width);
   void favorProducts(Value src, Value batch, Value head, Value firstRow,
                      Value lo, Value hi, Value dst);
   SmallVector<Value> favorExponents(Value products, Value r);
@@ -193,17 +178,6 @@ Value LinearEmitter::phi(Value x) {
   }
 }
 
-/// Vector `x` of row `row` of src ([B, H, N, width]): the lanes past `width`
-/// read as 0.
-Value LinearEmitter::rowVector(Value src, Value batch, Value head, Value row,
-                               int64_t x, int64_t width) {
-  SmallVector<Value> at = {batch, head, row, kb.idx(x * kLanes)};
-  if ((x + 1) * kLanes <= width)
-    return kb.vload(src, at);
-  return vector::MaskedLoadOp::create(b(), loc(), kb.vecType(), src, at,
-                                      tailMask(width, x), kb.splat(0.0));
-}
-
 /// dst[r] = x̂_r ω for chunk rows r of src (x̂ = x·d^(−1/4), rows [lo, hi)
 /// of the chunk at firstRow, zero for the others): x̂ packed into xs, then
 /// one register-blocked product over d.
@@ -215,8 +189,9 @@ void LinearEmitter::favorProducts(Value src, Value batch, Value head,
   packRows(lo, hi, xs, xVecs, [&](Value r) {
     SmallVector<Value> row;
     for (int64_t x = 0; x < xVecs; ++x)
-      row.push_back(fmul(
-          rowVector(src, batch, head, kb.add(firstRow, r), x, spec.d), xScale));
+      row.push_back(
+          fmul(kb.rowVector(src, batch, head, kb.add(firstRow, r), x, spec.d),
+               xScale));
     return row;
   });
   kb.loop(kb.idx(0), kb.idx(chunk), kb.idx(kRowBlock), [&](Value iBlock) {
@@ -256,7 +231,7 @@ SmallVector<Value> LinearEmitter::favorExponents(Value products, Value r) {
     Value v = arith::SubFOp::create(
         b(), loc(), kb.vload(products, {r, kb.idx(x * kLanes)}), halfNorm);
     if ((x + 1) * kLanes > spec.features)
-      v = arith::SelectOp::create(b(), loc(), tailMask(spec.features, x), v,
+      v = arith::SelectOp::create(b(), loc(), kb.tailMask(spec.features, x), v,
                                   kb.splat(-INFINITY));
     e.push_back(v);
   }
@@ -303,7 +278,8 @@ void LinearEmitter::packInputRows(Value src, Value batch, Value head,
   packRows(lo, hi, dst, vecs, [&](Value r) {
     SmallVector<Value> row;
     for (int64_t x = 0; x < vecs; ++x)
-      row.push_back(rowVector(src, batch, head, kb.add(firstRow, r), x, width));
+      row.push_back(
+          kb.rowVector(src, batch, head, kb.add(firstRow, r), x, width));
     return row;
   });
 }
@@ -321,9 +297,9 @@ void LinearEmitter::packFeatureRows(Value src, Value batch, Value head,
     if (!spec.favor()) {
       Value row = kb.add(firstRow, r);
       for (int64_t x = 0; x < vecs; ++x) {
-        Value val = phi(rowVector(src, batch, head, row, x, spec.d));
+        Value val = phi(kb.rowVector(src, batch, head, row, x, spec.d));
         if ((x + 1) * kLanes > spec.d) // φ(0) may not be 0: clear the padding
-          val = arith::SelectOp::create(b(), loc(), tailMask(spec.d, x), val,
+          val = arith::SelectOp::create(b(), loc(), kb.tailMask(spec.d, x), val,
                                         kb.splat(0.0));
         out.push_back(val);
       }
@@ -525,15 +501,9 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow,
         ifThen(valid, [&] {
           Value scale = kb.bcast(inv[i]);
           Value row = kb.add(firstRow, r);
-          for (int64_t x = 0; x < vecs; ++x) {
-            SmallVector<Value> to = {batch, head, row, col(x)};
-            Value out = fmul(acc[vecs * i + x], scale);
-            if ((e0 / kLanes + x + 1) * kLanes <= spec.dv)
-              kb.vstore(out, o, to);
-            else
-              vector::MaskedStoreOp::create(
-                  b(), loc(), o, to, tailMask(spec.dv, e0 / kLanes + x), out);
-          }
+          for (int64_t x = 0; x < vecs; ++x)
+            kb.storeRowVector(fmul(acc[vecs * i + x], scale), o, batch, head,
+                              row, e0 / kLanes + x, spec.dv);
         });
       }
     }

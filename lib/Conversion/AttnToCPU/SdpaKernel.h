@@ -1,0 +1,100 @@
+//===- SdpaKernel.h - what the CPU attn.sdpa kernels share ------*- C++ -*-===//
+//
+// The two bodies of convert-attn-to-cpu's attn.sdpa kernel — the flash
+// kernel (rows in lanes, AttnToCPU.cpp) and the decode kernel (the head dim
+// in lanes, DecodeKernel.cpp) — take one signature, (q, k, v, o[, lse],
+// begin, end), and one task space, B · H_q · ⌈N_q / R⌉. This is that part,
+// written once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_ATTNTOCPU_SDPAKERNEL_H
+#define ATTN_LIB_CONVERSION_ATTNTOCPU_SDPAKERNEL_H
+
+#include "KernelBuilder.h"
+
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::attn::cpu_kernel {
+
+/// What a CPU sdpa kernel computes, read off the attn.sdpa it replaces.
+struct KernelSpec {
+  int64_t headDim, valueDim;
+  double scale;
+  MaskAttrInterface mask;
+  MaskBand band;
+  bool hasLse;
+  ScoreModAttrInterface scoreMod;
+};
+
+/// One task: batch, query head (and its KV head), and rows [qs, qs + rows)
+/// (rows ≤ R: the last block of a head may hold fewer).
+struct TaskIndex {
+  Value batch, h, hk, qs, rows;
+};
+
+/// The base of both sdpa emitters: the builder at the start of a function
+/// that already has the kernel signature, its arguments, the sizes read off
+/// them and the task map for `rowsPerTaskCount` (R) rows per task.
+struct SdpaEmitterBase {
+  SdpaEmitterBase(func::FuncOp func, const KernelSpec &spec,
+                  int64_t rowsPerTaskCount)
+      : b(OpBuilder::atBlockBegin(&func.getBody().front())),
+        loc(func.getLoc()), kb{b, loc}, spec(spec),
+        rowsPerTaskCount(rowsPerTaskCount) {
+    Block &entry = func.getBody().front();
+    q = entry.getArgument(0);
+    k = entry.getArgument(1);
+    v = entry.getArgument(2);
+    o = entry.getArgument(3);
+    lse = spec.hasLse ? entry.getArgument(4) : Value();
+    begin = entry.getArgument(entry.getNumArguments() - 2);
+    end = entry.getArgument(entry.getNumArguments() - 1);
+    c0 = kb.idx(0);
+    c1 = kb.idx(1);
+    numQ = kb.dim(q, 2);
+    headsQ = kb.dim(q, 1);
+    headsKV = kb.dim(k, 1);
+    numK = kb.dim(k, 2);
+    group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
+    shift = kb.sub(numK, numQ);
+    rowsPerTask = kb.idx(rowsPerTaskCount);
+    numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
+  }
+
+  /// Where task `task` sits.
+  TaskIndex taskIndex(Value task) {
+    TaskIndex t;
+    Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
+    Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
+    t.h = arith::RemUIOp::create(b, loc, bh, headsQ);
+    t.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
+    t.hk = arith::DivUIOp::create(b, loc, t.h, group);
+    t.qs = kb.mul(qb, rowsPerTask);
+    t.rows = kb.min(rowsPerTask, kb.sub(numQ, t.qs));
+    return t;
+  }
+
+  /// The loop over tasks [begin, end), each `body`, then the return.
+  void emitTaskLoop(function_ref<void(Value)> body) {
+    kb.loop(begin, end, c1, body);
+    func::ReturnOp::create(b, loc);
+  }
+
+  OpBuilder b;
+  Location loc;
+  KernelBuilder kb;
+  const KernelSpec &spec;
+  const int64_t rowsPerTaskCount;
+  // Arguments.
+  Value q, k, v, o, lse, begin, end;
+  // Sizes and constants, built once before the task loop.
+  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask,
+      numQBlocks;
+};
+
+} // namespace mlir::attn::cpu_kernel
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOCPU_SDPAKERNEL_H
