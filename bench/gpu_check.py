@@ -425,7 +425,8 @@ def main():
     torch.set_float32_matmul_precision("highest")
 
     rt = gpu_common.Runtime(opts.manifest)
-    kernels = list(rt.kernels.values())
+    # (attn.linear kernels: bench/linear_gpu.py --check.)
+    kernels = [k for k in rt.kernels.values() if not k.linear]
     if opts.kernels:
         names = opts.kernels.split(",")
         unknown = [n for n in names if n not in rt.kernels]

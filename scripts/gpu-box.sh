@@ -110,9 +110,10 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 print("kernels:", sys.argv[1], m["target"], "\n ", m.get("command", "?"))
 for k in m["kernels"]:
-    print(f"  {k['name']}: {k['dtype']} d={k['head_dim']} mask {k['mask']} lse={k['lse']}"
-          f" tile_q={k['tiles']['tile_q']} threads={k['threads']} smem={k['smem_bytes']}"
-          f" registers={k.get('registers', '?')} spills={k.get('spills', '?')}")
+    print(f"  {k['name']}: {k.get('op', 'attn.sdpa')} {k['dtype']} d={k['head_dim']}"
+          f" mask {k['mask']} lse={k['lse']} tiles={k['tiles']} threads={k['threads']}"
+          f" smem={k['smem_bytes']} registers={k.get('registers', '?')}"
+          f" spills={k.get('spills', '?')}")
 EOF
 
 # The example application's GPU mode: C, the committed object, the runtime.
@@ -132,6 +133,13 @@ if [[ "${GPU_BOX_SKIP_CHECK:-0}" != 1 ]]; then
   [[ "$quick" == 1 ]] && args+=(--quick)
   "$python" bench/gpu_check.py "${args[@]}" 2>&1 | tee "$out/check.log"
   [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("gpu_check")
+fi
+
+# --- 3c. linear attention: the numerics matrix of the linear kernels --------
+if [[ "${GPU_BOX_SKIP_CHECK:-0}" != 1 ]]; then
+  step "3c. bench/linear_gpu.py --check"
+  "$python" bench/linear_gpu.py "${common[@]}" --check 2>&1 | tee "$out/linear_check.log"
+  [[ "${PIPESTATUS[0]}" == 0 ]] || failed+=("linear_gpu --check")
 fi
 
 # --- 3a. the Python package's tests on CUDA tensors ------------------------

@@ -256,6 +256,20 @@ attnrt_status currentContext(CUcontext &context) {
   return ATTNRT_OK;
 }
 
+/// The context a call launches in (currentContext's) and its device;
+/// initialises the driver on the first call.
+attnrt_status contextOfCall(CUcontext &context, CUdevice &device) {
+  // Once per process; like the CUDA runtime, a failure is final.
+  static const CUresult initResult = cuInit(0);
+  if (initResult)
+    return cudaFail("cuInit", initResult);
+  if (attnrt_status s = currentContext(context))
+    return s;
+  if (CUresult r = cuCtxGetDevice(&device))
+    return cudaFail("cuCtxGetDevice", r);
+  return ATTNRT_OK;
+}
+
 /// `v` is memory a kernel in `context` (on `device`) can read: device memory
 /// of that device, or managed memory; not host memory, nor another device's
 /// (its kernels would fault on it: peer access is not used). Only the first
@@ -332,10 +346,10 @@ attnrt_status readMeta(CUmodule module, const char *name, Function &f) {
   return ATTNRT_OK;
 }
 
-/// The kernel struct agrees with the metadata of its image.
-attnrt_status checkAgainstImage(const attnrt_gpu_kernel &kernel,
-                                const Function &f) {
-  int64_t expected[ATTNRT_META_SIZE] = {};
+/// The metadata a kernel's image must hold for `kernel` (of attn.sdpa, or
+/// one entry point of a linear-attention kernel, which adds its own fields).
+using Meta = int64_t[ATTNRT_META_SIZE];
+void expectMeta(const attnrt_gpu_kernel &kernel, Meta &expected) {
   expected[ATTNRT_META_DTYPE] = kernel.dtype;
   expected[ATTNRT_META_HEAD_DIM] = kernel.head_dim;
   expected[ATTNRT_META_VALUE_DIM] = kernel.value_dim;
@@ -346,8 +360,6 @@ attnrt_status checkAgainstImage(const attnrt_gpu_kernel &kernel,
   expected[ATTNRT_META_TILE_KV] = kernel.tile_kv;
   expected[ATTNRT_META_TENSOR_MAPS] = kernel.tensor_maps;
   expected[ATTNRT_META_PERSISTENT] = kernel.persistent;
-  return checkKernelMeta(kernel.name, "attn_meta_",
-                         f.hasMeta ? f.meta : nullptr, expected);
 }
 
 // Modules are cached per (image, context handle) for the process's life: a
@@ -377,9 +389,9 @@ attnrt_status countResidentCtas(const attnrt_gpu_kernel &kernel,
 /// function up on first use in that module, and raises its shared memory
 /// limit when it needs more than the default. `resident`: the CTAs the
 /// device runs at once, for persistent kernels (else 0).
-attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
-                          CUdevice device, CUfunction &result,
-                          int64_t &resident) {
+attnrt_status getFunction(const attnrt_gpu_kernel &kernel, const Meta &expected,
+                          CUcontext context, CUdevice device,
+                          CUfunction &result, int64_t &resident) {
   std::lock_guard<std::mutex> lock(cacheMutex);
   CUmodule &module = modules[{kernel.image, context}];
   if (!module) {
@@ -404,7 +416,8 @@ attnrt_status getFunction(const attnrt_gpu_kernel &kernel, CUcontext context,
       return s;
     f.function = found;
   }
-  if (attnrt_status s = checkAgainstImage(kernel, f))
+  if (attnrt_status s = checkKernelMeta(kernel.name, "attn_meta_",
+                                        f.hasMeta ? f.meta : nullptr, expected))
     return s;
   if (kernel.smem_bytes > f.smemLimit) {
     if (CUresult r = cuFuncSetAttribute(
@@ -479,9 +492,237 @@ struct KernelParams {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Linear attention
+//===----------------------------------------------------------------------===//
+
+/// Tasks a phase aims at (blocks × heads): enough CTAs to fill a GPU a few
+/// times over, chosen from the sizes alone so that the workspace size is a
+/// function of the arguments.
+constexpr int64_t kLinearTasks = 512;
+
+/// How a call splits its rows: keys in blocks of `keyRows` (a workspace
+/// state each), the rows of the outputs phase in blocks of `taskRows`
+/// (causal: the key blocks), all multiples of the chunk.
+struct LinearPlan {
+  int64_t keyRows, keyBlocks, taskRows, taskBlocks, stateFloats;
+  size_t workspaceBytes;
+};
+
+/// Blocks of whole chunks over `n` rows, about kLinearTasks over `heads`.
+void splitRows(int64_t n, int64_t heads, int64_t chunk, int64_t &rows,
+               int64_t &blocks) {
+  int64_t want = std::max<int64_t>(1, (kLinearTasks + heads - 1) / heads);
+  int64_t chunks = (n + chunk - 1) / chunk;
+  rows = (chunks + want - 1) / want * chunk;
+  blocks = (n + rows - 1) / rows;
+}
+
+LinearPlan planLinear(const attnrt_linear_gpu_kernel &kernel,
+                      const attnrt_sdpa_gpu_args &a) {
+  LinearPlan p;
+  const int64_t headsQ = a.batch * a.heads_q, headsKV = a.batch * a.heads_kv;
+  splitRows(a.seq_kv, kernel.causal ? headsQ : headsKV, kernel.chunk, p.keyRows,
+            p.keyBlocks);
+  if (kernel.causal) {
+    p.taskRows = p.keyRows;
+    p.taskBlocks = p.keyBlocks;
+  } else {
+    splitRows(a.seq_q, headsQ, kernel.chunk, p.taskRows, p.taskBlocks);
+  }
+  p.stateFloats = kernel.features * kernel.value_dim + kernel.features;
+  p.workspaceBytes =
+      static_cast<size_t>(headsKV * p.keyBlocks * p.stateFloats) *
+      sizeof(float);
+  return p;
+}
+
+/// Entry point `suffix` of a linear-attention kernel as a GPU kernel struct
+/// (its name in `name`, which must outlive the struct).
+attnrt_gpu_kernel linearEntry(const attnrt_linear_gpu_kernel &kernel,
+                              const char *suffix, std::string &name) {
+  name = std::string(kernel.name) + suffix;
+  attnrt_gpu_kernel entry{};
+  entry.name = name.c_str();
+  entry.image = kernel.image;
+  entry.image_size = kernel.image_size;
+  entry.dtype = kernel.dtype;
+  entry.head_dim = kernel.head_dim;
+  entry.value_dim = kernel.value_dim;
+  entry.tile_q = kernel.chunk;
+  entry.tile_kv = kernel.chunk;
+  entry.threads = kernel.threads;
+  entry.smem_bytes = kernel.smem_bytes;
+  return entry;
+}
+
+/// Every check of attnrt_linear_cuda_check: the struct, then the arguments
+/// as attnrt_sdpa_cuda_check takes them (no LSE), and N_q <= N_kv when
+/// causal.
+attnrt_status checkLinear(const attnrt_linear_gpu_kernel *kernel,
+                          const attnrt_sdpa_gpu_args *a, SdpaViews &views,
+                          bool &empty) {
+  if (!kernel)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel is null");
+  if (!kernel->name)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel name is null");
+  const char *name = kernel->name;
+  if (kernel->causal != 0 && kernel->causal != 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: causal must be 0 or 1, got %d", name,
+                kernel->causal);
+  if (kernel->feature_map != ATTNRT_FEATURE_IDENTITY &&
+      kernel->feature_map != ATTNRT_FEATURE_ELU_PLUS_ONE &&
+      kernel->feature_map != ATTNRT_FEATURE_RELU)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: feature_map %d is none of identity (%d), "
+                "elu_plus_one (%d) and relu (%d), the GPU kernels' maps",
+                name, kernel->feature_map, ATTNRT_FEATURE_IDENTITY,
+                ATTNRT_FEATURE_ELU_PLUS_ONE, ATTNRT_FEATURE_RELU);
+  if (kernel->features != kernel->head_dim)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: features (%lld) must equal head_dim (%lld)", name,
+                static_cast<long long>(kernel->features),
+                static_cast<long long>(kernel->head_dim));
+  if (kernel->chunk < 1)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: chunk must be >= 1, got %lld", name,
+                static_cast<long long>(kernel->chunk));
+  if (a && a->lse)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: linear attention has no LSE output; lse must be "
+                "null",
+                name);
+  std::string entryName;
+  attnrt_gpu_kernel entry = linearEntry(*kernel, "", entryName);
+  if (attnrt_status s = check(&entry, a, views, empty))
+    return s;
+  if (!empty && kernel->causal && a->seq_q > a->seq_kv)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "kernel %s: causal linear attention needs seq_q <= seq_kv "
+                "(query i sees keys j <= i + seq_kv - seq_q), got %lld > %lld",
+                name, static_cast<long long>(a->seq_q),
+                static_cast<long long>(a->seq_kv));
+  return ATTNRT_OK;
+}
+
+/// The workspace: large enough, 16-byte aligned, apart from every tensor.
+attnrt_status checkWorkspace(const attnrt_linear_gpu_kernel &kernel,
+                             const SdpaViews &views, const LinearPlan &plan,
+                             const void *workspace, size_t bytes, View &view) {
+  if (bytes < plan.workspaceBytes)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: workspace_bytes is %zu; this call needs %zu "
+                "(attnrt_linear_cuda_workspace)",
+                kernel.name, bytes, plan.workspaceBytes);
+  if (!workspace)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "kernel %s: workspace is null",
+                kernel.name);
+  static const int64_t unit = 1;
+  view = View{
+      "workspace", workspace,
+      1,           {static_cast<int64_t>(plan.workspaceBytes / sizeof(float))},
+      &unit,       sizeof(float)};
+  if (attnrt_status s = checkBaseAlignment(view, 16, "f32 state rows"))
+    return s;
+  for (const View *other : views.used(false))
+    if (attnrt_status s = checkDisjoint(view, *other))
+      return s;
+  return ATTNRT_OK;
+}
+
 } // namespace
 
 extern "C" {
+
+attnrt_status attnrt_linear_cuda_check(const attnrt_linear_gpu_kernel *kernel,
+                                       const attnrt_sdpa_gpu_args *a) {
+  SdpaViews views;
+  bool empty;
+  return checkLinear(kernel, a, views, empty);
+}
+
+attnrt_status
+attnrt_linear_cuda_workspace(const attnrt_linear_gpu_kernel *kernel,
+                             const attnrt_sdpa_gpu_args *a, size_t *bytes) {
+  if (!bytes)
+    return fail(ATTNRT_ERROR_NULL_POINTER, "bytes is null");
+  SdpaViews views;
+  bool empty;
+  if (attnrt_status s = checkLinear(kernel, a, views, empty))
+    return s;
+  *bytes = empty ? 0 : planLinear(*kernel, *a).workspaceBytes;
+  return ATTNRT_OK;
+}
+
+attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
+                                 const attnrt_sdpa_gpu_args *a, void *workspace,
+                                 size_t workspace_bytes, void *stream) {
+  SdpaViews views;
+  bool empty;
+  if (attnrt_status s = checkLinear(kernel, a, views, empty))
+    return s;
+  if (empty)
+    return ATTNRT_OK;
+  const LinearPlan plan = planLinear(*kernel, *a);
+  View work;
+  if (attnrt_status s = checkWorkspace(*kernel, views, plan, workspace,
+                                       workspace_bytes, work))
+    return s;
+  CUcontext context;
+  CUdevice device;
+  if (attnrt_status s = contextOfCall(context, device))
+    return s;
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &work})
+    if (attnrt_status s = checkDevicePointer(*view, device))
+      return s;
+
+  KernelParams params;
+  for (const View *view : {&views.q, &views.k, &views.v, &views.o, &work})
+    params.push(*view);
+  params.push(plan.keyRows);
+  params.push(plan.taskRows);
+  // Sums and prefix sums of the key blocks' states; a causal call of one
+  // block needs neither (its outputs start from 0), one of one block no
+  // prefix.
+  const int64_t headsQ = a->batch * a->heads_q,
+                headsKV = a->batch * a->heads_kv;
+  const bool oneBlock = plan.keyBlocks == 1;
+  struct Phase {
+    const char *suffix;
+    int64_t x, y;
+    bool run;
+  } phases[] = {
+      {"_sums", plan.keyBlocks, headsKV, !(oneBlock && kernel->causal)},
+      {"_prefix", (plan.stateFloats + kernel->threads - 1) / kernel->threads,
+       headsKV, !oneBlock},
+      {"_outputs", plan.taskBlocks, headsQ, true}};
+  for (const Phase &phase : phases) {
+    if (!phase.run)
+      continue;
+    std::string name;
+    attnrt_gpu_kernel entry = linearEntry(*kernel, phase.suffix, name);
+    Meta expected = {};
+    expectMeta(entry, expected);
+    expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
+    expected[ATTNRT_META_CAUSAL] = kernel->causal;
+    expected[ATTNRT_META_FEATURE_MAP] = kernel->feature_map;
+    expected[ATTNRT_META_FEATURES] = kernel->features;
+    CUfunction function = nullptr;
+    int64_t resident = 0;
+    if (attnrt_status s =
+            getFunction(entry, expected, context, device, function, resident))
+      return s;
+    if (CUresult r = cuLaunchKernel(
+            function, static_cast<unsigned>(phase.x),
+            static_cast<unsigned>(phase.y), 1,
+            static_cast<unsigned>(kernel->threads), 1, 1,
+            static_cast<unsigned>(kernel->smem_bytes),
+            static_cast<CUstream>(stream), params.pointers, nullptr))
+      return cudaFail("cuLaunchKernel", r);
+  }
+  return ATTNRT_OK;
+}
 
 attnrt_status attnrt_sdpa_cuda_check(const attnrt_gpu_kernel *kernel,
                                      const attnrt_sdpa_gpu_args *a) {
@@ -499,17 +740,10 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
   if (empty)
     return ATTNRT_OK;
   bool hasLse = kernel->has_lse != 0;
-
-  // Once per process; like the CUDA runtime, a failure is final.
-  static const CUresult initResult = cuInit(0);
-  if (initResult)
-    return cudaFail("cuInit", initResult);
   CUcontext context;
-  if (attnrt_status s = currentContext(context))
-    return s;
   CUdevice device;
-  if (CUresult r = cuCtxGetDevice(&device))
-    return cudaFail("cuCtxGetDevice", r);
+  if (attnrt_status s = contextOfCall(context, device))
+    return s;
   for (const View *view : {&views.q, &views.k, &views.v, &views.o})
     if (attnrt_status s = checkDevicePointer(*view, device))
       return s;
@@ -519,7 +753,10 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
 
   CUfunction function = nullptr;
   int64_t resident = 0;
-  if (attnrt_status s = getFunction(*kernel, context, device, function, resident))
+  Meta expected = {};
+  expectMeta(*kernel, expected);
+  if (attnrt_status s =
+          getFunction(*kernel, expected, context, device, function, resident))
     return s;
   KernelParams params;
   for (const View *view : {&views.q, &views.k, &views.v, &views.o})

@@ -62,9 +62,11 @@ class Kernel:
     (``torch.ops.attn.run`` / ``run_out``), so it works under torch.compile
     and CUDA graph capture. Forward only.
 
-    A linear-attention kernel (``op == "attn.linear"``, CPU only) is called
-    the same way and computes attn.linear: feature map ``feature_map``,
-    ``eps``, causal when its mask is; it has no LSE and no scale (None).
+    A linear-attention kernel (``op == "attn.linear"``) is called the same
+    way and computes attn.linear: feature map ``feature_map``, ``eps``,
+    causal when its mask is; it has no LSE and no scale (None). On CUDA each
+    call allocates the workspace the runtime asks for (``workspace_bytes``)
+    on the tensors' device.
 
     Attributes: name, op ("attn.sdpa" or "attn.linear"), target ("cpu" or
     "nvidia"), device_type ("cpu" or "cuda"), dtype (torch), head_dim,
@@ -121,7 +123,7 @@ class Kernel:
     def __repr__(self) -> str:
         if self.linear:
             return (f"Kernel({self.name}: attn.linear {self.feature_map} "
-                    f"({self.features} features), cpu "
+                    f"({self.features} features), {self.device_type} "
                     f"{str(self.dtype)[6:]}, d={self.head_dim}, d_v={self.value_dim}, "
                     f"mask {self.mask}, eps {self.eps:.3g})")
         return (f"Kernel({self.name}: {self.device_type} {str(self.dtype)[6:]}, "
@@ -216,30 +218,51 @@ class Kernel:
             a.lse_strides[:] = lse.stride()
         return a
 
-    def call(self, args, stream=None) -> Tuple[int, str]:
+    def workspace_bytes(self, args) -> Tuple[int, int, str]:
+        """A CUDA linear kernel's workspace for `args`: (status, bytes,
+        message)."""
+        rt = self.library.runtime
+        size = ctypes.c_size_t(0)
+        status = rt.cuda.attnrt_linear_cuda_workspace(
+            ctypes.byref(self.struct), ctypes.byref(args), ctypes.byref(size))
+        return status, size.value, (rt.last_error() if status else "")
+
+    def call(self, args, stream=None, workspace=None) -> Tuple[int, str]:
         """Runs the kernel on prepared `args`: (status, message), no raise.
         CUDA: `stream` is a torch.cuda.Stream, a raw CUstream (int) or None
-        for torch's current stream; the caller makes the device current."""
+        for torch's current stream; the caller makes the device current. A
+        CUDA linear kernel takes `workspace` (a uint8 tensor; None: one of
+        workspace_bytes(args) is allocated on the current device)."""
         rt = self.library.runtime
-        if self.linear:
-            status = rt.lib.attnrt_linear_cpu(ctypes.byref(self.struct), ctypes.byref(args))
-        elif self.target == "cpu":
-            status = rt.lib.attnrt_sdpa_cpu(ctypes.byref(self.struct), ctypes.byref(args))
-        else:
-            if stream is None:
-                stream = torch.cuda.current_stream()
-            handle = getattr(stream, "cuda_stream", stream)
+        if self.target == "cpu":
+            run = rt.lib.attnrt_linear_cpu if self.linear else rt.lib.attnrt_sdpa_cpu
+            status = run(ctypes.byref(self.struct), ctypes.byref(args))
+            return status, (rt.last_error() if status else "")
+        if stream is None:
+            stream = torch.cuda.current_stream()
+        handle = ctypes.c_void_p(getattr(stream, "cuda_stream", stream) or None)
+        if not self.linear:
             status = rt.cuda.attnrt_sdpa_cuda(ctypes.byref(self.struct),
-                                              ctypes.byref(args),
-                                              ctypes.c_void_p(handle or None))
+                                              ctypes.byref(args), handle)
+            return status, (rt.last_error() if status else "")
+        if workspace is None:
+            status, size, message = self.workspace_bytes(args)
+            if status:
+                return status, message
+            workspace = torch.empty(size, dtype=torch.uint8, device="cuda")
+        status = rt.cuda.attnrt_linear_cuda(
+            ctypes.byref(self.struct), ctypes.byref(args),
+            ctypes.c_void_p(workspace.data_ptr() if workspace.numel() else None),
+            workspace.numel(), handle)
         return status, (rt.last_error() if status else "")
 
     def check_only(self, args) -> Tuple[int, str]:
         """The runtime's validation of `args` alone (no launch)."""
         rt = self.library.runtime
-        fn = (rt.lib.attnrt_linear_check if self.linear
-              else rt.lib.attnrt_sdpa_check if self.target == "cpu"
-              else rt.cuda.attnrt_sdpa_cuda_check)
+        if self.target == "cpu":
+            fn = rt.lib.attnrt_linear_check if self.linear else rt.lib.attnrt_sdpa_check
+        else:
+            fn = rt.cuda.attnrt_linear_cuda_check if self.linear else rt.cuda.attnrt_sdpa_cuda_check
         status = fn(ctypes.byref(self.struct), ctypes.byref(args))
         return status, (rt.last_error() if status else "")
 
@@ -339,6 +362,7 @@ class Library(Mapping):
         self.image_kind, self.image_path = kind, self._file(kind)
         self._keep.append(image)
         make = self.runtime.structs["attnrt_gpu_kernel"]
+        make_linear = self.runtime.structs["attnrt_linear_gpu_kernel"]
         out = []
         for info in self.manifest["kernels"]:
             if info["dtype"] not in self.runtime.dtype:
@@ -346,6 +370,16 @@ class Library(Mapping):
                                  f"{info['dtype']!r} is not one of {list(self.runtime.dtype)}")
             name = info.get("entry", info["name"]).encode()
             self._keep.append(name)
+            if info.get("op") == "attn.linear":
+                out.append((info, make_linear(
+                    name=name, image=ctypes.addressof(image), image_size=len(data),
+                    dtype=self.runtime.dtype[info["dtype"]],
+                    head_dim=info["head_dim"], value_dim=info["value_dim"],
+                    causal=int(info["mask_info"]["kind"] == "causal"),
+                    feature_map=self.runtime.feature_map[info["feature_map"]],
+                    features=info["features"], chunk=info["tiles"]["chunk"],
+                    threads=info["threads"], smem_bytes=info["smem_bytes"])))
+                continue
             out.append((info, make(name=name, image=ctypes.addressof(image),
                                    image_size=len(data),
                                    dtype=self.runtime.dtype[info["dtype"]],

@@ -116,6 +116,15 @@ class Runtime:
                 lib.attnrt_sdpa_cuda.argtypes = [kernel, args, ctypes.c_void_p]
                 lib.attnrt_sdpa_cuda_check.restype = ctypes.c_int
                 lib.attnrt_sdpa_cuda_check.argtypes = [kernel, args]
+                linear = ctypes.POINTER(self.structs["attnrt_linear_gpu_kernel"])
+                lib.attnrt_linear_cuda.restype = ctypes.c_int
+                lib.attnrt_linear_cuda.argtypes = [linear, args, ctypes.c_void_p,
+                                                   ctypes.c_size_t, ctypes.c_void_p]
+                lib.attnrt_linear_cuda_workspace.restype = ctypes.c_int
+                lib.attnrt_linear_cuda_workspace.argtypes = [
+                    linear, args, ctypes.POINTER(ctypes.c_size_t)]
+                lib.attnrt_linear_cuda_check.restype = ctypes.c_int
+                lib.attnrt_linear_cuda_check.argtypes = [linear, args]
                 self._cuda = lib
             return self._cuda
 

@@ -11,7 +11,7 @@ def test_structs_match_the_runtime():
     rt = runtime()
     abi = json.loads(rt.lib.attnrt_abi_json().decode())
     assert set(abi["structs"]) == {"attnrt_sdpa_args", "attnrt_cpu_kernel",
-                                   "attnrt_linear_kernel", "attnrt_gpu_kernel",
+                                   "attnrt_linear_kernel", "attnrt_gpu_kernel", "attnrt_linear_gpu_kernel",
                                    "attnrt_sdpa_gpu_args"}
     for name, desc in abi["structs"].items():
         cls = rt.structs[name]

@@ -38,6 +38,43 @@ static void report(const char *name, attnrt_status status) {
          status == ATTNRT_OK ? "ok" : attnrt_last_error());
 }
 
+/* attnrt_linear_cuda: the struct, the call's arguments, the workspace. */
+static void linear(void) {
+  attnrt_linear_gpu_kernel lin = {"linear_test", image, sizeof(image),
+                                  ATTNRT_DTYPE_BF16, D, D, 1,
+                                  ATTNRT_FEATURE_ELU_PLUS_ONE, D, 64, 128,
+                                  53504};
+  attnrt_sdpa_gpu_args a = good();
+  a.lse = NULL;
+  size_t bytes = 0;
+  report("linear workspace",
+         attnrt_linear_cuda_workspace(&lin, &a, &bytes));
+  printf("linear workspace bytes: %zu\n", bytes);
+  report("linear good", attnrt_linear_cuda_check(&lin, &a));
+  report("linear null bytes", attnrt_linear_cuda_workspace(&lin, &a, NULL));
+  a.lse = (float *)at(0x50000000);
+  report("linear lse", attnrt_linear_cuda_check(&lin, &a));
+  a = good(); a.lse = NULL; a.seq_kv = N - 1;
+  a.k_strides[1] = a.v_strides[1] = (N - 1) * D;
+  report("linear causal seq_q > seq_kv", attnrt_linear_cuda_check(&lin, &a));
+  a = good(); a.lse = NULL;
+  lin.feature_map = ATTNRT_FEATURE_FAVOR_PLUS;
+  report("linear favor_plus", attnrt_linear_cuda_check(&lin, &a));
+  lin.feature_map = ATTNRT_FEATURE_RELU; lin.features = 32;
+  report("linear features", attnrt_linear_cuda_check(&lin, &a));
+  lin.features = D; lin.causal = 2;
+  report("linear causal 2", attnrt_linear_cuda_check(&lin, &a));
+  lin.causal = 1;
+  report("linear short workspace",
+         attnrt_linear_cuda(&lin, &a, at(0x60000000), bytes - 4, NULL));
+  report("linear null workspace", attnrt_linear_cuda(&lin, &a, NULL, bytes, NULL));
+  report("linear workspace alignment",
+         attnrt_linear_cuda(&lin, &a, at(0x60000004), bytes, NULL));
+  report("linear workspace overlaps o",
+         attnrt_linear_cuda(&lin, &a, at(0x40000000), bytes, NULL));
+  report("linear launch", attnrt_linear_cuda(&lin, &a, at(0x60000000), bytes, NULL));
+}
+
 int main(void) {
   attnrt_gpu_kernel kern = kernel();
   attnrt_sdpa_gpu_args a = good();
@@ -142,5 +179,6 @@ int main(void) {
    * driver at all: either way a status and a message, not a crash. */
   a = good();
   report("launch", attnrt_sdpa_cuda(&kern, &a, NULL));
+  linear();
   return 0;
 }

@@ -952,6 +952,57 @@ runPtxas(StringRef ptxas, StringRef ptxPath, StringRef cubinPath) {
   return reports;
 }
 
+/// The entry points of GPU kernel `k` in its image: its name, or a linear
+/// kernel's three phases.
+SmallVector<std::string> gpuEntries(const KernelInfo &k) {
+  if (!k.linear)
+    return {k.name};
+  SmallVector<std::string> entries;
+  for (const char *suffix : kLinearGPUEntries)
+    entries.push_back(k.name + suffix);
+  return entries;
+}
+
+/// The header's declarations of GPU linear-attention kernel `k` (entry
+/// points with `smem` bytes of shared memory in image `symbol`).
+void writeLinearGPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k,
+                               StringRef symbol, int64_t smem) {
+  os << "/* " << k.name << ": attn.linear, feature map " << k.featureMap << ", "
+     << k.dtype << ", d = " << k.headDim << ", d_v = " << k.valueDim
+     << ", eps = " << k.eps << ", " << (k.maskAttr ? "causal" : "non-causal")
+     << ", chunk " << kLinearGPUChunk << ", " << kLinearGPUThreads
+     << " threads, " << smem << " bytes of shared memory */\n"
+     << "static inline attnrt_linear_gpu_kernel attn_" << k.name
+     << "_kernel(void) {\n"
+     << "  attnrt_linear_gpu_kernel kernel = "
+     << initializer("attnrt_linear_gpu_kernel",
+                    {{"name", "\"" + k.name + "\""},
+                     {"image", symbol.str() + "_image"},
+                     {"image_size", symbol.str() + "_image_size"},
+                     {"dtype", dtypeEnumerator(k.dtype)},
+                     {"head_dim", std::to_string(k.headDim)},
+                     {"value_dim", std::to_string(k.valueDim)},
+                     {"causal", k.maskAttr ? "1" : "0"},
+                     {"feature_map",
+                      enumerator(attnrt::abi::kFeatureMaps, k.featureMap)},
+                     {"features", std::to_string(k.features)},
+                     {"chunk", std::to_string(kLinearGPUChunk)},
+                     {"threads", std::to_string(kLinearGPUThreads)},
+                     {"smem_bytes", std::to_string(smem)}})
+     << ";\n  return kernel;\n}\n"
+     << "/* The workspace bytes attn_" << k.name << " needs for `args`. */\n"
+     << "static inline attnrt_status attn_" << k.name
+     << "_workspace(const attnrt_sdpa_gpu_args *args, size_t *bytes) {\n"
+     << "  attnrt_linear_gpu_kernel kernel = attn_" << k.name << "_kernel();\n"
+     << "  return attnrt_linear_cuda_workspace(&kernel, args, bytes);\n}\n"
+     << "static inline attnrt_status attn_" << k.name
+     << "(const attnrt_sdpa_gpu_args *args, void *workspace,\n"
+     << "    size_t workspace_bytes, void *stream) {\n"
+     << "  attnrt_linear_gpu_kernel kernel = attn_" << k.name << "_kernel();\n"
+     << "  return attnrt_linear_cuda(&kernel, args, workspace, "
+        "workspace_bytes, stream);\n}\n\n";
+}
+
 /// What convert-attn-to-gpu recorded on a kernel for its launch.
 struct LaunchInfo {
   GPUScheduleAttr schedule;
@@ -967,12 +1018,6 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   const std::string symbol = identifier(name); // <symbol>_image in the .o
   auto path = out.path;
   for (const KernelInfo &k : kernels) {
-    if (k.linear) {
-      llvm::errs() << "attn-kernelgen: kernel " << k.name
-                   << ": attn.linear has no GPU kernel yet (--target=cpu "
-                      "generates one)\n";
-      return 1;
-    }
     if (k.ownRows) {
       llvm::errs() << "attn-kernelgen: kernel " << k.name
                    << ": rows per task (rows=, " << kRowsPerTaskAttrName
@@ -999,10 +1044,15 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   }
   // The geometry a launch needs, before the kernels become LLVM functions.
   // (gpu.func kernels, and the llvm.func kernels that take tensor maps.)
+  // (Linear-attention kernels have no schedule: their entry points' shared
+  // memory alone.)
   llvm::StringMap<LaunchInfo> launch;
+  llvm::StringMap<int64_t> linearSmem;
   module.walk([&](Operation *f) {
     auto s = f->getAttrOfType<GPUScheduleAttr>(kScheduleAttrName);
     auto smem = f->getAttrOfType<IntegerAttr>("attn.smem_bytes");
+    if (smem && !s)
+      linearSmem[SymbolTable::getSymbolName(f).getValue()] = smem.getInt();
     if (!s || !smem)
       return;
     launch[SymbolTable::getSymbolName(f).getValue()] = {s, smem.getInt()};
@@ -1043,15 +1093,16 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     progress("[3/5] no ptxas (--ptxas, PATH): embedding the PTX, which the "
              "driver compiles when it loads it");
   }
-  for (const KernelInfo &k : kernels) {
-    if (!reports || !reports->count(k.name))
-      continue;
-    const PtxasReport &r = reports->lookup(k.name);
-    if (r.spillStores || r.spillLoads)
-      llvm::errs() << "attn-kernelgen: warning: " << k.name << " spills ("
-                   << r.spillStores << " bytes stored, " << r.spillLoads
-                   << " loaded) with " << r.registers << " registers\n";
-  }
+  for (const KernelInfo &k : kernels)
+    for (const std::string &entry : gpuEntries(k)) {
+      if (!reports || !reports->count(entry))
+        continue;
+      const PtxasReport &r = reports->lookup(entry);
+      if (r.spillStores || r.spillLoads)
+        llvm::errs() << "attn-kernelgen: warning: " << entry << " spills ("
+                     << r.spillStores << " bytes stored, " << r.spillLoads
+                     << " loaded) with " << r.registers << " registers\n";
+    }
 
   // The image: a fatbin of the cubin and the PTX (the driver loads the cubin
   // on --chip and JIT-compiles the PTX on later GPUs), else the cubin alone,
@@ -1129,7 +1180,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
   std::string about =
       " * Link " + name +
       ".o, libattnrt_cuda and libattnrt. Each kernel computes attn.sdpa\n"
-      " * on the GPU (" +
+      " * (or attn.linear, over a workspace) on the GPU (" +
       chip + " " + imageKind +
       ") for any B, H_q, H_kv (H_q % H_kv == 0, B * H_q <= 65535),\n"
       " * N_q, N_kv >= 1 (B, H_q or N_q = 0: nothing to do) and any strides\n"
@@ -1141,6 +1192,11 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
             os << "extern const unsigned char " << symbol << "_image[];\n"
                << "extern const size_t " << symbol << "_image_size;\n\n";
             for (const KernelInfo &k : kernels) {
+              if (k.linear) {
+                writeLinearGPUDeclaration(
+                    os, k, symbol, linearSmem.lookup(k.name + "_outputs"));
+                continue;
+              }
               const LaunchInfo &l = launch.lookup(k.name);
               os << "/* " << k.name << ": " << k.dtype << ", d = " << k.headDim
                  << ", d_v = " << k.valueDim << ", scale = " << k.scale
@@ -1182,8 +1238,37 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
           }))
     return 1;
 
+  // ptxas's registers and spills of entry point `name`, if it ran.
+  auto addReport = [&](llvm::json::Object &entry, const std::string &name) {
+    if (!reports || !reports->count(name))
+      return;
+    const PtxasReport &r = reports->lookup(name);
+    entry["registers"] = r.registers;
+    entry["spills"] =
+        llvm::json::Object{{"stores", r.spillStores}, {"loads", r.spillLoads}};
+  };
   llvm::json::Array entries;
   for (const KernelInfo &k : kernels) {
+    if (k.linear) {
+      llvm::json::Object entry = describeInManifest(k);
+      entry["accepts"] =
+          "B, H_q, H_kv with H_q % H_kv == 0 and B * H_q <= 65535, N_q, N_kv "
+          ">= 1 at run time (causal: N_q <= N_kv); element strides free with "
+          "a contiguous head dim, 16-byte aligned rows of q, k, v; a "
+          "workspace (attnrt_linear_cuda_workspace)";
+      entry["tiles"] = llvm::json::Object{{"chunk", kLinearGPUChunk}};
+      entry["threads"] = kLinearGPUThreads;
+      entry["smem_bytes"] = linearSmem.lookup(k.name + "_outputs");
+      llvm::json::Array phases;
+      for (const std::string &name : gpuEntries(k)) {
+        llvm::json::Object phase{{"entry", name}};
+        addReport(phase, name);
+        phases.push_back(std::move(phase));
+      }
+      entry["entries"] = std::move(phases);
+      entries.push_back(std::move(entry));
+      continue;
+    }
     const LaunchInfo &l = launch.lookup(k.name);
     llvm::json::Object entry = describeInManifest(k);
     entry["entry"] = k.name;
@@ -1203,12 +1288,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     llvm::raw_string_ostream os(printed);
     Attribute(s).print(os);
     entry["schedule"] = printed;
-    if (reports && reports->count(k.name)) {
-      const PtxasReport &r = reports->lookup(k.name);
-      entry["registers"] = r.registers;
-      entry["spills"] = llvm::json::Object{{"stores", r.spillStores},
-                                           {"loads", r.spillLoads}};
-    }
+    addReport(entry, k.name);
     entries.push_back(std::move(entry));
   }
   llvm::json::Object files{{"source", name + ".mlir"},

@@ -205,7 +205,8 @@ def AttnSelectGPUSchedule : Pass<"attn-select-gpu-schedule"> {
 }
 
 def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
-  let summary = "Lower attn.sdpa functions to tensor-core GPU flash kernels";
+  let summary = "Lower attn.sdpa and attn.linear functions to tensor-core "
+                "GPU kernels";
   let description = [{
     Rewrites each function whose body is one `attn.sdpa` of its arguments
     (the form `attn-kernelgen` writes) into a kernel of the `gpu.module`
@@ -259,10 +260,31 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     of the one before. A consumer warpgroup per 64 query rows and a ring of
     `stages` K/V tiles, as the schedule says.
 
+    A function whose body is one `attn.linear` (identity, elu+1 or relu
+    features; bf16/f16; d, d_v multiples of 16 up to 128) becomes three
+    mma.sync kernels of the reassociated O(N) form instead, the phases of the
+    CPU kernel on tensor cores, which attnrt launches in turn over a
+    workspace of one f32 state (φKᵀV, φKᵀ1) per (batch, KV head, block of
+    keys):
+
+    ```mlir
+    gpu.func @f_sums, @f_prefix, @f_outputs(
+        %q, %k, %v, %o : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+        %workspace : memref<?xf32>, %key_rows : index, %task_rows : index)
+    ```
+
+    `_sums` sums each block's keys into its state, `_prefix` turns the
+    states into prefix sums, `_outputs` computes `φQ S / (φQ z + eps)` for
+    blocks of rows in chunks of 64 — causal: `(φQ_c S + tril(φQ_c φK_cᵀ)
+    V_c) / (φQ_c z + tril(…) 1 + eps)`, the state moving every chunk. All
+    products are m16n8k16 `mma.sync` with f32 accumulators; the state is
+    summed in f32 and rounded to bf16/f16 as the operand of `φQ·S`.
+
     Fails with a diagnostic on what it does not support: element types other
-    than bf16/f16, head dims that are not multiples of 16 up to 256, masks
-    other than causal / window / their intersections, tiles that need more
-    shared memory than an SM has.
+    than bf16/f16, head dims that are not multiples of 16 up to 256 (128 for
+    attn.linear), masks other than causal / window / their intersections,
+    tiles that need more shared memory than an SM has, the `favor_plus`
+    feature map (its kernel is the CPU one).
   }];
   let options = [
     Option<"moduleName", "module", "std::string", /*default=*/"\"attn_kernels\"",

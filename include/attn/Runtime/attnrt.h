@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 5
+#define ATTNRT_ABI_VERSION 6
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -69,7 +69,7 @@ enum {
 #define ATTNRT_META_VERSION_VALUE 5
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
- * reassociated form (attnrt_linear_cpu runs it). */
+ * reassociated form (attnrt_linear_cpu and attnrt_linear_cuda run it). */
 typedef enum attnrt_op { ATTNRT_OP_SDPA = 0, ATTNRT_OP_LINEAR = 1 } attnrt_op;
 
 /* The structs of the interface, attnrt_abi.def lists their fields with
@@ -80,6 +80,7 @@ typedef enum attnrt_op { ATTNRT_OP_SDPA = 0, ATTNRT_OP_LINEAR = 1 } attnrt_op;
  *   attnrt_cpu_kernel     a generated CPU kernel, as its header gives it
  *   attnrt_linear_kernel  a generated CPU linear-attention kernel
  *   attnrt_gpu_kernel     a generated GPU kernel (attnrt_cuda.h runs it)
+ *   attnrt_linear_gpu_kernel  a generated GPU linear-attention kernel
  *   attnrt_sdpa_gpu_args  one GPU call, like attnrt_sdpa_args */
 #define ATTNRT_STRUCT_BEGIN(s) typedef struct s {
 #define ATTNRT_FIELD(s, type, name, kind) type name;

@@ -58,6 +58,30 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
 attnrt_status attnrt_sdpa_cuda_check(const attnrt_gpu_kernel *kernel,
                                      const attnrt_sdpa_gpu_args *args);
 
+/* Linear attention (attn.linear) on the GPU: O_i = Σ_j φ(q_i)ᵀφ(k_j) v_j /
+ * (Σ_j φ(q_i)ᵀφ(k_j) + eps) over all keys, or, causal, keys j ≤ i + seq_kv −
+ * seq_q (then seq_q ≤ seq_kv); lse must be null. The kernel's three entry
+ * points run in turn on `stream` over `workspace`: device memory of at least
+ * the bytes attnrt_linear_cuda_workspace gives for the same kernel and
+ * sizes, 16-byte aligned, overlapping no tensor of the call, which the call
+ * overwrites (it may be null when that size is 0). The arguments must meet
+ * what attnrt_sdpa_cuda asks of them. */
+attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
+                                 const attnrt_sdpa_gpu_args *args,
+                                 void *workspace, size_t workspace_bytes,
+                                 void *stream);
+
+/* The workspace bytes attnrt_linear_cuda needs for `args` (one f32 state of
+ * features × value_dim + features per batch, KV head and block of keys);
+ * validates `args` as attnrt_linear_cuda_check does. */
+attnrt_status
+attnrt_linear_cuda_workspace(const attnrt_linear_gpu_kernel *kernel,
+                             const attnrt_sdpa_gpu_args *args, size_t *bytes);
+
+/* Validates only, as attnrt_sdpa_cuda_check. */
+attnrt_status attnrt_linear_cuda_check(const attnrt_linear_gpu_kernel *kernel,
+                                       const attnrt_sdpa_gpu_args *args);
+
 #ifdef __cplusplus
 }
 #endif

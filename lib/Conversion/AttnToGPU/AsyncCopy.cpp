@@ -10,7 +10,8 @@ using namespace mlir::attn::gpu_kernel;
 void AsyncCopyPipeline::copyTile(Value src, Value h, Value first, Value limit,
                                  int64_t tileRows, int64_t cols, Value smem,
                                  ValueRange prefix,
-                                 SmallVectorImpl<Value> &tokens) const {
+                                 SmallVectorImpl<Value> &tokens,
+                                 bool rowsMayBeNegative) const {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   const int64_t chunksPerRow = cols / 8, chunks = tileRows * chunksPerRow;
@@ -21,7 +22,7 @@ void AsyncCopyPipeline::copyTile(Value src, Value h, Value first, Value limit,
   const bool rowsPerPass = threads % chunksPerRow == 0;
   Value firstRow = kb.div(tid, chunksPerRow);
   Value firstCol = kb.mul(kb.rem(tid, chunksPerRow), kb.idx(8));
-  if (!limit && rowsPerPass) {
+  if (!limit && rowsPerPass && !rowsMayBeNegative) {
     // Every row in range: the thread's chunks as a view from its first
     // one, so that chunk i is a constant row i·R of it.
     const int64_t pass = threads / chunksPerRow;
@@ -50,13 +51,21 @@ void AsyncCopyPipeline::copyTile(Value src, Value h, Value first, Value limit,
     Value col =
         rowsPerPass ? firstCol : kb.mul(kb.rem(c, chunksPerRow), kb.idx(8));
     Value row = kb.add(first, r);
-    Value elems = limit ? kb.select(kb.lt(row, limit), kb.idx(8), c0) : Value();
+    Value inRange = limit ? kb.lt(row, limit) : Value();
+    Value address = limit ? kb.min(row, last) : row;
+    if (limit && rowsMayBeNegative) {
+      Value nonNegative =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, c0);
+      inRange = arith::AndIOp::create(b, loc, inRange, nonNegative);
+      address = arith::MaxSIOp::create(b, loc, address, c0);
+    }
+    Value elems = limit ? kb.select(inRange, kb.idx(8), c0) : Value();
     SmallVector<Value> dst(prefix);
     dst.append({r, col});
     tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
-        src, ValueRange{batch, h, limit ? kb.min(row, last) : row, col},
-        b.getIndexAttr(8), elems, b.getUnitAttr()));
+        src, ValueRange{batch, h, address, col}, b.getIndexAttr(8), elems,
+        b.getUnitAttr()));
   }
 }
 

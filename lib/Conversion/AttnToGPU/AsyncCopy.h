@@ -26,11 +26,13 @@ public:
   /// smem[prefix..., r, :], each thread a fixed set of 16-byte chunks (the
   /// caller checks that they divide evenly); rows at or past `limit` are
   /// zero-filled (their address is clamped to the last row). A null `limit`
-  /// says that every row is in range: no clamp, no zero-fill. Appends the
-  /// copies' tokens to `tokens`.
+  /// says that every row is in range: no clamp, no zero-fill. With
+  /// `rowsMayBeNegative` (and a limit), rows below 0 are zero-filled too.
+  /// Appends the copies' tokens to `tokens`.
   void copyTile(Value src, Value h, Value first, Value limit, int64_t tileRows,
                 int64_t cols, Value smem, ValueRange prefix,
-                SmallVectorImpl<Value> &tokens) const;
+                SmallVectorImpl<Value> &tokens,
+                bool rowsMayBeNegative = false) const;
 
   /// The copies of `tokens` as one group.
   Value commit(ValueRange tokens) const;

@@ -531,8 +531,6 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
   declareDynamicSharedMemory(module, smemName, elem, 128);
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   createKernelMetadata(
       mb, loc, ("attn_meta_" + func.getSymName()).str(),
       {elem, d, dv, spec.hasLse, tileQ, threads, smem.bytes(), tileKV},
@@ -548,19 +546,8 @@ static LogicalResult buildMmaSyncKernel(func::FuncOp func,
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value base = memref::GetGlobalOp::create(
       b, loc, getDynamicSharedMemoryType(ctx, elem), smemName);
-  auto region = [&](int64_t offset, ArrayRef<int64_t> shape) -> Value {
-    SmallVector<int64_t> strides(shape.size(), 1);
-    for (int64_t i = shape.size() - 2; i >= 0; --i)
-      strides[i] = strides[i + 1] * shape[i + 1];
-    auto type = MemRefType::get(
-        shape, elem, StridedLayoutAttr::get(ctx, offset, strides), workgroup);
-    SmallVector<OpFoldResult> sizes, strideFolds;
-    for (auto [size, stride] : llvm::zip(shape, strides)) {
-      sizes.push_back(b.getIndexAttr(size));
-      strideFolds.push_back(b.getIndexAttr(stride));
-    }
-    return memref::ReinterpretCastOp::create(
-        b, loc, type, base, b.getIndexAttr(offset), sizes, strideFolds);
+  auto region = [&](int64_t offset, ArrayRef<int64_t> shape) {
+    return sharedView(b, loc, base, offset, shape);
   };
   Value qSmem = region(0, {tileQ, d + kPad});
   Value kSmem = region(smem.qElems(), {stages, tileKV, d + kPad});
@@ -591,7 +578,10 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
     ModuleOp top = getOperation();
     SmallVector<func::FuncOp> funcs;
     top.walk([&](func::FuncOp f) {
-      if (!f.getBody().empty() && !f.getBody().front().getOps<SdpaOp>().empty())
+      if (f.getBody().empty())
+        return;
+      Block &body = f.getBody().front();
+      if (!body.getOps<SdpaOp>().empty() || !body.getOps<LinearOp>().empty())
         funcs.push_back(f);
     });
     if (funcs.empty())
@@ -603,9 +593,12 @@ struct ConvertAttnToGPU : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPU> {
       OpBuilder b = OpBuilder::atBlockEnd(top.getBody());
       module = gpu::GPUModuleOp::create(b, top.getLoc(), moduleName);
     }
-    for (func::FuncOp f : funcs)
-      if (failed(convertSdpaFunctionToGPUKernel(f, module)))
+    for (func::FuncOp f : funcs) {
+      bool linear = !f.getBody().front().getOps<LinearOp>().empty();
+      if (failed(linear ? convertLinearFunctionToGPUKernel(f, module)
+                        : convertSdpaFunctionToGPUKernel(f, module)))
         return signalPassFailure();
+    }
   }
 };
 } // namespace

@@ -66,6 +66,27 @@ inline void declareDynamicSharedMemory(gpu::GPUModuleOp module,
       /*constant=*/false, b.getI64IntegerAttr(alignment));
 }
 
+/// The row-major `shape` view at element `offset` of `base`, the dynamic
+/// shared memory array of getDynamicSharedMemoryType.
+inline Value sharedView(OpBuilder &b, Location loc, Value base, int64_t offset,
+                        ArrayRef<int64_t> shape) {
+  auto baseType = cast<MemRefType>(base.getType());
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  auto type =
+      MemRefType::get(shape, baseType.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), offset, strides),
+                      baseType.getMemorySpace());
+  SmallVector<OpFoldResult> sizes, strideFolds;
+  for (auto [size, stride] : llvm::zip(shape, strides)) {
+    sizes.push_back(b.getIndexAttr(size));
+    strideFolds.push_back(b.getIndexAttr(stride));
+  }
+  return memref::ReinterpretCastOp::create(
+      b, loc, type, base, b.getIndexAttr(offset), sizes, strideFolds);
+}
+
 /// Builders for the kernel body: scalar arithmetic, warp-level fragments.
 struct KernelBuilder {
   OpBuilder &b;

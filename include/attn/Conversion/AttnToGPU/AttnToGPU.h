@@ -68,6 +68,29 @@ verifyScheduleFits(GPUScheduleAttr schedule, StringRef chip, int64_t d,
 LogicalResult convertSdpaFunctionToGPUKernel(func::FuncOp func,
                                              gpu::GPUModuleOp module);
 
+/// The GPU linear-attention kernels' chunk (rows between state moves) and
+/// threads per CTA.
+constexpr int64_t kLinearGPUChunk = 64;
+constexpr int64_t kLinearGPUThreads = 128;
+/// The entry points of a GPU linear-attention kernel, in launch order.
+constexpr const char *kLinearGPUEntries[] = {"_sums", "_prefix", "_outputs"};
+
+/// Rewrites `func` — (q, k, v) bf16/f16 tensors whose body is one attn.linear
+/// of them (identity, elu_plus_one or relu; d, d_v multiples of 16 up to
+/// 128), returned as is — into three mma.sync kernels of `module` (and
+/// erases `func`), the phases of the reassociated O(N) form that attnrt
+/// launches in turn (lib/Conversion/AttnToGPU/LinearKernel.cpp):
+///
+///   gpu.func @f_sums, @f_prefix, @f_outputs(
+///       q, k, v, o: memref<?x?x?x?xT, strided<[?, ?, ?, 1], offset: ?>>,
+///       workspace: memref<?xf32>, key_rows: index, task_rows: index) kernel
+///
+/// each of 128 threads with the dynamic shared memory of its
+/// `attn.smem_bytes`, and the metadata of each (attn_meta_f_sums, ...).
+/// Emits a diagnostic and fails on what it does not support.
+LogicalResult convertLinearFunctionToGPUKernel(func::FuncOp func,
+                                               gpu::GPUModuleOp module);
+
 } // namespace mlir::attn
 
 #endif // ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
