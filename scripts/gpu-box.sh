@@ -122,7 +122,9 @@ gcc -O2 -I include -I kernels-generated/nvidia -I "$CUDA_HOME/include" \
   -L "$build" -lattnrt_cuda -lattnrt -L "$stubs" -lcuda -lm \
   -Wl,-rpath,"$build" -o "$build/attn-example-gpu" \
   && "$build/attn-example-gpu" | tee "$out/example.log" \
-  && grep -q "^PASS" "$out/example.log" || failed+=("example")
+  && grep -q "^PASS" "$out/example.log" \
+  && "$build/attn-example-gpu" linear | tee "$out/example_linear.log" \
+  && grep -q "^PASS" "$out/example_linear.log" || failed+=("example")
 
 common=(--manifest "$manifest")
 

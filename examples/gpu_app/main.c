@@ -4,7 +4,12 @@
  * memory, and checks every output row against a float64 reference computed
  * from the same bf16 inputs. It also shows how a bad call is reported.
  * Exit status 0 on success, also when there is no GPU to run on (it says
- * SKIP and why). */
+ * SKIP and why).
+ *
+ * Modes:
+ * - attn-example-gpu: causal GQA softmax attention, sdpa_d64_bf16_causal.
+ * - attn-example-gpu linear: causal linear attention with elu + 1
+ *   features, linear_d64_bf16_causal (O(N), over a workspace). */
 #include "attn_gpu_kernels.h"
 
 #include <cuda.h>
@@ -54,7 +59,72 @@ static CUdeviceptr upload(const void *host, size_t count, size_t bytes) {
   return dev;
 }
 
-int main(void) {
+/* Causal linear attention on the same inputs (elu + 1 features), against
+ * the float64 recurrence S += φ(k)vᵀ, z += φ(k) over the same bf16 inputs.
+ * Returns 0 on PASS. */
+static double elu1(double x) { return x > 0 ? x + 1 : exp(x); }
+static int linearMode(attnrt_sdpa_gpu_args args, const uint16_t *q,
+                      const uint16_t *k, const uint16_t *v, uint16_t *o,
+                      CUdeviceptr dout) {
+  args.lse = NULL; /* linear attention has none */
+  size_t bytes = 0;
+  CUdeviceptr work = 0;
+  attnrt_status status = attn_linear_d64_bf16_causal_workspace(&args, &bytes);
+  if (status == ATTNRT_OK && bytes)
+    work = upload(NULL, bytes, 1);
+  if (status == ATTNRT_OK)
+    status = attn_linear_d64_bf16_causal(&args, (void *)work, bytes, NULL);
+  if (status != ATTNRT_OK || cuCtxSynchronize() != CUDA_SUCCESS ||
+      cuMemcpyDtoH(o, dout, 2 * (size_t)B * N * HQ * D) != CUDA_SUCCESS) {
+    printf("FAIL: %s\n", status ? attnrt_last_error() : "the kernel failed");
+    return 1;
+  }
+  double err2 = 0, ref2 = 0, *S = malloc(sizeof(double) * D * D),
+         *z = malloc(sizeof(double) * D);
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < HQ; ++h) {
+      int hk = h / (HQ / HKV);
+      memset(S, 0, sizeof(double) * D * D);
+      memset(z, 0, sizeof(double) * D);
+      for (int i = 0; i < N; ++i) {
+        for (int f = 0; f < D; ++f) {
+          double fk = elu1(from_bf16(k[at(b, i, hk, f, HKV)]));
+          z[f] += fk;
+          for (int c = 0; c < D; ++c)
+            S[f * D + c] += fk * from_bf16(v[at(b, i, hk, c, HKV)]);
+        }
+        double den = 1e-6;
+        for (int f = 0; f < D; ++f)
+          den += elu1(from_bf16(q[at(b, i, h, f, HQ)])) * z[f];
+        for (int c = 0; c < D; ++c) {
+          double ref = 0;
+          for (int f = 0; f < D; ++f)
+            ref += elu1(from_bf16(q[at(b, i, h, f, HQ)])) * S[f * D + c];
+          ref /= den;
+          double got = from_bf16(o[at(b, i, h, c, HQ)]);
+          err2 += (got - ref) * (got - ref);
+          ref2 += ref * ref;
+        }
+      }
+    }
+  double rel = sqrt(err2 / ref2);
+  printf("%s: causal linear attention (elu + 1) on the GPU, bf16, B=%d H_q=%d "
+         "H_kv=%d N=%d d=%d, %zu bytes of workspace, relative error %.2e vs "
+         "float64\n",
+         rel <= 1e-2 ? "PASS" : "FAIL", B, HQ, HKV, N, D, bytes, rel);
+  if (work)
+    cuMemFree(work);
+  free(S);
+  free(z);
+  return !(rel <= 1e-2);
+}
+
+int main(int argc, char **argv) {
+  int linear = argc > 1 && strcmp(argv[1], "linear") == 0;
+  if (argc > 1 && !linear) {
+    printf("usage: %s [linear]\n", argv[0]);
+    return 2;
+  }
   CUresult rc = cuInit(0);
   int devices = 0;
   if (rc == CUDA_SUCCESS)
@@ -92,6 +162,8 @@ int main(void) {
       {(int64_t)N * HKV * D, D, HKV * D, 1}, /* v */
       {(int64_t)N * HQ * D, D, HQ * D, 1},   /* o */
       {(int64_t)HQ * N, N, 1}};              /* lse: [B, H, N] */
+  if (linear)
+    return linearMode(args, q, k, v, o, do_);
   /* The first call loads the module; time the second. */
   CUevent start, stop;
   cuEventCreate(&start, CU_EVENT_DEFAULT);

@@ -222,6 +222,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_kernel(void) {
     /* feature_map */ ATTNRT_FEATURE_ELU_PLUS_ONE,
     /* features */ 64,
     /* chunk */ 64,
+    /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 53504,
 };
@@ -251,6 +252,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_causal_kernel(void) 
     /* feature_map */ ATTNRT_FEATURE_ELU_PLUS_ONE,
     /* features */ 64,
     /* chunk */ 64,
+    /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 53504,
 };
@@ -267,7 +269,7 @@ static inline attnrt_status attn_linear_d64_bf16_causal(const attnrt_sdpa_gpu_ar
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d128_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 128, d_v = 128, eps = 1.000000e-06, causal, chunk 64, 128 threads, 153088 bytes of shared memory */
+/* linear_d128_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 128, d_v = 128, eps = 1.000000e-06, causal, chunk 64, 128 threads, 95744 bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_causal_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d128_bf16_causal",
@@ -280,8 +282,9 @@ static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_causal_kernel(void)
     /* feature_map */ ATTNRT_FEATURE_ELU_PLUS_ONE,
     /* features */ 128,
     /* chunk */ 64,
+    /* value_tile */ 64,
     /* threads */ 128,
-    /* smem_bytes */ 153088,
+    /* smem_bytes */ 95744,
 };
   return kernel;
 }
@@ -296,7 +299,7 @@ static inline attnrt_status attn_linear_d128_bf16_causal(const attnrt_sdpa_gpu_a
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d128_bf16: attn.linear, feature map relu, bf16, d = 128, d_v = 128, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 153088 bytes of shared memory */
+/* linear_d128_bf16: attn.linear, feature map relu, bf16, d = 128, d_v = 128, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 95744 bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d128_bf16",
@@ -309,8 +312,9 @@ static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_kernel(void) {
     /* feature_map */ ATTNRT_FEATURE_RELU,
     /* features */ 128,
     /* chunk */ 64,
+    /* value_tile */ 64,
     /* threads */ 128,
-    /* smem_bytes */ 153088,
+    /* smem_bytes */ 95744,
 };
   return kernel;
 }
@@ -338,6 +342,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_f16_identity_causal_kerne
     /* feature_map */ ATTNRT_FEATURE_IDENTITY,
     /* features */ 64,
     /* chunk */ 64,
+    /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 53504,
 };

@@ -550,7 +550,7 @@ attnrt_gpu_kernel linearEntry(const attnrt_linear_gpu_kernel &kernel,
   entry.head_dim = kernel.head_dim;
   entry.value_dim = kernel.value_dim;
   entry.tile_q = kernel.chunk;
-  entry.tile_kv = kernel.chunk;
+  entry.tile_kv = kernel.value_tile;
   entry.threads = kernel.threads;
   entry.smem_bytes = kernel.smem_bytes;
   return entry;
@@ -588,6 +588,12 @@ attnrt_status checkLinear(const attnrt_linear_gpu_kernel *kernel,
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: chunk must be >= 1, got %lld", name,
                 static_cast<long long>(kernel->chunk));
+  if (kernel->value_tile < 1 || kernel->value_dim % kernel->value_tile)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: value_tile (%lld) must be >= 1 and divide "
+                "value_dim (%lld)",
+                name, static_cast<long long>(kernel->value_tile),
+                static_cast<long long>(kernel->value_dim));
   if (a && a->lse)
     return fail(ATTNRT_ERROR_BAD_ARGUMENT,
                 "kernel %s: linear attention has no LSE output; lse must be "
@@ -688,15 +694,17 @@ attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
   const int64_t headsQ = a->batch * a->heads_q,
                 headsKV = a->batch * a->heads_kv;
   const bool oneBlock = plan.keyBlocks == 1;
+  const int64_t valueTiles = kernel->value_dim / kernel->value_tile;
   struct Phase {
     const char *suffix;
     int64_t x, y;
     bool run;
-  } phases[] = {
-      {"_sums", plan.keyBlocks, headsKV, !(oneBlock && kernel->causal)},
-      {"_prefix", (plan.stateFloats + kernel->threads - 1) / kernel->threads,
-       headsKV, !oneBlock},
-      {"_outputs", plan.taskBlocks, headsQ, true}};
+  } phases[] = {{"_sums", plan.keyBlocks * valueTiles, headsKV,
+                 !(oneBlock && kernel->causal)},
+                {"_prefix",
+                 (plan.stateFloats + kernel->threads - 1) / kernel->threads,
+                 headsKV, !oneBlock},
+                {"_outputs", plan.taskBlocks * valueTiles, headsQ, true}};
   for (const Phase &phase : phases) {
     if (!phase.run)
       continue;

@@ -378,6 +378,7 @@ class Library(Mapping):
                     causal=int(info["mask_info"]["kind"] == "causal"),
                     feature_map=self.runtime.feature_map[info["feature_map"]],
                     features=info["features"], chunk=info["tiles"]["chunk"],
+                    value_tile=info["tiles"]["value_tile"],
                     threads=info["threads"], smem_bytes=info["smem_bytes"])))
                 continue
             out.append((info, make(name=name, image=ctypes.addressof(image),

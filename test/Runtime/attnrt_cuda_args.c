@@ -40,9 +40,18 @@ static void report(const char *name, attnrt_status status) {
 
 /* attnrt_linear_cuda: the struct, the call's arguments, the workspace. */
 static void linear(void) {
-  attnrt_linear_gpu_kernel lin = {"linear_test", image, sizeof(image),
-                                  ATTNRT_DTYPE_BF16, D, D, 1,
-                                  ATTNRT_FEATURE_ELU_PLUS_ONE, D, 64, 128,
+  attnrt_linear_gpu_kernel lin = {"linear_test",
+                                  image,
+                                  sizeof(image),
+                                  ATTNRT_DTYPE_BF16,
+                                  D,
+                                  D,
+                                  1,
+                                  ATTNRT_FEATURE_ELU_PLUS_ONE,
+                                  D,
+                                  64,
+                                  D,
+                                  128,
                                   53504};
   attnrt_sdpa_gpu_args a = good();
   a.lse = NULL;

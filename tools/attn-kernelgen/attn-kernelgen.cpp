@@ -975,20 +975,22 @@ void writeLinearGPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k,
      << "static inline attnrt_linear_gpu_kernel attn_" << k.name
      << "_kernel(void) {\n"
      << "  attnrt_linear_gpu_kernel kernel = "
-     << initializer("attnrt_linear_gpu_kernel",
-                    {{"name", "\"" + k.name + "\""},
-                     {"image", symbol.str() + "_image"},
-                     {"image_size", symbol.str() + "_image_size"},
-                     {"dtype", dtypeEnumerator(k.dtype)},
-                     {"head_dim", std::to_string(k.headDim)},
-                     {"value_dim", std::to_string(k.valueDim)},
-                     {"causal", k.maskAttr ? "1" : "0"},
-                     {"feature_map",
-                      enumerator(attnrt::abi::kFeatureMaps, k.featureMap)},
-                     {"features", std::to_string(k.features)},
-                     {"chunk", std::to_string(kLinearGPUChunk)},
-                     {"threads", std::to_string(kLinearGPUThreads)},
-                     {"smem_bytes", std::to_string(smem)}})
+     << initializer(
+            "attnrt_linear_gpu_kernel",
+            {{"name", "\"" + k.name + "\""},
+             {"image", symbol.str() + "_image"},
+             {"image_size", symbol.str() + "_image_size"},
+             {"dtype", dtypeEnumerator(k.dtype)},
+             {"head_dim", std::to_string(k.headDim)},
+             {"value_dim", std::to_string(k.valueDim)},
+             {"causal", k.maskAttr ? "1" : "0"},
+             {"feature_map",
+              enumerator(attnrt::abi::kFeatureMaps, k.featureMap)},
+             {"features", std::to_string(k.features)},
+             {"chunk", std::to_string(kLinearGPUChunk)},
+             {"value_tile", std::to_string(getLinearGPUValueTile(k.valueDim))},
+             {"threads", std::to_string(kLinearGPUThreads)},
+             {"smem_bytes", std::to_string(smem)}})
      << ";\n  return kernel;\n}\n"
      << "/* The workspace bytes attn_" << k.name << " needs for `args`. */\n"
      << "static inline attnrt_status attn_" << k.name
@@ -1256,7 +1258,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
           ">= 1 at run time (causal: N_q <= N_kv); element strides free with "
           "a contiguous head dim, 16-byte aligned rows of q, k, v; a "
           "workspace (attnrt_linear_cuda_workspace)";
-      entry["tiles"] = llvm::json::Object{{"chunk", kLinearGPUChunk}};
+      entry["tiles"] =
+          llvm::json::Object{{"chunk", kLinearGPUChunk},
+                             {"value_tile", getLinearGPUValueTile(k.valueDim)}};
       entry["threads"] = kLinearGPUThreads;
       entry["smem_bytes"] = linearSmem.lookup(k.name + "_outputs");
       llvm::json::Array phases;

@@ -204,7 +204,7 @@ void FlashEmitter::buildSharedValues() {
 }
 
 void FlashEmitter::emitTask(Value task) {
-  Task t{taskIndex(task)};
+  Task t{taskIndex(task), {}, {}, {}};
   loadScaledQuery(t);
   kb.loop(c0, kb.idx(spec.valueDim), c1, [&](Value e) {
     for (int64_t x = 0; x < totalVecs; ++x)

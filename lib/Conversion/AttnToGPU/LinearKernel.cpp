@@ -67,14 +67,19 @@ struct LinearSpec {
   KernelSpec kernel; // d, d_v, element type (no scale, mask, LSE)
   int64_t d() const { return kernel.d; }
   int64_t dv() const { return kernel.dv; }
-  /// Floats of one state: S [d][d_v], then z [d].
+  /// Value columns of a CTA (getLinearGPUValueTile).
+  int64_t dt() const { return getLinearGPUValueTile(dv()); }
+  /// Floats of one state in W: S [d][d_v], then z [d].
   int64_t stateFloats() const { return d() * dv() + d(); }
+  /// Floats of a CTA's part of it: S [d][dt], then z [d].
+  int64_t tileStateFloats() const { return d() * dt() + d(); }
 };
 
-/// The dynamic shared memory: chunks of Q, K, V and the rounded state S
-/// (rows of cols + kPad elements), then the f32 state (S, z) as in W.
+/// The dynamic shared memory: chunks of Q, K and of V's dt value columns,
+/// the rounded state S [d][dt] (rows of cols + kPad elements), then the f32
+/// state S [d][dt], z [d].
 struct LinearLayout {
-  int64_t d, dv;
+  int64_t d, dv; // dv: the CTA's value columns
   int64_t qElems() const { return kChunk * (d + kPad); }
   int64_t vElems() const { return kChunk * (dv + kPad); }
   int64_t sElems() const { return d * (dv + kPad); }
@@ -118,6 +123,15 @@ public:
     headsKV = memref::DimOp::create(b, loc, k, 1);
     keyBlocks = arith::CeilDivUIOp::create(b, loc, numK, keyRows);
     makeSharedViews();
+    // The CTA's value columns [vc, vc + dt): grid.x counts (block, value
+    // tile) pairs, the value tile fastest.
+    const int64_t valueTiles = spec.dv() / spec.dt();
+    Value x = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+    blockIndex = kb.div(x, valueTiles);
+    vc = kb.mul(kb.rem(x, valueTiles), kb.idx(spec.dt()));
+    firstTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, vc, c0);
+    vCols = valueColumns(v);
+    oCols = valueColumns(o);
   }
 
   void buildSums();
@@ -126,6 +140,19 @@ public:
 
 private:
   void makeSharedViews();
+  /// Columns [vc, vc + dt) of a [B, H, N, d_v] memref.
+  Value valueColumns(Value t) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(0), vc};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < 3; ++i)
+      sizes.push_back(Value(memref::DimOp::create(b, loc, t, i)));
+    sizes.push_back(b.getIndexAttr(spec.dt()));
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    return memref::SubViewOp::create(b, loc, t, offsets, sizes, ones);
+  }
+  /// The float of W for float e of the CTA's state (S [d][dt], z [d]).
+  Value stateIndex(Value base, Value e);
   /// Index of W's first float of the state of (b·h_kv, blk).
   Value stateAt(Value bhkv, Value blk) {
     return kb.mul(kb.add(kb.mul(bhkv, keyBlocks), blk),
@@ -157,7 +184,9 @@ private:
   Value q, k, v, o, w, keyRows, taskRows;
   Value c0, c1, zero, tid, m0x8, m1x8;
   Value numQ, numK, headsQ, headsKV, keyBlocks;
-  Value qS, kS, vS, sS, state; // state: f32 [d·d_v + d]
+  Value blockIndex, vc, firstTile; // blockIdx.x as (block, value columns)
+  Value vCols, oCols;              // v's and o's columns [vc, vc + dt)
+  Value qS, kS, vS, sS, state;     // state: f32 [d·dt + d]
 };
 
 void LinearEmitter::makeSharedViews() {
@@ -168,15 +197,15 @@ void LinearEmitter::makeSharedViews() {
       b, loc, getDynamicSharedMemoryType(ctx, elem), halfName);
   Value floats = memref::GetGlobalOp::create(
       b, loc, getDynamicSharedMemoryType(ctx, b.getF32Type()), "attn_smem_f32");
-  LinearLayout layout{spec.d(), spec.dv()};
-  const int64_t d = spec.d(), dv = spec.dv();
+  LinearLayout layout{spec.d(), spec.dt()};
+  const int64_t d = spec.d(), dv = spec.dt();
   qS = sharedView(b, loc, half, 0, {kChunk, d + kPad});
   kS = sharedView(b, loc, half, layout.qElems(), {kChunk, d + kPad});
   vS = sharedView(b, loc, half, 2 * layout.qElems(), {kChunk, dv + kPad});
   sS = sharedView(b, loc, half, 2 * layout.qElems() + layout.vElems(),
                   {d, dv + kPad});
-  state =
-      sharedView(b, loc, floats, layout.halfBytes() / 4, {spec.stateFloats()});
+  state = sharedView(b, loc, floats, layout.halfBytes() / 4,
+                     {spec.tileStateFloats()});
 }
 
 /// body(e) for each e in [0, count) of this thread: e = tid + 128·i.
@@ -189,40 +218,55 @@ void LinearEmitter::forEachThreadElement(int64_t count,
                      });
 }
 
+Value LinearEmitter::stateIndex(Value base, Value e) {
+  const int64_t d = spec.d(), dt = spec.dt();
+  Value inS = kb.lt(e, kb.idx(d * dt));
+  Value sAt = kb.add(kb.mul(kb.div(e, dt), kb.idx(spec.dv())),
+                     kb.add(vc, kb.rem(e, dt)));
+  Value zAt = kb.add(kb.idx(d * spec.dv() - d * dt), e);
+  return kb.add(base, kb.select(inS, sAt, zAt));
+}
+
 void LinearEmitter::loadState(Value from) {
-  forEachThreadElement(spec.stateFloats(), [&](Value e) {
-    Value x = memref::LoadOp::create(b, loc, w, kb.add(from, e));
+  forEachThreadElement(spec.tileStateFloats(), [&](Value e) {
+    Value x = memref::LoadOp::create(b, loc, w, stateIndex(from, e));
     memref::StoreOp::create(b, loc, x, state, e);
   });
   gpu::BarrierOp::create(b, loc);
-  const int64_t dv = spec.dv();
-  forEachThreadElement(spec.d() * dv, [&](Value e) {
+  const int64_t dt = spec.dt();
+  forEachThreadElement(spec.d() * dt, [&](Value e) {
     Value x = memref::LoadOp::create(b, loc, state, e);
     Value h = arith::TruncFOp::create(b, loc, spec.kernel.elem, x);
     memref::StoreOp::create(b, loc, h, sS,
-                            ValueRange{kb.div(e, dv), kb.rem(e, dv)});
+                            ValueRange{kb.div(e, dt), kb.rem(e, dt)});
   });
   gpu::BarrierOp::create(b, loc);
 }
 
 void LinearEmitter::zeroState() {
-  forEachThreadElement(spec.stateFloats(), [&](Value e) {
+  forEachThreadElement(spec.tileStateFloats(), [&](Value e) {
     memref::StoreOp::create(b, loc, zero, state, e);
   });
-  const int64_t dv = spec.dv();
+  const int64_t dt = spec.dt();
   Value h = arith::TruncFOp::create(b, loc, spec.kernel.elem, zero);
-  forEachThreadElement(spec.d() * dv, [&](Value e) {
+  forEachThreadElement(spec.d() * dt, [&](Value e) {
     memref::StoreOp::create(b, loc, h, sS,
-                            ValueRange{kb.div(e, dv), kb.rem(e, dv)});
+                            ValueRange{kb.div(e, dt), kb.rem(e, dt)});
   });
   gpu::BarrierOp::create(b, loc);
 }
 
+/// The CTA's state into W at `to`; z (the same in every value tile's CTA)
+/// by the first value tile's.
 void LinearEmitter::storeState(Value to) {
-  forEachThreadElement(spec.stateFloats(), [&](Value e) {
-    Value x = memref::LoadOp::create(b, loc, state, e);
-    memref::StoreOp::create(b, loc, x, w, kb.add(to, e));
-  });
+  Value count = kb.select(firstTile, kb.idx(spec.tileStateFloats()),
+                          kb.idx(spec.d() * spec.dt()));
+  scf::ForOp::create(b, loc, tid, count, kb.idx(kThreads), ValueRange{},
+                     [&](OpBuilder &, Location, Value e, ValueRange) {
+                       Value x = memref::LoadOp::create(b, loc, state, e);
+                       memref::StoreOp::create(b, loc, x, w, stateIndex(to, e));
+                       scf::YieldOp::create(b, loc);
+                     });
 }
 
 /// Each chunk copy's rows [first, first + 64) of src[batch, head] into its
@@ -281,7 +325,7 @@ void LinearEmitter::applyFeatureMap(Value tile, int64_t cols, Value validRows) {
 /// columns at a time), z += φK_cᵀ 1; with `writeRounded`, S's bf16/f16
 /// copy too. Ends with a barrier.
 void LinearEmitter::accumulateState(bool writeRounded) {
-  const int64_t d = spec.d(), dv = spec.dv();
+  const int64_t d = spec.d(), dv = spec.dt();
   auto pair = VectorType::get({2}, kb.f32());
   Value pairCol = kb.mul(ln.t, kb.idx(2));
   for (int64_t mt0 = 0; mt0 < d / 16; mt0 += kWarps) {
@@ -371,7 +415,7 @@ Value LinearEmitter::unpack(Value reg, int64_t i) {
 /// each warp its 16 rows, (φQ S [+ A V]) / (φQ z [+ A 1] + eps). Reads the
 /// chunk tiles, S rounded and z; writes only O.
 void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
-  const int64_t d = spec.d(), dv = spec.dv(), valueTiles = dv / 8;
+  const int64_t d = spec.d(), dv = spec.dt(), valueTiles = dv / 8;
   const int64_t keyTiles = kChunk / 8;
   Value warpRow = kb.mul(ln.warp, kb.idx(16));
   SmallVector<Value> acc(4 * valueTiles, zero), scores;
@@ -467,14 +511,14 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
             b, loc,
             kb.pack(kb.fmul(acc[4 * n + 2 * half], inv),
                     kb.fmul(acc[4 * n + 2 * half + 1], inv)),
-            o, ValueRange{batch, head, row, kb.add(kb.idx(8 * n), pairCol)},
+            oCols, ValueRange{batch, head, row, kb.add(kb.idx(8 * n), pairCol)},
             /*nontemporal=*/false, llvm::MaybeAlign(4));
     });
   }
 }
 
 void LinearEmitter::buildSums() {
-  Value blk = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value blk = blockIndex;
   Value bhkv = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   Value batch = arith::DivUIOp::create(b, loc, bhkv, headsKV);
   Value head = arith::RemUIOp::create(b, loc, bhkv, headsKV);
@@ -485,7 +529,7 @@ void LinearEmitter::buildSums() {
                      [&](OpBuilder &, Location, Value first, ValueRange) {
                        copyChunks(batch,
                                   {{k, head, first, numK, spec.d(), kS},
-                                   {v, head, first, numK, spec.dv(), vS}});
+                                   {vCols, head, first, numK, spec.dt(), vS}});
                        applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
                        gpu::BarrierOp::create(b, loc);
                        accumulateState(/*writeRounded=*/false);
@@ -511,7 +555,7 @@ void LinearEmitter::buildPrefix() {
 }
 
 void LinearEmitter::buildOutputs() {
-  Value blk = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value blk = blockIndex;
   Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   Value batch = arith::DivUIOp::create(b, loc, bh, headsQ);
   Value head = arith::RemUIOp::create(b, loc, bh, headsQ);
@@ -557,7 +601,7 @@ void LinearEmitter::buildOutputs() {
         copyChunks(batch, {{q, head, firstQuery, numQ, spec.d(), qS,
                             /*rowsMayBeNegative=*/true},
                            {k, headKV, first, numK, spec.d(), kS},
-                           {v, headKV, first, numK, spec.dv(), vS}});
+                           {vCols, headKV, first, numK, spec.dt(), vS}});
         applyFeatureMap(qS, spec.d(), Value());
         applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
         gpu::BarrierOp::create(b, loc);
@@ -624,7 +668,7 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
     return failure();
   MLIRContext *ctx = func.getContext();
   Type elem = spec->kernel.elem;
-  LinearLayout layout{spec->d(), spec->dv()};
+  LinearLayout layout{spec->d(), spec->dt()};
   declareDynamicSharedMemory(
       module, elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16", elem, 128);
   declareDynamicSharedMemory(module, "attn_smem_f32", Float32Type::get(ctx),
@@ -632,7 +676,7 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
   KernelMetadata meta{elem,   spec->d(), spec->dv(),     /*hasLse=*/false,
-                      kChunk, kThreads,  layout.bytes(), kChunk};
+                      kChunk, kThreads,  layout.bytes(), spec->dt()};
   meta.op = ATTNRT_OP_LINEAR;
   meta.causal = spec->causal;
   meta.featureMap = static_cast<int64_t>(spec->map);

@@ -17,6 +17,9 @@
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [4608], sizes: [64, 72], strides: [72, 1]
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [13824], sizes: [64, 72], strides: [72, 1]
 // CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [4160], strides: [1]
+// A CTA's value columns [vc, vc + 64) of V (and O): grid.x counts (block,
+// value tile) pairs.
+// CHECK: memref.subview %{{.+}}[0, 0, 0, %{{.+}}] [%{{.+}}, %{{.+}}, %{{.+}}, 64] [1, 1, 1, 1]
 // K and V by cp.async, φ in place, then S += φKᵀV on ldmatrix.trans fragments.
 // CHECK: nvgpu.device_async_copy
 // CHECK: scf.for
@@ -30,7 +33,7 @@
 // CHECK: arith.cmpi ule
 // CHECK: nvvm.mma.sync
 // CHECK: arith.divf
-// CHECK: vector.store %{{.+}} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
+// CHECK: vector.store %{{.+}} : memref<?x?x?x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
 // PTX: .visible .entry lin_sums(
 // PTX-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX-SAME: .visible .entry lin_prefix(
@@ -44,14 +47,25 @@ func.func @lin(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<
 
 // -----
 
-// Non-causal, f16, d = 128 with d_v = 32: outputs are φQ S / (φQ z + eps).
-// CHECK: @attn_meta_nc_outputs : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 5, 2, 128, 32, 0, 64, 128, {{[0-9]+}}, 64, 0, 0, 1, 0, 2, 128]>
+// Non-causal, f16, d = 128 with d_v = 32 (one value tile of 32 columns):
+// outputs are φQ S / (φQ z + eps).
+// CHECK: @attn_meta_nc_outputs : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 5, 2, 128, 32, 0, 64, 128, {{[0-9]+}}, 32, 0, 0, 1, 0, 2, 128]>
 // CHECK-LABEL: gpu.func @nc_outputs(
 // CHECK-NOT: arith.cmpi ule
 // CHECK: gpu.return
 func.func @nc(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?x?x?x32xf16>) -> tensor<?x?x?x32xf16> {
   %o = attn.linear relu %q, %k, %v : tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>, tensor<?x?x?x32xf16> -> tensor<?x?x?x32xf16>
   return %o : tensor<?x?x?x32xf16>
+}
+
+// -----
+
+// d_v = 128: two CTAs of 64 value columns each (the metadata's tile-kv slot),
+// each with its half of the state in shared memory.
+// CHECK: @attn_meta_wide_sums : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 5, 1, 64, 128, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64]>
+func.func @wide(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x128xbf16>) -> tensor<?x?x?x128xbf16> {
+  %o = attn.linear elu_plus_one %q, %k, %v causal : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>
+  return %o : tensor<?x?x?x128xbf16>
 }
 
 // -----

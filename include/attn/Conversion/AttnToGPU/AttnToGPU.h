@@ -72,6 +72,13 @@ LogicalResult convertSdpaFunctionToGPUKernel(func::FuncOp func,
 /// threads per CTA.
 constexpr int64_t kLinearGPUChunk = 64;
 constexpr int64_t kLinearGPUThreads = 128;
+/// The value columns a CTA of a GPU linear-attention kernel takes: d_v in
+/// ⌈d_v / 64⌉ equal tiles when they are multiples of 16 (d_v = 128: two
+/// CTAs of 64, each with half the state in shared memory), else all of d_v.
+inline int64_t getLinearGPUValueTile(int64_t dv) {
+  int64_t tiles = (dv + 63) / 64;
+  return dv % tiles == 0 && dv / tiles % 16 == 0 ? dv / tiles : dv;
+}
 /// The entry points of a GPU linear-attention kernel, in launch order.
 constexpr const char *kLinearGPUEntries[] = {"_sums", "_prefix", "_outputs"};
 
