@@ -17,6 +17,10 @@ errors: a short workspace, lse given, N_q > N_kv causal. Exits 1 on a failure.
 64K), causal elu+1 and non-causal elu+1. Contenders, each on the same
 [B, N, H, d] tensors:
   ours        the generated kernel (φ applied inside), through libattnrt_cuda
+  base        the same kernel of --baseline's manifest (an A/B in one run)
+  attn-sdpa   attn's own exact flash kernel of the manifest (sdpa_d{d}_bf16
+              [_causal]): the crossover of O(N) against O(N²)
+  eager       torch eager elu+1 linear attention, non-causal (two einsums)
   fla         fla.ops.linear_attn.chunk_linear_attn(normalize=True) on inputs
               already through φ (its op has no feature map: φ's time is not
               counted), causal only (fla's linear_attn is causal)
@@ -145,6 +149,8 @@ def bench(rt, opts):
     gen = torch.Generator(device="cuda").manual_seed(opts.seed)
     rows = []
     kernels = {k.name: k for k in linear_kernels(rt)}
+    base = ({k.name: k for k in linear_kernels(gpu_common.Runtime(opts.baseline))}
+            if opts.baseline else {})
     elu1 = lambda x: torch.nn.functional.elu(x) + 1  # noqa: E731
     for d in opts.dims:
         for causal in (True, False):
@@ -161,6 +167,28 @@ def bench(rt, opts):
                 _, nbytes, _ = kern.workspace_bytes(args)
                 ws = torch.empty(nbytes, dtype=torch.uint8, device="cuda")
                 fns = {"ours": lambda: kern.call(args, workspace=ws)}
+                if name in base:
+                    bk = base[name]
+                    bo = torch.empty_like(q)   # alive while bargs points to it
+                    bargs = bk.make_args(q, k, v, bo)
+                    bws = torch.empty(bk.workspace_bytes(bargs)[1], dtype=torch.uint8,
+                                      device="cuda")
+                    fns["base"] = lambda: bk.call(bargs, workspace=bws)
+                exact = rt.kernels.get(f"sdpa_d{d}_bf16" + ("_causal" if causal else ""))
+                if exact is not None:
+                    eo = torch.empty_like(q)
+                    lse = torch.empty(B, H, N, device="cuda") if exact.has_lse else None
+                    eargs = exact.make_args(q, k, v, eo, lse)
+                    fns["attn-sdpa"] = lambda: exact.call(eargs)
+                if not causal:
+                    def eager():
+                        fq, fk = elu1(q.float()), elu1(k.float())
+                        s = torch.einsum("bhnf,bhne->bhfe", fk, v.float())
+                        z = fk.sum(2)
+                        num = torch.einsum("bhnf,bhfe->bhne", fq, s)
+                        return (num / (torch.einsum("bhnf,bhf->bhn", fq, z)[..., None] + 1e-6)
+                                ).to(q.dtype)
+                    fns["eager"] = eager
                 # fla: [B, T, H, K] tensors, φ already applied.
                 qt, kt, vt = (x.transpose(1, 2) for x in (q, k, v))
                 fq, fk = elu1(qt.float()).bfloat16(), elu1(kt.float()).bfloat16()
@@ -217,16 +245,19 @@ def bench(rt, opts):
                                        "%Y-%m-%d %H:%M UTC", time.gmtime()),
                                    "command": " ".join(sys.argv), "rows": rows}, f, indent=1)
     print(f"\nDevice: {torch.cuda.get_device_name()}, torch {torch.__version__}")
-    print("| d | causal | N | B×H | ours ms | fla ms | fla+φ ms | sdpa ms | ours/fla | ours/sdpa | ours GB/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| d | causal | N | B×H | ours ms | base ms | fla ms | fla+φ ms | eager ms | attn-sdpa ms "
+          "| torch sdpa ms | ours/base | ours/fla | ours/eager | ours/attn-sdpa | ours GB/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "ours_ms" not in r:
             continue
         f = lambda key: f"{r[key]:.3f}" if key in r else "—"  # noqa: E731
         x = lambda key: f"{r[key]:.2f}×" if key in r else "—"  # noqa: E731
         print(f"| {r['d']} | {'yes' if r['causal'] else 'no'} | {r['N']} | {r['B']}×{r['H']} | "
-              f"{f('ours_ms')}{' (wrong)' if r['wrong'] else ''} | {f('fla_ms')} | {f('fla+phi_ms')} | "
-              f"{f('sdpa_ms')} | {x('ours_vs_fla')} | {x('ours_vs_sdpa')} | {r['ours_GBps']:.0f} |")
+              f"{f('ours_ms')}{' (wrong)' if r['wrong'] else ''} | {f('base_ms')} | {f('fla_ms')} | "
+              f"{f('fla+phi_ms')} | {f('eager_ms')} | {f('attn-sdpa_ms')} | {f('sdpa_ms')} | "
+              f"{x('ours_vs_base')} | {x('ours_vs_fla')} | {x('ours_vs_eager')} | "
+              f"{x('ours_vs_attn-sdpa')} | {r['ours_GBps']:.0f} |")
     if opts.plot:
         plot(rows, opts.plot)
     return not any(r.get("wrong") or "error" in r for r in rows)
@@ -243,7 +274,7 @@ def plot(rows, path):
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
     for ax, (d, causal) in zip(axes[0], panels):
         sel = [r for r in rows if r["d"] == d and r["causal"] == causal and "ours_ms" in r]
-        for c in ("ours", "fla", "fla+phi", "sdpa"):
+        for c in ("ours", "fla", "fla+phi", "eager", "attn-sdpa", "sdpa"):
             pts = [(r["N"], r[c + "_ms"] / r["B"]) for r in sel if c + "_ms" in r]
             if pts:
                 ax.plot(*zip(*pts), marker="o", label=c)
@@ -270,6 +301,7 @@ def main():
     p.add_argument("--iters", type=int, default=20)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--baseline", help="a second manifest whose linear kernels run as 'base'")
     p.add_argument("--out")
     p.add_argument("--plot")
     opts = p.parse_args()

@@ -278,7 +278,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     blocks of rows in chunks of 64 — causal: `(φQ_c S + tril(φQ_c φK_cᵀ)
     V_c) / (φQ_c z + tril(…) 1 + eps)`, the state moving every chunk. All
     products are m16n8k16 `mma.sync` with f32 accumulators; the state is
-    summed in f32 and rounded to bf16/f16 as the operand of `φQ·S`.
+    summed in f32 and rounded to bf16/f16 as the operand of `φQ·S`. A CTA
+    takes 64 value columns of d_v = 128 (two CTAs an SM), and each phase
+    streams its chunks by `cp.async` as many stages ahead (up to 4) as one
+    shared-memory budget holds.
 
     Fails with a diagnostic on what it does not support: element types other
     than bf16/f16, head dims that are not multiples of 16 up to 256 (128 for

@@ -21,11 +21,16 @@
 // i + N_kv − N_q (attnrt requires N_q ≤ N_kv), so a chunk's queries and keys
 // are the same positions and A's mask is tril of the chunk.
 //
-// A CTA is 4 warps (128 threads). Chunks of Q, K, V come to shared memory by
-// cp.async (rows past N zero-filled) and φ is applied there in place (K rows
-// past N_kv set to 0: elu+1 maps 0 to 1). S is kept twice in shared memory:
-// in f32, the sum, and rounded to bf16/f16, the B operand of φQ·S. Products
-// are m16n8k16 mma.sync with f32 accumulators (MmaSync.h):
+// A CTA is 4 warps (128 threads) and takes dt value columns of d_v
+// (getLinearGPUValueTile: 64 of d_v = 128, so that a d = 128 CTA's state
+// fits twice an SM). Chunks of Q, K, V come to shared memory by cp.async
+// (rows past N zero-filled), each phase streaming them into a ring as many
+// stages ahead as one budget of shared memory holds (the causal outputs'
+// single stage: K and V two ahead in `_sums`, Q four in non-causal
+// `_outputs`), and φ is applied there in place (K rows past N_kv set to 0:
+// elu+1 maps 0 to 1). S is kept twice in shared memory: in f32, the sum,
+// and rounded to bf16/f16, the B operand of φQ·S. Products are m16n8k16
+// mma.sync with f32 accumulators (MmaSync.h):
 //   φQ·S, φQ·φKᵀ   each warp 16 query rows; A fragments of φQ by ldmatrix
 //   A·V            A re-packed from its accumulators, as flash packs P
 //   φKᵀ·V          each warp 16-row slices of S's d rows; φKᵀ by
@@ -75,27 +80,61 @@ struct LinearSpec {
   int64_t tileStateFloats() const { return d() * dt() + d(); }
 };
 
-/// The dynamic shared memory: chunks of Q, K and of V's dt value columns,
-/// the rounded state S [d][dt] (rows of cols + kPad elements), then the f32
-/// state S [d][dt], z [d].
-struct LinearLayout {
-  int64_t d, dv; // dv: the CTA's value columns
-  int64_t qElems() const { return kChunk * (d + kPad); }
-  int64_t vElems() const { return kChunk * (dv + kPad); }
-  int64_t sElems() const { return d * (dv + kPad); }
+/// What a phase keeps in the dynamic shared memory: a ring of `stages`
+/// chunks of what it streams (Q; K and V's dt value columns), rows of cols +
+/// kPad elements, then the state rounded to the input type (S [d][dt]), then
+/// f32: S [d][dt] (when it sums keys) and z [d].
+struct SharedLayout {
+  int64_t d, dt;
+  bool streamsQ, streamsKV, sumsKeys;
+  int64_t stages = 1;
+  int64_t qElems() const { return streamsQ ? kChunk * (d + kPad) : 0; }
+  int64_t kElems() const { return streamsKV ? kChunk * (d + kPad) : 0; }
+  int64_t vElems() const { return streamsKV ? kChunk * (dt + kPad) : 0; }
+  int64_t stageElems() const { return qElems() + kElems() + vElems(); }
+  int64_t roundedElems() const { return streamsQ ? d * (dt + kPad) : 0; }
   int64_t halfBytes() const {
-    return (2 * (2 * qElems() + vElems() + sElems()) + 15) / 16 * 16;
+    return (2 * (stages * stageElems() + roundedElems()) + 15) / 16 * 16;
   }
-  int64_t bytes() const { return halfBytes() + 4 * (d * dv + d); }
+  int64_t sumFloats() const { return sumsKeys ? d * dt : 0; }
+  int64_t bytes() const { return halfBytes() + 4 * (sumFloats() + d); }
 };
+
+/// The kernels' phases: `_sums`, `_prefix` (no shared memory of its own)
+/// and `_outputs`.
+enum class Phase { Sums, Prefix, Outputs };
+
+/// The shared memory every entry point is launched with: the causal
+/// outputs' single-stage layout (two CTAs an SM at d = 128).
+int64_t sharedBudget(const LinearSpec &spec) {
+  return SharedLayout{spec.d(), spec.dt(), true, true, true}.bytes();
+}
+
+/// The layout of `phase`: as many stages (up to 4) as the budget holds, so
+/// that the phases that stream one or two tensors keep chunks in flight
+/// while they compute.
+SharedLayout getSharedLayout(const LinearSpec &spec, Phase phase) {
+  bool outputs = phase == Phase::Outputs;
+  SharedLayout layout{spec.d(), spec.dt(), outputs, !outputs || spec.causal,
+                      !outputs || spec.causal};
+  while (layout.stages < 4) {
+    SharedLayout deeper = layout;
+    ++deeper.stages;
+    if (deeper.bytes() > sharedBudget(spec))
+      break;
+    layout = deeper;
+  }
+  return layout;
+}
 
 /// Emits the three kernels' bodies. Holds the shared-memory views and the
 /// thread's place; each `build*` fills one gpu.func.
 class LinearEmitter {
 public:
   LinearEmitter(OpBuilder &b, Location loc, const LinearSpec &spec,
-                gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), kb{b, loc, spec.kernel}, atom{kb} {
+                const SharedLayout &layout, gpu::GPUFuncOp func)
+      : b(b), loc(loc), spec(spec),
+        layout(layout), kb{b, loc, spec.kernel}, atom{kb} {
     Block &entry = func.getBody().front();
     q = entry.getArgument(0);
     k = entry.getArgument(1);
@@ -151,8 +190,12 @@ private:
     SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
     return memref::SubViewOp::create(b, loc, t, offsets, sizes, ones);
   }
-  /// The float of W for float e of the CTA's state (S [d][dt], z [d]).
-  Value stateIndex(Value base, Value e);
+  /// The float of W for float e of the CTA's S [d][dt].
+  Value sumIndex(Value base, Value e);
+  /// The float of W of z[f].
+  Value normIndex(Value base, Value f) {
+    return kb.add(base, kb.add(kb.idx(spec.d() * spec.dv()), f));
+  }
   /// Index of W's first float of the state of (b·h_kv, blk).
   Value stateAt(Value bhkv, Value blk) {
     return kb.mul(kb.add(kb.mul(bhkv, keyBlocks), blk),
@@ -162,14 +205,30 @@ private:
   void loadState(Value from);
   void zeroState();
   void storeState(Value to);
-  /// A chunk of rows of `src` for copyChunks.
+  /// A chunk of rows of `src` into the ring `tiles` for streamChunks.
   struct ChunkCopy {
     Value src, head, first, limit;
     int64_t cols;
-    Value tile;
+    Value tiles;
     bool rowsMayBeNegative = false;
   };
-  void copyChunks(Value batch, ArrayRef<ChunkCopy> chunks);
+  void streamChunks(Value batch, Value lo, Value hi,
+                    function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt,
+                    function_ref<void(Value first)> body);
+  /// Stage `stage` of a ring of chunk tiles.
+  Value stageOf(Value ring, Value stage) {
+    auto type = cast<MemRefType>(ring.getType());
+    SmallVector<OpFoldResult> offsets = {stage, b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                       b.getIndexAttr(type.getDimSize(1)),
+                                       b.getIndexAttr(type.getDimSize(2))};
+    SmallVector<OpFoldResult> ones(3, b.getIndexAttr(1));
+    auto result = memref::SubViewOp::inferRankReducedResultType(
+        {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes, ones);
+    return memref::SubViewOp::create(b, loc, cast<MemRefType>(result), ring,
+                                     offsets, sizes, ones);
+  }
   void applyFeatureMap(Value tile, int64_t cols, Value validRows);
   void accumulateState(bool writeRounded);
   void computeOutputs(Value batch, Value head, Value firstRow);
@@ -178,6 +237,7 @@ private:
   OpBuilder &b;
   Location loc;
   const LinearSpec &spec;
+  const SharedLayout &layout;
   KernelBuilder kb;
   MmaSyncAtom atom;
   Lane ln;
@@ -186,7 +246,9 @@ private:
   Value numQ, numK, headsQ, headsKV, keyBlocks;
   Value blockIndex, vc, firstTile; // blockIdx.x as (block, value columns)
   Value vCols, oCols;              // v's and o's columns [vc, vc + dt)
-  Value qS, kS, vS, sS, state;     // state: f32 [d·dt + d]
+  Value qRing, kRing, vRing;       // [stages][64][cols + kPad]
+  Value qS, kS, vS;                // this chunk's stage of each ring
+  Value sS, state, zS;             // S rounded [d][dt + kPad]; f32 S, z
 };
 
 void LinearEmitter::makeSharedViews() {
@@ -197,15 +259,23 @@ void LinearEmitter::makeSharedViews() {
       b, loc, getDynamicSharedMemoryType(ctx, elem), halfName);
   Value floats = memref::GetGlobalOp::create(
       b, loc, getDynamicSharedMemoryType(ctx, b.getF32Type()), "attn_smem_f32");
-  LinearLayout layout{spec.d(), spec.dt()};
-  const int64_t d = spec.d(), dv = spec.dt();
-  qS = sharedView(b, loc, half, 0, {kChunk, d + kPad});
-  kS = sharedView(b, loc, half, layout.qElems(), {kChunk, d + kPad});
-  vS = sharedView(b, loc, half, 2 * layout.qElems(), {kChunk, dv + kPad});
-  sS = sharedView(b, loc, half, 2 * layout.qElems() + layout.vElems(),
-                  {d, dv + kPad});
-  state = sharedView(b, loc, floats, layout.halfBytes() / 4,
-                     {spec.tileStateFloats()});
+  const int64_t d = spec.d(), dt = spec.dt(), stages = layout.stages;
+  int64_t at = 0;
+  auto ring = [&](int64_t elems, int64_t cols) {
+    Value view =
+        elems ? sharedView(b, loc, half, at, {stages, kChunk, cols}) : Value();
+    at += stages * elems;
+    return view;
+  };
+  qRing = ring(layout.qElems(), d + kPad);
+  kRing = ring(layout.kElems(), d + kPad);
+  vRing = ring(layout.vElems(), dt + kPad);
+  if (layout.roundedElems())
+    sS = sharedView(b, loc, half, at, {d, dt + kPad});
+  const int64_t floatsAt = layout.halfBytes() / 4;
+  if (layout.sumFloats())
+    state = sharedView(b, loc, floats, floatsAt, {d * dt});
+  zS = sharedView(b, loc, floats, floatsAt + layout.sumFloats(), {d});
 }
 
 /// body(e) for each e in [0, count) of this thread: e = tid + 128·i.
@@ -218,24 +288,24 @@ void LinearEmitter::forEachThreadElement(int64_t count,
                      });
 }
 
-Value LinearEmitter::stateIndex(Value base, Value e) {
-  const int64_t d = spec.d(), dt = spec.dt();
-  Value inS = kb.lt(e, kb.idx(d * dt));
-  Value sAt = kb.add(kb.mul(kb.div(e, dt), kb.idx(spec.dv())),
-                     kb.add(vc, kb.rem(e, dt)));
-  Value zAt = kb.add(kb.idx(d * spec.dv() - d * dt), e);
-  return kb.add(base, kb.select(inS, sAt, zAt));
+Value LinearEmitter::sumIndex(Value base, Value e) {
+  const int64_t dt = spec.dt();
+  return kb.add(base, kb.add(kb.mul(kb.div(e, dt), kb.idx(spec.dv())),
+                             kb.add(vc, kb.rem(e, dt))));
 }
 
+/// The CTA's state from W at `from`: z, S rounded (for φQ·S) and, when the
+/// phase sums keys, S in f32. Ends with a barrier.
 void LinearEmitter::loadState(Value from) {
-  forEachThreadElement(spec.tileStateFloats(), [&](Value e) {
-    Value x = memref::LoadOp::create(b, loc, w, stateIndex(from, e));
-    memref::StoreOp::create(b, loc, x, state, e);
-  });
-  gpu::BarrierOp::create(b, loc);
   const int64_t dt = spec.dt();
+  forEachThreadElement(spec.d(), [&](Value f) {
+    memref::StoreOp::create(
+        b, loc, memref::LoadOp::create(b, loc, w, normIndex(from, f)), zS, f);
+  });
   forEachThreadElement(spec.d() * dt, [&](Value e) {
-    Value x = memref::LoadOp::create(b, loc, state, e);
+    Value x = memref::LoadOp::create(b, loc, w, sumIndex(from, e));
+    if (state)
+      memref::StoreOp::create(b, loc, x, state, e);
     Value h = arith::TruncFOp::create(b, loc, spec.kernel.elem, x);
     memref::StoreOp::create(b, loc, h, sS,
                             ValueRange{kb.div(e, dt), kb.rem(e, dt)});
@@ -243,42 +313,113 @@ void LinearEmitter::loadState(Value from) {
   gpu::BarrierOp::create(b, loc);
 }
 
+/// A zero state (the rounded S only where the phase keeps one). Ends with
+/// a barrier.
 void LinearEmitter::zeroState() {
-  forEachThreadElement(spec.tileStateFloats(), [&](Value e) {
+  const int64_t dt = spec.dt();
+  forEachThreadElement(
+      spec.d(), [&](Value f) { memref::StoreOp::create(b, loc, zero, zS, f); });
+  forEachThreadElement(spec.d() * dt, [&](Value e) {
     memref::StoreOp::create(b, loc, zero, state, e);
   });
-  const int64_t dt = spec.dt();
-  Value h = arith::TruncFOp::create(b, loc, spec.kernel.elem, zero);
-  forEachThreadElement(spec.d() * dt, [&](Value e) {
-    memref::StoreOp::create(b, loc, h, sS,
-                            ValueRange{kb.div(e, dt), kb.rem(e, dt)});
-  });
+  if (sS) {
+    Value h = arith::TruncFOp::create(b, loc, spec.kernel.elem, zero);
+    forEachThreadElement(spec.d() * dt, [&](Value e) {
+      memref::StoreOp::create(b, loc, h, sS,
+                              ValueRange{kb.div(e, dt), kb.rem(e, dt)});
+    });
+  }
   gpu::BarrierOp::create(b, loc);
 }
 
 /// The CTA's state into W at `to`; z (the same in every value tile's CTA)
 /// by the first value tile's.
 void LinearEmitter::storeState(Value to) {
-  Value count = kb.select(firstTile, kb.idx(spec.tileStateFloats()),
-                          kb.idx(spec.d() * spec.dt()));
-  scf::ForOp::create(b, loc, tid, count, kb.idx(kThreads), ValueRange{},
-                     [&](OpBuilder &, Location, Value e, ValueRange) {
-                       Value x = memref::LoadOp::create(b, loc, state, e);
-                       memref::StoreOp::create(b, loc, x, w, stateIndex(to, e));
-                       scf::YieldOp::create(b, loc);
-                     });
+  forEachThreadElement(spec.d() * spec.dt(), [&](Value e) {
+    memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, state, e), w,
+                            sumIndex(to, e));
+  });
+  kb.ifThen(firstTile, [&] {
+    forEachThreadElement(spec.d(), [&](Value f) {
+      memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, zS, f), w,
+                              normIndex(to, f));
+    });
+  });
 }
 
-/// Each chunk copy's rows [first, first + 64) of src[batch, head] into its
-/// tile, rows at or past `limit` (and, if `rowsMayBeNegative`, below 0)
-/// zero-filled, as one cp.async group; waits for it (and a barrier).
-void LinearEmitter::copyChunks(Value batch, ArrayRef<ChunkCopy> chunks) {
+/// body(first) for the chunks [lo, hi) step 64, each chunk's tiles
+/// (chunksAt(first): rows past `limit`, and below 0 if asked, zero-filled)
+/// loaded by cp.async into the next stage of their rings `stages − 1`
+/// chunks ahead; qS, kS and vS name the chunk's stage during its body. The
+/// body may end without a barrier: the wait that starts each iteration has
+/// one before any copy overwrites a stage.
+void LinearEmitter::streamChunks(
+    Value batch, Value lo, Value hi,
+    function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt,
+    function_ref<void(Value first)> body) {
+  const int64_t stages = layout.stages;
   AsyncCopyPipeline copies(kb, tid, kThreads, batch, c0, c1);
-  SmallVector<Value> tokens;
-  for (const ChunkCopy &c : chunks)
-    copies.copyTile(c.src, c.head, c.first, c.limit, kChunk, c.cols, c.tile, {},
-                    tokens, c.rowsMayBeNegative);
-  copies.waitAllBut(copies.commit(tokens), 0);
+  auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  // The group of chunk `first` into `stage`. Past hi, a group of one
+  // zero-filled 16-byte copy per thread (each its own) into that stage,
+  // which no later chunk reads before the stage comes round again, so that
+  // every iteration commits one group and the wait counts stay fixed. (An empty
+  // group would do, but nvgpu.device_async_create_group without operands does
+  // not print back to IR that parses.)
+  auto issue = [&](Value first, Value stage) -> Value {
+    auto group = scf::IfOp::create(b, loc, TypeRange{tokenType},
+                                   kb.lt(first, hi), /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(group.thenBlock());
+    SmallVector<ChunkCopy> chunks = chunksAt(first);
+    SmallVector<Value> tokens;
+    for (const ChunkCopy &c : chunks)
+      copies.copyTile(c.src, c.head, c.first, c.limit, kChunk, c.cols, c.tiles,
+                      {stage}, tokens, c.rowsMayBeNegative);
+    scf::YieldOp::create(b, loc, copies.commit(tokens));
+    b.setInsertionPointToStart(group.elseBlock());
+    const int64_t perRow = chunks[0].cols / 8; // 16-byte chunks of a row
+    Value none = nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, tokenType, chunks[0].tiles,
+        ValueRange{stage, kb.div(tid, perRow),
+                   kb.mul(kb.rem(tid, perRow), kb.idx(8))},
+        chunks[0].src, ValueRange{batch, c0, c0, c0}, b.getIndexAttr(8), c0,
+        b.getUnitAttr());
+    scf::YieldOp::create(b, loc, copies.commit({none}));
+    return group.getResult(0);
+  };
+  auto setStage = [&](Value stage) {
+    qS = qRing ? stageOf(qRing, stage) : Value();
+    kS = kRing ? stageOf(kRing, stage) : Value();
+    vS = vRing ? stageOf(vRing, stage) : Value();
+  };
+  Value step = kb.idx(kChunk);
+  if (stages == 1) {
+    scf::ForOp::create(b, loc, lo, hi, step, ValueRange{},
+                       [&](OpBuilder &, Location, Value first, ValueRange) {
+                         gpu::BarrierOp::create(b, loc); // stage 0 is free
+                         copies.waitAllBut(issue(first, c0), 0);
+                         setStage(c0);
+                         body(first);
+                         scf::YieldOp::create(b, loc);
+                       });
+    return;
+  }
+  Value last;
+  for (int64_t s = 0; s + 1 < stages; ++s)
+    last = issue(kb.add(lo, kb.idx(s * kChunk)), kb.idx(s));
+  scf::ForOp::create(
+      b, loc, lo, hi, step, ValueRange{c0, last},
+      [&](OpBuilder &, Location, Value first, ValueRange carried) {
+        Value stage = carried[0];
+        copies.waitAllBut(carried[1], static_cast<int32_t>(stages - 2));
+        Value group = issue(kb.add(first, kb.idx((stages - 1) * kChunk)),
+                            kb.rem(kb.add(stage, kb.idx(stages - 1)), stages));
+        setStage(stage);
+        body(first);
+        scf::YieldOp::create(
+            b, loc, ValueRange{kb.rem(kb.add(stage, c1), stages), group});
+      });
 }
 
 /// φ in place on the chunk `tile` of `cols` columns; rows at or past
@@ -323,7 +464,7 @@ void LinearEmitter::applyFeatureMap(Value tile, int64_t cols, Value validRows) {
 
 /// S += φK_cᵀ V_c (each warp the m-tiles w, w + 4, ... of S's d rows, 64
 /// columns at a time), z += φK_cᵀ 1; with `writeRounded`, S's bf16/f16
-/// copy too. Ends with a barrier.
+/// copy too.
 void LinearEmitter::accumulateState(bool writeRounded) {
   const int64_t d = spec.d(), dv = spec.dt();
   auto pair = VectorType::get({2}, kb.f32());
@@ -336,8 +477,11 @@ void LinearEmitter::accumulateState(bool writeRounded) {
         Value row = kb.add(row0, kb.add(ln.g, kb.idx(8 * half)));
         return kb.add(kb.mul(row, kb.idx(dv)), kb.add(kb.idx(8 * n), pairCol));
       };
-      for (int64_t n0 = 0; n0 < dv / 8; n0 += 8) {
-        const int64_t tiles = std::min<int64_t>(8, dv / 8 - n0);
+      // n-tiles of S a step: 8 (64 columns), 4 where the warp has two
+      // m-tiles (d > 64: groups of 8 spilled 8 bytes in _sums at d = 128).
+      const int64_t group = d > 64 ? 4 : 8;
+      for (int64_t n0 = 0; n0 < dv / 8; n0 += group) {
+        const int64_t tiles = std::min<int64_t>(group, dv / 8 - n0);
         SmallVector<Value> acc;
         for (int64_t n = n0; n < n0 + tiles; ++n)
           for (int64_t half = 0; half < 2; ++half) {
@@ -386,19 +530,18 @@ void LinearEmitter::accumulateState(bool writeRounded) {
   }
   // z += column sums of φK.
   kb.ifThen(kb.lt(tid, kb.idx(d)), [&] {
-    Value at = kb.add(kb.idx(d * dv), tid);
+    Value at = tid;
     auto loop = scf::ForOp::create(
         b, loc, c0, kb.idx(kChunk), c1,
-        ValueRange{memref::LoadOp::create(b, loc, state, at)},
+        ValueRange{memref::LoadOp::create(b, loc, zS, at)},
         [&](OpBuilder &, Location, Value r, ValueRange sum) {
           Value x = arith::ExtFOp::create(
               b, loc, kb.f32(),
               Value(memref::LoadOp::create(b, loc, kS, ValueRange{r, tid})));
           scf::YieldOp::create(b, loc, kb.fadd(sum[0], x));
         });
-    memref::StoreOp::create(b, loc, loop.getResult(0), state, at);
+    memref::StoreOp::create(b, loc, loop.getResult(0), zS, at);
   });
-  gpu::BarrierOp::create(b, loc);
 }
 
 /// Element i (0 or 1) of an A-fragment register, as f32.
@@ -436,7 +579,7 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
     for (int64_t r = 0; r < 4; ++r) {
       Value col = kb.add(pairCol, kb.idx(16 * kk + 8 * (r / 2)));
       Value z = vector::LoadOp::create(b, loc, VectorType::get({2}, kb.f32()),
-                                       state, kb.add(kb.idx(d * dv), col));
+                                       zS, col);
       for (int64_t e = 0; e < 2; ++e)
         den[r % 2] =
             kb.fma(unpack(qFrag[r], e), vector::ExtractOp::create(b, loc, z, e),
@@ -525,16 +668,18 @@ void LinearEmitter::buildSums() {
   zeroState();
   Value lo = kb.mul(blk, keyRows);
   Value hi = kb.min(kb.add(lo, keyRows), numK);
-  scf::ForOp::create(b, loc, lo, hi, kb.idx(kChunk), ValueRange{},
-                     [&](OpBuilder &, Location, Value first, ValueRange) {
-                       copyChunks(batch,
-                                  {{k, head, first, numK, spec.d(), kS},
-                                   {vCols, head, first, numK, spec.dt(), vS}});
-                       applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
-                       gpu::BarrierOp::create(b, loc);
-                       accumulateState(/*writeRounded=*/false);
-                       scf::YieldOp::create(b, loc);
-                     });
+  streamChunks(
+      batch, lo, hi,
+      [&](Value first) -> SmallVector<ChunkCopy> {
+        return {{k, head, first, numK, spec.d(), kRing},
+                {vCols, head, first, numK, spec.dt(), vRing}};
+      },
+      [&](Value first) {
+        applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
+        gpu::BarrierOp::create(b, loc);
+        accumulateState(/*writeRounded=*/false);
+      });
+  gpu::BarrierOp::create(b, loc);
   storeState(stateAt(bhkv, blk));
 }
 
@@ -566,15 +711,15 @@ void LinearEmitter::buildOutputs() {
     loadState(stateAt(bhkv, kb.sub(keyBlocks, c1)));
     Value lo = kb.mul(blk, taskRows);
     Value hi = kb.min(kb.add(lo, taskRows), numQ);
-    scf::ForOp::create(
-        b, loc, lo, hi, kb.idx(kChunk), ValueRange{},
-        [&](OpBuilder &, Location, Value first, ValueRange) {
-          copyChunks(batch, {{q, head, first, numQ, spec.d(), qS}});
+    streamChunks(
+        batch, lo, hi,
+        [&](Value first) -> SmallVector<ChunkCopy> {
+          return {{q, head, first, numQ, spec.d(), qRing}};
+        },
+        [&](Value first) {
           applyFeatureMap(qS, spec.d(), Value());
           gpu::BarrierOp::create(b, loc);
           computeOutputs(batch, head, first);
-          gpu::BarrierOp::create(b, loc);
-          scf::YieldOp::create(b, loc);
         });
     return;
   }
@@ -594,23 +739,26 @@ void LinearEmitter::buildOutputs() {
   Value shift = kb.sub(numK, numQ);
   Value lo = kb.mul(blk, keyRows);
   Value hi = kb.min(kb.add(lo, keyRows), numK);
-  scf::ForOp::create(
-      b, loc, lo, hi, kb.idx(kChunk), ValueRange{},
-      [&](OpBuilder &, Location, Value first, ValueRange) {
-        Value firstQuery = kb.sub(first, shift);
-        copyChunks(batch, {{q, head, firstQuery, numQ, spec.d(), qS,
-                            /*rowsMayBeNegative=*/true},
-                           {k, headKV, first, numK, spec.d(), kS},
-                           {vCols, headKV, first, numK, spec.dt(), vS}});
+  streamChunks(
+      batch, lo, hi,
+      [&](Value first) -> SmallVector<ChunkCopy> {
+        return {{q, head, kb.sub(first, shift), numQ, spec.d(), qRing,
+                 /*rowsMayBeNegative=*/true},
+                {k, headKV, first, numK, spec.d(), kRing},
+                {vCols, headKV, first, numK, spec.dt(), vRing}};
+      },
+      [&](Value first) {
         applyFeatureMap(qS, spec.d(), Value());
         applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
         gpu::BarrierOp::create(b, loc);
-        computeOutputs(batch, head, firstQuery);
-        gpu::BarrierOp::create(b, loc);
-        // The state of the block's next chunk (none after its last).
+        computeOutputs(batch, head, kb.sub(first, shift));
+        // The state of the block's next chunk (none after its last), once
+        // every warp has read this one's.
         Value more = kb.lt(kb.add(first, kb.idx(kChunk)), hi);
-        kb.ifThen(more, [&] { accumulateState(/*writeRounded=*/true); });
-        scf::YieldOp::create(b, loc);
+        kb.ifThen(more, [&] {
+          gpu::BarrierOp::create(b, loc);
+          accumulateState(/*writeRounded=*/true);
+        });
       });
 }
 
@@ -668,15 +816,15 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
     return failure();
   MLIRContext *ctx = func.getContext();
   Type elem = spec->kernel.elem;
-  LinearLayout layout{spec->d(), spec->dt()};
+  const int64_t smemBytes = sharedBudget(*spec);
   declareDynamicSharedMemory(
       module, elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16", elem, 128);
   declareDynamicSharedMemory(module, "attn_smem_f32", Float32Type::get(ctx),
                              128);
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
-  KernelMetadata meta{elem,   spec->d(), spec->dv(),     /*hasLse=*/false,
-                      kChunk, kThreads,  layout.bytes(), spec->dt()};
+  KernelMetadata meta{elem,   spec->d(), spec->dv(), /*hasLse=*/false,
+                      kChunk, kThreads,  smemBytes,  spec->dt()};
   meta.op = ATTNRT_OP_LINEAR;
   meta.causal = spec->causal;
   meta.featureMap = static_cast<int64_t>(spec->map);
@@ -696,7 +844,9 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
   const Build builds[] = {&LinearEmitter::buildSums,
                           &LinearEmitter::buildPrefix,
                           &LinearEmitter::buildOutputs};
-  for (auto [suffix, build] : llvm::zip_equal(kLinearGPUEntries, builds)) {
+  const Phase phases[] = {Phase::Sums, Phase::Prefix, Phase::Outputs};
+  for (auto [suffix, build, phase] :
+       llvm::zip_equal(kLinearGPUEntries, builds, phases)) {
     std::string name = (func.getSymName() + StringRef(suffix)).str();
     createKernelMetadata(
         mb, loc, "attn_meta_" + name, meta,
@@ -707,9 +857,10 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
                     UnitAttr::get(ctx));
     kernel.setKnownBlockSizeAttr(
         mb.getDenseI32ArrayAttr({static_cast<int32_t>(kThreads), 1, 1}));
-    kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(layout.bytes()));
+    kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(smemBytes));
     OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
-    LinearEmitter emitter(b, loc, *spec, kernel);
+    SharedLayout layout = getSharedLayout(*spec, phase);
+    LinearEmitter emitter(b, loc, *spec, layout, kernel);
     (emitter.*build)();
     gpu::ReturnOp::create(b, loc);
   }

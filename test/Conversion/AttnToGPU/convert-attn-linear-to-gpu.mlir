@@ -13,16 +13,21 @@
 // CHECK-SAME: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-SAME: %{{.+}}: memref<?xf32>, %{{.+}}: index, %{{.+}}: index) kernel
 // CHECK-SAME: attn.smem_bytes = 53504 : i64, known_block_size = array<i32: 128, 1, 1>
-// Q, K, V chunks and the rounded state, rows padded by 8; the f32 state after.
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [4608], sizes: [64, 72], strides: [72, 1]
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [13824], sizes: [64, 72], strides: [72, 1]
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [4160], strides: [1]
+// Sums: a two-stage ring of K and V chunks (rows padded by 8) in the
+// budget of the causal outputs' one stage, then S and z in f32.
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [0], sizes: [2, 64, 72], strides: [4608, 72, 1]
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [4096], strides: [1]
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [13312], sizes: [64], strides: [1]
 // A CTA's value columns [vc, vc + 64) of V (and O): grid.x counts (block,
 // value tile) pairs.
 // CHECK: memref.subview %{{.+}}[0, 0, 0, %{{.+}}] [%{{.+}}, %{{.+}}, %{{.+}}, 64] [1, 1, 1, 1]
-// K and V by cp.async, φ in place, then S += φKᵀV on ldmatrix.trans fragments.
+// K and V by cp.async one chunk ahead, φ in place, then S += φKᵀV on
+// ldmatrix.trans fragments.
 // CHECK: nvgpu.device_async_copy
 // CHECK: scf.for
+// CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
+// CHECK: scf.if
 // CHECK: nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = true}
 // CHECK: nvvm.mma.sync
 // CHECK: memref.global "public" constant @attn_meta_lin_prefix
