@@ -20,7 +20,8 @@ errors: a short workspace, lse given, N_q > N_kv causal. Exits 1 on a failure.
   base        the same kernel of --baseline's manifest (an A/B in one run)
   attn-sdpa   attn's own exact flash kernel of the manifest (sdpa_d{d}_bf16
               [_causal]): the crossover of O(N) against O(N²)
-  eager       torch eager elu+1 linear attention, non-causal (two einsums)
+  eager       torch eager elu+1 linear attention, non-causal, in bf16 (φ, then
+              φKᵀV and φQ·S as einsums)
   fla         fla.ops.linear_attn.chunk_linear_attn(normalize=True) on inputs
               already through φ (its op has no feature map: φ's time is not
               counted), causal only (fla's linear_attn is causal)
@@ -181,13 +182,12 @@ def bench(rt, opts):
                     eargs = exact.make_args(q, k, v, eo, lse)
                     fns["attn-sdpa"] = lambda: exact.call(eargs)
                 if not causal:
-                    def eager():
-                        fq, fk = elu1(q.float()), elu1(k.float())
-                        s = torch.einsum("bhnf,bhne->bhfe", fk, v.float())
-                        z = fk.sum(2)
+                    def eager():   # in bf16, as a model would run it
+                        fq, fk = elu1(q), elu1(k)
+                        s = torch.einsum("bhnf,bhne->bhfe", fk, v)
+                        z = fk.sum(2, dtype=torch.float32).to(q.dtype)
                         num = torch.einsum("bhnf,bhfe->bhne", fq, s)
-                        return (num / (torch.einsum("bhnf,bhf->bhn", fq, z)[..., None] + 1e-6)
-                                ).to(q.dtype)
+                        return num / (torch.einsum("bhnf,bhf->bhn", fq, z)[..., None] + 1e-6)
                     fns["eager"] = eager
                 # fla: [B, T, H, K] tensors, φ already applied.
                 qt, kt, vt = (x.transpose(1, 2) for x in (q, k, v))
