@@ -231,7 +231,21 @@ private:
   }
   void applyFeatureMap(Value tile, int64_t cols, Value validRows);
   void accumulateState(bool writeRounded);
+  void addKeySums();
   void computeOutputs(Value batch, Value head, Value firstRow);
+  /// A warp's part of a chunk's outputs: O and the scores as mma fragments
+  /// [tile][4], the denominators of rows g and g + 8 (thread-partial).
+  struct ChunkOutputs {
+    Value warpRow, pairCol; // the warp's first row; the thread's column pair
+    SmallVector<Value> acc, scores, den;
+    MutableArrayRef<Value> tile(SmallVector<Value> &x, int64_t n) const {
+      return MutableArrayRef<Value>(x).slice(4 * n, 4);
+    }
+  };
+  void queryProducts(ChunkOutputs &out);
+  void addDiagonal(ChunkOutputs &out);
+  void storeOutputs(const ChunkOutputs &out, Value batch, Value head,
+                    Value firstRow);
   Value unpack(Value reg, int64_t i);
 
   OpBuilder &b;
@@ -528,8 +542,12 @@ void LinearEmitter::accumulateState(bool writeRounded) {
       }
     });
   }
-  // z += column sums of φK.
-  kb.ifThen(kb.lt(tid, kb.idx(d)), [&] {
+  addKeySums();
+}
+
+/// z += φK_cᵀ 1: thread f < d sums column f of the chunk's φK.
+void LinearEmitter::addKeySums() {
+  kb.ifThen(kb.lt(tid, kb.idx(spec.d())), [&] {
     Value at = tid;
     auto loop = scf::ForOp::create(
         b, loc, c0, kb.idx(kChunk), c1,
@@ -558,32 +576,39 @@ Value LinearEmitter::unpack(Value reg, int64_t i) {
 /// each warp its 16 rows, (φQ S [+ A V]) / (φQ z [+ A 1] + eps). Reads the
 /// chunk tiles, S rounded and z; writes only O.
 void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
-  const int64_t d = spec.d(), dv = spec.dt(), valueTiles = dv / 8;
-  const int64_t keyTiles = kChunk / 8;
-  Value warpRow = kb.mul(ln.warp, kb.idx(16));
-  SmallVector<Value> acc(4 * valueTiles, zero), scores;
+  ChunkOutputs out{
+      kb.mul(ln.warp, kb.idx(16)), kb.mul(ln.t, kb.idx(2)), {}, {}, {}};
+  queryProducts(out);
   if (spec.causal)
-    scores.assign(4 * keyTiles, zero);
-  SmallVector<Value> den(2, zero); // rows g and g + 8, thread-partial
-  auto tileOf = [](SmallVector<Value> &x, int64_t n) {
-    return MutableArrayRef<Value>(x).slice(4 * n, 4);
-  };
-  auto pairCol = kb.mul(ln.t, kb.idx(2));
+    addDiagonal(out);
+  storeOutputs(out, batch, head, firstRow);
+}
+
+/// The products of the warp's φQ fragments: φQ·S into O, φQ·z into the
+/// denominators and, causal, φQ·φK_cᵀ into the scores.
+void LinearEmitter::queryProducts(ChunkOutputs &out) {
+  const int64_t d = spec.d(), valueTiles = spec.dt() / 8;
+  const int64_t keyTiles = kChunk / 8;
+  out.acc.assign(4 * valueTiles, zero);
+  if (spec.causal)
+    out.scores.assign(4 * keyTiles, zero);
+  out.den.assign(2, zero);
   for (int64_t kk = 0; kk < d / 16; ++kk) {
-    SmallVector<Value> qFrag = atom.ldmatrix(
-        qS,
-        {kb.add(warpRow, kb.add(ln.r8, m0x8)), kb.add(m1x8, kb.idx(16 * kk))},
-        4, /*transpose=*/false);
+    SmallVector<Value> qFrag =
+        atom.ldmatrix(qS,
+                      {kb.add(out.warpRow, kb.add(ln.r8, m0x8)),
+                       kb.add(m1x8, kb.idx(16 * kk))},
+                      4, /*transpose=*/false);
     // φQ·z on the fragment: registers 0, 1 are rows g, g + 8 at columns
     // 16kk + 2t, 2t + 1; registers 2, 3 the same 8 columns on.
     for (int64_t r = 0; r < 4; ++r) {
-      Value col = kb.add(pairCol, kb.idx(16 * kk + 8 * (r / 2)));
+      Value col = kb.add(out.pairCol, kb.idx(16 * kk + 8 * (r / 2)));
       Value z = vector::LoadOp::create(b, loc, VectorType::get({2}, kb.f32()),
                                        zS, col);
       for (int64_t e = 0; e < 2; ++e)
-        den[r % 2] =
+        out.den[r % 2] =
             kb.fma(unpack(qFrag[r], e), vector::ExtractOp::create(b, loc, z, e),
-                   den[r % 2]);
+                   out.den[r % 2]);
     }
     for (int64_t p = 0; p < valueTiles / 2; ++p) {
       SmallVector<Value> sFrag =
@@ -591,8 +616,8 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
                         {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * kk)),
                          kb.add(m1x8, kb.idx(16 * p))},
                         4, /*transpose=*/true);
-      atom.mma(qFrag, {sFrag[0], sFrag[1]}, tileOf(acc, 2 * p));
-      atom.mma(qFrag, {sFrag[2], sFrag[3]}, tileOf(acc, 2 * p + 1));
+      atom.mma(qFrag, {sFrag[0], sFrag[1]}, out.tile(out.acc, 2 * p));
+      atom.mma(qFrag, {sFrag[2], sFrag[3]}, out.tile(out.acc, 2 * p + 1));
     }
     if (!spec.causal)
       continue;
@@ -602,47 +627,56 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
                         {kb.add(kb.add(ln.r8, m1x8), kb.idx(16 * p)),
                          kb.add(m0x8, kb.idx(16 * kk))},
                         4, /*transpose=*/false);
-      atom.mma(qFrag, {kFrag[0], kFrag[1]}, tileOf(scores, 2 * p));
-      atom.mma(qFrag, {kFrag[2], kFrag[3]}, tileOf(scores, 2 * p + 1));
+      atom.mma(qFrag, {kFrag[0], kFrag[1]}, out.tile(out.scores, 2 * p));
+      atom.mma(qFrag, {kFrag[2], kFrag[3]}, out.tile(out.scores, 2 * p + 1));
     }
   }
-  if (spec.causal) {
-    // A = tril(φQ φKᵀ): key j of the chunk is seen by row r iff j ≤ r.
-    for (int64_t n = 0; n < keyTiles; ++n)
-      for (int64_t e = 0; e < 4; ++e) {
-        Value row = kb.add(warpRow, kb.add(ln.g, kb.idx(8 * (e / 2))));
-        Value key = kb.add(pairCol, kb.idx(8 * n + e % 2));
-        Value seen =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, key, row);
-        Value &x = scores[4 * n + e];
-        x = kb.select(seen, x, zero);
-        den[e / 2] = kb.fadd(den[e / 2], x);
-      }
-    // O += A·V, A packed to operand fragments 16 keys at a time.
-    for (int64_t j = 0; j < keyTiles / 2; ++j) {
-      SmallVector<Value> aFrag;
-      for (int64_t n : {2 * j, 2 * j + 1})
-        for (int64_t half = 0; half < 2; ++half)
-          aFrag.push_back(atom.operand(
-              kb.pack(scores[4 * n + 2 * half], scores[4 * n + 2 * half + 1])));
-      for (int64_t p = 0; p < valueTiles / 2; ++p) {
-        SmallVector<Value> vFrag =
-            atom.ldmatrix(vS,
-                          {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * j)),
-                           kb.add(m1x8, kb.idx(16 * p))},
-                          4, /*transpose=*/true);
-        atom.mma(aFrag, {vFrag[0], vFrag[1]}, tileOf(acc, 2 * p));
-        atom.mma(aFrag, {vFrag[2], vFrag[3]}, tileOf(acc, 2 * p + 1));
-      }
+}
+
+/// The chunk's own keys: A = tril(φQ φKᵀ) (key j of the chunk is seen by
+/// row r iff j ≤ r), its row sums into the denominators, O += A·V with A
+/// packed to operand fragments 16 keys at a time.
+void LinearEmitter::addDiagonal(ChunkOutputs &out) {
+  const int64_t valueTiles = spec.dt() / 8, keyTiles = kChunk / 8;
+  SmallVector<Value> &scores = out.scores;
+  for (int64_t n = 0; n < keyTiles; ++n)
+    for (int64_t e = 0; e < 4; ++e) {
+      Value row = kb.add(out.warpRow, kb.add(ln.g, kb.idx(8 * (e / 2))));
+      Value key = kb.add(out.pairCol, kb.idx(8 * n + e % 2));
+      Value seen =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, key, row);
+      Value &x = scores[4 * n + e];
+      x = kb.select(seen, x, zero);
+      out.den[e / 2] = kb.fadd(out.den[e / 2], x);
+    }
+  for (int64_t j = 0; j < keyTiles / 2; ++j) {
+    SmallVector<Value> aFrag;
+    for (int64_t n : {2 * j, 2 * j + 1})
+      for (int64_t half = 0; half < 2; ++half)
+        aFrag.push_back(atom.operand(
+            kb.pack(scores[4 * n + 2 * half], scores[4 * n + 2 * half + 1])));
+    for (int64_t p = 0; p < valueTiles / 2; ++p) {
+      SmallVector<Value> vFrag =
+          atom.ldmatrix(vS,
+                        {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * j)),
+                         kb.add(m1x8, kb.idx(16 * p))},
+                        4, /*transpose=*/true);
+      atom.mma(aFrag, {vFrag[0], vFrag[1]}, out.tile(out.acc, 2 * p));
+      atom.mma(aFrag, {vFrag[2], vFrag[3]}, out.tile(out.acc, 2 * p + 1));
     }
   }
-  // 1 / (den + eps) per row (the quad's four threads hold parts of it),
-  // then 4-byte stores of the scaled pairs.
+}
+
+/// 1 / (den + eps) per row (the quad's four threads hold parts of it), then
+/// 4-byte stores of the scaled pairs of rows in [0, N_q).
+void LinearEmitter::storeOutputs(const ChunkOutputs &out, Value batch,
+                                 Value head, Value firstRow) {
+  const int64_t valueTiles = spec.dt() / 8;
   for (int64_t half = 0; half < 2; ++half) {
-    Value sum = kb.quadReduce(den[half],
+    Value sum = kb.quadReduce(out.den[half],
                               [&](Value x, Value y) { return kb.fadd(x, y); });
     Value row =
-        kb.add(firstRow, kb.add(warpRow, kb.add(ln.g, kb.idx(8 * half))));
+        kb.add(firstRow, kb.add(out.warpRow, kb.add(ln.g, kb.idx(8 * half))));
     Value inv = arith::DivFOp::create(b, loc, kb.f32(1.0),
                                       kb.fadd(sum, kb.f32(spec.eps)));
     Value inRange = arith::AndIOp::create(
@@ -652,9 +686,10 @@ void LinearEmitter::computeOutputs(Value batch, Value head, Value firstRow) {
       for (int64_t n = 0; n < valueTiles; ++n)
         vector::StoreOp::create(
             b, loc,
-            kb.pack(kb.fmul(acc[4 * n + 2 * half], inv),
-                    kb.fmul(acc[4 * n + 2 * half + 1], inv)),
-            oCols, ValueRange{batch, head, row, kb.add(kb.idx(8 * n), pairCol)},
+            kb.pack(kb.fmul(out.acc[4 * n + 2 * half], inv),
+                    kb.fmul(out.acc[4 * n + 2 * half + 1], inv)),
+            oCols,
+            ValueRange{batch, head, row, kb.add(kb.idx(8 * n), out.pairCol)},
             /*nontemporal=*/false, llvm::MaybeAlign(4));
     });
   }
