@@ -248,6 +248,30 @@ inline attnrt_status checkSdpaShape(const KernelShape &kernel, const Args &a,
   return ATTNRT_OK;
 }
 
+/// What every linear-attention call asks beyond attn.sdpa's: no LSE (`lse`
+/// null), checked before the shape; and, causal, seq_q <= seq_kv, checked
+/// after it (`a` non-null then). `Args` as checkSdpaShape's.
+template <typename Args>
+inline attnrt_status checkLinearNoLse(const char *name, const Args *a) {
+  if (a && a->lse)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: linear attention has no LSE output; lse must be "
+                "null",
+                name);
+  return ATTNRT_OK;
+}
+template <typename Args>
+inline attnrt_status checkLinearCausal(const char *name, bool causal,
+                                       const Args &a) {
+  if (causal && a.seq_q > a.seq_kv)
+    return fail(ATTNRT_ERROR_BAD_SIZE,
+                "kernel %s: causal linear attention needs seq_q <= seq_kv "
+                "(query i sees keys j <= i + seq_kv - seq_q), got %lld > %lld",
+                name, static_cast<long long>(a.seq_q),
+                static_cast<long long>(a.seq_kv));
+  return ATTNRT_OK;
+}
+
 /// The last checks: O (and LSE if the kernel writes it) overlaps neither
 /// itself nor any other tensor of the call.
 inline attnrt_status checkSdpaOverlaps(const SdpaViews &views, bool hasLse) {

@@ -163,23 +163,16 @@ attnrt_status checkLinear(const attnrt_linear_kernel *kernel,
     return s;
   if (!a)
     return fail(ATTNRT_ERROR_NULL_POINTER, "args is null");
-  if (a->lse)
-    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
-                "kernel %s: linear attention has no LSE output; lse must be "
-                "null",
-                kernel->name);
+  if (attnrt_status s = checkLinearNoLse(kernel->name, a))
+    return s;
   KernelShape shape{kernel->name, kernel->head_dim, kernel->value_dim,
                     /*hasLse=*/false, sizeof(float)};
   if (attnrt_status s = checkSdpaShape(shape, *a, views, empty))
     return s;
   if (empty)
     return ATTNRT_OK;
-  if (kernel->causal && a->seq_q > a->seq_kv)
-    return fail(ATTNRT_ERROR_BAD_SIZE,
-                "kernel %s: causal linear attention needs seq_q <= seq_kv "
-                "(query i sees keys j <= i + seq_kv - seq_q), got %lld > %lld",
-                kernel->name, static_cast<long long>(a->seq_q),
-                static_cast<long long>(a->seq_kv));
+  if (attnrt_status s = checkLinearCausal(kernel->name, kernel->causal, *a))
+    return s;
   for (const View *view : views.used(false))
     if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
       return s;

@@ -594,22 +594,13 @@ attnrt_status checkLinear(const attnrt_linear_gpu_kernel *kernel,
                 "value_dim (%lld)",
                 name, static_cast<long long>(kernel->value_tile),
                 static_cast<long long>(kernel->value_dim));
-  if (a && a->lse)
-    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
-                "kernel %s: linear attention has no LSE output; lse must be "
-                "null",
-                name);
+  if (attnrt_status s = checkLinearNoLse(name, a))
+    return s;
   std::string entryName;
   attnrt_gpu_kernel entry = linearEntry(*kernel, "", entryName);
   if (attnrt_status s = check(&entry, a, views, empty))
     return s;
-  if (!empty && kernel->causal && a->seq_q > a->seq_kv)
-    return fail(ATTNRT_ERROR_BAD_SIZE,
-                "kernel %s: causal linear attention needs seq_q <= seq_kv "
-                "(query i sees keys j <= i + seq_kv - seq_q), got %lld > %lld",
-                name, static_cast<long long>(a->seq_q),
-                static_cast<long long>(a->seq_kv));
-  return ATTNRT_OK;
+  return empty ? ATTNRT_OK : checkLinearCausal(name, kernel->causal, *a);
 }
 
 /// The workspace: large enough, 16-byte aligned, apart from every tensor.

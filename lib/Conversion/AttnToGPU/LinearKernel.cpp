@@ -76,8 +76,6 @@ struct LinearSpec {
   int64_t dt() const { return getLinearGPUValueTile(dv()); }
   /// Floats of one state in W: S [d][d_v], then z [d].
   int64_t stateFloats() const { return d() * dv() + d(); }
-  /// Floats of a CTA's part of it: S [d][dt], then z [d].
-  int64_t tileStateFloats() const { return d() * dt() + d(); }
 };
 
 /// What a phase keeps in the dynamic shared memory: a ring of `stages`
