@@ -52,12 +52,15 @@ def load_kernels(opts):
     if opts.feature == "elu_plus_one":
         lib = attn.load(os.path.join(ROOT, "kernels-generated", "cpu", "attn_cpu_kernels.json"))
         return {False: lib["linear_elu_d64"], True: lib["linear_elu_d64_causal"]}, elu_phi
-    out = os.path.join(ROOT, "bench", "out", "linear_favor")
-    spec = f"d=64,op=linear,feature=favor_plus,features={opts.features}"
-    subprocess.run([os.path.join(ROOT, "build", "bin", "attn-kernelgen"), "--quiet", "--name",
-                    "linear_favor", "-o", out, "--spec", "name=favor," + spec,
-                    "--spec", "name=favor_causal,mask=causal," + spec], check=True)
-    lib = attn.load(os.path.join(out, "linear_favor.json"))
+    manifest = opts.manifest
+    if not manifest:
+        out = os.path.join(ROOT, "bench", "out", "linear_favor")
+        spec = f"d=64,op=linear,feature=favor_plus,features={opts.features}"
+        subprocess.run([os.path.join(ROOT, "build", "bin", "attn-kernelgen"), "--quiet",
+                        "--name", "linear_favor", "-o", out, "--spec", "name=favor," + spec,
+                        "--spec", "name=favor_causal,mask=causal," + spec], check=True)
+        manifest = os.path.join(out, "linear_favor.json")
+    lib = attn.load(manifest)
     kernels = {False: lib["favor"], True: lib["favor_causal"]}
     return kernels, favor_phi(kernels[False].projection)
 
@@ -110,7 +113,10 @@ def attn_call(kern, q, k, v):
 def main():
     opts = parse_args("linear_cpu.json", "4096,16384", extra=[
         ("--feature", dict(default="elu_plus_one", choices=["elu_plus_one", "favor_plus"])),
-        ("--features", dict(type=int, default=256, help="FAVOR+'s feature count"))])
+        ("--features", dict(type=int, default=256, help="FAVOR+'s feature count")),
+        ("--manifest", dict(default="", help="FAVOR+: kernels 'favor' and 'favor_causal' "
+                            "already built (an A/B against another build), instead of "
+                            "this build's attn-kernelgen"))])
     torch.manual_seed(0)
     kernels, phi = load_kernels(opts)
     info = machine_info()

@@ -182,7 +182,8 @@ attnrt_status checkLinear(const attnrt_linear_kernel *kernel,
 /// Runs a checked linear-attention call: the kernel's phases (see
 /// convertLinearFunctionToCPUKernel) over a workspace of one state per
 /// (batch, KV head, block of `blockRows` keys) and, for FAVOR+, the largest
-/// key exponent of each such block.
+/// key exponent of each such block (phase 0 finds them, also the last
+/// block's when causal; phase 1 brings the states to one shift).
 attnrt_status runLinear(const attnrt_linear_kernel &kernel,
                         const attnrt_sdpa_args &a, const SdpaViews &views) {
   using Entry = void (*)(void *, void *, void *, void *, void *, void *, void *,
@@ -224,9 +225,11 @@ attnrt_status runLinear(const attnrt_linear_kernel &kernel,
       entry(&q, &k, &v, &o, &s, &z, &m, which, blockRows, begin, end);
     });
   };
-  if (kernel.feature_map == ATTNRT_FEATURE_FAVOR_PLUS)
-    phase(3, bhkv * keyBlocks);
-  if (wsBlocks > 0) {
+  if (kernel.feature_map == ATTNRT_FEATURE_FAVOR_PLUS) {
+    phase(0, bhkv * keyBlocks);
+    if (wsBlocks > 0)
+      phase(1, bhkv);
+  } else if (wsBlocks > 0) {
     phase(0, bhkv * wsBlocks);
     if (wsBlocks > 1)
       phase(1, bhkv);

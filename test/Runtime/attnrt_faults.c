@@ -44,7 +44,8 @@ static void fakeLinear(void *q, void *k, void *v, void *o, void *state,
 static const int64_t linearMeta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
     0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1, ATTNRT_FEATURE_ELU_PLUS_ONE, D};
-/* FAVOR+ with 48 features: the runtime runs phase 3 first. */
+/* FAVOR+ with 48 features, causal with one key block a head: phase 0 only
+ * finds each head's key shift (no state to sum), then phase 2. */
 static const int64_t favorMeta[ATTNRT_META_SIZE] = {
     ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
     0, 64, 0, 0, 0, 0, 0, ATTNRT_OP_LINEAR, 1, ATTNRT_FEATURE_FAVOR_PLUS, 48};

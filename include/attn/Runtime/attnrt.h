@@ -66,7 +66,8 @@ enum {
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
-#define ATTNRT_META_VERSION_VALUE 5
+/* 6: the FAVOR+ CPU kernels find the key shifts in phase 0 (no phase 3). */
+#define ATTNRT_META_VERSION_VALUE 6
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
  * reassociated form (attnrt_linear_cpu and attnrt_linear_cuda run it). */

@@ -6,10 +6,12 @@
 // W = (S, z) of one d_f × d_v state and d_f normaliser per key block of L
 // rows (L = `block-rows`, a multiple of the chunk C, chosen per call):
 //
-//   phase 3, FAVOR+ only, first, task (b, h_kv, block):
-//                                    M[blk] = the block's largest key exponent
 //   phase 0, task (b, h_kv, block):  W[blk] = (φK_blkᵀ V_blk, φK_blkᵀ 1)
-//   phase 1, task (b, h_kv):         W[blk] += W[blk − 1]    (prefix sums)
+//                                    FAVOR+: keys shifted by the block's own
+//                                    largest exponent, kept in M[blk]
+//   phase 1, task (b, h_kv):         W[blk] += W[blk − 1]    (prefix sums;
+//                                    FAVOR+: W[blk] first rescaled to the
+//                                    head's shift, max(M[·]))
 //   phase 2, task (b, h_q, block):   the outputs of L rows, in chunks of C:
 //     non-causal  (S, z) = W[last];  O = φQ S / (φQ z + eps)
 //     causal      (S, z) = W[blk − 1] (0 for the first block), then per chunk
@@ -24,9 +26,14 @@
 // FAVOR+ (φ(x)_f = m^(−1/2)·exp(ω_fᵀx̂ − ‖x̂‖²/2 − shift), x̂ = x·d^(−1/4)) is
 // attn.linear's max-stabilised form: a query row is shifted by its own
 // largest exponent, every key of a (batch, KV head) by the largest over all
-// of them, max(M[·]) — which phase 3 exists to find before any key is
-// mapped. The projection ω [d, m] is a constant of the function; the kernel
-// keeps it as a global, zero-padded to [d, m rounded up to 16].
+// of them, max(M[·]). Keys are mapped once for the sums: phase 0 shifts a
+// block's keys by the largest exponent seen so far in the block, rescaling
+// its running sums by exp(old − new) when that moves (as an online softmax
+// does), and phase 1 takes each block to the head's shift. For causal
+// attention phase 0 also has a task for the last key block, whose state no
+// row reads: it only finds that block's M. The projection ω [d, m] is a
+// constant of the function; the kernel keeps it as a global, zero-padded to
+// [d, m rounded up to 16].
 //
 // Every product is a broadcast-FMA register block of 4 rows × up to 4
 // vector<16xf32> (the CPU flash kernel's builders); rows of φQ, φK, V are
@@ -141,6 +148,13 @@ struct LinearEmitter {
                      Value lo, Value hi, Value dst);
   SmallVector<Value> favorExponents(Value products, Value r);
   Value headShift(Value bh);
+  Value chunkKeyMax(Value count);
+  Value blockKeyMax(const KeyBlock &kbk);
+  void favorFeatures(Value lo, Value hi, Value dst, Value keyShift);
+  void scaleState(Value factor);
+  Value shiftFactor(Value from, Value to);
+  void favorBlockSums(const KeyBlock &kbk, Value blk);
+  void rescaleBlocks(Value bh);
   void packRows(Value lo, Value hi, Value dst, int64_t vecs,
                 function_ref<SmallVector<Value>(Value)> rowOf);
   void packInputRows(Value src, Value batch, Value head, Value firstRow,
@@ -157,7 +171,6 @@ struct LinearEmitter {
   void phaseBlockSums(Value task);
   void phasePrefix(Value task);
   void phaseOutputs(Value task);
-  void phaseKeyMax(Value task);
   KeyBlock keyBlock(Value task, Value blocks);
 };
 
@@ -239,7 +252,7 @@ SmallVector<Value> LinearEmitter::favorExponents(Value products, Value r) {
 }
 
 /// The shift of the keys of (batch·KV head) `bh`: the largest of its key
-/// blocks' exponents (phase 3's M).
+/// blocks' exponents (phase 0's M).
 Value LinearEmitter::headShift(Value bh) {
   Value init = kb.f32(-INFINITY);
   return kb.loop(kb.idx(0), kb.dim(wsM, 1), kb.idx(1), {init},
@@ -247,6 +260,57 @@ Value LinearEmitter::headShift(Value bh) {
                    return {arith::MaximumFOp::create(b(), loc(), best[0],
                                                      kb.load(wsM, {bh, blk}))};
                  })[0];
+}
+
+/// The largest of FAVOR+'s exponents over rows [0, count) of the chunk whose
+/// products favorProducts left in fk.
+Value LinearEmitter::chunkKeyMax(Value count) {
+  Value best = kb.loop(kb.idx(0), count, kb.idx(1), {kb.splat(-INFINITY)},
+                       [&](Value r, ValueRange m) -> SmallVector<Value> {
+                         Value next = m[0];
+                         for (Value e : favorExponents(fk, r))
+                           next =
+                               arith::MaximumFOp::create(b(), loc(), next, e);
+                         return {next};
+                       })[0];
+  return vector::ReductionOp::create(b(), loc(),
+                                     vector::CombiningKind::MAXIMUMF, best);
+}
+
+/// The largest key exponent of a key block.
+Value LinearEmitter::blockKeyMax(const KeyBlock &kbk) {
+  Value c0 = kb.idx(0);
+  return kb.loop(kbk.first, kbk.last, kb.idx(chunk), {kb.f32(-INFINITY)},
+                 [&](Value r0, ValueRange acc) -> SmallVector<Value> {
+                   Value count = kb.min(kb.idx(chunk), kb.sub(numK, r0));
+                   favorProducts(k, kbk.batch, kbk.hk, r0, c0, count, fk);
+                   return {arith::MaximumFOp::create(b(), loc(), acc[0],
+                                                     chunkKeyMax(count))};
+                 })[0];
+}
+
+/// exp(from − to) as a vector, exactly 1 where from = to (the polynomial
+/// exp2 gives 1 − 6e-8 at 0, which repeated rescales would accumulate).
+Value LinearEmitter::shiftFactor(Value from, Value to) {
+  Value t = fmul(kb.bcast(arith::SubFOp::create(b(), loc(), from, to)),
+                 kb.splat(M_LOG2E));
+  Value same =
+      arith::CmpFOp::create(b(), loc(), arith::CmpFPredicate::OEQ, from, to);
+  return arith::SelectOp::create(b(), loc(), same, kb.splat(1.0), kb.exp2(t));
+}
+
+/// (S, z) of the scratch state times `factor` (a vector).
+void LinearEmitter::scaleState(Value factor) {
+  kb.loop(kb.idx(0), kb.idx(spec.fp()), kb.idx(1), [&](Value c) {
+    for (int64_t x = 0; x < spec.dvp() / kLanes; ++x) {
+      SmallVector<Value> at = {c, kb.idx(x * kLanes)};
+      kb.vstore(fmul(kb.vload(state, at), factor), state, at);
+    }
+  });
+  for (int64_t x = 0; x < spec.fp() / kLanes; ++x) {
+    SmallVector<Value> at = {kb.idx(x * kLanes)};
+    kb.vstore(fmul(kb.vload(norm, at), factor), norm, at);
+  }
 }
 
 /// dst[r] = rowOf(r) (`vecs` vectors) for chunk rows r in [lo, hi), zero for
@@ -289,22 +353,33 @@ void LinearEmitter::packInputRows(Value src, Value batch, Value head,
 void LinearEmitter::packFeatureRows(Value src, Value batch, Value head,
                                     Value firstRow, Value lo, Value hi,
                                     Value dst, Value keyShift) {
-  int64_t vecs = spec.fp() / kLanes;
-  if (spec.favor()) // x̂ω into dst, then φ in place
+  if (spec.favor()) { // x̂ω into dst, then φ in place
     favorProducts(src, batch, head, firstRow, lo, hi, dst);
+    favorFeatures(lo, hi, dst, keyShift);
+    return;
+  }
+  int64_t vecs = spec.fp() / kLanes;
   packRows(lo, hi, dst, vecs, [&](Value r) {
     SmallVector<Value> out;
-    if (!spec.favor()) {
-      Value row = kb.add(firstRow, r);
-      for (int64_t x = 0; x < vecs; ++x) {
-        Value val = phi(kb.rowVector(src, batch, head, row, x, spec.d));
-        if ((x + 1) * kLanes > spec.d) // φ(0) may not be 0: clear the padding
-          val = arith::SelectOp::create(b(), loc(), kb.tailMask(spec.d, x), val,
-                                        kb.splat(0.0));
-        out.push_back(val);
-      }
-      return out;
+    Value row = kb.add(firstRow, r);
+    for (int64_t x = 0; x < vecs; ++x) {
+      Value val = phi(kb.rowVector(src, batch, head, row, x, spec.d));
+      if ((x + 1) * kLanes > spec.d) // φ(0) may not be 0: clear the padding
+        val = arith::SelectOp::create(b(), loc(), kb.tailMask(spec.d, x), val,
+                                      kb.splat(0.0));
+      out.push_back(val);
     }
+    return out;
+  });
+}
+
+/// FAVOR+'s φ in place of favorProducts' rows [lo, hi) of dst (zero for the
+/// chunk's other rows): a row shifted by `keyShift`, or by its own largest
+/// exponent when that is null (queries).
+void LinearEmitter::favorFeatures(Value lo, Value hi, Value dst,
+                                  Value keyShift) {
+  packRows(lo, hi, dst, spec.fp() / kLanes, [&](Value r) {
+    SmallVector<Value> out;
     SmallVector<Value> e = favorExponents(dst, r);
     Value shift = keyShift;
     if (!shift) {
@@ -518,23 +593,85 @@ KeyBlock LinearEmitter::keyBlock(Value task, Value blocks) {
           kb.min(kb.add(first, blockRows), numK)};
 }
 
-/// Phase 0: the state of one key block.
+/// FAVOR+'s phase 0 on a block with a state: the keys mapped once, shifted
+/// by the largest exponent so far, the running sums rescaled when it moves;
+/// the state and that shift (M[blk]) to the workspace.
+void LinearEmitter::favorBlockSums(const KeyBlock &kbk, Value blk) {
+  Value c0 = kb.idx(0);
+  clearState();
+  Value shiftNow =
+      kb.loop(kbk.first, kbk.last, kb.idx(chunk), {kb.f32(-INFINITY)},
+              [&](Value r0, ValueRange acc) -> SmallVector<Value> {
+                Value count = kb.min(kb.idx(chunk), kb.sub(numK, r0));
+                favorProducts(k, kbk.batch, kbk.hk, r0, c0, count, fk);
+                Value next = arith::MaximumFOp::create(b(), loc(), acc[0],
+                                                       chunkKeyMax(count));
+                ifThen(arith::CmpFOp::create(
+                           b(), loc(), arith::CmpFPredicate::OGT, next, acc[0]),
+                       [&] { scaleState(shiftFactor(acc[0], next)); });
+                favorFeatures(c0, count, fk, next);
+                packInputRows(v, kbk.batch, kbk.hk, r0, c0, count, vp, spec.dv);
+                updateState();
+                return {next};
+              })[0];
+  copyState(kbk.bh, blk, /*toWorkspace=*/true);
+  kb.store(shiftNow, wsM, {kbk.bh, blk});
+}
+
+/// Phase 0: the state of one key block (FAVOR+: also its largest exponent;
+/// causal's last block only that).
 void LinearEmitter::phaseBlockSums(Value task) {
+  if (spec.favor()) {
+    Value blocks = kb.dim(wsM, 1), blk = rem(task, blocks);
+    KeyBlock kbk = keyBlock(task, blocks);
+    scf::IfOp::create(
+        b(), loc(), cmp(arith::CmpIPredicate::slt, blk, kb.dim(wsS, 1)),
+        [&](OpBuilder &, Location) {
+          favorBlockSums(kbk, blk);
+          scf::YieldOp::create(b(), loc());
+        },
+        [&](OpBuilder &, Location) {
+          kb.store(blockKeyMax(kbk), wsM, {kbk.bh, blk});
+          scf::YieldOp::create(b(), loc());
+        });
+    return;
+  }
   Value blocks = kb.dim(wsS, 1);
   KeyBlock kbk = keyBlock(task, blocks);
-  Value keyShift = spec.favor() ? headShift(kbk.bh) : Value();
   clearState();
   kb.loop(kbk.first, kbk.last, kb.idx(chunk), [&](Value c0) {
     Value count = kb.min(kb.idx(chunk), kb.sub(numK, c0));
-    packFeatureRows(k, kbk.batch, kbk.hk, c0, kb.idx(0), count, fk, keyShift);
+    packFeatureRows(k, kbk.batch, kbk.hk, c0, kb.idx(0), count, fk, Value());
     packInputRows(v, kbk.batch, kbk.hk, c0, kb.idx(0), count, vp, spec.dv);
     updateState();
   });
   copyState(kbk.bh, rem(task, blocks), /*toWorkspace=*/true);
 }
 
-/// Phase 1: inclusive prefix sums over the blocks of one (batch, KV head).
+/// FAVOR+: every block's state of (batch·KV head) `bh` from its own shift
+/// M[blk] to the head's, max(M[·]).
+void LinearEmitter::rescaleBlocks(Value bh) {
+  Value head = headShift(bh);
+  kb.loop(kb.idx(0), kb.dim(wsS, 1), kb.idx(1), [&](Value blk) {
+    Value factor = shiftFactor(kb.load(wsM, {bh, blk}), head);
+    kb.loop(kb.idx(0), kb.idx(spec.fp()), kb.idx(1), [&](Value c) {
+      for (int64_t x = 0; x < spec.dvp() / kLanes; ++x) {
+        SmallVector<Value> at = {bh, blk, c, kb.idx(x * kLanes)};
+        kb.vstore(fmul(kb.vload(wsS, at), factor), wsS, at);
+      }
+    });
+    for (int64_t x = 0; x < spec.fp() / kLanes; ++x) {
+      SmallVector<Value> at = {bh, blk, kb.idx(x * kLanes)};
+      kb.vstore(fmul(kb.vload(wsZ, at), factor), wsZ, at);
+    }
+  });
+}
+
+/// Phase 1: inclusive prefix sums over the blocks of one (batch, KV head),
+/// FAVOR+'s first brought to one shift.
 void LinearEmitter::phasePrefix(Value bh) {
+  if (spec.favor())
+    rescaleBlocks(bh);
   Value blocks = kb.dim(wsS, 1);
   kb.loop(kb.idx(1), blocks, kb.idx(1), [&](Value blk) {
     Value prev = kb.sub(blk, kb.idx(1));
@@ -606,30 +743,6 @@ void LinearEmitter::phaseOutputs(Value task) {
   });
 }
 
-/// Phase 3 (FAVOR+): the largest key exponent of one key block.
-void LinearEmitter::phaseKeyMax(Value task) {
-  Value blocks = kb.dim(wsM, 1);
-  KeyBlock kbk = keyBlock(task, blocks);
-  Value c0 = kb.idx(0), c1 = kb.idx(1);
-  Value best =
-      kb.loop(kbk.first, kbk.last, kb.idx(chunk), {kb.splat(-INFINITY)},
-              [&](Value r0, ValueRange acc) -> SmallVector<Value> {
-                Value count = kb.min(kb.idx(chunk), kb.sub(numK, r0));
-                favorProducts(k, kbk.batch, kbk.hk, r0, c0, count, fk);
-                return kb.loop(
-                    c0, count, c1, acc,
-                    [&](Value r, ValueRange m) -> SmallVector<Value> {
-                      Value next = m[0];
-                      for (Value e : favorExponents(fk, r))
-                        next = arith::MaximumFOp::create(b(), loc(), next, e);
-                      return {next};
-                    });
-              })[0];
-  kb.store(vector::ReductionOp::create(b(), loc(),
-                                       vector::CombiningKind::MAXIMUMF, best),
-           wsM, {kbk.bh, rem(task, blocks)});
-}
-
 void LinearEmitter::build(func::FuncOp func) {
   Block &entry = func.getBody().front();
   q = entry.getArgument(0);
@@ -678,8 +791,6 @@ void LinearEmitter::build(func::FuncOp func) {
   onPhase(0, [&](Value t) { phaseBlockSums(t); });
   onPhase(1, [&](Value t) { phasePrefix(t); });
   onPhase(2, [&](Value t) { phaseOutputs(t); });
-  if (spec.favor())
-    onPhase(3, [&](Value t) { phaseKeyMax(t); });
   func::ReturnOp::create(b(), loc());
 }
 

@@ -71,10 +71,11 @@ int64_t getLinearKernelScratchBytes(int64_t d, int64_t features, int64_t dv,
 ///
 /// with (S, z, M) attnrt's workspace of one state per (batch, KV head, block
 /// of block_rows keys) and, for FAVOR+, each key block's largest exponent.
-/// Phase 3 (FAVOR+ only, first) finds M (tasks B · H_kv · key blocks), phase
-/// 0 sums each block's state (tasks B · H_kv · blocks), phase 1 turns them
-/// into prefix sums (tasks B · H_kv), phase 2 writes the outputs (tasks B ·
-/// H_q · ⌈rows / block_rows⌉, rows N_q, or N_kv positions when causal). The
+/// Phase 0 sums each block's state (tasks B · H_kv · blocks; FAVOR+: B ·
+/// H_kv · key blocks, finding M too, the last block's alone when causal),
+/// phase 1 turns them into prefix sums (tasks B · H_kv; FAVOR+: after
+/// bringing them to one shift), phase 2 writes the outputs (tasks B · H_q ·
+/// ⌈rows / block_rows⌉, rows N_q, or N_kv positions when causal). The
 /// file comment of LinearKernel.cpp has the algorithm. Emits a diagnostic
 /// and fails on what it does not support (non-f32, dynamic head dims or ones
 /// above kMaxKernelHeadDim, a FAVOR+ projection that is not a constant or
