@@ -89,7 +89,7 @@ static inline attnrt_status attn_sdpa_d128_bf16(const attnrt_sdpa_gpu_args *args
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* sdpa_d128_bf16_causal: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 163920 bytes of shared memory */
+/* sdpa_d128_bf16_causal: bf16, d = 128, d_v = 128, scale = 8.838835e-02, mask #attn.causal, LSE yes, tile-q 128, tile-kv 128 (steps of 128), 384 threads, 196688 bytes of shared memory */
 static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
   attnrt_gpu_kernel kernel = {
     /* name */ "sdpa_d128_bf16_causal",
@@ -101,7 +101,7 @@ static inline attnrt_gpu_kernel attn_sdpa_d128_bf16_causal_kernel(void) {
     /* has_lse */ 1,
     /* tile_q */ 128,
     /* threads */ 384,
-    /* smem_bytes */ 163920,
+    /* smem_bytes */ 196688,
     /* tile_kv */ 128,
     /* tensor_maps */ 1,
     /* persistent */ 1,

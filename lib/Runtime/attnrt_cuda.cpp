@@ -36,6 +36,8 @@ constexpr int64_t kElementSize = 2;
 /// stride below 2^40 bytes.
 constexpr int kBoxColumns = 64;
 constexpr int kMaxBoxRows = 256;
+// The sm_90a kernels store O by warpgroup: boxes of 64 rows.
+constexpr int kOutputBoxRows = 64;
 constexpr int64_t kMaxTmaStride = int64_t(1) << 40;
 
 //===----------------------------------------------------------------------===//
@@ -189,7 +191,7 @@ attnrt_status check(const attnrt_gpu_kernel *kernel,
     if (attnrt_status s = checkBaseAlignment(views.lse, 4, "f32"))
       return s;
   if (kernel->tensor_maps)
-    for (const View *in : {&views.q, &views.k, &views.v})
+    for (const View *in : {&views.q, &views.k, &views.v, &views.o})
       for (int i = 0; i < in->rank - 1; ++i)
         if (in->strides[i] >= kMaxTmaStride / kElementSize)
           return fail(ATTNRT_ERROR_BAD_STRIDE,
@@ -437,12 +439,12 @@ attnrt_status getFunction(const attnrt_gpu_kernel &kernel, const Meta &expected,
 /// The kernel's parameters, as cuLaunchKernel takes them: the fields of the
 /// memref descriptors of q, k, v, o (11 each) and lse (9), every field 8
 /// bytes: allocated and aligned pointer, offset 0, sizes, element strides;
-/// then, for kernels with tensor maps, those of q, k and v.
+/// then, for kernels with tensor maps, those of q, k, v and o.
 struct KernelParams {
-  static constexpr int kMaxParams = 4 * 11 + 9 + 3;
+  static constexpr int kMaxParams = 4 * 11 + 9 + 4;
   int64_t values[kMaxParams];
   void *pointers[kMaxParams];
-  CUtensorMap maps[3];
+  CUtensorMap maps[4];
   int count = 0, mapCount = 0;
 
   void push(int64_t value) {
@@ -487,6 +489,21 @@ struct KernelParams {
             CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
             CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE))
       return cudaFail("cuTensorMapEncodeTiled", r);
+    pointers[count++] = &map;
+    return ATTNRT_OK;
+  }
+
+  /// O's tensor map, boxes of 64 rows, when its rows are 16-byte aligned;
+  /// else a zeroed one: the kernel tests the same alignment and then
+  /// stores its fragments instead (4-byte alignment, checked before).
+  attnrt_status pushOutputMap(const View &o, attnrt_dtype dtype) {
+    bool aligned = reinterpret_cast<uintptr_t>(o.data) % 16 == 0;
+    for (int i = 0; i < o.rank - 1; ++i)
+      aligned = aligned && o.strides[i] % (16 / kElementSize) == 0;
+    if (aligned)
+      return pushTensorMap(o, dtype, kOutputBoxRows);
+    CUtensorMap &map = maps[mapCount++];
+    memset(&map, 0, sizeof(map));
     pointers[count++] = &map;
     return ATTNRT_OK;
   }
@@ -768,6 +785,9 @@ attnrt_status attnrt_sdpa_cuda(const attnrt_gpu_kernel *kernel,
           std::pair(&views.v, kernel->tile_kv)})
       if (attnrt_status s = params.pushTensorMap(*view, kernel->dtype, rows))
         return s;
+  if (kernel->tensor_maps)
+    if (attnrt_status s = params.pushOutputMap(views.o, kernel->dtype))
+      return s;
   // The grid: a CTA per (query block, batch·head), or, persistent, as many
   // of them as run at once, each walking those blocks.
   int64_t blocksX = gridX(*kernel, *a), blocksY = a->batch * a->heads_q;

@@ -126,6 +126,8 @@ int main(void) {
   kern = kernel(); kern.tensor_maps = 1;
   a = good(); a.k_strides[0] = (int64_t)1 << 40;
   report("tma stride 2^40", attnrt_sdpa_cuda_check(&kern, &a));
+  a = good(); a.o_strides[1] = (int64_t)1 << 40;  /* O has a tensor map too */
+  report("tma o stride 2^40", attnrt_sdpa_cuda_check(&kern, &a));
   a = good();
 
   /* The arguments. */

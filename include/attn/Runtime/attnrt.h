@@ -67,7 +67,8 @@ enum {
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
 /* 6: the FAVOR+ CPU kernels find the key shifts in phase 0 (no phase 3). */
-#define ATTNRT_META_VERSION_VALUE 6
+/* 7: sm_90a kernels take O's tensor map after those of q, k and v. */
+#define ATTNRT_META_VERSION_VALUE 7
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
  * reassociated form (attnrt_linear_cpu and attnrt_linear_cuda run it). */

@@ -21,7 +21,8 @@
 //                  online softmax (OnlineSoftmax.h) → P_j while P·V runs
 //                  wait for P·V; rescale O; release V_{j−1}
 //                release Q (q_empty): the next tile's Q loads during
-//                O += P_last·V_last; O / l, LSE, fragment stores (Epilogue.h)
+//                O += P_last·V_last; O / l, LSE; O into shared memory as
+//                O's TMA boxes, stored by one thread (Epilogue.h)
 //
 // Tiles are TMA boxes of 64 columns (128-byte rows, 128-byte swizzle): a
 // tile of `cols` columns is cols/64 chunks of rows × 128 bytes, the layout
@@ -102,30 +103,52 @@ struct HopperSchedule {
   int64_t threads() const { return 128 * (consumers + 1); }
 };
 
+/// Where the epilogue stages O for its TMA stores: over the Q tile (a CTA
+/// of one tile, d_v <= d: no Q·Kᵀ reads it any more), in a region of its
+/// own (persistent: the next tile's Q loads meanwhile), or nowhere (the
+/// 4-byte fragment stores) when neither fits.
+enum class OutputStaging { OverQ, Own, None };
+
 /// Byte offsets of the dynamic shared memory: the Q tile, the K stages, the
-/// V stages, then the mbarriers q_full, k_full[S], v_full[S], k_empty[S],
-/// v_empty[S] and, persistent, q_empty.
+/// V stages, O's own region if any, then the mbarriers q_full, k_full[S],
+/// v_full[S], k_empty[S], v_empty[S] and, persistent, q_empty. Every tile
+/// is a multiple of 1024 bytes: each starts where the swizzle repeats.
 struct HopperLayout {
   int64_t tileQ, tileKV, d, dv, stages;
   bool persistent;
+  OutputStaging output = OutputStaging::None;
   int64_t qBytes() const { return tileQ * d * 2; }
   int64_t kStageBytes() const { return tileKV * d * 2; }
   int64_t vStageBytes() const { return tileKV * dv * 2; }
   int64_t kOffset() const { return qBytes(); }
   int64_t vOffset() const { return kOffset() + stages * kStageBytes(); }
-  int64_t qFull() const { return vOffset() + stages * vStageBytes(); }
+  int64_t ownOutputOffset() const { return vOffset() + stages * vStageBytes(); }
+  int64_t outputOffset() const {
+    return output == OutputStaging::Own ? ownOutputOffset() : 0;
+  }
+  int64_t qFull() const {
+    return ownOutputOffset() +
+           (output == OutputStaging::Own ? tileQ * dv * 2 : 0);
+  }
   int64_t kFull() const { return qFull() + 8; }
   int64_t vFull() const { return kFull() + 8 * stages; }
   int64_t kEmpty() const { return vFull() + 8 * stages; }
   int64_t vEmpty() const { return kEmpty() + 8 * stages; }
   int64_t qEmpty() const { return vEmpty() + 8 * stages; }
   int64_t bytes() const { return qEmpty() + (persistent ? 8 : 0); }
+  /// Over Q when it may, else its own region when that fits 227 KiB.
+  void chooseOutputStaging() {
+    output = !persistent && dv <= d ? OutputStaging::OverQ : OutputStaging::Own;
+    if (bytes() > kMaxSharedBytes)
+      output = OutputStaging::None;
+  }
+  static constexpr int64_t kMaxSharedBytes = 227 * 1024;
 };
 
 /// The kernel's arguments, rebuilt from its parameters.
 struct HopperArgs {
   Value q, k, v, o, lse;
-  Value mapQ, mapK, mapV;
+  Value mapQ, mapK, mapV, mapO;
 };
 
 /// What the producer and the consumers share.
@@ -254,6 +277,8 @@ private:
   SmallVector<Value> step(Value ks, ValueRange state, bool masked);
   /// One tile; `state` is the count of tiles done and the ring position.
   SmallVector<Value> tile(ValueRange state);
+  /// Where this warpgroup stages O for TMA stores (none: fragment stores).
+  std::optional<TmaOutput> stagedOutput();
 };
 
 void Consumer::release(int64_t offset, Value stage) {
@@ -361,6 +386,37 @@ void Consumer::emit() {
     range = cx.keyRange(place);
     return tile(state);
   });
+  // The last stores read their shared memory before the CTA leaves.
+  if (std::optional<TmaOutput> staged = stagedOutput())
+    kb.ifThen(staged->storer, [&] { cx.tma.waitStoresRead(); });
+}
+
+std::optional<TmaOutput> Consumer::stagedOutput() {
+  if (l.output == OutputStaging::None)
+    return std::nullopt;
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  // Everything from a zero LLVM cannot see through, so that nothing of it
+  // is hoisted out of a persistent kernel's tile loop: held through the
+  // flash loop, the addresses spill.
+  Value zero = kb.opaque(kb.idx(0));
+  Value group = kb.add(consumer, zero);
+  Value groupRow = kb.mul(group, kb.idx(64));
+  // Named barrier 1 + c for warpgroup c (0 is the CTA's).
+  Value barrierId = arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                               kb.add(group, kb.idx(1)));
+  Value storer =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                            kb.rem(kb.add(cx.tid, zero), 128), kb.idx(0));
+  return TmaOutput{
+      cx.tma,
+      cx.args.mapO,
+      kb.add(kb.idx(l.outputOffset()), kb.mul(groupRow, kb.idx(kSwizzleBytes))),
+      l.tileQ * kSwizzleBytes,
+      groupRow,
+      barrierId,
+      storer,
+      zero};
 }
 
 SmallVector<Value> Consumer::tile(ValueRange state) {
@@ -439,10 +495,27 @@ SmallVector<Value> Consumer::tile(ValueRange state) {
   auto rowOf = [&](int64_t r) {
     return kb.add(warpRow, kb.add(ln.g, kb.idx(8 * (r % 2))));
   };
-  emitEpilogue(kb, EpilogueInputs{cx.args.o, cx.args.lse, Value(), cta.batch,
-                                  cta.head, cta.qs, cta.numQ, lane, warpRow,
-                                  ln, final, /*threadRows=*/2, valueBlocks(),
-                                  /*rowsPerWarp=*/16, rowOf, c0, zero});
+  EpilogueInputs out{cx.args.o,
+                     cx.args.lse,
+                     Value(),
+                     cta.batch,
+                     cta.head,
+                     cta.qs,
+                     cta.numQ,
+                     lane,
+                     warpRow,
+                     ln,
+                     final,
+                     /*threadRows=*/2,
+                     valueBlocks(),
+                     /*rowsPerWarp=*/16,
+                     rowOf,
+                     c0,
+                     zero};
+  std::optional<TmaOutput> staged = stagedOutput();
+  if (staged)
+    out.tmaOutput = &*staged;
+  emitEpilogue(kb, out);
   return {kb.add(count, c1), kb.add(ring, numTiles)};
 }
 
@@ -543,7 +616,8 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   Location loc = func.getLoc();
   HopperLayout layout{schedule.tileQ(), schedule.tileKV, spec.d, spec.dv,
                       schedule.stages, schedule.persistent};
-  if (layout.bytes() > 227 * 1024)
+  layout.chooseOutputStaging();
+  if (layout.bytes() > HopperLayout::kMaxSharedBytes)
     return func.emitError()
            << "convert-attn-to-gpu: the sm_90a kernel's tiles need "
            << layout.bytes() << " bytes of shared memory, more than 227 KiB";
@@ -551,7 +625,8 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   MemRefType tensor4 = getKernelMemRefType(ctx, 4, spec.elem);
   MemRefType lse3 = getKernelMemRefType(ctx, 3, Float32Type::get(ctx));
 
-  // Parameters: each memref's descriptor fields, then the tensor maps.
+  // Parameters: each memref's descriptor fields, then the tensor maps of
+  // q, k, v and o.
   Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = IntegerType::get(ctx, 64);
   SmallVector<Type> params;
   auto addDescriptor = [&](int64_t rank) {
@@ -563,7 +638,7 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   if (spec.hasLse)
     addDescriptor(3);
   unsigned firstMap = params.size();
-  params.append(3, ptr);
+  params.append(4, ptr);
 
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   // 1024-byte aligned: the 128-byte swizzle repeats every 8 rows.
@@ -586,7 +661,7 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   // setmaxnreg can move them between the roles.
   fn->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
               mb.getI32IntegerAttr(1));
-  for (unsigned i = firstMap; i < firstMap + 3; ++i) {
+  for (unsigned i = firstMap; i < firstMap + 4; ++i) {
     fn.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
                   TypeAttr::get(LLVM::LLVMArrayType::get(mb.getI8Type(), 128)));
     fn.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
@@ -610,6 +685,7 @@ LogicalResult mlir::attn::gpu_kernel::buildHopperKernel(
   args.mapQ = fn.getArgument(firstMap);
   args.mapK = fn.getArgument(firstMap + 1);
   args.mapV = fn.getArgument(firstMap + 2);
+  args.mapO = fn.getArgument(firstMap + 3);
 
   Value global = memref::GetGlobalOp::create(
       b, loc, getDynamicSharedMemoryType(ctx, b.getI8Type()), smemName);

@@ -73,3 +73,27 @@ void TmaPipeline::loadTile(Value tensorMap, Value offset, Value bar,
     load(tensorMap, kb.add(offset, kb.idx(c * rows * kSwizzleBytes)), bar,
          kb.idx(c * kSwizzleCols), row, head, batch);
 }
+
+void TmaPipeline::store(Value tensorMap, Value offset, Value col, Value row,
+                        Value head, Value batch) const {
+  SmallVector<Value> coords = {toI32(kb, col), toI32(kb, row), toI32(kb, head),
+                               toI32(kb, batch)};
+  NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
+      kb.b, kb.loc, tensorMap, pointer(offset), coords, Value(),
+      NVVM::TMAStoreMode::TILE, Value());
+}
+
+void TmaPipeline::fenceForStores() const {
+  NVVM::FenceProxyOp::create(
+      kb.b, kb.loc, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(kb.b.getContext(),
+                                 NVVM::SharedSpace::shared_cta));
+}
+
+void TmaPipeline::commitStores() const {
+  NVVM::CpAsyncBulkCommitGroupOp::create(kb.b, kb.loc);
+}
+
+void TmaPipeline::waitStoresRead() const {
+  NVVM::CpAsyncBulkWaitGroupOp::create(kb.b, kb.loc, 0, kb.b.getUnitAttr());
+}

@@ -3,7 +3,9 @@
 // sm_90's tile pipeline: the bulk tensor copy engine (TMA) loads boxes of a
 // [B, H, N, cols] tensor, described by a tensor map the runtime encodes
 // (64 columns × rows, 128-byte swizzle, zero fill past each end), into
-// shared memory, each load completing a transaction count on an mbarrier.
+// shared memory, each load completing a transaction count on an mbarrier;
+// and stores such boxes back (rows past each end are not written), in bulk
+// groups that the storing thread waits on.
 // Barriers and tiles live in the kernel's dynamic shared memory, addressed
 // by byte offset from its base. The cp.async pipeline (AsyncCopy.h) is
 // sm_80's counterpart.
@@ -45,6 +47,21 @@ public:
   /// bytes on `bar` (arriving once).
   void loadTile(Value tensorMap, Value offset, Value bar, int64_t rows,
                 int64_t cols, Value row, Value head, Value batch) const;
+
+  /// Stores the box of `tensorMap` at (column `col`, row `row`, head
+  /// `head`, batch `batch`) from shared memory at `offset`. The shared
+  /// memory's writers fence it first (fenceForStores) and meet the storing
+  /// thread at a barrier.
+  void store(Value tensorMap, Value offset, Value col, Value row, Value head,
+             Value batch) const;
+  /// Orders this thread's shared-memory writes before later TMA reads of
+  /// them (fence.proxy.async.shared::cta).
+  void fenceForStores() const;
+  /// Closes the stores issued since the last commit into one bulk group.
+  void commitStores() const;
+  /// Waits until the storing thread's bulk groups have read their shared
+  /// memory (which may then be written again).
+  void waitStoresRead() const;
 
 private:
   KernelBuilder &kb;

@@ -7,7 +7,7 @@
 // blocks leaving the band or at the ragged end.
 // What it computes, for attnrt to check kernel structs against: magic,
 // version, f32 (3), d, d_v, LSE, rows per task.
-// CHECK: memref.global "public" constant @__attn_meta_causal : memref<16xi64> = dense<[7022365736608035937, 6, 3, 64, 64, 1, 192, 0, 0, 0, 0, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @__attn_meta_causal : memref<16xi64> = dense<[7022365736608035937, 7, 3, 64, 64, 1, 192, 0, 0, 0, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %[[LSE:.+]]: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, %[[BEGIN:.+]]: index, %[[END:.+]]: index)

@@ -3,18 +3,22 @@
 // RUN: attn-opt %s --split-input-file --attn-select-gpu-schedule=chip=sm_90a --convert-attn-to-gpu --verify-diagnostics | attn-opt --split-input-file > /dev/null
 
 // The sm_90a kernel: an llvm.func taking the memref descriptor fields and
-// then three 128-byte tensor maps as 64-byte aligned grid constants; its
+// then four 128-byte tensor maps (q, k, v, o) as 64-byte aligned grid
+// constants; its
 // schedule and launch geometry on it; a producer warpgroup that gives up
 // registers and issues TMA loads onto mbarriers, consumers that take them
-// and run wgmma. (One tile a CTA, from the schedule the op carries: the
-// default for causal d = 128 is persistent, @persistent below.)
+// and run wgmma, then write O into the Q tile as O's TMA boxes and store it
+// by TMA when O's rows are 16-byte aligned (else 4-byte fragment stores).
+// (One tile a CTA, from the schedule the op carries: the default for causal
+// d = 128 is persistent, @persistent below.)
 // CHECK: memref.global "public" @attn_smem_tma : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 // What it computes, then tile-kv 128 and tensor maps (1) at the end.
-// CHECK: memref.global "public" constant @attn_meta_causal : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 6, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_causal : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 7, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0, 0, 0, 0, 0]>
 // CHECK: llvm.func @causal(%arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: i64,
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
-// CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant})
+// CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
+// CHECK-SAME: %[[MAPO:arg[0-9]+]]: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant})
 // CHECK-SAME: attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>
 // CHECK-SAME: attn.smem_bytes = 163912 : i64
 // CHECK-SAME: nvvm.kernel, nvvm.maxntid = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32
@@ -42,6 +46,20 @@
 // CHECK: nvvm.mbarrier.arrive
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvvm.mbarrier.arrive
+// The epilogue: the storing thread waits for its last stores to have read
+// the buffer, the warpgroup meets at its named barrier, writes the swizzled
+// boxes, fences them for the async proxy, meets again; one thread stores.
+// CHECK: scf.if
+// CHECK: nvvm.cp.async.bulk.wait_group 0 {read}
+// CHECK: nvvm.barrier id = %{{.+}} number_of_threads = %c128_i32
+// CHECK: llvm.store %{{.+}} : vector<2xbf16>, !llvm.ptr<3>
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK: nvvm.barrier id = %{{.+}} number_of_threads = %c128_i32
+// CHECK-COUNT-2: nvvm.cp.async.bulk.tensor.global.shared.cta %[[MAPO]], %{{.+}}, box[
+// CHECK: nvvm.cp.async.bulk.commit.group
+// CHECK: } else {
+// CHECK: vector.store %{{.+}} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
+// CHECK: nvvm.cp.async.bulk.wait_group 0 {read}
 // CHECK: llvm.return
 func.func @causal(%q: tensor<?x?x?x128xbf16>, %k: tensor<?x?x?x128xbf16>, %v: tensor<?x?x?x128xbf16>) -> (tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>) {
   %o, %lse = attn.sdpa %q, %k, %v mask(#attn.causal) {lse, attn.schedule = #attn.gpu_schedule<mma = wgmma, copy = tma, tile_q = 128, tile_kv = 128, kv_step = 128, warps = 12, producer_warps = 4, stages = 2>} : tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
@@ -81,15 +99,16 @@ func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 
 // -----
 
-// Persistent: the metadata says so (last value), a tenth barrier (Q empty),
+// Persistent: the metadata says so (last value), O staged in a region of its
+// own (the next Q loads meanwhile), a tenth barrier (Q empty),
 // 40 registers for the producer, whose thread walks the grid's tiles (units
 // dealt round-robin, a unit one or two query blocks) and waits for the
 // consumers to release Q before loading the next one; the consumers walk
 // the same tiles and release Q once the tile's last Q·Kᵀ is done.
-// CHECK: memref.global "public" constant @attn_meta_persistent : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 6, 1, 128, 128, 0, 128, 384, 163920, 128, 1, 1, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_persistent : memref<16xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 7, 1, 128, 128, 0, 128, 384, 196688, 128, 1, 1, 0, 0, 0, 0]>
 // CHECK-LABEL: llvm.func @persistent(
 // CHECK-SAME: persistent = true
-// CHECK-SAME: attn.smem_bytes = 163920 : i64
+// CHECK-SAME: attn.smem_bytes = 196688 : i64
 // CHECK-COUNT-10: nvvm.mbarrier.init
 // CHECK: nvvm.setmaxregister  decrease 40
 // CHECK: %[[GX:.+]] = gpu.grid_dim  x
