@@ -242,6 +242,8 @@ private:
   };
   void queryProducts(ChunkOutputs &out);
   void addDiagonal(ChunkOutputs &out);
+  void addTimesRows(ArrayRef<Value> a, Value src, int64_t firstRow,
+                    ChunkOutputs &out);
   void storeOutputs(const ChunkOutputs &out, Value batch, Value head,
                     Value firstRow);
   Value unpack(Value reg, int64_t i);
@@ -608,15 +610,7 @@ void LinearEmitter::queryProducts(ChunkOutputs &out) {
             kb.fma(unpack(qFrag[r], e), vector::ExtractOp::create(b, loc, z, e),
                    out.den[r % 2]);
     }
-    for (int64_t p = 0; p < valueTiles / 2; ++p) {
-      SmallVector<Value> sFrag =
-          atom.ldmatrix(sS,
-                        {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * kk)),
-                         kb.add(m1x8, kb.idx(16 * p))},
-                        4, /*transpose=*/true);
-      atom.mma(qFrag, {sFrag[0], sFrag[1]}, out.tile(out.acc, 2 * p));
-      atom.mma(qFrag, {sFrag[2], sFrag[3]}, out.tile(out.acc, 2 * p + 1));
-    }
+    addTimesRows(qFrag, sS, 16 * kk, out);
     if (!spec.causal)
       continue;
     for (int64_t p = 0; p < keyTiles / 2; ++p) {
@@ -631,11 +625,27 @@ void LinearEmitter::queryProducts(ChunkOutputs &out) {
   }
 }
 
+/// O += A · src[firstRow, firstRow + 16) over the CTA's dt value columns:
+/// `a` an A fragment (16 rows × 16), src [rows][dt + kPad] (S rounded, or a
+/// chunk of V) read as B fragments by ldmatrix.trans, two n-tiles at a time.
+void LinearEmitter::addTimesRows(ArrayRef<Value> a, Value src, int64_t firstRow,
+                                 ChunkOutputs &out) {
+  for (int64_t p = 0; p < spec.dt() / 16; ++p) {
+    SmallVector<Value> bFrag =
+        atom.ldmatrix(src,
+                      {kb.add(kb.add(ln.r8, m0x8), kb.idx(firstRow)),
+                       kb.add(m1x8, kb.idx(16 * p))},
+                      4, /*transpose=*/true);
+    atom.mma(a, {bFrag[0], bFrag[1]}, out.tile(out.acc, 2 * p));
+    atom.mma(a, {bFrag[2], bFrag[3]}, out.tile(out.acc, 2 * p + 1));
+  }
+}
+
 /// The chunk's own keys: A = tril(φQ φKᵀ) (key j of the chunk is seen by
 /// row r iff j ≤ r), its row sums into the denominators, O += A·V with A
 /// packed to operand fragments 16 keys at a time.
 void LinearEmitter::addDiagonal(ChunkOutputs &out) {
-  const int64_t valueTiles = spec.dt() / 8, keyTiles = kChunk / 8;
+  const int64_t keyTiles = kChunk / 8;
   SmallVector<Value> &scores = out.scores;
   for (int64_t n = 0; n < keyTiles; ++n)
     for (int64_t e = 0; e < 4; ++e) {
@@ -653,15 +663,7 @@ void LinearEmitter::addDiagonal(ChunkOutputs &out) {
       for (int64_t half = 0; half < 2; ++half)
         aFrag.push_back(atom.operand(
             kb.pack(scores[4 * n + 2 * half], scores[4 * n + 2 * half + 1])));
-    for (int64_t p = 0; p < valueTiles / 2; ++p) {
-      SmallVector<Value> vFrag =
-          atom.ldmatrix(vS,
-                        {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * j)),
-                         kb.add(m1x8, kb.idx(16 * p))},
-                        4, /*transpose=*/true);
-      atom.mma(aFrag, {vFrag[0], vFrag[1]}, out.tile(out.acc, 2 * p));
-      atom.mma(aFrag, {vFrag[2], vFrag[3]}, out.tile(out.acc, 2 * p + 1));
-    }
+    addTimesRows(aFrag, vS, 16 * j, out);
   }
 }
 
