@@ -100,7 +100,8 @@ int main(int argc, char **argv) {
       {(int64_t)N * HKV * D, D, HKV * D, 1}, /* k */
       {(int64_t)N * HKV * D, D, HKV * D, 1}, /* v */
       {(int64_t)N * HQ * D, D, HQ * D, 1},   /* o */
-      {(int64_t)HQ * N, N, 1}};              /* lse: [B, H, N] */
+      {(int64_t)HQ * N, N, 1},               /* lse: [B, H, N] */
+      NULL, 0};                              /* no mask tables */
   if (linear) {
     int failed = linearMode(args, q, k, v, o);
     free(q), free(k), free(v), free(o), free(lse);

@@ -25,6 +25,10 @@ static const attnrt_cpu_kernel attn_sdpa_d32_causal_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d32_causal,
     /* meta */ __attn_meta_sdpa_d32_causal,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d32_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d32_causal_kernel, args);
@@ -41,6 +45,10 @@ static const attnrt_cpu_kernel attn_sdpa_d64_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d64,
     /* meta */ __attn_meta_sdpa_d64,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d64(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_kernel, args);
@@ -57,6 +65,10 @@ static const attnrt_cpu_kernel attn_sdpa_d64_causal_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d64_causal,
     /* meta */ __attn_meta_sdpa_d64_causal,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d64_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_causal_kernel, args);
@@ -73,6 +85,10 @@ static const attnrt_cpu_kernel attn_sdpa_d64_window_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d64_window,
     /* meta */ __attn_meta_sdpa_d64_window,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d64_window(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_window_kernel, args);
@@ -89,6 +105,10 @@ static const attnrt_cpu_kernel attn_sdpa_d80_causal_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d80_causal,
     /* meta */ __attn_meta_sdpa_d80_causal,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d80_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d80_causal_kernel, args);
@@ -105,6 +125,10 @@ static const attnrt_cpu_kernel attn_sdpa_d128_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d128,
     /* meta */ __attn_meta_sdpa_d128,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d128(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_kernel, args);
@@ -121,6 +145,10 @@ static const attnrt_cpu_kernel attn_sdpa_d128_causal_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d128_causal,
     /* meta */ __attn_meta_sdpa_d128_causal,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d128_causal(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_causal_kernel, args);
@@ -137,6 +165,10 @@ static const attnrt_cpu_kernel attn_sdpa_d128_window_kernel = {
     /* rows_per_task */ 192,
     /* entry */ (void *)&_mlir_ciface_sdpa_d128_window,
     /* meta */ __attn_meta_sdpa_d128_window,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d128_window(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_window_kernel, args);
@@ -153,6 +185,10 @@ static const attnrt_cpu_kernel attn_sdpa_d64_decode_kernel = {
     /* rows_per_task */ 4,
     /* entry */ (void *)&_mlir_ciface_sdpa_d64_decode,
     /* meta */ __attn_meta_sdpa_d64_decode,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d64_decode(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d64_decode_kernel, args);
@@ -169,6 +205,10 @@ static const attnrt_cpu_kernel attn_sdpa_d128_decode_kernel = {
     /* rows_per_task */ 4,
     /* entry */ (void *)&_mlir_ciface_sdpa_d128_decode,
     /* meta */ __attn_meta_sdpa_d128_decode,
+    /* num_tables */ 0,
+    /* table_kinds */ {0},
+    /* table_block_q */ {0},
+    /* table_block_k */ {0},
 };
 static inline attnrt_status attn_sdpa_d128_decode(const attnrt_sdpa_args *args) {
   return attnrt_sdpa_cpu(&attn_sdpa_d128_decode_kernel, args);

@@ -184,7 +184,7 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
   static const char *const fields[ATTNRT_META_SIZE] = {
       "",     "",        "dtype",       "head_dim", "value_dim",   "has_lse",
       "rows", "threads", "smem_bytes",  "tile_kv",  "tensor_maps", "persistent",
-      "op",   "causal",  "feature_map", "features"};
+      "op",   "causal",  "feature_map", "features", "num_tables"};
   for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
     if (meta[i] != expected[i])
       return fail(ATTNRT_ERROR_KERNEL_MISMATCH,

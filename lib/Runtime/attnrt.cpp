@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/attnrt.h"
+#include "MaskTables.h"
 #include "Validate.h"
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include <new>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace attnrt::detail;
@@ -57,9 +59,32 @@ struct Descriptor {
   }
 };
 
-using EntryWithLse = void (*)(void *, void *, void *, void *, void *, int64_t,
-                              int64_t);
-using EntryNoLse = void (*)(void *, void *, void *, void *, int64_t, int64_t);
+/// Calls a CPU sdpa kernel: its memref arguments (q, k, v, o[, lse], the
+/// mask tables), all pointers to descriptors, then [begin, end).
+template <size_t... I>
+void callSdpaEntry(void *entry, void *const *args, int64_t begin, int64_t end,
+                   std::index_sequence<I...>) {
+  using Entry =
+      void (*)(decltype((void)I, (void *)nullptr)..., int64_t, int64_t);
+  reinterpret_cast<Entry>(entry)(args[I]..., begin, end);
+}
+void callSdpaEntry(void *entry, void *const *args, int count, int64_t begin,
+                   int64_t end) {
+  switch (count) {
+#define ATTN_CALL_WITH(N)                                                      \
+  case N:                                                                      \
+    return callSdpaEntry(entry, args, begin, end,                              \
+                         std::make_index_sequence<N>());
+    ATTN_CALL_WITH(4)
+    ATTN_CALL_WITH(5)
+    ATTN_CALL_WITH(6)
+    ATTN_CALL_WITH(7)
+    ATTN_CALL_WITH(8)
+    ATTN_CALL_WITH(9)
+#undef ATTN_CALL_WITH
+  }
+}
+static_assert(5 + ATTNRT_MAX_TABLES == 9, "callSdpaEntry's largest case");
 
 /// A CPU kernel struct (attnrt_cpu_kernel, attnrt_linear_kernel) is complete
 /// and agrees with the kernel's metadata: its dims and its rows (`rowsName`,
@@ -91,18 +116,27 @@ attnrt_status checkCPUKernelStruct(const KernelT *kernel,
                          expected);
 }
 
-attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
-  return checkCPUKernelStruct(kernel, &attnrt_cpu_kernel::rows_per_task,
-                              "rows_per_task", [&](int64_t *expected) {
-                                expected[ATTNRT_META_HAS_LSE] =
-                                    kernel->has_lse != 0;
-                              });
+TableKinds tableKinds(const attnrt_cpu_kernel &kernel) {
+  return {kernel.name, kernel.num_tables, kernel.table_kinds,
+          kernel.table_block_q, kernel.table_block_k};
 }
 
-/// Every check of attnrt_sdpa_check; fills `views` when they pass and says
-/// whether the call is `empty` (nothing to compute).
+attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
+  if (attnrt_status s = checkCPUKernelStruct(
+          kernel, &attnrt_cpu_kernel::rows_per_task, "rows_per_task",
+          [&](int64_t *expected) {
+            expected[ATTNRT_META_HAS_LSE] = kernel->has_lse != 0;
+            expected[ATTNRT_META_TABLES] = kernel->num_tables;
+          }))
+    return s;
+  return checkTableKinds(tableKinds(*kernel));
+}
+
+/// Every check of attnrt_sdpa_check; fills `views` and `tables` when they
+/// pass and says whether the call is `empty` (nothing to compute).
 attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
-                    SdpaViews &views, bool &empty) {
+                    SdpaViews &views, TableView (&tables)[ATTNRT_MAX_TABLES],
+                    bool &empty) {
   if (attnrt_status s = checkKernel(kernel))
     return s;
   if (!a)
@@ -116,7 +150,10 @@ attnrt_status check(const attnrt_cpu_kernel *kernel, const attnrt_sdpa_args *a,
   for (const View *view : views.used(shape.hasLse))
     if (attnrt_status s = checkBaseAlignment(*view, sizeof(float), "f32"))
       return s;
-  return checkSdpaOverlaps(views, shape.hasLse);
+  if (attnrt_status s = checkSdpaOverlaps(views, shape.hasLse))
+    return s;
+  return checkTables(tableKinds(*kernel), a->tables, a->num_tables, a->batch,
+                     a->heads_q, a->seq_q, a->seq_kv, tables);
 }
 
 /// Runs fn(begin, end) over tasks [0, tasks) on up to attnrt_get_num_threads()
@@ -274,30 +311,37 @@ int attnrt_get_num_threads(void) {
 attnrt_status attnrt_sdpa_check(const attnrt_cpu_kernel *kernel,
                                 const attnrt_sdpa_args *a) {
   SdpaViews views;
+  TableView tables[ATTNRT_MAX_TABLES];
   bool empty;
-  return check(kernel, a, views, empty);
+  return check(kernel, a, views, tables, empty);
 }
 
 attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
                               const attnrt_sdpa_args *a) {
   SdpaViews views;
+  TableView tableViews[ATTNRT_MAX_TABLES];
   bool empty;
-  if (attnrt_status s = check(kernel, a, views, empty))
+  if (attnrt_status s = check(kernel, a, views, tableViews, empty))
     return s;
   if (empty)
     return ATTNRT_OK;
   Descriptor<4> q(views.q), k(views.k), v(views.v), o(views.o);
   Descriptor<3> lse(views.lse);
+  std::vector<Descriptor<4>> tables;
+  for (int i = 0; i < kernel->num_tables; ++i)
+    tables.emplace_back(tableViews[i].data, tableViews[i].sizes,
+                        tableViews[i].strides);
+  void *args[5 + ATTNRT_MAX_TABLES] = {&q, &k, &v, &o};
+  int count = 4;
+  if (kernel->has_lse)
+    args[count++] = &lse;
+  for (Descriptor<4> &table : tables)
+    args[count++] = &table;
   int64_t rows = kernel->rows_per_task; // >= 1: the metadata agreed
   int64_t tasks = a->batch * a->heads_q * ((a->seq_q + rows - 1) / rows);
-
-  auto run = [&](int64_t begin, int64_t end) {
-    if (kernel->has_lse)
-      reinterpret_cast<EntryWithLse>(kernel->entry)(&q, &k, &v, &o, &lse, begin, end);
-    else
-      reinterpret_cast<EntryNoLse>(kernel->entry)(&q, &k, &v, &o, begin, end);
-  };
-  parallelFor(tasks, run);
+  parallelFor(tasks, [&](int64_t begin, int64_t end) {
+    callSdpaEntry(kernel->entry, args, count, begin, end);
+  });
   return ATTNRT_OK;
 }
 

@@ -50,6 +50,7 @@ std::string abiJson() {
       ", \"status\": " + enumJson(kStatuses, /*byText=*/false) +
       ", \"dtype\": " + enumJson(kDtypes, /*byText=*/true) +
       ", \"feature_map\": " + enumJson(kFeatureMaps, /*byText=*/true) +
+      ", \"table_kind\": " + enumJson(kTableKinds, /*byText=*/true) +
       ", \"structs\": {";
   for (size_t i = 0; i < std::size(kStructs); ++i)
     json += std::string(i ? ", " : "") + "\"" + kStructs[i].name +

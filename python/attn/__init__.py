@@ -6,6 +6,7 @@ on PyTorch tensors (CPU and CUDA), as torch custom ops.
   o = lib["causal_d64"](q, k, v)               # one kernel, [B, H, N, d] tensors
   o = attn.sdpa(q, k, v, is_causal=True)       # like torch's SDPA, on a loaded kernel
   lib = attn.compile("name=causal_d64,d=64,mask=causal", target="cpu")  # cached
+  o = lib["bigbird"](q, k, v, tables=[attn.block_layout(n, n, 64, 64, pred)])
 
 No MLIR is needed at run time: the package carries attn's runtime
 (libattnrt), built when it is installed (``pip install ./python``); only
@@ -18,12 +19,13 @@ from . import _ops  # noqa: F401  (registers torch.ops.attn.run, run_out)
 from ._sdpa import NoKernelError, sdpa, select_kernel
 from ._compile import CompileError, compile, find_kernelgen
 from ._merge import merge
+from ._tables import block_layout, document_offsets
 from .reference import Mask, linear_reference, sdpa_reference
 
 __version__ = "0.1.0"
 
 __all__ = ["AttnrtError", "CompileError", "Kernel", "Library", "Mask", "NoKernelError",
-           "compile", "find_kernelgen", "get_num_threads", "load", "loaded_kernels",
+           "block_layout", "compile", "document_offsets", "find_kernelgen", "get_num_threads", "load", "loaded_kernels",
            "linear_reference", "merge", "sdpa", "sdpa_reference", "select_kernel", "set_num_threads"]
 
 

@@ -13,7 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -105,6 +105,10 @@ class Kernel:
         self.rows_per_task: Optional[int] = (
             int(info["tiles"]["rows_per_task"])
             if self.target == "cpu" and not self.linear else None)
+        # The mask's run-time tables (CPU attn.sdpa kernels of block_sparse
+        # and document masks): the manifest's {"kind", "block_q", "block_k"}
+        # of each, in the order calls pass them (``tables=``).
+        self.tables: List[dict] = list(info.get("tables", []))
         self.struct = struct
 
     @property
@@ -134,9 +138,18 @@ class Kernel:
     # -- the torch entry point -------------------------------------------
 
     def __call__(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
-                 o: Optional[torch.Tensor] = None, lse: Optional[torch.Tensor] = None):
+                 o: Optional[torch.Tensor] = None, lse: Optional[torch.Tensor] = None,
+                 tables: Sequence[torch.Tensor] = ()):
         from . import _ops
         _ops.forward_only(f"attn kernel {self.name}", q, k, v)
+        if self.tables or tables:
+            # Mask tables (attn.block_layout, attn.document_offsets): a
+            # direct call, not a torch custom op.
+            if o is None:
+                o, lse = self.empty_outputs(q)
+                lse = lse if self.has_lse else None
+            self.run(q, k, v, o, lse, tables=tables)
+            return (o, lse) if self.has_lse else o
         if o is None and lse is None:
             o, lse = torch.ops.attn.run(q, k, v, self.handle)
         else:
@@ -201,9 +214,24 @@ class Kernel:
         shape = (B, Hq, Nq) if self.has_lse else (0,)
         return o, torch.empty(shape, dtype=torch.float32, device=q.device)
 
-    def make_args(self, q, k, v, o, lse=None):
+    def check_tables(self, tables: Sequence[torch.Tensor]) -> None:
+        """The mask tables' count, types and device (the runtime checks
+        their shapes and contents, naming the table)."""
+        who = f"attn kernel {self.name}"
+        if len(tables) != len(self.tables):
+            kinds = ", ".join(t["kind"] for t in self.tables) or "none"
+            raise ValueError(f"{who}: its mask reads {len(self.tables)} run-time "
+                             f"table(s) ({kinds}), got {len(tables)}")
+        for i, t in enumerate(tables):
+            if not isinstance(t, torch.Tensor) or t.dtype != torch.int32 or t.device.type != "cpu":
+                got = (f"{t.dtype} on {t.device}" if isinstance(t, torch.Tensor)
+                       else type(t).__name__)
+                raise TypeError(f"{who}: tables[{i}] ({self.tables[i]['kind']}) must be "
+                                f"an int32 CPU tensor, got {got}")
+
+    def make_args(self, q, k, v, o, lse=None, tables=()):
         """The runtime's argument struct for these tensors ([B, H, N, d]
-        index order); nothing is checked here."""
+        index order) and mask tables; nothing is checked here."""
         rt = self.library.runtime
         a = rt.structs["attnrt_sdpa_args" if self.target == "cpu" else "attnrt_sdpa_gpu_args"]()
         a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
@@ -216,6 +244,15 @@ class Kernel:
         a.o_strides[:] = o.stride()
         if lse is not None:
             a.lse_strides[:] = lse.stride()
+        if tables:
+            structs = (rt.structs["attnrt_table"] * len(tables))()
+            for s, t in zip(structs, tables):
+                s.data, s.rank = t.data_ptr(), t.dim()
+                s.sizes[:t.dim()] = t.shape
+                s.strides[:t.dim()] = t.stride()
+            a.tables = ctypes.cast(structs, ctypes.c_void_p).value
+            a.num_tables = len(tables)
+            a.keep_alive = (structs, tables)
         return a
 
     def workspace_bytes(self, args) -> Tuple[int, int, str]:
@@ -266,15 +303,16 @@ class Kernel:
         status = fn(ctypes.byref(self.struct), ctypes.byref(args))
         return status, (rt.last_error() if status else "")
 
-    def run(self, q, k, v, o, lse=None, stream=None, checked=False) -> None:
+    def run(self, q, k, v, o, lse=None, stream=None, checked=False, tables=()) -> None:
         """Checks the tensors (unless `checked`: the caller did, and made o
-        and lse), then runs the kernel into o (and lse); raises AttnrtError
-        with the runtime's message on a non-OK status."""
+        and lse) and the mask tables, then runs the kernel into o (and lse);
+        raises AttnrtError with the runtime's message on a non-OK status."""
         if not checked:
             self.check_tensors(q, k, v, o, lse)
+        self.check_tables(tables)
         if self.has_lse and lse is None:
             raise ValueError(f"attn kernel {self.name}: the kernel writes an LSE: give lse")
-        args = self.make_args(q, k, v, o, lse)
+        args = self.make_args(q, k, v, o, lse, tables)
         if self.target == "cpu":
             status, _ = self.call(args)
         else:
@@ -344,11 +382,20 @@ class Library(Mapping):
                     chunk=info["tiles"]["chunk"], entry=address(info["symbol"]),
                     meta=address("__attn_meta_" + info["name"]))))
                 continue
-            out.append((info, make(name=name, head_dim=info["head_dim"],
-                                   value_dim=info["value_dim"], has_lse=int(info["lse"]),
-                                   rows_per_task=info["tiles"]["rows_per_task"],
-                                   entry=address(info["symbol"]),
-                                   meta=address("__attn_meta_" + info["name"]))))
+            kernel = make(name=name, head_dim=info["head_dim"],
+                          value_dim=info["value_dim"], has_lse=int(info["lse"]),
+                          rows_per_task=info["tiles"]["rows_per_task"],
+                          entry=address(info["symbol"]),
+                          meta=address("__attn_meta_" + info["name"]))
+            # The mask's run-time tables (calls through this package pass
+            # none, which attnrt refuses for such a kernel by name).
+            tables = info.get("tables", [])
+            kernel.num_tables = len(tables)
+            for i, table in enumerate(tables):
+                kernel.table_kinds[i] = self.runtime.table_kind[table["kind"]]
+                kernel.table_block_q[i] = table.get("block_q", 0)
+                kernel.table_block_k[i] = table.get("block_k", 0)
+            out.append((info, kernel))
         return out
 
     def _gpu_structs(self) -> List[Tuple[dict, object]]:

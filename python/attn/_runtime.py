@@ -86,6 +86,7 @@ class Runtime:
         self.status: dict = abi["status"]
         self.dtype: dict = abi["dtype"]
         self.feature_map: dict = abi["feature_map"]
+        self.table_kind: dict = abi["table_kind"]
         self.structs = {n: _struct(n, d) for n, d in abi["structs"].items()}
         cpu_kernel = ctypes.POINTER(self.structs["attnrt_cpu_kernel"])
         cpu_args = ctypes.POINTER(self.structs["attnrt_sdpa_args"])

@@ -57,7 +57,8 @@ static attnrt_linear_kernel good_linear(void) {
 }
 
 static attnrt_cpu_kernel good_kernel(void) {
-  attnrt_cpu_kernel kernel = {"fake", D, D, 1, 32, (void *)&fakeKernel, meta};
+  attnrt_cpu_kernel kernel = {"fake", D, D, 1, 32, (void *)&fakeKernel, meta,
+                              0,      {0}, {0},   {0}};
   return kernel;
 }
 
@@ -76,7 +77,7 @@ static attnrt_sdpa_args good(void) {
                         {HKV * N * D, N * D, D, 1},
                         {HKV * N * D, N * D, D, 1},
                         {HQ * N * D, N * D, D, 1},
-                        {HQ * N, N, 1}};
+                        {HQ * N, N, 1}, NULL, 0};
   return a;
 }
 
@@ -138,6 +139,45 @@ static void linearRows(void) {
   a.seq_q = 0; linearRow("zero seq_q", &kern, &a);
 }
 
+/* A kernel whose mask reads a block layout (4 x 8 blocks) and document
+ * offsets: it records the tables' descriptors as the runtime passes them. */
+struct Descriptor4 {
+  const int32_t *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+};
+static struct Descriptor4 seenTables[2];
+static void fakeTableKernel(void *q, void *k, void *v, void *o, void *lse,
+                            void *t0, void *t1, int64_t begin, int64_t end) {
+  fakeKernel(q, k, v, o, lse, begin, end);
+  seenTables[0] = *(struct Descriptor4 *)t0;
+  seenTables[1] = *(struct Descriptor4 *)t1;
+}
+static const int64_t tableMeta[ATTNRT_META_SIZE] = {
+    ATTNRT_META_MAGIC_VALUE, ATTNRT_META_VERSION_VALUE, ATTNRT_DTYPE_F32, D, D,
+    1, 32, 0, 0, 0, 0, 0, ATTNRT_OP_SDPA, 0, 0, 0, 2};
+static attnrt_cpu_kernel table_kernel(void) {
+  attnrt_cpu_kernel kernel = {"sparse", D, D, 1, 32,
+                              (void *)&fakeTableKernel, tableMeta, 2,
+                              {ATTNRT_TABLE_BLOCK_LAYOUT,
+                               ATTNRT_TABLE_DOCUMENT_OFFSETS},
+                              {4, 0}, {8, 0}};
+  return kernel;
+}
+/* [3, 2] blocks of N = 10 rows and keys, or [B, HQ, 3, 2]; offsets [4] or
+ * [B, 4]. */
+static int32_t layout[B * HQ * 3 * 2] = {1, 0, 1, 1, 0, 1};
+static int32_t offsets[B * 4] = {0, 3, 3, 10, 0, 5, 9, 9};
+static attnrt_table tables[2];
+static attnrt_sdpa_args good_tables(void) {
+  attnrt_sdpa_args a = good();
+  attnrt_table shared[2] = {{layout, 2, {3, 2}, {2, 1}},
+                            {offsets, 1, {4}, {1}}};
+  memcpy(tables, shared, sizeof(tables));
+  a.tables = tables;
+  a.num_tables = 2;
+  return a;
+}
+
 static void row(const char *name, const attnrt_cpu_kernel *kernel,
                 const attnrt_sdpa_args *a) {
   poison();
@@ -145,6 +185,48 @@ static void row(const char *name, const attnrt_cpu_kernel *kernel,
   printf("%s: %d %s | outputs %s\n", name, (int)status,
          status == ATTNRT_OK ? "ok" : attnrt_last_error(),
          untouched() ? "untouched" : "written");
+}
+
+static void printSeenTables(void) {
+  for (int t = 0; t < 2; ++t) {
+    const struct Descriptor4 *d = &seenTables[t];
+    printf("  table %d sizes %lld %lld %lld %lld strides %lld %lld %lld %lld\n",
+           t, (long long)d->sizes[0], (long long)d->sizes[1],
+           (long long)d->sizes[2], (long long)d->sizes[3],
+           (long long)d->strides[0], (long long)d->strides[1],
+           (long long)d->strides[2], (long long)d->strides[3]);
+  }
+}
+
+/* Mask tables: each bad one is named; the kernels read every table as
+ * [B, H_q, rows, cols] with stride 0 over what it shares. */
+static void tableRows(void) {
+  attnrt_cpu_kernel kern = table_kernel();
+  attnrt_sdpa_args a = good_tables();
+  row("tables shared", &kern, &a);
+  printSeenTables();
+  tables[0] = (attnrt_table){layout, 4, {B, HQ, 3, 2}, {HQ * 6, 6, 2, 1}};
+  tables[1] = (attnrt_table){offsets, 2, {B, 4}, {4, 1}};
+  row("tables per batch", &kern, &a);
+  printSeenTables();
+  a = good_tables();
+  a.num_tables = 1; row("tables count", &kern, &a); a = good_tables();
+  a.tables = NULL; row("tables null", &kern, &a); a = good_tables();
+  tables[0].data = NULL; row("table data null", &kern, &a); a = good_tables();
+  tables[0].sizes[1] = 3; row("layout size", &kern, &a); a = good_tables();
+  tables[0].rank = 3; row("layout rank", &kern, &a); a = good_tables();
+  tables[0].strides[0] = -2; row("layout stride", &kern, &a); a = good_tables();
+  tables[1].sizes[0] = 0; row("offsets empty", &kern, &a); a = good_tables();
+  tables[1] = (attnrt_table){offsets, 2, {3, 4}, {4, 1}};
+  row("offsets batch", &kern, &a); a = good_tables();
+  tables[1].data = offsets + 1; row("offsets start", &kern, &a); a = good_tables();
+  offsets[2] = 2; row("offsets decrease", &kern, &a); offsets[2] = 3;
+  offsets[3] = 11; row("offsets past seq_kv", &kern, &a); offsets[3] = 10;
+  kern.table_kinds[1] = 7; row("table kind", &kern, &a); kern = table_kernel();
+  kern.table_block_q[0] = 0; row("layout block", &kern, &a); kern = table_kernel();
+  kern.num_tables = 1; row("num_tables mismatch", &kern, &a);
+  kern = table_kernel();
+  kern.num_tables = 5; row("num_tables too many", &kern, &a);
 }
 
 int main(void) {
@@ -209,6 +291,7 @@ int main(void) {
   a.lse = (float *)k; row("lse is k", &kern, &a); a = good();
 
   linearRows();
+  tableRows();
 
   /* Threads. */
   printf("threads 0: %d\n", (int)attnrt_set_num_threads(0));

@@ -42,7 +42,7 @@ static attnrt_sdpa_args args_of(Problem *p) {
                         {HKV * N * D, N * D, D, 1},
                         {HKV * N * D, N * D, D, 1},
                         {HQ * N * D, N * D, D, 1},
-                        {HQ * N, N, 1}};
+                        {HQ * N, N, 1}, NULL, 0};
   return a;
 }
 

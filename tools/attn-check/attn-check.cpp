@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Reference/Reference.h"
 #include "attn/Runtime/attnrt.h"
 
@@ -306,7 +307,33 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
     return false;
   }
   bool hasLse = results.size() == 2;
+  SdpaOp sdpa;
+  func.walk([&](SdpaOp op) { sdpa = op; });
+  SmallVector<KernelTable> kinds =
+      getKernelTables(sdpa ? sdpa.getMaskAttr() : MaskAttrInterface());
+  if (args.size() != 3 + kinds.size()) {
+    llvm::errs() << "attn-check: --abi=cpu-kernel needs @" << name
+                 << "(q, k, v, the mask's " << kinds.size() << " tables)\n";
+    return false;
+  }
+  std::vector<attnrt_table> tables;
+  for (const Buffer *table : args.drop_front(3)) {
+    if (!table->elementType().isInteger(32)) {
+      llvm::errs() << "attn-check: --abi=cpu-kernel takes i32 mask tables, "
+                      "got "
+                   << table->type << "\n";
+      return false;
+    }
+    attnrt_table t{};
+    t.data = reinterpret_cast<const int32_t *>(table->bytes.data());
+    t.rank = static_cast<int64_t>(table->shape.size());
+    llvm::copy(table->shape, t.sizes);
+    llvm::copy(table->strides, t.strides);
+    tables.push_back(t);
+  }
   attnrt_sdpa_args a{};
+  a.tables = tables.data();
+  a.num_tables = static_cast<int64_t>(tables.size());
   a.q = reinterpret_cast<const float *>(args[0]->bytes.data());
   a.k = reinterpret_cast<const float *>(args[1]->bytes.data());
   a.v = reinterpret_cast<const float *>(args[2]->bytes.data());
@@ -346,6 +373,12 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
     kernel.rows_per_task = meta[ATTNRT_META_ROWS];
     kernel.entry = entry;
     kernel.meta = meta;
+    kernel.num_tables = static_cast<int>(kinds.size());
+    for (auto [i, table] : llvm::enumerate(kinds)) {
+      kernel.table_kinds[i] = table.kind;
+      kernel.table_block_q[i] = table.blockQ;
+      kernel.table_block_k[i] = table.blockK;
+    }
     status = attnrt_sdpa_cpu(&kernel, &a);
   }
   if (status != ATTNRT_OK) {
@@ -593,9 +626,10 @@ int main(int argc, char **argv) {
                               callArgs.begin() + buffers.size());
     std::vector<Buffer *> outs(callArgs.begin() + buffers.size(),
                                callArgs.end());
-    if (ins.size() != 3 || outs.empty() || outs.size() > 2) {
+    if (ins.size() < 3 || outs.empty() || outs.size() > 2) {
       llvm::errs() << "attn-check: --abi=cpu-kernel needs @"
-                   << func.getSymName() << "(q, k, v) -> (o[, lse])\n";
+                   << func.getSymName()
+                   << "(q, k, v[, tables]) -> (o[, lse])\n";
       return 2;
     }
     if (!runCpuKernel(func, lib, fn, ins, outs))

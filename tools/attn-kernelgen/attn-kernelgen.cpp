@@ -29,6 +29,7 @@
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Runtime/attnrt_abi.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -297,7 +298,8 @@ SmallVector<StringRef> splitSpecFields(StringRef spec) {
 }
 
 /// Expands one --spec into the text of an attn function.
-FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
+FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType,
+                                  MLIRContext &context) {
   std::string name, mask = "none", scale, dtype = defaultType.str();
   std::string op = "sdpa", scoreMod, rows;
   LinearSpecFields linear;
@@ -408,6 +410,24 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
                ": expected alibi, softcap:<cap> or an #attn score mod "
                "attribute");
   }
+  // The mask's run-time tables become trailing int32 arguments, in their
+  // shared form (the runtime accepts the per-batch forms too).
+  std::string tableArgs, tableOperands, tableTypes;
+  if (auto maskAttr = dyn_cast_or_null<MaskAttrInterface>(
+          StringRef(mask).starts_with("#attn.") ? parseAttribute(mask, &context)
+                                                : Attribute())) {
+    for (auto [i, table] : llvm::enumerate(getMaskTableSpecs(maskAttr))) {
+      std::string type = "tensor<";
+      for (int64_t d = 0; d < table.sharedRank; ++d)
+        type += "?x";
+      type += "i32>";
+      tableArgs += llvm::formatv(", %t{0}: {1}", i, type).str();
+      tableOperands += llvm::formatv("{0}%t{1}", i ? ", " : "", i).str();
+      tableTypes += (i ? ", " : "") + type;
+    }
+  }
+  if (!tableOperands.empty())
+    maskText += " tables(" + tableOperands + " : " + tableTypes + ")";
   int64_t rowsValue = 0;
   if (!rows.empty() &&
       (StringRef(rows).getAsInteger(10, rowsValue) ||
@@ -425,12 +445,13 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType) {
   std::string scaleText = scale.empty() ? "" : " scale " + scale;
   return llvm::formatv(
              "// --spec {0}\n"
-             "func.func @{1}(%q: {2}, %k: {2}, %v: {3}) -> {4}{9} {{\n"
+             "func.func @{1}(%q: {2}, %k: {2}, %v: {3}{10}) -> {4}{9} {{\n"
              "  {5} = attn.sdpa %q, %k, %v{6}{7} : {2}, {2}, {3} -> {8}\n"
              "  return {5} : {8}\n"
              "}\n",
              spec, name, qT, vT, results, lse ? "%o, %lse" : "%o", scaleText,
-             maskText, lse ? vT + ", tensor<?x?x?xf32>" : vT, funcAttrs)
+             maskText, lse ? vT + ", tensor<?x?x?xf32>" : vT, funcAttrs,
+             tableArgs)
       .str();
 }
 
@@ -452,6 +473,8 @@ struct KernelInfo {
   std::string featureMap;
   int64_t features = 0; // φ's width: d, or FAVOR+'s m
   double eps = 0.0;
+  // attn.sdpa: the mask's run-time tables (CPU kernels take them).
+  SmallVector<KernelTable> tables;
 };
 
 FailureOr<KernelInfo> describe(func::FuncOp func) {
@@ -511,6 +534,7 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
                    : 1.0 / std::sqrt(static_cast<double>(info.headDim));
   info.lse = static_cast<bool>(sdpa.getLse());
   info.mask = "none";
+  info.tables = getKernelTables(sdpa.getMaskAttr());
   if (Attribute mask = sdpa.getMaskAttr()) {
     info.maskAttr = mask;
     info.mask.clear();
@@ -619,6 +643,32 @@ std::string initializer(StringRef structName,
     llvm::report_fatal_error(Twine("attn-kernelgen: a value for no field of ") +
                              structName);
   return text + "\n}";
+}
+
+/// The C initialiser {...} of one field of a kernel's tables.
+template <typename T>
+std::string tableArray(const KernelInfo &k, T KernelTable::*field) {
+  std::string text = "{";
+  for (auto [i, table] : llvm::enumerate(k.tables))
+    text += (i ? ", " : "") + std::to_string(table.*field);
+  return text + (k.tables.empty() ? "0}" : "}");
+}
+
+/// The manifest's description of a kernel's tables.
+llvm::json::Array describeTables(const KernelInfo &k) {
+  llvm::json::Array tables;
+  for (const KernelTable &table : k.tables) {
+    llvm::json::Object entry{{"kind", table.kind}};
+    for (const attnrt::abi::Enumerator &e : attnrt::abi::kTableKinds)
+      if (e.value == table.kind)
+        entry["kind"] = e.text;
+    if (table.kind == ATTNRT_TABLE_BLOCK_LAYOUT) {
+      entry["block_q"] = table.blockQ;
+      entry["block_k"] = table.blockK;
+    }
+    tables.push_back(std::move(entry));
+  }
+  return tables;
 }
 
 /// The C enumerator of `spelling` in `list` ("bf16" → ATTNRT_DTYPE_BF16).
@@ -807,8 +857,10 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << " bytes of stack */\n"
                  << "void _mlir_ciface_" << k.name
                  << (k.lse ? "(void *q, void *k, void *v, void *o, void *lse, "
-                           : "(void *q, void *k, void *v, void *o, ")
-                 << "int64_t begin, int64_t end);\n"
+                           : "(void *q, void *k, void *v, void *o, ");
+              for (size_t i = 0; i < k.tables.size(); ++i)
+                os << "void *table" << i << ", ";
+              os << "int64_t begin, int64_t end);\n"
                  << "extern const int64_t __attn_meta_" << k.name << "[];\n"
                  << "static const attnrt_cpu_kernel attn_" << k.name
                  << "_kernel = "
@@ -820,7 +872,12 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                          {"has_lse", k.lse ? "1" : "0"},
                          {"rows_per_task", std::to_string(k.rowsPerTask)},
                          {"entry", "(void *)&_mlir_ciface_" + k.name},
-                         {"meta", "__attn_meta_" + k.name}})
+                         {"meta", "__attn_meta_" + k.name},
+                         {"num_tables", std::to_string(k.tables.size())},
+                         {"table_kinds", tableArray(k, &KernelTable::kind)},
+                         {"table_block_q", tableArray(k, &KernelTable::blockQ)},
+                         {"table_block_k",
+                          tableArray(k, &KernelTable::blockK)}})
                  << ";\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_args *args) {\n"
@@ -852,6 +909,7 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
         "contiguous";
     entry["tiles"] = llvm::json::Object{{"rows_per_task", k.rowsPerTask},
                                         {"tile_kv", cpuTileKV}};
+    entry["tables"] = describeTables(k);
     entry["stack_bytes"] = getCPUKernelScratchBytes(k.headDim, k.valueDim,
                                                     cpuTileKV, k.rowsPerTask);
     entries.push_back(std::move(entry));
@@ -1365,7 +1423,7 @@ int main(int argc, char **argv) {
   }
   for (StringRef spec : specs) {
     FailureOr<std::string> text =
-        specToMLIR(spec, target == "cpu" ? "f32" : "bf16");
+        specToMLIR(spec, target == "cpu" ? "f32" : "bf16", context);
     if (failed(text))
       return 1;
     source += *text;

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 6
+#define ATTNRT_ABI_VERSION 7
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -41,6 +41,14 @@ typedef enum attnrt_feature_map {
 #define ATTNRT_FEATURE_MAP(name, value, spelling) name = value,
 #include "attn/Runtime/attnrt_abi.def"
 } attnrt_feature_map;
+
+/* What a mask's run-time table holds (attnrt_abi.def says how it is laid
+ * out). A CPU kernel reads at most ATTNRT_MAX_TABLES of them. */
+typedef enum attnrt_table_kind {
+#define ATTNRT_TABLE_KIND(name, value, spelling) name = value,
+#include "attn/Runtime/attnrt_abi.def"
+} attnrt_table_kind;
+#define ATTNRT_MAX_TABLES 4
 
 /* What a generated kernel was compiled for, published by its own code as
  * ATTNRT_META_SIZE int64 values: the public constant __attn_meta_<name>
@@ -63,12 +71,14 @@ enum {
   ATTNRT_META_CAUSAL,      /* linear: 1 if causal; sdpa: 0 (the header says) */
   ATTNRT_META_FEATURE_MAP, /* linear: an attnrt_feature_map; sdpa: 0 */
   ATTNRT_META_FEATURES,    /* linear: φ's width; sdpa: 0 */
+  ATTNRT_META_TABLES,      /* sdpa: the mask's run-time tables (CPU) */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
 /* 6: the FAVOR+ CPU kernels find the key shifts in phase 0 (no phase 3). */
 /* 7: sm_90a kernels take O's tensor map after those of q, k and v. */
-#define ATTNRT_META_VERSION_VALUE 7
+/* 8: ATTNRT_META_TABLES; CPU kernels take the mask's tables. */
+#define ATTNRT_META_VERSION_VALUE 8
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
  * reassociated form (attnrt_linear_cpu and attnrt_linear_cuda run it). */
@@ -76,6 +86,7 @@ typedef enum attnrt_op { ATTNRT_OP_SDPA = 0, ATTNRT_OP_LINEAR = 1 } attnrt_op;
 
 /* The structs of the interface, attnrt_abi.def lists their fields with
  * what each means:
+ *   attnrt_table          one run-time mask table (int32 entries, strides)
  *   attnrt_sdpa_args      one CPU call: pointers, sizes, element strides of
  *                         [B, H, N, d] tensors (torch's [B, N, H, d] memory
  *                         is q_strides = {N*H*d, d, H*d, 1}; d's stride is 1)

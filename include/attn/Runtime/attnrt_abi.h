@@ -67,6 +67,11 @@ inline constexpr Enumerator kFeatureMaps[] = {
 #include "attn/Runtime/attnrt_abi.def"
 };
 
+inline constexpr Enumerator kTableKinds[] = {
+#define ATTNRT_TABLE_KIND(name, value, spelling) {#name, value, spelling},
+#include "attn/Runtime/attnrt_abi.def"
+};
+
 } // namespace attnrt::abi
 
 #endif // ATTN_RUNTIME_ATTNRT_ABI_H

@@ -34,6 +34,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/KernelUtils.h"
 #include "attn/Dialect/Attn/Utils/MaskUtils.h"
+#include "attn/Runtime/attnrt.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -101,14 +102,6 @@ MaskPoint lanePoint(OpBuilder &b, Location loc, Value firstRow, Value shift,
   return {splat(batch), splat(head), rows, splat(key), pos};
 }
 
-/// The mask's predicate at 16 lanes (lanePoint). For masks without tables
-/// (the kernel takes no others).
-Value buildLanePredicate(OpBuilder &b, Location loc, MaskAttrInterface mask,
-                         const MaskPoint &point) {
-  ArrayRef<Value> noTables;
-  return mask.buildAllowed(b, loc, point, noTables);
-}
-
 /// One task (TaskIndex), the key range of all its rows and of each row
 /// group, and each group's rows (at least 1, so that a group past the last
 /// row is a valid block).
@@ -141,6 +134,7 @@ private:
   void loadScaledQuery(const Task &t);
   void computeKeyRanges(Task &t);
   SmallVector<Value> keyStep(const Task &t, Value ks, ValueRange allState);
+  std::pair<Value, Value> groupRuns(const Task &t, int64_t g, Value ks);
   void packValues(const Task &t, Value ks);
   SmallVector<Value> groupStep(const Task &t, int64_t g, Value ks,
                                ValueRange state, Value full);
@@ -268,35 +262,27 @@ void FlashEmitter::computeKeyRanges(Task &t) {
 /// One tile of keys [ks, ks + tile) for every group.
 SmallVector<Value> FlashEmitter::keyStep(const Task &t, Value ks,
                                          ValueRange allState) {
-  packValues(t, ks);
+  // A mask beyond a band may empty the tile for every group: then nothing
+  // of it is packed or prefetched. (Band masks pack first, then classify.)
+  const bool mayEmptyTile = spec.mask && !spec.band.exact;
+  SmallVector<std::pair<Value, Value>> classes;
+  if (mayEmptyTile) {
+    for (int64_t g = 0; g < groups; ++g)
+      classes.push_back(groupRuns(t, g, ks));
+    Value any = classes.front().first;
+    for (auto [run, full] : ArrayRef(classes).drop_front())
+      any = arith::OrIOp::create(b, loc, any, run);
+    scf::IfOp::create(b, loc, any, [&](OpBuilder &, Location) {
+      packValues(t, ks);
+      scf::YieldOp::create(b, loc);
+    });
+  } else {
+    packValues(t, ks);
+  }
   SmallVector<Value> nextState;
   for (int64_t g = 0; g < groups; ++g) {
     ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
-    // Skip the tile when the group has no rows, its range misses the tile
-    // (the diagonal of a causal task's first rows), or the mask allows
-    // nothing of the block.
-    Value run = i1True();
-    if (groups > 1) {
-      run = arith::AndIOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
-                                t.groupRanges[g].hi),
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                kb.add(ks, tile), t.groupRanges[g].lo));
-      run = arith::AndIOp::create(
-          b, loc, run,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, t.rows,
-                                kb.idx(g * rowsPerGroup)));
-    }
-    Value full = run;
-    if (spec.mask) {
-      Value posLo = kb.add(kb.add(t.qs, kb.idx(g * rowsPerGroup)), shift);
-      Value keyHi = kb.min(kb.add(ks, tile), numK);
-      auto [empty, allAllowed] = spec.mask.buildBlockClass(
-          b, loc, posLo, kb.add(posLo, t.groupRows[g]), ks, keyHi);
-      run = arith::AndIOp::create(b, loc, run, notOf(empty));
-      full = allAllowed;
-    }
+    auto [run, full] = mayEmptyTile ? classes[g] : groupRuns(t, g, ks);
     if (!spec.mask && groups == 1) {
       llvm::append_range(nextState, groupStep(t, g, ks, state, full));
       continue;
@@ -310,6 +296,34 @@ SmallVector<Value> FlashEmitter::keyStep(const Task &t, Value ks,
     llvm::append_range(nextState, step.getResults());
   }
   return nextState;
+}
+
+/// Whether group g runs the tile at ks, and whether the mask allows all of
+/// it: it skips the tile when it has no rows, its range misses the tile (the
+/// diagonal of a causal task's first rows), or the mask allows nothing of
+/// the block.
+std::pair<Value, Value> FlashEmitter::groupRuns(const Task &t, int64_t g,
+                                                Value ks) {
+  Value run = i1True();
+  if (groups > 1) {
+    run = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ks,
+                              t.groupRanges[g].hi),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                              kb.add(ks, tile), t.groupRanges[g].lo));
+    run = arith::AndIOp::create(
+        b, loc, run,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, t.rows,
+                              kb.idx(g * rowsPerGroup)));
+  }
+  if (!spec.mask)
+    return {run, run};
+  Value posLo = kb.add(kb.add(t.qs, kb.idx(g * rowsPerGroup)), shift);
+  Value keyHi = kb.min(kb.add(ks, tile), numK);
+  auto [empty, allAllowed] =
+      blockClass(t, posLo, kb.add(posLo, t.groupRows[g]), ks, keyHi);
+  return {arith::AndIOp::create(b, loc, run, notOf(empty)), allAllowed};
 }
 
 /// Packs the tile's V rows (the last valid row repeats past the ragged end;
@@ -425,9 +439,8 @@ void FlashEmitter::maskScores(const Task &t, int64_t g, Value ks, Value count,
         if (spec.mask && !spec.band.exact)
           allowed = arith::AndIOp::create(
               b, loc, allowed,
-              buildLanePredicate(b, loc, spec.mask,
-                                 lanePoint(b, loc, t.qs, shift, glaneIndex[x],
-                                           j, t.batch, t.h)));
+              SdpaEmitterBase::allowed(lanePoint(
+                  b, loc, t.qs, shift, glaneIndex[x], j, t.batch, t.h)));
         Value sv = kb.vload(sT, {jj, gcol[x]});
         kb.vstore(
             arith::SelectOp::create(b, loc, allowed, sv, kb.splat(-INFINITY)),
@@ -627,11 +640,11 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                 "parts (attn-flash-to-llvm does)");
   if (spec.mask) {
     spec.band = spec.mask.getBand();
-    if (spec.mask.getNumTables() != 0)
-      return func.emitError()
-             << "convert-attn-to-cpu: the CPU kernel takes masks without "
-                "run-time tables; lower "
-             << Attribute(spec.mask) << " with attn-flash-to-llvm instead";
+    spec.numTables = spec.mask.getNumTables();
+    if (spec.numTables > ATTNRT_MAX_TABLES)
+      return fail(Twine(spec.mask.getNumTables()) +
+                  " run-time mask tables: the runtime passes at most " +
+                  Twine(ATTNRT_MAX_TABLES));
   }
 
   // New signature: q, k, v, o[, lse] as strided memrefs, then [begin, end).
@@ -649,6 +662,14 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   SmallVector<Type> inputs = {strided(4), strided(4), strided(4), strided(4)};
   if (spec.hasLse)
     inputs.push_back(strided(3));
+  // Mask tables: [B, H_q, rows, cols] of i32, strides as attnrt gives them
+  // (0 over what a table shares).
+  for (int64_t i = 0; i < spec.numTables; ++i)
+    inputs.push_back(MemRefType::get(
+        SmallVector<int64_t>(4, ShapedType::kDynamic),
+        IntegerType::get(ctx, 32),
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic,
+                               SmallVector<int64_t>(4, ShapedType::kDynamic))));
   IndexType index = IndexType::get(ctx);
   inputs.push_back(index);
   inputs.push_back(index);
@@ -659,10 +680,11 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
   // kernel struct against: `int64_t __attn_meta_<name>[ATTNRT_META_SIZE]`.
   {
     OpBuilder b(func);
+    KernelMetadata meta{qType.getElementType(), d, dv, spec.hasLse,
+                        rowsPerTask};
+    meta.tables = spec.numTables;
     createKernelMetadata(b, func.getLoc(),
-                         ("__attn_meta_" + func.getSymName()).str(),
-                         {qType.getElementType(), d, dv, spec.hasLse,
-                          rowsPerTask});
+                         ("__attn_meta_" + func.getSymName()).str(), meta);
   }
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
   if (decode)

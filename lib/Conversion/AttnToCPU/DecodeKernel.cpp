@@ -205,11 +205,8 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const TaskIndex &t, int64_t r,
     Value score = kb.vload(scores, {rowIdx, col});
     if (spec.scoreMod) // on the scaled scores (log2 units), before the mask
       score = spec.scoreMod.buildScore(b, loc, score, point, headsQ, M_LOG2E);
-    if (spec.mask) {
-      ArrayRef<Value> noTables;
-      keep = arith::AndIOp::create(
-          b, loc, keep, spec.mask.buildAllowed(b, loc, point, noTables));
-    }
+    if (spec.mask)
+      keep = arith::AndIOp::create(b, loc, keep, allowed(point));
     Value val =
         arith::SelectOp::create(b, loc, keep, score, kb.splat(-INFINITY));
     s.push_back(val);

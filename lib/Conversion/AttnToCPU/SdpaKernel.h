@@ -3,8 +3,8 @@
 // The two bodies of convert-attn-to-cpu's attn.sdpa kernel — the flash
 // kernel (rows in lanes, AttnToCPU.cpp) and the decode kernel (the head dim
 // in lanes, DecodeKernel.cpp) — take one signature, (q, k, v, o[, lse],
-// begin, end), and one task space, B · H_q · ⌈N_q / R⌉. This is that part,
-// written once.
+// tables..., begin, end), and one task space, B · H_q · ⌈N_q / R⌉. This is that
+// part, written once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,7 @@
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace mlir::attn::cpu_kernel {
 
@@ -27,6 +28,7 @@ struct KernelSpec {
   MaskBand band;
   bool hasLse;
   ScoreModAttrInterface scoreMod;
+  int64_t numTables = 0; // the mask's run-time tables
 };
 
 /// One task: batch, query head (and its KV head), and rows [qs, qs + rows)
@@ -50,6 +52,8 @@ struct SdpaEmitterBase {
     v = entry.getArgument(2);
     o = entry.getArgument(3);
     lse = spec.hasLse ? entry.getArgument(4) : Value();
+    for (int64_t i = 0; i < spec.numTables; ++i)
+      tables.push_back(entry.getArgument((spec.hasLse ? 5 : 4) + i));
     begin = entry.getArgument(entry.getNumArguments() - 2);
     end = entry.getArgument(entry.getNumArguments() - 1);
     c0 = kb.idx(0);
@@ -77,6 +81,39 @@ struct SdpaEmitterBase {
     return t;
   }
 
+  /// The mask's class of the block of positions [posLo, posHi) × keys
+  /// [keyLo, keyHi) of task `t` (keyHi ≤ N_kv): (empty, full), i1 values.
+  /// Tables are read only at rows < N_q (a block past them, of a group
+  /// without rows, is never run).
+  std::pair<Value, Value> blockClass(const TaskIndex &t, Value posLo,
+                                     Value posHi, Value keyLo, Value keyHi) {
+    if (!tables.empty()) {
+      posHi = kb.min(posHi, kb.add(numQ, shift));
+      posLo = kb.min(posLo, kb.sub(posHi, c1));
+    }
+    ArrayRef<Value> remaining = tables;
+    return spec.mask.buildBlockClass(
+        b, loc, {posLo, posHi, keyLo, keyHi, shift, t.batch, t.h}, remaining);
+  }
+
+  /// The mask's predicate at `point` (index scalars or lanes of them). With
+  /// tables, rows and keys past the ends (whose scores are dropped anyway)
+  /// ask about the last row and key, inside the tables.
+  Value allowed(MaskPoint point) {
+    if (!tables.empty()) {
+      auto clamp = [&](Value x, Value size) -> Value {
+        Value last = kb.sub(size, c1);
+        if (auto vec = dyn_cast<VectorType>(x.getType()))
+          last = vector::BroadcastOp::create(b, loc, vec, last);
+        return arith::MinUIOp::create(b, loc, x, last);
+      };
+      point.query = clamp(point.query, numQ);
+      point.key = clamp(point.key, numK);
+    }
+    ArrayRef<Value> remaining = tables;
+    return spec.mask.buildAllowed(b, loc, point, remaining);
+  }
+
   /// The loop over tasks [begin, end), each `body`, then the return.
   void emitTaskLoop(function_ref<void(Value)> body) {
     kb.loop(begin, end, c1, body);
@@ -88,8 +125,9 @@ struct SdpaEmitterBase {
   KernelBuilder kb;
   const KernelSpec &spec;
   const int64_t rowsPerTaskCount;
-  // Arguments.
+  // Arguments: the mask's tables are [B, H_q, rows, cols] i32 memrefs.
   Value q, k, v, o, lse, begin, end;
+  SmallVector<Value> tables;
   // Sizes and constants, built once before the task loop.
   Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask,
       numQBlocks;

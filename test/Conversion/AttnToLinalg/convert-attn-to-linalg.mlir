@@ -65,12 +65,16 @@ func.func @mask_block_sparse(%s: tensor<1x4x64x64xf32>, %layout: tensor<?x?xi8>)
 
 // -----
 
-// Document masks look up each position's segment with a loop over offsets.
+// Document masks look up the key's document with a loop over offsets, then
+// compare the query's position with that document's range.
 // CHECK-LABEL: func @mask_document
 // CHECK: linalg.generic
 // CHECK: scf.for
 // CHECK: tensor.extract
-// CHECK: scf.for
+// CHECK: scf.yield
+// CHECK: tensor.extract
+// CHECK: tensor.extract
+// CHECK: arith.cmpi sge
 func.func @mask_document(%s: tensor<1x4x64x64xf32>, %offsets: tensor<4xi32>) -> tensor<1x4x64x64xf32> {
   %m = attn.mask #attn.intersect<[#attn.document, #attn.causal]> %s tables(%offsets : tensor<4xi32>) : tensor<1x4x64x64xf32>
   return %m : tensor<1x4x64x64xf32>

@@ -60,12 +60,17 @@ func.func @window(%q: tensor<1x4x1000x64xf32>, %k: tensor<1x4x1000x64xf32>, %v: 
 
 // -----
 
-// A block-sparse mask cannot bound the loop, and without its table at compile
-// time it classifies no block: every block is masked, reading the layout.
+// A block-sparse mask cannot bound the loop; each block is classified at run
+// time from the layout entries it overlaps: skipped when all are 0, masked
+// (reading the layout per element) unless none is.
 // CHECK-LABEL: func @block_sparse
 // CHECK-SAME: %[[LAYOUT:[a-z0-9]+]]: tensor<?x?xi8>
 // CHECK: scf.for
-// CHECK-NOT: scf.if
+// CHECK: %[[CLASS:.*]]:2 = scf.for {{.*}} -> (i1, i1)
+// CHECK: scf.for
+// CHECK: tensor.extract %[[LAYOUT]]
+// CHECK: scf.if
+// CHECK: scf.if %[[CLASS]]#1
 // CHECK: linalg.generic
 // CHECK: tensor.extract %[[LAYOUT]]
 // CHECK: attn.online_softmax

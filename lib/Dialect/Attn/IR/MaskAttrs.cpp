@@ -10,8 +10,10 @@
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
 
@@ -49,16 +51,77 @@ struct PredicateBuilder {
         cmp(arith::CmpIPredicate::sge, at.key, addConst(at.queryPos, -left)),
         cmp(arith::CmpIPredicate::sle, at.key, addConst(at.queryPos, right)));
   }
-  /// Entry `trailing` of a table in its shared, [B, ...] or [B, H, ...] form.
+  /// `x` (an `index` or integer scalar) in the builder's shape.
+  Value splat(Value x) {
+    auto vec = dyn_cast<VectorType>(type);
+    if (!vec)
+      return x;
+    return vector::BroadcastOp::create(
+        b, loc, VectorType::get(vec.getShape(), x.getType()), x);
+  }
+  /// The constant `v` of integer type `t` in the builder's shape.
+  Value intConst(Type t, int64_t v) {
+    if (auto vec = dyn_cast<VectorType>(type))
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(VectorType::get(vec.getShape(), t),
+                                 b.getIntegerAttr(t, v)));
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+  }
+  /// `x` (`index`, in the builder's shape) as integer type `t`.
+  Value castTo(Type t, Value x) {
+    if (auto vec = dyn_cast<VectorType>(type))
+      t = VectorType::get(vec.getShape(), t);
+    return arith::IndexCastOp::create(b, loc, t, x);
+  }
+  /// Size `dim` of a table (tensor or memref).
+  Value tableDim(Value table, int64_t dim) {
+    if (isa<MemRefType>(table.getType()))
+      return memref::DimOp::create(b, loc, table, dim);
+    return tensor::DimOp::create(b, loc, table, dim);
+  }
+  /// Entry `trailing` of a table: a tensor in its shared, [B, ...] or
+  /// [B, H, ...] form, or a kernel's memref [B, H, 1..., trailing]. Where
+  /// indices are vectors (lanes of elements) it reads one entry per lane;
+  /// the result is in the builder's shape.
   Value readTable(Value table, const MaskPoint &at, ValueRange trailing) {
-    int64_t extra = cast<RankedTensorType>(table.getType()).getRank() -
+    int64_t extra = cast<ShapedType>(table.getType()).getRank() -
                     static_cast<int64_t>(trailing.size());
     SmallVector<Value> index;
     if (extra >= 1)
       index.push_back(at.batch);
     if (extra >= 2)
       index.push_back(at.head);
+    for (int64_t i = 2; i < extra; ++i)
+      index.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     llvm::append_range(index, trailing);
+    // An index whose lanes all hold one value (a broadcast) is read once.
+    VectorType lanes;
+    for (Value &i : index) {
+      if (auto splatOp = i.getDefiningOp<vector::BroadcastOp>())
+        if (!isa<VectorType>(splatOp.getSource().getType()))
+          i = splatOp.getSource();
+      if (auto vec = dyn_cast<VectorType>(i.getType()))
+        lanes = vec;
+    }
+    if (!lanes)
+      return splat(load(table, index));
+    SmallVector<Value> entries;
+    for (int64_t lane = 0; lane < lanes.getNumElements(); ++lane) {
+      SmallVector<Value> laneIndex;
+      for (Value i : index)
+        laneIndex.push_back(isa<VectorType>(i.getType())
+                                ? vector::ExtractOp::create(b, loc, i, lane)
+                                : i);
+      entries.push_back(load(table, laneIndex));
+    }
+    Type element = cast<ShapedType>(table.getType()).getElementType();
+    return vector::FromElementsOp::create(
+        b, loc, VectorType::get(lanes.getShape(), element), entries);
+  }
+  Value load(Value table, ValueRange index) {
+    if (isa<MemRefType>(table.getType()))
+      return memref::LoadOp::create(b, loc, table, index);
     return tensor::ExtractOp::create(b, loc, table, index);
   }
 };
@@ -134,11 +197,12 @@ bool isAllowedCombined(ArrayAttr masks, const MaskElement &e,
 
 /// classifyWindow as IR: (empty, full) of the block under the window.
 std::pair<Value, Value> buildWindowClass(OpBuilder &b, Location loc,
-                                         Value posLo, Value posHi, Value keyLo,
-                                         Value keyHi,
+                                         const MaskBlockValues &block,
                                          std::optional<int64_t> left,
                                          std::optional<int64_t> right) {
   PredicateBuilder pb{b, loc};
+  Value posLo = block.posLo, keyLo = block.keyLo;
+  Value posHi = block.posHi, keyHi = block.keyHi;
   using P = arith::CmpIPredicate;
   Value lastPos = pb.addConst(posHi, -1), lastKey = pb.addConst(keyHi, -1);
   Value empty = pb.i1(false), full = pb.i1(true);
@@ -156,26 +220,61 @@ std::pair<Value, Value> buildWindowClass(OpBuilder &b, Location loc,
 }
 
 /// The members' IR classes joined as a union (`any`) or intersection:
-/// conservative (a union of partial members is partial).
+/// conservative (a union of partial members is partial). Members that read
+/// tables take theirs from `tables` in turn.
 std::pair<Value, Value> buildCombinedClass(ArrayAttr masks, OpBuilder &b,
-                                           Location loc, Value posLo,
-                                           Value posHi, Value keyLo,
-                                           Value keyHi, bool any) {
+                                           Location loc,
+                                           const MaskBlockValues &block,
+                                           ArrayRef<Value> &tables, bool any) {
   PredicateBuilder pb{b, loc};
   Value empty = pb.i1(any), full = pb.i1(!any);
   for (Attribute member : masks) {
-    auto [e, f] = cast<MaskAttrInterface>(member).buildBlockClass(
-        b, loc, posLo, posHi, keyLo, keyHi);
+    auto [e, f] =
+        cast<MaskAttrInterface>(member).buildBlockClass(b, loc, block, tables);
     empty = any ? pb.both(empty, e) : pb.either(empty, e);
     full = any ? pb.either(full, f) : pb.both(full, f);
   }
   return {empty, full};
 }
 
-/// (false, false): the classes of a mask that reads run-time tables.
+/// (false, false): "evaluate the predicate".
 std::pair<Value, Value> unknownClass(OpBuilder &b, Location loc) {
   PredicateBuilder pb{b, loc};
   return {pb.i1(false), pb.i1(false)};
+}
+
+/// The table a mask classifies `block` from: the next of `tables`, or null
+/// when there are none or the table is per batch and the block is not
+/// (then the class is unknown).
+Value tableForBlock(const MaskBlockValues &block, ArrayRef<Value> &tables,
+                    int64_t sharedRank) {
+  if (tables.empty())
+    return Value();
+  Value table = takeTable(tables);
+  bool perBatch = cast<ShapedType>(table.getType()).getRank() > sharedRank;
+  return perBatch && !block.batch ? Value() : table;
+}
+
+/// The document of position `pos` (a scalar): #{k ≥ 1 : o_k ≤ pos}.
+Value buildDocumentOf(OpBuilder &b, Location loc, Value table,
+                      const MaskPoint &at, Value pos) {
+  PredicateBuilder pb{b, loc, pos.getType()};
+  auto type = cast<ShapedType>(table.getType());
+  Value numOffsets = pb.tableDim(table, type.getRank() - 1);
+  Value posInt = pb.castTo(type.getElementType(), pos);
+  auto loop = scf::ForOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, 1), numOffsets,
+      arith::ConstantIndexOp::create(b, loc, 1), ValueRange{pb.idx(0)},
+      [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
+        PredicateBuilder inner{lb, ll, pos.getType()};
+        Value offset = inner.readTable(table, at, {k});
+        Value passed = inner.cmp(arith::CmpIPredicate::sle, offset, posInt);
+        Value inc =
+            arith::SelectOp::create(lb, ll, passed, inner.idx(1), inner.idx(0));
+        scf::YieldOp::create(
+            lb, ll, ValueRange{arith::AddIOp::create(lb, ll, iter[0], inc)});
+      });
+  return loop.getResult(0);
 }
 
 bool inWindow(const MaskElement &e, int64_t left, int64_t right) {
@@ -313,14 +412,13 @@ BlockClass GlobalMaskAttr::classifyBlock(const MaskBlock &block) const {
 Value BlockSparseMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                         const MaskPoint &point,
                                         ArrayRef<Value> &tables) const {
-  PredicateBuilder pb{b, loc};
+  PredicateBuilder pb{b, loc, point.key.getType()};
   Value table = takeTable(tables);
   Value qb = arith::DivUIOp::create(b, loc, point.query, pb.idx(getBlockQ()));
   Value kb = arith::DivUIOp::create(b, loc, point.key, pb.idx(getBlockK()));
   Value entry = pb.readTable(table, point, {qb, kb});
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getIntegerAttr(entry.getType(), 0));
-  return pb.cmp(arith::CmpIPredicate::ne, entry, zero);
+  Type element = cast<ShapedType>(table.getType()).getElementType();
+  return pb.cmp(arith::CmpIPredicate::ne, entry, pb.intConst(element, 0));
 }
 bool BlockSparseMaskAttr::isAllowed(const MaskElement &e,
                                     const MaskTables &tables,
@@ -333,36 +431,57 @@ bool BlockSparseMaskAttr::isAllowed(const MaskElement &e,
 // document: p and j in the same document [o_k, o_{k+1})
 //===----------------------------------------------------------------------===//
 
+/// The scalar `x` holds in every lane, if it is a broadcast of one.
+static Value uniformValue(Value x) {
+  if (!isa<VectorType>(x.getType()))
+    return x;
+  auto splat = x.getDefiningOp<vector::BroadcastOp>();
+  return splat && !isa<VectorType>(splat.getSource().getType())
+             ? splat.getSource()
+             : Value();
+}
+
+/// Key j's document d = doc(j), then p ∈ [o_d, o_{d+1}) — or, where the
+/// query position is one value across lanes and the key is not (keys in
+/// lanes), p's document and j in its range: one document lookup for the
+/// lanes, and a range compare per lane.
 Value DocumentMaskAttr::buildAllowed(OpBuilder &b, Location loc,
                                      const MaskPoint &point,
                                      ArrayRef<Value> &tables) const {
-  PredicateBuilder pb{b, loc};
+  PredicateBuilder pb{b, loc, point.key.getType()};
   Value table = takeTable(tables);
-  auto type = cast<RankedTensorType>(table.getType());
-  Type intType = type.getElementType();
-  Value numOffsets = tensor::DimOp::create(b, loc, table, type.getRank() - 1);
-  // doc(p) = #{k ≥ 1 : o_k ≤ p}; positions ≥ o_D have doc(p) = D.
-  auto docOf = [&](Value pos) -> Value {
-    Value posInt = arith::IndexCastOp::create(b, loc, intType, pos);
-    auto loop = scf::ForOp::create(
-        b, loc, pb.idx(1), numOffsets, pb.idx(1), ValueRange{pb.idx(0)},
-        [&](OpBuilder &lb, Location ll, Value k, ValueRange iter) {
-          PredicateBuilder inner{lb, ll};
-          Value offset = inner.readTable(table, point, {k});
-          Value passed = inner.cmp(arith::CmpIPredicate::sle, offset, posInt);
-          Value inc = arith::SelectOp::create(lb, ll, passed, inner.idx(1),
-                                              inner.idx(0));
-          scf::YieldOp::create(
-              lb, ll, ValueRange{arith::AddIOp::create(lb, ll, iter[0], inc)});
-        });
-    return loop.getResult(0);
-  };
-  Value numDocs = arith::SubIOp::create(b, loc, numOffsets, pb.idx(1));
-  Value docQ = docOf(point.queryPos), docK = docOf(point.key);
-  Value same = pb.cmp(arith::CmpIPredicate::eq, docQ, docK);
-  Value inDoc = pb.cmp(arith::CmpIPredicate::slt, docK, numDocs);
+  auto type = cast<ShapedType>(table.getType());
+  bool byQuery = uniformValue(point.queryPos) && !uniformValue(point.key);
+  Value anchor = byQuery ? point.queryPos : point.key;
+  Value other = byQuery ? point.key : point.queryPos;
+  if (Value scalar = uniformValue(anchor))
+    anchor = scalar;
+  // doc(x) = #{k ≥ 1 : o_k ≤ x}; positions ≥ o_D have doc(x) = D.
+  Value doc = buildDocumentOf(b, loc, table, point, anchor);
+  PredicateBuilder at{b, loc, doc.getType()};
+  Value lastOffset =
+      arith::SubIOp::create(b, loc, at.tableDim(table, type.getRank() - 1),
+                            arith::ConstantIndexOp::create(b, loc, 1));
+  Value last = at.splat(lastOffset);
+  Value lo =
+      at.readTable(table, point, {arith::MinUIOp::create(b, loc, doc, last)});
+  Value hi =
+      at.readTable(table, point,
+                   {arith::MinUIOp::create(b, loc, at.addConst(doc, 1), last)});
+  Value inDoc = at.cmp(arith::CmpIPredicate::slt, doc, last);
+  if (!isa<VectorType>(doc.getType()) && isa<VectorType>(pb.type)) {
+    lo = pb.splat(lo);
+    hi = pb.splat(hi);
+    inDoc = vector::BroadcastOp::create(
+        b, loc,
+        VectorType::get(cast<VectorType>(pb.type).getShape(), b.getI1Type()),
+        inDoc);
+  }
+  Value otherInt = pb.castTo(type.getElementType(), other);
+  Value inRange = pb.both(pb.cmp(arith::CmpIPredicate::sge, otherInt, lo),
+                          pb.cmp(arith::CmpIPredicate::slt, otherInt, hi));
   Value started = pb.cmp(arith::CmpIPredicate::sge, point.queryPos, pb.idx(0));
-  return pb.both(pb.both(same, inDoc), started);
+  return pb.both(pb.both(inRange, inDoc), started);
 }
 bool DocumentMaskAttr::isAllowed(const MaskElement &e, const MaskTables &tables,
                                  unsigned firstTable) const {
@@ -433,59 +552,126 @@ BlockClass IntersectMaskAttr::classifyBlock(const MaskBlock &block) const {
 //===----------------------------------------------------------------------===//
 
 std::pair<Value, Value>
-CausalMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                                Value posHi, Value keyLo, Value keyHi) const {
-  return buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi, std::nullopt, 0);
+CausalMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                const MaskBlockValues &block,
+                                ArrayRef<Value> &) const {
+  return buildWindowClass(b, loc, block, std::nullopt, 0);
 }
 std::pair<Value, Value>
-WindowMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                                Value posHi, Value keyLo, Value keyHi) const {
-  return buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi, getLeft(),
-                          getRight());
+WindowMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                const MaskBlockValues &block,
+                                ArrayRef<Value> &) const {
+  return buildWindowClass(b, loc, block, getLeft(), getRight());
 }
 std::pair<Value, Value>
-DilatedMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                                 Value posHi, Value keyLo, Value keyHi) const {
-  auto [empty, full] = buildWindowClass(b, loc, posLo, posHi, keyLo, keyHi,
-                                        getLeft(), getRight());
+DilatedMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                 const MaskBlockValues &block,
+                                 ArrayRef<Value> &) const {
+  auto [empty, full] = buildWindowClass(b, loc, block, getLeft(), getRight());
   // With a stride, a block of more than one element is never full.
   if (getDilation() != 1)
     full = PredicateBuilder{b, loc}.i1(false);
   return {empty, full};
 }
 std::pair<Value, Value>
-GlobalMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                                Value posHi, Value keyLo, Value keyHi) const {
+GlobalMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                const MaskBlockValues &block,
+                                ArrayRef<Value> &) const {
   PredicateBuilder pb{b, loc};
   using P = arith::CmpIPredicate;
   Value tokens = pb.idx(getTokens());
-  Value full =
-      pb.either(pb.cmp(P::sle, keyHi, tokens), pb.cmp(P::sle, posHi, tokens));
-  Value empty =
-      pb.both(pb.cmp(P::sge, keyLo, tokens), pb.cmp(P::sge, posLo, tokens));
+  Value full = pb.either(pb.cmp(P::sle, block.keyHi, tokens),
+                         pb.cmp(P::sle, block.posHi, tokens));
+  Value empty = pb.both(pb.cmp(P::sge, block.keyLo, tokens),
+                        pb.cmp(P::sge, block.posLo, tokens));
+  return {empty, full};
+}
+/// From the layout entries the block overlaps: empty if all are 0, full if
+/// none is.
+std::pair<Value, Value>
+BlockSparseMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                     const MaskBlockValues &block,
+                                     ArrayRef<Value> &tables) const {
+  Value table = tableForBlock(block, tables, /*sharedRank=*/2);
+  if (!table)
+    return unknownClass(b, loc);
+  PredicateBuilder pb{b, loc};
+  auto div = [&](Value x, int64_t by) -> Value {
+    return arith::DivUIOp::create(b, loc, x, pb.idx(by));
+  };
+  // Entries [qbLo, qbHi) × [kbLo, kbHi) of the rows i = p − shift.
+  Value qbLo =
+      div(arith::SubIOp::create(b, loc, block.posLo, block.shift), getBlockQ());
+  Value qbHi =
+      pb.addConst(div(arith::SubIOp::create(
+                          b, loc, pb.addConst(block.posHi, -1), block.shift),
+                      getBlockQ()),
+                  1);
+  Value kbLo = div(block.keyLo, getBlockK());
+  Value kbHi = pb.addConst(div(pb.addConst(block.keyHi, -1), getBlockK()), 1);
+  Type element = cast<ShapedType>(table.getType()).getElementType();
+  MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
+  auto rows = scf::ForOp::create(
+      b, loc, qbLo, qbHi, pb.idx(1), ValueRange{pb.i1(false), pb.i1(true)},
+      [&](OpBuilder &rb, Location rl, Value qb, ValueRange rowIter) {
+        auto cols = scf::ForOp::create(
+            rb, rl, kbLo, kbHi, pb.idx(1), rowIter,
+            [&](OpBuilder &cb, Location cl, Value kb, ValueRange iter) {
+              PredicateBuilder in{cb, cl};
+              Value set = in.cmp(arith::CmpIPredicate::ne,
+                                 in.readTable(table, at, {qb, kb}),
+                                 in.intConst(element, 0));
+              scf::YieldOp::create(
+                  cb, cl,
+                  ValueRange{in.either(iter[0], set), in.both(iter[1], set)});
+            });
+        scf::YieldOp::create(rb, rl, cols.getResults());
+      });
+  return {arith::XOrIOp::create(b, loc, rows.getResult(0), pb.i1(true)),
+          rows.getResult(1)};
+}
+/// From the documents of the block's first and last positions and keys:
+/// empty if the rows' documents and the keys' do not meet, full if all
+/// four are one document.
+std::pair<Value, Value>
+DocumentMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                  const MaskBlockValues &block,
+                                  ArrayRef<Value> &tables) const {
+  Value table = tableForBlock(block, tables, /*sharedRank=*/1);
+  if (!table)
+    return unknownClass(b, loc);
+  PredicateBuilder pb{b, loc};
+  using P = arith::CmpIPredicate;
+  MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
+  auto docOf = [&](Value pos) {
+    return buildDocumentOf(b, loc, table, at, pos);
+  };
+  Value posFirst = docOf(block.posLo);
+  Value posLast = docOf(pb.addConst(block.posHi, -1));
+  Value keyFirst = docOf(block.keyLo);
+  Value keyLast = docOf(pb.addConst(block.keyHi, -1));
+  auto type = cast<ShapedType>(table.getType());
+  Value numDocs = pb.addConst(pb.tableDim(table, type.getRank() - 1), -1);
+  Value empty = pb.either(pb.either(pb.cmp(P::slt, keyLast, posFirst),
+                                    pb.cmp(P::sgt, keyFirst, posLast)),
+                          pb.either(pb.cmp(P::sge, keyFirst, numDocs),
+                                    pb.cmp(P::slt, block.posHi, pb.idx(1))));
+  Value oneDoc = pb.both(pb.cmp(P::eq, posFirst, posLast),
+                         pb.both(pb.cmp(P::eq, keyFirst, posFirst),
+                                 pb.cmp(P::eq, keyLast, posFirst)));
+  Value full = pb.both(pb.both(oneDoc, pb.cmp(P::slt, posFirst, numDocs)),
+                       pb.cmp(P::sge, block.posLo, pb.idx(0)));
   return {empty, full};
 }
 std::pair<Value, Value>
-BlockSparseMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value, Value,
-                                     Value, Value) const {
-  return unknownClass(b, loc);
-}
-std::pair<Value, Value> DocumentMaskAttr::buildBlockClass(OpBuilder &b,
-                                                          Location loc, Value,
-                                                          Value, Value,
-                                                          Value) const {
-  return unknownClass(b, loc);
+UnionMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                               const MaskBlockValues &block,
+                               ArrayRef<Value> &tables) const {
+  return buildCombinedClass(getMasks(), b, loc, block, tables, /*any=*/true);
 }
 std::pair<Value, Value>
-UnionMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                               Value posHi, Value keyLo, Value keyHi) const {
-  return buildCombinedClass(getMasks(), b, loc, posLo, posHi, keyLo, keyHi,
-                            /*any=*/true);
-}
-std::pair<Value, Value>
-IntersectMaskAttr::buildBlockClass(OpBuilder &b, Location loc, Value posLo,
-                                   Value posHi, Value keyLo,
-                                   Value keyHi) const {
-  return buildCombinedClass(getMasks(), b, loc, posLo, posHi, keyLo, keyHi,
-                            /*any=*/false);
+IntersectMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                   const MaskBlockValues &block,
+                                   ArrayRef<Value> &tables) const {
+  return buildCombinedClass(getMasks(), b, loc, block, tables, /*any=*/false);
 }

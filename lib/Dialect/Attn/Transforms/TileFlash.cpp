@@ -183,7 +183,7 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
                 });
           };
           if (mask && matchPattern(full, m_Zero())) {
-            s = maskIt(); // a mask that reads tables: every block
+            s = maskIt(); // never full: every block
           } else if (mask) {
             auto branch = scf::IfOp::create(
                 rewriter, loc, full,
@@ -207,8 +207,11 @@ FailureOr<scf::ForallOp> mlir::attn::tileSdpaFlash(RewriterBase &rewriter,
         // The mask's class of the block: skip it when the mask allows none
         // of it, mask it only when it does not allow all of it.
         Value posLo = t.add(qs, shift);
+        SmallVector<Value> tableList(op.getTables());
+        ArrayRef<Value> tables = tableList;
         std::pair<Value, Value> blockClass = mask.buildBlockClass(
-            rewriter, loc, posLo, t.add(posLo, tq), ks, t.add(ks, tk));
+            rewriter, loc,
+            {posLo, t.add(posLo, tq), ks, t.add(ks, tk), shift, b, h}, tables);
         Value empty = blockClass.first, full = blockClass.second;
         if (matchPattern(empty, m_Zero())) {
           scf::YieldOp::create(rewriter, loc, stepOn(full));

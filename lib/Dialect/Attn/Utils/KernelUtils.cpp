@@ -14,15 +14,37 @@ FailureOr<SdpaOp> mlir::attn::matchKernelFunction(func::FuncOp func,
   auto sdpa = body.empty() ? SdpaOp() : dyn_cast<SdpaOp>(body.front());
   auto ret =
       sdpa ? dyn_cast<func::ReturnOp>(sdpa->getNextNode()) : func::ReturnOp();
-  if (!sdpa || !ret || ret.getOperands() != sdpa->getResults() ||
-      func.getNumArguments() != 3 || sdpa.getQuery() != body.getArgument(0) ||
-      sdpa.getKey() != body.getArgument(1) ||
-      sdpa.getValue() != body.getArgument(2))
+  bool matches = sdpa && ret && ret.getOperands() == sdpa->getResults() &&
+                 func.getNumArguments() == 3 + sdpa.getTables().size() &&
+                 sdpa.getQuery() == body.getArgument(0) &&
+                 sdpa.getKey() == body.getArgument(1) &&
+                 sdpa.getValue() == body.getArgument(2);
+  if (matches)
+    for (auto [i, table] : llvm::enumerate(sdpa.getTables()))
+      matches &= table == body.getArgument(3 + i);
+  if (!matches)
     return func.emitError()
            << pass
-           << ": expects a function (q, k, v) whose body is one attn.sdpa of "
-              "its arguments, returned as is (the form attn-kernelgen writes)";
+           << ": expects a function (q, k, v, tables...) whose body is one "
+              "attn.sdpa of its arguments, returned as is (the form "
+              "attn-kernelgen writes)";
   return sdpa;
+}
+
+SmallVector<KernelTable> mlir::attn::getKernelTables(MaskAttrInterface mask) {
+  SmallVector<KernelTable> tables;
+  if (!mask)
+    return tables;
+  for (const MaskTableSpec &spec : getMaskTableSpecs(mask)) {
+    if (auto layout = dyn_cast<BlockSparseMaskAttr>(spec.mask))
+      tables.push_back(
+          {ATTNRT_TABLE_BLOCK_LAYOUT, layout.getBlockQ(), layout.getBlockK()});
+    else if (isa<DocumentMaskAttr>(spec.mask))
+      tables.push_back({ATTNRT_TABLE_DOCUMENT_OFFSETS});
+    else // a kind attnrt does not know: every call is refused
+      tables.push_back({0});
+  }
+  return tables;
 }
 
 void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
@@ -48,6 +70,7 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_CAUSAL] = meta.causal;
   values[ATTNRT_META_FEATURE_MAP] = meta.featureMap;
   values[ATTNRT_META_FEATURES] = meta.features;
+  values[ATTNRT_META_TABLES] = meta.tables;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

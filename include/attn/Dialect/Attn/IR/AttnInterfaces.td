@@ -36,8 +36,11 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
     InterfaceMethod<
       /*desc=*/[{
         The i1 predicate at `point`, built at `b`'s insertion point. The
-        mask's run-time tables are the first getNumTables() values of
-        `tables` (tensors), which it drops from the front.
+        point's values are `index` scalars, or vectors of `index` (lanes of
+        elements), and so is the predicate. The mask's run-time tables are
+        the first getNumTables() values of `tables` (tensors, or memrefs in
+        kernels: rank-4 ones hold every table as [B, H, ..., trailing] with
+        0 strides where it is shared), which it drops from the front.
       }],
       /*retTy=*/"::mlir::Value", /*methodName=*/"buildAllowed",
       /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
@@ -74,16 +77,17 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
     InterfaceMethod<
       /*desc=*/[{
         classifyBlock as IR, for blocks known at run time: i1 values (empty,
-        full) for query positions [posLo, posHi) × keys [keyLo, keyHi)
-        (`index` values, both ranges non-empty). Conservative where
-        classifyBlock is exact by counting elements: (false, false) means
-        "evaluate the predicate".
+        full) for `block`. Conservative where classifyBlock is exact by
+        counting elements: (false, false) means "evaluate the predicate".
+        Masks that read run-time tables classify from them when `tables`
+        holds them (memrefs or tensors, dropped from the front as
+        buildAllowed does) and say (false, false) when it is empty.
       }],
       /*retTy=*/"std::pair<::mlir::Value, ::mlir::Value>",
       /*methodName=*/"buildBlockClass",
       /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
-                    "::mlir::Value":$posLo, "::mlir::Value":$posHi,
-                    "::mlir::Value":$keyLo, "::mlir::Value":$keyHi)>,
+                    "const ::mlir::attn::MaskBlockValues &":$block,
+                    "::llvm::ArrayRef<::mlir::Value> &":$tables)>,
   ];
 }
 

@@ -42,6 +42,16 @@ struct MaskBlock {
   int64_t *elementBudget = nullptr;
 };
 
+/// A block of scores known at run time, as `index` values: query positions
+/// [posLo, posHi) and keys [keyLo, keyHi), both non-empty; `shift` = N_kv −
+/// N_q (row i sits at position i + shift). `batch` and `head` locate the
+/// block where the caller walks one (null otherwise: masks that need them,
+/// those reading per-batch tables, then say "unknown").
+struct MaskBlockValues {
+  Value posLo, posHi, keyLo, keyHi, shift;
+  Value batch, head;
+};
+
 /// What a mask allows of a block: nothing, everything, or some of it (or an
 /// unknown part, for masks that read run-time tables).
 enum class BlockClass { Empty, Full, Partial };

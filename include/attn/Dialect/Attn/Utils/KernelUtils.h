@@ -30,6 +30,7 @@ struct KernelMetadata {
   bool causal = false;     // attnrt_op linear: causal
   int64_t featureMap = 0;  // attnrt_op linear: an attnrt_feature_map
   int64_t features = 0;    // attnrt_op linear: φ's width
+  int64_t tables = 0;      // sdpa (CPU): the mask's run-time tables
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
@@ -38,9 +39,20 @@ void createKernelMetadata(OpBuilder &b, Location loc, StringRef symbol,
                           const KernelMetadata &meta,
                           Attribute memorySpace = {});
 
-/// The attn.sdpa of a kernel function — (q, k, v) whose body is one attn.sdpa
-/// of its arguments, returned as is (the form attn-kernelgen writes) — or,
-/// for any other function, a "<pass>: expects a function ..." error on it.
+/// One run-time table of a kernel's mask as attnrt describes it: an
+/// attnrt_table_kind and, for block layouts, the block's rows and keys.
+struct KernelTable {
+  int kind;
+  int64_t blockQ = 0, blockK = 0;
+};
+
+/// The tables `mask` reads, in operand order (none for a null mask).
+SmallVector<KernelTable> getKernelTables(MaskAttrInterface mask);
+
+/// The attn.sdpa of a kernel function — (q, k, v, tables...) whose body is
+/// one attn.sdpa of its arguments (the tables those its mask reads, in
+/// order), returned as is (the form attn-kernelgen writes) — or, for any
+/// other function, a "<pass>: expects a function ..." error on it.
 FailureOr<SdpaOp> matchKernelFunction(func::FuncOp func, StringRef pass);
 
 } // namespace mlir::attn
