@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 namespace attnrt::detail {
@@ -181,10 +182,12 @@ checkKernelMeta(const char *name, const char *prefix, const int64_t *meta,
                 "kernels",
                 name, opName(meta[ATTNRT_META_OP]),
                 opName(expected[ATTNRT_META_OP]));
-  static const char *const fields[ATTNRT_META_SIZE] = {
+  static const char *const fields[] = {
       "",     "",        "dtype",       "head_dim", "value_dim",   "has_lse",
       "rows", "threads", "smem_bytes",  "tile_kv",  "tensor_maps", "persistent",
-      "op",   "causal",  "feature_map", "features", "num_tables"};
+      "op",   "causal",  "feature_map", "features", "num_tables",  "pack_gqa"};
+  static_assert(std::size(fields) == ATTNRT_META_SIZE,
+                "a name for every metadata entry");
   for (int i = ATTNRT_META_DTYPE; i < ATTNRT_META_SIZE; ++i)
     if (meta[i] != expected[i])
       return fail(ATTNRT_ERROR_KERNEL_MISMATCH,

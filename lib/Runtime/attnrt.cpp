@@ -127,6 +127,7 @@ attnrt_status checkKernel(const attnrt_cpu_kernel *kernel) {
           [&](int64_t *expected) {
             expected[ATTNRT_META_HAS_LSE] = kernel->has_lse != 0;
             expected[ATTNRT_META_TABLES] = kernel->num_tables;
+            expected[ATTNRT_META_PACK_GQA] = kernel->pack_gqa != 0;
           }))
     return s;
   return checkTableKinds(tableKinds(*kernel));
@@ -338,7 +339,10 @@ attnrt_status attnrt_sdpa_cpu(const attnrt_cpu_kernel *kernel,
   for (Descriptor<4> &table : tables)
     args[count++] = &table;
   int64_t rows = kernel->rows_per_task; // >= 1: the metadata agreed
-  int64_t tasks = a->batch * a->heads_q * ((a->seq_q + rows - 1) / rows);
+  int64_t heads = kernel->pack_gqa ? a->heads_kv : a->heads_q;
+  int64_t headRows =
+      kernel->pack_gqa ? a->heads_q / a->heads_kv * a->seq_q : a->seq_q;
+  int64_t tasks = a->batch * heads * ((headRows + rows - 1) / rows);
   parallelFor(tasks, [&](int64_t begin, int64_t end) {
     callSdpaEntry(kernel->entry, args, count, begin, end);
   });

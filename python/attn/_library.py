@@ -105,6 +105,9 @@ class Kernel:
         self.rows_per_task: Optional[int] = (
             int(info["tiles"]["rows_per_task"])
             if self.target == "cpu" and not self.linear else None)
+        # CPU decode kernels packed by KV head: a task's rows are (query head,
+        # query) pairs of the heads that share a KV head.
+        self.pack_gqa: bool = bool(info.get("tiles", {}).get("pack_gqa", False))
         # The mask's run-time tables (CPU attn.sdpa kernels of block_sparse
         # and document masks): the manifest's {"kind", "block_q", "block_k"}
         # of each, in the order calls pass them (``tables=``).
@@ -389,6 +392,7 @@ class Library(Mapping):
                           meta=address("__attn_meta_" + info["name"]))
             # The mask's run-time tables (calls through this package pass
             # none, which attnrt refuses for such a kernel by name).
+            kernel.pack_gqa = int(info["tiles"].get("pack_gqa", False))
             tables = info.get("tables", [])
             kernel.num_tables = len(tables)
             for i, table in enumerate(tables):

@@ -35,10 +35,11 @@ def select_kernel(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
     device type, dtype, head dims, mask and scale (and an LSE output when
     asked for). Prefers, among the matches, one without an LSE output when
     none is needed (it writes less); then, on the CPU, a decode kernel
-    (rows per task 1 to 8) whose tasks hold all of a call's few rows (N_q,
-    or the query heads of a KV head at N_q = 1 with GQA and no mask), and a
-    flash kernel otherwise; then the most recently loaded. Raises
-    NoKernelError listing the loaded kernels."""
+    (rows per task 1 to 8) whose tasks hold all of a call's few rows (N_q;
+    for a kernel packed by KV head, or at N_q = 1 with GQA and no mask, the
+    rows of the query heads that share a KV head), and a flash kernel
+    otherwise; then the most recently loaded. Raises NoKernelError listing
+    the loaded kernels."""
     d, dv = q.shape[-1], v.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else float(scale)
     matches = [kern for kern in loaded_kernels()
@@ -49,14 +50,16 @@ def select_kernel(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
                and math.isclose(kern.scale, scale, rel_tol=1e-6)
                and (kern.has_lse or not need_lse)]
     if matches:
-        rows = q.shape[2]
-        if rows == 1 and q.shape[1] > k.shape[1] and not is_causal and window is None:
-            rows = q.shape[1] // k.shape[1]   # packed as rows (_sdpa_op)
+        group = q.shape[1] // max(k.shape[1], 1)
+        packable = q.shape[2] == 1 and not is_causal and window is None
 
         def fit(kern):
-            """0: a kernel whose tasks suit `rows` rows a head; 1: a flash
+            """0: a kernel whose tasks suit the rows a task gets; 1: a flash
             kernel for few rows; 2: a decode kernel whose tasks are too small
             (each re-reads K and V)."""
+            rows = q.shape[2]
+            if kern.pack_gqa or (packable and group > 1):
+                rows *= group   # packed as rows (in the kernel, or _sdpa_op)
             r = kern.rows_per_task
             if r is None or r > 8:   # a GPU kernel, or a CPU flash kernel
                 return 0 if r is None or rows > 8 else 1
@@ -116,7 +119,7 @@ def _sdpa_op(q, k, v, is_causal, window, scale, need_lse):
     o, lse = kern.empty_outputs(q)
     run_q, run_o, run_lse = q, o, lse if kern.has_lse else None
     if (q.device.type == "cpu" and q.shape[2] == 1 and q.shape[1] > k.shape[1]
-            and kern.mask.kind == "none"):
+            and kern.mask.kind == "none" and not kern.pack_gqa):
         # CPU decode with GQA: one query row per head. Run the kernel on the query
         # heads of each KV head as the rows of one head (views of q, o and
         # the LSE, nothing copied): each task reads its K and V once instead

@@ -14,7 +14,7 @@
 // WGMMA-SAME: chip = "sm_90a"
 // CHECK-SAME: .target sm_
 // SYNC-SAME: .extern .shared .align 128 .b8 attn_smem_bf16[];
-// SYNC-SAME: .visible .global .align 8 .b8 attn_meta_causal_d64[136]
+// SYNC-SAME: .visible .global .align 8 .b8 attn_meta_causal_d64[144]
 // SYNC-SAME: .visible .entry causal_d64(
 // SYNC-SAME: .maxntid 128, 1, 1
 // SYNC-SAME: cp.async.cg.shared.global
@@ -24,7 +24,7 @@
 // SYNC-SAME: ex2.approx.ftz.f32
 // SYNC-SAME: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // WGMMA-SAME: .extern .shared .align 1024 .b8 attn_smem_tma[];
-// WGMMA-SAME: .visible .global .align 8 .b8 attn_meta_causal_d64[136]
+// WGMMA-SAME: .visible .global .align 8 .b8 attn_meta_causal_d64[144]
 // WGMMA-SAME: .visible .entry causal_d64(
 // WGMMA-SAME: .param .align 64 .b8 causal_d64_param_53[128],
 // WGMMA-SAME: .param .align 64 .b8 causal_d64_param_54[128],

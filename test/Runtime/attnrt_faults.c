@@ -58,7 +58,7 @@ static attnrt_linear_kernel good_linear(void) {
 
 static attnrt_cpu_kernel good_kernel(void) {
   attnrt_cpu_kernel kernel = {"fake", D, D, 1, 32, (void *)&fakeKernel, meta,
-                              0,      {0}, {0},   {0}};
+                              0,      {0}, {0},   {0},  0};
   return kernel;
 }
 
@@ -160,7 +160,7 @@ static attnrt_cpu_kernel table_kernel(void) {
                               (void *)&fakeTableKernel, tableMeta, 2,
                               {ATTNRT_TABLE_BLOCK_LAYOUT,
                                ATTNRT_TABLE_DOCUMENT_OFFSETS},
-                              {4, 0}, {8, 0}};
+                              {4, 0}, {8, 0}, 0};
   return kernel;
 }
 /* [3, 2] blocks of N = 10 rows and keys, or [B, HQ, 3, 2]; offsets [4] or
@@ -254,6 +254,7 @@ int main(void) {
   kern.has_lse = 0; row("has_lse mismatch", &kern, &a); kern = good_kernel();
   kern.rows_per_task = 192; row("rows mismatch", &kern, &a); kern = good_kernel();
   kern.rows_per_task = 0; row("rows zero", &kern, &a); kern = good_kernel();
+  kern.pack_gqa = 1; row("pack_gqa mismatch", &kern, &a); kern = good_kernel();
 
   /* Sizes: negative, zero, not dividing, overflowing int64. */
   a.batch = -3; row("negative batch", &kern, &a); a = good();

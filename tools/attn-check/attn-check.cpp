@@ -371,6 +371,7 @@ bool runCpuKernel(func::FuncOp func, void *library, void *entry,
     kernel.value_dim = args[2]->shape[3];
     kernel.has_lse = hasLse;
     kernel.rows_per_task = meta[ATTNRT_META_ROWS];
+    kernel.pack_gqa = static_cast<int>(meta[ATTNRT_META_PACK_GQA]);
     kernel.entry = entry;
     kernel.meta = meta;
     kernel.num_tables = static_cast<int>(kinds.size());

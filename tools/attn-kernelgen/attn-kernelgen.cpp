@@ -304,7 +304,7 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType,
   std::string op = "sdpa", scoreMod, rows;
   LinearSpecFields linear;
   int64_t d = 0, dv = 0;
-  bool lse = false;
+  bool lse = false, packGqa = false;
   for (StringRef field : splitSpecFields(spec)) {
     auto [key, value] = field.trim().split('=');
     if (key == "name")
@@ -320,6 +320,8 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType,
       dtype = value.str();
     else if (key == "lse" && value.empty())
       lse = true;
+    else if (key == "pack_gqa" && value.empty())
+      packGqa = true;
     else if (key == "scale")
       scale = value.str();
     else if (key == "op" && (value == "sdpa" || value == "linear"))
@@ -437,11 +439,16 @@ FailureOr<std::string> specToMLIR(StringRef spec, StringRef defaultType,
   std::string qT = llvm::formatv("tensor<?x?x?x{0}x{1}>", d, dtype).str();
   std::string vT = llvm::formatv("tensor<?x?x?x{0}x{1}>", dv, dtype).str();
   std::string results = lse ? "(" + vT + ", tensor<?x?x?xf32>)" : vT;
-  std::string funcAttrs = rows.empty()
-                              ? ""
-                              : llvm::formatv(" attributes {{{0} = {1} : i64}",
-                                              kRowsPerTaskAttrName, rowsValue)
-                                    .str();
+  if (packGqa && op == "linear")
+    return bad("pack_gqa: op=linear takes none");
+  SmallVector<std::string> attrs;
+  if (!rows.empty())
+    attrs.push_back(
+        llvm::formatv("{0} = {1} : i64", kRowsPerTaskAttrName, rowsValue));
+  if (packGqa)
+    attrs.push_back(kPackGqaAttrName.str());
+  std::string funcAttrs =
+      attrs.empty() ? "" : " attributes {" + llvm::join(attrs, ", ") + "}";
   std::string scaleText = scale.empty() ? "" : " scale " + scale;
   return llvm::formatv(
              "// --spec {0}\n"
@@ -475,6 +482,8 @@ struct KernelInfo {
   double eps = 0.0;
   // attn.sdpa: the mask's run-time tables (CPU kernels take them).
   SmallVector<KernelTable> tables;
+  // CPU decode: rows packed by KV head (kPackGqaAttrName).
+  bool packGqa = false;
 };
 
 FailureOr<KernelInfo> describe(func::FuncOp func) {
@@ -525,6 +534,7 @@ FailureOr<KernelInfo> describe(func::FuncOp func) {
   KernelInfo info;
   info.name = func.getSymName().str();
   info.ownRows = func->hasAttr(kRowsPerTaskAttrName);
+  info.packGqa = func->hasAttr(kPackGqaAttrName);
   info.rowsPerTask = getFunctionRowsPerTask(func, rowsPerTask);
   llvm::raw_string_ostream(info.dtype) << qType.getElementType();
   info.headDim = qType.getDimSize(3);
@@ -850,8 +860,9 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                  << ", mask " << k.mask
                  << (k.scoreMod == "none" ? "" : ", score_mod " + k.scoreMod)
                  << ", LSE " << (k.lse ? "yes" : "no") << ", tile-kv "
-                 << cpuTileKV << ", rows per task " << k.rowsPerTask << ", "
-                 << cpu << ", "
+                 << cpuTileKV << ", rows per task " << k.rowsPerTask
+                 << (k.packGqa ? " packed by KV head" : "") << ", " << cpu
+                 << ", "
                  << getCPUKernelScratchBytes(k.headDim, k.valueDim, cpuTileKV,
                                              k.rowsPerTask)
                  << " bytes of stack */\n"
@@ -876,8 +887,8 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
                          {"num_tables", std::to_string(k.tables.size())},
                          {"table_kinds", tableArray(k, &KernelTable::kind)},
                          {"table_block_q", tableArray(k, &KernelTable::blockQ)},
-                         {"table_block_k",
-                          tableArray(k, &KernelTable::blockK)}})
+                         {"table_block_k", tableArray(k, &KernelTable::blockK)},
+                         {"pack_gqa", k.packGqa ? "1" : "0"}})
                  << ";\n"
                  << "static inline attnrt_status attn_" << k.name
                  << "(const attnrt_sdpa_args *args) {\n"
@@ -908,7 +919,8 @@ int emitCPU(ModuleOp module, MLIRContext &context, ArrayRef<KernelInfo> kernels,
         "H_q or N_q = 0: nothing to do); element strides free, head dim "
         "contiguous";
     entry["tiles"] = llvm::json::Object{{"rows_per_task", k.rowsPerTask},
-                                        {"tile_kv", cpuTileKV}};
+                                        {"tile_kv", cpuTileKV},
+                                        {"pack_gqa", k.packGqa}};
     entry["tables"] = describeTables(k);
     entry["stack_bytes"] = getCPUKernelScratchBytes(k.headDim, k.valueDim,
                                                     cpuTileKV, k.rowsPerTask);
@@ -1083,6 +1095,13 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
                    << ": rows per task (rows=, " << kRowsPerTaskAttrName
                    << ") is a CPU option; a GPU kernel's tiles come from its "
                       "schedule\n";
+      return 1;
+    }
+    if (k.packGqa) {
+      llvm::errs() << "attn-kernelgen: kernel " << k.name << ": pack_gqa ("
+                   << kPackGqaAttrName
+                   << ") packs the rows of a CPU decode kernel; the GPU "
+                      "kernels have no such form yet\n";
       return 1;
     }
   }

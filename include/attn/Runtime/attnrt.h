@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 7
+#define ATTNRT_ABI_VERSION 8
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {
@@ -72,13 +72,15 @@ enum {
   ATTNRT_META_FEATURE_MAP, /* linear: an attnrt_feature_map; sdpa: 0 */
   ATTNRT_META_FEATURES,    /* linear: φ's width; sdpa: 0 */
   ATTNRT_META_TABLES,      /* sdpa: the mask's run-time tables (CPU) */
+  ATTNRT_META_PACK_GQA,    /* sdpa (CPU): 1 if rows are packed by KV head */
   ATTNRT_META_SIZE
 };
 #define ATTNRT_META_MAGIC_VALUE 0x6174746e6d657461LL /* "attnmeta" */
 /* 6: the FAVOR+ CPU kernels find the key shifts in phase 0 (no phase 3). */
 /* 7: sm_90a kernels take O's tensor map after those of q, k and v. */
 /* 8: ATTNRT_META_TABLES; CPU kernels take the mask's tables. */
-#define ATTNRT_META_VERSION_VALUE 8
+/* 9: ATTNRT_META_PACK_GQA. */
+#define ATTNRT_META_VERSION_VALUE 9
 
 /* What a kernel computes (ATTNRT_META_OP): attn.sdpa, or attn.linear's
  * reassociated form (attnrt_linear_cpu and attnrt_linear_cuda run it). */

@@ -635,6 +635,12 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                   {},
                   static_cast<bool>(sdpa.getLse()),
                   sdpa.getScoreModAttr()};
+  spec.packGqa = func->hasAttr(kPackGqaAttrName);
+  if (spec.packGqa && !decode)
+    return fail("pack_gqa (" + Twine(kPackGqaAttrName) +
+                ") packs the rows of a decode kernel (rows-per-task 1, 2, 4 "
+                "or 8), not of rows-per-task=" +
+                Twine(rowsPerTask));
   if (sdpa.getKvSplitAttr())
     return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
                 "parts (attn-flash-to-llvm does)");
@@ -683,6 +689,7 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
     KernelMetadata meta{qType.getElementType(), d, dv, spec.hasLse,
                         rowsPerTask};
     meta.tables = spec.numTables;
+    meta.packGqa = spec.packGqa;
     createKernelMetadata(b, func.getLoc(),
                          ("__attn_meta_" + func.getSymName()).str(), meta);
   }

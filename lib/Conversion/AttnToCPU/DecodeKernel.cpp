@@ -2,8 +2,9 @@
 //--------===//
 //
 // The CPU kernel for rows-per-task R in {1, 2, 4, 8}: decode, where a task
-// holds one query row per head (or the query heads of one KV head, packed as
-// rows) and reads a long KV cache once. The flash kernel puts rows in lanes,
+// holds query rows of one head — or, packed (kPackGqaAttrName), rows of the
+// query heads that share a KV head, (head, query) pairs — and reads a long
+// KV cache once. The flash kernel puts rows in lanes,
 // which leaves 12 of 16 lanes empty for four rows; here the head dim is in
 // lanes and keys go T = tile-kv at a time:
 //
@@ -104,7 +105,9 @@ void DecodeEmitter::emitTask(Value task) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t x = 0; x < roundUpToLanes(spec.valueDim) / kLanes; ++x)
       kb.vstore(kb.splat(0.0), acc, {kb.idx(r), kb.idx(x * kLanes)});
-  KeyRange range = buildKeyRange(b, loc, spec.mask, t.qs, t.rows, shift, numK);
+  auto [firstQuery, queries] = queryRowsOf(t);
+  KeyRange range =
+      buildKeyRange(b, loc, spec.mask, firstQuery, queries, shift, numK);
   // Per row: m, then l, each a splat vector.
   SmallVector<Value> init;
   for (int64_t r = 0; r < rows; ++r)
@@ -124,10 +127,12 @@ void DecodeEmitter::loadScaledQuery(const TaskIndex &t) {
   for (int64_t r = 0; r < rows; ++r) {
     Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                         kb.idx(r), t.rows);
-    Value row = kb.min(kb.add(t.qs, kb.idx(r)), kb.sub(numQ, c1));
+    RowSite site = rowSite(t, r);
     for (int64_t x = 0; x < roundUpToLanes(spec.headDim) / kLanes; ++x) {
       Value val = arith::MulFOp::create(
-          b, loc, kb.rowVector(q, t.batch, t.h, row, x, spec.headDim), scale);
+          b, loc,
+          kb.rowVector(q, t.batch, site.head, site.query, x, spec.headDim),
+          scale);
       val = arith::SelectOp::create(b, loc, valid, val, kb.splat(0.0));
       kb.vstore(val, qHat, {kb.idx(r), kb.idx(x * kLanes)});
     }
@@ -188,7 +193,7 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const TaskIndex &t, int64_t r,
                                              Value ks, Value hi, Value m,
                                              Value l) {
   Value rowIdx = kb.idx(r);
-  Value query = kb.add(t.qs, rowIdx);
+  RowSite site = rowSite(t, r);
   auto type = VectorType::get({kLanes}, b.getIndexType());
   auto splatIdx = [&](Value x) -> Value {
     return vector::BroadcastOp::create(b, loc, type, x);
@@ -200,8 +205,9 @@ SmallVector<Value> DecodeEmitter::softmaxRow(const TaskIndex &t, int64_t r,
     Value keys = arith::AddIOp::create(b, loc, splatIdx(ks), lanes);
     Value keep = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, keys,
                                        splatIdx(hi));
-    MaskPoint point{splatIdx(t.batch), splatIdx(t.h), splatIdx(query), keys,
-                    splatIdx(kb.add(query, shift))};
+    MaskPoint point{splatIdx(t.batch), splatIdx(site.head),
+                    splatIdx(site.query), keys,
+                    splatIdx(kb.add(site.query, shift))};
     Value score = kb.vload(scores, {rowIdx, col});
     if (spec.scoreMod) // on the scaled scores (log2 units), before the mask
       score = spec.scoreMod.buildScore(b, loc, score, point, headsQ, M_LOG2E);
@@ -270,11 +276,12 @@ void DecodeEmitter::epilogue(const TaskIndex &t, ValueRange state) {
       Value inv = arith::SelectOp::create(
           b, loc, empty, kb.splat(0.0),
           arith::DivFOp::create(b, loc, kb.splat(1.0), l));
-      Value row = kb.add(t.qs, kb.idx(r));
+      RowSite site = rowSite(t, r);
       for (int64_t x = 0; x < roundUpToLanes(spec.valueDim) / kLanes; ++x) {
         Value out = arith::MulFOp::create(
             b, loc, kb.vload(acc, {kb.idx(r), kb.idx(x * kLanes)}), inv);
-        kb.storeRowVector(out, o, t.batch, t.h, row, x, spec.valueDim);
+        kb.storeRowVector(out, o, t.batch, site.head, site.query, x,
+                          spec.valueDim);
       }
       if (lse) {
         Value logSum = arith::AddFOp::create(
@@ -283,7 +290,7 @@ void DecodeEmitter::epilogue(const TaskIndex &t, ValueRange state) {
         Value value = arith::SelectOp::create(b, loc, empty,
                                               kb.splat(-INFINITY), logSum);
         kb.store(vector::ExtractOp::create(b, loc, value, 0), lse,
-                 {t.batch, t.h, row});
+                 {t.batch, site.head, site.query});
       }
       scf::YieldOp::create(b, loc);
     });

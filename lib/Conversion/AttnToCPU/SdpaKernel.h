@@ -29,12 +29,19 @@ struct KernelSpec {
   bool hasLse;
   ScoreModAttrInterface scoreMod;
   int64_t numTables = 0; // the mask's run-time tables
+  bool packGqa = false;  // rows packed by KV head (kPackGqaAttrName)
 };
 
 /// One task: batch, query head (and its KV head), and rows [qs, qs + rows)
-/// (rows ≤ R: the last block of a head may hold fewer).
+/// (rows ≤ R: the last block of a head may hold fewer). Packed by KV head,
+/// h is the group's first query head and rows count packed rows.
 struct TaskIndex {
   Value batch, h, hk, qs, rows;
+};
+
+/// Where row r of a task reads Q and writes O: query head and row.
+struct RowSite {
+  Value head, query;
 };
 
 /// The base of both sdpa emitters: the builder at the start of a function
@@ -65,20 +72,46 @@ struct SdpaEmitterBase {
     group = arith::DivUIOp::create(b, loc, headsQ, headsKV);
     shift = kb.sub(numK, numQ);
     rowsPerTask = kb.idx(rowsPerTaskCount);
-    numQBlocks = arith::CeilDivUIOp::create(b, loc, numQ, rowsPerTask);
+    numRows = spec.packGqa ? kb.mul(group, numQ) : numQ;
+    numQBlocks = arith::CeilDivUIOp::create(b, loc, numRows, rowsPerTask);
   }
 
-  /// Where task `task` sits.
+  /// Where task `task` sits: tasks walk (batch, head, block of rows), heads
+  /// being KV heads when packed.
   TaskIndex taskIndex(Value task) {
     TaskIndex t;
+    Value heads = spec.packGqa ? headsKV : headsQ;
     Value qb = arith::RemUIOp::create(b, loc, task, numQBlocks);
     Value bh = arith::DivUIOp::create(b, loc, task, numQBlocks);
-    t.h = arith::RemUIOp::create(b, loc, bh, headsQ);
-    t.batch = arith::DivUIOp::create(b, loc, bh, headsQ);
-    t.hk = arith::DivUIOp::create(b, loc, t.h, group);
+    Value head = arith::RemUIOp::create(b, loc, bh, heads);
+    t.batch = arith::DivUIOp::create(b, loc, bh, heads);
+    t.h = spec.packGqa ? kb.mul(head, group) : head;
+    t.hk = spec.packGqa ? head : arith::DivUIOp::create(b, loc, t.h, group);
     t.qs = kb.mul(qb, rowsPerTask);
-    t.rows = kb.min(rowsPerTask, kb.sub(numQ, t.qs));
+    t.rows = kb.min(rowsPerTask, kb.sub(numRows, t.qs));
     return t;
+  }
+
+  /// Row r of task t (rows past its last repeat that one).
+  RowSite rowSite(const TaskIndex &t, int64_t r) {
+    Value row = kb.min(kb.add(t.qs, kb.idx(r)), kb.sub(numRows, c1));
+    if (!spec.packGqa)
+      return {t.h, row};
+    return {kb.add(t.h, arith::DivUIOp::create(b, loc, row, numQ)),
+            arith::RemUIOp::create(b, loc, row, numQ)};
+  }
+
+  /// The query rows [first, first + count) whose keys bound task t's key
+  /// loop: its own rows, or, packed, the queries its rows hold (all N_q
+  /// of them when they wrap from one head to the next).
+  std::pair<Value, Value> queryRowsOf(const TaskIndex &t) {
+    if (!spec.packGqa)
+      return {t.qs, t.rows};
+    Value first = arith::RemUIOp::create(b, loc, t.qs, numQ);
+    Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        kb.add(first, t.rows), numQ);
+    return {arith::SelectOp::create(b, loc, wraps, c0, first),
+            arith::SelectOp::create(b, loc, wraps, numQ, t.rows)};
   }
 
   /// The mask's class of the block of positions [posLo, posHi) × keys
@@ -129,7 +162,8 @@ struct SdpaEmitterBase {
   Value q, k, v, o, lse, begin, end;
   SmallVector<Value> tables;
   // Sizes and constants, built once before the task loop.
-  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask,
+  // numRows: N_q, or H_q / H_kv · N_q packed.
+  Value c0, c1, numQ, headsQ, headsKV, numK, group, shift, rowsPerTask, numRows,
       numQBlocks;
 };
 

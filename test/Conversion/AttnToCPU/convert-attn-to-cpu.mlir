@@ -7,7 +7,7 @@
 // blocks leaving the band or at the ragged end.
 // What it computes, for attnrt to check kernel structs against: magic,
 // version, f32 (3), d, d_v, LSE, rows per task.
-// CHECK: memref.global "public" constant @__attn_meta_causal : memref<17xi64> = dense<[7022365736608035937, 8, 3, 64, 64, 1, 192, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @__attn_meta_causal : memref<18xi64> = dense<[7022365736608035937, 9, 3, 64, 64, 1, 192, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %[[LSE:.+]]: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, %[[BEGIN:.+]]: index, %[[END:.+]]: index)

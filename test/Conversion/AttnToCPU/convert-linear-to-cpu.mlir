@@ -4,7 +4,7 @@
 // workspace (S, z, M) attnrt allocates, the phase, rows per block and a task
 // range. Metadata: version 5, f32, d, d_v, no LSE, the chunk as rows, op
 // linear (1), causal, feature map elu_plus_one (1), 60 features.
-// CHECK: memref.global "public" constant @__attn_meta_causal : memref<17xi64> = dense<[7022365736608035937, 8, 3, 60, 24, 0, 64, 0, 0, 0, 0, 0, 1, 1, 1, 60, 0]>
+// CHECK: memref.global "public" constant @__attn_meta_causal : memref<18xi64> = dense<[7022365736608035937, 9, 3, 60, 24, 0, 64, 0, 0, 0, 0, 0, 1, 1, 1, 60, 0, 0]>
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME: %[[Q:.+]]: memref<?x?x?x?xf32, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %[[S:.+]]: memref<?x?x?x?xf32>, %[[Z:.+]]: memref<?x?x?xf32>, %[[M:.+]]: memref<?x?xf32>, %[[PHASE:.+]]: index, %[[ROWS:.+]]: index, %[[BEGIN:.+]]: index, %[[END:.+]]: index)
@@ -33,7 +33,7 @@ func.func @causal(%q: tensor<?x?x?x60xf32>, %k: tensor<?x?x?x60xf32>, %v: tensor
 // (3), 3 features. Phase 0 shifts a block's keys by the largest exponent so
 // far, rescaling its sums when that moves.
 // CHECK: memref.global "public" constant @__attn_omega_favor : memref<2x16xf32> = dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00,
-// CHECK: memref.global "public" constant @__attn_meta_favor : memref<17xi64> = dense<[7022365736608035937, 8, 3, 2, 16, 0, 64, 0, 0, 0, 0, 0, 1, 0, 3, 3, 0]>
+// CHECK: memref.global "public" constant @__attn_meta_favor : memref<18xi64> = dense<[7022365736608035937, 9, 3, 2, 16, 0, 64, 0, 0, 0, 0, 0, 1, 0, 3, 3, 0, 0]>
 // CHECK-LABEL: func.func @favor(
 // CHECK: memref.get_global @__attn_omega_favor : memref<2x16xf32>
 // CHECK: vector.reduction <maximumf>

@@ -8,7 +8,7 @@
 // CHECK: gpu.module @attn_kernels
 // CHECK: memref.global "public" @attn_smem_bf16 : memref<0xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.global "public" @attn_smem_f32 : memref<0xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.global "public" constant @attn_meta_lin_sums : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 1, 64, 64, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0]>
+// CHECK: memref.global "public" constant @attn_meta_lin_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
 // CHECK-LABEL: gpu.func @lin_sums(
 // CHECK-SAME: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-SAME: %{{.+}}: memref<?xf32>, %{{.+}}: index, %{{.+}}: index) kernel
@@ -54,7 +54,7 @@ func.func @lin(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<
 
 // Non-causal, f16, d = 128 with d_v = 32 (one value tile of 32 columns):
 // outputs are φQ S / (φQ z + eps).
-// CHECK: @attn_meta_nc_outputs : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 2, 128, 32, 0, 64, 128, {{[0-9]+}}, 32, 0, 0, 1, 0, 2, 128, 0]>
+// CHECK: @attn_meta_nc_outputs : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 2, 128, 32, 0, 64, 128, {{[0-9]+}}, 32, 0, 0, 1, 0, 2, 128, 0, 0]>
 // CHECK-LABEL: gpu.func @nc_outputs(
 // CHECK-NOT: arith.cmpi ule
 // CHECK: gpu.return
@@ -67,7 +67,7 @@ func.func @nc(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?
 
 // d_v = 128: two CTAs of 64 value columns each (the metadata's tile-kv slot),
 // each with its half of the state in shared memory.
-// CHECK: @attn_meta_wide_sums : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 1, 64, 128, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0]>
+// CHECK: @attn_meta_wide_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 128, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
 func.func @wide(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x128xbf16>) -> tensor<?x?x?x128xbf16> {
   %o = attn.linear elu_plus_one %q, %k, %v causal : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>
   return %o : tensor<?x?x?x128xbf16>

@@ -13,7 +13,7 @@
 // d = 128 is persistent, @persistent below.)
 // CHECK: memref.global "public" @attn_smem_tma : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 // What it computes, then tile-kv 128 and tensor maps (1) at the end.
-// CHECK: memref.global "public" constant @attn_meta_causal : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_causal : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 128, 128, 1, 128, 384, 163912, 128, 1, 0, 0, 0, 0, 0, 0, 0]>
 // CHECK: llvm.func @causal(%arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: i64,
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
 // CHECK-SAME: %arg{{[0-9]+}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant},
@@ -105,7 +105,7 @@ func.func @rows192(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: ten
 // dealt round-robin, a unit one or two query blocks) and waits for the
 // consumers to release Q before loading the next one; the consumers walk
 // the same tiles and release Q once the tile's last Q·Kᵀ is done.
-// CHECK: memref.global "public" constant @attn_meta_persistent : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 1, 128, 128, 0, 128, 384, 196688, 128, 1, 1, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_persistent : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 128, 128, 0, 128, 384, 196688, 128, 1, 1, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: llvm.func @persistent(
 // CHECK-SAME: persistent = true
 // CHECK-SAME: attn.smem_bytes = 196688 : i64

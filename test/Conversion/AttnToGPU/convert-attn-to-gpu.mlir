@@ -12,7 +12,7 @@
 // CHECK: memref.global "public" @attn_smem_bf16 : memref<0xbf16, #gpu.address_space<workgroup>> {alignment = 128 : i64}
 // What it computes, in the image for attnrt to check kernel structs against:
 // magic, version, bf16 (1), d, d_v, LSE, tile-q, threads, shared memory.
-// CHECK: memref.global "public" constant @attn_meta_causal : memref<17xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 8, 1, 64, 64, 1, 128, 128, 55296, 64, 0, 0, 0, 0, 0, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_causal : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 1, 128, 128, 55296, 64, 0, 0, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: gpu.func @causal(
 // CHECK-SAME: %{{.+}}: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>,
 // CHECK-SAME: %{{.+}}: memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) kernel

@@ -16,6 +16,13 @@ constexpr int64_t kDefaultRowsPerTask = 192;
 /// `--spec …,rows=R` sets it, e.g. a decode kernel beside 192-row ones.
 constexpr llvm::StringLiteral kRowsPerTaskAttrName = "attn.cpu_rows_per_task";
 
+/// The unit function attribute that packs a decode kernel's rows by KV head
+/// (attn-kernelgen's `--spec …,pack_gqa`): a task holds rows of the H_q / H_kv
+/// query heads that share a KV head — packed row r is query r mod N_q of
+/// head r div N_q of the group — so K and V are read once per KV head and
+/// the mask still sees each row's own position.
+constexpr llvm::StringLiteral kPackGqaAttrName = "attn.cpu_pack_gqa";
+
 /// The rows per task of `func`: its kRowsPerTaskAttrName, else `fallback`.
 int64_t getFunctionRowsPerTask(Operation *func, int64_t fallback);
 

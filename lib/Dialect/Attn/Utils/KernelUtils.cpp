@@ -71,6 +71,7 @@ void mlir::attn::createKernelMetadata(OpBuilder &b, Location loc,
   values[ATTNRT_META_FEATURE_MAP] = meta.featureMap;
   values[ATTNRT_META_FEATURES] = meta.features;
   values[ATTNRT_META_TABLES] = meta.tables;
+  values[ATTNRT_META_PACK_GQA] = meta.packGqa;
   auto type = MemRefType::get({ATTNRT_META_SIZE}, b.getI64Type(),
                               MemRefLayoutAttrInterface(), memorySpace);
   memref::GlobalOp::create(

@@ -31,6 +31,7 @@ struct KernelMetadata {
   int64_t featureMap = 0;  // attnrt_op linear: an attnrt_feature_map
   int64_t features = 0;    // attnrt_op linear: φ's width
   int64_t tables = 0;      // sdpa (CPU): the mask's run-time tables
+  bool packGqa = false;    // sdpa (CPU decode): rows packed by KV head
 };
 
 /// Creates, at `b`'s insertion point, the public constant `symbol` holding
