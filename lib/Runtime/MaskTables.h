@@ -17,6 +17,8 @@
 
 #include "Validate.h"
 
+#include <cstdint>
+
 namespace attnrt::detail {
 
 /// One table as the kernels read it.
@@ -95,6 +97,10 @@ inline attnrt_status checkTableShape(int i, int kind, const attnrt_table &t,
   if (!t.data)
     return fail(ATTNRT_ERROR_NULL_POINTER, "tables[%d] (%s): data is null", i,
                 name);
+  if (reinterpret_cast<uintptr_t>(t.data) % alignof(int32_t) != 0)
+    return fail(ATTNRT_ERROR_ALIGNMENT,
+                "tables[%d] (%s): data must be 4-byte aligned (int32), got %p",
+                i, name, static_cast<const void *>(t.data));
   // [B, H_q, rows, cols]: leading dims the table lacks get stride 0, and so
   // does the row dim of offsets (one row).
   view.data = t.data;

@@ -213,6 +213,8 @@ static void tableRows(void) {
   a.num_tables = 1; row("tables count", &kern, &a); a = good_tables();
   a.tables = NULL; row("tables null", &kern, &a); a = good_tables();
   tables[0].data = NULL; row("table data null", &kern, &a); a = good_tables();
+  tables[1].data = (const int32_t *)((const char *)offsets + 2);
+  row("table misaligned", &kern, &a); a = good_tables();
   tables[0].sizes[1] = 3; row("layout size", &kern, &a); a = good_tables();
   tables[0].rank = 3; row("layout rank", &kern, &a); a = good_tables();
   tables[0].strides[0] = -2; row("layout stride", &kern, &a); a = good_tables();
