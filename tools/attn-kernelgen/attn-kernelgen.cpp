@@ -1100,7 +1100,7 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
     if (k.packGqa) {
       llvm::errs() << "attn-kernelgen: kernel " << k.name << ": pack_gqa ("
                    << kPackGqaAttrName
-                   << ") packs the rows of a CPU decode kernel; the GPU "
+                   << ") packs the rows of a CPU kernel; the GPU "
                       "kernels have no such form yet\n";
       return 1;
     }

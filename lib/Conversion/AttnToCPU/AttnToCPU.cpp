@@ -89,19 +89,6 @@ std::optional<Blocking> blockingFor(int64_t rowsPerTask) {
   }
 }
 
-/// 16 score elements in lanes: rows `firstRow` + `lanes` (vector<16xindex>)
-/// against key `key`; `shift` = N_kv − N_q.
-MaskPoint lanePoint(OpBuilder &b, Location loc, Value firstRow, Value shift,
-                    Value lanes, Value key, Value batch, Value head) {
-  auto type = VectorType::get({kLanes}, b.getIndexType());
-  auto splat = [&](Value x) -> Value {
-    return vector::BroadcastOp::create(b, loc, type, x);
-  };
-  Value rows = arith::AddIOp::create(b, loc, splat(firstRow), lanes);
-  Value pos = arith::AddIOp::create(b, loc, rows, splat(shift));
-  return {splat(batch), splat(head), rows, splat(key), pos};
-}
-
 /// One task (TaskIndex), the key range of all its rows and of each row
 /// group, and each group's rows (at least 1, so that a group past the last
 /// row is a valid block).
@@ -143,6 +130,25 @@ private:
   void maskScores(const Task &t, int64_t g, Value ks, Value count, Value full);
   SmallVector<Value> softmaxStep(int64_t g, ValueRange state);
   void epilogue(const Task &t, ValueRange stats);
+
+  /// 16 score elements in lanes: the task's rows qs + `lanes`
+  /// (vector<16xindex>) against key `key`.
+  MaskPoint lanePoint(const Task &t, Value lanes, Value key) {
+    auto type = VectorType::get({kLanes}, b.getIndexType());
+    auto splat = [&](Value x) -> Value {
+      return vector::BroadcastOp::create(b, loc, type, x);
+    };
+    Value rows = arith::AddIOp::create(b, loc, splat(t.qs), lanes);
+    Value head = splat(t.h);
+    if (spec.packGqa) { // packed row r: query r mod N_q of head h + r div N_q
+      rows = arith::MinUIOp::create(b, loc, rows, splat(kb.sub(numRows, c1)));
+      head = arith::AddIOp::create(
+          b, loc, head, arith::DivUIOp::create(b, loc, rows, splat(numQ)));
+      rows = arith::RemUIOp::create(b, loc, rows, splat(numQ));
+    }
+    Value pos = arith::AddIOp::create(b, loc, rows, splat(shift));
+    return {splat(t.batch), head, rows, splat(key), pos};
+  }
 
   Value i1True() { return arith::ConstantIntOp::create(b, loc, 1, 1); }
   Value notOf(Value x) { return arith::XOrIOp::create(b, loc, x, i1True()); }
@@ -230,7 +236,8 @@ void FlashEmitter::loadScaledQuery(const Task &t) {
       auto pick = scf::IfOp::create(
           b, loc, valid,
           [&](OpBuilder &, Location) {
-            Value x = kb.load(q, {t.batch, t.h, kb.add(t.qs, r), c});
+            RowSite site = rowSite(t, r);
+            Value x = kb.load(q, {t.batch, site.head, site.query, c});
             scf::YieldOp::create(
                 b, loc, ValueRange{arith::MulFOp::create(b, loc, x, scale)});
           },
@@ -247,15 +254,20 @@ void FlashEmitter::loadScaledQuery(const Task &t) {
 /// misses and masks against its own band; its rows may be ≤ 0 in the last
 /// task (then it skips every tile).
 void FlashEmitter::computeKeyRanges(Task &t) {
-  t.range = buildKeyRange(b, loc, spec.mask, t.qs, t.rows, shift, numK);
+  auto [firstQuery, queries] = queryRowsOf(t);
+  t.range = buildKeyRange(b, loc, spec.mask, firstQuery, queries, shift, numK);
   for (int64_t g = 0; g < groups; ++g) {
     Value first = kb.idx(g * rowsPerGroup);
     t.groupRows.push_back(arith::MaxSIOp::create(
         b, loc, c1, kb.min(kb.sub(t.rows, first), kb.idx(rowsPerGroup))));
-    t.groupRanges.push_back(
-        groups == 1 ? t.range
-                    : buildKeyRange(b, loc, spec.mask, kb.add(t.qs, first),
-                                    t.groupRows[g], shift, numK));
+    if (groups == 1) {
+      t.groupRanges.push_back(t.range);
+      continue;
+    }
+    auto [groupFirst, groupQueries] =
+        queryRowsOf(kb.add(t.qs, first), t.groupRows[g]);
+    t.groupRanges.push_back(buildKeyRange(b, loc, spec.mask, groupFirst,
+                                          groupQueries, shift, numK));
   }
 }
 
@@ -282,7 +294,9 @@ SmallVector<Value> FlashEmitter::keyStep(const Task &t, Value ks,
   SmallVector<Value> nextState;
   for (int64_t g = 0; g < groups; ++g) {
     ValueRange state = allState.slice(2 * vecs * g, 2 * vecs);
-    auto [run, full] = mayEmptyTile ? classes[g] : groupRuns(t, g, ks);
+    std::pair<Value, Value> cls =
+        mayEmptyTile ? classes[g] : groupRuns(t, g, ks);
+    Value run = cls.first, full = cls.second; // captured below
     if (!spec.mask && groups == 1) {
       llvm::append_range(nextState, groupStep(t, g, ks, state, full));
       continue;
@@ -319,10 +333,12 @@ std::pair<Value, Value> FlashEmitter::groupRuns(const Task &t, int64_t g,
   }
   if (!spec.mask)
     return {run, run};
-  Value posLo = kb.add(kb.add(t.qs, kb.idx(g * rowsPerGroup)), shift);
+  auto [firstQuery, queries] =
+      queryRowsOf(kb.add(t.qs, kb.idx(g * rowsPerGroup)), t.groupRows[g]);
+  Value posLo = kb.add(firstQuery, shift);
   Value keyHi = kb.min(kb.add(ks, tile), numK);
   auto [empty, allAllowed] =
-      blockClass(t, posLo, kb.add(posLo, t.groupRows[g]), ks, keyHi);
+      blockClass(t, posLo, kb.add(posLo, queries), ks, keyHi);
   return {arith::AndIOp::create(b, loc, run, notOf(empty)), allAllowed};
 }
 
@@ -392,8 +408,7 @@ void FlashEmitter::applyScoreMod(const Task &t, int64_t g, Value ks) {
   ArrayRef<Value> gcol = ofGroup(col, g), glane = ofGroup(laneIndices, g);
   kb.loop(c0, tile, c1, [&](Value jj) {
     for (int64_t x = 0; x < vecs; ++x) {
-      MaskPoint point = lanePoint(b, loc, t.qs, shift, glane[x], kb.add(ks, jj),
-                                  t.batch, t.h);
+      MaskPoint point = lanePoint(t, glane[x], kb.add(ks, jj));
       Value sv = kb.vload(sT, {jj, gcol[x]});
       kb.vstore(spec.scoreMod.buildScore(b, loc, sv, point, headsQ, M_LOG2E),
                 sT, {jj, gcol[x]});
@@ -431,16 +446,17 @@ void FlashEmitter::maskScores(const Task &t, int64_t g, Value ks, Value count,
               b, loc, allowed,
               arith::CmpIOp::create(b, loc, pred, glane[x], i64Splat(edge)));
         };
-        if (spec.band.exact && spec.band.right)
+        // Packed rows are not positions qs + r: they ask the predicate.
+        const bool clipBand = spec.band.exact && !spec.packGqa;
+        if (clipBand && spec.band.right)
           clip(arith::CmpIPredicate::sge,
                kb.sub(rel, kb.idx(*spec.band.right)));
-        if (spec.band.exact && spec.band.left)
+        if (clipBand && spec.band.left)
           clip(arith::CmpIPredicate::sle, kb.add(rel, kb.idx(*spec.band.left)));
-        if (spec.mask && !spec.band.exact)
+        if (spec.mask && !clipBand)
           allowed = arith::AndIOp::create(
               b, loc, allowed,
-              SdpaEmitterBase::allowed(lanePoint(
-                  b, loc, t.qs, shift, glaneIndex[x], j, t.batch, t.h)));
+              SdpaEmitterBase::allowed(lanePoint(t, glaneIndex[x], j)));
         Value sv = kb.vload(sT, {jj, gcol[x]});
         kb.vstore(
             arith::SelectOp::create(b, loc, allowed, sv, kb.splat(-INFINITY)),
@@ -538,13 +554,14 @@ void FlashEmitter::epilogue(const Task &t, ValueRange stats) {
   }
   kb.loop(c0, t.rows, c1, [&](Value r) {
     Value inv = kb.load(rowStats, {c0, r});
-    Value row = kb.add(t.qs, r);
+    RowSite site = rowSite(t, r);
     kb.loop(c0, kb.idx(spec.valueDim), c1, [&](Value e) {
       Value x = arith::MulFOp::create(b, loc, kb.load(oT, {e, r}), inv);
-      kb.store(x, o, {t.batch, t.h, row, e});
+      kb.store(x, o, {t.batch, site.head, site.query, e});
     });
     if (lse)
-      kb.store(kb.load(rowStats, {c1, r}), lse, {t.batch, t.h, row});
+      kb.store(kb.load(rowStats, {c1, r}), lse,
+               {t.batch, site.head, site.query});
   });
 }
 
@@ -636,11 +653,6 @@ LogicalResult mlir::attn::convertSdpaFunctionToCPUKernel(func::FuncOp func,
                   static_cast<bool>(sdpa.getLse()),
                   sdpa.getScoreModAttr()};
   spec.packGqa = func->hasAttr(kPackGqaAttrName);
-  if (spec.packGqa && !decode)
-    return fail("pack_gqa (" + Twine(kPackGqaAttrName) +
-                ") packs the rows of a decode kernel (rows-per-task 1, 2, 4 "
-                "or 8), not of rows-per-task=" +
-                Twine(rowsPerTask));
   if (sdpa.getKvSplitAttr())
     return fail("the CPU kernel computes whole attn.sdpa ops, not kv_split "
                 "parts (attn-flash-to-llvm does)");

@@ -127,7 +127,7 @@ void DecodeEmitter::loadScaledQuery(const TaskIndex &t) {
   for (int64_t r = 0; r < rows; ++r) {
     Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                         kb.idx(r), t.rows);
-    RowSite site = rowSite(t, r);
+    RowSite site = rowSite(t, r, /*clamp=*/true); // loaded, then zeroed
     for (int64_t x = 0; x < roundUpToLanes(spec.headDim) / kLanes; ++x) {
       Value val = arith::MulFOp::create(
           b, loc,

@@ -92,26 +92,36 @@ struct SdpaEmitterBase {
     return t;
   }
 
-  /// Row r of task t (rows past its last repeat that one).
-  RowSite rowSite(const TaskIndex &t, int64_t r) {
-    Value row = kb.min(kb.add(t.qs, kb.idx(r)), kb.sub(numRows, c1));
+  /// Row r (an index value) of task t. Rows past the task's last repeat
+  /// that one where `clamp` says so, and always when packed (so that every
+  /// row names a head there is).
+  RowSite rowSite(const TaskIndex &t, Value r, bool clamp = false) {
+    Value row = kb.add(t.qs, r);
+    if (clamp || spec.packGqa)
+      row = kb.min(row, kb.sub(numRows, c1));
     if (!spec.packGqa)
       return {t.h, row};
     return {kb.add(t.h, arith::DivUIOp::create(b, loc, row, numQ)),
             arith::RemUIOp::create(b, loc, row, numQ)};
   }
+  RowSite rowSite(const TaskIndex &t, int64_t r, bool clamp = false) {
+    return rowSite(t, kb.idx(r), clamp);
+  }
 
-  /// The query rows [first, first + count) whose keys bound task t's key
-  /// loop: its own rows, or, packed, the queries its rows hold (all N_q
-  /// of them when they wrap from one head to the next).
-  std::pair<Value, Value> queryRowsOf(const TaskIndex &t) {
+  /// The query rows [first, first + count) whose keys bound the key loop of
+  /// a task's rows [qs, qs + rows): those rows, or, packed, the queries they
+  /// hold (all N_q of them when they wrap from one head to the next).
+  std::pair<Value, Value> queryRowsOf(Value qs, Value rows) {
     if (!spec.packGqa)
-      return {t.qs, t.rows};
-    Value first = arith::RemUIOp::create(b, loc, t.qs, numQ);
+      return {qs, rows};
+    Value first = arith::RemUIOp::create(b, loc, qs, numQ);
     Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                        kb.add(first, t.rows), numQ);
+                                        kb.add(first, rows), numQ);
     return {arith::SelectOp::create(b, loc, wraps, c0, first),
-            arith::SelectOp::create(b, loc, wraps, numQ, t.rows)};
+            arith::SelectOp::create(b, loc, wraps, numQ, rows)};
+  }
+  std::pair<Value, Value> queryRowsOf(const TaskIndex &t) {
+    return queryRowsOf(t.qs, t.rows);
   }
 
   /// The mask's class of the block of positions [posLo, posHi) × keys
