@@ -22,6 +22,16 @@ using namespace mlir::attn;
 
 namespace {
 
+/// The scalar `x` holds in every lane, if it is a broadcast of one.
+Value uniformValue(Value x) {
+  if (!isa<VectorType>(x.getType()))
+    return x;
+  auto splat = x.getDefiningOp<vector::BroadcastOp>();
+  return splat && !isa<VectorType>(splat.getSource().getType())
+             ? splat.getSource()
+             : Value();
+}
+
 /// The small IR vocabulary of the predicates.
 struct PredicateBuilder {
   OpBuilder &b;
@@ -98,9 +108,8 @@ struct PredicateBuilder {
     // An index whose lanes all hold one value (a broadcast) is read once.
     VectorType lanes;
     for (Value &i : index) {
-      if (auto splatOp = i.getDefiningOp<vector::BroadcastOp>())
-        if (!isa<VectorType>(splatOp.getSource().getType()))
-          i = splatOp.getSource();
+      if (Value scalar = uniformValue(i))
+        i = scalar;
       if (auto vec = dyn_cast<VectorType>(i.getType()))
         lanes = vec;
     }
@@ -431,16 +440,6 @@ bool BlockSparseMaskAttr::isAllowed(const MaskElement &e,
 // document: p and j in the same document [o_k, o_{k+1})
 //===----------------------------------------------------------------------===//
 
-/// The scalar `x` holds in every lane, if it is a broadcast of one.
-static Value uniformValue(Value x) {
-  if (!isa<VectorType>(x.getType()))
-    return x;
-  auto splat = x.getDefiningOp<vector::BroadcastOp>();
-  return splat && !isa<VectorType>(splat.getSource().getType())
-             ? splat.getSource()
-             : Value();
-}
-
 /// Key j's document d = doc(j), then p ∈ [o_d, o_{d+1}) — or, where the
 /// query position is one value across lanes and the key is not (keys in
 /// lanes), p's document and j in its range: one document lookup for the
@@ -469,13 +468,10 @@ Value DocumentMaskAttr::buildAllowed(OpBuilder &b, Location loc,
       at.readTable(table, point,
                    {arith::MinUIOp::create(b, loc, at.addConst(doc, 1), last)});
   Value inDoc = at.cmp(arith::CmpIPredicate::slt, doc, last);
-  if (!isa<VectorType>(doc.getType()) && isa<VectorType>(pb.type)) {
+  if (!isa<VectorType>(doc.getType())) { // one document for every lane
     lo = pb.splat(lo);
     hi = pb.splat(hi);
-    inDoc = vector::BroadcastOp::create(
-        b, loc,
-        VectorType::get(cast<VectorType>(pb.type).getShape(), b.getI1Type()),
-        inDoc);
+    inDoc = pb.splat(inDoc);
   }
   Value otherInt = pb.castTo(type.getElementType(), other);
   Value inRange = pb.both(pb.cmp(arith::CmpIPredicate::sge, otherInt, lo),
