@@ -1,0 +1,1 @@
+// Empty: the translation unit that carries cmake/attn-pch.h.
