@@ -696,23 +696,26 @@ attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
     params.push(*view);
   params.push(plan.keyRows);
   params.push(plan.taskRows);
-  // Sums and prefix sums of the key blocks' states; a causal call of one
-  // block needs neither (its outputs start from 0), one of one block no
-  // prefix.
+  // Sums and prefix sums of the key blocks' states: of every block for a
+  // non-causal call, which reads the last prefix sum; of all but the last
+  // for a causal one, whose block j starts from the sum of blocks before it.
+  // No prefix for one state. The prefix has no shared memory of its own:
+  // launched without any, a whole grid of it is resident at once.
   const int64_t headsQ = a->batch * a->heads_q,
                 headsKV = a->batch * a->heads_kv;
-  const bool oneBlock = plan.keyBlocks == 1;
+  const int64_t summed = plan.keyBlocks - (kernel->causal ? 1 : 0);
   const int64_t valueTiles = kernel->value_dim / kernel->value_tile;
+  const unsigned smem = static_cast<unsigned>(kernel->smem_bytes);
   struct Phase {
     const char *suffix;
     int64_t x, y;
+    unsigned smem;
     bool run;
-  } phases[] = {{"_sums", plan.keyBlocks * valueTiles, headsKV,
-                 !(oneBlock && kernel->causal)},
+  } phases[] = {{"_sums", summed * valueTiles, headsKV, smem, summed > 0},
                 {"_prefix",
                  (plan.stateFloats + kernel->threads - 1) / kernel->threads,
-                 headsKV, !oneBlock},
-                {"_outputs", plan.taskBlocks * valueTiles, headsQ, true}};
+                 headsKV, 0, summed > 1},
+                {"_outputs", plan.taskBlocks * valueTiles, headsQ, smem, true}};
   for (const Phase &phase : phases) {
     if (!phase.run)
       continue;
@@ -732,8 +735,7 @@ attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
     if (CUresult r = cuLaunchKernel(
             function, static_cast<unsigned>(phase.x),
             static_cast<unsigned>(phase.y), 1,
-            static_cast<unsigned>(kernel->threads), 1, 1,
-            static_cast<unsigned>(kernel->smem_bytes),
+            static_cast<unsigned>(kernel->threads), 1, 1, phase.smem,
             static_cast<CUstream>(stream), params.pointers, nullptr))
       return cudaFail("cuLaunchKernel", r);
   }

@@ -274,7 +274,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     ```
 
     `_sums` sums each block's keys into its state, `_prefix` turns the
-    states into prefix sums, `_outputs` computes `φQ S / (φQ z + eps)` for
+    states into prefix sums (causal: of every block but the last, which
+    nothing reads), `_outputs` computes `φQ S / (φQ z + eps)` for
     blocks of rows in chunks of 64 — causal: `(φQ_c S + tril(φQ_c φK_cᵀ)
     V_c) / (φQ_c z + tril(…) 1 + eps)`, the state moving every chunk. All
     products are m16n8k16 `mma.sync` with f32 accumulators; the state is

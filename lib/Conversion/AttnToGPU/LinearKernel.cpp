@@ -10,6 +10,7 @@
 //   <f>_sums     CTA (block, b·h_kv):  W[blk] = (φK_blkᵀ V_blk, φK_blkᵀ 1)
 //   <f>_prefix   CTA (slice, b·h_kv):  W[blk] += W[blk − 1]   (each thread
 //                                      one element, over the blocks)
+//   (causal: both over every block but the last, which nothing reads)
 //   <f>_outputs  CTA (block, b·h_q):   L rows in chunks of C
 //     non-causal (S, z) = W[last];  O = φQ S / (φQ z + eps)
 //     causal     (S, z) = W[blk − 1] (0 for the first), then per chunk c
@@ -229,7 +230,6 @@ private:
   }
   void applyFeatureMap(Value tile, int64_t cols, Value validRows);
   void accumulateState(bool writeRounded);
-  void addKeySums();
   void computeOutputs(Value batch, Value head, Value firstRow);
   /// A warp's part of a chunk's outputs: O and the scores as mma fragments
   /// [tile][4], the denominators of rows g and g + 8 (thread-partial).
@@ -477,16 +477,25 @@ void LinearEmitter::applyFeatureMap(Value tile, int64_t cols, Value validRows) {
 }
 
 /// S += φK_cᵀ V_c (each warp the m-tiles w, w + 4, ... of S's d rows, 64
-/// columns at a time), z += φK_cᵀ 1; with `writeRounded`, S's bf16/f16
-/// copy too.
+/// columns at a time) and z += φK_cᵀ 1 as one more n-tile of the same
+/// product, its B operand all ones (no pass over φK of its own); with
+/// `writeRounded`, S's bf16/f16 copy too.
 void LinearEmitter::accumulateState(bool writeRounded) {
   const int64_t d = spec.d(), dv = spec.dt();
   auto pair = VectorType::get({2}, kb.f32());
   Value pairCol = kb.mul(ln.t, kb.idx(2));
+  Value ones = atom.operand(kb.pack(kb.f32(1.0), kb.f32(1.0)));
   for (int64_t mt0 = 0; mt0 < d / 16; mt0 += kWarps) {
     Value mt = kb.add(ln.warp, kb.idx(mt0));
     kb.ifThen(kb.lt(mt, kb.idx(d / 16)), [&] {
       Value row0 = kb.mul(mt, kb.idx(16));
+      // z of features row0 + g and row0 + g + 8: registers 0 and 2 of the
+      // ones tile (every column of it is the same sum).
+      Value zRow[2] = {kb.add(row0, ln.g),
+                       kb.add(row0, kb.add(ln.g, kb.idx(8)))};
+      SmallVector<Value> zTile;
+      for (int64_t r = 0; r < 4; ++r)
+        zTile.push_back(memref::LoadOp::create(b, loc, zS, zRow[r / 2]));
       auto stateIndex = [&](int64_t n, int64_t half) {
         Value row = kb.add(row0, kb.add(ln.g, kb.idx(8 * half)));
         return kb.add(kb.mul(row, kb.idx(dv)), kb.add(kb.idx(8 * n), pairCol));
@@ -513,6 +522,8 @@ void LinearEmitter::accumulateState(bool writeRounded) {
                             {kb.add(kb.add(ln.r8, m1x8), kb.idx(16 * kk)),
                              kb.add(row0, m0x8)},
                             4, /*transpose=*/true);
+          if (n0 == 0)
+            atom.mma(aFrag, {ones, ones}, zTile);
           for (int64_t p = 0; p < tiles / 2; ++p) {
             SmallVector<Value> vFrag =
                 atom.ldmatrix(vS,
@@ -540,26 +551,12 @@ void LinearEmitter::accumulateState(bool writeRounded) {
                   ValueRange{kb.div(at, dv), kb.rem(at, dv)});
           }
       }
+      kb.ifThen(kb.lt(ln.t, c1), [&] {
+        for (int64_t half = 0; half < 2; ++half)
+          memref::StoreOp::create(b, loc, zTile[2 * half], zS, zRow[half]);
+      });
     });
   }
-  addKeySums();
-}
-
-/// z += φK_cᵀ 1: thread f < d sums column f of the chunk's φK.
-void LinearEmitter::addKeySums() {
-  kb.ifThen(kb.lt(tid, kb.idx(spec.d())), [&] {
-    Value at = tid;
-    auto loop = scf::ForOp::create(
-        b, loc, c0, kb.idx(kChunk), c1,
-        ValueRange{memref::LoadOp::create(b, loc, zS, at)},
-        [&](OpBuilder &, Location, Value r, ValueRange sum) {
-          Value x = arith::ExtFOp::create(
-              b, loc, kb.f32(),
-              Value(memref::LoadOp::create(b, loc, kS, ValueRange{r, tid})));
-          scf::YieldOp::create(b, loc, kb.fadd(sum[0], x));
-        });
-    memref::StoreOp::create(b, loc, loop.getResult(0), zS, at);
-  });
 }
 
 /// Element i (0 or 1) of an A-fragment register, as f32.
@@ -718,19 +715,38 @@ void LinearEmitter::buildSums() {
   storeState(stateAt(bhkv, blk));
 }
 
+/// W[blk] += W[blk − 1] over the blocks a later phase reads (causal: all but
+/// the last, whose state nothing reads), a float of the states per thread.
+/// The loads of kPrefixAhead blocks go out together before their sums, so
+/// that a thread waits on memory once per group rather than once a block
+/// (its loads and stores are one address each, which LLVM cannot reorder).
 void LinearEmitter::buildPrefix() {
+  constexpr int64_t kPrefixAhead = 8;
   Value slice = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value bhkv = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   Value e = kb.add(kb.mul(slice, kb.idx(kThreads)), tid);
+  Value blocks = spec.causal ? kb.sub(keyBlocks, c1) : keyBlocks;
+  Value lastBlock = kb.sub(blocks, c1);
   kb.ifThen(kb.lt(e, kb.idx(spec.stateFloats())), [&] {
-    scf::ForOp::create(b, loc, c0, keyBlocks, c1, ValueRange{zero},
-                       [&](OpBuilder &, Location, Value blk, ValueRange sum) {
-                         Value at = kb.add(stateAt(bhkv, blk), e);
-                         Value x = kb.fadd(
-                             sum[0], memref::LoadOp::create(b, loc, w, at));
-                         memref::StoreOp::create(b, loc, x, w, at);
-                         scf::YieldOp::create(b, loc, x);
-                       });
+    scf::ForOp::create(
+        b, loc, c0, blocks, kb.idx(kPrefixAhead), ValueRange{zero},
+        [&](OpBuilder &, Location, Value first, ValueRange carried) {
+          SmallVector<Value> blks, at, x;
+          for (int64_t i = 0; i < kPrefixAhead; ++i) {
+            blks.push_back(kb.add(first, kb.idx(i)));
+            at.push_back(kb.add(stateAt(bhkv, kb.min(blks[i], lastBlock)), e));
+            x.push_back(memref::LoadOp::create(b, loc, w, at[i]));
+          }
+          Value sum = carried[0];
+          for (int64_t i = 0; i < kPrefixAhead; ++i) {
+            sum = kb.fadd(sum, x[i]);
+            Value total = sum;
+            kb.ifThen(kb.lt(blks[i], blocks), [&] {
+              memref::StoreOp::create(b, loc, total, w, at[i]);
+            });
+          }
+          scf::YieldOp::create(b, loc, sum);
+        });
   });
 }
 
