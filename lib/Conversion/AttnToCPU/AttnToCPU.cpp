@@ -255,7 +255,7 @@ void FlashEmitter::loadScaledQuery(const Task &t) {
 /// task (then it skips every tile).
 void FlashEmitter::computeKeyRanges(Task &t) {
   auto [firstQuery, queries] = queryRowsOf(t);
-  t.range = buildKeyRange(b, loc, spec.mask, firstQuery, queries, shift, numK);
+  t.range = keyRange(t, firstQuery, queries);
   for (int64_t g = 0; g < groups; ++g) {
     Value first = kb.idx(g * rowsPerGroup);
     t.groupRows.push_back(arith::MaxSIOp::create(
@@ -266,8 +266,7 @@ void FlashEmitter::computeKeyRanges(Task &t) {
     }
     auto [groupFirst, groupQueries] =
         queryRowsOf(kb.add(t.qs, first), t.groupRows[g]);
-    t.groupRanges.push_back(buildKeyRange(b, loc, spec.mask, groupFirst,
-                                          groupQueries, shift, numK));
+    t.groupRanges.push_back(keyRange(t, groupFirst, groupQueries));
   }
 }
 

@@ -106,8 +106,7 @@ void DecodeEmitter::emitTask(Value task) {
     for (int64_t x = 0; x < roundUpToLanes(spec.valueDim) / kLanes; ++x)
       kb.vstore(kb.splat(0.0), acc, {kb.idx(r), kb.idx(x * kLanes)});
   auto [firstQuery, queries] = queryRowsOf(t);
-  KeyRange range =
-      buildKeyRange(b, loc, spec.mask, firstQuery, queries, shift, numK);
+  KeyRange range = keyRange(t, firstQuery, queries);
   // Per row: m, then l, each a splat vector.
   SmallVector<Value> init;
   for (int64_t r = 0; r < rows; ++r)

@@ -14,6 +14,7 @@
 #include "KernelBuilder.h"
 
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
+#include "attn/Dialect/Attn/Utils/MaskUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -137,6 +138,28 @@ struct SdpaEmitterBase {
     ArrayRef<Value> remaining = tables;
     return spec.mask.buildBlockClass(
         b, loc, {posLo, posHi, keyLo, keyHi, shift, t.batch, t.h}, remaining);
+  }
+
+  /// The key range of task `t`'s queries [first, first + count): the
+  /// mask's band (buildKeyRange), narrowed to the keys its run-time tables
+  /// leave those rows (a document mask: their documents' keys).
+  KeyRange keyRange(const TaskIndex &t, Value first, Value count) {
+    KeyRange range =
+        buildKeyRange(b, loc, spec.mask, first, count, shift, numK);
+    if (tables.empty())
+      return range;
+    Value posLo = kb.add(first, shift);
+    Value posHi = kb.min(kb.add(posLo, count), kb.add(numQ, shift));
+    posLo = kb.min(posLo, kb.sub(posHi, c1));
+    ArrayRef<Value> remaining = tables;
+    auto [lo, hi] = spec.mask.buildKeyBounds(
+        b, loc, {posLo, posHi, Value(), Value(), shift, t.batch, t.h},
+        remaining);
+    if (!lo)
+      return range;
+    range.lo = arith::MaxSIOp::create(b, loc, range.lo, lo);
+    range.hi = arith::MaxSIOp::create(b, loc, kb.min(range.hi, hi), range.lo);
+    return range;
   }
 
   /// The mask's predicate at `point` (index scalars or lanes of them). With

@@ -99,6 +99,25 @@ func.func @dilated(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tenso
 
 // -----
 
+// A document mask narrows each task's key loop to its rows' documents: the
+// documents of its first and last rows (a scan of the offsets each), their
+// offsets as the loop's bounds.
+// CHECK-LABEL: func.func @documents(
+// CHECK: scf.for %{{.+}} iter_args
+// CHECK: scf.for %{{.+}} iter_args
+// CHECK: %[[LO:.+]] = arith.index_cast %{{.+}} : i32 to index
+// CHECK: %[[HI:.+]] = arith.index_cast %{{.+}} : i32 to index
+// CHECK: %[[FROM:.+]] = arith.maxsi %{{.+}}, %[[LO]] : index
+// CHECK: %[[CUT:.+]] = arith.minsi %{{.+}}, %[[HI]] : index
+// CHECK: %[[TO:.+]] = arith.maxsi %[[CUT]], %[[FROM]] : index
+// CHECK: scf.for %{{.+}} = %[[FROM]] to %[[TO]] step %{{.+}} iter_args
+func.func @documents(%q: tensor<?x?x?x32xf32>, %k: tensor<?x?x?x32xf32>, %v: tensor<?x?x?x32xf32>, %t: tensor<?xi32>) -> tensor<?x?x?x32xf32> {
+  %o = attn.sdpa %q, %k, %v mask(#attn.document) tables(%t : tensor<?xi32>) : tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32>, tensor<?x?x?x32xf32> -> tensor<?x?x?x32xf32>
+  return %o : tensor<?x?x?x32xf32>
+}
+
+// -----
+
 // expected-error @+1 {{convert-attn-to-cpu: expects a function (q, k, v, tables...) whose body is one attn.sdpa of its arguments}}
 func.func @not_alone(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32> {
   %o = attn.sdpa %q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32> -> tensor<?x?x?x64xf32>

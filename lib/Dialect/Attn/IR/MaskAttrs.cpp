@@ -659,6 +659,29 @@ DocumentMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
                        pb.cmp(P::sge, block.posLo, pb.idx(0)));
   return {empty, full};
 }
+/// Rows at positions [posLo, posHi) see keys of their documents only:
+/// [o_doc(posLo), o_doc(posHi − 1) + 1) (o_D past the last document, whose
+/// positions see nothing).
+std::pair<Value, Value>
+DocumentMaskAttr::buildKeyBounds(OpBuilder &b, Location loc,
+                                 const MaskBlockValues &block,
+                                 ArrayRef<Value> &tables) const {
+  Value table = tableForBlock(block, tables, /*sharedRank=*/1);
+  if (!table)
+    return {};
+  PredicateBuilder pb{b, loc};
+  MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
+  auto type = cast<ShapedType>(table.getType());
+  Value numDocs = pb.addConst(pb.tableDim(table, type.getRank() - 1), -1);
+  auto offset = [&](Value doc) {
+    Value o =
+        pb.readTable(table, at, {arith::MinUIOp::create(b, loc, doc, numDocs)});
+    return pb.castTo(b.getIndexType(), o);
+  };
+  Value first = buildDocumentOf(b, loc, table, at, block.posLo);
+  Value last = buildDocumentOf(b, loc, table, at, pb.addConst(block.posHi, -1));
+  return {offset(first), offset(pb.addConst(last, 1))};
+}
 std::pair<Value, Value>
 UnionMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
                                const MaskBlockValues &block,
@@ -670,4 +693,20 @@ IntersectMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
                                    const MaskBlockValues &block,
                                    ArrayRef<Value> &tables) const {
   return buildCombinedClass(getMasks(), b, loc, block, tables, /*any=*/false);
+}
+/// The members' bounds, intersected.
+std::pair<Value, Value>
+IntersectMaskAttr::buildKeyBounds(OpBuilder &b, Location loc,
+                                  const MaskBlockValues &block,
+                                  ArrayRef<Value> &tables) const {
+  Value lo, hi;
+  for (Attribute member : getMasks()) {
+    auto [l, h] =
+        cast<MaskAttrInterface>(member).buildKeyBounds(b, loc, block, tables);
+    if (!l)
+      continue;
+    lo = lo ? arith::MaxSIOp::create(b, loc, lo, l).getResult() : l;
+    hi = hi ? arith::MinSIOp::create(b, loc, hi, h).getResult() : h;
+  }
+  return {lo, hi};
 }

@@ -214,7 +214,8 @@ def Attn_BlockSparseMaskAttr
 }
 
 def Attn_DocumentMaskAttr
-    : Attn_MaskAttr<"DocumentMask", "document", ["appendTableSpecs"]> {
+    : Attn_MaskAttr<"DocumentMask", "document",
+                    ["appendTableSpecs", "buildKeyBounds"]> {
   let summary = "document (packed varlen) mask with run-time segment offsets";
   let description = [{
     Several documents are packed into one sequence. The run-time table holds
@@ -244,7 +245,8 @@ def Attn_UnionMaskAttr
 
 def Attn_IntersectMaskAttr
     : Attn_MaskAttr<"IntersectMask", "intersect",
-                    ["appendTableSpecs", "getBand", "classifyBlock"]> {
+                    ["appendTableSpecs", "getBand", "classifyBlock",
+                     "buildKeyBounds"]> {
   let summary = "intersection of masks: allowed where every member allows";
   let description = [{
     Constraints: (C1) at least one member; (C2) every member is a mask.

@@ -88,6 +88,25 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
       /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
                     "const ::mlir::attn::MaskBlockValues &":$block,
                     "::llvm::ArrayRef<::mlir::Value> &":$tables)>,
+    InterfaceMethod<
+      /*desc=*/[{
+        Keys [lo, hi) (index values) outside of which the rows at positions
+        [block.posLo, block.posHi) allow nothing, read from the run-time
+        tables (block's keys unused): a kernel narrows its key loop to them
+        beside the band. Null values where the mask bounds nothing beyond
+        its band (the default) or `tables` is empty; its tables are dropped
+        from the front as buildAllowed does.
+      }],
+      /*retTy=*/"std::pair<::mlir::Value, ::mlir::Value>",
+      /*methodName=*/"buildKeyBounds",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+                    "const ::mlir::attn::MaskBlockValues &":$block,
+                    "::llvm::ArrayRef<::mlir::Value> &":$tables),
+      /*methodBody=*/"", /*defaultImplementation=*/[{
+        tables = tables.drop_front(
+            std::min<size_t>(tables.size(), $_attr.getNumTables()));
+        return {};
+      }]>,
   ];
 }
 
