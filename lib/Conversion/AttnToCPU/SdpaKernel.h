@@ -125,16 +125,21 @@ struct SdpaEmitterBase {
     return queryRowsOf(t.qs, t.rows);
   }
 
+  /// Positions [posLo, posHi) cut to the rows < N_q the tables describe
+  /// (at least the last row: a block past them is never run).
+  std::pair<Value, Value> insideTables(Value posLo, Value posHi) {
+    posHi = kb.min(posHi, kb.add(numQ, shift));
+    return {kb.min(posLo, kb.sub(posHi, c1)), posHi};
+  }
+
   /// The mask's class of the block of positions [posLo, posHi) × keys
   /// [keyLo, keyHi) of task `t` (keyHi ≤ N_kv): (empty, full), i1 values.
   /// Tables are read only at rows < N_q (a block past them, of a group
   /// without rows, is never run).
   std::pair<Value, Value> blockClass(const TaskIndex &t, Value posLo,
                                      Value posHi, Value keyLo, Value keyHi) {
-    if (!tables.empty()) {
-      posHi = kb.min(posHi, kb.add(numQ, shift));
-      posLo = kb.min(posLo, kb.sub(posHi, c1));
-    }
+    if (!tables.empty())
+      std::tie(posLo, posHi) = insideTables(posLo, posHi);
     ArrayRef<Value> remaining = tables;
     return spec.mask.buildBlockClass(
         b, loc, {posLo, posHi, keyLo, keyHi, shift, t.batch, t.h}, remaining);
@@ -149,8 +154,8 @@ struct SdpaEmitterBase {
     if (tables.empty())
       return range;
     Value posLo = kb.add(first, shift);
-    Value posHi = kb.min(kb.add(posLo, count), kb.add(numQ, shift));
-    posLo = kb.min(posLo, kb.sub(posHi, c1));
+    Value posHi;
+    std::tie(posLo, posHi) = insideTables(posLo, kb.add(posLo, count));
     ArrayRef<Value> remaining = tables;
     auto [lo, hi] = spec.mask.buildKeyBounds(
         b, loc, {posLo, posHi, Value(), Value(), shift, t.batch, t.h},

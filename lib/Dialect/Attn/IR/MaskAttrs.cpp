@@ -286,6 +286,21 @@ Value buildDocumentOf(OpBuilder &b, Location loc, Value table,
   return loop.getResult(0);
 }
 
+/// D, the number of documents of an offsets table (its last dim less one).
+Value buildDocumentCount(OpBuilder &b, Location loc, Value table) {
+  PredicateBuilder pb{b, loc};
+  auto type = cast<ShapedType>(table.getType());
+  return pb.addConst(pb.tableDim(table, type.getRank() - 1), -1);
+}
+
+/// o_min(doc, D): where document `doc` starts (o_D past the last document);
+/// `count` is D, splat like `doc`.
+Value readDocumentStart(OpBuilder &b, Location loc, Value table,
+                        const MaskPoint &at, Value doc, Value count) {
+  PredicateBuilder pb{b, loc, doc.getType()};
+  return pb.readTable(table, at, {arith::MinUIOp::create(b, loc, doc, count)});
+}
+
 bool inWindow(const MaskElement &e, int64_t left, int64_t right) {
   return e.key >= e.queryPos - left && e.key <= e.queryPos + right;
 }
@@ -458,15 +473,9 @@ Value DocumentMaskAttr::buildAllowed(OpBuilder &b, Location loc,
   // doc(x) = #{k ≥ 1 : o_k ≤ x}; positions ≥ o_D have doc(x) = D.
   Value doc = buildDocumentOf(b, loc, table, point, anchor);
   PredicateBuilder at{b, loc, doc.getType()};
-  Value lastOffset =
-      arith::SubIOp::create(b, loc, at.tableDim(table, type.getRank() - 1),
-                            arith::ConstantIndexOp::create(b, loc, 1));
-  Value last = at.splat(lastOffset);
-  Value lo =
-      at.readTable(table, point, {arith::MinUIOp::create(b, loc, doc, last)});
-  Value hi =
-      at.readTable(table, point,
-                   {arith::MinUIOp::create(b, loc, at.addConst(doc, 1), last)});
+  Value last = at.splat(buildDocumentCount(b, loc, table));
+  Value lo = readDocumentStart(b, loc, table, point, doc, last);
+  Value hi = readDocumentStart(b, loc, table, point, at.addConst(doc, 1), last);
   Value inDoc = at.cmp(arith::CmpIPredicate::slt, doc, last);
   if (!isa<VectorType>(doc.getType())) { // one document for every lane
     lo = pb.splat(lo);
@@ -646,8 +655,7 @@ DocumentMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
   Value posLast = docOf(pb.addConst(block.posHi, -1));
   Value keyFirst = docOf(block.keyLo);
   Value keyLast = docOf(pb.addConst(block.keyHi, -1));
-  auto type = cast<ShapedType>(table.getType());
-  Value numDocs = pb.addConst(pb.tableDim(table, type.getRank() - 1), -1);
+  Value numDocs = buildDocumentCount(b, loc, table);
   Value empty = pb.either(pb.either(pb.cmp(P::slt, keyLast, posFirst),
                                     pb.cmp(P::sgt, keyFirst, posLast)),
                           pb.either(pb.cmp(P::sge, keyFirst, numDocs),
@@ -671,12 +679,10 @@ DocumentMaskAttr::buildKeyBounds(OpBuilder &b, Location loc,
     return {};
   PredicateBuilder pb{b, loc};
   MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
-  auto type = cast<ShapedType>(table.getType());
-  Value numDocs = pb.addConst(pb.tableDim(table, type.getRank() - 1), -1);
+  Value numDocs = buildDocumentCount(b, loc, table);
   auto offset = [&](Value doc) {
-    Value o =
-        pb.readTable(table, at, {arith::MinUIOp::create(b, loc, doc, numDocs)});
-    return pb.castTo(b.getIndexType(), o);
+    return pb.castTo(b.getIndexType(),
+                     readDocumentStart(b, loc, table, at, doc, numDocs));
   };
   Value first = buildDocumentOf(b, loc, table, at, block.posLo);
   Value last = buildDocumentOf(b, loc, table, at, pb.addConst(block.posHi, -1));
