@@ -27,11 +27,13 @@
 // fits twice an SM). Chunks of Q, K, V come to shared memory by cp.async
 // (rows past N zero-filled), each phase streaming them into a ring as many
 // stages ahead as one budget of shared memory holds (the causal outputs'
-// single stage: K and V two ahead in `_sums`, Q four in non-causal
+// single stage: K and V three ahead in `_sums`, Q four in non-causal
 // `_outputs`), and φ is applied there in place (K rows past N_kv set to 0:
-// elu+1 maps 0 to 1). S is kept twice in shared memory: in f32, the sum,
-// and rounded to bf16/f16, the B operand of φQ·S. Products are m16n8k16
-// mma.sync with f32 accumulators (MmaSync.h):
+// elu+1 maps 0 to 1). `_sums` keeps its block's S and z in registers (each
+// warp its m-tiles' fragments, stored to W once); the causal `_outputs`
+// keep S twice in shared memory: in f32, the sum, and rounded to
+// bf16/f16, the B operand of φQ·S (the non-causal ones only the rounded
+// copy). Products are m16n8k16 mma.sync with f32 accumulators (MmaSync.h):
 //   φQ·S, φQ·φKᵀ   each warp 16 query rows; A fragments of φQ by ldmatrix
 //   A·V            A re-packed from its accumulators, as flash packs P
 //   φKᵀ·V          each warp 16-row slices of S's d rows; φKᵀ by
@@ -82,7 +84,7 @@ struct LinearSpec {
 /// What a phase keeps in the dynamic shared memory: a ring of `stages`
 /// chunks of what it streams (Q; K and V's dt value columns), rows of cols +
 /// kPad elements, then the state rounded to the input type (S [d][dt]), then
-/// f32: S [d][dt] (when it sums keys) and z [d].
+/// f32: S [d][dt] (the causal outputs, which move the state) and z [d].
 struct SharedLayout {
   int64_t d, dt;
   bool streamsQ, streamsKV, sumsKeys;
@@ -115,7 +117,7 @@ int64_t sharedBudget(const LinearSpec &spec) {
 SharedLayout getSharedLayout(const LinearSpec &spec, Phase phase) {
   bool outputs = phase == Phase::Outputs;
   SharedLayout layout{spec.d(), spec.dt(), outputs, !outputs || spec.causal,
-                      !outputs || spec.causal};
+                      outputs && spec.causal};
   while (layout.stages < 4) {
     SharedLayout deeper = layout;
     ++deeper.stages;
@@ -203,7 +205,6 @@ private:
   void forEachThreadElement(int64_t count, function_ref<void(Value)> body);
   void loadState(Value from);
   void zeroState();
-  void storeState(Value to);
   /// A chunk of rows of `src` into the ring `tiles` for streamChunks.
   struct ChunkCopy {
     Value src, head, first, limit;
@@ -211,9 +212,13 @@ private:
     Value tiles;
     bool rowsMayBeNegative = false;
   };
-  void streamChunks(Value batch, Value lo, Value hi,
-                    function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt,
-                    function_ref<void(Value first)> body);
+  /// What a chunk's body carries to the next (registers across chunks).
+  using ChunkBody =
+      function_ref<SmallVector<Value>(Value first, ValueRange carried)>;
+  SmallVector<Value>
+  streamChunks(Value batch, Value lo, Value hi,
+               function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt,
+               ChunkBody body, ValueRange init = {});
   /// Stage `stage` of a ring of chunk tiles.
   Value stageOf(Value ring, Value stage) {
     auto type = cast<MemRefType>(ring.getType());
@@ -229,7 +234,12 @@ private:
                                      offsets, sizes, ones);
   }
   void applyFeatureMap(Value tile, int64_t cols, Value validRows);
-  void accumulateState(bool writeRounded);
+  void accumulateState();
+  /// The m-tiles of S's d rows a warp sums in buildSums.
+  int64_t warpMTiles() const { return (spec.d() / 16 + kWarps - 1) / kWarps; }
+  std::pair<Value, Value> warpMTile(int64_t i);
+  SmallVector<Value> sumChunk(ValueRange sums);
+  void storeSums(ArrayRef<Value> sums, Value to);
   void computeOutputs(Value batch, Value head, Value firstRow);
   /// A warp's part of a chunk's outputs: O and the scores as mma fragments
   /// [tile][4], the denominators of rows g and g + 8 (thread-partial).
@@ -346,31 +356,18 @@ void LinearEmitter::zeroState() {
   gpu::BarrierOp::create(b, loc);
 }
 
-/// The CTA's state into W at `to`; z (the same in every value tile's CTA)
-/// by the first value tile's.
-void LinearEmitter::storeState(Value to) {
-  forEachThreadElement(spec.d() * spec.dt(), [&](Value e) {
-    memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, state, e), w,
-                            sumIndex(to, e));
-  });
-  kb.ifThen(firstTile, [&] {
-    forEachThreadElement(spec.d(), [&](Value f) {
-      memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, zS, f), w,
-                              normIndex(to, f));
-    });
-  });
-}
-
-/// body(first) for the chunks [lo, hi) step 64, each chunk's tiles
+/// body(first, carried) for the chunks [lo, hi) step 64, each chunk's tiles
 /// (chunksAt(first): rows past `limit`, and below 0 if asked, zero-filled)
 /// loaded by cp.async into the next stage of their rings `stages − 1`
 /// chunks ahead; qS, kS and vS name the chunk's stage during its body. The
-/// body may end without a barrier: the wait that starts each iteration has
-/// one before any copy overwrites a stage.
-void LinearEmitter::streamChunks(
+/// body returns what the next chunk carries (`init` for the first); the
+/// last chunk's is the result. The body may end without a barrier: the
+/// wait that starts each iteration has one before any copy overwrites a
+/// stage.
+SmallVector<Value> LinearEmitter::streamChunks(
     Value batch, Value lo, Value hi,
-    function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt,
-    function_ref<void(Value first)> body) {
+    function_ref<SmallVector<ChunkCopy>(Value first)> chunksAt, ChunkBody body,
+    ValueRange init) {
   const int64_t stages = layout.stages;
   AsyncCopyPipeline copies(kb, tid, kThreads, batch, c0, c1);
   auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
@@ -409,31 +406,34 @@ void LinearEmitter::streamChunks(
   };
   Value step = kb.idx(kChunk);
   if (stages == 1) {
-    scf::ForOp::create(b, loc, lo, hi, step, ValueRange{},
-                       [&](OpBuilder &, Location, Value first, ValueRange) {
-                         gpu::BarrierOp::create(b, loc); // stage 0 is free
-                         copies.waitAllBut(issue(first, c0), 0);
-                         setStage(c0);
-                         body(first);
-                         scf::YieldOp::create(b, loc);
-                       });
-    return;
+    auto loop = scf::ForOp::create(
+        b, loc, lo, hi, step, init,
+        [&](OpBuilder &, Location, Value first, ValueRange carried) {
+          gpu::BarrierOp::create(b, loc); // stage 0 is free
+          copies.waitAllBut(issue(first, c0), 0);
+          setStage(c0);
+          scf::YieldOp::create(b, loc, body(first, carried));
+        });
+    return SmallVector<Value>(loop.getResults());
   }
   Value last;
   for (int64_t s = 0; s + 1 < stages; ++s)
     last = issue(kb.add(lo, kb.idx(s * kChunk)), kb.idx(s));
-  scf::ForOp::create(
-      b, loc, lo, hi, step, ValueRange{c0, last},
+  SmallVector<Value> start = {c0, last}; // the stage, the newest group
+  llvm::append_range(start, init);
+  auto loop = scf::ForOp::create(
+      b, loc, lo, hi, step, start,
       [&](OpBuilder &, Location, Value first, ValueRange carried) {
         Value stage = carried[0];
         copies.waitAllBut(carried[1], static_cast<int32_t>(stages - 2));
         Value group = issue(kb.add(first, kb.idx((stages - 1) * kChunk)),
                             kb.rem(kb.add(stage, kb.idx(stages - 1)), stages));
         setStage(stage);
-        body(first);
-        scf::YieldOp::create(
-            b, loc, ValueRange{kb.rem(kb.add(stage, c1), stages), group});
+        SmallVector<Value> next = {kb.rem(kb.add(stage, c1), stages), group};
+        llvm::append_range(next, body(first, carried.drop_front(2)));
+        scf::YieldOp::create(b, loc, next);
       });
+  return SmallVector<Value>(loop.getResults().drop_front(2));
 }
 
 /// φ in place on the chunk `tile` of `cols` columns; rows at or past
@@ -476,11 +476,11 @@ void LinearEmitter::applyFeatureMap(Value tile, int64_t cols, Value validRows) {
   });
 }
 
-/// S += φK_cᵀ V_c (each warp the m-tiles w, w + 4, ... of S's d rows, 64
-/// columns at a time) and z += φK_cᵀ 1 as one more n-tile of the same
-/// product, its B operand all ones (no pass over φK of its own); with
-/// `writeRounded`, S's bf16/f16 copy too.
-void LinearEmitter::accumulateState(bool writeRounded) {
+/// The causal outputs' state moves by the chunk: S += φK_cᵀ V_c in f32 in
+/// shared memory (each warp the m-tiles w, w + 4, ... of S's d rows, 64
+/// columns at a time) and its bf16/f16 copy, z += φK_cᵀ 1 as one more
+/// n-tile of the same product, its B operand all ones.
+void LinearEmitter::accumulateState() {
   const int64_t d = spec.d(), dv = spec.dt();
   auto pair = VectorType::get({2}, kb.f32());
   Value pairCol = kb.mul(ln.t, kb.idx(2));
@@ -545,10 +545,8 @@ void LinearEmitter::accumulateState(bool writeRounded) {
                 b, loc,
                 vector::FromElementsOp::create(b, loc, pair, ValueRange{x, y}),
                 state, at);
-            if (writeRounded)
-              vector::StoreOp::create(
-                  b, loc, kb.pack(x, y), sS,
-                  ValueRange{kb.div(at, dv), kb.rem(at, dv)});
+            vector::StoreOp::create(b, loc, kb.pack(x, y), sS,
+                                    ValueRange{kb.div(at, dv), kb.rem(at, dv)});
           }
       }
       kb.ifThen(kb.lt(ln.t, c1), [&] {
@@ -692,27 +690,104 @@ void LinearEmitter::storeOutputs(const ChunkOutputs &out, Value batch,
   }
 }
 
+/// The block's state in registers: each warp's m-tiles of S's d rows
+/// (warpMTiles() of them, rows 16·(w + 4i); a warp past d/16 repeats the
+/// last and stores nothing), per m-tile its dt/8 n-tiles of S and then the
+/// ones tile of z, 4 f32 each.
 void LinearEmitter::buildSums() {
   Value blk = blockIndex;
   Value bhkv = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   Value batch = arith::DivUIOp::create(b, loc, bhkv, headsKV);
   Value head = arith::RemUIOp::create(b, loc, bhkv, headsKV);
-  zeroState();
   Value lo = kb.mul(blk, keyRows);
   Value hi = kb.min(kb.add(lo, keyRows), numK);
-  streamChunks(
+  SmallVector<Value> zeros(warpMTiles() * (spec.dt() / 8 + 1) * 4, zero);
+  SmallVector<Value> sums = streamChunks(
       batch, lo, hi,
       [&](Value first) -> SmallVector<ChunkCopy> {
         return {{k, head, first, numK, spec.d(), kRing},
                 {vCols, head, first, numK, spec.dt(), vRing}};
       },
-      [&](Value first) {
+      [&](Value first, ValueRange carried) {
         applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
         gpu::BarrierOp::create(b, loc);
-        accumulateState(/*writeRounded=*/false);
-      });
-  gpu::BarrierOp::create(b, loc);
-  storeState(stateAt(bhkv, blk));
+        return sumChunk(carried);
+      },
+      zeros);
+  storeSums(sums, stateAt(bhkv, blk));
+}
+
+/// Row 16·mt of S of the warp's m-tile i, and whether the warp owns it.
+std::pair<Value, Value> LinearEmitter::warpMTile(int64_t i) {
+  const int64_t mTiles = spec.d() / 16;
+  Value mt = kb.add(ln.warp, kb.idx(kWarps * i));
+  return {kb.mul(kb.min(mt, kb.idx(mTiles - 1)), kb.idx(16)),
+          kb.lt(mt, kb.idx(mTiles))};
+}
+
+/// `sums` (buildSums' registers) plus this chunk's φK_cᵀ [V_c | 1]: per
+/// 16 keys, the warp's φKᵀ fragments, then each V fragment pair against
+/// all of them.
+SmallVector<Value> LinearEmitter::sumChunk(ValueRange sums) {
+  const int64_t nTiles = spec.dt() / 8, perTile = (nTiles + 1) * 4;
+  SmallVector<Value> acc(sums);
+  Value ones = atom.operand(kb.pack(kb.f32(1.0), kb.f32(1.0)));
+  auto tile = [&](int64_t i, int64_t n) {
+    return MutableArrayRef<Value>(acc).slice(i * perTile + 4 * n, 4);
+  };
+  for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+    SmallVector<SmallVector<Value>> aFrags;
+    for (int64_t i = 0; i < warpMTiles(); ++i) {
+      // A = φKᵀ (features × keys): K's (key, feature) 8 × 8 blocks
+      // transposed.
+      aFrags.push_back(
+          atom.ldmatrix(kS,
+                        {kb.add(kb.add(ln.r8, m1x8), kb.idx(16 * kk)),
+                         kb.add(warpMTile(i).first, m0x8)},
+                        4, /*transpose=*/true));
+      atom.mma(aFrags.back(), {ones, ones}, tile(i, nTiles));
+    }
+    for (int64_t p = 0; p < nTiles / 2; ++p) {
+      SmallVector<Value> vFrag =
+          atom.ldmatrix(vS,
+                        {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * kk)),
+                         kb.add(m1x8, kb.idx(16 * p))},
+                        4, /*transpose=*/true);
+      for (int64_t i = 0; i < warpMTiles(); ++i) {
+        atom.mma(aFrags[i], {vFrag[0], vFrag[1]}, tile(i, 2 * p));
+        atom.mma(aFrags[i], {vFrag[2], vFrag[3]}, tile(i, 2 * p + 1));
+      }
+    }
+  }
+  return acc;
+}
+
+/// buildSums' registers into W at `to`: S's fragments of the warp's m-tiles,
+/// z (the same in every value tile's CTA) by the first value tile's.
+void LinearEmitter::storeSums(ArrayRef<Value> sums, Value to) {
+  const int64_t nTiles = spec.dt() / 8, perTile = (nTiles + 1) * 4;
+  Value pairCol = kb.mul(ln.t, kb.idx(2));
+  for (int64_t i = 0; i < warpMTiles(); ++i) {
+    Value row0, owned;
+    std::tie(row0, owned) = warpMTile(i);
+    ArrayRef<Value> acc = sums.slice(i * perTile, perTile);
+    kb.ifThen(owned, [&] {
+      for (int64_t half = 0; half < 2; ++half) {
+        Value row = kb.add(row0, kb.add(ln.g, kb.idx(8 * half)));
+        Value rowAt = kb.add(to, kb.add(kb.mul(row, kb.idx(spec.dv())), vc));
+        for (int64_t n = 0; n < nTiles; ++n)
+          for (int64_t e = 0; e < 2; ++e)
+            memref::StoreOp::create(
+                b, loc, acc[4 * n + 2 * half + e], w,
+                kb.add(rowAt, kb.add(pairCol, kb.idx(8 * n + e))));
+        kb.ifThen(arith::AndIOp::create(b, loc, firstTile, kb.lt(ln.t, c1)),
+                  [&] {
+                    memref::StoreOp::create(b, loc, acc[4 * nTiles + 2 * half],
+                                            w, normIndex(to, row));
+                  });
+      }
+    });
+  }
 }
 
 /// W[blk] += W[blk − 1] over the blocks a later phase reads (causal: all but
@@ -767,10 +842,11 @@ void LinearEmitter::buildOutputs() {
         [&](Value first) -> SmallVector<ChunkCopy> {
           return {{q, head, first, numQ, spec.d(), qRing}};
         },
-        [&](Value first) {
+        [&](Value first, ValueRange) {
           applyFeatureMap(qS, spec.d(), Value());
           gpu::BarrierOp::create(b, loc);
           computeOutputs(batch, head, first);
+          return SmallVector<Value>();
         });
     return;
   }
@@ -798,7 +874,7 @@ void LinearEmitter::buildOutputs() {
                 {k, headKV, first, numK, spec.d(), kRing},
                 {vCols, headKV, first, numK, spec.dt(), vRing}};
       },
-      [&](Value first) {
+      [&](Value first, ValueRange) {
         applyFeatureMap(qS, spec.d(), Value());
         applyFeatureMap(kS, spec.d(), kb.sub(numK, first));
         gpu::BarrierOp::create(b, loc);
@@ -808,8 +884,9 @@ void LinearEmitter::buildOutputs() {
         Value more = kb.lt(kb.add(first, kb.idx(kChunk)), hi);
         kb.ifThen(more, [&] {
           gpu::BarrierOp::create(b, loc);
-          accumulateState(/*writeRounded=*/true);
+          accumulateState();
         });
+        return SmallVector<Value>();
       });
 }
 
