@@ -209,7 +209,7 @@ static inline attnrt_status attn_sdpa_d256_bf16_causal(const attnrt_sdpa_gpu_arg
   return attnrt_sdpa_cuda(&kernel, args, stream);
 }
 
-/* linear_d64_bf16: attn.linear, feature map elu_plus_one, bf16, d = 64, d_v = 64, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 53504 bytes of shared memory */
+/* linear_d64_bf16: attn.linear, feature map elu_plus_one, bf16, d = 64, d_v = 64, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 55296 (sums) and 46336 (outputs) bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d64_bf16",
@@ -224,7 +224,8 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_kernel(void) {
     /* chunk */ 64,
     /* value_tile */ 64,
     /* threads */ 128,
-    /* smem_bytes */ 53504,
+    /* smem_bytes */ 46336,
+    /* sums_smem_bytes */ 55296,
 };
   return kernel;
 }
@@ -239,7 +240,7 @@ static inline attnrt_status attn_linear_d64_bf16(const attnrt_sdpa_gpu_args *arg
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d64_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 64, d_v = 64, eps = 1.000000e-06, causal, chunk 64, 128 threads, 53504 bytes of shared memory */
+/* linear_d64_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 64, d_v = 64, eps = 1.000000e-06, causal, chunk 64, 128 threads, 55296 (sums) and 53504 (outputs) bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_causal_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d64_bf16_causal",
@@ -255,6 +256,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_bf16_causal_kernel(void) 
     /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 53504,
+    /* sums_smem_bytes */ 55296,
 };
   return kernel;
 }
@@ -269,7 +271,7 @@ static inline attnrt_status attn_linear_d64_bf16_causal(const attnrt_sdpa_gpu_ar
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d128_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 128, d_v = 128, eps = 1.000000e-06, causal, chunk 64, 128 threads, 95744 bytes of shared memory */
+/* linear_d128_bf16_causal: attn.linear, feature map elu_plus_one, bf16, d = 128, d_v = 128, eps = 1.000000e-06, causal, chunk 64, 128 threads, 53248 (sums) and 95744 (outputs) bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_causal_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d128_bf16_causal",
@@ -285,6 +287,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_causal_kernel(void)
     /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 95744,
+    /* sums_smem_bytes */ 53248,
 };
   return kernel;
 }
@@ -299,7 +302,7 @@ static inline attnrt_status attn_linear_d128_bf16_causal(const attnrt_sdpa_gpu_a
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d128_bf16: attn.linear, feature map relu, bf16, d = 128, d_v = 128, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 95744 bytes of shared memory */
+/* linear_d128_bf16: attn.linear, feature map relu, bf16, d = 128, d_v = 128, eps = 1.000000e-06, non-causal, chunk 64, 128 threads, 53248 (sums) and 53760 (outputs) bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d128_bf16",
@@ -314,7 +317,8 @@ static inline attnrt_linear_gpu_kernel attn_linear_d128_bf16_kernel(void) {
     /* chunk */ 64,
     /* value_tile */ 64,
     /* threads */ 128,
-    /* smem_bytes */ 95744,
+    /* smem_bytes */ 53760,
+    /* sums_smem_bytes */ 53248,
 };
   return kernel;
 }
@@ -329,7 +333,7 @@ static inline attnrt_status attn_linear_d128_bf16(const attnrt_sdpa_gpu_args *ar
   return attnrt_linear_cuda(&kernel, args, workspace, workspace_bytes, stream);
 }
 
-/* linear_d64_f16_identity_causal: attn.linear, feature map identity, f16, d = 64, d_v = 64, eps = 1.000000e-06, causal, chunk 64, 128 threads, 53504 bytes of shared memory */
+/* linear_d64_f16_identity_causal: attn.linear, feature map identity, f16, d = 64, d_v = 64, eps = 1.000000e-06, causal, chunk 64, 128 threads, 55296 (sums) and 53504 (outputs) bytes of shared memory */
 static inline attnrt_linear_gpu_kernel attn_linear_d64_f16_identity_causal_kernel(void) {
   attnrt_linear_gpu_kernel kernel = {
     /* name */ "linear_d64_f16_identity_causal",
@@ -345,6 +349,7 @@ static inline attnrt_linear_gpu_kernel attn_linear_d64_f16_identity_causal_kerne
     /* value_tile */ 64,
     /* threads */ 128,
     /* smem_bytes */ 53504,
+    /* sums_smem_bytes */ 55296,
 };
   return kernel;
 }

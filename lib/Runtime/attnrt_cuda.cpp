@@ -554,10 +554,11 @@ LinearPlan planLinear(const attnrt_linear_gpu_kernel &kernel,
   return p;
 }
 
-/// Entry point `suffix` of a linear-attention kernel as a GPU kernel struct
-/// (its name in `name`, which must outlive the struct).
+/// Entry point `suffix` of a linear-attention kernel, launched with `smem`
+/// bytes of shared memory, as a GPU kernel struct (its name in `name`, which
+/// must outlive the struct).
 attnrt_gpu_kernel linearEntry(const attnrt_linear_gpu_kernel &kernel,
-                              const char *suffix, std::string &name) {
+                              const char *suffix, int smem, std::string &name) {
   name = std::string(kernel.name) + suffix;
   attnrt_gpu_kernel entry{};
   entry.name = name.c_str();
@@ -569,7 +570,7 @@ attnrt_gpu_kernel linearEntry(const attnrt_linear_gpu_kernel &kernel,
   entry.tile_q = kernel.chunk;
   entry.tile_kv = kernel.value_tile;
   entry.threads = kernel.threads;
-  entry.smem_bytes = kernel.smem_bytes;
+  entry.smem_bytes = smem;
   return entry;
 }
 
@@ -611,10 +612,15 @@ attnrt_status checkLinear(const attnrt_linear_gpu_kernel *kernel,
                 "value_dim (%lld)",
                 name, static_cast<long long>(kernel->value_tile),
                 static_cast<long long>(kernel->value_dim));
+  if (kernel->sums_smem_bytes < 0)
+    return fail(ATTNRT_ERROR_BAD_ARGUMENT,
+                "kernel %s: sums_smem_bytes must be >= 0, got %d", name,
+                kernel->sums_smem_bytes);
   if (attnrt_status s = checkLinearNoLse(name, a))
     return s;
   std::string entryName;
-  attnrt_gpu_kernel entry = linearEntry(*kernel, "", entryName);
+  attnrt_gpu_kernel entry =
+      linearEntry(*kernel, "", kernel->smem_bytes, entryName);
   if (attnrt_status s = check(&entry, a, views, empty))
     return s;
   return empty ? ATTNRT_OK : checkLinearCausal(name, kernel->causal, *a);
@@ -699,28 +705,30 @@ attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
   // Sums and prefix sums of the key blocks' states: of every block for a
   // non-causal call, which reads the last prefix sum; of all but the last
   // for a causal one, whose block j starts from the sum of blocks before it.
-  // No prefix for one state. The prefix has no shared memory of its own:
-  // launched without any, a whole grid of it is resident at once.
+  // No prefix for one state. Each entry point has shared memory of its own
+  // (the prefix none: a whole grid of it is resident at once).
   const int64_t headsQ = a->batch * a->heads_q,
                 headsKV = a->batch * a->heads_kv;
   const int64_t summed = plan.keyBlocks - (kernel->causal ? 1 : 0);
   const int64_t valueTiles = kernel->value_dim / kernel->value_tile;
-  const unsigned smem = static_cast<unsigned>(kernel->smem_bytes);
   struct Phase {
     const char *suffix;
     int64_t x, y;
-    unsigned smem;
+    int smem;
     bool run;
-  } phases[] = {{"_sums", summed * valueTiles, headsKV, smem, summed > 0},
+  } phases[] = {{"_sums", summed * valueTiles, headsKV, kernel->sums_smem_bytes,
+                 summed > 0},
                 {"_prefix",
                  (plan.stateFloats + kernel->threads - 1) / kernel->threads,
                  headsKV, 0, summed > 1},
-                {"_outputs", plan.taskBlocks * valueTiles, headsQ, smem, true}};
+                {"_outputs", plan.taskBlocks * valueTiles, headsQ,
+                 kernel->smem_bytes, true}};
   for (const Phase &phase : phases) {
     if (!phase.run)
       continue;
     std::string name;
-    attnrt_gpu_kernel entry = linearEntry(*kernel, phase.suffix, name);
+    attnrt_gpu_kernel entry =
+        linearEntry(*kernel, phase.suffix, phase.smem, name);
     Meta expected = {};
     expectMeta(entry, expected);
     expected[ATTNRT_META_OP] = ATTNRT_OP_LINEAR;
@@ -732,11 +740,12 @@ attnrt_status attnrt_linear_cuda(const attnrt_linear_gpu_kernel *kernel,
     if (attnrt_status s =
             getFunction(entry, expected, context, device, function, resident))
       return s;
-    if (CUresult r = cuLaunchKernel(
-            function, static_cast<unsigned>(phase.x),
-            static_cast<unsigned>(phase.y), 1,
-            static_cast<unsigned>(kernel->threads), 1, 1, phase.smem,
-            static_cast<CUstream>(stream), params.pointers, nullptr))
+    if (CUresult r = cuLaunchKernel(function, static_cast<unsigned>(phase.x),
+                                    static_cast<unsigned>(phase.y), 1,
+                                    static_cast<unsigned>(kernel->threads), 1,
+                                    1, static_cast<unsigned>(phase.smem),
+                                    static_cast<CUstream>(stream),
+                                    params.pointers, nullptr))
       return cudaFail("cuLaunchKernel", r);
   }
   return ATTNRT_OK;

@@ -430,7 +430,9 @@ class Library(Mapping):
                     feature_map=self.runtime.feature_map[info["feature_map"]],
                     features=info["features"], chunk=info["tiles"]["chunk"],
                     value_tile=info["tiles"]["value_tile"],
-                    threads=info["threads"], smem_bytes=info["smem_bytes"])))
+                    threads=info["threads"], smem_bytes=info["smem_bytes"],
+                    sums_smem_bytes=next(e["smem_bytes"] for e in info["entries"]
+                                         if e["entry"].endswith("_sums")))))
                 continue
             out.append((info, make(name=name, image=ctypes.addressof(image),
                                    image_size=len(data),

@@ -52,7 +52,8 @@ static void linear(void) {
                                   64,
                                   D,
                                   128,
-                                  53504};
+                                  53504,
+                                  53760};
   attnrt_sdpa_gpu_args a = good();
   a.lse = NULL;
   size_t bytes = 0;
@@ -73,7 +74,9 @@ static void linear(void) {
   report("linear features", attnrt_linear_cuda_check(&lin, &a));
   lin.features = D; lin.causal = 2;
   report("linear causal 2", attnrt_linear_cuda_check(&lin, &a));
-  lin.causal = 1;
+  lin.causal = 1; lin.sums_smem_bytes = -1;
+  report("linear sums smem", attnrt_linear_cuda_check(&lin, &a));
+  lin.sums_smem_bytes = 53760;
   report("linear short workspace",
          attnrt_linear_cuda(&lin, &a, at(0x60000000), bytes - 4, NULL));
   report("linear null workspace", attnrt_linear_cuda(&lin, &a, NULL, bytes, NULL));

@@ -1033,15 +1033,22 @@ SmallVector<std::string> gpuEntries(const KernelInfo &k) {
   return entries;
 }
 
+/// The dynamic shared memory of each entry point of a GPU linear-attention
+/// kernel (its `attn.smem_bytes`).
+struct LinearSmem {
+  int64_t sums = 0, outputs = 0;
+};
+
 /// The header's declarations of GPU linear-attention kernel `k` (entry
 /// points with `smem` bytes of shared memory in image `symbol`).
 void writeLinearGPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k,
-                               StringRef symbol, int64_t smem) {
+                               StringRef symbol, LinearSmem smem) {
   os << "/* " << k.name << ": attn.linear, feature map " << k.featureMap << ", "
      << k.dtype << ", d = " << k.headDim << ", d_v = " << k.valueDim
      << ", eps = " << k.eps << ", " << (k.maskAttr ? "causal" : "non-causal")
      << ", chunk " << kLinearGPUChunk << ", " << kLinearGPUThreads
-     << " threads, " << smem << " bytes of shared memory */\n"
+     << " threads, " << smem.sums << " (sums) and " << smem.outputs
+     << " (outputs) bytes of shared memory */\n"
      << "static inline attnrt_linear_gpu_kernel attn_" << k.name
      << "_kernel(void) {\n"
      << "  attnrt_linear_gpu_kernel kernel = "
@@ -1060,7 +1067,8 @@ void writeLinearGPUDeclaration(llvm::raw_ostream &os, const KernelInfo &k,
              {"chunk", std::to_string(kLinearGPUChunk)},
              {"value_tile", std::to_string(getLinearGPUValueTile(k.valueDim))},
              {"threads", std::to_string(kLinearGPUThreads)},
-             {"smem_bytes", std::to_string(smem)}})
+             {"smem_bytes", std::to_string(smem.outputs)},
+             {"sums_smem_bytes", std::to_string(smem.sums)}})
      << ";\n  return kernel;\n}\n"
      << "/* The workspace bytes attn_" << k.name << " needs for `args`. */\n"
      << "static inline attnrt_status attn_" << k.name
@@ -1273,7 +1281,9 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
             for (const KernelInfo &k : kernels) {
               if (k.linear) {
                 writeLinearGPUDeclaration(
-                    os, k, symbol, linearSmem.lookup(k.name + "_outputs"));
+                    os, k, symbol,
+                    {linearSmem.lookup(k.name + "_sums"),
+                     linearSmem.lookup(k.name + "_outputs")});
                 continue;
               }
               const LaunchInfo &l = launch.lookup(k.name);
@@ -1342,7 +1352,8 @@ int emitNVIDIA(ModuleOp module, MLIRContext &context,
       entry["smem_bytes"] = linearSmem.lookup(k.name + "_outputs");
       llvm::json::Array phases;
       for (const std::string &name : gpuEntries(k)) {
-        llvm::json::Object phase{{"entry", name}};
+        llvm::json::Object phase{{"entry", name},
+                                 {"smem_bytes", linearSmem.lookup(name)}};
         addReport(phase, name);
         phases.push_back(std::move(phase));
       }

@@ -26,9 +26,11 @@
 // (getLinearGPUValueTile: 64 of d_v = 128, so that a d = 128 CTA's state
 // fits twice an SM). Chunks of Q, K, V come to shared memory by cp.async
 // (rows past N zero-filled), each phase streaming them into a ring as many
-// stages ahead as one budget of shared memory holds (the causal outputs'
-// single stage: K and V three ahead in `_sums`, Q four in non-causal
-// `_outputs`), and φ is applied there in place (K rows past N_kv set to 0:
+// stages ahead as a quarter of an SM's shared memory holds (at d = 128: K
+// and V one ahead in `_sums`, Q one in non-causal `_outputs`; the causal
+// outputs, which keep an f32 state, one stage and two CTAs an SM; each
+// entry point is launched with its own shared memory), and φ is applied
+// there in place (K rows past N_kv set to 0:
 // elu+1 maps 0 to 1). `_sums` keeps its block's S and z in registers (each
 // warp its m-tiles' fragments, stored to W once); the causal `_outputs`
 // keep S twice in shared memory: in f32, the sum, and rounded to
@@ -84,7 +86,8 @@ struct LinearSpec {
 /// What a phase keeps in the dynamic shared memory: a ring of `stages`
 /// chunks of what it streams (Q; K and V's dt value columns), rows of cols +
 /// kPad elements, then the state rounded to the input type (S [d][dt]), then
-/// f32: S [d][dt] (the causal outputs, which move the state) and z [d].
+/// f32: S [d][dt] (the causal outputs, which move the state) and z [d]
+/// (the outputs). The prefix keeps nothing there.
 struct SharedLayout {
   int64_t d, dt;
   bool streamsQ, streamsKV, sumsKeys;
@@ -98,30 +101,33 @@ struct SharedLayout {
     return (2 * (stages * stageElems() + roundedElems()) + 15) / 16 * 16;
   }
   int64_t sumFloats() const { return sumsKeys ? d * dt : 0; }
-  int64_t bytes() const { return halfBytes() + 4 * (sumFloats() + d); }
+  int64_t zFloats() const { return streamsQ ? d : 0; }
+  int64_t bytes() const { return halfBytes() + 4 * (sumFloats() + zFloats()); }
 };
 
 /// The kernels' phases: `_sums`, `_prefix` (no shared memory of its own)
 /// and `_outputs`.
 enum class Phase { Sums, Prefix, Outputs };
 
-/// The shared memory every entry point is launched with: the causal
-/// outputs' single-stage layout (two CTAs an SM at d = 128).
-int64_t sharedBudget(const LinearSpec &spec) {
-  return SharedLayout{spec.d(), spec.dt(), true, true, true}.bytes();
-}
+/// Shared memory a CTA of `_sums` or `_outputs` may take: four of them an
+/// SM (228 KB on sm_80/sm_90, 1 KB of it reserved per CTA), where their
+/// registers allow.
+constexpr int64_t kSharedPerCta = (228 - 4) / 4 * 1024;
 
-/// The layout of `phase`: as many stages (up to 4) as the budget holds, so
-/// that the phases that stream one or two tensors keep chunks in flight
-/// while they compute.
+/// The layout of `phase`: as many stages (up to 4) as kSharedPerCta holds,
+/// so that the phases that stream one or two tensors keep chunks in
+/// flight while they compute; at least one (the causal outputs at d = 128:
+/// their f32 state alone is 32 KB, two CTAs an SM). The prefix has none.
 SharedLayout getSharedLayout(const LinearSpec &spec, Phase phase) {
   bool outputs = phase == Phase::Outputs;
   SharedLayout layout{spec.d(), spec.dt(), outputs, !outputs || spec.causal,
                       outputs && spec.causal};
+  if (phase == Phase::Prefix)
+    return SharedLayout{spec.d(), spec.dt(), false, false, false, 0};
   while (layout.stages < 4) {
     SharedLayout deeper = layout;
     ++deeper.stages;
-    if (deeper.bytes() > sharedBudget(spec))
+    if (deeper.bytes() > kSharedPerCta)
       break;
     layout = deeper;
   }
@@ -299,7 +305,8 @@ void LinearEmitter::makeSharedViews() {
   const int64_t floatsAt = layout.halfBytes() / 4;
   if (layout.sumFloats())
     state = sharedView(b, loc, floats, floatsAt, {d * dt});
-  zS = sharedView(b, loc, floats, floatsAt + layout.sumFloats(), {d});
+  if (layout.zFloats())
+    zS = sharedView(b, loc, floats, floatsAt + layout.sumFloats(), {d});
 }
 
 /// body(e) for each e in [0, count) of this thread: e = tid + 128·i.
@@ -944,7 +951,6 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
     return failure();
   MLIRContext *ctx = func.getContext();
   Type elem = spec->kernel.elem;
-  const int64_t smemBytes = sharedBudget(*spec);
   declareDynamicSharedMemory(
       module, elem.isBF16() ? "attn_smem_bf16" : "attn_smem_f16", elem, 128);
   declareDynamicSharedMemory(module, "attn_smem_f32", Float32Type::get(ctx),
@@ -952,7 +958,7 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   Location loc = func.getLoc();
   KernelMetadata meta{elem,   spec->d(), spec->dv(), /*hasLse=*/false,
-                      kChunk, kThreads,  smemBytes,  spec->dt()};
+                      kChunk, kThreads,  0,          spec->dt()};
   meta.op = ATTNRT_OP_LINEAR;
   meta.causal = spec->causal;
   meta.featureMap = static_cast<int64_t>(spec->map);
@@ -976,6 +982,8 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
   for (auto [suffix, build, phase] :
        llvm::zip_equal(kLinearGPUEntries, builds, phases)) {
     std::string name = (func.getSymName() + StringRef(suffix)).str();
+    SharedLayout layout = getSharedLayout(*spec, phase);
+    meta.smemBytes = layout.bytes();
     createKernelMetadata(
         mb, loc, "attn_meta_" + name, meta,
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global));
@@ -985,9 +993,8 @@ mlir::attn::convertLinearFunctionToGPUKernel(func::FuncOp func,
                     UnitAttr::get(ctx));
     kernel.setKnownBlockSizeAttr(
         mb.getDenseI32ArrayAttr({static_cast<int32_t>(kThreads), 1, 1}));
-    kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(smemBytes));
+    kernel->setAttr("attn.smem_bytes", mb.getI64IntegerAttr(layout.bytes()));
     OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
-    SharedLayout layout = getSharedLayout(*spec, phase);
     LinearEmitter emitter(b, loc, *spec, layout, kernel);
     (emitter.*build)();
     gpu::ReturnOp::create(b, loc);

@@ -8,18 +8,18 @@
 // CHECK: gpu.module @attn_kernels
 // CHECK: memref.global "public" @attn_smem_bf16 : memref<0xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.global "public" @attn_smem_f32 : memref<0xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.global "public" constant @attn_meta_lin_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
+// CHECK: memref.global "public" constant @attn_meta_lin_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 0, 64, 128, 55296, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
 // CHECK-LABEL: gpu.func @lin_sums(
 // CHECK-SAME: memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-SAME: %{{.+}}: memref<?xf32>, %{{.+}}: index, %{{.+}}: index) kernel
-// CHECK-SAME: attn.smem_bytes = 53504 : i64, known_block_size = array<i32: 128, 1, 1>
-// Sums: a two-stage ring of K and V chunks (rows padded by 8) in the
-// budget of the causal outputs' one stage; S and z are summed in registers
+// CHECK-SAME: attn.smem_bytes = 55296 : i64, known_block_size = array<i32: 128, 1, 1>
+// Sums: a three-stage ring of K and V chunks (rows padded by 8), what a
+// quarter of an SM's shared memory holds; S and z are summed in registers
 // (no f32 state in shared memory).
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [0], sizes: [2, 64, 72], strides: [4608, 72, 1]
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [2, 64, 72], strides: [4608, 72, 1]
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [0], sizes: [3, 64, 72], strides: [4608, 72, 1]
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [13824], sizes: [3, 64, 72], strides: [4608, 72, 1]
 // CHECK-NOT: sizes: [4096]
-// CHECK: memref.reinterpret_cast %{{.+}} to offset: [9216], sizes: [64], strides: [1]
+// CHECK-NOT: sizes: [64], strides: [1]
 // A CTA's value columns [vc, vc + 64) of V (and O): grid.x counts (block,
 // value tile) pairs.
 // CHECK: memref.subview %{{.+}}[0, 0, 0, %{{.+}}] [%{{.+}}, %{{.+}}, %{{.+}}, 64] [1, 1, 1, 1]
@@ -27,14 +27,18 @@
 // ldmatrix.trans fragments.
 // CHECK: nvgpu.device_async_copy
 // CHECK: scf.for
-// CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 0 : i32}
+// CHECK: nvgpu.device_async_wait %{{.+}} {numGroups = 1 : i32}
 // CHECK: scf.if
 // CHECK: nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = true}
 // CHECK: nvvm.mma.sync
-// CHECK: memref.global "public" constant @attn_meta_lin_prefix
+// Each entry point has its own shared memory: the prefix none, the causal
+// outputs one stage of Q, K, V beside the state.
+// CHECK: memref.global "public" constant @attn_meta_lin_prefix : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 0, 64, 128, 0, 64,
 // CHECK-LABEL: gpu.func @lin_prefix(
-// CHECK: memref.global "public" constant @attn_meta_lin_outputs
+// CHECK-SAME: attn.smem_bytes = 0 : i64
+// CHECK: memref.global "public" constant @attn_meta_lin_outputs : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 64, 0, 64, 128, 53504, 64,
 // CHECK-LABEL: gpu.func @lin_outputs(
+// CHECK-SAME: attn.smem_bytes = 53504 : i64
 // Causal: A = tril(φQ φKᵀ) on the chunk, then O += A·V; the state moves.
 // CHECK: arith.cmpi ule
 // CHECK: nvvm.mma.sync
@@ -67,8 +71,8 @@ func.func @nc(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>, %v: tensor<?
 // -----
 
 // d_v = 128: two CTAs of 64 value columns each (the metadata's tile-kv slot),
-// each with its half of the state in shared memory.
-// CHECK: @attn_meta_wide_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 128, 0, 64, 128, 53504, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
+// each with its half of the state.
+// CHECK: @attn_meta_wide_sums : memref<18xi64, #gpu.address_space<global>> = dense<[7022365736608035937, 9, 1, 64, 128, 0, 64, 128, 55296, 64, 0, 0, 1, 1, 1, 64, 0, 0]>
 func.func @wide(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>, %v: tensor<?x?x?x128xbf16>) -> tensor<?x?x?x128xbf16> {
   %o = attn.linear elu_plus_one %q, %k, %v causal : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>
   return %o : tensor<?x?x?x128xbf16>
