@@ -39,6 +39,7 @@ struct TableKinds {
 inline const char *tableKindName(int kind) {
   return kind == ATTNRT_TABLE_BLOCK_LAYOUT       ? "block_layout"
          : kind == ATTNRT_TABLE_DOCUMENT_OFFSETS ? "document_offsets"
+         : kind == ATTNRT_TABLE_KEY_LENGTHS      ? "key_lengths"
                                                  : "unknown";
 }
 
@@ -49,7 +50,8 @@ inline attnrt_status checkTableKinds(const TableKinds &k) {
                 "kernel %s: num_tables must be 0 to %d, got %d", k.kernel,
                 ATTNRT_MAX_TABLES, k.count);
   for (int i = 0; i < k.count; ++i) {
-    if (k.kinds[i] == ATTNRT_TABLE_DOCUMENT_OFFSETS)
+    if (k.kinds[i] == ATTNRT_TABLE_DOCUMENT_OFFSETS ||
+        k.kinds[i] == ATTNRT_TABLE_KEY_LENGTHS)
       continue;
     if (k.kinds[i] != ATTNRT_TABLE_BLOCK_LAYOUT)
       return fail(ATTNRT_ERROR_BAD_ARGUMENT,
@@ -66,19 +68,27 @@ inline attnrt_status checkTableKinds(const TableKinds &k) {
 }
 
 /// Table `i`'s rank and sizes: `trailing` after none, [batch], or (block
-/// layouts) [batch, heads_q]; fills `view` from them.
+/// layouts) [batch, heads_q] (key lengths: `trailing` alone, [batch]);
+/// fills `view` from them.
 inline attnrt_status checkTableShape(int i, int kind, const attnrt_table &t,
                                      const int64_t (&trailing)[2],
                                      int trailingRank, int64_t batch,
                                      int64_t headsQ, TableView &view) {
   const char *name = tableKindName(kind);
-  int maxLeading = kind == ATTNRT_TABLE_BLOCK_LAYOUT ? 2 : 1;
+  int maxLeading = kind == ATTNRT_TABLE_BLOCK_LAYOUT  ? 2
+                   : kind == ATTNRT_TABLE_KEY_LENGTHS ? 0
+                                                      : 1;
   int leading = static_cast<int>(t.rank) - trailingRank;
-  if (leading != 0 && leading != maxLeading)
+  if (leading != 0 && leading != maxLeading) {
+    if (maxLeading == 0)
+      return fail(ATTNRT_ERROR_BAD_TABLE,
+                  "tables[%d] (%s): rank must be %d, got %lld", i, name,
+                  trailingRank, static_cast<long long>(t.rank));
     return fail(ATTNRT_ERROR_BAD_TABLE,
                 "tables[%d] (%s): rank must be %d or %d, got %lld", i, name,
                 trailingRank, trailingRank + maxLeading,
                 static_cast<long long>(t.rank));
+  }
   const int64_t lead[2] = {batch, headsQ};
   for (int d = 0; d < t.rank; ++d) {
     int64_t want = d < leading ? lead[d] : trailing[d - leading];
@@ -137,6 +147,20 @@ inline attnrt_status checkOffsets(int i, const TableView &v, int64_t seqKv) {
   return ATTNRT_OK;
 }
 
+/// 0 <= L_b <= seq_kv for every batch.
+inline attnrt_status checkLengths(int i, const TableView &v, int64_t seqKv) {
+  for (int64_t b = 0; b < v.sizes[3]; ++b) {
+    int64_t length = v.data[b * v.strides[3]];
+    if (length < 0 || length > seqKv)
+      return fail(ATTNRT_ERROR_BAD_TABLE,
+                  "tables[%d] (key_lengths): batch %lld has %lld keys; "
+                  "expected 0 <= L_b <= seq_kv (%lld)",
+                  i, static_cast<long long>(b), static_cast<long long>(length),
+                  static_cast<long long>(seqKv));
+  }
+  return ATTNRT_OK;
+}
+
 /// A call's tables against the kernel's kinds; fills `views`.
 inline attnrt_status checkTables(const TableKinds &k,
                                  const attnrt_table *tables, int64_t numTables,
@@ -154,8 +178,10 @@ inline attnrt_status checkTables(const TableKinds &k,
   for (int i = 0; i < k.count; ++i) {
     const attnrt_table &t = tables[i];
     bool layout = k.kinds[i] == ATTNRT_TABLE_BLOCK_LAYOUT;
-    // Offsets: any count of documents (-1: not checked).
-    int64_t trailing[2] = {-1, -1};
+    bool lengths = k.kinds[i] == ATTNRT_TABLE_KEY_LENGTHS;
+    // Offsets: any count of documents (-1: not checked); lengths: one a
+    // batch.
+    int64_t trailing[2] = {lengths ? batch : -1, -1};
     if (layout) {
       trailing[0] = (seqQ + k.blockQ[i] - 1) / k.blockQ[i];
       trailing[1] = (seqKv + k.blockK[i] - 1) / k.blockK[i];
@@ -168,9 +194,10 @@ inline attnrt_status checkTables(const TableKinds &k,
             checkTableShape(i, k.kinds[i], t, trailing, layout ? 2 : 1, batch,
                             headsQ, views[i]))
       return s;
-    if (!layout)
-      if (attnrt_status s = checkOffsets(i, views[i], seqKv))
-        return s;
+    if (attnrt_status s = lengths   ? checkLengths(i, views[i], seqKv)
+                          : !layout ? checkOffsets(i, views[i], seqKv)
+                                    : ATTNRT_OK)
+      return s;
   }
   return ATTNRT_OK;
 }

@@ -27,6 +27,6 @@ def test_statuses_and_dtypes():
     assert all(rt.status_name(v) == k for k, v in rt.status.items())
     assert rt.status_name(999) == ""
     assert rt.dtype == {"bf16": 1, "f16": 2, "f32": 3}
-    assert rt.table_kind == {"block_layout": 1, "document_offsets": 2}
+    assert rt.table_kind == {"block_layout": 1, "document_offsets": 2, "key_lengths": 3}
     err = rt.error(rt.status["ATTNRT_ERROR_BAD_SIZE"])
     assert isinstance(err, attn.AttnrtError) and err.status_name == "ATTNRT_ERROR_BAD_SIZE"

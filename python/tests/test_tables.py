@@ -17,6 +17,7 @@ SPECS = [
     "name=layout_bh,d=64,mask=#attn.block_sparse<block_q = 64, block_k = 64>",
     "name=docs,d=64,mask=#attn.intersect<[#attn.document, #attn.causal]>,lse",
     "name=docs_decode,d=64,mask=#attn.document,rows=4",
+    "name=cache,d=64,mask=#attn.key_lengths,rows=4,pack_gqa,lse",
 ]
 
 
@@ -120,6 +121,24 @@ def test_documents(lib, kernel):
         allowed = allowed & (torch.arange(n_kv)[None, :] <= pos)
     want_o, _ = reference(q, k, v, allowed)
     close(out[0] if isinstance(out, tuple) else out, want_o)
+
+
+def test_key_lengths(lib):
+    """A batch of sequences in a KV cache of 700 slots, each filled to its
+    own length (one empty: output 0, LSE -inf)."""
+    torch.manual_seed(3)
+    n_kv = 700
+    q = torch.randn(4, 8, 1, 64)
+    k, v = torch.randn(4, 2, n_kv, 64), torch.randn(4, 2, n_kv, 64)
+    lengths = torch.tensor([700, 1, 0, 333], dtype=torch.int32)
+    o, lse = lib["cache"](q, k, v, tables=[lengths])
+    allowed = (torch.arange(n_kv)[None, :] < lengths[:, None].long())[:, None, None, :]
+    want_o, want_lse = reference(q, k, v, allowed)
+    close(o, want_o)
+    assert torch.equal(torch.isinf(lse), torch.isinf(want_lse))
+    close(lse.nan_to_num(0, 0, 0), want_lse.nan_to_num(0, 0, 0))
+    with pytest.raises(attn.AttnrtError, match="tables\\[0\\] \\(key_lengths\\): batch 1 has 701"):
+        lib["cache"](q, k, v, tables=[torch.tensor([7, 701, 0, 0], dtype=torch.int32)])
 
 
 def test_bad_tables(lib):

@@ -58,6 +58,7 @@
 // RUN: attn-check %s --lib %t.so --func block_sparse_per_head --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x2x13x4
 // RUN: attn-check %s --lib %t.so --func documents_causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x5
 // RUN: attn-check %s --lib %t.so --func documents_causal --shapes 2x2x50x16,2x2x50x16,2x2x50x16,2x5
+// RUN: attn-check %s --lib %t.so --func key_lengths --shapes 4x4x3x16,4x2x77x16,4x2x77x16,4
 // RUN: attn-check %s --lib %t.so --func causal_bf16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.so --func causal_bf16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
@@ -102,6 +103,8 @@
 // RUN: attn-check %s --lib %t.flash.so --func block_sparse_per_head --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x2x13x4
 // RUN: attn-check %s --lib %t.flash.so --func documents_causal --shapes 1x2x100x64,1x2x100x64,1x2x100x64,1x5
 // RUN: attn-check %s --lib %t.flash.so --func documents_causal --shapes 2x2x50x16,2x2x50x16,2x2x50x16,2x5
+// RUN: attn-check %s --lib %t.flash.so --func key_lengths --shapes 4x4x3x16,4x2x77x16,4x2x77x16,4
+// RUN: attn-check %s --lib %t.flash64.so --func key_lengths --shapes 3x2x70x32,3x2x130x32,3x2x130x32,3
 // RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 2x4x37x16,2x2x53x16,2x2x53x8
 // RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 1x2x100x64,1x2x100x64,1x2x100x64
 // RUN: attn-check %s --lib %t.flash.so --func causal_bf16 --shapes 2x3x7x80,2x1x129x80,2x1x129x80
@@ -181,4 +184,10 @@ func.func @causal_bf16(%q: tensor<?x?x?x?xbf16>, %k: tensor<?x?x?x?xbf16>, %v: t
 func.func @window_f16(%q: tensor<?x?x?x?xf16>, %k: tensor<?x?x?x?xf16>, %v: tensor<?x?x?x?xf16>) -> (tensor<?x?x?x?xf16>) attributes {llvm.emit_c_interface} {
   %o = attn.sdpa %q, %k, %v mask(#attn.window<left = 8, right = 8>) : tensor<?x?x?x?xf16>, tensor<?x?x?x?xf16>, tensor<?x?x?x?xf16> -> tensor<?x?x?x?xf16>
   return %o : tensor<?x?x?x?xf16>
+}
+
+// Per-sequence key lengths: batch b sees keys j < L_b.
+func.func @key_lengths(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>, %t0: tensor<?xi32>) -> (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>) attributes {llvm.emit_c_interface} {
+  %o, %lse = attn.sdpa %q, %k, %v mask(#attn.key_lengths) tables(%t0 : tensor<?xi32>) : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x?xf32>, tensor<?x?x?xf32>
 }

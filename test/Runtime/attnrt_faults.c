@@ -229,6 +229,20 @@ static void tableRows(void) {
   kern.num_tables = 1; row("num_tables mismatch", &kern, &a);
   kern = table_kernel();
   kern.num_tables = 5; row("num_tables too many", &kern, &a);
+
+  /* Key lengths (a KV cache's fill): [B], 0 <= L_b <= seq_kv. */
+  static int32_t lengths[B] = {10, 0};
+  kern = table_kernel();
+  kern.table_kinds[1] = ATTNRT_TABLE_KEY_LENGTHS;
+  a = good_tables();
+  tables[1] = (attnrt_table){lengths, 1, {B}, {1}};
+  row("lengths", &kern, &a);
+  printSeenTables();
+  lengths[1] = 11; row("lengths past seq_kv", &kern, &a);
+  lengths[1] = -1; row("lengths negative", &kern, &a); lengths[1] = 0;
+  tables[1].sizes[0] = B + 1; row("lengths size", &kern, &a);
+  tables[1] = (attnrt_table){lengths, 2, {B, 1}, {1, 1}};
+  row("lengths rank", &kern, &a);
 }
 
 int main(void) {

@@ -504,7 +504,7 @@ int main(int argc, char **argv) {
   // Arguments: shapes, then random values rounded to the argument type.
   std::vector<std::unique_ptr<Buffer>> buffers;
   SmallVector<Tensor> refArgs;
-  int64_t maxLen = 1;
+  int64_t maxLen = 1, keyLen = 1, floatArgs = 0;
   for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type) {
@@ -529,8 +529,11 @@ int main(int argc, char **argv) {
                    << " is dynamic; pass --shapes\n";
       return 2;
     }
-    if (isa<FloatType>(type.getElementType()) && shape.size() == 4)
+    if (isa<FloatType>(type.getElementType()) && shape.size() == 4) {
       maxLen = std::max(maxLen, shape[2]);
+      if (++floatArgs == 2) // (q, k, v, ...): k's N_kv
+        keyLen = shape[2];
+    }
     buffers.push_back(std::make_unique<Buffer>(type, shape, swapNH()));
     refArgs.emplace_back(shape);
   }
@@ -544,6 +547,18 @@ int main(int argc, char **argv) {
     }
     std::optional<MaskTableSpec> role = tableRole(arg);
     bool isDocument = role && isa<DocumentMaskAttr>(role->mask);
+    if (role && isa<KeyLengthsMaskAttr>(role->mask)) {
+      // L_b in [0, N_kv]: a quarter full, one in eight empty, the rest any.
+      for (int64_t b = 0; b < ref.size(); ++b) {
+        double u = uniform(rng);
+        int64_t length =
+            u < 0.25    ? keyLen
+            : u < 0.375 ? 0
+                        : static_cast<int64_t>(uniform(rng) * (keyLen + 1));
+        ref.data[b] = buf.store(b, std::min(length, keyLen));
+      }
+      continue;
+    }
     int64_t rowLen = buf.shape.empty() ? 1 : buf.shape.back();
     for (int64_t row = 0; row < ref.size() / std::max<int64_t>(rowLen, 1); ++row) {
       if (isDocument) {

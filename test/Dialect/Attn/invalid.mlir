@@ -106,6 +106,14 @@ func.func @case12(%s: tensor<1x8x16x32xf32>, %t: tensor<2x3x4xi32>) {
 
 // -----
 
+func.func @key_lengths_rank(%s: tensor<2x8x16x32xf32>, %t: tensor<2x1xi32>) {
+  // expected-error @+1 {{[mask_c3] table #0 of #attn.key_lengths must have rank 1, got 2}}
+  %m = attn.mask #attn.key_lengths %s tables(%t : tensor<2x1xi32>) : tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
 func.func @case13(%s: tensor<1x8x16x32xf32>) {
   // expected-error @+1 {{[window_c1] left must be >= 0, got -1}}
   %m = attn.mask #attn.window<left = -1, right = 0> %s : tensor<1x8x16x32xf32>

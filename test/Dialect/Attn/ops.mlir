@@ -42,7 +42,10 @@ func.func @masks(%s: tensor<1x4x64x64xf16>, %layout: tensor<4x4xi8>,
   %6 = attn.mask #attn.union<[#attn.window<left = 8, right = 8>, #attn.global<tokens = 4>]> %5 : tensor<1x4x64x64xf16>
   // CHECK: attn.mask #attn.union<[#attn.document, #attn.block_sparse<block_q = 16, block_k = 16>]> %{{.+}} tables(%{{.+}}, %{{.+}} : tensor<1x5xi64>, tensor<4x4xi8>)
   %7 = attn.mask #attn.union<[#attn.document, #attn.block_sparse<block_q = 16, block_k = 16>]> %6 tables(%offsets2, %layout : tensor<1x5xi64>, tensor<4x4xi8>) : tensor<1x4x64x64xf16>
-  return %7 : tensor<1x4x64x64xf16>
+  // CHECK: attn.mask #attn.intersect<[#attn.key_lengths, #attn.causal]> %{{.+}} tables(%{{.+}} : tensor<1xi32>)
+  %lengths = arith.constant dense<40> : tensor<1xi32>
+  %8 = attn.mask #attn.intersect<[#attn.key_lengths, #attn.causal]> %7 tables(%lengths : tensor<1xi32>) : tensor<1x4x64x64xf16>
+  return %8 : tensor<1x4x64x64xf16>
 }
 
 // CHECK-LABEL: func @linear_graph

@@ -136,6 +136,11 @@ void DocumentMaskAttr::appendTableSpecs(
     SmallVectorImpl<MaskTableSpec> &specs) const {
   specs.push_back({*this, /*sharedRank=*/1, /*batchedRank=*/2});
 }
+void KeyLengthsMaskAttr::appendTableSpecs(
+    SmallVectorImpl<MaskTableSpec> &specs) const {
+  // [B], read at the batch: no shared form.
+  specs.push_back({*this, /*sharedRank=*/1, /*batchedRank=*/1});
+}
 void UnionMaskAttr::appendTableSpecs(
     SmallVectorImpl<MaskTableSpec> &specs) const {
   appendMemberTableSpecs(getMasks(), specs);
@@ -165,12 +170,16 @@ mlir::attn::verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
   for (auto [index, spec, type] :
        llvm::enumerate(getMaskTableSpecs(mask), tables)) {
     auto tensor = cast<RankedTensorType>(type);
-    if (tensor.getRank() != spec.sharedRank &&
-        tensor.getRank() != spec.batchedRank)
-      return emitError() << "[" << typeLabel << "] table #" << index << " of "
-                         << Attribute(spec.mask) << " must have rank "
-                         << spec.sharedRank << " or " << spec.batchedRank
-                         << ", got " << tensor.getRank();
+    if (tensor.getRank() == spec.sharedRank ||
+        tensor.getRank() == spec.batchedRank)
+      continue;
+    InFlightDiagnostic diag = emitError()
+                              << "[" << typeLabel << "] table #" << index
+                              << " of " << Attribute(spec.mask)
+                              << " must have rank " << spec.sharedRank;
+    if (spec.batchedRank != spec.sharedRank)
+      diag << " or " << spec.batchedRank;
+    return diag << ", got " << tensor.getRank();
   }
   return success();
 }

@@ -504,6 +504,64 @@ bool DocumentMaskAttr::isAllowed(const MaskElement &e, const MaskTables &tables,
 }
 
 //===----------------------------------------------------------------------===//
+// key_lengths: j < L_b
+//===----------------------------------------------------------------------===//
+
+/// L_b of the table [B], an `index` in the shape of `at`'s batch (scalar or
+/// lanes).
+static Value readKeyLength(OpBuilder &b, Location loc, Value table,
+                           const MaskPoint &at) {
+  PredicateBuilder pb{b, loc, at.batch.getType()};
+  Value length = pb.readTable(table, at, {at.batch});
+  return pb.castTo(b.getIndexType(), length);
+}
+
+Value KeyLengthsMaskAttr::buildAllowed(OpBuilder &b, Location loc,
+                                       const MaskPoint &point,
+                                       ArrayRef<Value> &tables) const {
+  PredicateBuilder pb{b, loc, point.key.getType()};
+  Value table = takeTable(tables);
+  MaskPoint at = point;
+  if (Value scalar = uniformValue(point.batch))
+    at.batch = scalar;
+  Value length = readKeyLength(b, loc, table, at);
+  if (!isa<VectorType>(length.getType()))
+    length = pb.splat(length);
+  return pb.cmp(arith::CmpIPredicate::slt, point.key, length);
+}
+bool KeyLengthsMaskAttr::isAllowed(const MaskElement &e,
+                                   const MaskTables &tables,
+                                   unsigned firstTable) const {
+  return e.key < tables.read(firstTable, e.batch, e.head, {e.batch});
+}
+/// Empty when the block's keys start at or past L_b, full when they end by
+/// it.
+std::pair<Value, Value>
+KeyLengthsMaskAttr::buildBlockClass(OpBuilder &b, Location loc,
+                                    const MaskBlockValues &block,
+                                    ArrayRef<Value> &tables) const {
+  Value table = tableForBlock(block, tables, /*sharedRank=*/1);
+  if (!table || !block.batch)
+    return unknownClass(b, loc);
+  PredicateBuilder pb{b, loc};
+  MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
+  Value length = readKeyLength(b, loc, table, at);
+  return {pb.cmp(arith::CmpIPredicate::sge, block.keyLo, length),
+          pb.cmp(arith::CmpIPredicate::sle, block.keyHi, length)};
+}
+/// Every row of batch b sees keys [0, L_b) at most.
+std::pair<Value, Value>
+KeyLengthsMaskAttr::buildKeyBounds(OpBuilder &b, Location loc,
+                                   const MaskBlockValues &block,
+                                   ArrayRef<Value> &tables) const {
+  Value table = tableForBlock(block, tables, /*sharedRank=*/1);
+  if (!table || !block.batch)
+    return {};
+  MaskPoint at{block.batch, block.head, Value(), Value(), Value()};
+  return {PredicateBuilder{b, loc}.idx(0), readKeyLength(b, loc, table, at)};
+}
+
+//===----------------------------------------------------------------------===//
 // union and intersect
 //===----------------------------------------------------------------------===//
 

@@ -41,6 +41,8 @@ SmallVector<KernelTable> mlir::attn::getKernelTables(MaskAttrInterface mask) {
           {ATTNRT_TABLE_BLOCK_LAYOUT, layout.getBlockQ(), layout.getBlockK()});
     else if (isa<DocumentMaskAttr>(spec.mask))
       tables.push_back({ATTNRT_TABLE_DOCUMENT_OFFSETS});
+    else if (isa<KeyLengthsMaskAttr>(spec.mask))
+      tables.push_back({ATTNRT_TABLE_KEY_LENGTHS});
     else // a kind attnrt does not know: every call is refused
       tables.push_back({0});
   }

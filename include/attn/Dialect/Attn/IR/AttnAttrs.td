@@ -231,6 +231,29 @@ def Attn_DocumentMaskAttr
   }];
 }
 
+def Attn_KeyLengthsMaskAttr
+    : Attn_MaskAttr<"KeyLengthsMask", "key_lengths",
+                    ["appendTableSpecs", "buildKeyBounds"]> {
+  let summary = "per-sequence key lengths of a batch (a KV cache's fill)";
+  let description = [{
+    Each sequence of the batch has its own number of keys: the run-time
+    table holds `L_b` for every batch `b` (shape `[B]`, integer elements,
+    `0 ≤ L_b ≤ N_kv`), and key `j` is allowed for every query of batch `b`
+    iff `j < L_b` — the keys a decoding step reads from a KV cache of
+    `N_kv` slots filled to `L_b`. A sequence with `L_b = 0` sees nothing
+    (output 0, LSE −∞). Kernels stop each sequence's key loop at `L_b`.
+    The positions other masks see are unchanged (`i' = i + N_kv − N_q`):
+    at `N_q = 1` the intersection with `#attn.causal` is this mask alone.
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v mask(#attn.key_lengths)
+           tables(%lengths : tensor<8xi32>)
+        : tensor<8x32x1x128xf32>, tensor<8x8x4096x128xf32>,
+          tensor<8x8x4096x128xf32> -> tensor<8x32x1x128xf32>
+    ```
+  }];
+}
+
 def Attn_UnionMaskAttr
     : Attn_MaskAttr<"UnionMask", "union", ["appendTableSpecs", "classifyBlock"]> {
   let summary = "union of masks: allowed where any member allows";
