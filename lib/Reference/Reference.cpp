@@ -305,6 +305,30 @@ Tensor reference::linear(FeatureMapKind kind, const Tensor &q, const Tensor &k,
   return out;
 }
 
+/// attn.gather_pages: [B, H, M·S, d] from pages [P, H, S, d] and table
+/// [B, M]. A table entry outside [0, P) is an error.
+static FailureOr<Tensor> gatherPages(Operation *op, const Tensor &pages,
+                                     const Tensor &table) {
+  const int64_t numPages = pages.shape[0], heads = pages.shape[1];
+  const int64_t size = pages.shape[2], d = pages.shape[3];
+  const int64_t batch = table.shape[0], slots = table.shape[1];
+  Tensor out({batch, heads, slots * size, d});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t m = 0; m < slots; ++m) {
+      double entry = table.at({b, m});
+      if (!(entry >= 0 && entry < static_cast<double>(numPages)))
+        return op->emitOpError()
+               << "table entry [" << b << ", " << m << "] is " << entry
+               << ", outside [0, " << numPages << ")";
+      auto page = static_cast<int64_t>(entry);
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t r = 0; r < size; ++r)
+          for (int64_t x = 0; x < d; ++x)
+            out.at({b, h, m * size + r, x}) = pages.at({page, h, r, x});
+    }
+  return out;
+}
+
 /// Y[b, h, r, c] = Σ_n E[r, n] X[b, h, n, c] (attn.project_sequence).
 static Tensor projectSequence(const Tensor &x, const Tensor &e) {
   int64_t rows = e.shape[0], n = x.shape[2], d = x.shape[3];
@@ -464,6 +488,14 @@ reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
             .Case([&](ProjectSequenceOp p) {
               env[p.getResult()] =
                   projectSequence(get(p.getInput()), get(p.getProjection()));
+              return success();
+            })
+            .Case([&](GatherPagesOp g) -> LogicalResult {
+              FailureOr<Tensor> t =
+                  gatherPages(g, get(g.getPages()), get(g.getTable()));
+              if (failed(t))
+                return failure();
+              env[g.getResult()] = std::move(*t);
               return success();
             })
             .Case([&](FavorMaxOp f) {

@@ -40,6 +40,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <limits>
+#include <numeric>
 #include <random>
 
 using namespace mlir;
@@ -289,6 +290,41 @@ std::optional<MaskTableSpec> tableRole(BlockArgument arg) {
   return std::nullopt;
 }
 
+/// The pages in the pool of the attn.gather_pages whose table is `arg`
+/// (dim 0 of its pages argument), if it is one.
+template <typename Buffers>
+std::optional<int64_t> numPagesOf(BlockArgument arg, const Buffers &buffers) {
+  for (Operation *user : arg.getUsers())
+    if (auto g = dyn_cast<GatherPagesOp>(user))
+      if (auto pages = dyn_cast<BlockArgument>(g.getPages());
+          pages && g.getTable() == arg)
+        return buffers[pages.getArgNumber()]->shape[0];
+  return std::nullopt;
+}
+
+/// N_kv of the attn.sdpa whose mask reads `arg`: its key argument's dim 2,
+/// or a gathered key's M·S.
+template <typename Buffers>
+std::optional<int64_t> keyCapacityOf(BlockArgument arg,
+                                     const Buffers &buffers) {
+  for (Operation *user : arg.getUsers()) {
+    auto sdpa = dyn_cast<SdpaOp>(user);
+    if (!sdpa)
+      continue;
+    Value key = sdpa.getKey();
+    if (auto g = key.getDefiningOp<GatherPagesOp>()) {
+      auto table = dyn_cast<BlockArgument>(g.getTable());
+      if (!table)
+        continue;
+      return buffers[table.getArgNumber()]->shape[1] *
+             cast<RankedTensorType>(g.getPages().getType()).getDimSize(2);
+    }
+    if (auto k = dyn_cast<BlockArgument>(key))
+      return buffers[k.getArgNumber()]->shape[2];
+  }
+  return std::nullopt;
+}
+
 bool swapNH() { return abi == Abi::CpuKernel && layout == "bnhd"; }
 
 /// Runs the CPU kernel `entry` (an attn.sdpa or attn.linear kernel, as its
@@ -504,7 +540,7 @@ int main(int argc, char **argv) {
   // Arguments: shapes, then random values rounded to the argument type.
   std::vector<std::unique_ptr<Buffer>> buffers;
   SmallVector<Tensor> refArgs;
-  int64_t maxLen = 1, keyLen = 1, floatArgs = 0;
+  int64_t maxLen = 1;
   for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type) {
@@ -529,11 +565,8 @@ int main(int argc, char **argv) {
                    << " is dynamic; pass --shapes\n";
       return 2;
     }
-    if (isa<FloatType>(type.getElementType()) && shape.size() == 4) {
+    if (isa<FloatType>(type.getElementType()) && shape.size() == 4)
       maxLen = std::max(maxLen, shape[2]);
-      if (++floatArgs == 2) // (q, k, v, ...): k's N_kv
-        keyLen = shape[2];
-    }
     buffers.push_back(std::make_unique<Buffer>(type, shape, swapNH()));
     refArgs.emplace_back(shape);
   }
@@ -547,8 +580,25 @@ int main(int argc, char **argv) {
     }
     std::optional<MaskTableSpec> role = tableRole(arg);
     bool isDocument = role && isa<DocumentMaskAttr>(role->mask);
+    if (std::optional<int64_t> pages = numPagesOf(arg, buffers)) {
+      // Each sequence's pages: distinct ones in a random order where the
+      // pool holds enough, as an allocator gives them.
+      std::vector<int64_t> order(*pages);
+      for (int64_t row = 0; row < buf.shape[0]; ++row) {
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), rng);
+        for (int64_t m = 0; m < buf.shape[1]; ++m) {
+          int64_t at = row * buf.shape[1] + m;
+          ref.data[at] = buf.store(
+              at, m < *pages ? order[m]
+                             : static_cast<int64_t>(uniform(rng) * *pages));
+        }
+      }
+      continue;
+    }
     if (role && isa<KeyLengthsMaskAttr>(role->mask)) {
       // L_b in [0, N_kv]: a quarter full, one in eight empty, the rest any.
+      int64_t keyLen = keyCapacityOf(arg, buffers).value_or(maxLen);
       for (int64_t b = 0; b < ref.size(); ++b) {
         double u = uniform(rng);
         int64_t length =

@@ -487,6 +487,43 @@ struct LowerProjectSequence : OpRewritePattern<ProjectSequenceOp> {
   }
 };
 
+/// attn.gather_pages: one linalg.generic over the result whose body reads
+/// the page number from the table and the element from that page.
+struct LowerGatherPages : OpRewritePattern<GatherPagesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherPagesOp op,
+                                PatternRewriter &rewriter) const override {
+    Emitter e{rewriter, op.getLoc()};
+    Value pages = op.getPages(), table = op.getTable();
+    const int64_t pageSize =
+        cast<RankedTensorType>(pages.getType()).getDimSize(2);
+    Value keys = arith::MulIOp::create(rewriter, op.getLoc(), e.dim(table, 1),
+                                       e.indexConst(pageSize));
+    SmallVector<OpFoldResult> sizes = {
+        e.mixedDim(table, 0), e.mixedDim(pages, 1), keys, e.mixedDim(pages, 3)};
+    Type elem = cast<RankedTensorType>(pages.getType()).getElementType();
+    AffineMap id = rewriter.getMultiDimIdentityMap(4);
+    Value gathered = e.generic(
+        ValueRange{}, e.empty(sizes, elem), {id}, {kPar, kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+          auto at = [&](int64_t d) {
+            return linalg::IndexOp::create(nb, nl, d);
+          };
+          Value size = arith::ConstantIndexOp::create(nb, nl, pageSize);
+          Value slot = arith::DivUIOp::create(nb, nl, at(2), size);
+          Value entry =
+              tensor::ExtractOp::create(nb, nl, table, ValueRange{at(0), slot});
+          Value page =
+              arith::IndexCastOp::create(nb, nl, nb.getIndexType(), entry);
+          Value row = arith::RemUIOp::create(nb, nl, at(2), size);
+          return tensor::ExtractOp::create(nb, nl, pages,
+                                           ValueRange{page, at(1), row, at(3)});
+        });
+    replaceOpWithCasts(rewriter, op, gathered);
+    return success();
+  }
+};
+
 struct LowerFeatureMap : OpRewritePattern<FeatureMapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FeatureMapOp op,
@@ -847,9 +884,10 @@ struct ConvertAttnToLinalg
 } // namespace
 
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerScores, LowerMask, LowerSoftmax, LowerApply,
-               LowerFeatureMap, LowerNormalize, LowerSdpa, LowerMerge,
-               LowerLinear, LowerOnlineSoftmax, LowerLinearUpdate,
-               LowerLinearChunk, LowerProjectSequence, LowerFavorMax>(
-      patterns.getContext());
+  patterns
+      .add<LowerScores, LowerMask, LowerSoftmax, LowerApply, LowerFeatureMap,
+           LowerNormalize, LowerSdpa, LowerMerge, LowerLinear,
+           LowerOnlineSoftmax, LowerLinearUpdate, LowerLinearChunk,
+           LowerProjectSequence, LowerFavorMax, LowerGatherPages>(
+          patterns.getContext());
 }

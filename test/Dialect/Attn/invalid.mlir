@@ -839,3 +839,27 @@ func.func @merge_result(%o: tensor<1x2x8x16xf32>, %l: tensor<1x2x8xf32>) {
   %m, %ml = attn.merge %o lse(%l) : (tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>) -> tensor<1x2x8x16xbf16>, tensor<1x2x8xf32>
   return
 }
+
+// -----
+
+func.func @gather_pages_rank(%p: tensor<9x2x16xf32>, %t: tensor<4x8xi32>) {
+  // expected-error @+1 {{[gather_pages_c1] pages must have rank 4}}
+  %k = attn.gather_pages %p, %t : tensor<9x2x16xf32>, tensor<4x8xi32> -> tensor<4x2x128x64xf32>
+  return
+}
+
+// -----
+
+func.func @gather_pages_size(%p: tensor<9x2x?x64xf32>, %t: tensor<4x8xi32>) {
+  // expected-error @+1 {{[gather_pages_c2] the page size (dim 2 of pages) must be static and >= 1, got ?}}
+  %k = attn.gather_pages %p, %t : tensor<9x2x?x64xf32>, tensor<4x8xi32> -> tensor<4x2x128x64xf32>
+  return
+}
+
+// -----
+
+func.func @gather_pages_result(%p: tensor<9x2x16x64xf32>, %t: tensor<4x8xi32>) {
+  // expected-error @+1 {{[gather_pages_c3] the result must be [4, 2, 128, 64] of the pages' element type, got 'tensor<4x2x64x64xf32>'}}
+  %k = attn.gather_pages %p, %t : tensor<9x2x16x64xf32>, tensor<4x8xi32> -> tensor<4x2x64x64xf32>
+  return
+}

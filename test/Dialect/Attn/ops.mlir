@@ -133,3 +133,11 @@ func.func @split_merge(%q: tensor<1x2x8x16xf32>, %o0: tensor<1x2x8x16xf32>, %l0:
   %o, %l = attn.merge %o0, %o1 lse(%l0, %l1) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>), (tensor<1x2x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
   return %o, %l : tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
 }
+
+// A paged KV cache: keys gathered from pages of 16 through a block table.
+// CHECK-LABEL: func.func @paged
+// CHECK: attn.gather_pages %{{.+}}, %{{.+}} : tensor<?x2x16x64xbf16>, tensor<4x8xi32> -> tensor<4x2x128x64xbf16>
+func.func @paged(%pages: tensor<?x2x16x64xbf16>, %table: tensor<4x8xi32>) -> tensor<4x2x128x64xbf16> {
+  %k = attn.gather_pages %pages, %table : tensor<?x2x16x64xbf16>, tensor<4x8xi32> -> tensor<4x2x128x64xbf16>
+  return %k : tensor<4x2x128x64xbf16>
+}

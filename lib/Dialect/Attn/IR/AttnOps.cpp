@@ -370,6 +370,31 @@ LogicalResult ProjectSequenceOp::verify() {
   return success();
 }
 
+LogicalResult GatherPagesOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyRank(op, "gather_pages_c1", "pages", getPages(), 4)) ||
+      failed(verifyRank(op, "gather_pages_c1", "table", getTable(), 2)))
+    return failure();
+  ArrayRef<int64_t> ps = shapeOf(getPages()), ts = shapeOf(getTable());
+  if (ShapedType::isDynamic(ps[2]) || ps[2] < 1)
+    return emitOpError() << "[gather_pages_c2] the page size (dim 2 of "
+                            "pages) must be static and >= 1, got "
+                         << Dim(ps[2]);
+  int64_t keys =
+      ShapedType::isDynamic(ts[1]) ? ShapedType::kDynamic : ts[1] * ps[2];
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  ArrayRef<int64_t> rs = resultType.getShape();
+  if (rs.size() != 4 || conflict(rs[0], ts[0]) || conflict(rs[1], ps[1]) ||
+      conflict(rs[2], keys) || conflict(rs[3], ps[3]) ||
+      resultType.getElementType() !=
+          cast<RankedTensorType>(getPages().getType()).getElementType())
+    return emitOpError() << "[gather_pages_c3] the result must be ["
+                         << Dim(ts[0]) << ", " << Dim(ps[1]) << ", "
+                         << Dim(keys) << ", " << Dim(ps[3])
+                         << "] of the pages' element type, got " << resultType;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Tiled ops
 //===----------------------------------------------------------------------===//

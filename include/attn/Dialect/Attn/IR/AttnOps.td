@@ -249,6 +249,54 @@ def Attn_ProjectSequenceOp : Attn_Op<"project_sequence", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Attn_GatherPagesOp : Attn_Op<"gather_pages", [Pure]> {
+  let summary = "a paged KV cache's keys or values, as one tensor";
+  let description = [{
+    PagedAttention's KV cache: the keys (or values) of every sequence live in
+    pages of `S` positions in a shared pool `pages` (`[P, H, S, d]`), and the
+    `m`-th page of sequence `b` is `pages[table[b, m]]` (`table` is
+    `[B, M]`):
+
+    ```
+    result[b, h, j, x] = pages[table[b, ⌊j / S⌋], h, j mod S, x]   (j < M·S)
+    ```
+
+    Every entry of `table` must lie in `[0, P)` (attnrt checks the tables
+    it is given). A sequence's cache is usually filled only part-way:
+    `#attn.key_lengths` on the `attn.sdpa` that reads the result stops each
+    sequence's keys at its length `L_b ≤ M·S`. The page size `S` is static
+    (16, 64 and 256 are the usual ones).
+
+    ```mlir
+    %k = attn.gather_pages %k_pages, %table
+        : tensor<?x8x16x128xbf16>, tensor<8x64xi32> -> tensor<8x8x1024x128xbf16>
+    %v = attn.gather_pages %v_pages, %table
+        : tensor<?x8x16x128xbf16>, tensor<8x64xi32> -> tensor<8x8x1024x128xbf16>
+    %o = attn.sdpa %q, %k, %v mask(#attn.key_lengths) tables(%lengths : tensor<8xi32>)
+        : tensor<8x32x1x128xbf16>, tensor<8x8x1024x128xbf16>, tensor<8x8x1024x128xbf16>
+        -> tensor<8x32x1x128xbf16>
+    ```
+
+    The naive lowering (`convert-attn-to-linalg`) gathers the pages into a
+    new tensor; the float64 reference evaluates it. The kernels
+    (`convert-attn-to-cpu`, `convert-attn-to-gpu`) take K and V as
+    contiguous tensors and do not read pages yet.
+
+    Constraints:
+    * (gather_pages_c1) `pages` has rank 4, `table` rank 2.
+    * (gather_pages_c2) the page size (dim 2 of `pages`) is static and ≥ 1.
+    * (gather_pages_c3) the result is `[B, H, M·S, d]` (`table`'s B and M)
+      with the pages' element type.
+  }];
+  let arguments = (ins Attn_FloatTensor:$pages, Attn_TableTensor:$table);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $pages `,` $table attr-dict `:` type($pages) `,` type($table)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Fused ops
 //===----------------------------------------------------------------------===//
