@@ -138,16 +138,10 @@ private:
     auto splat = [&](Value x) -> Value {
       return vector::BroadcastOp::create(b, loc, type, x);
     };
-    Value rows = arith::AddIOp::create(b, loc, splat(t.qs), lanes);
-    Value head = splat(t.h);
-    if (spec.packGqa) { // packed row r: query r mod N_q of head h + r div N_q
-      rows = arith::MinUIOp::create(b, loc, rows, splat(kb.sub(numRows, c1)));
-      head = arith::AddIOp::create(
-          b, loc, head, arith::DivUIOp::create(b, loc, rows, splat(numQ)));
-      rows = arith::RemUIOp::create(b, loc, rows, splat(numQ));
-    }
-    Value pos = arith::AddIOp::create(b, loc, rows, splat(shift));
-    return {splat(t.batch), head, rows, splat(key), pos};
+    RowSite site = siteOfRow(splat(t.h), kb.add(splat(t.qs), lanes),
+                             /*clamp=*/false, splat);
+    return {splat(t.batch), site.head, site.query, splat(key),
+            kb.add(site.query, splat(shift))};
   }
 
   Value i1True() { return arith::ConstantIntOp::create(b, loc, 1, 1); }

@@ -93,17 +93,23 @@ struct SdpaEmitterBase {
     return t;
   }
 
-  /// Row r (an index value) of task t. Rows past the task's last repeat
-  /// that one where `clamp` says so, and always when packed (so that every
-  /// row names a head there is).
-  RowSite rowSite(const TaskIndex &t, Value r, bool clamp = false) {
-    Value row = kb.add(t.qs, r);
+  /// Row `row` of the rows whose first head is `h`, as (head, query):
+  /// `row` an index or lanes of them, `like` broadcasting an index to its
+  /// shape. Rows past the last repeat that one where `clamp` says so, and
+  /// always when packed (so that every row names a head there is): packed
+  /// row r is query r mod N_q of head h + r div N_q.
+  RowSite siteOfRow(Value h, Value row, bool clamp,
+                    function_ref<Value(Value)> like) {
     if (clamp || spec.packGqa)
-      row = kb.min(row, kb.sub(numRows, c1));
+      row = kb.min(row, like(kb.sub(numRows, c1)));
     if (!spec.packGqa)
-      return {t.h, row};
-    return {kb.add(t.h, arith::DivUIOp::create(b, loc, row, numQ)),
-            arith::RemUIOp::create(b, loc, row, numQ)};
+      return {h, row};
+    return {kb.add(h, arith::DivUIOp::create(b, loc, row, like(numQ))),
+            arith::RemUIOp::create(b, loc, row, like(numQ))};
+  }
+  /// Row r (an index value) of task t.
+  RowSite rowSite(const TaskIndex &t, Value r, bool clamp = false) {
+    return siteOfRow(t.h, kb.add(t.qs, r), clamp, [](Value x) { return x; });
   }
   RowSite rowSite(const TaskIndex &t, int64_t r, bool clamp = false) {
     return rowSite(t, kb.idx(r), clamp);
