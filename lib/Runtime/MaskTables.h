@@ -2,9 +2,10 @@
 //-*-===//
 //
 // A kernel whose mask reads run-time tables (a block-sparse layout, document
-// offsets) names what each table holds (attnrt_table_kind); a call passes
-// them as attnrt_tables. Before anything runs, every table is checked
-// against its kind — rank, sizes, strides and, for offsets, every entry —
+// offsets, key lengths) names what each table holds (attnrt_table_kind); a
+// call passes them as attnrt_tables. Before anything runs, every table is
+// checked against its kind — rank, sizes, strides and, for offsets and
+// lengths, every entry —
 // and brought to the one form the kernels read: [B, H_q, rows, cols] with
 // stride 0 over what the caller's table shares.
 //

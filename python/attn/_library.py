@@ -146,8 +146,8 @@ class Kernel:
         from . import _ops
         _ops.forward_only(f"attn kernel {self.name}", q, k, v)
         if self.tables or tables:
-            # Mask tables (attn.block_layout, attn.document_offsets): a
-            # direct call, not a torch custom op.
+            # Mask tables (attn.block_layout, attn.document_offsets, key
+            # lengths): a direct call, not a torch custom op.
             if o is None:
                 o, lse = self.empty_outputs(q)
                 lse = lse if self.has_lse else None

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The ABI version of the structs below; a manifest's "runtime_abi". */
-#define ATTNRT_ABI_VERSION 8
+#define ATTNRT_ABI_VERSION 9
 
 /* What every entry point returns (meanings: attnrt_abi.def). */
 typedef enum attnrt_status {

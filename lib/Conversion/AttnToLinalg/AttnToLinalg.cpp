@@ -514,7 +514,7 @@ struct LowerGatherPages : OpRewritePattern<GatherPagesOp> {
           Value entry =
               tensor::ExtractOp::create(nb, nl, table, ValueRange{at(0), slot});
           Value page =
-              arith::IndexCastOp::create(nb, nl, nb.getIndexType(), entry);
+              arith::IndexCastUIOp::create(nb, nl, nb.getIndexType(), entry);
           Value row = arith::RemUIOp::create(nb, nl, at(2), size);
           return tensor::ExtractOp::create(nb, nl, pages,
                                            ValueRange{page, at(1), row, at(3)});

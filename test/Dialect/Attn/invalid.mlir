@@ -863,3 +863,19 @@ func.func @gather_pages_result(%p: tensor<9x2x16x64xf32>, %t: tensor<4x8xi32>) {
   %k = attn.gather_pages %p, %t : tensor<9x2x16x64xf32>, tensor<4x8xi32> -> tensor<4x2x64x64xf32>
   return
 }
+
+// -----
+
+func.func @key_lengths_batch(%q: tensor<2x8x1x32xf32>, %k: tensor<2x2x64x32xf32>, %v: tensor<2x2x64x32xf32>, %t: tensor<3xi32>) {
+  // expected-error @+1 {{[sdpa_c10] table #0 of #attn.key_lengths is per batch: its dim 0 must be B = 2, got 3}}
+  %o = attn.sdpa %q, %k, %v mask(#attn.key_lengths) tables(%t : tensor<3xi32>) : tensor<2x8x1x32xf32>, tensor<2x2x64x32xf32>, tensor<2x2x64x32xf32> -> tensor<2x8x1x32xf32>
+  return
+}
+
+// -----
+
+func.func @document_batch(%s: tensor<2x8x16x32xf32>, %t: tensor<4x5xi32>) {
+  // expected-error @+1 {{[mask_c3] table #0 of #attn.document is per batch: its dim 0 must be B = 2, got 4}}
+  %m = attn.mask #attn.document %s tables(%t : tensor<4x5xi32>) : tensor<2x8x16x32xf32>
+  return
+}

@@ -159,7 +159,8 @@ SmallVector<MaskTableSpec> mlir::attn::getMaskTableSpecs(MaskAttrInterface mask)
 LogicalResult
 mlir::attn::verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
                              MaskAttrInterface mask, TypeRange tables,
-                             StringRef countLabel, StringRef typeLabel) {
+                             StringRef countLabel, StringRef typeLabel,
+                             int64_t batch) {
   unsigned expected = mask ? mask.getNumTables() : 0;
   if (tables.size() != expected)
     return emitError() << "[" << countLabel << "] the mask reads " << expected
@@ -170,6 +171,16 @@ mlir::attn::verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
   for (auto [index, spec, type] :
        llvm::enumerate(getMaskTableSpecs(mask), tables)) {
     auto tensor = cast<RankedTensorType>(type);
+    // The per-batch form leads with the batch (key lengths have no other).
+    int64_t leading = tensor.getRank() > 0 ? tensor.getDimSize(0) : batch;
+    if (tensor.getRank() == spec.batchedRank &&
+        (tensor.getRank() > spec.sharedRank ||
+         spec.sharedRank == spec.batchedRank) &&
+        ShapedType::isStatic(leading) && ShapedType::isStatic(batch) &&
+        leading != batch)
+      return emitError() << "[" << typeLabel << "] table #" << index << " of "
+                         << Attribute(spec.mask) << " is per batch: its dim 0 "
+                         << "must be B = " << batch << ", got " << leading;
     if (tensor.getRank() == spec.sharedRank ||
         tensor.getRank() == spec.batchedRank)
       continue;

@@ -168,7 +168,8 @@ LogicalResult MaskOp::verify() {
   if (failed(verifyRank(getOperation(), "mask_c1", "input", getInput(), 4)))
     return failure();
   return verifyMaskTables([&] { return emitOpError(); }, getMask(),
-                          getTables().getTypes(), "mask_c2", "mask_c3");
+                          getTables().getTypes(), "mask_c2", "mask_c3",
+                          shapeOf(getInput())[0]);
 }
 
 LogicalResult SoftmaxOp::verify() {
@@ -294,7 +295,8 @@ LogicalResult SdpaOp::verify() {
                               "and 0 <= s < P, got "
                            << getKvSplitAttr();
   return verifyMaskTables([&] { return emitOpError(); }, getMaskAttr(),
-                          getTables().getTypes(), "sdpa_c10", "sdpa_c10");
+                          getTables().getTypes(), "sdpa_c10", "sdpa_c10",
+                          shapeOf(getQuery())[0]);
 }
 
 LogicalResult MergeOp::verify() {

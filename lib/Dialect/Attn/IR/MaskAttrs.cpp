@@ -513,7 +513,8 @@ static Value readKeyLength(OpBuilder &b, Location loc, Value table,
                            const MaskPoint &at) {
   PredicateBuilder pb{b, loc, at.batch.getType()};
   Value length = pb.readTable(table, at, {at.batch});
-  return pb.castTo(b.getIndexType(), length);
+  // Lengths are never negative: i8 entries up to 255.
+  return arith::IndexCastUIOp::create(b, loc, at.batch.getType(), length);
 }
 
 Value KeyLengthsMaskAttr::buildAllowed(OpBuilder &b, Location loc,

@@ -22,11 +22,13 @@ namespace mlir::attn {
 /// intersections flattened left to right).
 SmallVector<MaskTableSpec> getMaskTableSpecs(MaskAttrInterface mask);
 
-/// Verifies `tables` against what `mask` reads; `opLabel` prefixes the
-/// constraint label of each message (e.g. "mask_c2").
+/// Verifies `tables` against what `mask` reads (their count, ranks and, in
+/// the per-batch form, a leading dim of `batch` where both are static);
+/// the labels name the constraints of the messages (e.g. "mask_c2").
 LogicalResult verifyMaskTables(function_ref<InFlightDiagnostic()> emitError,
                                MaskAttrInterface mask, TypeRange tables,
-                               StringRef countLabel, StringRef typeLabel);
+                               StringRef countLabel, StringRef typeLabel,
+                               int64_t batch);
 
 /// The largest block classifyBlockByElements evaluates (128 × 128 scores).
 constexpr int64_t kMaxElementwiseBlock = int64_t(1) << 14;

@@ -261,11 +261,14 @@ def Attn_GatherPagesOp : Attn_Op<"gather_pages", [Pure]> {
     result[b, h, j, x] = pages[table[b, ⌊j / S⌋], h, j mod S, x]   (j < M·S)
     ```
 
-    Every entry of `table` must lie in `[0, P)` (attnrt checks the tables
-    it is given). A sequence's cache is usually filled only part-way:
+    Every entry of `table` must lie in `[0, P)`: compiled code reads what
+    an entry outside names (undefined behaviour), the float64 reference
+    refuses it. A sequence's cache is usually filled only part-way:
     `#attn.key_lengths` on the `attn.sdpa` that reads the result stops each
-    sequence's keys at its length `L_b ≤ M·S`. The page size `S` is static
-    (16, 64 and 256 are the usual ones).
+    sequence's keys at its length `L_b ≤ M·S`; the positions other masks
+    see stay those of the `M·S` slots (`#attn.causal` aligns the queries to
+    the last slots, not to `L_b`, which at `N_q = 1` is the same). The page
+    size `S` is static (16, 64 and 256 are the usual ones).
 
     ```mlir
     %k = attn.gather_pages %k_pages, %table
