@@ -110,8 +110,8 @@ struct SharedLayout {
 enum class Phase { Sums, Prefix, Outputs };
 
 /// Shared memory a CTA of `_sums` or `_outputs` may take: four of them an
-/// SM (228 KB on sm_80/sm_90, 1 KB of it reserved per CTA), where their
-/// registers allow.
+/// sm_90 SM (228 KB, 1 KB of it reserved per CTA), where their registers
+/// allow (an sm_80 SM, 164 KB, holds two or three).
 constexpr int64_t kSharedPerCta = (228 - 4) / 4 * 1024;
 
 /// The layout of `phase`: as many stages (up to 4) as kSharedPerCta holds,
