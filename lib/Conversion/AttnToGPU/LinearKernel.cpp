@@ -30,12 +30,12 @@
 // and V one ahead in `_sums`, Q one in non-causal `_outputs`; the causal
 // outputs, which keep an f32 state, one stage and two CTAs an SM; each
 // entry point is launched with its own shared memory), and φ is applied
-// there in place (K rows past N_kv set to 0:
-// elu+1 maps 0 to 1). `_sums` keeps its block's S and z in registers (each
-// warp its m-tiles' fragments, stored to W once); the causal `_outputs`
-// keep S twice in shared memory: in f32, the sum, and rounded to
-// bf16/f16, the B operand of φQ·S (the non-causal ones only the rounded
-// copy). Products are m16n8k16 mma.sync with f32 accumulators (MmaSync.h):
+// there in place (K rows past N_kv set to 0: elu+1 maps 0 to 1). `_sums`
+// keeps its block's S and z in registers (each warp its m-tiles'
+// fragments, stored to W once); the causal `_outputs` keep S twice in
+// shared memory: in f32, the sum, and rounded to bf16/f16, the B operand
+// of φQ·S (the non-causal ones only the rounded copy). Products are
+// m16n8k16 mma.sync with f32 accumulators (MmaSync.h):
 //   φQ·S, φQ·φKᵀ   each warp 16 query rows; A fragments of φQ by ldmatrix
 //   A·V            A re-packed from its accumulators, as flash packs P
 //   φKᵀ·V          each warp 16-row slices of S's d rows; φKᵀ by
@@ -258,6 +258,8 @@ private:
   };
   void queryProducts(ChunkOutputs &out);
   void addDiagonal(ChunkOutputs &out);
+  SmallVector<Value> columnPairFragments(Value src, int64_t firstRow,
+                                         int64_t p);
   void addTimesRows(ArrayRef<Value> a, Value src, int64_t firstRow,
                     ChunkOutputs &out);
   void storeOutputs(const ChunkOutputs &out, Value batch, Value head,
@@ -627,17 +629,24 @@ void LinearEmitter::queryProducts(ChunkOutputs &out) {
   }
 }
 
+/// B fragments of n-tiles 2p and 2p + 1 of rows [firstRow, firstRow + 16)
+/// of `src` ([rows][cols + kPad]: S rounded, or a chunk of V), by
+/// ldmatrix.trans: registers 0, 1 are n-tile 2p's, 2, 3 n-tile 2p + 1's.
+SmallVector<Value>
+LinearEmitter::columnPairFragments(Value src, int64_t firstRow, int64_t p) {
+  return atom.ldmatrix(src,
+                       {kb.add(kb.add(ln.r8, m0x8), kb.idx(firstRow)),
+                        kb.add(m1x8, kb.idx(16 * p))},
+                       4, /*transpose=*/true);
+}
+
 /// O += A · src[firstRow, firstRow + 16) over the CTA's dt value columns:
 /// `a` an A fragment (16 rows × 16), src [rows][dt + kPad] (S rounded, or a
 /// chunk of V) read as B fragments by ldmatrix.trans, two n-tiles at a time.
 void LinearEmitter::addTimesRows(ArrayRef<Value> a, Value src, int64_t firstRow,
                                  ChunkOutputs &out) {
   for (int64_t p = 0; p < spec.dt() / 16; ++p) {
-    SmallVector<Value> bFrag =
-        atom.ldmatrix(src,
-                      {kb.add(kb.add(ln.r8, m0x8), kb.idx(firstRow)),
-                       kb.add(m1x8, kb.idx(16 * p))},
-                      4, /*transpose=*/true);
+    SmallVector<Value> bFrag = columnPairFragments(src, firstRow, p);
     atom.mma(a, {bFrag[0], bFrag[1]}, out.tile(out.acc, 2 * p));
     atom.mma(a, {bFrag[2], bFrag[3]}, out.tile(out.acc, 2 * p + 1));
   }
@@ -755,11 +764,7 @@ SmallVector<Value> LinearEmitter::sumChunk(ValueRange sums) {
       atom.mma(aFrags.back(), {ones, ones}, tile(i, nTiles));
     }
     for (int64_t p = 0; p < nTiles / 2; ++p) {
-      SmallVector<Value> vFrag =
-          atom.ldmatrix(vS,
-                        {kb.add(kb.add(ln.r8, m0x8), kb.idx(16 * kk)),
-                         kb.add(m1x8, kb.idx(16 * p))},
-                        4, /*transpose=*/true);
+      SmallVector<Value> vFrag = columnPairFragments(vS, 16 * kk, p);
       for (int64_t i = 0; i < warpMTiles(); ++i) {
         atom.mma(aFrags[i], {vFrag[0], vFrag[1]}, tile(i, 2 * p));
         atom.mma(aFrags[i], {vFrag[2], vFrag[3]}, tile(i, 2 * p + 1));
